@@ -1,0 +1,163 @@
+# Build, boot and test a TypeScript (AssemblyScript) kernel for the Raspberry Pi 3 and 4.
+#
+#   make                  build/kernel8.img (and build/kernel.wasm)
+#   make qemu [BOARD=pi4] build, then boot it in QEMU on four cores (Ctrl-A X quits)
+#   make test             host tests, then QEMU tests on every board
+#   make clean            remove build/
+#
+# Dependencies are installed by tools/setup.sh, which make runs when one is missing.
+
+BOARDS        := pi3 pi4
+BOARD         ?= pi3
+ifeq ($(filter $(BOARD),$(BOARDS)),)
+$(error unknown BOARD '$(BOARD)': valid boards are $(BOARDS))
+endif
+
+CROSS         ?= aarch64-linux-gnu-
+CC            := $(CROSS)gcc
+OBJCOPY       := $(CROSS)objcopy
+QEMU          ?= qemu-system-aarch64
+NODE          ?= node
+B             := build
+ASC           := node_modules/.bin/asc
+TSC           := node_modules/.bin/tsc
+
+# wasm3 sources are fetched by tools/fetch-wasm3.sh (pinned, sha256-checked).
+WASM3_DIR     := $(B)/wasm3/source
+WASM3_SRCS     = $(wildcard $(WASM3_DIR)/m3_*.c)
+
+CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -march=armv8-a+crc -mcpu=cortex-a53 \
+                 -mno-outline-atomics -mstrict-align -O2 -g -fno-common -ffunction-sections -fdata-sections
+# wasm3: record backtraces so a trap names its function; no stack-trace logging.
+WASM3_CFLAGS  := $(CFLAGS_COMMON) -w -Dd_m3RecordBacktraces=1 -Dd_m3LogOutput=0 -Dd_m3VerboseErrorMessages=1
+CFLAGS        := $(CFLAGS_COMMON) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I$(WASM3_DIR) -Iboot -I$(B)/gen
+LDFLAGS       := -specs=picolibc.specs -nostartfiles -T linker/kernel8.ld -Wl,--gc-sections -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+
+STUB_SRCS     := $(wildcard boot/*.c boot/*.S boot/wasm/*.c)
+STUB_OBJS     := $(patsubst %,$(B)/obj/%.o,$(STUB_SRCS)) $(B)/obj/gen/abi_link.c.o
+WASM3_OBJS     = $(patsubst $(WASM3_DIR)/%.c,$(B)/obj/wasm3/%.o,$(WASM3_SRCS))
+
+AS_SRCS       := $(shell find assembly -name '*.ts')
+TOOL_SRCS     := $(shell find tools tests/host tests/qemu -name '*.ts' 2>/dev/null)
+TEST_KERNELS  := $(patsubst tests/kernels/%.ts,%,$(wildcard tests/kernels/*.ts))
+
+SETUP         := $(B)/.setup
+TOOLS         := $(B)/.tools
+Q             := @
+say            = @printf '  %-8s %s\n' $(1) $(2)
+
+.PHONY: all qemu test test-host test-qemu typecheck abi clean setup
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(B)/kernel8.img
+	@printf '\n  image    %s (%s bytes): make qemu to boot it\n' $< $$(stat -c %s $<)
+
+# ---- set-up -------------------------------------------------------------
+$(SETUP): tools/setup.sh tools/fetch-wasm3.sh package.json package-lock.json
+	$(Q)tools/setup.sh
+	$(Q)mkdir -p $(B) && touch $@
+setup: $(SETUP)
+
+# The host tools (TypeScript) compile to build/tools.
+$(TOOLS): $(TOOL_SRCS) tsconfig.json $(SETUP)
+	$(call say,TSC,tools)
+	$(Q)$(TSC) -p tsconfig.json
+	$(Q)touch $@
+
+# ---- host ABI: one spec, both sides generated ------------------------------
+$(B)/gen/abi_link.c $(B)/gen/abi.h assembly/arch/host.ts docs/host-abi.md &: tools/abi/spec.ts tools/gen-abi.ts | $(TOOLS)
+	$(call say,GEN,host ABI)
+	$(Q)$(NODE) $(B)/tools/tools/gen-abi.js --out $(B)/gen
+	$(Q)touch $(B)/gen/abi_link.c $(B)/gen/abi.h assembly/arch/host.ts docs/host-abi.md
+abi: $(B)/gen/abi_link.c
+
+# ---- AssemblyScript -> wasm ------------------------------------------------
+# Every kernel is validated (wasm-validate) and its imports checked against the ABI.
+define wasm_rule
+$(2): $(1) $(AS_SRCS) asconfig.json assembly/arch/host.ts | $(TOOLS)
+	$$(call say,ASC,$(2))
+	$(Q)mkdir -p $$(dir $(2))
+	$(Q)$(ASC) $(1) --target release --outFile $(2) --textFile $(2:.wasm=.wat)
+	$(Q)wasm-validate $(2) || { echo "error: $(2) fails validation (wasm-validate above)"; rm -f $(2); exit 1; }
+	$(Q)$(NODE) $(B)/tools/tools/check-imports.js $(2) || { rm -f $(2); exit 1; }
+endef
+$(eval $(call wasm_rule,assembly/index.ts,$(B)/kernel.wasm))
+$(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/tests/$(t).wasm)))
+
+# ---- C and assembly ------------------------------------------------------
+$(WASM3_DIR)/wasm3.h: $(SETUP)
+	$(Q)tools/fetch-wasm3.sh
+
+$(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h
+	$(call say,CC,wasm3/$*.c)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(WASM3_CFLAGS) -c $< -o $@
+
+$(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h
+	$(call say,CC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(B)/obj/gen/abi_link.c.o: $(B)/gen/abi_link.c $(WASM3_DIR)/wasm3.h
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iboot/wasm -c $< -o $@
+$(B)/obj/%.S.o: %.S $(SETUP)
+	$(call say,AS,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# The stub, wasm3 and the host ABI, without a kernel: every image links it.
+$(B)/stub.a: $(STUB_OBJS) $(WASM3_OBJS)
+	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $^
+
+# ---- images: stub + one embedded module -------------------------------------
+# $(1) = wasm file, $(2) = image name (without .img)
+define image_rule
+$(B)/obj/$(2).payload.o: boot/wasm/payload.S $(1)
+	$(Q)mkdir -p $$(dir $$@)
+	$(Q)$(CC) $(CFLAGS) -DWASM_PATH='"$(1)"' -c $$< -o $$@
+$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(B)/stub.a linker/kernel8.ld
+	$$(call say,LD,$$@)
+	$(Q)$(CC) $(LDFLAGS) -o $$@ $(B)/obj/$(2).payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
+$(B)/$(2).img: $(B)/$(2).elf
+	$(Q)$(OBJCOPY) -O binary $$< $$@
+endef
+$(eval $(call image_rule,$(B)/kernel.wasm,kernel8))
+$(foreach t,$(TEST_KERNELS),$(eval $(call image_rule,$(B)/tests/$(t).wasm,tests/$(t))))
+
+# Broken modules for the "bad input" tests: they skip validation on purpose.
+$(B)/tests/truncated.wasm: $(B)/tests/boot.wasm
+	$(Q)head -c $$(( $$(stat -c %s $<) * 2 / 3 )) $< > $@
+$(eval $(call image_rule,$(B)/tests/truncated.wasm,tests/truncated))
+$(B)/tests/bad-import.wasm: tests/kernels-bad/bad-import.ts $(AS_SRCS) asconfig.json $(SETUP)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(ASC) $< --target release --outFile $@ --textFile $(@:.wasm=.wat)
+$(eval $(call image_rule,$(B)/tests/bad-import.wasm,tests/bad-import))
+
+TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import,$(B)/tests/$(t).img)
+
+# ---- run -----------------------------------------------------------------
+qemu: $(B)/kernel8.img $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/qemu.js --board $(BOARD) $(B)/kernel8.img
+
+# ---- tests ---------------------------------------------------------------
+typecheck: $(TOOLS)
+	$(call say,TSC,--noEmit)
+	$(Q)$(TSC) --noEmit -p tsconfig.json
+
+test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm
+	$(call say,TEST,as-pect)
+	$(Q)node_modules/.bin/asp --config as-pect.config.js
+	$(call say,TEST,node)
+	$(Q)$(NODE) --test $(B)/tools/tests/host/
+
+test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(TOOLS)
+	$(call say,TEST,qemu)
+	$(Q)$(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
+
+test: test-host test-qemu
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,21 @@
+// The core we run on and the cores around us (host module "cpu").
+import { cpu as host } from "./host";
+
+/** This core's number, 0 to coreCount()-1. */
+export function coreId(): u32 { return host.id(); }
+/** How many cores are running this kernel. */
+export function coreCount(): u32 { return host.count(); }
+/** Sleeps until an event (SEV from any core, interrupt); may return spuriously. */
+export function waitForEvent(): void { host.wfe(); }
+/** Wakes every core sleeping in waitForEvent(). */
+export function sendEvent(): void { host.sev(); }
+/** Sleeps until an interrupt. */
+export function waitForInterrupt(): void { host.wfi(); }
+/** The generic timer's counter, in ticks of timerFrequency(). */
+export function counter(): u64 { return host.counter(); }
+/** Ticks per second of counter(); read it, never assume it. */
+export function timerFrequency(): u64 { return host.frequency(); }
+/** Bitmask of the cores whose kernel is running (a trapped core drops out). */
+export function runningCores(): u32 { return host.running(); }
+/** Adds to the host's boot-time tally shared by all cores; returns the new value. */
+export function tally(add: i32): i32 { return host.tally(add); }

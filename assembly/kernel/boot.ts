@@ -1,0 +1,43 @@
+// What every core does when the stub hands it the kernel: announce itself,
+// meet the others, then run the user's code.
+//
+//   core N:  "core N online" -> tally +1
+//   core 0:  waits (WFE) until the tally reaches coreCount(),
+//            prints "cores online: 4", then runs main()
+//   others:  run worker(core); the default worker sleeps
+import { coreCount, tally, waitForEvent } from "../arch/cpu";
+import { print, println, printU64 } from "../arch/console";
+
+/** Entry of the user's kernel on core 0, once every core is online. */
+export type MainFn = () => void;
+/** What a secondary core does once it is online. */
+export type WorkerFn = (core: u32) => void;
+
+/** A worker that has nothing to do: sleeps with WFE, never spins. */
+export function idle(core: u32): void {
+  while (true) waitForEvent();
+}
+
+/** Waits (WFE) until every started core has announced itself. */
+export function waitForAllCores(): u32 {
+  const cores = coreCount();
+  while (<u32>tally(0) < cores) waitForEvent();
+  return cores;
+}
+
+/** The per-core boot sequence; call it from the exported kernel_start. */
+export function boot(core: u32, main: MainFn, worker: WorkerFn): void {
+  print("core ");
+  printU64(core);
+  println(" online");
+  tally(1);
+  if (core == 0) {
+    const cores = waitForAllCores();
+    print("cores online: ");
+    printU64(cores);
+    println("");
+    main();
+  } else {
+    worker(core);
+  }
+}

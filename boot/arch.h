@@ -1,0 +1,47 @@
+/* arch.h: AArch64 primitives the stub needs: core id, events, barriers,
+ * the generic timer, and a ticket spinlock that waits with WFE. */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+
+#define MAX_CORES 4
+
+#define sysreg_read(name) ({ uint64_t v_; __asm__ volatile("mrs %0, " #name : "=r"(v_)); v_; })
+#define sysreg_write(name, v) __asm__ volatile("msr " #name ", %0" :: "r"((uint64_t)(v)) : "memory")
+
+static inline unsigned core_id(void) { return sysreg_read(mpidr_el1) & 0xff; }
+static inline void wfe(void) { __asm__ volatile("wfe" ::: "memory"); }
+static inline void wfi(void) { __asm__ volatile("wfi" ::: "memory"); }
+static inline void sev(void) { __asm__ volatile("sev" ::: "memory"); }
+static inline void dsb_sy(void) { __asm__ volatile("dsb sy" ::: "memory"); }
+static inline void dmb_sy(void) { __asm__ volatile("dmb sy" ::: "memory"); }
+static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
+
+/* Counter of the generic timer; CNTFRQ_EL0 says how fast it runs. The isb
+ * keeps the read from being done early. */
+static inline uint64_t counter_now(void) { isb(); return sysreg_read(cntpct_el0); }
+static inline uint64_t counter_freq(void) { return sysreg_read(cntfrq_el0) & 0xffffffff; }
+
+/* Write back and invalidate one data-cache line to the point of coherency,
+ * so an agent with its caches off (a core still in the firmware's spin loop)
+ * sees what we wrote. */
+static inline void dcache_clean_inval(const volatile void *p) {
+    __asm__ volatile("dc civac, %0" :: "r"(p) : "memory");
+}
+
+/* Ticket lock: fair between cores, waits with WFE (the unlock's store-release
+ * to a line others are monitoring wakes them, and we SEV as well). Needs the
+ * MMU and caches on for exclusives on real hardware. */
+typedef struct { volatile uint32_t next, owner; } spinlock_t;
+
+static inline void spin_lock(spinlock_t *l) {
+    uint32_t me = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+    while (__atomic_load_n(&l->owner, __ATOMIC_ACQUIRE) != me) wfe();
+}
+static inline void spin_unlock(spinlock_t *l) {
+    __atomic_store_n(&l->owner, l->owner + 1, __ATOMIC_RELEASE);
+    dsb_sy();
+    sev();
+}
+
+_Noreturn void park(void);

@@ -1,0 +1,49 @@
+/* console.c: see console.h. */
+#include "console.h"
+#include "arch.h"
+#include "uart.h"
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define LINE_MAX 256
+
+static struct { char buf[LINE_MAX]; size_t len; } lines[MAX_CORES];
+static spinlock_t uart_lock;
+
+static void emit(const char *s, size_t n) {
+    spin_lock(&uart_lock);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n') uart_putc('\r');
+        uart_putc(s[i]);
+    }
+    spin_unlock(&uart_lock);
+}
+
+void console_flush(void) {
+    unsigned c = core_id();
+    if (lines[c].len) emit(lines[c].buf, lines[c].len);
+    lines[c].len = 0;
+}
+
+void console_putc(char ch) {
+    unsigned c = core_id();
+    lines[c].buf[lines[c].len++] = ch;
+    if (ch == '\n' || lines[c].len == LINE_MAX) console_flush();
+}
+
+void console_write(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) console_putc(s[i]);
+}
+
+void console_puts(const char *s) { console_write(s, strlen(s)); }
+
+void kprintf(const char *fmt, ...) {
+    char buf[LINE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n > (int)sizeof buf - 1) n = sizeof buf - 1;
+    if (n > 0) console_write(buf, (size_t)n);
+}

@@ -1,0 +1,14 @@
+/* console.h: line-buffered console shared by the four cores.
+ *
+ * Each core collects its output in its own line buffer; a whole line goes to
+ * the UART at once under a lock, so lines from different cores never mix.
+ * Panic paths call console_flush() so a half-written line is not lost. */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+void console_putc(char c);
+void console_write(const char *s, size_t n);
+void console_puts(const char *s);
+void console_flush(void);
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

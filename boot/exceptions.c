@@ -1,0 +1,64 @@
+/* exceptions.c: what happens when a core takes an exception.
+ *
+ * Nothing in the kernel expects one yet (interrupts are masked), so any
+ * exception is a bug in the stub or in wasm3: print a crash dump that names
+ * the core, the exception class and the registers, then park that core
+ * only. The other cores keep running. The one expected case is the
+ * semihosting HLT on a board without a debugger (sys_exit on hardware).
+ */
+#include "arch.h"
+#include "console.h"
+#include "semihost.h"
+#include "trap_frame.h"
+
+static const char *const kinds[16] = {
+    "synchronous (SP_EL0)", "IRQ (SP_EL0)", "FIQ (SP_EL0)", "SError (SP_EL0)",
+    "synchronous", "IRQ", "FIQ", "SError",
+    "synchronous from EL0", "IRQ from EL0", "FIQ from EL0", "SError from EL0",
+    "AArch32", "AArch32", "AArch32", "AArch32",
+};
+
+static const char *ec_name(unsigned ec) {
+    switch (ec) {
+    case 0x00: return "unknown reason (undefined instruction)";
+    case 0x07: return "FP/SIMD access trapped";
+    case 0x0e: return "illegal execution state";
+    case 0x15: return "SVC";
+    case 0x18: return "MSR/MRS trapped";
+    case 0x20: case 0x21: return "instruction abort";
+    case 0x22: return "PC alignment fault";
+    case 0x24: case 0x25: return "data abort";
+    case 0x26: return "SP alignment fault";
+    case 0x2c: return "floating-point exception";
+    case 0x2f: return "SError";
+    case 0x3c: return "BRK";
+    default: return "other";
+    }
+}
+
+extern volatile int exit_code;
+
+void exception_entry(struct trap_frame *f, unsigned kind) {
+    unsigned core = core_id();
+    unsigned ec = (unsigned)(f->esr >> 26) & 0x3f;
+
+    if (kind == 4 && ec == 0 && *(const uint32_t *)(uintptr_t)f->elr == SEMIHOST_HLT) {
+        kprintf("exit code %d (no semihosting host on this machine: parking)\n", exit_code);
+        console_flush();
+        park();
+    }
+
+    console_flush();
+    kprintf("\n*** crash: core %u: %s exception, EC 0x%02x: %s\n", core, kinds[kind & 15], ec, ec_name(ec));
+    kprintf("    ESR %016llx  ELR %016llx  FAR %016llx\n",
+            (unsigned long long)f->esr, (unsigned long long)f->elr, (unsigned long long)f->far);
+    kprintf("    SPSR %016llx  SP %016llx  LR %016llx\n",
+            (unsigned long long)f->spsr, (unsigned long long)f->sp, (unsigned long long)f->x[30]);
+    for (int i = 0; i < 30; i += 3)
+        kprintf("    x%-2d %016llx  x%-2d %016llx  x%-2d %016llx\n",
+                i, (unsigned long long)f->x[i], i + 1, (unsigned long long)f->x[i + 1],
+                i + 2, (unsigned long long)f->x[i + 2]);
+    kprintf("*** core %u parked\n", core);
+    console_flush();
+    park();
+}

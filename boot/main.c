@@ -1,0 +1,57 @@
+/* main.c: from the first C line to the kernel, on every core.
+ *
+ * Core 0: thread-local block, board detection, page tables and caches,
+ * console, then wasm3: kernel.wasm is loaded and compiled once per core.
+ * Only then are cores 1-3 released, and every core runs the kernel.
+ * Secondary cores come through start.S to boot_secondary().
+ */
+#include "arch.h"
+#include "board.h"
+#include "console.h"
+#include "mmu.h"
+#include "semihost.h"
+#include "smp.h"
+#include "uart.h"
+#include "wasm/host.h"
+#include "wasm3.h"
+
+void tls_init(unsigned core);
+
+extern const uint8_t kernel_wasm[], kernel_wasm_end[];
+uint64_t boot_dtb;
+
+/* Exit codes (under QEMU -semihosting): */
+#define EXIT_REJECTED 3   /* kernel.wasm was rejected by wasm3 */
+
+_Noreturn void boot_primary(uint64_t dtb) {
+    boot_dtb = dtb;
+    tls_init(0);
+    board = board_detect();
+    if (!board) park();   /* an unknown SoC: we do not know where its UART is */
+    mmu_build_tables();
+    mmu_enable();
+    uart_init();
+
+    uint64_t hz = counter_freq();
+    kprintf("boot: %s (%s), timer %llu.%03llu MHz, kernel.wasm %u bytes, wasm3 %s\n",
+            board->name, board->soc, (unsigned long long)(hz / 1000000),
+            (unsigned long long)(hz % 1000000 / 1000),
+            (unsigned)(kernel_wasm_end - kernel_wasm), M3_VERSION);
+
+    const char *why = wasm_load_all(MAX_CORES);
+    if (why) {
+        kprintf("kernel.wasm rejected: %s\n", why);
+        sys_exit(EXIT_REJECTED);
+    }
+    smp_release(MAX_CORES);
+    wasm_run(0);
+    park();
+}
+
+_Noreturn void boot_secondary(unsigned core) {
+    mmu_enable();
+    tls_init(core);
+    smp_arrived(core);
+    wasm_run(core);
+    park();
+}

@@ -1,0 +1,91 @@
+/*
+ * start.S: the first instructions of every core.
+ *
+ * Core 0 is started at 0x80000 by the firmware (QEMU: its raw-image loader)
+ * with the device tree pointer in x0. Cores 1-3 wait in the firmware's spin
+ * loop until core 0 writes _start into their spin-table slot (see smp.c);
+ * they then arrive here too. Each core:
+ *   1. drops from EL3 or EL2 to EL1 (firmware leaves us in EL2),
+ *   2. enables FP/SIMD (gcc and wasm3 use the vector registers),
+ *   3. installs the exception vectors and its own stack,
+ * then core 0 clears .bss once and calls boot_primary(dtb); the others call
+ * boot_secondary(core). Neither returns; if one did, the core parks.
+ */
+    .section .text.boot, "ax"
+    .global _start
+_start:
+    mov     x20, x0                     // device tree pointer (core 0, real firmware)
+    mrs     x19, mpidr_el1
+    and     x19, x19, #0xff             // Aff0 = core number on Cortex-A53/A72
+
+    mrs     x1, CurrentEL
+    lsr     x1, x1, #2
+    cmp     x1, #3
+    b.eq    from_el3
+    cmp     x1, #2
+    b.eq    from_el2
+    b       in_el1
+
+from_el3:
+    // Lower ELs are non-secure and AArch64; HVC enabled. 0x30 = RES1 bits.
+    ldr     x1, =((1 << 10) | (1 << 8) | 0x30 | 1)
+    msr     scr_el3, x1
+    mov     x1, #0x3c9                  // EL2h, D A I F masked
+    msr     spsr_el3, x1
+    adr     x1, from_el2
+    msr     elr_el3, x1
+    eret
+
+from_el2:
+    mov     x1, #(1 << 31)              // HCR_EL2.RW: EL1 is AArch64
+    msr     hcr_el2, x1
+    mrs     x1, cnthctl_el2
+    orr     x1, x1, #3                  // EL1PCTEN | EL1PCEN: EL1 may use the physical counter and timer
+    msr     cnthctl_el2, x1
+    msr     cntvoff_el2, xzr
+    mov     x1, #0x33ff                 // CPTR_EL2: do not trap FP/SIMD to EL2
+    msr     cptr_el2, x1
+    msr     hstr_el2, xzr
+    mrs     x1, midr_el1                // EL1 reads of MIDR/MPIDR see the real values
+    msr     vpidr_el2, x1
+    mrs     x1, mpidr_el1
+    msr     vmpidr_el2, x1
+    ldr     x1, =0x30d00800             // SCTLR_EL1: RES1 bits only, MMU and caches off
+    msr     sctlr_el1, x1
+    mov     x1, #0x3c5                  // EL1h, D A I F masked
+    msr     spsr_el2, x1
+    adr     x1, in_el1
+    msr     elr_el2, x1
+    eret
+
+in_el1:
+    mov     x1, #(3 << 20)              // CPACR_EL1.FPEN: FP/SIMD at EL1 and EL0
+    msr     cpacr_el1, x1
+    ldr     x1, =exception_vectors
+    msr     vbar_el1, x1
+    isb
+
+    // sp = __stacks_start + (core + 1) * __stack_size
+    ldr     x1, =__stacks_start
+    ldr     x2, =__stack_size
+    add     x3, x19, #1
+    madd    x1, x2, x3, x1
+    mov     sp, x1
+
+    cbnz    x19, 3f
+    ldr     x1, =__bss_start            // core 0 only: clear .bss once
+    ldr     x2, =__bss_end
+1:  cmp     x1, x2
+    b.hs    2f
+    stp     xzr, xzr, [x1], #16
+    b       1b
+2:  mov     x0, x20
+    bl      boot_primary
+    b       park
+3:  mov     x0, x19
+    bl      boot_secondary
+
+    .global park
+park:
+    wfe
+    b       park

@@ -1,0 +1,34 @@
+/* host.h: the wasm3 embedding, shared by the m3_api_*.c host modules. */
+#pragma once
+#include "wasm3.h"
+#include <stdint.h>
+
+#include "abi.h"   /* HOST_ABI_VERSION, generated from tools/abi/spec.ts */
+
+/* Loads kernel.wasm into one runtime per core and compiles every function.
+ * Core 0 only, before the other cores start (wasm3 is not thread-safe while
+ * it loads). Returns NULL, or the reason the module was rejected. */
+const char *wasm_load_all(unsigned cores);
+
+/* Runs the kernel on this core: kernel_start(core). Returns only if the
+ * kernel returned or trapped (after printing the panic line). */
+void wasm_run(unsigned core);
+
+/* Bitmask of cores whose kernel is running (set on entry, cleared when it
+ * traps or returns). */
+extern volatile uint32_t cores_running;
+
+/* The message a host function returns to make wasm3 unwind after it has
+ * printed its own panic line (sys.panic). */
+extern const char host_panicked[];
+
+/* A trap message for a refused host call, formatted into per-core storage. */
+const char *host_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Writes UTF-16 code units to the console as UTF-8 (m3_api_console.c). */
+void put_utf16(const uint8_t *p, uint32_t units);
+
+/* The host table, generated from tools/abi/spec.ts into build/gen/abi_link.c. */
+struct host_import { const char *module, *name, *signature; M3RawCall fn; };
+extern const struct host_import host_imports[];
+extern const unsigned host_import_count;

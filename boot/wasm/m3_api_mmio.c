@@ -1,0 +1,37 @@
+/* m3_api_mmio.c: host module "mmio": 32-bit access to the board's
+ * peripherals. The kernel is sandboxed: an address outside the board's
+ * peripheral windows, or not 4-byte aligned, is refused with a trap, so a
+ * bug in TypeScript cannot write over the stub, wasm3 or another core's
+ * memory. Reads and writes are ordered with the other MMIO accesses of this
+ * core (Device-nGnRE mapping plus a dmb), as the BCM2835 datasheet asks
+ * when switching between peripherals. */
+#include "host.h"
+#include "../board.h"
+#include "../arch.h"
+
+static const char *check(uint32_t addr, const char *op) {
+    if (addr & 3) return host_refuse("mmio.%s: address 0x%08x is not 4-byte aligned", op, addr);
+    if (!mmio_allowed(addr, 4))
+        return host_refuse("mmio.%s: address 0x%08x is outside the %s's peripheral windows", op, addr, board->name);
+    return 0;
+}
+
+m3ApiRawFunction(h_mmio_read32) {
+    m3ApiReturnType(uint32_t);
+    m3ApiGetArg(uint32_t, addr);
+    const char *why = check(addr, "read32");
+    if (why) m3ApiTrap(why);
+    uint32_t v = *(volatile uint32_t *)(uintptr_t)addr;
+    dmb_sy();
+    m3ApiReturn(v);
+}
+
+m3ApiRawFunction(h_mmio_write32) {
+    m3ApiGetArg(uint32_t, addr);
+    m3ApiGetArg(uint32_t, value);
+    const char *why = check(addr, "write32");
+    if (why) m3ApiTrap(why);
+    dmb_sy();
+    *(volatile uint32_t *)(uintptr_t)addr = value;
+    m3ApiSuccess();
+}

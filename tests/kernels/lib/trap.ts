@@ -1,0 +1,47 @@
+// Shared body of the trap test kernels: core 2 traps (how is up to each
+// kernel); cores 1 and 3 notice that core 2 has stopped and say so; core 0
+// waits for both, says so too, and exits 0. The QEMU test checks the panic
+// line and that the three other cores kept running after it.
+import { boot } from "../../../assembly/kernel/boot";
+import { runningCores, tally, waitForEvent } from "../../../assembly/arch/cpu";
+import { exit } from "../../../assembly/arch/sys";
+import { print, println, printU64 } from "../../../assembly/arch/console";
+
+export type TrapFn = () => void;
+
+function waitUntilCore2Stopped(): void {
+  while ((runningCores() & 0b100) != 0) waitForEvent();
+}
+
+function stillRunning(core: u32): void {
+  print("core ");
+  printU64(core);
+  println(" still running");
+}
+
+function main(): void {
+  waitUntilCore2Stopped();
+  // Four cores came online; cores 1 and 3 each add one more.
+  while (tally(0) < 6) waitForEvent();
+  stillRunning(0);
+  exit(0);
+}
+
+let trap: TrapFn = main;
+
+function worker(core: u32): void {
+  if (core == 2) {
+    trap();
+    println("FAIL: core 2 did not trap");
+    exit(1);
+  }
+  waitUntilCore2Stopped();
+  stillRunning(core);
+  tally(1);
+  while (true) waitForEvent();
+}
+
+export function trapTest(core: u32, how: TrapFn): void {
+  trap = how;
+  boot(core, main, worker);
+}

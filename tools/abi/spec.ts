@@ -1,0 +1,113 @@
+// The host ABI: every function kernel.wasm may import from the boot stub.
+// This file is the single description; `make abi` generates from it
+// assembly/arch/host.ts (the AssemblyScript declarations), build/gen/abi_link.c
+// (the C link table wasm3 uses) and docs/host-abi.md. A C function named
+// h_<module>_<name> must exist for every entry, or the image does not link.
+
+export const ABI_VERSION = 1;
+
+/** AssemblyScript type of a parameter or result; each maps to one wasm type. */
+export type AbiType = "i32" | "u32" | "i64" | "u64" | "usize" | "void";
+
+export interface AbiParam {
+  name: string;
+  type: Exclude<AbiType, "void">;
+}
+
+export interface AbiFunction {
+  name: string;
+  params: AbiParam[];
+  result: AbiType;
+  /** What it does, for the docs and the generated declaration. */
+  doc: string;
+  /** What the host refuses (a trap), if anything. */
+  refuses?: string;
+}
+
+export interface AbiModule {
+  module: string;
+  doc: string;
+  functions: AbiFunction[];
+}
+
+const p = (name: string, type: AbiParam["type"]): AbiParam => ({ name, type });
+
+export const ABI: AbiModule[] = [
+  {
+    module: "console",
+    doc: "Early output for boot messages and panics. Output is line-buffered per core: a line is written to the UART whole, so lines from different cores never mix.",
+    functions: [
+      {
+        name: "write", params: [p("ptr", "usize"), p("units", "i32")], result: "void",
+        doc: "Writes `units` UTF-16 code units at `ptr` (an AssemblyScript string) as UTF-8.",
+        refuses: "a range that runs past the end of linear memory",
+      },
+      { name: "putc", params: [p("byte", "u32")], result: "void", doc: "Writes one raw byte (the low 8 bits)." },
+    ],
+  },
+  {
+    module: "cpu",
+    doc: "The core this code runs on, the other cores, events and the generic timer.",
+    functions: [
+      { name: "id", params: [], result: "u32", doc: "This core's number, 0 to count()-1." },
+      { name: "count", params: [], result: "u32", doc: "How many cores were started (4 on every supported board, fewer if one failed to start)." },
+      { name: "wfe", params: [], result: "void", doc: "Waits for an event (WFE): returns after an SEV from any core, an interrupt, or spuriously. Always re-check the condition." },
+      { name: "sev", params: [], result: "void", doc: "Signals an event to every core (DSB then SEV)." },
+      { name: "wfi", params: [], result: "void", doc: "Waits for an interrupt (WFI)." },
+      { name: "counter", params: [], result: "u64", doc: "The generic timer's counter (CNTPCT_EL0)." },
+      { name: "frequency", params: [], result: "u64", doc: "The counter's frequency in Hz (CNTFRQ_EL0): 19.2 MHz on a Pi 3, 54 MHz on a Pi 4, 62.5 MHz under QEMU. Never assume one." },
+      { name: "running", params: [], result: "u32", doc: "Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns." },
+      {
+        name: "tally", params: [p("add", "i32")], result: "i32",
+        doc: "Adds `add` to a counter that the host keeps for all cores and returns the new value (add 0 to read it); SEV when `add` is not 0. The boot rendezvous (`cores online: 4`) counts with it, since wasm globals and (until the shared-memory issue) linear memory are per core.",
+      },
+    ],
+  },
+  {
+    module: "mmio",
+    doc: "32-bit access to the board's peripherals, ordered with a DMB. The only way the kernel reaches hardware.",
+    functions: [
+      {
+        name: "read32", params: [p("addr", "u32")], result: "u32", doc: "Reads the register at physical address `addr`.",
+        refuses: "an address outside the board's peripheral windows (Pi 3: 0x3F000000-0x3FFFFFFF, 0x40000000-0x4003FFFF; Pi 4: 0xFE000000-0xFF7FFFFF, 0xFF800000-0xFF84FFFF) or not 4-byte aligned",
+      },
+      {
+        name: "write32", params: [p("addr", "u32"), p("value", "u32")], result: "void", doc: "Writes `value` to the register at physical address `addr`.",
+        refuses: "the same addresses as read32",
+      },
+    ],
+  },
+  {
+    module: "sys",
+    doc: "Panic, exit and the machine's identity.",
+    functions: [
+      {
+        name: "panic",
+        params: [p("msg", "usize"), p("msgUnits", "i32"), p("file", "usize"), p("fileUnits", "i32"), p("line", "u32"), p("column", "u32")],
+        result: "void",
+        doc: "Prints `panic: core N: <msg> at <file>:<line>:<column>` (strings as UTF-16 pointer and length; the location is left out when fileUnits is 0) and stops the kernel on this core, which parks. Never returns. AssemblyScript's `abort` (assert, throw, bounds checks) ends here.",
+      },
+      { name: "exit", params: [p("code", "i32")], result: "void", doc: "Ends the run with `code`: under QEMU with -semihosting, QEMU exits with it (the tests' pass/fail); on a board it is printed and this core parks. Never returns." },
+      { name: "board", params: [], result: "u32", doc: "The board: 1 = Raspberry Pi 3 (BCM2837), 2 = Raspberry Pi 4 (BCM2711)." },
+      { name: "memoryBytes", params: [], result: "u64", doc: "RAM the board has, in bytes (the family's smallest until the device tree is read)." },
+      { name: "abiVersion", params: [], result: "u32", doc: "The version of this ABI the stub implements." },
+    ],
+  },
+];
+
+/** The wasm value type of an ABI type. */
+export function wasmType(t: AbiType): "i32" | "i64" | null {
+  if (t === "void") return null;
+  return t === "i64" || t === "u64" ? "i64" : "i32";
+}
+
+/** wasm3's signature string, e.g. "v(ii)". */
+export function m3Signature(f: AbiFunction): string {
+  const letter = (t: AbiType): string => (t === "void" ? "v" : wasmType(t) === "i64" ? "I" : "i");
+  return `${letter(f.result)}(${f.params.map((x) => letter(x.type)).join("")})`;
+}
+
+/** The C function that implements an import. */
+export function cName(m: AbiModule, f: AbiFunction): string {
+  return `h_${m.module}_${f.name.replace(/[A-Z]/g, (c) => "_" + c.toLowerCase())}`;
+}

@@ -1,0 +1,83 @@
+// Boots a kernel image in QEMU. As a library (runQemu) it is the test
+// runner: a bounded time-out, the serial output captured, and the guest's
+// exit code (semihosting SYS_EXIT_EXTENDED) as the result. As a command it
+// is `make qemu`: the serial console on the terminal, Ctrl-A X quits.
+//
+//   node qemu.js --board pi3|pi4 [--gdb] build/kernel8.img
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { findBoard } from "./boards.js";
+
+export const QEMU = process.env.QEMU ?? "qemu-system-aarch64";
+
+export interface QemuRun {
+  /** QEMU's exit status: the guest's exit code when it exited by semihosting. */
+  code: number | null;
+  /** Everything the guest wrote to the serial console (CRs removed). */
+  output: string;
+  timedOut: boolean;
+  /** Milliseconds from start to exit. */
+  ms: number;
+}
+
+export interface QemuOptions {
+  board: string;
+  image: string;
+  timeoutMs: number;
+  /** Stop (kill QEMU) as soon as the output matches. */
+  until?: RegExp;
+}
+
+export function qemuArgs(board: string, image: string): string[] {
+  const b = findBoard(board);
+  return ["-M", b.machine, "-kernel", image, "-semihosting"];
+}
+
+function missingQemu(): Error {
+  return new Error(`${QEMU} not found: run 'make setup' (it installs qemu-system-arm >= 9 from bookworm-backports), or set QEMU=/path/to/qemu-system-aarch64`);
+}
+
+export function runQemu(opts: QemuOptions): Promise<QemuRun> {
+  if (!existsSync(opts.image)) return Promise.reject(new Error(`${opts.image} does not exist: run make first`));
+  const started = Date.now();
+  const args = [...qemuArgs(opts.board, opts.image), "-display", "none", "-monitor", "none", "-serial", "stdio"];
+  return new Promise((resolve, reject) => {
+    const child = spawn(QEMU, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "", errors = "", timedOut = false, stopped = false;
+    const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, opts.timeoutMs);
+    child.stdout.on("data", (d: Buffer) => {
+      output += d.toString("utf8").replace(/\r/g, "");
+      if (opts.until && !stopped && opts.until.test(output)) { stopped = true; child.kill("SIGKILL"); }
+    });
+    child.stderr.on("data", (d: Buffer) => { errors += d.toString("utf8"); });
+    child.on("error", (e: NodeJS.ErrnoException) => { clearTimeout(timer); reject(e.code === "ENOENT" ? missingQemu() : e); });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (errors.trim() && code !== null && code !== 0 && !output) {
+        reject(new Error(`QEMU failed: ${errors.trim()}`));
+        return;
+      }
+      resolve({ code: stopped ? null : code, output, timedOut, ms: Date.now() - started });
+    });
+  });
+}
+
+function main(argv: string[]): number {
+  let board = "pi3", image = "", gdb = false;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--board") board = argv[++i];
+    else if (argv[i] === "--gdb") gdb = true;
+    else image = argv[i];
+  }
+  let b;
+  try { b = findBoard(board); } catch (e) { console.error(`error: ${(e as Error).message}`); return 2; }
+  if (!image || !existsSync(image)) { console.error(`error: no image '${image}': run make first`); return 2; }
+  const args = [...qemuArgs(board, image), "-nographic"];
+  if (gdb) args.push("-s", "-S");
+  console.error(`qemu: ${b.title} (-M ${b.machine}), 4 cores, serial console below. Ctrl-A X quits.${gdb ? " Paused: attach gdb to :1234." : ""}`);
+  const r = spawnSync(QEMU, args, { stdio: "inherit" });
+  if (r.error) { console.error(`error: ${((r.error as NodeJS.ErrnoException).code === "ENOENT" ? missingQemu() : r.error).message}`); return 127; }
+  return r.status ?? 1;
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) process.exit(main(process.argv.slice(2)));

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what the build needs: Debian packages (cross compiler, picolibc,
+# wabt, QEMU >= 9), the npm packages pinned in package-lock.json, and the
+# wasm3 sources. Run by `make` when something is missing; safe to run again.
+# As root it installs; otherwise it prints the exact commands to run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
+
+QEMU_MIN_MAJOR=9
+APT_PKGS=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu picolibc-aarch64-linux-gnu wabt)
+
+qemu_ok() {
+  local q=${QEMU:-qemu-system-aarch64} v
+  command -v "$q" >/dev/null 2>&1 || return 1
+  v=$("$q" --version | sed -n 's/.*version \([0-9]*\)\..*/\1/p' | head -n1)
+  [ -n "$v" ] && [ "$v" -ge "$QEMU_MIN_MAJOR" ] || return 1
+  "$q" -M help | grep -q '^raspi4b' || return 1
+}
+
+missing_apt=()
+command -v aarch64-linux-gnu-gcc >/dev/null || missing_apt+=(gcc-aarch64-linux-gnu)
+command -v aarch64-linux-gnu-ld >/dev/null || missing_apt+=(binutils-aarch64-linux-gnu)
+[ -f /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs ] || missing_apt+=(picolibc-aarch64-linux-gnu)
+command -v wasm-validate >/dev/null || missing_apt+=(wabt)
+need_qemu=0; qemu_ok || need_qemu=1
+
+if [ ${#missing_apt[@]} -gt 0 ] || [ $need_qemu = 1 ]; then
+  backports=0; codename=""
+  if [ -r /etc/os-release ]; then . /etc/os-release; codename=${VERSION_CODENAME:-}; fi
+  # Debian 12's own QEMU is 7.2, which has no raspi4b: take it from backports.
+  [ $need_qemu = 1 ] && [ "$codename" = bookworm ] && backports=1
+  cmds=()
+  if [ $backports = 1 ] && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    cmds+=("printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main non-free-firmware\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > /etc/apt/sources.list.d/bookworm-backports.sources")
+  fi
+  cmds+=("apt-get update")
+  [ ${#missing_apt[@]} -gt 0 ] && cmds+=("DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${missing_apt[*]}")
+  if [ $need_qemu = 1 ]; then
+    if [ $backports = 1 ]; then
+      cmds+=("DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends -t bookworm-backports qemu-system-arm")
+    else
+      cmds+=("DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends qemu-system-arm")
+    fi
+  fi
+  if [ "$(id -u)" != 0 ]; then
+    say "missing: ${missing_apt[*]} $([ $need_qemu = 1 ] && echo "qemu-system-arm>=$QEMU_MIN_MAJOR (with raspi4b)")"
+    say "run these as root, then run make again:"
+    for c in "${cmds[@]}"; do printf '  sudo sh -c %q\n' "$c"; done
+    exit 1
+  fi
+  for c in "${cmds[@]}"; do say "$c"; sh -c "$c" >build-setup.log 2>&1 || { cat build-setup.log >&2; die "'$c' failed (log above)"; }; done
+  rm -f build-setup.log
+  qemu_ok || die "QEMU >= $QEMU_MIN_MAJOR with the raspi4b machine is still missing after the install; set QEMU=/path/to/qemu-system-aarch64"
+fi
+
+# npm packages, exactly as pinned in package-lock.json.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  command -v npm >/dev/null || die "npm is missing: install Node.js 18 or newer (Debian: apt-get install nodejs npm)"
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+tools/fetch-wasm3.sh
