@@ -39,6 +39,7 @@ WASM3_OBJS     = $(patsubst $(WASM3_DIR)/%.c,$(B)/obj/wasm3/%.o,$(WASM3_SRCS))
 
 AS_SRCS       := $(shell find assembly -name '*.ts')
 TOOL_SRCS     := $(shell find tools tests/host tests/qemu -name '*.ts' 2>/dev/null)
+TEST_LIB_SRCS := $(shell find tests/kernels/lib -name '*.ts' 2>/dev/null)
 TEST_KERNELS  := $(patsubst tests/kernels/%.ts,%,$(wildcard tests/kernels/*.ts))
 
 SETUP         := $(B)/.setup
@@ -75,7 +76,7 @@ abi: $(B)/gen/abi_link.c
 # ---- AssemblyScript -> wasm ------------------------------------------------
 # Every kernel is validated (wasm-validate) and its imports checked against the ABI.
 define wasm_rule
-$(2): $(1) $(AS_SRCS) asconfig.json assembly/arch/host.ts | $(TOOLS)
+$(2): $(1) $(AS_SRCS) $(3) asconfig.json assembly/arch/host.ts | $(TOOLS)
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
 	$(Q)$(ASC) $(1) --target release --outFile $(2) --textFile $(2:.wasm=.wat)
@@ -83,7 +84,7 @@ $(2): $(1) $(AS_SRCS) asconfig.json assembly/arch/host.ts | $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/check-imports.js $(2) || { rm -f $(2); exit 1; }
 endef
 $(eval $(call wasm_rule,assembly/index.ts,$(B)/kernel.wasm))
-$(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/tests/$(t).wasm)))
+$(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/tests/$(t).wasm,$(TEST_LIB_SRCS))))
 
 # ---- C and assembly ------------------------------------------------------
 $(WASM3_DIR)/wasm3.h: $(SETUP)

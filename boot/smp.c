@@ -10,12 +10,16 @@
 
 extern char _start[];
 static volatile uint32_t arrived[MAX_CORES];
+static volatile uint32_t go;
 unsigned cores_started = 1;
 
 void smp_arrived(unsigned core) {
     __atomic_store_n(&arrived[core], 1, __ATOMIC_RELEASE);
     dsb_sy();
     sev();
+    /* Run nothing until core 0 knows how many cores came up: cpu.count()
+     * must give every core the same answer from its first instruction. */
+    while (!__atomic_load_n(&go, __ATOMIC_ACQUIRE)) wfe();
 }
 
 unsigned smp_release(unsigned cores) {
@@ -35,5 +39,8 @@ unsigned smp_release(unsigned cores) {
         else kprintf("boot: core %u did not start\n", c);
     }
     cores_started = up;
+    __atomic_store_n(&go, 1, __ATOMIC_RELEASE);
+    dsb_sy();
+    sev();
     return up;
 }

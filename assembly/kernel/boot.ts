@@ -7,6 +7,9 @@
 //   others:  run worker(core); the default worker sleeps
 import { coreCount, tally, waitForEvent } from "../arch/cpu";
 import { print, println, printU64 } from "../arch/console";
+// asconfig.json routes AssemblyScript's abort to arch/sys kernelAbort: every
+// kernel includes boot.ts, so this import puts that handler in every build.
+import "../arch/sys";
 
 /** Entry of the user's kernel on core 0, once every core is online. */
 export type MainFn = () => void;

@@ -39,10 +39,12 @@ const char *host_refuse(const char *fmt, ...) {
     return buf;
 }
 
+/* wasm3's result ("function lookup failed") with its detail ("'cpu.teleport'"). */
 static const char *detail(IM3Runtime rt, M3Result r) {
     M3ErrorInfo info;
     m3_GetErrorInfo(rt, &info);
-    return (info.message && info.message[0]) ? info.message : r;
+    if (!info.message || !info.message[0]) return r;
+    return host_refuse("%s: %s", r, info.message);
 }
 
 static const char *load_one(unsigned core) {

@@ -10,6 +10,9 @@ import { print, println, printU64 } from "../../../assembly/arch/console";
 export type TrapFn = () => void;
 
 function waitUntilCore2Stopped(): void {
+  // Core 2's running bit is set before it announces itself: wait for the
+  // announcement first, or a fast core could see the bit still clear.
+  while (tally(0) < 4) waitForEvent();
   while ((runningCores() & 0b100) != 0) waitForEvent();
 }
 

@@ -1,0 +1,83 @@
+// Host tests of the ABI tooling: the generated files are current, the C
+// table and the AssemblyScript declarations agree with the spec, and the
+// import checker catches what it must.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { ABI, m3Signature, cName } from "../../tools/abi/spec.js";
+import { COMMITTED, cLinkTable } from "../../tools/gen-abi.js";
+import { checkImports } from "../../tools/check-imports.js";
+import { readImports, WasmFormatError } from "../../tools/wasm.js";
+
+describe("host ABI generation", () => {
+  it("committed generated files match tools/abi/spec.ts (run make abi)", () => {
+    for (const [path, gen] of COMMITTED) assert.equal(readFileSync(path, "utf8"), gen(), `${path} is stale`);
+  });
+
+  it("wasm3 signatures follow the wasm types", () => {
+    const find = (m: string, f: string) => {
+      const mod = ABI.find((x) => x.module === m)!;
+      return [mod, mod.functions.find((x) => x.name === f)!] as const;
+    };
+    assert.equal(m3Signature(find("console", "write")[1]), "v(ii)");
+    assert.equal(m3Signature(find("cpu", "counter")[1]), "I()");
+    assert.equal(m3Signature(find("sys", "panic")[1]), "v(iiiiii)");
+    const [m, f] = find("sys", "memoryBytes");
+    assert.equal(cName(m, f), "h_sys_memory_bytes");
+  });
+
+  it("every C host function named by the table is defined in boot/wasm", () => {
+    const table = cLinkTable();
+    const sources = ["console", "cpu", "mmio", "sys"].map((m) => readFileSync(`boot/wasm/m3_api_${m}.c`, "utf8")).join("\n");
+    for (const mod of ABI) {
+      assert.ok(readFileSync(`boot/wasm/m3_api_${mod.module}.c`, "utf8").length > 0);
+      for (const f of mod.functions) {
+        assert.ok(table.includes(`"${mod.module}", "${f.name}"`));
+        assert.match(sources, new RegExp(`m3ApiRawFunction\\(${cName(mod, f)}\\)`), `${cName(mod, f)} is not defined`);
+      }
+    }
+  });
+});
+
+// A tiny wasm module builder for the checker tests.
+function leb(n: number): number[] { const out: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; out.push(b); } while (n); return out; }
+function str(s: string): number[] { const b = [...Buffer.from(s, "utf8")]; return [...leb(b.length), ...b]; }
+function section(id: number, body: number[]): number[] { return [id, ...leb(body.length), ...body]; }
+const I32 = 0x7f, I64 = 0x7e;
+function moduleImporting(imports: Array<[string, string, number[], number[]]>): Uint8Array {
+  const types = imports.map(([, , p, r]) => [0x60, ...leb(p.length), ...p, ...leb(r.length), ...r]);
+  const typeSec = section(1, [...leb(types.length), ...types.flat()]);
+  const imps = imports.map(([m, n], i) => [...str(m), ...str(n), 0, ...leb(i)]);
+  const importSec = section(2, [...leb(imps.length), ...imps.flat()]);
+  return new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...typeSec, ...importSec]);
+}
+
+describe("import checker", () => {
+  it("accepts imports that match the ABI", () => {
+    const bin = moduleImporting([["console", "write", [I32, I32], []], ["cpu", "counter", [], [I64]]]);
+    assert.deepEqual(checkImports(readImports(bin)), []);
+  });
+  it("names an import the host does not have", () => {
+    const problems = checkImports(readImports(moduleImporting([["cpu", "teleport", [I32], []]])));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /cpu\.teleport: the host has no such import/);
+  });
+  it("names an unknown module", () => {
+    const problems = checkImports(readImports(moduleImporting([["env", "abort", [I32, I32, I32, I32], []]])));
+    assert.match(problems[0], /env\.abort: .*modules: console, cpu, mmio, sys/);
+  });
+  it("catches a wrong signature", () => {
+    const problems = checkImports(readImports(moduleImporting([["cpu", "counter", [], [I32]]])));
+    assert.match(problems[0], /cpu\.counter: imported as \(\) -> \(i32\) but the host ABI has \(\) -> \(i64\)/);
+  });
+  it("rejects a file that is not wasm, and a truncated one", () => {
+    assert.throws(() => readImports(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])), WasmFormatError);
+    const good = moduleImporting([["cpu", "id", [], [I32]]]);
+    assert.throws(() => readImports(good.subarray(0, good.length - 3)), WasmFormatError);
+  });
+  it("the built kernel.wasm imports only ABI functions", () => {
+    const imports = readImports(readFileSync("build/kernel.wasm"));
+    assert.ok(imports.length > 0);
+    assert.deepEqual(checkImports(imports), []);
+  });
+});

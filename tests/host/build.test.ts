@@ -1,0 +1,36 @@
+// Host tests of the build tools: board lists agree, bad input is refused
+// with a clear message.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { BOARDS, findBoard } from "../../tools/boards.js";
+
+describe("boards", () => {
+  it("the Makefile and tools/boards.ts list the same boards", () => {
+    const line = readFileSync("Makefile", "utf8").match(/^BOARDS\s*:=\s*(.*)$/m);
+    assert.ok(line, "no BOARDS line in the Makefile");
+    assert.deepEqual(line[1].trim().split(/\s+/), BOARDS.map((b) => b.name));
+  });
+  it("an unknown board is an error that lists the valid ones", () => {
+    assert.throws(() => findBoard("pi5"), /unknown board 'pi5': valid boards are pi3 pi4/);
+  });
+  it("make refuses an unknown BOARD before building anything", () => {
+    const r = spawnSync("make", ["-n", "qemu", "BOARD=pi9"], { encoding: "utf8" });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /unknown BOARD 'pi9': valid boards are pi3 pi4/);
+  });
+  it("the QEMU runner refuses an unknown board", () => {
+    const r = spawnSync(process.execPath, ["build/tools/tools/qemu.js", "--board", "pi9", "build/kernel8.img"], { encoding: "utf8" });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /unknown board 'pi9'/);
+  });
+});
+
+describe("wasm3 fetch", () => {
+  it("refuses a WASM3_SOURCE that is not a wasm3 source folder", () => {
+    const r = spawnSync("tools/fetch-wasm3.sh", [], { encoding: "utf8", env: { ...process.env, WASM3_SOURCE: "/nonexistent" } });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /WASM3_SOURCE=\/nonexistent has no wasm3\.h/);
+  });
+});

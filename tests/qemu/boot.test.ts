@@ -1,0 +1,86 @@
+// QEMU integration tests: boot each test kernel on every board and check
+// what the guest printed and the exit code it gave (semihosting).
+// The images are built by `make test-qemu` (tests/kernels/*.ts).
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BOARDS } from "../../tools/boards.js";
+import { runQemu, QemuRun } from "../../tools/qemu.js";
+
+const TIMEOUT_MS = 30_000;   // a boot takes about a second; QEMU on a loaded 2-core machine, more
+
+function boot(board: string, name: string, until?: RegExp): Promise<QemuRun> {
+  return runQemu({ board, image: `build/tests/${name}.img`, timeoutMs: TIMEOUT_MS, until });
+}
+
+function lines(out: string): string[] {
+  return out.split("\n").map((l) => l.trimEnd()).filter((l) => l.length > 0);
+}
+
+function assertFourCoresOnline(r: QemuRun): void {
+  for (let c = 0; c < 4; c++) assert.ok(lines(r.output).includes(`core ${c} online`), `no 'core ${c} online' in:\n${r.output}`);
+  const all = lines(r.output);
+  const summary = all.indexOf("cores online: 4");
+  assert.ok(summary >= 0, `no 'cores online: 4' in:\n${r.output}`);
+  for (let c = 0; c < 4; c++) assert.ok(all.indexOf(`core ${c} online`) < summary, `core ${c} announced itself after the summary`);
+}
+
+const TRAPS: Array<[string, RegExp]> = [
+  ["trap-unreachable", /^panic: core 2: \[trap\] unreachable executed in \S*crash$/m],
+  ["trap-oob", /^panic: core 2: \[trap\] out of bounds memory access in \S*crash$/m],
+  ["trap-divzero", /^panic: core 2: \[trap\] integer divide by zero in \S*crash$/m],
+  ["trap-stack", /^panic: core 2: \[trap\] stack overflow/m],
+  ["trap-abort", /^panic: core 2: four is not five at tests\/kernels\/trap-abort\.ts:\d+:\d+$/m],
+  ["trap-mmio", /^panic: core 2: mmio\.write32: address 0x00080000 is outside the Raspberry Pi \d's peripheral windows$/m],
+];
+
+for (const b of BOARDS) {
+  describe(`${b.name} (-M ${b.machine})`, { concurrency: 1 }, () => {
+    it("the real kernel8.img boots four cores and prints the banner", async () => {
+      const r = await runQemu({ board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS, until: /^timer: \d+ Hz$/m });
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      assertFourCoresOnline(r);
+      assert.match(r.output, new RegExp(`^hello from TypeScript on ${b.title.replace(/[()]/g, "\\$&")}$`, "m"));
+      assert.match(r.output, /^memory: \d+ (GiB|MiB)$/m);
+      assert.match(r.output, /^boot: .*kernel\.wasm \d+ bytes, wasm3 /m);
+    });
+
+    it("the boot test kernel passes its own checks and exits 0", async () => {
+      const r = await boot(b.name, "boot");
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      assertFourCoresOnline(r);
+      assert.match(r.output, /^boot test: ok$/m);
+      assert.equal(r.code, 0, `exit code ${r.code}; output:\n${r.output}`);
+    });
+
+    for (const [name, panicLine] of TRAPS) {
+      it(`${name}: core 2 panics, cores 0, 1 and 3 keep running`, async () => {
+        const r = await boot(b.name, name);
+        assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+        assert.match(r.output, panicLine);
+        const all = lines(r.output);
+        const panicAt = all.findIndex((l) => l.startsWith("panic: core 2:"));
+        for (const c of [0, 1, 3]) {
+          const at = all.indexOf(`core ${c} still running`);
+          assert.ok(at > panicAt, `core ${c} did not report after the panic:\n${r.output}`);
+        }
+        assert.equal(all.filter((l) => l.startsWith("panic:")).length, 1, "exactly one panic line");
+        assert.equal(r.code, 0, `exit code ${r.code}; output:\n${r.output}`);
+      });
+    }
+
+    it("a truncated kernel.wasm is rejected with a reason, not a hang", async () => {
+      const r = await boot(b.name, "truncated");
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      assert.match(r.output, /^kernel\.wasm rejected: \S.*$/m);
+      assert.doesNotMatch(r.output, /online/);
+      assert.equal(r.code, 3);
+    });
+
+    it("a kernel importing a function the host lacks is rejected, naming it", async () => {
+      const r = await boot(b.name, "bad-import");
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      assert.match(r.output, /^kernel\.wasm rejected: .*cpu\.teleport/m);
+      assert.equal(r.code, 3);
+    });
+  });
+}
