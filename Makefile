@@ -80,8 +80,7 @@ $(2): $(1) $(AS_SRCS) $(3) asconfig.json assembly/arch/host.ts | $(TOOLS)
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
 	$(Q)$(ASC) $(1) --target release --outFile $(2) --textFile $(2:.wasm=.wat)
-	$(Q)wasm-validate $(2) || { echo "error: $(2) fails validation (wasm-validate above)"; rm -f $(2); exit 1; }
-	$(Q)$(NODE) $(B)/tools/tools/check-imports.js $(2) || { rm -f $(2); exit 1; }
+	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
 endef
 $(eval $(call wasm_rule,assembly/index.ts,$(B)/kernel.wasm))
 $(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/tests/$(t).wasm,$(TEST_LIB_SRCS))))

@@ -1,9 +1,7 @@
 // Checks that a kernel.wasm imports only what the host ABI offers, with the
-// exact types: run on every kernel the build makes, so a mismatch stops the
-// build instead of the boot. Usage: node check-imports.js kernel.wasm
-import { readFileSync } from "node:fs";
+// exact types (used by check-wasm.ts on every kernel the build makes).
 import { ABI, wasmType } from "./abi/spec.js";
-import { readImports, WasmFormatError, WasmImport } from "./wasm.js";
+import { WasmImport } from "./wasm.js";
 
 /** Problems with the imports of a module; empty when they all match the ABI. */
 export function checkImports(imports: WasmImport[]): string[] {
@@ -26,20 +24,3 @@ export function checkImports(imports: WasmImport[]): string[] {
   }
   return problems;
 }
-
-function main(argv: string[]): number {
-  const file = argv[0];
-  if (!file) { console.error("usage: check-imports <kernel.wasm>"); return 2; }
-  let problems: string[];
-  try {
-    problems = checkImports(readImports(readFileSync(file)));
-  } catch (e) {
-    if (e instanceof WasmFormatError) { console.error(`error: ${file}: ${e.message}`); return 1; }
-    throw e;
-  }
-  for (const p of problems) console.error(`error: ${file}: ${p}`);
-  if (problems.length) console.error("see docs/host-abi.md for what the host offers");
-  return problems.length ? 1 : 0;
-}
-
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) process.exit(main(process.argv.slice(2)));

@@ -2,7 +2,9 @@
 // with a clear message.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { BOARDS, findBoard } from "../../tools/boards.js";
 
@@ -32,5 +34,36 @@ describe("wasm3 fetch", () => {
     const r = spawnSync("tools/fetch-wasm3.sh", [], { encoding: "utf8", env: { ...process.env, WASM3_SOURCE: "/nonexistent" } });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /WASM3_SOURCE=\/nonexistent has no wasm3\.h/);
+  });
+});
+
+describe("kernel.wasm checks before embedding", () => {
+  const dir = mkdtempSync(join(tmpdir(), "check-wasm-"));
+  const run = (file: string) => spawnSync(process.execPath, ["build/tools/tools/check-wasm.js", file], { encoding: "utf8" });
+
+  it("accepts the built kernel", () => {
+    const r = run("build/kernel.wasm");
+    assert.equal(r.status, 0, r.stderr);
+  });
+  it("stops on a module that fails validation, with wasm-validate's message", () => {
+    const bin = readFileSync("build/kernel.wasm");
+    const broken = join(dir, "broken.wasm");
+    writeFileSync(broken, bin.subarray(0, bin.length - 40));
+    const r = run(broken);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /broken\.wasm: fails validation: .+/);
+  });
+  it("stops on a file that is not wasm at all", () => {
+    const junk = join(dir, "junk.wasm");
+    writeFileSync(junk, "this is not wasm\n");
+    const r = run(junk);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /junk\.wasm: fails validation/);
+  });
+  it("says what to install when wasm-validate is missing", () => {
+    const r = spawnSync(process.execPath, ["build/tools/tools/check-wasm.js", "build/kernel.wasm"],
+      { encoding: "utf8", env: { ...process.env, WASM_VALIDATE: "wasm-validate-not-installed" } });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /wasm-validate-not-installed not found: run 'make setup' \(Debian package wabt\)/);
   });
 });
