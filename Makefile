@@ -23,8 +23,9 @@ ASC           := node_modules/.bin/asc
 TSC           := node_modules/.bin/tsc
 
 # wasm3 sources are fetched by tools/fetch-wasm3.sh (pinned, sha256-checked).
+# Their list is only known once they are there: build/wasm3.mk is made (and
+# make restarts) before anything else is built.
 WASM3_DIR     := $(B)/wasm3/source
-WASM3_SRCS     = $(wildcard $(WASM3_DIR)/m3_*.c)
 
 CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -march=armv8-a+crc -mcpu=cortex-a53 \
                  -mno-outline-atomics -mstrict-align -O2 -g -fno-common -ffunction-sections -fdata-sections
@@ -88,6 +89,12 @@ $(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/t
 # ---- C and assembly ------------------------------------------------------
 $(WASM3_DIR)/wasm3.h: $(SETUP)
 	$(Q)tools/fetch-wasm3.sh
+
+$(B)/wasm3.mk: $(WASM3_DIR)/wasm3.h
+	$(Q)echo "WASM3_SRCS := $$(ls $(WASM3_DIR)/m3_*.c | tr '\n' ' ')" > $@
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+include $(B)/wasm3.mk
+endif
 
 $(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h
 	$(call say,CC,wasm3/$*.c)
