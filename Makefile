@@ -141,7 +141,18 @@ $(B)/tests/bad-import.wasm: tests/kernels-bad/bad-import.ts $(AS_SRCS) asconfig.
 	$(Q)$(ASC) $< --target release --outFile $@ --textFile $(@:.wasm=.wat)
 $(eval $(call image_rule,$(B)/tests/bad-import.wasm,tests/bad-import))
 
-TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import,$(B)/tests/$(t).img)
+# A stub fault (not a wasm trap): core 3 writes to unmapped memory before it
+# runs the kernel, to show the crash dump. Same stub, plus tests/stub/crash.c.
+$(B)/obj/tests/stub/crash.c.o: tests/stub/crash.c
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+$(B)/tests/crash.elf: $(B)/obj/tests/boot.payload.o $(B)/obj/tests/stub/crash.c.o $(B)/stub.a linker/kernel8.ld
+	$(call say,LD,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(B)/obj/tests/stub/crash.c.o $(B)/obj/tests/boot.payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
+$(B)/tests/crash.img: $(B)/tests/crash.elf
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import crash,$(B)/tests/$(t).img)
 
 # ---- run -----------------------------------------------------------------
 qemu: $(B)/kernel8.img $(TOOLS)

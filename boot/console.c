@@ -20,6 +20,11 @@ static void emit(const char *s, size_t n) {
     spin_unlock(&uart_lock);
 }
 
+void console_write_whole(const char *s, size_t n) {
+    console_flush();
+    emit(s, n);
+}
+
 void console_flush(void) {
     unsigned c = core_id();
     if (lines[c].len) emit(lines[c].buf, lines[c].len);

@@ -11,4 +11,7 @@ void console_putc(char c);
 void console_write(const char *s, size_t n);
 void console_puts(const char *s);
 void console_flush(void);
+/* Writes a block of several lines in one go (crash dumps): no other core's
+ * line can come between them. */
+void console_write_whole(const char *s, size_t n);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -10,6 +10,7 @@
 #include "console.h"
 #include "semihost.h"
 #include "trap_frame.h"
+#include <stdio.h>
 
 static const char *const kinds[16] = {
     "synchronous (SP_EL0)", "IRQ (SP_EL0)", "FIQ (SP_EL0)", "SError (SP_EL0)",
@@ -48,17 +49,23 @@ void exception_entry(struct trap_frame *f, unsigned kind) {
         park();
     }
 
-    console_flush();
-    kprintf("\n*** crash: core %u: %s exception, EC 0x%02x: %s\n", core, kinds[kind & 15], ec, ec_name(ec));
-    kprintf("    ESR %016llx  ELR %016llx  FAR %016llx\n",
-            (unsigned long long)f->esr, (unsigned long long)f->elr, (unsigned long long)f->far);
-    kprintf("    SPSR %016llx  SP %016llx  LR %016llx\n",
-            (unsigned long long)f->spsr, (unsigned long long)f->sp, (unsigned long long)f->x[30]);
+    /* The whole dump goes out as one block so other cores' lines cannot
+     * split it. */
+    static char dumps[MAX_CORES][2048];
+    char *buf = dumps[core];
+    size_t n = 0;
+#define OUT(...) (n += (size_t)snprintf(buf + n, n < sizeof dumps[0] ? sizeof dumps[0] - n : 0, __VA_ARGS__))
+    OUT("\n*** crash: core %u: %s exception, EC 0x%02x: %s\n", core, kinds[kind & 15], ec, ec_name(ec));
+    OUT("    ESR %016llx  ELR %016llx  FAR %016llx\n",
+        (unsigned long long)f->esr, (unsigned long long)f->elr, (unsigned long long)f->far);
+    OUT("    SPSR %016llx  SP %016llx  LR %016llx\n",
+        (unsigned long long)f->spsr, (unsigned long long)f->sp, (unsigned long long)f->x[30]);
     for (int i = 0; i < 30; i += 3)
-        kprintf("    x%-2d %016llx  x%-2d %016llx  x%-2d %016llx\n",
-                i, (unsigned long long)f->x[i], i + 1, (unsigned long long)f->x[i + 1],
-                i + 2, (unsigned long long)f->x[i + 2]);
-    kprintf("*** core %u parked\n", core);
-    console_flush();
+        OUT("    x%-2d %016llx  x%-2d %016llx  x%-2d %016llx\n",
+            i, (unsigned long long)f->x[i], i + 1, (unsigned long long)f->x[i + 1],
+            i + 2, (unsigned long long)f->x[i + 2]);
+    OUT("*** core %u parked\n", core);
+#undef OUT
+    console_write_whole(buf, n < sizeof dumps[0] ? n : sizeof dumps[0] - 1);
     park();
 }

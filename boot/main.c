@@ -48,10 +48,15 @@ _Noreturn void boot_primary(uint64_t dtb) {
     park();
 }
 
+/* Called on each secondary core just before it runs the kernel. Empty here;
+ * the crash-dump test image links a version that faults on purpose. */
+__attribute__((weak)) void boot_secondary_hook(unsigned core) { (void)core; }
+
 _Noreturn void boot_secondary(unsigned core) {
     mmu_enable();
     tls_init(core);
     smp_arrived(core);
+    boot_secondary_hook(core);
     wasm_run(core);
     park();
 }

@@ -68,6 +68,23 @@ for (const b of BOARDS) {
       });
     }
 
+    it("a CPU exception in the stub prints a crash dump and parks only that core", async () => {
+      // crash.img: the boot test kernel, with a stub that faults on core 3
+      // before core 3 runs wasm. Cores 0-2 still come online.
+      const r = await boot(b.name, "crash",
+        /^(?=[^]*\*\*\* core 3 parked)(?=[^]*core 0 online)(?=[^]*core 1 online)(?=[^]*core 2 online)/);
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      assert.match(r.output, /^\*\*\* crash: core 3: synchronous exception, EC 0x25: data abort$/m);
+      assert.match(r.output, /^ {4}ESR [0-9a-f]{16} {2}ELR [0-9a-f]{16} {2}FAR 00000000f0000000$/m);
+      assert.match(r.output, /^ {4}x0  00000000f0000000 /m);
+      assert.match(r.output, /^\*\*\* core 3 parked$/m);
+      for (const c of [0, 1, 2]) assert.match(r.output, new RegExp(`^core ${c} online$`, "m"));
+      assert.doesNotMatch(r.output, /^core 3 online$/m);
+      // The dump is one block: no other core's line inside it.
+      const dump = r.output.slice(r.output.indexOf("*** crash"), r.output.indexOf("*** core 3 parked"));
+      assert.doesNotMatch(dump, /online/);
+    });
+
     it("a truncated kernel.wasm is rejected with a reason, not a hang", async () => {
       const r = await boot(b.name, "truncated");
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
