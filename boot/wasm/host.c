@@ -2,7 +2,7 @@
  *
  * kernel.wasm is linked into the image (payload.S). Core 0 parses it once
  * per core, loads each copy into that core's own wasm3 runtime, links the
- * host ABI (generated table, one m3_api_<module>.c per import module) and
+ * host ABI (generated table, one host_<module>.c per import module) and
  * compiles every function, all before releasing the other cores: wasm3's
  * loader and allocator are not thread-safe, its interpreter is.
  *

@@ -1,4 +1,4 @@
-/* host.h: the wasm3 embedding, shared by the m3_api_*.c host modules. */
+/* host.h: the wasm3 embedding, shared by the host_*.c host modules. */
 #pragma once
 #include "wasm3.h"
 #include <stdint.h>
@@ -25,7 +25,7 @@ extern const char host_panicked[];
 /* A trap message for a refused host call, formatted into per-core storage. */
 const char *host_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Writes UTF-16 code units to the console as UTF-8 (m3_api_console.c). */
+/* Writes UTF-16 code units to the console as UTF-8 (host_console.c). */
 void put_utf16(const uint8_t *p, uint32_t units);
 
 /* The host table, generated from tools/abi/spec.ts into build/gen/abi_link.c. */

@@ -28,9 +28,9 @@ describe("host ABI generation", () => {
 
   it("every C host function named by the table is defined in boot/wasm", () => {
     const table = cLinkTable();
-    const sources = ["console", "cpu", "mmio", "sys"].map((m) => readFileSync(`boot/wasm/m3_api_${m}.c`, "utf8")).join("\n");
+    const sources = ["console", "cpu", "mmio", "sys"].map((m) => readFileSync(`boot/wasm/host_${m}.c`, "utf8")).join("\n");
     for (const mod of ABI) {
-      assert.ok(readFileSync(`boot/wasm/m3_api_${mod.module}.c`, "utf8").length > 0);
+      assert.ok(readFileSync(`boot/wasm/host_${mod.module}.c`, "utf8").length > 0);
       for (const f of mod.functions) {
         assert.ok(table.includes(`"${mod.module}", "${f.name}"`));
         assert.match(sources, new RegExp(`m3ApiRawFunction\\(${cName(mod, f)}\\)`), `${cName(mod, f)} is not defined`);

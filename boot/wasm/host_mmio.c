@@ -1,4 +1,4 @@
-/* m3_api_mmio.c: host module "mmio": 32-bit access to the board's
+/* host_mmio.c: host module "mmio": 32-bit access to the board's
  * peripherals. The kernel is sandboxed: an address outside the board's
  * peripheral windows, or not 4-byte aligned, is refused with a trap, so a
  * bug in TypeScript cannot write over the stub, wasm3 or another core's

@@ -1,4 +1,4 @@
-/* m3_api_console.c: host module "console": early byte output.
+/* host_console.c: host module "console": early byte output.
  * See docs/host-abi.md; the import list is generated from tools/abi/spec.ts. */
 #include "host.h"
 #include "../console.h"

@@ -1,4 +1,4 @@
-/* m3_api_cpu.c: host module "cpu": which core, how many, events, the
+/* host_cpu.c: host module "cpu": which core, how many, events, the
  * generic timer, and the boot-time rendezvous of the cores. */
 #include "host.h"
 #include "../arch.h"

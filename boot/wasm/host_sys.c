@@ -1,4 +1,4 @@
-/* m3_api_sys.c: host module "sys": panic, exit, and what machine this is. */
+/* host_sys.c: host module "sys": panic, exit, and what machine this is. */
 #include "host.h"
 #include "../board.h"
 #include "../console.h"
