@@ -118,14 +118,14 @@ $(B)/stub.a: $(STUB_OBJS) $(WASM3_OBJS)
 	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $^
 
 # ---- images: stub + one embedded module -------------------------------------
-# $(1) = wasm file, $(2) = image name (without .img)
+# $(1) = wasm file, $(2) = image name (without .img), $(3) = extra objects (tests)
 define image_rule
 $(B)/obj/$(2).payload.o: boot/wasm/payload.S $(1)
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -DWASM_PATH='"$(1)"' -c $$< -o $$@
-$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(B)/stub.a linker/kernel8.ld
+$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld
 	$$(call say,LD,$$@)
-	$(Q)$(CC) $(LDFLAGS) -o $$@ $(B)/obj/$(2).payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
+	$(Q)$(CC) $(LDFLAGS) -o $$@ $(3) $(B)/obj/$(2).payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
 $(B)/$(2).img: $(B)/$(2).elf
 	$(Q)$(OBJCOPY) -O binary $$< $$@
 endef
@@ -143,14 +143,7 @@ $(eval $(call image_rule,$(B)/tests/bad-import.wasm,tests/bad-import))
 
 # A stub fault (not a wasm trap): core 3 writes to unmapped memory before it
 # runs the kernel, to show the crash dump. Same stub, plus tests/stub/crash.c.
-$(B)/obj/tests/stub/crash.c.o: tests/stub/crash.c
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
-$(B)/tests/crash.elf: $(B)/obj/tests/boot.payload.o $(B)/obj/tests/stub/crash.c.o $(B)/stub.a linker/kernel8.ld
-	$(call say,LD,$@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(B)/obj/tests/stub/crash.c.o $(B)/obj/tests/boot.payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
-$(B)/tests/crash.img: $(B)/tests/crash.elf
-	$(Q)$(OBJCOPY) -O binary $< $@
+$(eval $(call image_rule,$(B)/tests/boot.wasm,tests/crash,$(B)/obj/tests/stub/crash.c.o))
 
 TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import crash,$(B)/tests/$(t).img)
 
