@@ -5,6 +5,11 @@
 #   make test             host tests, then QEMU tests on every board
 #   make clean            remove build/
 #
+#   KERNEL_MEMORY_MB=64   size of the kernel's linear memory, shared by the four
+#                         cores (multiple of 2, at most 1022; the kernel image,
+#                         stacks and wasm3 take about 40 MiB more, and a 1 GiB
+#                         Pi 3 gives the ARM cores about 948 MiB)
+#
 # Dependencies are installed by tools/setup.sh, which make runs when one is missing.
 
 BOARDS        := pi3 pi4
@@ -12,6 +17,12 @@ BOARD         ?= pi3
 ifeq ($(filter $(BOARD),$(BOARDS)),)
 $(error unknown BOARD '$(BOARD)': valid boards are $(BOARDS))
 endif
+
+KERNEL_MEMORY_MB ?= 64
+ifneq ($(shell expr '$(KERNEL_MEMORY_MB)' : '[0-9]*[02468]$$'),$(shell printf %s '$(KERNEL_MEMORY_MB)' | wc -c))
+$(error KERNEL_MEMORY_MB=$(KERNEL_MEMORY_MB): give an even number of MiB, for example 64)
+endif
+WASM_PAGES    := $(shell echo $$(( $(KERNEL_MEMORY_MB) * 16 )))
 
 CROSS         ?= aarch64-linux-gnu-
 CC            := $(CROSS)gcc
@@ -32,7 +43,8 @@ CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -march=armv8-a+crc -mcpu=c
 # wasm3: record backtraces so a trap names its function; no stack-trace logging.
 WASM3_CFLAGS  := $(CFLAGS_COMMON) -w -Dd_m3RecordBacktraces=1 -Dd_m3LogOutput=0 -Dd_m3VerboseErrorMessages=1
 CFLAGS        := $(CFLAGS_COMMON) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I$(WASM3_DIR) -Iboot -I$(B)/gen
-LDFLAGS       := -specs=picolibc.specs -nostartfiles -T linker/kernel8.ld -Wl,--gc-sections -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+LDFLAGS       := -specs=picolibc.specs -nostartfiles -T linker/kernel8.ld \
+                 -Wl,--defsym=SHARED_MEMORY_SIZE=$(KERNEL_MEMORY_MB)M -Wl,--gc-sections -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 STUB_SRCS     := $(wildcard boot/*.c boot/*.S boot/wasm/*.c)
 STUB_OBJS     := $(patsubst %,$(B)/obj/%.o,$(STUB_SRCS)) $(B)/obj/gen/abi_link.c.o
@@ -44,6 +56,8 @@ TEST_LIB_SRCS := $(shell find tests/kernels/lib -name '*.ts' 2>/dev/null)
 TEST_KERNELS  := $(patsubst tests/kernels/%.ts,%,$(wildcard tests/kernels/*.ts))
 
 SETUP         := $(B)/.setup
+# Rebuild kernels and images when KERNEL_MEMORY_MB changes.
+CONFIG        := $(B)/.config-memory-$(KERNEL_MEMORY_MB)
 TOOLS         := $(B)/.tools
 Q             := @
 say            = @printf '  %-8s %s\n' $(1) $(2)
@@ -61,6 +75,9 @@ $(SETUP): tools/setup.sh tools/fetch-wasm3.sh package.json package-lock.json
 	$(Q)mkdir -p $(B) && touch $@
 setup: $(SETUP)
 
+$(CONFIG):
+	$(Q)mkdir -p $(B) && rm -f $(B)/.config-memory-* && touch $@
+
 # The host tools (TypeScript) compile to build/tools.
 $(TOOLS): $(TOOL_SRCS) tsconfig.json $(SETUP)
 	$(call say,TSC,tools)
@@ -77,10 +94,11 @@ abi: $(B)/gen/abi_link.c
 # ---- AssemblyScript -> wasm ------------------------------------------------
 # Every kernel is validated (wasm-validate) and its imports checked against the ABI.
 define wasm_rule
-$(2): $(1) $(AS_SRCS) $(3) asconfig.json assembly/arch/host.ts | $(TOOLS)
+$(2): $(1) $(AS_SRCS) $(3) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS)
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
-	$(Q)$(ASC) $(1) --target release --outFile $(2) --textFile $(2:.wasm=.wat)
+	$(Q)$(ASC) $(1) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
+		--outFile $(2) --textFile $(2:.wasm=.wat)
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
 endef
 $(eval $(call wasm_rule,assembly/index.ts,$(B)/kernel.wasm))
@@ -123,7 +141,7 @@ define image_rule
 $(B)/obj/$(2).payload.o: boot/wasm/payload.S $(1)
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -DWASM_PATH='"$(1)"' -c $$< -o $$@
-$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld
+$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld $(CONFIG)
 	$$(call say,LD,$$@)
 	$(Q)$(CC) $(LDFLAGS) -o $$@ $(3) $(B)/obj/$(2).payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
 $(B)/$(2).img: $(B)/$(2).elf
@@ -136,9 +154,9 @@ $(foreach t,$(TEST_KERNELS),$(eval $(call image_rule,$(B)/tests/$(t).wasm,tests/
 $(B)/tests/truncated.wasm: $(B)/tests/boot.wasm
 	$(Q)head -c $$(( $$(stat -c %s $<) * 2 / 3 )) $< > $@
 $(eval $(call image_rule,$(B)/tests/truncated.wasm,tests/truncated))
-$(B)/tests/bad-import.wasm: tests/kernels-bad/bad-import.ts $(AS_SRCS) asconfig.json $(SETUP)
+$(B)/tests/bad-import.wasm: tests/kernels-bad/bad-import.ts $(AS_SRCS) asconfig.json $(SETUP) $(CONFIG)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(ASC) $< --target release --outFile $@ --textFile $(@:.wasm=.wat)
+	$(Q)$(ASC) $< --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) --outFile $@ --textFile $(@:.wasm=.wat)
 $(eval $(call image_rule,$(B)/tests/bad-import.wasm,tests/bad-import))
 
 # A stub fault (not a wasm trap): core 3 writes to unmapped memory before it
@@ -156,7 +174,7 @@ typecheck: $(TOOLS)
 	$(call say,TSC,--noEmit)
 	$(Q)$(TSC) --noEmit -p tsconfig.json
 
-test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm
+test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a
 	$(call say,TEST,as-pect)
 	$(Q)node_modules/.bin/asp --config as-pect.config.js
 	$(call say,TEST,node)

@@ -8,13 +8,17 @@
  */
 #include "arch.h"
 #include "console.h"
+#include "mmu.h"
 #include "semihost.h"
 #include "trap_frame.h"
 #include <stdio.h>
 
+/* The kernel runs on SP_EL0 (start.S): kinds 0-3 are the normal case, 4-7
+ * mean the exception handler itself faulted. */
 static const char *const kinds[16] = {
-    "synchronous (SP_EL0)", "IRQ (SP_EL0)", "FIQ (SP_EL0)", "SError (SP_EL0)",
     "synchronous", "IRQ", "FIQ", "SError",
+    "synchronous (in an exception handler)", "IRQ (in an exception handler)",
+    "FIQ (in an exception handler)", "SError (in an exception handler)",
     "synchronous from EL0", "IRQ from EL0", "FIQ from EL0", "SError from EL0",
     "AArch32", "AArch32", "AArch32", "AArch32",
 };
@@ -43,7 +47,8 @@ void exception_entry(struct trap_frame *f, unsigned kind) {
     unsigned core = core_id();
     unsigned ec = (unsigned)(f->esr >> 26) & 0x3f;
 
-    if (kind == 4 && ec == 0 && *(const uint32_t *)(uintptr_t)f->elr == SEMIHOST_HLT) {
+    if (kind < 4) f->sp = sysreg_read(sp_el0);   /* vectors.S saved SP_EL1 */
+    if ((kind == 0 || kind == 4) && ec == 0 && *(const uint32_t *)(uintptr_t)f->elr == SEMIHOST_HLT) {
         kprintf("exit code %d (no semihosting host on this machine: parking)\n", exit_code);
         console_flush();
         park();
@@ -56,6 +61,9 @@ void exception_entry(struct trap_frame *f, unsigned kind) {
     size_t n = 0;
 #define OUT(...) (n += (size_t)snprintf(buf + n, n < sizeof dumps[0] ? sizeof dumps[0] - n : 0, __VA_ARGS__))
     OUT("\n*** crash: core %u: %s exception, EC 0x%02x: %s\n", core, kinds[kind & 15], ec, ec_name(ec));
+    unsigned victim;
+    if ((ec == 0x24 || ec == 0x25) && mmu_stack_guard(f->far, &victim))
+        OUT("    C stack overflow: the guard page under core %u's stack was hit\n", victim);
     OUT("    ESR %016llx  ELR %016llx  FAR %016llx\n",
         (unsigned long long)f->esr, (unsigned long long)f->elr, (unsigned long long)f->far);
     OUT("    SPSR %016llx  SP %016llx  LR %016llx\n",

@@ -29,7 +29,7 @@ _Noreturn void boot_primary(uint64_t dtb) {
     board = board_detect();
     if (!board) park();   /* an unknown SoC: we do not know where its UART is */
     mmu_build_tables();
-    mmu_enable();
+    mmu_enable(0);
     uart_init();
 
     uint64_t hz = counter_freq();
@@ -53,7 +53,7 @@ _Noreturn void boot_primary(uint64_t dtb) {
 __attribute__((weak)) void boot_secondary_hook(unsigned core) { (void)core; }
 
 _Noreturn void boot_secondary(unsigned core) {
-    mmu_enable();
+    mmu_enable(core);
     tls_init(core);
     smp_arrived(core);
     boot_secondary_hook(core);

@@ -1,11 +1,25 @@
-/* mmu.c: identity-mapped page tables, caches on, on every core.
+/* mmu.c: page tables and caches on every core, and the shared wasm window.
  *
- * One set of tables for all cores: 4 GiB of virtual addresses, equal to
- * physical, in 2 MiB blocks. RAM is Normal write-back cacheable,
- * inner-shareable (exclusive loads/stores, and so every atomic, need that on
- * real hardware); the board's MMIO windows are Device-nGnRE, never
- * executable; everything else is unmapped so a stray pointer faults.
- * (ARM ARM D8: VMSAv8-64 translation, 4 KiB granule, level 1 and 2 blocks.)
+ * Virtual layout (TCR_EL1.T0SZ = 25: 39-bit addresses, the walk starts at
+ * level 1; 4 KiB granule; ARM ARM D8, VMSAv8-64 translation):
+ *
+ *   0x0_0000_0000 .. 0x0_FFFF_FFFF  identity map, 2 MiB blocks: RAM Normal
+ *       write-back cacheable inner-shareable, the board's MMIO windows
+ *       Device-nGnRE (never executable), the rest unmapped. One exception:
+ *       the 2 MiB block of C stacks goes through a level-3 table that leaves
+ *       the lowest 4 KiB page of each core's stack unmapped (a guard page).
+ *   0x1_0000_0000 .. +2 MiB          per core: only the last 4 KiB page is
+ *       mapped, to that core's private header page (see below).
+ *   0x1_0020_0000 = WASM_WINDOW_VA  the shared linear memory, 2 MiB blocks of
+ *       the .shared region, the same physical pages on every core.
+ *
+ * Why the per-core page: wasm3 keeps a 24-byte header (owning runtime,
+ * value-stack limit, length) right before a runtime's linear memory and the
+ * interpreter reads it on every call and stack check. Four runtimes cannot
+ * share one header, so each core sees its own header at WASM_WINDOW_VA - 24
+ * and the same data from WASM_WINDOW_VA up (ARCHITECTURE.md section 3,
+ * option 1). The tables differ per core only in level 1 (entry 4) and the
+ * window's level 2 and 3, so TTBR0 is per core.
  */
 #include "mmu.h"
 #include "arch.h"
@@ -16,18 +30,32 @@
 #define ATTR_DEVICE 0           /* MAIR_EL1 index */
 #define ATTR_NORMAL 1
 
-#define DESC_TABLE   3ull
-#define DESC_BLOCK   1ull
-#define DESC_ATTR(i) ((uint64_t)(i) << 2)
+#define DESC_TABLE    3ull      /* level 1-2: next-level table */
+#define DESC_BLOCK    1ull      /* level 1-2: block */
+#define DESC_PAGE     3ull      /* level 3: page */
+#define DESC_ATTR(i)  ((uint64_t)(i) << 2)
 #define DESC_SH_INNER (3ull << 8)
-#define DESC_AF      (1ull << 10)
-#define DESC_PXN     (1ull << 53)
-#define DESC_UXN     (1ull << 54)
+#define DESC_AF       (1ull << 10)
+#define DESC_PXN      (1ull << 53)
+#define DESC_UXN      (1ull << 54)
+#define NORMAL        (DESC_ATTR(ATTR_NORMAL) | DESC_SH_INNER | DESC_AF)
+#define DEVICE        (DESC_ATTR(ATTR_DEVICE) | DESC_AF | DESC_PXN | DESC_UXN)
 
+#define PAGE  4096ull
 #define BLOCK (2ull << 20)
+#define WINDOW_L1_INDEX 4       /* VA 0x1_0000_0000 */
 
-static uint64_t level1[512] __attribute__((aligned(4096)));
-static uint64_t level2[4][512] __attribute__((aligned(4096)));
+typedef uint64_t table_t[512] __attribute__((aligned(4096)));
+
+static table_t level1[MAX_CORES];          /* per core */
+static table_t identity_l2[4];             /* shared: the low 4 GiB */
+static table_t stacks_l3;                  /* shared: the C stacks with guard pages */
+static table_t window_l2[MAX_CORES];       /* per core: header block + shared blocks */
+static table_t window_l3[MAX_CORES];       /* per core: the header page */
+static uint8_t header_pages[MAX_CORES][PAGE] __attribute__((aligned(4096)));
+
+extern char __stacks_start[], __stacks_end[];
+extern char __stack_size[];
 
 /* Highest RAM address the kernel maps, below the peripherals. */
 static uint64_t ram_top(void) {
@@ -43,33 +71,63 @@ static int is_device(uint64_t addr) {
     return 0;
 }
 
+static uint64_t pa(const void *p) { return (uint64_t)(uintptr_t)p; }
+
+uint8_t *mmu_header_page(unsigned core) { return header_pages[core]; }
+
+int mmu_stack_guard(uint64_t addr, unsigned *core) {
+    uint64_t base = pa(__stacks_start), size = pa(__stack_size);
+    if (addr < base || addr >= pa(__stacks_end)) return 0;
+    if ((addr - base) % size >= PAGE) return 0;
+    *core = (unsigned)((addr - base) / size);
+    return 1;
+}
+
 void mmu_build_tables(void) {
+    uint64_t stacks = pa(__stacks_start), stack_size = pa(__stack_size);
+
     for (uint64_t gb = 0; gb < 4; gb++) {
-        level1[gb] = (uint64_t)(uintptr_t)level2[gb] | DESC_TABLE;
         for (uint64_t i = 0; i < 512; i++) {
-            uint64_t pa = (gb << 30) + i * BLOCK;
-            uint64_t d = 0;
-            if (is_device(pa))
-                d = pa | DESC_BLOCK | DESC_ATTR(ATTR_DEVICE) | DESC_AF | DESC_PXN | DESC_UXN;
-            else if (pa + BLOCK <= ram_top())
-                d = pa | DESC_BLOCK | DESC_ATTR(ATTR_NORMAL) | DESC_SH_INNER | DESC_AF;
-            level2[gb][i] = d;
+            uint64_t a = (gb << 30) + i * BLOCK, d = 0;
+            if (a == stacks)
+                d = pa(stacks_l3) | DESC_TABLE;
+            else if (is_device(a))
+                d = a | DESC_BLOCK | DEVICE;
+            else if (a + BLOCK <= ram_top())
+                d = a | DESC_BLOCK | NORMAL;
+            identity_l2[gb][i] = d;
         }
+    }
+    for (uint64_t i = 0; i < 512; i++) {
+        uint64_t a = stacks + i * PAGE;
+        stacks_l3[i] = (i * PAGE) % stack_size < PAGE ? 0 : (a | DESC_PAGE | NORMAL);
+    }
+
+    uint64_t shared = pa(__shared_start), blocks = (pa(__shared_end) - shared) / BLOCK;
+    for (unsigned c = 0; c < MAX_CORES; c++) {
+        for (uint64_t gb = 0; gb < 4; gb++) level1[c][gb] = pa(identity_l2[gb]) | DESC_TABLE;
+        level1[c][WINDOW_L1_INDEX] = pa(window_l2[c]) | DESC_TABLE;
+        window_l2[c][0] = pa(window_l3[c]) | DESC_TABLE;
+        for (uint64_t b = 0; b < blocks && b < 511; b++)
+            window_l2[c][1 + b] = (shared + b * BLOCK) | DESC_BLOCK | NORMAL | DESC_PXN | DESC_UXN;
+        window_l3[c][511] = pa(header_pages[c]) | DESC_PAGE | NORMAL | DESC_PXN | DESC_UXN;
     }
     dsb_sy();
 }
 
 /* Reads nothing from memory but the tables themselves, so a secondary core
- * may call it while its caches are still off. */
-void mmu_enable(void) {
+ * may call it while its caches are still off (core 0 built the tables before
+ * it turned its own caches on, so they are in RAM). */
+void mmu_enable(unsigned core) {
     sysreg_write(mair_el1, (MAIR_DEVICE_nGnRE << (8 * ATTR_DEVICE)) |
                            ((uint64_t)MAIR_NORMAL_WB << (8 * ATTR_NORMAL)));
-    /* T0SZ=32 (4 GiB, walk starts at level 1), inner/outer WB-WA table walks,
-     * inner-shareable, 4 KiB granule, TTBR1 walks disabled, IPS = 36 bits. */
-    uint64_t tcr = 32ull | (1ull << 8) | (1ull << 10) | (3ull << 12) | (0ull << 14) |
+    /* T0SZ=25 (512 GiB, walk starts at level 1), inner/outer WB-WA table
+     * walks, inner-shareable, 4 KiB granule, TTBR1 walks disabled (EPD1),
+     * IPS = 36 bits. */
+    uint64_t tcr = 25ull | (1ull << 8) | (1ull << 10) | (3ull << 12) | (0ull << 14) |
                    (1ull << 23) | (1ull << 32);
     sysreg_write(tcr_el1, tcr);
-    sysreg_write(ttbr0_el1, (uint64_t)(uintptr_t)level1);
+    sysreg_write(ttbr0_el1, pa(level1[core]));
     isb();
     __asm__ volatile("tlbi vmalle1\n dsb nsh" ::: "memory");
     isb();

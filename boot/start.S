@@ -7,7 +7,10 @@
  * they then arrive here too. Each core:
  *   1. drops from EL3 or EL2 to EL1 (firmware leaves us in EL2),
  *   2. enables FP/SIMD (gcc and wasm3 use the vector registers),
- *   3. installs the exception vectors and its own stack,
+ *   3. installs the exception vectors and two stacks: the kernel runs on
+ *      SP_EL0 (its 512 KiB stack, with an unmapped guard page below it) and
+ *      exceptions switch to SP_EL1 (a small stack of their own), so even a
+ *      fault on an overflowed stack gets its crash dump,
  * then core 0 clears .bss once and calls boot_primary(dtb); the others call
  * boot_secondary(core). Neither returns; if one did, the core parks.
  */
@@ -65,12 +68,18 @@ in_el1:
     msr     vbar_el1, x1
     isb
 
-    // sp = __stacks_start + (core + 1) * __stack_size
-    ldr     x1, =__stacks_start
-    ldr     x2, =__stack_size
     add     x3, x19, #1
+    // SP_EL1 = __exstacks_start + (core + 1) * __exstack_size
+    ldr     x1, =__exstacks_start
+    ldr     x2, =__exstack_size
     madd    x1, x2, x3, x1
     mov     sp, x1
+    // SP_EL0 = __stacks_start + (core + 1) * __stack_size, and run on it
+    ldr     x1, =__stacks_start
+    ldr     x2, =__stack_size
+    madd    x1, x2, x3, x1
+    msr     sp_el0, x1
+    msr     spsel, #0
 
     cbnz    x19, 3f
     ldr     x1, =__bss_start            // core 0 only: clear .bss once

@@ -17,5 +17,3 @@ export function counter(): u64 { return host.counter(); }
 export function timerFrequency(): u64 { return host.frequency(); }
 /** Bitmask of the cores whose kernel is running (a trapped core drops out). */
 export function runningCores(): u32 { return host.running(); }
-/** Adds to the host's boot-time tally shared by all cores; returns the new value. */
-export function tally(add: i32): i32 { return host.tally(add); }

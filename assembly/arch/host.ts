@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 1;
+export const ABI_VERSION: u32 = 2;
 
 /** Early output for boot messages and panics. Output is line-buffered per core: a line is written to the UART whole, so lines from different cores never mix. */
 export namespace console {
@@ -51,10 +51,66 @@ export namespace cpu {
   // @ts-ignore: decorator
   @external("cpu", "running")
   export declare function running(): u32;
-  /** Adds `add` to a counter that the host keeps for all cores and returns the new value (add 0 to read it); SEV when `add` is not 0. The boot rendezvous (`cores online: 4`) counts with it, since wasm globals and (until the shared-memory issue) linear memory are per core. */
+}
+
+/** Atomic operations on the linear memory that the four cores share (wasm3 has no atomic opcodes). Addresses are wasm addresses and must be naturally aligned (4 bytes for the 32-bit forms, 8 for the 64-bit ones). Read-modify-write operations are sequentially consistent; loads are acquire, stores release. On the Cortex-A53/A72 (ARMv8.0, no LSE) they are LDAXR/STLXR loops. `arch/atomic.ts` is the AssemblyScript face of this module. */
+export namespace atomic {
+  /** Load-acquire of the 32-bit word at `ptr`. Refuses (traps): an address that is not 4-byte aligned or runs past the end of memory. */
   // @ts-ignore: decorator
-  @external("cpu", "tally")
-  export declare function tally(add: i32): i32;
+  @external("atomic", "load32")
+  export declare function load32(ptr: usize): u32;
+  /** Store-release of `value` to the 32-bit word at `ptr`. Refuses (traps): an address that is not 4-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("atomic", "store32")
+  export declare function store32(ptr: usize, value: u32): void;
+  /** Adds `delta` (wrapping) and returns the previous value. Refuses (traps): an address that is not 4-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("atomic", "add32")
+  export declare function add32(ptr: usize, delta: u32): u32;
+  /** Stores `value` and returns the previous value. Refuses (traps): an address that is not 4-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("atomic", "xchg32")
+  export declare function xchg32(ptr: usize, value: u32): u32;
+  /** Compare-and-swap: stores `desired` if the word holds `expected`. Returns the value it found (equal to `expected` exactly when the swap happened). Refuses (traps): an address that is not 4-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("atomic", "cas32")
+  export declare function cas32(ptr: usize, expected: u32, desired: u32): u32;
+  /** Load-acquire of the 64-bit word at `ptr`. Refuses (traps): an address that is not 8-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("atomic", "load64")
+  export declare function load64(ptr: usize): u64;
+  /** Store-release of `value` to the 64-bit word at `ptr`. Refuses (traps): an address that is not 8-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("atomic", "store64")
+  export declare function store64(ptr: usize, value: u64): void;
+  /** Adds `delta` (wrapping) and returns the previous value. Refuses (traps): an address that is not 8-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("atomic", "add64")
+  export declare function add64(ptr: usize, delta: u64): u64;
+  /** Stores `value` and returns the previous value. Refuses (traps): an address that is not 8-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("atomic", "xchg64")
+  export declare function xchg64(ptr: usize, value: u64): u64;
+  /** Compare-and-swap: stores `desired` if the word holds `expected`. Returns the value it found (equal to `expected` exactly when the swap happened). Refuses (traps): an address that is not 8-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("atomic", "cas64")
+  export declare function cas64(ptr: usize, expected: u64, desired: u64): u64;
+  /** Bitwise AND with `mask`; returns the previous value. Refuses (traps): as load32. */
+  // @ts-ignore: decorator
+  @external("atomic", "and32")
+  export declare function and32(ptr: usize, mask: u32): u32;
+  /** Bitwise OR with `mask`; returns the previous value. Refuses (traps): as load32. */
+  // @ts-ignore: decorator
+  @external("atomic", "or32")
+  export declare function or32(ptr: usize, mask: u32): u32;
+  /** Full memory barrier (DMB ISH): every access before it is seen by all cores before any access after it. */
+  // @ts-ignore: decorator
+  @external("atomic", "fence")
+  export declare function fence(): void;
+  /** Sleeps (WFE on the exclusive monitor) while the 32-bit word at `ptr` holds `expected`; returns the new value. Another core's store to the word wakes it; no SEV is needed. For spinlocks and flags: there is no time-out. Refuses (traps): as load32. */
+  // @ts-ignore: decorator
+  @external("atomic", "wait32")
+  export declare function wait32(ptr: usize, expected: u32): u32;
 }
 
 /** 32-bit access to the board's peripherals, ordered with a DMB. The only way the kernel reaches hardware. */

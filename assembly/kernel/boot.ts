@@ -1,15 +1,19 @@
 // What every core does when the stub hands it the kernel: announce itself,
 // meet the others, then run the user's code.
 //
-//   core N:  "core N online" -> tally +1
-//   core 0:  waits (WFE) until the tally reaches coreCount(),
+//   core N:  "core N online" -> ONLINE +1 (an atomic counter in shared memory)
+//   core 0:  waits (WFE) until ONLINE reaches coreCount(),
 //            prints "cores online: 4", then runs main()
 //   others:  run worker(core); the default worker sleeps
-import { coreCount, tally, waitForEvent } from "../arch/cpu";
+import { coreCount, waitForEvent } from "../arch/cpu";
+import * as atomic from "../arch/atomic";
 import { print, println, printU64 } from "../arch/console";
 // asconfig.json routes AssemblyScript's abort to arch/sys kernelAbort: every
 // kernel includes boot.ts, so this import puts that handler in every build.
 import "../arch/sys";
+
+/** How many cores have announced themselves: one word of static (shared) memory. */
+export const ONLINE = memory.data(4, 4);
 
 /** Entry of the user's kernel on core 0, once every core is online. */
 export type MainFn = () => void;
@@ -24,7 +28,8 @@ export function idle(core: u32): void {
 /** Waits (WFE) until every started core has announced itself. */
 export function waitForAllCores(): u32 {
   const cores = coreCount();
-  while (<u32>tally(0) < cores) waitForEvent();
+  let online = atomic.load32(ONLINE);
+  while (online < cores) online = atomic.wait32(ONLINE, online);
   return cores;
 }
 
@@ -33,7 +38,7 @@ export function boot(core: u32, main: MainFn, worker: WorkerFn): void {
   print("core ");
   printU64(core);
   println(" online");
-  tally(1);
+  atomic.add32(ONLINE, 1);
   if (core == 0) {
     const cores = waitForAllCores();
     print("cores online: ");

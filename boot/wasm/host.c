@@ -6,6 +6,9 @@
  * compiles every function, all before releasing the other cores: wasm3's
  * loader and allocator are not thread-safe, its interpreter is.
  *
+ * The four runtimes share one linear memory: see share_memory() and mmu.c.
+ * wasm globals stay per runtime, so a global is core-local storage.
+ *
  * Each core then calls _initialize (AssemblyScript's top-level code, so the
  * per-core wasm globals are set up on the core that owns them) and
  * kernel_start(core). A trap prints `panic: core N: ...` and parks that core
@@ -14,11 +17,18 @@
 #include "host.h"
 #include "../arch.h"
 #include "../console.h"
+#include "../mmu.h"
+#include "m3_env.h"   /* M3Runtime and M3Memory: the window needs their fields */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define VALUE_STACK_BYTES (64 * 1024)
+#define WASM_PAGE (64 * 1024)
+/* wasm3 allocates each runtime's memory itself and writes the data segments
+ * there; we cap that allocation (runtime->memoryLimit) and move the result
+ * into the shared window, so the static data must fit under this cap. */
+#define STATIC_DATA_LIMIT (1u << 20)
 
 extern const uint8_t kernel_wasm[];
 extern const uint8_t kernel_wasm_end[];
@@ -47,6 +57,39 @@ static const char *detail(IM3Runtime rt, M3Result r) {
     return host_refuse("%s: %s", r, info.message);
 }
 
+/* Points runtime `core` at the shared window. Core 0 first copies the
+ * static data (runtime 0's data segments) into the window and zeroes the
+ * rest, as wasm requires of fresh memory. Each core's copy of the wasm3
+ * header goes to its private page, which that core (and only it) sees at
+ * WASM_WINDOW_VA - 24. The memory cannot grow: maxPages = numPages, so
+ * memory.grow returns -1 and wasm3 never reallocates the window. */
+static const char *share_memory(unsigned core) {
+    IM3Runtime rt = runtimes[core];
+    M3Memory *m = &rt->memory;
+    size_t window = (size_t)(__shared_end - __shared_start);
+    M3MemoryHeader *own = m->mallocated;
+    if (!own) return "it has no linear memory (AssemblyScript always exports one: was it built with asc?)";
+    if ((size_t)m->numPages * WASM_PAGE != window || m->maxPages != m->numPages)
+        return host_refuse("it declares %u to %u pages of memory, but this image shares exactly %u pages "
+                           "(%u MiB) between the cores: build both with the same KERNEL_MEMORY_MB",
+                           (unsigned)m->numPages, (unsigned)m->maxPages, (unsigned)(window / WASM_PAGE),
+                           (unsigned)(window >> 20));
+    uint8_t *data = (uint8_t *)(uintptr_t)WASM_WINDOW_VA;
+    if (core == 0) {
+        memcpy(data, (uint8_t *)(own + 1), own->length);
+        memset(data + own->length, 0, window - own->length);
+    }
+    M3MemoryHeader *mine = (M3MemoryHeader *)(mmu_header_page(core) + 4096 - sizeof *mine);
+    mine->runtime = rt;
+    mine->maxStack = own->maxStack;
+    mine->length = window;
+    m->mallocated = (M3MemoryHeader *)(uintptr_t)(WASM_WINDOW_VA - sizeof *mine);
+    m->maxPages = m->numPages;
+    m3_Free(own);
+    dsb_sy();
+    return 0;
+}
+
 static const char *load_one(unsigned core) {
     IM3Module module;
     M3Result r;
@@ -54,9 +97,12 @@ static const char *load_one(unsigned core) {
 
     runtimes[core] = m3_NewRuntime(env, VALUE_STACK_BYTES, (void *)(uintptr_t)core);
     if (!runtimes[core]) return "out of memory for the wasm3 runtime";
+    runtimes[core]->memoryLimit = STATIC_DATA_LIMIT;
     if ((r = m3_ParseModule(env, &module, kernel_wasm, (uint32_t)size))) return r;
     if ((r = m3_LoadModule(runtimes[core], module))) {
         const char *why = detail(runtimes[core], r);
+        if (strstr(why, "data segment out of bounds"))
+            why = host_refuse("its static data does not fit in the first %u KiB of memory", STATIC_DATA_LIMIT >> 10);
         m3_FreeModule(module);
         return why;
     }
@@ -67,6 +113,8 @@ static const char *load_one(unsigned core) {
             return host_refuse("import %s.%s: %s (the kernel was built for another host ABI?)", h->module, h->name, r);
     }
     if ((r = m3_CompileModule(module))) return detail(runtimes[core], r);
+    const char *why = share_memory(core);
+    if (why) return why;
     IM3Function f;
     if ((r = m3_FindFunction(&f, runtimes[core], "kernel_start")))
         return "it exports no kernel_start(core: u32) function";

@@ -4,6 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { ABI, m3Signature, cName } from "../../tools/abi/spec.js";
 import { COMMITTED, cLinkTable } from "../../tools/gen-abi.js";
 import { checkImports } from "../../tools/check-imports.js";
@@ -26,14 +27,20 @@ describe("host ABI generation", () => {
     assert.equal(cName(m, f), "h_sys_memory_bytes");
   });
 
-  it("every C host function named by the table is defined in boot/wasm", () => {
+  it("every C host function named by the table is defined in its module's file (boot/wasm/host_<module>.c)", () => {
+    // The symbols of the compiled objects, not a text search: the functions
+    // may come out of macros (host_atomic.c).
     const table = cLinkTable();
-    const sources = ["console", "cpu", "mmio", "sys"].map((m) => readFileSync(`boot/wasm/host_${m}.c`, "utf8")).join("\n");
+    const nm = `${process.env.CROSS ?? "aarch64-linux-gnu-"}nm`;
     for (const mod of ABI) {
-      assert.ok(readFileSync(`boot/wasm/host_${mod.module}.c`, "utf8").length > 0);
+      const obj = `build/obj/boot/wasm/host_${mod.module}.c.o`;
+      const defined = new Set(
+        execFileSync(nm, ["--defined-only", obj], { encoding: "utf8" })
+          .split("\n").map((l) => l.trim().split(/\s+/)).filter((w) => w[1] === "T").map((w) => w[2]),
+      );
       for (const f of mod.functions) {
-        assert.ok(table.includes(`"${mod.module}", "${f.name}"`));
-        assert.match(sources, new RegExp(`m3ApiRawFunction\\(${cName(mod, f)}\\)`), `${cName(mod, f)} is not defined`);
+        assert.ok(table.includes(`"${mod.module}", "${f.name}"`), `${mod.module}.${f.name} is missing from the link table`);
+        assert.ok(defined.has(cName(mod, f)), `${cName(mod, f)} is not defined in ${obj}`);
       }
     }
   });
@@ -64,7 +71,7 @@ describe("import checker", () => {
   });
   it("names an unknown module", () => {
     const problems = checkImports(readImports(moduleImporting([["env", "abort", [I32, I32, I32, I32], []]])));
-    assert.match(problems[0], /env\.abort: .*modules: console, cpu, mmio, sys/);
+    assert.match(problems[0], /env\.abort: .*modules: console, cpu, atomic, mmio, sys/);
   });
   it("catches a wrong signature", () => {
     const problems = checkImports(readImports(moduleImporting([["cpu", "counter", [], [I32]]])));

@@ -1,6 +1,6 @@
 // The boot sequence against the recording fake host (tests/spec/host.js):
 // the exact order of console lines and host calls.
-import { boot } from "../../assembly/kernel/boot";
+import { boot, ONLINE } from "../../assembly/kernel/boot";
 
 // @ts-ignore: decorator
 @external("fake", "traceLength") declare function traceLength(): i32;
@@ -21,31 +21,36 @@ let workerCore: u32 = 99;
 function fakeMain(): void { mainRuns++; }
 function fakeWorker(core: u32): void { workerCore = core; }
 
+function fresh(cores: i32): void {
+  reset(cores);
+  store<u32>(ONLINE, 0);
+}
+
 describe("boot", () => {
   it("core 0 announces itself, waits for the others, then runs main", () => {
-    reset(4);
+    fresh(4);
     mainRuns = 0;
     boot(0, fakeMain, fakeWorker);
-    // tally: +1 from core 0, then each WFE lets one fake core arrive (3 waits).
+    // +1 from core 0, then each wait lets one fake core arrive (3 waits).
     expect(trace()).toBe(
-      "console: core 0 online\ncpu.tally 1\ncpu.wfe\ncpu.wfe\ncpu.wfe\nconsole: cores online: 4",
+      "console: core 0 online\natomic.add32 1\natomic.wait32 1\natomic.wait32 2\natomic.wait32 3\nconsole: cores online: 4",
     );
     expect(mainRuns).toBe(1);
     expect(workerCore).toBe(99);
   });
 
   it("a secondary core announces itself and runs its worker, not main", () => {
-    reset(4);
+    fresh(4);
     mainRuns = 0;
     boot(3, fakeMain, fakeWorker);
-    expect(trace()).toBe("console: core 3 online\ncpu.tally 1");
+    expect(trace()).toBe("console: core 3 online\natomic.add32 1");
     expect(mainRuns).toBe(0);
     expect(workerCore).toBe(3);
   });
 
   it("counts the cores the host reports, not a constant", () => {
-    reset(2);
+    fresh(2);
     boot(0, fakeMain, fakeWorker);
-    expect(trace()).toBe("console: core 0 online\ncpu.tally 1\ncpu.wfe\nconsole: cores online: 2");
+    expect(trace()).toBe("console: core 0 online\natomic.add32 1\natomic.wait32 1\nconsole: cores online: 2");
   });
 });

@@ -4,7 +4,9 @@
 // (the C link table wasm3 uses) and docs/host-abi.md. A C function named
 // h_<module>_<name> must exist for every entry, or the image does not link.
 
-export const ABI_VERSION = 1;
+// 2: the shared linear memory; module "atomic" added; cpu.tally removed
+// (an atomic counter in shared memory does its job).
+export const ABI_VERSION = 2;
 
 /** AssemblyScript type of a parameter or result; each maps to one wasm type. */
 export type AbiType = "i32" | "u32" | "i64" | "u64" | "usize" | "void";
@@ -57,9 +59,30 @@ export const ABI: AbiModule[] = [
       { name: "counter", params: [], result: "u64", doc: "The generic timer's counter (CNTPCT_EL0)." },
       { name: "frequency", params: [], result: "u64", doc: "The counter's frequency in Hz (CNTFRQ_EL0): 19.2 MHz on a Pi 3, 54 MHz on a Pi 4, 62.5 MHz under QEMU. Never assume one." },
       { name: "running", params: [], result: "u32", doc: "Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns." },
+    ],
+  },
+  {
+    module: "atomic",
+    doc: "Atomic operations on the linear memory that the four cores share (wasm3 has no atomic opcodes). Addresses are wasm addresses and must be naturally aligned (4 bytes for the 32-bit forms, 8 for the 64-bit ones). Read-modify-write operations are sequentially consistent; loads are acquire, stores release. On the Cortex-A53/A72 (ARMv8.0, no LSE) they are LDAXR/STLXR loops. `arch/atomic.ts` is the AssemblyScript face of this module.",
+    functions: [
+      ...(["32", "64"] as const).flatMap((w) => {
+        const t = w === "32" ? "u32" : "u64";
+        const r = `an address that is not ${w === "32" ? 4 : 8}-byte aligned or runs past the end of memory`;
+        return [
+          { name: `load${w}`, params: [p("ptr", "usize")], result: t, doc: `Load-acquire of the ${w}-bit word at \`ptr\`.`, refuses: r },
+          { name: `store${w}`, params: [p("ptr", "usize"), p("value", t)], result: "void", doc: `Store-release of \`value\` to the ${w}-bit word at \`ptr\`.`, refuses: r },
+          { name: `add${w}`, params: [p("ptr", "usize"), p("delta", t)], result: t, doc: "Adds `delta` (wrapping) and returns the previous value.", refuses: r },
+          { name: `xchg${w}`, params: [p("ptr", "usize"), p("value", t)], result: t, doc: "Stores `value` and returns the previous value.", refuses: r },
+          { name: `cas${w}`, params: [p("ptr", "usize"), p("expected", t), p("desired", t)], result: t, doc: "Compare-and-swap: stores `desired` if the word holds `expected`. Returns the value it found (equal to `expected` exactly when the swap happened).", refuses: r },
+        ] satisfies AbiFunction[];
+      }),
+      { name: "and32", params: [p("ptr", "usize"), p("mask", "u32")], result: "u32", doc: "Bitwise AND with `mask`; returns the previous value.", refuses: "as load32" },
+      { name: "or32", params: [p("ptr", "usize"), p("mask", "u32")], result: "u32", doc: "Bitwise OR with `mask`; returns the previous value.", refuses: "as load32" },
+      { name: "fence", params: [], result: "void", doc: "Full memory barrier (DMB ISH): every access before it is seen by all cores before any access after it." },
       {
-        name: "tally", params: [p("add", "i32")], result: "i32",
-        doc: "Adds `add` to a counter that the host keeps for all cores and returns the new value (add 0 to read it); SEV when `add` is not 0. The boot rendezvous (`cores online: 4`) counts with it, since wasm globals and (until the shared-memory issue) linear memory are per core.",
+        name: "wait32", params: [p("ptr", "usize"), p("expected", "u32")], result: "u32",
+        doc: "Sleeps (WFE on the exclusive monitor) while the 32-bit word at `ptr` holds `expected`; returns the new value. Another core's store to the word wakes it; no SEV is needed. For spinlocks and flags: there is no time-out.",
+        refuses: "as load32",
       },
     ],
   },

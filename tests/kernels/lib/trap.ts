@@ -2,17 +2,22 @@
 // kernel); cores 1 and 3 notice that core 2 has stopped and say so; core 0
 // waits for both, says so too, and exits 0. The QEMU test checks the panic
 // line and that the three other cores kept running after it.
-import { boot } from "../../../assembly/kernel/boot";
-import { runningCores, tally, waitForEvent } from "../../../assembly/arch/cpu";
+import { boot, ONLINE } from "../../../assembly/kernel/boot";
+import { runningCores, waitForEvent } from "../../../assembly/arch/cpu";
+import * as atomic from "../../../assembly/arch/atomic";
 import { exit } from "../../../assembly/arch/sys";
 import { print, println, printU64 } from "../../../assembly/arch/console";
 
 export type TrapFn = () => void;
 
+/** Cores that noticed core 2 stop (shared memory). */
+const NOTICED = memory.data(4, 4);
+
 function waitUntilCore2Stopped(): void {
   // Core 2's running bit is set before it announces itself: wait for the
   // announcement first, or a fast core could see the bit still clear.
-  while (tally(0) < 4) waitForEvent();
+  let online = atomic.load32(ONLINE);
+  while (online < 4) online = atomic.wait32(ONLINE, online);
   while ((runningCores() & 0b100) != 0) waitForEvent();
 }
 
@@ -24,8 +29,9 @@ function stillRunning(core: u32): void {
 
 function main(): void {
   waitUntilCore2Stopped();
-  // Four cores came online; cores 1 and 3 each add one more.
-  while (tally(0) < 6) waitForEvent();
+  // Cores 1 and 3 each count themselves.
+  let noticed = atomic.load32(NOTICED);
+  while (noticed < 2) noticed = atomic.wait32(NOTICED, noticed);
   stillRunning(0);
   exit(0);
 }
@@ -40,7 +46,7 @@ function worker(core: u32): void {
   }
   waitUntilCore2Stopped();
   stillRunning(core);
-  tally(1);
+  atomic.add32(NOTICED, 1);
   while (true) waitForEvent();
 }
 
