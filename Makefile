@@ -163,7 +163,17 @@ $(eval $(call image_rule,$(B)/tests/bad-import.wasm,tests/bad-import))
 # runs the kernel, to show the crash dump. Same stub, plus tests/stub/crash.c.
 $(eval $(call image_rule,$(B)/tests/boot.wasm,tests/crash,$(B)/obj/tests/stub/crash.c.o))
 
-TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import crash,$(B)/tests/$(t).img)
+# The allocator as a plain wasm module, for the node tests (tests/host/alloc.test.ts).
+$(B)/tests/harness/alloc.wasm: tests/harness/alloc.ts $(AS_SRCS) asconfig.json | $(TOOLS)
+	$(call say,ASC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(ASC) $< --target release --initialMemory 256 --maximumMemory 256 --exportStart _initialize --outFile $@ --textFile $(@:.wasm=.wat)
+HARNESSES := $(B)/tests/harness/alloc.wasm
+
+# A C stack overflow on core 1 (tests/stub/overflow.c): the guard page.
+$(eval $(call image_rule,$(B)/tests/boot.wasm,tests/overflow,$(B)/obj/tests/stub/overflow.c.o))
+
+TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import crash overflow,$(B)/tests/$(t).img)
 
 # ---- run -----------------------------------------------------------------
 qemu: $(B)/kernel8.img $(TOOLS)
@@ -174,7 +184,7 @@ typecheck: $(TOOLS)
 	$(call say,TSC,--noEmit)
 	$(Q)$(TSC) --noEmit -p tsconfig.json
 
-test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a
+test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES)
 	$(call say,TEST,as-pect)
 	$(Q)node_modules/.bin/asp --config as-pect.config.js
 	$(call say,TEST,node)

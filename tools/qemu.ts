@@ -26,6 +26,13 @@ export interface QemuOptions {
   timeoutMs: number;
   /** Stop (kill QEMU) as soon as the output matches. */
   until?: RegExp;
+  /**
+   * Run with -icount shift=0,sleep=off: one host thread runs the four cores
+   * in turn and guest time counts instructions. Deterministic; a WFE then
+   * hands the host thread to the next core (without it, under multi-threaded
+   * TCG, WFE is a no-op and a core waiting for a lock spins on a host CPU).
+   */
+  icount?: boolean;
 }
 
 export function qemuArgs(board: string, image: string): string[] {
@@ -41,6 +48,7 @@ export function runQemu(opts: QemuOptions): Promise<QemuRun> {
   if (!existsSync(opts.image)) return Promise.reject(new Error(`${opts.image} does not exist: run make first`));
   const started = Date.now();
   const args = [...qemuArgs(opts.board, opts.image), "-display", "none", "-monitor", "none", "-serial", "stdio"];
+  if (opts.icount) args.push("-icount", "shift=0,sleep=off");
   return new Promise((resolve, reject) => {
     const child = spawn(QEMU, args, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "", errors = "", timedOut = false, stopped = false;

@@ -5,16 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
 import { runQemu, QemuRun } from "../../tools/qemu.js";
-
-const TIMEOUT_MS = 30_000;   // a boot takes about a second; QEMU on a loaded 2-core machine, more
-
-function boot(board: string, name: string, until?: RegExp): Promise<QemuRun> {
-  return runQemu({ board, image: `build/tests/${name}.img`, timeoutMs: TIMEOUT_MS, until });
-}
-
-function lines(out: string): string[] {
-  return out.split("\n").map((l) => l.trimEnd()).filter((l) => l.length > 0);
-}
+import { boot, lines, assertCore2Trapped, TIMEOUT_MS } from "./lib.js";
 
 function assertFourCoresOnline(r: QemuRun): void {
   for (let c = 0; c < 4; c++) assert.ok(lines(r.output).includes(`core ${c} online`), `no 'core ${c} online' in:\n${r.output}`);
@@ -54,25 +45,16 @@ for (const b of BOARDS) {
 
     for (const [name, panicLine] of TRAPS) {
       it(`${name}: core 2 panics, cores 0, 1 and 3 keep running`, async () => {
-        const r = await boot(b.name, name);
-        assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
-        assert.match(r.output, panicLine);
-        const all = lines(r.output);
-        const panicAt = all.findIndex((l) => l.startsWith("panic: core 2:"));
-        for (const c of [0, 1, 3]) {
-          const at = all.indexOf(`core ${c} still running`);
-          assert.ok(at > panicAt, `core ${c} did not report after the panic:\n${r.output}`);
-        }
-        assert.equal(all.filter((l) => l.startsWith("panic:")).length, 1, "exactly one panic line");
-        assert.equal(r.code, 0, `exit code ${r.code}; output:\n${r.output}`);
+        assertCore2Trapped(await boot(b.name, name), panicLine);
       });
     }
 
     it("a CPU exception in the stub prints a crash dump and parks only that core", async () => {
       // crash.img: the boot test kernel, with a stub that faults on core 3
       // before core 3 runs wasm. Cores 0-2 still come online.
-      const r = await boot(b.name, "crash",
-        /^(?=[^]*\*\*\* core 3 parked)(?=[^]*core 0 online)(?=[^]*core 1 online)(?=[^]*core 2 online)/);
+      const r = await boot(b.name, "crash", {
+        until: /^(?=[^]*\*\*\* core 3 parked)(?=[^]*core 0 online)(?=[^]*core 1 online)(?=[^]*core 2 online)/,
+      });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       assert.match(r.output, /^\*\*\* crash: core 3: synchronous exception, EC 0x25: data abort$/m);
       assert.match(r.output, /^ {4}ESR [0-9a-f]{16} {2}ELR [0-9a-f]{16} {2}FAR 00000000f0000000$/m);

@@ -1,0 +1,41 @@
+// The kernel heap: one TLSF heap (tlsf.ts) over all of linear memory above
+// the static data, shared by every core. The first allocation on any core
+// sets it up (a OnceCell in static memory); after that each core keeps the
+// handle in a wasm global, which is per core and never changes.
+//
+// Raw memory:       alloc(n) / calloc(n, size) / realloc(p, n) / free(p)
+// Objects (`new`):  the runtime (kernel/runtime.ts) allocates them here too;
+//                   release one with dispose(obj) from kernel/lifetime.
+import { OnceCell } from "../sync/once";
+import {
+  heapInit, heapAlloc, heapFree, heapRealloc, heapCalloc, heapSizeOf, heapStats, heapCheck, HeapStats,
+} from "./tlsf";
+export { HeapStats, MAX_ALLOC } from "./tlsf";
+
+const HEAP = changetype<OnceCell<usize>>(memory.data(8, 8));
+let heap: usize = 0;   // per core: this core's copy of the handle
+
+function makeHeap(): usize {
+  return heapInit(__heap_base, <usize>memory.size() << 16);
+}
+
+/** The shared heap's handle (sets the heap up on first use). */
+export function kernelHeap(): usize {
+  if (!heap) heap = HEAP.getOrInit(makeHeap);
+  return heap;
+}
+
+/** `size` bytes, 16-byte aligned, not zeroed; 0 when there is no room. */
+export function alloc(size: usize): usize { return heapAlloc(kernelHeap(), size); }
+/** `count * size` zeroed bytes; 0 when there is no room or the product overflows. */
+export function calloc(count: usize, size: usize): usize { return heapCalloc(kernelHeap(), count, size); }
+/** Resizes `ptr` (see heapRealloc); 0 when there is no room, and `ptr` stays valid. */
+export function realloc(ptr: usize, size: usize): usize { return heapRealloc(kernelHeap(), ptr, size); }
+/** Frees `ptr` (0 is ignored); panics on a double free or a pointer alloc never gave out. */
+export function free(ptr: usize): void { heapFree(kernelHeap(), ptr); }
+/** The usable size of a live allocation. */
+export function sizeOf(ptr: usize): usize { return heapSizeOf(kernelHeap(), ptr); }
+/** A consistent snapshot of the heap's statistics, into `out`. */
+export function stats(out: HeapStats): HeapStats { return heapStats(kernelHeap(), out); }
+/** Walks the heap and panics on a broken invariant; returns the block count. */
+export function check(): u32 { return heapCheck(kernelHeap()); }

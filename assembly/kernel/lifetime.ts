@@ -1,0 +1,63 @@
+// Object lifetime: the kernel has no garbage collector (see runtime.ts), so
+// objects live until they are released, by any core.
+//
+//   dispose(obj)     releases `obj` and the storage the standard library
+//                    keeps behind it (an Array's or typed array's buffer, a
+//                    Map's or Set's tables). If obj's class has a
+//                    `dispose(): void` method, that runs first: release the
+//                    objects it owns there. Elements of arrays and maps are
+//                    not released (they may be shared): disposeAll does that.
+//   disposeAll(arr)  disposes every element, then the array.
+//
+//   enterScope / exitScope / scoped / keep (scope.ts): free everything a
+//                    piece of code made, temporaries included.
+//
+// After dispose, the reference is dangling: using it is a use-after-free.
+// Releasing the same object twice, or something `new` never made, ends in
+// `panic: core N: free of 0x...: double free` (or "was not allocated").
+import { heapFree } from "./alloc/tlsf";
+import { kernelHeap } from "./alloc/index";
+import { forget } from "./scope";
+export { enterScope, exitScope, scoped, keep, inScope } from "./scope";
+
+// @ts-ignore: decorator
+@inline const OBJECT_HEADER: usize = 16;
+
+/** Releases the single allocation of an object (not what it points to). */
+export function releaseObject(ref: usize): void {
+  if (!ref) return;
+  forget(ref);
+  heapFree(kernelHeap(), ref - OBJECT_HEADER);
+}
+
+/** Releases `obj` and the buffers the standard library hides in it. null is ignored. */
+export function dispose<T>(obj: T): void {
+  if (!isReference<T>()) ERROR("dispose() takes an object");
+  const ref = changetype<usize>(obj);
+  if (!ref) return;
+  if (isString<T>()) {
+    releaseObject(ref);
+    return;
+  }
+  // @ts-ignore: compile-time check for a user-defined dispose()
+  if (isDefined(obj.dispose)) {
+    // @ts-ignore
+    obj.dispose();
+  }
+  if (isArray<T>() || obj instanceof ArrayBufferView) {
+    // Array<U> and the typed arrays keep their elements in an ArrayBuffer
+    // held in their first field.
+    releaseObject(load<usize>(ref));
+  } else if (obj instanceof Map || obj instanceof Set) {
+    // buckets and entries: the first and third fields (std/assembly/map.ts, set.ts).
+    releaseObject(load<usize>(ref));
+    releaseObject(load<usize>(ref, sizeof<usize>() * 2));
+  }
+  releaseObject(ref);
+}
+
+/** Disposes every element of `arr`, then `arr` itself. */
+export function disposeAll<T>(arr: Array<T>): void {
+  for (let i = 0, n = arr.length; i < n; i++) dispose<T>(unchecked(arr[i]));
+  dispose(arr);
+}

@@ -1,0 +1,4 @@
+// Synchronisation between cores: see each file's header.
+export { SpinLock } from "./spinlock";
+export { TicketLock } from "./ticketlock";
+export { Once, OnceCell } from "./once";

@@ -1,0 +1,40 @@
+// Helpers shared by the QEMU test files.
+import assert from "node:assert/strict";
+import { runQemu, QemuRun } from "../../tools/qemu.js";
+
+export const TIMEOUT_MS = 30_000;   // a boot takes about a second; QEMU on a loaded 2-core machine, more
+
+export interface BootOptions {
+  until?: RegExp;
+  timeoutMs?: number;
+  icount?: boolean;
+}
+
+/** Boots build/tests/<name>.img on a board. */
+export function boot(board: string, name: string, opts: BootOptions = {}): Promise<QemuRun> {
+  return runQemu({ board, image: `build/tests/${name}.img`, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount });
+}
+
+export function lines(out: string): string[] {
+  return out.split("\n").map((l) => l.trimEnd()).filter((l) => l.length > 0);
+}
+
+/** The run ended by itself with exit code 0. */
+export function assertPassed(r: QemuRun): void {
+  assert.equal(r.timedOut, false, `timed out after ${r.ms} ms; output:\n${r.output}`);
+  assert.equal(r.code, 0, `exit code ${r.code}; output:\n${r.output}`);
+}
+
+/** A trap test kernel (tests/kernels/lib/trap.ts): core 2 panicked with `panicLine`, the others went on. */
+export function assertCore2Trapped(r: QemuRun, panicLine: RegExp): void {
+  assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+  assert.match(r.output, panicLine);
+  const all = lines(r.output);
+  const panicAt = all.findIndex((l) => l.startsWith("panic: core 2:"));
+  for (const c of [0, 1, 3]) {
+    const at = all.indexOf(`core ${c} still running`);
+    assert.ok(at > panicAt, `core ${c} did not report after the panic:\n${r.output}`);
+  }
+  assert.equal(all.filter((l) => l.startsWith("panic:")).length, 1, "exactly one panic line");
+  assert.equal(r.code, 0, `exit code ${r.code}; output:\n${r.output}`);
+}
