@@ -3,6 +3,7 @@
 #   make                  build/kernel8.img (and build/kernel.wasm)
 #   make qemu [BOARD=pi4] build, then boot it in QEMU on four cores (Ctrl-A X quits)
 #   make test             host tests, then QEMU tests on every board
+#   make bench            instructions per operation, wasm3 against native C (QEMU -icount)
 #   make clean            remove build/
 #
 #   KERNEL_MEMORY_MB=64   size of the kernel's linear memory, shared by the four
@@ -62,7 +63,7 @@ TOOLS         := $(B)/.tools
 Q             := @
 say            = @printf '  %-8s %s\n' $(1) $(2)
 
-.PHONY: all qemu test test-host test-qemu typecheck abi clean setup
+.PHONY: all qemu test test-host test-qemu typecheck abi clean setup bench
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -175,6 +176,10 @@ $(eval $(call image_rule,$(B)/tests/boot.wasm,tests/overflow,$(B)/obj/tests/stub
 
 TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import crash overflow,$(B)/tests/$(t).img)
 
+# ---- benchmarks: the same stub, bench/kernel.ts (wasm3) and bench/native.c ----
+$(eval $(call wasm_rule,bench/kernel.ts,$(B)/bench/kernel.wasm))
+$(eval $(call image_rule,$(B)/bench/kernel.wasm,bench/bench,$(B)/obj/bench/native.c.o))
+
 # ---- run -----------------------------------------------------------------
 qemu: $(B)/kernel8.img $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/qemu.js --board $(BOARD) $(B)/kernel8.img
@@ -190,11 +195,16 @@ test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSE
 	$(call say,TEST,node)
 	$(Q)$(NODE) --test $(B)/tools/tests/host/
 
-test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(TOOLS)
+test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(B)/bench/bench.img $(TOOLS)
 	$(call say,TEST,qemu)
 	$(Q)$(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
 
 test: test-host test-qemu
+
+# Instructions per operation, wasm3 against native C, both boards (-icount).
+bench: $(B)/bench/bench.img $(TOOLS)
+	$(call say,BENCH,$<)
+	$(Q)$(NODE) $(B)/tools/tools/bench.js $<
 
 clean:
 	rm -rf $(B)

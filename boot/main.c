@@ -23,9 +23,12 @@ uint64_t boot_dtb;
 /* Exit codes (under QEMU -semihosting): */
 #define EXIT_REJECTED 3   /* kernel.wasm was rejected by wasm3 */
 
+void boot_bench_hook(void);
+
 _Noreturn void boot_primary(uint64_t dtb) {
     boot_dtb = dtb;
     tls_init(0);
+    pmu_count_instructions();
     board = board_detect();
     if (!board) park();   /* an unknown SoC: we do not know where its UART is */
     mmu_build_tables();
@@ -38,6 +41,7 @@ _Noreturn void boot_primary(uint64_t dtb) {
             (unsigned long long)(hz % 1000000 / 1000),
             (unsigned)(kernel_wasm_end - kernel_wasm), M3_VERSION);
 
+    boot_bench_hook();
     const char *why = wasm_load_all(MAX_CORES);
     if (why) {
         kprintf("kernel.wasm rejected: %s\n", why);
@@ -48,6 +52,10 @@ _Noreturn void boot_primary(uint64_t dtb) {
     park();
 }
 
+/* Called on core 0 before wasm3 starts. Empty here; the benchmark image
+ * links bench/native.c, which measures the native rows. */
+__attribute__((weak)) void boot_bench_hook(void) {}
+
 /* Called on each secondary core just before it runs the kernel. Empty here;
  * the crash-dump test image links a version that faults on purpose. */
 __attribute__((weak)) void boot_secondary_hook(unsigned core) { (void)core; }
@@ -55,6 +63,7 @@ __attribute__((weak)) void boot_secondary_hook(unsigned core) { (void)core; }
 _Noreturn void boot_secondary(unsigned core) {
     mmu_enable(core);
     tls_init(core);
+    pmu_count_instructions();
     smp_arrived(core);
     boot_secondary_hook(core);
     wasm_run(core);

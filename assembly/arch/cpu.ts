@@ -13,6 +13,8 @@ export function sendEvent(): void { host.sev(); }
 export function waitForInterrupt(): void { host.wfi(); }
 /** The generic timer's counter, in ticks of timerFrequency(). */
 export function counter(): u64 { return host.counter(); }
+/** Instructions this core has retired (PMU); exact under QEMU -icount, 0 under plain QEMU. */
+export function instructions(): u64 { return host.instructions(); }
 /** Ticks per second of counter(); read it, never assume it. */
 export function timerFrequency(): u64 { return host.frequency(); }
 /** Bitmask of the cores whose kernel is running (a trapped core drops out). */

@@ -47,6 +47,10 @@ export namespace cpu {
   // @ts-ignore: decorator
   @external("cpu", "frequency")
   export declare function frequency(): u64;
+  /** Instructions this core has retired (PMU event 0x08, PMEVCNTR0_EL0). Exact and repeatable under QEMU with `-icount`, where it is the benchmarks' clock; QEMU without -icount reads 0. */
+  // @ts-ignore: decorator
+  @external("cpu", "instructions")
+  export declare function instructions(): u64;
   /** Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns. */
   // @ts-ignore: decorator
   @external("cpu", "running")

@@ -3,7 +3,7 @@
 // a single-core fake of the atomic imports. Addresses are wasm addresses.
 import "../../assembly/arch/sys";   // routes abort to sys.panic, as in the kernel
 import {
-  heapInit, heapAlloc, heapFree, heapRealloc, heapCalloc, heapSizeOf, heapStats, heapCheck, HeapStats,
+  heapInit, heapAlloc, heapFree, heapRealloc, heapCalloc, heapSizeOf, heapStats, heapCheck, heapFlushCache, HeapStats,
 } from "../../assembly/kernel/alloc/tlsf";
 import * as kernelHeap from "../../assembly/kernel/alloc/index";
 
@@ -20,7 +20,8 @@ export function realloc(h: usize, ptr: usize, size: usize): usize { return heapR
 export function calloc(h: usize, n: usize, size: usize): usize { return heapCalloc(h, n, size); }
 export function sizeOf(h: usize, ptr: usize): usize { return heapSizeOf(h, ptr); }
 export function check(h: usize): u32 { return heapCheck(h); }
-/** Address of a HeapStats snapshot (9 u32: inUse, peak, blockBytes, free, liveBlocks, freeBlocks, allocs, frees, failures). */
+export function flushCache(h: usize): void { heapFlushCache(h); }
+/** Address of a HeapStats snapshot (11 u32: inUse, peak, blockBytes, free, liveBlocks, freeBlocks, allocs, frees, failures, cachedBlocks, cachedBytes). */
 export function stats(h: usize): usize { heapStats(h, changetype<HeapStats>(STATS)); return STATS; }
 
 /** The kernel's global heap (kernel/alloc/index.ts), set up on first use. */

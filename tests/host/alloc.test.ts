@@ -18,6 +18,7 @@ interface Harness {
   calloc(h: number, n: number, size: number): number;
   sizeOf(h: number, ptr: number): number;
   check(h: number): number;
+  flushCache(h: number): void;
   stats(h: number): number;
   globalAlloc(size: number): number;
   globalFree(ptr: number): void;
@@ -27,19 +28,21 @@ interface Harness {
 interface Stats {
   inUse: number; peak: number; blockBytes: number; free: number;
   liveBlocks: number; freeBlocks: number; allocs: number; frees: number; failures: number;
+  cachedBlocks: number; cachedBytes: number;
 }
 
 class Panic extends Error {}
 
 const wasm = readFileSync("build/tests/harness/alloc.wasm");
 
-async function load(): Promise<Harness> {
+/** The allocator module, as seen from core `core` (its per-core statistics and cache row). */
+async function load(core = 0): Promise<Harness> {
   let memory: WebAssembly.Memory | undefined;
   const str = (ptr: number, units: number) => String.fromCharCode(...new Uint16Array(memory!.buffer, ptr, units));
   const imports = {
     // Loads and stores are not recorded; a wait would be forever (one core), so it throws.
     atomic: fakeAtomics(() => memory!),
-    cpu: { id: () => 0 },
+    cpu: { id: () => core },
     sys: {
       panic: (msg: number, msgUnits: number, file: number, fileUnits: number, line: number, col: number) => {
         const where = fileUnits ? ` at ${str(file, fileUnits)}:${line}:${col}` : "";
@@ -55,10 +58,10 @@ async function load(): Promise<Harness> {
 }
 
 function stats(w: Harness, h: number): Stats {
-  const s = new Uint32Array(w.memory.buffer, w.stats(h), 9);
+  const s = new Uint32Array(w.memory.buffer, w.stats(h), 11);
   return {
     inUse: s[0], peak: s[1], blockBytes: s[2], free: s[3], liveBlocks: s[4], freeBlocks: s[5],
-    allocs: s[6], frees: s[7], failures: s[8],
+    allocs: s[6], frees: s[7], failures: s[8], cachedBlocks: s[9], cachedBytes: s[10],
   };
 }
 
@@ -78,7 +81,10 @@ beforeEach(async () => {
 describe("heap allocator: basics", () => {
   it("gives 16-byte aligned, distinct blocks of the size asked, and takes them back", () => {
     const start = stats(w, heap);
-    const ptrs = [1, 15, 16, 17, 64, 100, 255, 256, 1000, 4096, 65536].map((n) => {
+    const sizes = [1, 15, 16, 17, 64, 100, 255, 256, 1000, 4096, 65536];
+    // Block size: header (16) + request + canary (8), rounded up to 16; blocks of 256 bytes or less are cached.
+    const small = sizes.filter((n) => Math.max((n + 16 + 8 + 15) & ~15, 32) <= 256).length;
+    const ptrs = sizes.map((n) => {
       const p = w.alloc(heap, n);
       assert.notEqual(p, 0);
       assert.equal(p % 16, 0, `${n} bytes at ${hex(p)}`);
@@ -91,12 +97,18 @@ describe("heap allocator: basics", () => {
     assert.equal(mid.liveBlocks, ptrs.length);
     assert.equal(mid.inUse, ptrs.reduce((a, [, n]) => a + n, 0));
     for (const [p] of ptrs) w.free(heap, p);
+    const freed = stats(w, heap);
+    assert.equal(freed.liveBlocks, 0);
+    assert.equal(freed.inUse, 0);
+    assert.equal(freed.cachedBlocks, small, "the small blocks wait in this core's cache");
+    w.check(heap);
+    w.flushCache(heap);
     const end = stats(w, heap);
     assert.deepEqual({ ...end, allocs: 0, frees: 0, peak: 0 }, { ...start, allocs: 0, frees: 0, peak: 0 });
     assert.equal(end.freeBlocks, 1, "every freed block merged back into one");
     assert.equal(end.allocs, ptrs.length);
     assert.equal(end.frees, ptrs.length);
-    assert.equal(end.peak, mid.inUse);
+    assert.equal(end.peak, mid.blockBytes);
     w.check(heap);
   });
 
@@ -109,7 +121,9 @@ describe("heap allocator: basics", () => {
     const big = w.alloc(heap, 3000);
     assert.equal(big, a, "3000 bytes fit where a, b and c were");
     w.free(heap, big);
-    w.free(heap, guard);
+    w.free(heap, guard);                       // a small block: cached, not merged yet
+    assert.equal(stats(w, heap).freeBlocks, 2);
+    w.flushCache(heap);
     assert.equal(stats(w, heap).freeBlocks, 1);
     w.check(heap);
   });
@@ -119,6 +133,7 @@ describe("heap allocator: basics", () => {
     const a = w.alloc(heap, 100), b = w.alloc(heap, 100);
     for (let i = 0; i < 100; i++) mem()[a + i] = i;
     w.free(heap, b);
+    w.flushCache(heap);                        // b was cached; now it is a free neighbour
     const grown = w.realloc(heap, a, 180);
     assert.equal(grown, a, "grew in place into b's space");
     assert.equal(w.sizeOf(heap, grown), 180);
@@ -174,14 +189,25 @@ describe("heap allocator: basics", () => {
 });
 
 describe("heap allocator: misuse ends in a panic naming the address", () => {
-  it("double free", () => {
-    const p = w.alloc(heap, 48);
+  it("double free, of a small (cached) block and of a large one", () => {
+    for (const size of [48, 4000]) {
+      const p = w.alloc(heap, size);
+      w.free(heap, p);
+      assert.throws(() => w.free(heap, p), new Panic(`panic: free of ${hex(p)}: double free (the block is already free)`));
+    }
+  });
+
+  it("a cached block is handed out again, exactly once", () => {
+    const p = w.alloc(heap, 40);
     w.free(heap, p);
-    assert.throws(() => w.free(heap, p), new Panic(`panic: free of ${hex(p)}: double free (the block is already free)`));
+    const q = w.alloc(heap, 40);
+    assert.equal(q, p, "the cache gives back the block just freed");
+    assert.notEqual(w.alloc(heap, 40), q);
+    assert.equal(stats(w, heap).cachedBlocks, 0);
   });
 
   it("double free of a block that was merged into its neighbour", () => {
-    const a = w.alloc(heap, 48), b = w.alloc(heap, 48);
+    const a = w.alloc(heap, 1000), b = w.alloc(heap, 1000);
     w.free(heap, a);
     w.free(heap, b);                           // b merges into a
     assert.throws(() => w.free(heap, b), { message: /^panic: free of 0x[0-9a-f]{8}: double free/ });
@@ -221,8 +247,8 @@ function rng(seed: number) {
 }
 
 describe("heap allocator: randomized", () => {
-  it("100,000 mixed alloc/realloc/free: aligned, disjoint, contents kept, stats back to the start", async () => {
-    w = await load();
+  for (const core of [0, 3]) it(`100,000 mixed alloc/realloc/free on core ${core}: aligned, disjoint, contents kept, stats back to the start`, async () => {
+    w = await load(core);
     const start = w.heapBase();
     const region = 8 << 20;
     heap = w.init(start, start + region);
@@ -293,6 +319,8 @@ describe("heap allocator: randomized", () => {
     assert.ok(reallocs > 20_000, `only ${reallocs} reallocs`);
     assert.ok(failures < ops / 100, `${failures} allocations failed: the region is too small for the test`);
     for (const b of live) { verify(b, b.size, "at the end"); w.free(heap, b.ptr); }
+    w.check(heap);
+    w.flushCache(heap);
     w.check(heap);
     const end = stats(w, heap);
     for (const k of ["inUse", "blockBytes", "free", "liveBlocks", "freeBlocks"] as const) assert.equal(end[k], begin[k], k);

@@ -4,8 +4,9 @@
 // of its own and checks it before it frees or moves it. One in eight frees
 // goes through a shared "mailbox": the block is swapped with whatever
 // another core left there, so blocks are freed by cores that did not
-// allocate them. At the end everything is freed; core 0 compares the heap
-// statistics with the start and walks the heap (check()).
+// allocate them. At the end everything is freed and each core flushes its
+// cache of small blocks; core 0 compares the heap statistics with the start
+// and walks the heap (check()).
 import { boot } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
 import * as heap from "../../assembly/kernel/alloc/index";
@@ -102,6 +103,7 @@ function work(core: u32): void {
     store<u32>(s, 0);
   }
   dispose(rnd);
+  heap.flushCache();            // this core's cached small blocks go back to the shared heap
   atomic.add32(DONE_OPS, OPS);
 }
 
@@ -118,6 +120,7 @@ function main(): void {
   barrier();
   const q = <usize>load<u32>(MAILBOX);
   if (q) release(q, load<u32>(MAILBOX, 4), load<u32>(MAILBOX, 8));
+  heap.flushCache();            // that block went into core 0's cache
   const after = heap.stats(AFTER);
   heap.check();
   let ok = atomic.load32(BAD) == 0;
@@ -126,6 +129,7 @@ function main(): void {
   ok = same("free bytes", before.free, after.free) && ok;
   ok = same("live blocks", before.liveBlocks, after.liveBlocks) && ok;
   ok = same("free blocks", before.freeBlocks, after.freeBlocks) && ok;
+  ok = same("cached blocks", 0, after.cachedBlocks) && ok;
   print("alloc stress: "); printU64(atomic.load32(DONE_OPS)); print(" operations on 4 cores, ");
   printU64(after.allocs - before.allocs); print(" allocations, peak "); printU64(after.peak);
   println(ok ? " bytes: heap back to its start" : " bytes: FAILED");

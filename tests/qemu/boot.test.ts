@@ -27,11 +27,12 @@ const TRAPS: Array<[string, RegExp]> = [
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})`, { concurrency: 1 }, () => {
     it("the real kernel8.img boots four cores and prints the banner", async () => {
-      const r = await runQemu({ board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS, until: /^timer: \d+ Hz$/m });
+      const r = await runQemu({ board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS, until: /^heap: .*$/m });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       assertFourCoresOnline(r);
       assert.match(r.output, new RegExp(`^hello from TypeScript on ${b.title.replace(/[()]/g, "\\$&")}$`, "m"));
       assert.match(r.output, /^memory: \d+ (GiB|MiB)$/m);
+      assert.match(r.output, /^heap: \d+ KiB free of 64 MiB linear memory, shared by all cores$/m);
       assert.match(r.output, /^boot: .*kernel\.wasm \d+ bytes, wasm3 /m);
     });
 

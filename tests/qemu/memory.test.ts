@@ -29,16 +29,18 @@ for (const b of BOARDS) {
       assertPassed(r);
       assert.equal(value(r.output, "atomic counter"), 1_000_000n);
       assert.equal(value(r.output, "spinlock counter"), 2_000n);
+      assert.equal(value(r.output, "ticket lock counter"), 2_000n);
       assert.equal(value(r.output, "cas counter"), 40_000n);
       assert.equal(value(r.output, "add64 counter"), 4_000n * ((1n << 32n) + 1n));
       assert.equal(value(r.output, "once runs"), 1n);
       assert.equal(value(r.output, "lock held at the end"), 0n);
     });
 
-    it("4 x 250,000 increments of a plain counter under the spinlock give exactly 1,000,000 (-icount, yielding inside the lock)", async () => {
+    it("4 x 250,000 increments of a plain counter under each lock give exactly 1,000,000 (-icount, yielding inside the lock)", async () => {
       const r = await boot(b.name, "spinlock", { timeoutMs: 180_000, icount: true });
       assertPassed(r);
       assert.equal(value(r.output, "spinlock counter"), 1_000_000n);
+      assert.equal(value(r.output, "ticket lock counter"), 1_000_000n);
       assert.equal(value(r.output, "once runs"), 1n);
       assert.equal(value(r.output, "lock held at the end"), 0n);
     });

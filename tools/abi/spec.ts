@@ -5,7 +5,7 @@
 // h_<module>_<name> must exist for every entry, or the image does not link.
 
 // 2: the shared linear memory; module "atomic" added; cpu.tally removed
-// (an atomic counter in shared memory does its job).
+// (an atomic counter in shared memory does its job); cpu.instructions.
 export const ABI_VERSION = 2;
 
 /** AssemblyScript type of a parameter or result; each maps to one wasm type. */
@@ -58,6 +58,7 @@ export const ABI: AbiModule[] = [
       { name: "wfi", params: [], result: "void", doc: "Waits for an interrupt (WFI)." },
       { name: "counter", params: [], result: "u64", doc: "The generic timer's counter (CNTPCT_EL0)." },
       { name: "frequency", params: [], result: "u64", doc: "The counter's frequency in Hz (CNTFRQ_EL0): 19.2 MHz on a Pi 3, 54 MHz on a Pi 4, 62.5 MHz under QEMU. Never assume one." },
+      { name: "instructions", params: [], result: "u64", doc: "Instructions this core has retired (PMU event 0x08, PMEVCNTR0_EL0). Exact and repeatable under QEMU with `-icount`, where it is the benchmarks' clock; QEMU without -icount reads 0." },
       { name: "running", params: [], result: "u32", doc: "Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns." },
     ],
   },

@@ -8,9 +8,9 @@
 //                   release one with dispose(obj) from kernel/lifetime.
 import { OnceCell } from "../sync/once";
 import {
-  heapInit, heapAlloc, heapFree, heapRealloc, heapCalloc, heapSizeOf, heapStats, heapCheck, HeapStats,
+  heapInit, heapAlloc, heapFree, heapRealloc, heapCalloc, heapSizeOf, heapStats, heapCheck, heapFlushCache, HeapStats,
 } from "./tlsf";
-export { HeapStats, MAX_ALLOC } from "./tlsf";
+export { HeapStats, MAX_ALLOC, CACHE_DEPTH } from "./tlsf";
 
 const HEAP = changetype<OnceCell<usize>>(memory.data(8, 8));
 let heap: usize = 0;   // per core: this core's copy of the handle
@@ -37,5 +37,7 @@ export function free(ptr: usize): void { heapFree(kernelHeap(), ptr); }
 export function sizeOf(ptr: usize): usize { return heapSizeOf(kernelHeap(), ptr); }
 /** A consistent snapshot of the heap's statistics, into `out`. */
 export function stats(out: HeapStats): HeapStats { return heapStats(kernelHeap(), out); }
+/** Gives the small blocks this core keeps cached back to the shared heap (see tlsf.ts). */
+export function flushCache(): void { heapFlushCache(kernelHeap()); }
 /** Walks the heap and panics on a broken invariant; returns the block count. */
 export function check(): u32 { return heapCheck(kernelHeap()); }

@@ -1,37 +1,47 @@
 // The kernel heap: a TLSF allocator (two-level segregated fit; Masmano et
-// al., "TLSF: a new dynamic memory allocator for real-time systems", 2004),
-// shared by the four cores behind one ticket lock.
+// al., "TLSF: a new dynamic memory allocator for real-time systems", 2004)
+// shared by the four cores, with a small per-core cache of recently freed
+// small blocks in front of it.
 //
 // Why this design. Every operation is O(1): a free block is found with two
 // bit-scans over a two-level bitmap of size classes (FL: power of two, SL:
 // 16 linear steps inside it), and a freed block merges with its physical
 // neighbours at once. Fragmentation stays low (good fit, immediate
-// coalescing), which matters in a kernel that runs for months. We chose one
-// lock over per-core caches: under wasm3 the cost of an allocation is the
-// interpreter, not lock contention (the critical section is a few dozen wasm
-// instructions), and per-core caches would hide freed blocks from the
-// double-free check and from the statistics. Any core may free any block.
+// coalescing), which matters in a kernel that runs for months. The TLSF
+// structures sit behind one SpinLock. Under wasm3 each lock or unlock is a
+// host call of about 170 instructions and TLSF itself a few hundred wasm
+// instructions, so small blocks (up to 256 bytes with the header: the
+// objects, strings and task states a kernel makes all the time) go through
+// a per-core cache first: free() pushes the block on its core's list for
+// that size (up to CACHE_DEPTH blocks), alloc() pops one, neither takes the
+// lock. Any core may free any block (it lands in the freeing core's cache).
+// A cached block keeps its own tag, so a double free is still caught, and
+// flushCache() gives a core's cached blocks back to TLSF (alloc does it
+// itself before it reports out of memory).
 //
 // Layout. A heap is a region of linear memory: a control block (lock,
-// bitmaps, free-list heads, statistics), then blocks, then a sentinel. Each
-// block starts with a 16-byte header, so payloads are 16-byte aligned:
+// statistics, caches, bitmaps, free-list heads), then blocks, then a
+// sentinel. Each block starts with a 16-byte header, so payloads are 16-byte
+// aligned:
 //
 //   +0  prevPhys   address of the physically previous block (0 for the first)
 //   +4  size       block size in bytes with the header, a multiple of 16;
-//                  bit 0 set while the block is free
-//   +8  tag        address ^ TAG_USED or address ^ TAG_FREE: tells a block we
-//                  gave out from a double free and from a foreign pointer
+//                  bit 0 set while the block is free in TLSF
+//   +8  tag        address ^ TAG_USED, ^ TAG_FREE or ^ TAG_CACHED: tells a
+//                  block we gave out from a double free and a foreign pointer
 //   +12 requested  bytes the caller asked for (statistics, realloc, canary)
-//   +16 payload    (free blocks: next and previous free block of the class)
+//   +16 payload    (free and cached blocks: the links of their list)
 //
 // Checks. free() and realloc() refuse, with a `panic:` line naming the
 // address: a pointer outside the heap or not 16-byte aligned or without a
-// live tag ("was not allocated by this heap"), a block already free
-// ("double free"), and a block whose header or neighbour link was
+// live tag ("was not allocated by this heap"), a block already free or
+// cached ("double free"), and a block whose header or neighbour link was
 // overwritten ("heap corruption"). With assertions on (the default;
 // `--noAssert` turns them off) each block also carries an 8-byte canary right
 // after the requested bytes, checked on free and realloc ("heap overflow").
 // Out of memory is not an error here: alloc returns 0.
+import * as atomic from "../../arch/atomic";
+import { coreId } from "../../arch/cpu";
 import { SpinLock } from "../sync/spinlock";
 import { msgBegin, msgText, msgHex, msgDec, msgPanic } from "../panic";
 
@@ -52,6 +62,8 @@ import { msgBegin, msgText, msgHex, msgDec, msgPanic } from "../panic";
 @inline const TAG_USED: u32 = 0xa110_c8ed;
 // @ts-ignore: decorator
 @inline const TAG_FREE: u32 = 0xf4ee_b10c;
+// @ts-ignore: decorator
+@inline const TAG_CACHED: u32 = 0xca_c4ed_00;
 /** Largest request alloc() accepts (bytes). */
 export const MAX_ALLOC: usize = 1 << 30;
 
@@ -80,56 +92,121 @@ export const MAX_ALLOC: usize = 1 << 30;
 // @ts-ignore: decorator
 @inline const FL_COUNT: u32 = 24;   // blocks below 2 GiB
 
-/** Heap statistics; bytes are the callers' requested sizes unless noted. */
+/** Blocks of one size a core keeps in its cache (block sizes 32 to 256 bytes, 15 sizes). */
+export const CACHE_DEPTH: u32 = 8;
+// @ts-ignore: decorator
+@inline const CACHE_MAX_BLOCK: usize = 256;
+// @ts-ignore: decorator
+@inline const CORES: usize = 4;
+
+/** Heap statistics (a snapshot: see heapStats). */
 @unmanaged
 export class HeapStats {
   /** Bytes asked for by the live allocations. */
   inUse: u32 = 0;
-  /** Peak of inUse since the heap was made. */
+  /** Most bytes the heap had given out at once (blocks with their headers, cached ones included). */
   peak: u32 = 0;
-  /** Bytes of the live blocks, with headers, rounding and canaries. */
+  /** Bytes of the blocks given out, with headers, rounding, canaries; cached blocks included. */
   blockBytes: u32 = 0;
   /** Bytes in free blocks (the largest request that fits is smaller). */
   free: u32 = 0;
-  /** Live allocations. */
+  /** Live allocations (allocs - frees). */
   liveBlocks: u32 = 0;
-  /** Free blocks (1 when nothing is allocated: everything merged back). */
+  /** Free blocks (1 when nothing is allocated or cached: everything merged back). */
   freeBlocks: u32 = 0;
-  /** Successful allocations, frees, and allocations refused for lack of memory, since the start. */
+  /** Successful allocations and frees since the start. */
   allocs: u32 = 0;
   frees: u32 = 0;
+  /** Allocations refused for lack of memory. */
   failures: u32 = 0;
+  /** Freed small blocks held in the cores' caches, and their bytes (see flushCache). */
+  cachedBlocks: u32 = 0;
+  cachedBytes: u32 = 0;
 }
 
-// Control block: the lock, then the statistics (same order as HeapStats),
-// the bounds, the bitmaps and the free-list heads.
+// Control block.
 // @ts-ignore: decorator
-@inline const C_LOCK: usize = 0;                 // SpinLock: 8 bytes
+@inline const C_LOCK: usize = 0;                 // SpinLock: 4 bytes
 // @ts-ignore: decorator
-@inline const C_STATS: usize = 8;                // HeapStats: 36 bytes
+@inline const C_FIRST: usize = 4;
 // @ts-ignore: decorator
-@inline const C_FIRST: usize = 48;
+@inline const C_SENTINEL: usize = 8;
 // @ts-ignore: decorator
-@inline const C_SENTINEL: usize = 52;
+@inline const C_FLMAP: usize = 12;
+// Shared statistics, written under the lock.
 // @ts-ignore: decorator
-@inline const C_FLMAP: usize = 56;
+@inline const C_BLOCK_BYTES: usize = 16;
 // @ts-ignore: decorator
-@inline const C_SLMAPS: usize = 64;              // FL_COUNT words
+@inline const C_FREE: usize = 20;
 // @ts-ignore: decorator
-@inline const C_HEADS: usize = C_SLMAPS + FL_COUNT * 4;  // FL_COUNT * SL_COUNT words
+@inline const C_FREE_BLOCKS: usize = 24;
+// @ts-ignore: decorator
+@inline const C_PEAK: usize = 28;
+// @ts-ignore: decorator
+@inline const C_FAILURES: usize = 32;
+// Per-core statistics: each core writes only its own row (no lock).
+// @ts-ignore: decorator
+@inline const C_CORE_STATS: usize = 48;          // CORES rows of CORE_ROW bytes
+// @ts-ignore: decorator
+@inline const CORE_ROW: usize = 32;
+// @ts-ignore: decorator
+@inline const S_IN_USE: usize = 0;
+// @ts-ignore: decorator
+@inline const S_ALLOCS: usize = 4;
+// @ts-ignore: decorator
+@inline const S_FREES: usize = 8;
+// @ts-ignore: decorator
+@inline const S_CACHED: usize = 12;
+// @ts-ignore: decorator
+@inline const S_CACHED_BYTES: usize = 16;
+// Per-core caches: CORES rows of 16 (head, count) pairs, one per block size
+// from 32 to 256 bytes (15 used).
+// @ts-ignore: decorator
+@inline const C_CACHES: usize = C_CORE_STATS + CORES * CORE_ROW;
+// @ts-ignore: decorator
+@inline const CACHE_ROW: usize = 16 * 8;
+// @ts-ignore: decorator
+@inline const C_SLMAPS: usize = C_CACHES + CORES * CACHE_ROW;   // FL_COUNT words
+// @ts-ignore: decorator
+@inline const C_HEADS: usize = C_SLMAPS + FL_COUNT * 4;         // FL_COUNT * SL_COUNT words
 /** Bytes the control block takes at the start of a heap region. */
 export const CONTROL_BYTES: usize = (C_HEADS + FL_COUNT * SL_COUNT * 4 + 15) & ~15;
 
-// Per-core scratch for the size class of the last mapping (globals are per core).
+// Per-core scratch (wasm globals are per core): the size class of the last
+// mapping, and this core's number.
 let fl: u32 = 0;
 let sl: u32 = 0;
+let core: i32 = -1;
 
 // @ts-ignore: decorator
 @inline function blockSize(b: usize): usize { return load<u32>(b + B_SIZE) & ~15; }
 // @ts-ignore: decorator
 @inline function isFree(b: usize): bool { return (load<u32>(b + B_SIZE) & FREE) != 0; }
 // @ts-ignore: decorator
-@inline function stat(h: usize, field: usize): usize { return h + C_STATS + field; }
+@inline function lockOf(h: usize): SpinLock { return changetype<SpinLock>(h + C_LOCK); }
+// @ts-ignore: decorator
+@inline function add(addr: usize, delta: i32): void { store<u32>(addr, load<u32>(addr) + <u32>delta); }
+
+/** This core's row of statistics. */
+// @ts-ignore: decorator
+@inline function myStats(h: usize): usize {
+  if (core < 0) core = <i32>(coreId() & 3);
+  return h + C_CORE_STATS + <usize>core * CORE_ROW;
+}
+
+/** This core's cache slot (head, count) for blocks of `size` bytes (32 to 256). */
+// @ts-ignore: decorator
+@inline function cacheSlot(h: usize, size: usize): usize {
+  if (core < 0) core = <i32>(coreId() & 3);
+  return h + C_CACHES + <usize>core * CACHE_ROW + (((size >> 4) - 2) << 3);   // sizes 32..256: slots 0..14
+}
+
+// @ts-ignore: decorator
+@inline function blockNeed(request: usize): usize {
+  return max<usize>((request + HEADER + CANARY_BYTES + 15) & ~15, MIN_BLOCK);
+}
+
+// ---- TLSF proper (all under the lock) ---------------------------------------
 
 function mapping(size: usize): void {
   if (size < SMALL) {
@@ -183,20 +260,20 @@ function findFree(h: usize, size: usize): usize {
   if (fl >= FL_COUNT) return 0;
   let slBits = load<u32>(h + C_SLMAPS + (fl << 2)) & (<u32>-1 << sl);
   if (!slBits) {
-    const flBits = fl + 1 < 32 ? load<u32>(h + C_FLMAP) & (<u32>-1 << (fl + 1)) : 0;
+    const flBits = load<u32>(h + C_FLMAP) & (<u32>-1 << (fl + 1));
     if (!flBits) return 0;
     fl = ctz(flBits);
     slBits = load<u32>(h + C_SLMAPS + (fl << 2));
   }
   sl = ctz(slBits);
-  return load<u32>(headAddr(h));
+  return <usize>load<u32>(headAddr(h));
 }
 
 /** Marks `b` free with `size`, links its successor back to it, files it. */
 function makeFree(h: usize, b: usize, size: usize): void {
   store<u32>(b + B_SIZE, <u32>size | FREE);
   store<u32>(b + B_TAG, <u32>b ^ TAG_FREE);
-  store<u32>(b + size + B_PREV, b);
+  store<u32>(b + size + B_PREV, <u32>b);
   insertFree(h, b);
 }
 
@@ -207,28 +284,101 @@ function trimTail(h: usize, b: usize, size: usize, need: usize): usize {
   if (isFree(next)) {
     removeFree(h, next);
     rest += blockSize(next);
-    store<u32>(stat(h, offsetof<HeapStats>("freeBlocks")), load<u32>(stat(h, offsetof<HeapStats>("freeBlocks"))) - 1);
+    add(h + C_FREE_BLOCKS, -1);
   } else if (rest < MIN_BLOCK) {
     return size;
   }
   const r = b + need;
-  store<u32>(r + B_PREV, b);
+  store<u32>(r + B_PREV, <u32>b);
   makeFree(h, r, rest);
-  store<u32>(stat(h, offsetof<HeapStats>("freeBlocks")), load<u32>(stat(h, offsetof<HeapStats>("freeBlocks"))) + 1);
+  add(h + C_FREE_BLOCKS, 1);
   return need;
 }
 
-// @ts-ignore: decorator
-@inline function lockOf(h: usize): SpinLock { return changetype<SpinLock>(h + C_LOCK); }
-
-// @ts-ignore: decorator
-@inline function blockNeed(request: usize): usize {
-  return max<usize>((request + HEADER + CANARY_BYTES + 15) & ~15, MIN_BLOCK);
+/** Takes a block of `need` bytes out of TLSF (tagged used, not yet counted per core), or 0. */
+function takeLocked(h: usize, need: usize): usize {
+  const b = findFree(h, need);
+  if (!b) return 0;
+  removeFree(h, b);
+  add(h + C_FREE_BLOCKS, -1);
+  const kept = trimTail(h, b, blockSize(b), need);
+  store<u32>(b + B_SIZE, <u32>kept);
+  store<u32>(b + B_TAG, <u32>b ^ TAG_USED);
+  add(h + C_FREE, -<i32>kept);
+  const bytes = load<u32>(h + C_BLOCK_BYTES) + <u32>kept;
+  store<u32>(h + C_BLOCK_BYTES, bytes);
+  if (bytes > load<u32>(h + C_PEAK)) store<u32>(h + C_PEAK, bytes);
+  return b;
 }
+
+/** Gives block `b` back to TLSF, merged with free neighbours. */
+function giveLocked(h: usize, b: usize): void {
+  let size = blockSize(b);
+  add(h + C_BLOCK_BYTES, -<i32>size);
+  add(h + C_FREE, <i32>size);
+  // Tag it free first: if it is merged away below, a second free of it is
+  // still caught as a double free.
+  store<u32>(b + B_TAG, <u32>b ^ TAG_FREE);
+  const prev = <usize>load<u32>(b + B_PREV);
+  if (prev && isFree(prev)) {
+    removeFree(h, prev);
+    add(h + C_FREE_BLOCKS, -1);
+    size += blockSize(prev);
+    b = prev;
+  }
+  const next = b + size;
+  if (isFree(next)) {
+    removeFree(h, next);
+    add(h + C_FREE_BLOCKS, -1);
+    size += blockSize(next);
+  }
+  makeFree(h, b, size);
+  add(h + C_FREE_BLOCKS, 1);
+}
+
+// ---- the per-core cache ------------------------------------------------------
+
+/** Pops a cached block of exactly `need` bytes (this core's), or 0. No lock. */
+// @ts-ignore: decorator
+@inline function cachePop(h: usize, need: usize): usize {
+  const slot = cacheSlot(h, need);
+  const b = <usize>load<u32>(slot);
+  if (!b) return 0;
+  store<u32>(slot, load<u32>(b + B_NEXT_FREE));
+  add(slot + 4, -1);
+  const st = myStats(h);
+  add(st + S_CACHED, -1);
+  add(st + S_CACHED_BYTES, -<i32>need);
+  return b;
+}
+
+/** Gives every block in this core's cache back to TLSF. */
+export function heapFlushCache(h: usize): void {
+  const st = myStats(h);
+  if (!load<u32>(st + S_CACHED)) return;
+  lockOf(h).lock();
+  for (let size: usize = MIN_BLOCK; size <= CACHE_MAX_BLOCK; size += 16) {
+    const slot = cacheSlot(h, size);
+    let b = <usize>load<u32>(slot);
+    while (b) {
+      const next = <usize>load<u32>(b + B_NEXT_FREE);
+      giveLocked(h, b);
+      b = next;
+    }
+    store<u32>(slot, 0);
+    store<u32>(slot + 4, 0);
+  }
+  store<u32>(st + S_CACHED, 0);
+  store<u32>(st + S_CACHED_BYTES, 0);
+  lockOf(h).unlock();
+}
+
+// ---- the API ---------------------------------------------------------------------
 
 /**
  * Makes a heap in [start, end) and returns its handle (the address of its
- * control block). One core, before any other uses it.
+ * control block), or 0 if the region is too small. One core, before any
+ * other uses it.
  */
 export function heapInit(start: usize, end: usize): usize {
   const h = (start + 15) & ~15;
@@ -236,78 +386,69 @@ export function heapInit(start: usize, end: usize): usize {
   const sentinel = (end & ~15) - HEADER;
   if (end < start || sentinel < first + MIN_BLOCK) return 0;
   memory.fill(h, 0, CONTROL_BYTES);
-  store<u32>(h + C_FIRST, first);
-  store<u32>(h + C_SENTINEL, sentinel);
+  store<u32>(h + C_FIRST, <u32>first);
+  store<u32>(h + C_SENTINEL, <u32>sentinel);
   store<u32>(first + B_PREV, 0);
   store<u32>(sentinel + B_SIZE, 0);
   store<u32>(sentinel + B_TAG, <u32>sentinel ^ TAG_USED);
   store<u32>(sentinel + B_REQ, 0);
   makeFree(h, first, sentinel - first);
-  store<u32>(stat(h, offsetof<HeapStats>("free")), sentinel - first);
-  store<u32>(stat(h, offsetof<HeapStats>("freeBlocks")), 1);
+  store<u32>(h + C_FREE, <u32>(sentinel - first));
+  store<u32>(h + C_FREE_BLOCKS, 1);
   return h;
 }
 
 /** `size` bytes, 16-byte aligned, not zeroed; 0 when the heap has no room. */
 export function heapAlloc(h: usize, size: usize): usize {
-  if (size > MAX_ALLOC) {
+  let b: usize = 0;
+  if (size <= MAX_ALLOC) {
+    const need = blockNeed(size);
+    if (need <= CACHE_MAX_BLOCK) b = cachePop(h, need);
+    if (!b) {
+      lockOf(h).lock();
+      b = takeLocked(h, need);
+      lockOf(h).unlock();
+      if (!b && load<u32>(myStats(h) + S_CACHED)) {
+        heapFlushCache(h);                 // our cache may hold what it takes
+        lockOf(h).lock();
+        b = takeLocked(h, need);
+        lockOf(h).unlock();
+      }
+    }
+  }
+  if (!b) {
     lockOf(h).lock();
-    bump(h, offsetof<HeapStats>("failures"), 1);
+    add(h + C_FAILURES, 1);
     lockOf(h).unlock();
     return 0;
   }
-  const need = blockNeed(size);
-  lockOf(h).lock();
-  const b = allocLocked(h, need, size);
-  lockOf(h).unlock();
-  if (!b) return 0;
+  store<u32>(b + B_TAG, <u32>b ^ TAG_USED);
+  store<u32>(b + B_REQ, <u32>size);
+  const st = myStats(h);
+  add(st + S_IN_USE, <i32>size);
+  add(st + S_ALLOCS, 1);
   if (CHECKS) store<u64>(b + HEADER + size, CANARY);
   return b + HEADER;
 }
 
-function allocLocked(h: usize, need: usize, size: usize): usize {
-  const b = findFree(h, need);
-  if (!b) {
-    bump(h, offsetof<HeapStats>("failures"), 1);
-    return 0;
-  }
-  removeFree(h, b);
-  bump(h, offsetof<HeapStats>("freeBlocks"), -1);
-  const total = blockSize(b);
-  const kept = trimTail(h, b, total, need);
-  store<u32>(b + B_SIZE, <u32>kept);
-  store<u32>(b + B_TAG, <u32>b ^ TAG_USED);
-  store<u32>(b + B_REQ, <u32>size);
-  bump(h, offsetof<HeapStats>("free"), -<i32>kept);
-  bump(h, offsetof<HeapStats>("blockBytes"), <i32>kept);
-  bump(h, offsetof<HeapStats>("inUse"), <i32>size);
-  bump(h, offsetof<HeapStats>("liveBlocks"), 1);
-  bump(h, offsetof<HeapStats>("allocs"), 1);
-  const inUse = load<u32>(stat(h, offsetof<HeapStats>("inUse")));
-  if (inUse > load<u32>(stat(h, offsetof<HeapStats>("peak")))) store<u32>(stat(h, offsetof<HeapStats>("peak")), inUse);
-  return b;
-}
-
-// @ts-ignore: decorator
-@inline function bump(h: usize, field: usize, delta: i32): void {
-  store<u32>(stat(h, field), load<u32>(stat(h, field)) + <u32>delta);
-}
-
-/** The block of a live allocation `ptr`; panics (after unlocking) if it is not one. Lock held. */
-function liveBlock(h: usize, ptr: usize, op: string): usize {
+/**
+ * The block of a live allocation `ptr`, checked; panics if it is not one.
+ * `locked`: the caller holds the lock (it is released before the panic).
+ */
+function liveBlock(h: usize, ptr: usize, op: string, locked: bool): usize {
   const first = <usize>load<u32>(h + C_FIRST);
   const sentinel = <usize>load<u32>(h + C_SENTINEL);
-  if ((ptr & 15) != 0 || ptr < first + HEADER || ptr > sentinel) refuse(h, op, ptr, ": it was not allocated by this heap");
+  if ((ptr & 15) != 0 || ptr < first + HEADER || ptr > sentinel) refuse(h, op, ptr, ": it was not allocated by this heap", locked);
   const b = ptr - HEADER;
   const tag = load<u32>(b + B_TAG);
-  if (tag == (<u32>b ^ TAG_FREE)) refuse(h, op, ptr, ": double free (the block is already free)");
-  if (tag != (<u32>b ^ TAG_USED)) refuse(h, op, ptr, ": it was not allocated by this heap");
+  if (tag == (<u32>b ^ TAG_FREE) || tag == (<u32>b ^ TAG_CACHED)) refuse(h, op, ptr, ": double free (the block is already free)", locked);
+  if (tag != (<u32>b ^ TAG_USED)) refuse(h, op, ptr, ": it was not allocated by this heap", locked);
   const size = blockSize(b);
   const req = <usize>load<u32>(b + B_REQ);
   if (size < MIN_BLOCK || b + size > sentinel || <usize>load<u32>(b + size + B_PREV) != b || req + HEADER > size)
-    refuse(h, op, ptr, ": heap corruption (its header or its neighbour's was overwritten)");
+    refuse(h, op, ptr, ": heap corruption (its header or its neighbour's was overwritten)", locked);
   if (CHECKS && load<u64>(ptr + req) != CANARY) {
-    lockOf(h).unlock();
+    if (locked) lockOf(h).unlock();
     msgBegin(); msgText("heap overflow: "); msgText(op); msgText(" of "); msgHex(<u32>ptr);
     msgText(": something wrote past the end of its "); msgDec(req); msgText(" bytes");
     msgPanic();
@@ -315,8 +456,8 @@ function liveBlock(h: usize, ptr: usize, op: string): usize {
   return b;
 }
 
-function refuse(h: usize, op: string, ptr: usize, why: string): void {
-  lockOf(h).unlock();
+function refuse(h: usize, op: string, ptr: usize, why: string, locked: bool): void {
+  if (locked) lockOf(h).unlock();
   msgBegin(); msgText(op); msgText(" of "); msgHex(<u32>ptr); msgText(why);
   msgPanic();
 }
@@ -324,37 +465,30 @@ function refuse(h: usize, op: string, ptr: usize, why: string): void {
 /** Returns a block to the heap; 0 is ignored. Panics on a pointer it did not give out or a double free. */
 export function heapFree(h: usize, ptr: usize): void {
   if (!ptr) return;
+  const b = liveBlock(h, ptr, "free", false);
+  const size = blockSize(b);
+  const st = myStats(h);
+  const slot = size <= CACHE_MAX_BLOCK ? cacheSlot(h, size) : 0;
+  if (slot && load<u32>(slot + 4) < CACHE_DEPTH) {
+    // Claim the block atomically: of two cores freeing it at once, one
+    // wins and the other sees the cached tag (a double free).
+    if (atomic.cas32(b + B_TAG, <u32>b ^ TAG_USED, <u32>b ^ TAG_CACHED) != (<u32>b ^ TAG_USED))
+      refuse(h, "free", ptr, ": double free (the block is already free)", false);
+    add(st + S_IN_USE, -<i32>load<u32>(b + B_REQ));
+    add(st + S_FREES, 1);
+    store<u32>(b + B_NEXT_FREE, load<u32>(slot));
+    store<u32>(slot, <u32>b);
+    add(slot + 4, 1);
+    add(st + S_CACHED, 1);
+    add(st + S_CACHED_BYTES, <i32>size);
+    return;
+  }
   lockOf(h).lock();
-  freeLocked(h, liveBlock(h, ptr, "free"));
+  liveBlock(h, ptr, "free", true);          // again, under the lock: no other core freed it meanwhile
+  add(st + S_IN_USE, -<i32>load<u32>(b + B_REQ));
+  add(st + S_FREES, 1);
+  giveLocked(h, b);
   lockOf(h).unlock();
-}
-
-function freeLocked(h: usize, b: usize): void {
-  let size = blockSize(b);
-  const req = load<u32>(b + B_REQ);
-  bump(h, offsetof<HeapStats>("inUse"), -<i32>req);
-  bump(h, offsetof<HeapStats>("blockBytes"), -<i32>size);
-  bump(h, offsetof<HeapStats>("free"), <i32>size);
-  bump(h, offsetof<HeapStats>("liveBlocks"), -1);
-  bump(h, offsetof<HeapStats>("frees"), 1);
-  // Tag it free first: if it is merged away below, a second free of it is
-  // still caught as a double free.
-  store<u32>(b + B_TAG, <u32>b ^ TAG_FREE);
-  const prev = <usize>load<u32>(b + B_PREV);
-  if (prev && isFree(prev)) {
-    removeFree(h, prev);
-    bump(h, offsetof<HeapStats>("freeBlocks"), -1);
-    size += blockSize(prev);
-    b = prev;
-  }
-  const next = b + size;
-  if (isFree(next)) {
-    removeFree(h, next);
-    bump(h, offsetof<HeapStats>("freeBlocks"), -1);
-    size += blockSize(next);
-  }
-  makeFree(h, b, size);
-  bump(h, offsetof<HeapStats>("freeBlocks"), 1);
 }
 
 /**
@@ -367,10 +501,10 @@ export function heapRealloc(h: usize, ptr: usize, size: usize): usize {
   if (!ptr) return heapAlloc(h, size);
   if (!size) { heapFree(h, ptr); return 0; }
   lockOf(h).lock();
-  const b = liveBlock(h, ptr, "realloc");
+  const b = liveBlock(h, ptr, "realloc", true);
   const old = <usize>load<u32>(b + B_REQ);
   if (size > MAX_ALLOC) {
-    bump(h, offsetof<HeapStats>("failures"), 1);
+    add(h + C_FAILURES, 1);
     lockOf(h).unlock();
     return 0;
   }
@@ -381,34 +515,38 @@ export function heapRealloc(h: usize, ptr: usize, size: usize): usize {
     // Grow into the free successor.
     const grow = blockSize(next);
     removeFree(h, next);
-    bump(h, offsetof<HeapStats>("freeBlocks"), -1);
-    bump(h, offsetof<HeapStats>("free"), -<i32>grow);
-    bump(h, offsetof<HeapStats>("blockBytes"), <i32>grow);
+    add(h + C_FREE_BLOCKS, -1);
+    add(h + C_FREE, -<i32>grow);
+    add(h + C_BLOCK_BYTES, <i32>grow);
     have += grow;
-    store<u32>(b + have + B_PREV, b);
+    store<u32>(b + have + B_PREV, <u32>b);
     store<u32>(b + B_SIZE, <u32>have);
   }
+  const st = myStats(h);
   if (need <= have) {
     const kept = trimTail(h, b, have, need);
-    bump(h, offsetof<HeapStats>("free"), <i32>(have - kept));
-    bump(h, offsetof<HeapStats>("blockBytes"), -<i32>(have - kept));
+    add(h + C_FREE, <i32>(have - kept));
+    const bytes = load<u32>(h + C_BLOCK_BYTES) - <u32>(have - kept);
+    store<u32>(h + C_BLOCK_BYTES, bytes);
+    if (bytes > load<u32>(h + C_PEAK)) store<u32>(h + C_PEAK, bytes);
     store<u32>(b + B_SIZE, <u32>kept);
     store<u32>(b + B_REQ, <u32>size);
-    bump(h, offsetof<HeapStats>("inUse"), <i32>size - <i32>old);
-    const inUse = load<u32>(stat(h, offsetof<HeapStats>("inUse")));
-    if (inUse > load<u32>(stat(h, offsetof<HeapStats>("peak")))) store<u32>(stat(h, offsetof<HeapStats>("peak")), inUse);
+    add(st + S_IN_USE, <i32>size - <i32>old);
     lockOf(h).unlock();
     if (CHECKS) store<u64>(ptr + size, CANARY);
     return ptr;
   }
   // Move: a new block, copy, free the old one, all under the lock.
-  const nb = allocLocked(h, need, size);
+  const nb = takeLocked(h, need);
   if (!nb) {
+    add(h + C_FAILURES, 1);
     lockOf(h).unlock();
     return 0;
   }
+  store<u32>(nb + B_REQ, <u32>size);
   memory.copy(nb + HEADER, ptr, min(old, size));
-  freeLocked(h, b);
+  giveLocked(h, b);
+  add(st + S_IN_USE, <i32>size - <i32>old);
   lockOf(h).unlock();
   if (CHECKS) store<u64>(nb + HEADER + size, CANARY);
   return nb + HEADER;
@@ -425,52 +563,79 @@ export function heapCalloc(h: usize, count: usize, size: usize): usize {
 
 /** The bytes the caller may use at `ptr` (what it asked for). */
 export function heapSizeOf(h: usize, ptr: usize): usize {
-  lockOf(h).lock();
-  const b = liveBlock(h, ptr, "sizeOf");
-  const n = <usize>load<u32>(b + B_REQ);
-  lockOf(h).unlock();
-  return n;
+  const b = liveBlock(h, ptr, "sizeOf", false);
+  return <usize>load<u32>(b + B_REQ);
 }
 
-/** Copies the statistics into `out`, consistently (under the lock). */
+/**
+ * Copies the statistics into `out`. The shared part is read under the lock;
+ * the per-core part (inUse, allocs, frees, cached) is each core's own
+ * counters added up, exact when the other cores are not allocating.
+ */
 export function heapStats(h: usize, out: HeapStats): HeapStats {
+  let inUse: u32 = 0, allocs: u32 = 0, frees: u32 = 0, cached: u32 = 0, cachedBytes: u32 = 0;
   lockOf(h).lock();
-  memory.copy(changetype<usize>(out), h + C_STATS, offsetof<HeapStats>());
+  for (let c: usize = 0; c < CORES; c++) {
+    const row = h + C_CORE_STATS + c * CORE_ROW;
+    inUse += load<u32>(row + S_IN_USE);
+    allocs += load<u32>(row + S_ALLOCS);
+    frees += load<u32>(row + S_FREES);
+    cached += load<u32>(row + S_CACHED);
+    cachedBytes += load<u32>(row + S_CACHED_BYTES);
+  }
+  out.inUse = inUse;
+  out.peak = load<u32>(h + C_PEAK);
+  out.blockBytes = load<u32>(h + C_BLOCK_BYTES);
+  out.free = load<u32>(h + C_FREE);
+  out.liveBlocks = allocs - frees;
+  out.freeBlocks = load<u32>(h + C_FREE_BLOCKS);
+  out.allocs = allocs;
+  out.frees = frees;
+  out.failures = load<u32>(h + C_FAILURES);
+  out.cachedBlocks = cached;
+  out.cachedBytes = cachedBytes;
   lockOf(h).unlock();
   return out;
 }
 
 /**
  * Walks every block and checks the heap's invariants (links, tags, sizes,
- * free lists against the statistics); panics on the first broken one.
- * Returns the number of blocks. O(blocks): for tests and debugging.
+ * the statistics); panics on the first broken one. Returns the number of
+ * blocks. O(blocks): for tests and debugging, with the other cores quiet.
  */
 export function heapCheck(h: usize): u32 {
   lockOf(h).lock();
   const sentinel = <usize>load<u32>(h + C_SENTINEL);
   let b = <usize>load<u32>(h + C_FIRST);
   let prev: usize = 0;
-  let count: u32 = 0, free: u32 = 0, freeBlocks: u32 = 0, used: u32 = 0, live: u32 = 0;
+  let count: u32 = 0, free: u32 = 0, freeBlocks: u32 = 0, used: u32 = 0, taken: u32 = 0, cached: u32 = 0;
   let prevFree = false;
   while (b != sentinel) {
     const size = blockSize(b);
     const f = isFree(b);
     const tag = load<u32>(b + B_TAG);
-    if (size < MIN_BLOCK || b + size > sentinel || <usize>load<u32>(b + B_PREV) != prev ||
-        tag != (<u32>b ^ (f ? TAG_FREE : TAG_USED)) || (f && prevFree))
-      refuse(h, "heapCheck", b + HEADER, ": heap corruption at this block");
-    if (f) { free += <u32>size; freeBlocks++; } else { used += <u32>size; live++; }
+    const tagOk = f ? tag == (<u32>b ^ TAG_FREE) : (tag == (<u32>b ^ TAG_USED) || tag == (<u32>b ^ TAG_CACHED));
+    if (size < MIN_BLOCK || b + size > sentinel || <usize>load<u32>(b + B_PREV) != prev || !tagOk || (f && prevFree))
+      refuse(h, "heapCheck", b + HEADER, ": heap corruption at this block", true);
+    if (f) { free += <u32>size; freeBlocks++; } else { used += <u32>size; taken++; }
+    if (tag == (<u32>b ^ TAG_CACHED)) cached++;
     prevFree = f;
     prev = b;
     b += size;
     count++;
   }
+  let live: u32 = 0, cachedCount: u32 = 0;
+  for (let c: usize = 0; c < CORES; c++) {
+    const row = h + C_CORE_STATS + c * CORE_ROW;
+    live += load<u32>(row + S_ALLOCS) - load<u32>(row + S_FREES);
+    cachedCount += load<u32>(row + S_CACHED);
+  }
   if (<usize>load<u32>(sentinel + B_PREV) != prev ||
-      free != load<u32>(stat(h, offsetof<HeapStats>("free"))) ||
-      freeBlocks != load<u32>(stat(h, offsetof<HeapStats>("freeBlocks"))) ||
-      used != load<u32>(stat(h, offsetof<HeapStats>("blockBytes"))) ||
-      live != load<u32>(stat(h, offsetof<HeapStats>("liveBlocks"))))
-    refuse(h, "heapCheck", sentinel, ": the statistics disagree with the blocks");
+      free != load<u32>(h + C_FREE) ||
+      freeBlocks != load<u32>(h + C_FREE_BLOCKS) ||
+      used != load<u32>(h + C_BLOCK_BYTES) ||
+      taken != live + cachedCount || cached != cachedCount)
+    refuse(h, "heapCheck", sentinel, ": the statistics disagree with the blocks", true);
   lockOf(h).unlock();
   return count;
 }

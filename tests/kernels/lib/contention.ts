@@ -4,7 +4,7 @@
 //   1. Once: all four call it, the initialiser must run once;
 //   2. atomicRounds x atomic.add32(+1) on one counter;
 //   3. lockRounds x (lock; plain load, +1, plain store; unlock) under one
-//      SpinLock. With `yieldInside`, the core does a WFE between its load
+//      SpinLock, then the same under one TicketLock. With `yieldInside`, the core does a WFE between its load
 //      and its store: under -icount that hands the CPU to another core in
 //      the middle of the critical section, so a lock that let two cores in
 //      would lose updates every time;
@@ -13,6 +13,7 @@ import { boot } from "../../../assembly/kernel/boot";
 import * as atomic from "../../../assembly/arch/atomic";
 import { waitForEvent } from "../../../assembly/arch/cpu";
 import { SpinLock } from "../../../assembly/kernel/sync/spinlock";
+import { TicketLock } from "../../../assembly/kernel/sync/ticketlock";
 import { Once } from "../../../assembly/kernel/sync/once";
 import { exit } from "../../../assembly/arch/sys";
 import { print, println, printU64 } from "../../../assembly/arch/console";
@@ -23,10 +24,12 @@ const WIDE_ROUNDS: u32 = 1_000;
 
 const ATOMIC_COUNTER = memory.data(4, 4);
 const PLAIN_COUNTER = memory.data(4, 4);
+const TICKET_COUNTER = memory.data(4, 4);
 const CAS_COUNTER = memory.data(4, 4);
 const WIDE_COUNTER = memory.data(8, 8);
 const INIT_RUNS = memory.data(4, 4);
-const LOCK = changetype<SpinLock>(memory.data(8, 8));
+const LOCK = changetype<SpinLock>(memory.data(4, 4));
+const TICKETS = changetype<TicketLock>(memory.data(8, 8));
 const ONCE = changetype<Once>(memory.data(4, 4));
 
 let atomicRounds: u32 = 0;
@@ -46,6 +49,14 @@ function work(): void {
     if (yieldInside) waitForEvent();
     store<u32>(PLAIN_COUNTER, v + 1);
     LOCK.unlock();
+  }
+  barrier();
+  for (let i: u32 = 0; i < lockRounds; i++) {
+    TICKETS.lock();
+    const v = load<u32>(TICKET_COUNTER);
+    if (yieldInside) waitForEvent();
+    store<u32>(TICKET_COUNTER, v + 1);
+    TICKETS.unlock();
   }
   barrier();
   for (let i: u32 = 0; i < CAS_ROUNDS; i++) {
@@ -68,10 +79,11 @@ function main(): void {
   work();
   report("atomic counter", atomic.load32(ATOMIC_COUNTER));
   report("spinlock counter", load<u32>(PLAIN_COUNTER));
+  report("ticket lock counter", load<u32>(TICKET_COUNTER));
   report("cas counter", atomic.load32(CAS_COUNTER));
   report("add64 counter", atomic.load64(WIDE_COUNTER));
   report("once runs", atomic.load32(INIT_RUNS));
-  report("lock held at the end", LOCK.isLocked ? 1 : 0);
+  report("lock held at the end", LOCK.isLocked || TICKETS.isLocked ? 1 : 0);
   exit(0);
 }
 

@@ -1,0 +1,71 @@
+// `make bench`: boots build/bench/bench.img on every board under QEMU with
+// -icount (deterministic: guest instructions, not host time), twice, checks
+// that both runs give the same counts, and prints a table of instructions
+// per operation: wasm3 (the AssemblyScript side, bench/kernel.ts), native C
+// (bench/native.c), and their ratio. Writes bench/results.json.
+//
+//   node bench.js [--boards pi3,pi4] [--out bench/results.json] [image]
+import { writeFileSync } from "node:fs";
+import { BOARDS, findBoard } from "./boards.js";
+import { runQemu } from "./qemu.js";
+
+export interface BenchLine { side: "wasm3" | "native"; row: string; instructions: number; ops: number }
+
+/** The `bench: <side> <row> <instructions> <ops>` lines of a run. */
+export function parseBench(output: string): BenchLine[] {
+  const out: BenchLine[] = [];
+  for (const m of output.matchAll(/^bench: (wasm3|native) (\S+) (\d+) (\d+)$/gm)) {
+    out.push({ side: m[1] as BenchLine["side"], row: m[2], instructions: Number(m[3]), ops: Number(m[4]) });
+  }
+  return out;
+}
+
+export interface BenchRow { board: string; row: string; wasm3: number | null; native: number | null; ratio: number | null }
+
+export function table(board: string, lines: BenchLine[]): BenchRow[] {
+  const rows = new Map<string, BenchRow>();
+  for (const l of lines) {
+    const r = rows.get(l.row) ?? { board, row: l.row, wasm3: null, native: null, ratio: null };
+    r[l.side] = l.instructions / l.ops;
+    rows.set(l.row, r);
+  }
+  for (const r of rows.values()) r.ratio = r.wasm3 !== null && r.native ? r.wasm3 / r.native : null;
+  return [...rows.values()];
+}
+
+function fmt(n: number | null, digits = 1): string { return n === null ? "-" : n.toFixed(digits); }
+
+async function main(argv: string[]): Promise<number> {
+  let boards = BOARDS.map((b) => b.name), out = "bench/results.json", image = "build/bench/bench.img";
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--boards") boards = argv[++i].split(",");
+    else if (argv[i] === "--out") out = argv[++i];
+    else image = argv[i];
+  }
+  const results: BenchRow[] = [];
+  for (const board of boards) {
+    const b = findBoard(board);
+    const runs = [];
+    for (let k = 0; k < 2; k++) {
+      const r = await runQemu({ board, image, timeoutMs: 300_000, icount: true });
+      if (r.timedOut || r.code !== 0 || !/^bench: done$/m.test(r.output)) {
+        console.error(`bench: the run on ${b.title} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${r.output}`);
+        return 1;
+      }
+      runs.push(parseBench(r.output));
+    }
+    const same = JSON.stringify(runs[0]) === JSON.stringify(runs[1]);
+    console.log(`\n${b.title} (-M ${b.machine} -icount shift=0,sleep=off): guest instructions per operation`);
+    console.log(same ? "two runs gave identical counts" : "WARNING: the two runs differ; the figures below are from the first");
+    const rows = table(board, runs[0]);
+    console.log(`  ${"row".padEnd(18)} ${"wasm3".padStart(10)} ${"native".padStart(10)} ${"ratio".padStart(8)}`);
+    for (const r of rows) console.log(`  ${r.row.padEnd(18)} ${fmt(r.wasm3).padStart(10)} ${fmt(r.native).padStart(10)} ${(fmt(r.ratio) + "x").padStart(8)}`);
+    results.push(...rows);
+    if (!same) return 1;
+  }
+  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results }, null, 2) + "\n");
+  console.log(`\nwritten: ${out}`);
+  return 0;
+}
+
+if (process.argv[1]?.endsWith("bench.js")) main(process.argv.slice(2)).then((c) => process.exit(c), (e) => { console.error(`bench: ${e.message}`); process.exit(1); });
