@@ -160,6 +160,12 @@ $(B)/tests/bad-import.wasm: tests/kernels-bad/bad-import.ts $(AS_SRCS) asconfig.
 	$(Q)$(ASC) $< --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) --outFile $@ --textFile $(@:.wasm=.wat)
 $(eval $(call image_rule,$(B)/tests/bad-import.wasm,tests/bad-import))
 
+# A kernel built for another memory size than the image shares: 2 MiB, not KERNEL_MEMORY_MB.
+$(B)/tests/wrong-memory.wasm: tests/kernels/boot.ts $(AS_SRCS) asconfig.json $(SETUP)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(ASC) $< --target release --initialMemory 32 --maximumMemory 32 --outFile $@
+$(eval $(call image_rule,$(B)/tests/wrong-memory.wasm,tests/wrong-memory))
+
 # A stub fault (not a wasm trap): core 3 writes to unmapped memory before it
 # runs the kernel, to show the crash dump. Same stub, plus tests/stub/crash.c.
 $(eval $(call image_rule,$(B)/tests/boot.wasm,tests/crash,$(B)/obj/tests/stub/crash.c.o))
@@ -174,7 +180,7 @@ HARNESSES := $(B)/tests/harness/alloc.wasm
 # A C stack overflow on core 1 (tests/stub/overflow.c): the guard page.
 $(eval $(call image_rule,$(B)/tests/boot.wasm,tests/overflow,$(B)/obj/tests/stub/overflow.c.o))
 
-TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import crash overflow,$(B)/tests/$(t).img)
+TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import wrong-memory crash overflow,$(B)/tests/$(t).img)
 
 # ---- benchmarks: the same stub, bench/kernel.ts (wasm3) and bench/native.c ----
 $(eval $(call wasm_rule,bench/kernel.ts,$(B)/bench/kernel.wasm))

@@ -22,6 +22,13 @@ describe("boards", () => {
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /unknown BOARD 'pi9': valid boards are pi3 pi4/);
   });
+  it("make refuses a KERNEL_MEMORY_MB that is not an even number of MiB", () => {
+    for (const bad of ["63", "abc", "-2"]) {
+      const r = spawnSync("make", ["-n", `KERNEL_MEMORY_MB=${bad}`], { encoding: "utf8" });
+      assert.notEqual(r.status, 0);
+      assert.match(r.stderr, new RegExp(`KERNEL_MEMORY_MB=${bad}: give an even number of MiB`));
+    }
+  });
   it("the QEMU runner refuses an unknown board", () => {
     const r = spawnSync(process.execPath, ["build/tools/tools/qemu.js", "--board", "pi9", "build/kernel8.img"], { encoding: "utf8" });
     assert.equal(r.status, 2);

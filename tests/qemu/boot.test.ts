@@ -76,6 +76,13 @@ for (const b of BOARDS) {
       assert.equal(r.code, 3);
     });
 
+    it("a kernel built for another memory size is rejected, saying what to rebuild", async () => {
+      const r = await boot(b.name, "wrong-memory");
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      assert.match(r.output, /^kernel\.wasm rejected: it declares 32 to 32 pages of memory, but this image shares exactly 1024 pages \(64 MiB\) between the cores: build both with the same KERNEL_MEMORY_MB$/m);
+      assert.equal(r.code, 3);
+    });
+
     it("a kernel importing a function the host lacks is rejected, naming it", async () => {
       const r = await boot(b.name, "bad-import");
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
