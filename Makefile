@@ -4,6 +4,9 @@
 #   make qemu [BOARD=pi4] build, then boot it in QEMU on four cores (Ctrl-A X quits)
 #   make test             host tests, then QEMU tests on every board
 #   make bench            instructions per operation, wasm3 against native C (QEMU -icount)
+#   make sdcard           build/sdcard.img: firmware, device trees, config.txt, kernel8.img
+#   make flash DEVICE=/dev/sdX   write it to an SD card, with safety checks and verification
+#   make gdb              QEMU paused with a gdb server, and gdb-multiarch attached
 #   make clean            remove build/
 #
 #   KERNEL_MEMORY_MB=64   size of the kernel's linear memory, shared by the four
@@ -63,7 +66,7 @@ TOOLS         := $(B)/.tools
 Q             := @
 say            = @printf '  %-8s %s\n' $(1) $(2)
 
-.PHONY: all qemu test test-host test-qemu typecheck abi clean setup bench
+.PHONY: all qemu test test-host test-qemu typecheck abi clean setup bench sdcard flash gdb
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -99,7 +102,8 @@ $(2): $(1) $(AS_SRCS) $(3) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOO
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
 	$(Q)$(ASC) $(1) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
-		--outFile $(2) --textFile $(2:.wasm=.wat)
+		--outFile $(2) --textFile $(2:.wasm=.wat) || \
+		{ printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
 endef
 $(eval $(call wasm_rule,assembly/index.ts,$(B)/kernel.wasm))
@@ -123,7 +127,8 @@ $(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h
 $(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@ || \
+		{ printf 'error: the C compiler stopped on %s (above: the line and reason; warnings are errors here)\n' $< >&2; exit 1; }
 $(B)/obj/gen/abi_link.c.o: $(B)/gen/abi_link.c $(WASM3_DIR)/wasm3.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iboot/wasm -c $< -o $@
@@ -186,6 +191,27 @@ TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import wrong-memory cra
 $(eval $(call wasm_rule,bench/kernel.ts,$(B)/bench/kernel.wasm))
 $(eval $(call image_rule,$(B)/bench/kernel.wasm,bench/bench,$(B)/obj/bench/native.c.o))
 
+# ---- SD card: firmware (pinned Debian package), our device trees, config.txt ----
+DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2711-rpi-4-b
+DTBS       := $(patsubst %,$(B)/dts/%.dtb,$(DTS_BOARDS))
+$(B)/dts/%.dtb: boot/dts/%.dts $(wildcard boot/dts/*.dtsi) $(SETUP)
+	$(call say,DTC,$<)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)dtc -q -I dts -O dtb -o $@ $<
+$(B)/firmware/.version: tools/fetch-firmware.sh $(SETUP)
+	$(Q)tools/fetch-firmware.sh
+$(B)/sdcard.img: $(B)/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
+sdcard: $(B)/sdcard.img
+
+# make flash DEVICE=/dev/sdX [FORCE=1] [YES=1]: write the SD card image, checked.
+flash: $(B)/sdcard.img $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/flash.js --device "$(DEVICE)" $(if $(FORCE),--force) $(if $(YES),--yes) $<
+
+# make gdb [BOARD=pi4]: QEMU paused with a gdb server, gdb-multiarch attached.
+gdb: $(B)/kernel8.img $(TOOLS)
+	$(Q)tools/gdb.sh $(BOARD)
+
 # ---- run -----------------------------------------------------------------
 qemu: $(B)/kernel8.img $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/qemu.js --board $(BOARD) $(B)/kernel8.img
@@ -195,13 +221,13 @@ typecheck: $(TOOLS)
 	$(call say,TSC,--noEmit)
 	$(Q)$(TSC) --noEmit -p tsconfig.json
 
-test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES)
+test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img
 	$(call say,TEST,as-pect)
 	$(Q)node_modules/.bin/asp --config as-pect.config.js
 	$(call say,TEST,node)
 	$(Q)$(NODE) --test $(B)/tools/tests/host/
 
-test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(B)/bench/bench.img $(TOOLS)
+test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(B)/bench/bench.img $(DTBS) $(TOOLS)
 	$(call say,TEST,qemu)
 	$(Q)$(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
 

@@ -8,6 +8,7 @@
 #include "arch.h"
 #include "board.h"
 #include "console.h"
+#include "fdt.h"
 #include "mmu.h"
 #include "semihost.h"
 #include "smp.h"
@@ -31,6 +32,7 @@ _Noreturn void boot_primary(uint64_t dtb) {
     pmu_count_instructions();
     board = board_detect();
     if (!board) park();   /* an unknown SoC: we do not know where its UART is */
+    const char *no_dt = fdt_read(dtb);   /* before anything can overwrite it */
     mmu_build_tables();
     mmu_enable(0);
     uart_init();
@@ -40,6 +42,11 @@ _Noreturn void boot_primary(uint64_t dtb) {
             board->name, board->soc, (unsigned long long)(hz / 1000000),
             (unsigned long long)(hz % 1000000 / 1000),
             (unsigned)(kernel_wasm_end - kernel_wasm), M3_VERSION);
+    if (no_dt)
+        kprintf("boot: %s: board from the CPU type, RAM taken as the family's smallest\n", no_dt);
+    else
+        kprintf("boot: device tree: model \"%s\", %llu MiB of RAM\n", dt.model[0] ? dt.model : "(none)",
+                (unsigned long long)(dt.memory_bytes >> 20));
 
     boot_bench_hook();
     const char *why = wasm_load_all(MAX_CORES);

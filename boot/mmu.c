@@ -24,6 +24,7 @@
 #include "mmu.h"
 #include "arch.h"
 #include "board.h"
+#include "fdt.h"
 
 #define MAIR_DEVICE_nGnRE 0x04
 #define MAIR_NORMAL_WB    0xff
@@ -57,9 +58,16 @@ static uint8_t header_pages[MAX_CORES][PAGE] __attribute__((aligned(4096)));
 extern char __stacks_start[], __stacks_end[];
 extern char __stack_size[];
 
-/* Highest RAM address the kernel maps, below the peripherals. */
+extern char __ram_end[];
+
+/* Highest RAM address the kernel maps: below the peripherals, and no further
+ * than the RAM the device tree reports (when it reports at least our own
+ * image: otherwise it is wrong and we ignore it). */
 static uint64_t ram_top(void) {
-    return board->id == BOARD_PI4 ? 0xFC000000ull : board->peripheral_base;
+    uint64_t top = board->id == BOARD_PI4 ? 0xFC000000ull : board->peripheral_base;
+    if (dt.found && dt.low_memory_end >= (uint64_t)(uintptr_t)__ram_end && dt.low_memory_end < top)
+        top = dt.low_memory_end & ~(BLOCK - 1);
+    return top;
 }
 
 static int is_device(uint64_t addr) {

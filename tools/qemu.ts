@@ -33,6 +33,8 @@ export interface QemuOptions {
    * TCG, WFE is a no-op and a core waiting for a lock spins on a host CPU).
    */
   icount?: boolean;
+  /** A device tree to pass (-dtb): QEMU then gives its address in x0, as the firmware does. */
+  dtb?: string;
 }
 
 export function qemuArgs(board: string, image: string): string[] {
@@ -49,6 +51,7 @@ export function runQemu(opts: QemuOptions): Promise<QemuRun> {
   const started = Date.now();
   const args = [...qemuArgs(opts.board, opts.image), "-display", "none", "-monitor", "none", "-serial", "stdio"];
   if (opts.icount) args.push("-icount", "shift=0,sleep=off");
+  if (opts.dtb) args.push("-dtb", opts.dtb);
   return new Promise((resolve, reject) => {
     const child = spawn(QEMU, args, { stdio: ["ignore", "pipe", "pipe"] });
     let output = "", errors = "", timedOut = false, stopped = false;

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the build needs: Debian packages (cross compiler, picolibc,
-# wabt, QEMU >= 9), the npm packages pinned in package-lock.json, and the
-# wasm3 sources. Run by `make` when something is missing; safe to run again.
+# wabt, QEMU >= 9; mtools, dosfstools, fdisk, device-tree-compiler and
+# gdb-multiarch for the SD card and debugging), the npm packages pinned in
+# package-lock.json, and the wasm3 sources. (The GPU firmware for the SD
+# card is fetched by tools/fetch-firmware.sh when make sdcard needs it.) Run by `make` when something is missing; safe to run again.
 # As root it installs; otherwise it prints the exact commands to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +12,6 @@ say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
 
 QEMU_MIN_MAJOR=9
-APT_PKGS=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu picolibc-aarch64-linux-gnu wabt)
 
 qemu_ok() {
   local q=${QEMU:-qemu-system-aarch64} v
@@ -25,6 +26,14 @@ command -v aarch64-linux-gnu-gcc >/dev/null || missing_apt+=(gcc-aarch64-linux-g
 command -v aarch64-linux-gnu-ld >/dev/null || missing_apt+=(binutils-aarch64-linux-gnu)
 [ -f /usr/lib/picolibc/aarch64-linux-gnu/picolibc.specs ] || missing_apt+=(picolibc-aarch64-linux-gnu)
 command -v wasm-validate >/dev/null || missing_apt+=(wabt)
+# make sdcard, make flash and make gdb (and their tests):
+has() { command -v "$1" >/dev/null || [ -x "/usr/sbin/$1" ] || [ -x "/sbin/$1" ]; }
+has mcopy || missing_apt+=(mtools)
+has mkfs.fat || missing_apt+=(dosfstools)
+has sfdisk || missing_apt+=(fdisk)
+has dtc || missing_apt+=(device-tree-compiler)
+has dpkg-deb || missing_apt+=(dpkg)
+has gdb-multiarch || missing_apt+=(gdb-multiarch)
 need_qemu=0; qemu_ok || need_qemu=1
 
 if [ ${#missing_apt[@]} -gt 0 ] || [ $need_qemu = 1 ]; then

@@ -143,7 +143,7 @@ export namespace sys {
   // @ts-ignore: decorator
   @external("sys", "board")
   export declare function board(): u32;
-  /** RAM the board has, in bytes (the family's smallest until the device tree is read). */
+  /** RAM the ARM cores have, in bytes: the sum of the device tree's /memory ranges when the firmware (or QEMU's -dtb) passed one, else the family's smallest (1 GiB). */
   // @ts-ignore: decorator
   @external("sys", "memoryBytes")
   export declare function memoryBytes(): u64;

@@ -27,13 +27,27 @@ const TRAPS: Array<[string, RegExp]> = [
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})`, { concurrency: 1 }, () => {
     it("the real kernel8.img boots four cores and prints the banner", async () => {
-      const r = await runQemu({ board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS, until: /^heap: .*$/m });
+      const r = await runQemu({ board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS, until: /^heap: .* shared by all cores$/m });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       assertFourCoresOnline(r);
       assert.match(r.output, new RegExp(`^hello from TypeScript on ${b.title.replace(/[()]/g, "\\$&")}$`, "m"));
       assert.match(r.output, /^memory: \d+ (GiB|MiB)$/m);
       assert.match(r.output, /^heap: \d+ KiB free of 64 MiB linear memory, shared by all cores$/m);
       assert.match(r.output, /^boot: .*kernel\.wasm \d+ bytes, wasm3 /m);
+      assert.match(r.output, /^boot: no device tree .*: board from the CPU type, RAM taken as the family's smallest$/m);
+    });
+
+    it("with a device tree (-dtb, as the firmware passes one), the model and RAM come from it", async () => {
+      const dtb = b.name === "pi3" ? "build/dts/bcm2710-rpi-3-b.dtb" : "build/dts/bcm2711-rpi-4-b.dtb";
+      const model = b.name === "pi3" ? "Raspberry Pi 3 Model B" : "Raspberry Pi 4 Model B";
+      const r = await runQemu({ board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS, until: /^heap: .* shared by all cores$/m, dtb });
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      // QEMU fills the tree's /memory node with the RAM it gives the ARM cores.
+      const m = r.output.match(new RegExp(`^boot: device tree: model "${model}", (\\d+) MiB of RAM$`, "m"));
+      assert.ok(m, `no device tree line in:\n${r.output}`);
+      assert.ok(Number(m[1]) >= 512, `${m[1]} MiB of RAM`);
+      assert.match(r.output, new RegExp(`^memory: ${m[1]} MiB$`, "m"), "the kernel's sys.memoryBytes() is the tree's");
+      assertFourCoresOnline(r);
     });
 
     it("the boot test kernel passes its own checks and exits 0", async () => {

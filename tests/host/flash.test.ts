@@ -1,0 +1,139 @@
+// The flasher (tools/flash.ts): each refusal against a fake description of
+// the machine, a real write-and-verify to a file, and to a loop device
+// where the machine allows one.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkDevice, writeAndVerify, System, MAX_CARD_BYTES } from "../../tools/flash.js";
+
+interface FakeDisk { size: number; removable?: boolean; model?: string; parts?: number; mmc?: boolean }
+
+/** A machine with the given disks (name -> description), mounts and swaps. */
+function machine(disks: Record<string, FakeDisk>, mounts: Array<[string, string]> = [], swaps: string[] = [], links: Record<string, string> = {}): System {
+  const files = new Map<string, string>();
+  const devs = new Set<string>();
+  for (const [name, d] of Object.entries(disks)) {
+    devs.add(`/dev/${name}`);
+    files.set(`${name}/size`, String(d.size / 512));
+    files.set(`${name}/removable`, d.removable ? "1" : "0");
+    if (d.model) files.set(`${name}/device/model`, d.model);
+    for (let i = 1; i <= (d.parts ?? 0); i++) {
+      const p = d.mmc || /\d$/.test(name) ? `${name}p${i}` : `${name}${i}`;
+      devs.add(`/dev/${p}`);
+      files.set(`${p}/partition`, String(i));
+      files.set(`${p}/size`, "2048");
+    }
+  }
+  return {
+    resolve: (p) => links[p] ?? (devs.has(p) || p.startsWith("/tmp") ? p : null),
+    isBlockDevice: (p) => devs.has(p),
+    sysBlock: (name, file) => files.get(`${name}/${file}`) ?? null,
+    mounts: () => mounts.map(([source, target]) => ({ source, target })),
+    swaps: () => swaps,
+  };
+}
+
+const GiB = 2 ** 30;
+const card: FakeDisk = { size: 32 * GiB, removable: true, model: "SD Card Reader", parts: 2 };
+const opts = { force: false, imageBytes: 129 * 2 ** 20 };
+
+describe("flash: refusals", () => {
+  it("accepts a removable card of a normal size, and names its model and size", () => {
+    const d = checkDevice("/dev/sdb", machine({ sdb: card }), opts);
+    assert.equal(d.device, "/dev/sdb");
+    assert.equal(d.model, "SD Card Reader");
+    assert.equal(d.bytes, 32 * GiB);
+  });
+  it("follows a /dev/disk/by-id link to the disk", () => {
+    const d = checkDevice("/dev/disk/by-id/usb-card", machine({ sdb: card }, [], [], { "/dev/disk/by-id/usb-card": "/dev/sdb" }), opts);
+    assert.equal(d.device, "/dev/sdb");
+  });
+  it("no device given", () => {
+    assert.throws(() => checkDevice("", machine({}), opts), /no device: run make flash DEVICE=\/dev\/sdX/);
+  });
+  it("a path that does not exist, and one that is not a block device", () => {
+    assert.throws(() => checkDevice("/dev/sdz", machine({}), opts), /\/dev\/sdz does not exist/);
+    assert.throws(() => checkDevice("/tmp/file.img", machine({}), opts), /is not a block device/);
+  });
+  it("a partition instead of the whole disk, naming the disk", () => {
+    assert.throws(() => checkDevice("/dev/sdb1", machine({ sdb: card }), opts), /\/dev\/sdb1 is a partition of \/dev\/sdb: give the whole disk \(\/dev\/sdb\)/);
+    assert.throws(() => checkDevice("/dev/mmcblk0p1", machine({ mmcblk0: { ...card, mmc: true } }), opts), /is a partition of \/dev\/mmcblk0/);
+  });
+  it("a disk with a mounted partition, saying what to unmount", () => {
+    assert.throws(() => checkDevice("/dev/sdb", machine({ sdb: card }, [["/dev/sdb1", "/media/me/boot"]]), opts),
+      /has mounted partitions: \/dev\/sdb1 on \/media\/me\/boot; unmount them first \(umount \/dev\/sdb1\)/);
+  });
+  it("the disk holding / or a system mount or swap, even with FORCE", () => {
+    const sys = machine({ sda: { size: 500 * GiB, parts: 3, model: "Samsung SSD" } }, [["/dev/sda2", "/"], ["/dev/sda1", "/boot/efi"]]);
+    assert.throws(() => checkDevice("/dev/sda", sys, { ...opts, force: true }), /holds \/, \/boot\/efi of this machine: refusing \(FORCE does not change this\)/);
+    const swap = machine({ sdc: card }, [], ["/dev/sdc2"]);
+    assert.throws(() => checkDevice("/dev/sdc", swap, { ...opts, force: true }), /holds this machine's swap \(\/dev\/sdc2\)/);
+  });
+  it("a non-removable disk, unless FORCE=1", () => {
+    const sys = machine({ sdb: { ...card, removable: false } });
+    assert.throws(() => checkDevice("/dev/sdb", sys, opts), /is not a removable disk: if it really is your SD card, run again with FORCE=1/);
+    assert.equal(checkDevice("/dev/sdb", sys, { ...opts, force: true }).device, "/dev/sdb");
+  });
+  it("an mmcblk disk (a built-in SD slot) counts as removable", () => {
+    assert.equal(checkDevice("/dev/mmcblk0", machine({ mmcblk0: { ...card, removable: false, mmc: true } }), opts).device, "/dev/mmcblk0");
+  });
+  it("a disk much larger than an SD card, unless FORCE=1; one smaller than the image, always", () => {
+    const big = machine({ sdb: { ...card, size: MAX_CARD_BYTES + GiB } });
+    assert.throws(() => checkDevice("/dev/sdb", big, opts), /more than an SD card usually does: if it really is your card, run again with FORCE=1/);
+    assert.equal(checkDevice("/dev/sdb", big, { ...opts, force: true }).device, "/dev/sdb");
+    const tiny = machine({ sdb: { ...card, size: 64 * 2 ** 20 } });
+    assert.throws(() => checkDevice("/dev/sdb", tiny, { ...opts, force: true }), /less than the image/);
+  });
+});
+
+describe("flash: writing", () => {
+  const dir = mkdtempSync(join(tmpdir(), "flash-"));
+  const image = join(dir, "image.img");
+  writeFileSync(image, Buffer.from(Array.from({ length: 5 << 20 }, (_, i) => (i * 7) & 0xff)));
+
+  it("writes, reads back and verifies (to a file), reporting progress", () => {
+    const target = join(dir, "card.bin");
+    writeFileSync(target, Buffer.alloc(8 << 20, 0xee));
+    const lines: string[] = [];
+    writeAndVerify(image, target, (l) => lines.push(l));
+    assert.deepEqual(readFileSync(target).subarray(0, 5 << 20), readFileSync(image));
+    assert.ok(lines.some((l) => /^writing 100%\s+[\d.]+ MB\/s$/.test(l)), lines.join("\n"));
+    assert.ok(lines.includes("verifying 100%"));
+  });
+
+  it("reports a write error instead of swallowing it (/dev/full)", () => {
+    assert.throws(() => writeAndVerify(image, "/dev/full"), /ENOSPC|no space/i);
+  });
+
+  it("fails verification when the card reads back something else than was written", () => {
+    const target = join(dir, "written.bin"), other = join(dir, "other.bin");
+    writeFileSync(target, Buffer.alloc(8 << 20));
+    writeFileSync(other, Buffer.alloc(8 << 20, 1));
+    assert.throws(() => writeAndVerify(image, target, () => {}, other), /verification failed: \S*other\.bin reads back sha256 [0-9a-f]{64}, the image is [0-9a-f]{64}; the card may be failing/);
+    const short = join(dir, "short.bin");
+    writeFileSync(short, Buffer.alloc(1 << 20));
+    assert.throws(() => writeAndVerify(image, target, () => {}, short), /reading \S*short\.bin back stopped at 1048576 bytes/);
+  });
+
+  it("writes and verifies a loop device through make's command line (skipped where loop devices are not allowed)", (t) => {
+    const backing = join(dir, "loop.bin");
+    writeFileSync(backing, Buffer.alloc(8 << 20));
+    const setup = spawnSync("losetup", ["--find", "--show", backing], { encoding: "utf8" });
+    if (setup.status !== 0) { t.skip(`no loop device on this machine (losetup: ${(setup.stderr || setup.error?.message || "").trim()})`); return; }
+    const loop = setup.stdout.trim();
+    try {
+      const r = spawnSync(process.execPath, ["build/tools/tools/flash.js", "--device", loop, "--force", "--yes", image], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.match(r.stdout, /written and verified \(sha256 [0-9a-f]{64}\)/);
+      assert.deepEqual(readFileSync(backing).subarray(0, 5 << 20), readFileSync(image));
+      const refused = spawnSync(process.execPath, ["build/tools/tools/flash.js", "--device", loop, "--yes", image], { encoding: "utf8" });
+      assert.equal(refused.status, 2);
+      assert.match(refused.stderr, /is not a removable disk/);
+    } finally {
+      spawnSync("losetup", ["-d", loop]);
+    }
+  });
+});

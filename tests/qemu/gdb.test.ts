@@ -1,0 +1,24 @@
+// make gdb: QEMU paused with a gdb server, gdb-multiarch attached with the
+// kernel's symbols. Run in batch mode: stop in boot_secondary, list the four
+// cores as threads.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+describe("make gdb", () => {
+  it("stops at a breakpoint on a secondary core and shows every core as a thread", () => {
+    const script = join(mkdtempSync(join(tmpdir(), "gdb-")), "commands");
+    writeFileSync(script, "break boot_secondary\ncontinue\ninfo threads\n");
+    const r = spawnSync("tools/gdb.sh", ["pi3"], {
+      encoding: "utf8", timeout: 60_000,
+      env: { ...process.env, GDB_SCRIPT: script, GDB_PORT: String(20000 + (process.pid % 10000)) },
+    });
+    const out = r.stdout + r.stderr;
+    assert.equal(r.error, undefined, out);
+    assert.match(out, /hit Breakpoint 1, boot_secondary \(core=[123]\) at boot\/main\.c:\d+/);
+    for (let t = 1; t <= 4; t++) assert.match(out, new RegExp(`Thread 1\\.${t} \\(CPU#${t - 1}`), `core ${t - 1} is not a thread:\n${out}`);
+  });
+});

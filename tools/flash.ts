@@ -1,0 +1,190 @@
+// `make flash DEVICE=/dev/sdX`: writes build/sdcard.img to an SD card, then
+// reads it back and compares sha256. Before writing it refuses, saying why:
+//   - a path that is not a block device;
+//   - a partition (/dev/sdb1, /dev/mmcblk0p1) instead of the whole disk;
+//   - a disk with a mounted partition (unmount it first);
+//   - the disk that holds /, /boot, /usr, /var, /home or swap (always);
+//   - a disk the kernel does not call removable (unless FORCE=1);
+//   - a disk larger than MAX_CARD_BYTES (unless FORCE=1), or smaller than the image.
+// Then it shows the disk's model and size and asks for "yes" (unless YES=1).
+//
+// Everything it learns about the machine goes through a `System` (real:
+// /dev, /sys/class/block, /proc/self/mounts, /proc/swaps), so the tests can
+// describe a fake machine and check each refusal.
+//
+//   node flash.js --device /dev/sdX [--force] [--yes] build/sdcard.img
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { basename } from "node:path";
+import { createInterface } from "node:readline/promises";
+
+/** Larger than this is not an SD card we expect (SDXC cards go up to 2 TB, but few are above 256 GB). */
+export const MAX_CARD_BYTES = 256 * 2 ** 30;
+const SYSTEM_MOUNTS = ["/", "/boot", "/boot/efi", "/usr", "/var", "/home", "/etc", "/opt"];
+
+export interface System {
+  /** Resolves symlinks (/dev/disk/by-id/...); null if the path does not exist. */
+  resolve(path: string): string | null;
+  isBlockDevice(path: string): boolean;
+  /** Contents of a file under /sys/class/block, or null. */
+  sysBlock(name: string, file: string): string | null;
+  /** Lines of /proc/self/mounts and /proc/swaps. */
+  mounts(): Array<{ source: string; target: string }>;
+  swaps(): string[];
+}
+
+export const realSystem: System = {
+  resolve: (p) => { try { return realpathSync(p); } catch { return null; } },
+  isBlockDevice: (p) => { try { return statSync(p).isBlockDevice(); } catch { return false; } },
+  sysBlock: (name, file) => { try { return readFileSync(`/sys/class/block/${name}/${file}`, "utf8").trim(); } catch { return null; } },
+  mounts: () => readLines("/proc/self/mounts").map((l) => l.split(" ")).map(([source, target]) => ({ source: unescape(source), target: unescape(target) })),
+  swaps: () => readLines("/proc/swaps").slice(1).map((l) => l.split(/\s+/)[0]),
+};
+
+function readLines(p: string): string[] { try { return readFileSync(p, "utf8").split("\n").filter((l) => l.trim()); } catch { return []; } }
+function unescape(s: string): string { return s.replace(/\\(\d{3})/g, (_, o) => String.fromCharCode(parseInt(o, 8))); }
+
+export interface Disk { device: string; name: string; bytes: number; model: string; removable: boolean }
+
+export interface CheckOptions { force: boolean; imageBytes: number }
+
+/** The disk behind `device` if it may be written; otherwise throws an Error saying why. */
+export function checkDevice(device: string, sys: System, opts: CheckOptions): Disk {
+  if (!device) throw new Error("no device: run make flash DEVICE=/dev/sdX (lsblk lists the disks; the card is the one that appears when you plug it in)");
+  const path = sys.resolve(device);
+  if (!path) throw new Error(`${device} does not exist`);
+  if (!sys.isBlockDevice(path)) throw new Error(`${device} is not a block device: give the card's device, such as /dev/sdb or /dev/mmcblk0`);
+  const name = basename(path);
+  if (sys.sysBlock(name, "partition") !== null) {
+    const parent = wholeDisk(name, sys);
+    throw new Error(`${device} is a partition${parent ? ` of /dev/${parent}` : ""}: give the whole disk${parent ? ` (/dev/${parent})` : ""}, the image has its own partition table`);
+  }
+  const parts = partitionsOf(name, sys);
+  const members = new Set([`/dev/${name}`, ...parts.map((p) => `/dev/${p}`)]);
+  const mounted = sys.mounts().filter((m) => members.has(sys.resolve(m.source) ?? m.source));
+  const system = mounted.filter((m) => SYSTEM_MOUNTS.includes(m.target));
+  if (system.length) throw new Error(`${device} holds ${system.map((m) => m.target).join(", ")} of this machine: refusing (FORCE does not change this)`);
+  const swap = sys.swaps().filter((s) => members.has(sys.resolve(s) ?? s));
+  if (swap.length) throw new Error(`${device} holds this machine's swap (${swap.join(", ")}): refusing (FORCE does not change this)`);
+  if (mounted.length) {
+    throw new Error(`${device} has mounted partitions: ${mounted.map((m) => `${m.source} on ${m.target}`).join(", ")}; unmount them first (umount ${mounted.map((m) => m.source).join(" ")})`);
+  }
+  const sectors = Number(sys.sysBlock(name, "size") ?? "0");
+  const bytes = sectors * 512;
+  if (!bytes) throw new Error(`${device} has no size (no card in the reader?)`);
+  if (bytes < opts.imageBytes) throw new Error(`${device} holds ${human(bytes)}, less than the image (${human(opts.imageBytes)})`);
+  const removable = sys.sysBlock(name, "removable") === "1" || /^mmcblk\d+$/.test(name);
+  const model = [sys.sysBlock(name, "device/vendor"), sys.sysBlock(name, "device/model")].filter((x) => x).join(" ") || "unknown model";
+  if (!removable && !opts.force) throw new Error(`${device} (${model}, ${human(bytes)}) is not a removable disk: if it really is your SD card, run again with FORCE=1`);
+  if (bytes > MAX_CARD_BYTES && !opts.force) throw new Error(`${device} (${model}) holds ${human(bytes)}, more than an SD card usually does: if it really is your card, run again with FORCE=1`);
+  return { device: path, name, bytes, model, removable };
+}
+
+function partitionsOf(name: string, sys: System): string[] {
+  const out: string[] = [];
+  for (let i = 1; i <= 128; i++) {
+    for (const p of [`${name}${i}`, `${name}p${i}`]) if (sys.sysBlock(p, "partition") !== null) out.push(p);
+  }
+  return out;
+}
+
+function wholeDisk(part: string, sys: System): string | null {
+  const m = part.match(/^(.*?)(p?)(\d+)$/);
+  if (!m) return null;
+  for (const cand of [m[1], m[1] + m[2]]) if (cand && sys.sysBlock(cand, "size") !== null && sys.sysBlock(cand, "partition") === null) return cand;
+  return null;
+}
+
+export function human(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
+ * Writes `image` to `target` (a device, or any file), syncs, reads the same
+ * number of bytes back and compares sha256. Progress goes to `progress`.
+ * Returns the hash. (`readFrom` is for the tests: a card that reads back
+ * something else than what was written.)
+ */
+export function writeAndVerify(image: string, target: string, progress: (line: string) => void = () => {}, readFrom = target): string {
+  const data = readFileSync(image);
+  const want = createHash("sha256").update(data).digest("hex");
+  const chunk = 4 << 20;
+  const fd = openSync(target, "r+");
+  try {
+    const started = Date.now();
+    for (let off = 0; off < data.length; off += chunk) {
+      const n = Math.min(chunk, data.length - off);
+      let done = 0;
+      while (done < n) done += writeSync(fd, data, off + done, n - done, off + done);
+      const secs = Math.max((Date.now() - started) / 1000, 0.001);
+      progress(`writing ${Math.floor(((off + n) * 100) / data.length)}%  ${((off + n) / 2 ** 20 / secs).toFixed(1)} MB/s`);
+    }
+    progress("syncing");
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  // Drop the kernel's cached copy, so the read-back comes from the card.
+  if (statSync(target).isBlockDevice()) spawnSync("blockdev", ["--flushbufs", target], { stdio: "ignore" });
+  const hash = createHash("sha256");
+  const rfd = openSync(readFrom, "r");
+  try {
+    const buf = Buffer.alloc(chunk);
+    for (let off = 0; off < data.length; off += chunk) {
+      const n = Math.min(chunk, data.length - off);
+      let got = 0;
+      while (got < n) {
+        const r = readSync(rfd, buf, got, n - got, off + got);
+        if (r === 0) throw new Error(`reading ${readFrom} back stopped at ${off + got} bytes`);
+        got += r;
+      }
+      hash.update(buf.subarray(0, n));
+      progress(`verifying ${Math.floor(((off + n) * 100) / data.length)}%`);
+    }
+  } finally {
+    closeSync(rfd);
+  }
+  const got = hash.digest("hex");
+  if (got !== want) throw new Error(`verification failed: ${readFrom} reads back sha256 ${got}, the image is ${want}; the card may be failing`);
+  return got;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let device = "", force = false, yes = false, image = "build/sdcard.img";
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--device") device = argv[++i] ?? "";
+    else if (argv[i] === "--force") force = true;
+    else if (argv[i] === "--yes") yes = true;
+    else image = argv[i];
+  }
+  if (!existsSync(image)) { console.error(`flash: error: ${image} does not exist: run make sdcard`); return 2; }
+  let disk: Disk;
+  try {
+    disk = checkDevice(device, realSystem, { force, imageBytes: fstatSync(openSync(image, "r")).size });
+  } catch (e) {
+    console.error(`flash: refusing: ${(e as Error).message}`);
+    return 2;
+  }
+  console.log(`flash: ${image} -> ${disk.device}: ${disk.model}, ${human(disk.bytes)}${disk.removable ? ", removable" : ""}`);
+  console.log("flash: everything on that disk will be lost.");
+  if (!yes) {
+    if (!process.stdin.isTTY) { console.error("flash: refusing: no terminal to confirm on; run again with YES=1 if you are sure"); return 2; }
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    const answer = (await rl.question(`flash: type "yes" to write ${disk.device}: `)).trim();
+    rl.close();
+    if (answer !== "yes") { console.error("flash: not written"); return 1; }
+  }
+  try {
+    const tty = process.stderr.isTTY;
+    const hash = writeAndVerify(image, disk.device, (l) => process.stderr.write(tty ? `\r  ${l.padEnd(40)}` : `  ${l}\n`));
+    if (tty) process.stderr.write("\n");
+    console.log(`flash: written and verified (sha256 ${hash}); you can remove the card`);
+    return 0;
+  } catch (e) {
+    console.error(`\nflash: error: ${(e as Error).message}`);
+    return 1;
+  }
+}
+
+if (process.argv[1]?.endsWith("flash.js")) main(process.argv.slice(2)).then((c) => process.exit(c));
