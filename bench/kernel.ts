@@ -10,6 +10,8 @@
 // under QEMU -icount.
 import { boot, idle } from "../assembly/kernel/boot";
 import { instructions } from "../assembly/arch/cpu";
+import { read32 } from "../assembly/arch/mmio";
+import { peripheralBase, currentBoard } from "../assembly/board";
 import { exit } from "../assembly/arch/sys";
 import { print, println, printU64 } from "../assembly/arch/console";
 import * as heap from "../assembly/kernel/alloc";
@@ -35,10 +37,65 @@ function reallocGrow(): void {
   heap.free(p);
 }
 
-function run(op: () => void): u64 {
+// Compute rows: the same algorithms as bench/native.c.
+let result: u32 = 0;
+function fib(n: u32): u32 { return n < 2 ? n : fib(n - 1) + fib(n - 2); }
+function fib20(): void { result = fib(20); }
+
+const SIEVE = memory.data(8192, 16);
+function sieve(): void {
+  let count: u32 = 0;
+  for (let i: u32 = 0; i < 8192; i++) store<u8>(SIEVE + i, 1);
+  for (let i: u32 = 2; i < 8192; i++) {
+    if (!load<u8>(SIEVE + i)) continue;
+    count++;
+    for (let j = i + i; j < 8192; j += i) store<u8>(SIEVE + j, 0);
+  }
+  result = count;
+}
+
+const CRC_DATA = memory.data(65536, 16);
+const CRC_TABLE = memory.data(1024, 16);
+function crc32_64k(): void {
+  let c: u32 = 0xffffffff;
+  for (let i: u32 = 0; i < 65536; i++) c = load<u32>(CRC_TABLE + (((c ^ load<u8>(CRC_DATA + i)) & 0xff) << 2)) ^ (c >> 8);
+  result = ~c;
+}
+
+const MA = memory.data(64 * 64 * 4, 16);
+const MB = memory.data(64 * 64 * 4, 16);
+const MC = memory.data(64 * 64 * 4, 16);
+function matmul64(): void {
+  for (let i = 0; i < 64; i++) {
+    for (let j = 0; j < 64; j++) {
+      let sum: i32 = 0;
+      for (let k = 0; k < 64; k++) sum += load<i32>(MA + ((i * 64 + k) << 2)) * load<i32>(MB + ((k * 64 + j) << 2));
+      store<i32>(MC + ((i * 64 + j) << 2), sum);
+    }
+  }
+  result = <u32>load<i32>(MC + ((64 * 64 - 1) << 2));
+}
+
+function computeSetup(): void {
+  for (let i: u32 = 0; i < 256; i++) {
+    let c = i;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >> 1) : c >> 1;
+    store<u32>(CRC_TABLE + (i << 2), c);
+  }
+  for (let i: u32 = 0; i < 65536; i++) store<u8>(CRC_DATA + i, <u8>(i * 31 + 7));
+  for (let i = 0; i < 64 * 64; i++) {
+    store<i32>(MA + (i << 2), i % 17 - 8);
+    store<i32>(MB + (i << 2), i % 13 - 6);
+  }
+}
+
+let mmioAddr: u32 = 0;
+function mmioRead(): void { result = read32(mmioAddr); }
+
+function run(op: () => void, ops: u32 = OPS): u64 {
   for (let r = 0; r < REPS; r++) {
     const t0 = instructions();
-    for (let i: u32 = 0; i < OPS; i++) op();
+    for (let i: u32 = 0; i < ops; i++) op();
     store<u64>(SAMPLES + (<usize>r << 3), instructions() - t0);
   }
   for (let i = 1; i < REPS; i++) {           // median of a few samples
@@ -58,8 +115,25 @@ function row(name: string, op: () => void, base: u64): void {
   printU64(n > base ? n - base : 0); print(" "); printU64(OPS); println("");
 }
 
+function compute(name: string, op: () => void, base: u64): void {
+  const n = run(op, 1);
+  print("bench: wasm3 "); print(name); print(" "); printU64(n > base ? n - base : 0);
+  print(" 1 (result "); printU64(result); println(")");
+}
+
 function main(): void {
+  // Core 0's instructions since its first one: the boot up to here.
+  const booted = instructions();
+  print("bench: figure boot-cores-online "); printU64(booted); println(" instructions");
+  computeSetup();
+  const base1 = run(empty, 1);
+  compute("fib-20", fib20, base1);
+  compute("sieve-8192", sieve, base1);
+  compute("crc32-64k", crc32_64k, base1);
+  compute("matmul-64", matmul64, base1);
+  mmioAddr = <u32>peripheralBase(currentBoard()) + 0x3004;   // system timer CLO
   const base = run(empty);
+  row("mmio-read", mmioRead, base);
   row("atomic-add", atomicAdd, base);
   row("lock-unlock", lockUnlock, base);
   row("alloc-free-64", allocFree64, base);

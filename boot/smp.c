@@ -34,7 +34,9 @@ unsigned smp_release(unsigned cores) {
     uint64_t deadline = counter_now() + counter_freq();
     unsigned up = 1;
     for (unsigned c = 1; c < cores; c++) {
-        while (!__atomic_load_n(&arrived[c], __ATOMIC_ACQUIRE) && counter_now() < deadline) {}
+        /* WFE: each core SEVs when it arrives (under QEMU -icount this also
+         * hands the host thread to the core we are waiting for). */
+        while (!__atomic_load_n(&arrived[c], __ATOMIC_ACQUIRE) && counter_now() < deadline) wfe();
         if (__atomic_load_n(&arrived[c], __ATOMIC_ACQUIRE)) up++;
         else kprintf("boot: core %u did not start\n", c);
     }

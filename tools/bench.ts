@@ -5,7 +5,7 @@
 // (bench/native.c), and their ratio. Writes bench/results.json.
 //
 //   node bench.js [--boards pi3,pi4] [--out bench/results.json] [image]
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { BOARDS, findBoard } from "./boards.js";
 import { runQemu } from "./qemu.js";
 
@@ -14,9 +14,16 @@ export interface BenchLine { side: "wasm3" | "native"; row: string; instructions
 /** The `bench: <side> <row> <instructions> <ops>` lines of a run. */
 export function parseBench(output: string): BenchLine[] {
   const out: BenchLine[] = [];
-  for (const m of output.matchAll(/^bench: (wasm3|native) (\S+) (\d+) (\d+)$/gm)) {
+  for (const m of output.matchAll(/^bench: (wasm3|native) (\S+) (\d+) (\d+)\b.*$/gm)) {
     out.push({ side: m[1] as BenchLine["side"], row: m[2], instructions: Number(m[3]), ops: Number(m[4]) });
   }
+  return out;
+}
+
+/** Single figures: `bench: figure <name> <value> <unit>`. */
+export function parseFigures(output: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of output.matchAll(/^bench: figure (\S+) (\d+) \S+$/gm)) out[m[1]] = Number(m[2]);
   return out;
 }
 
@@ -43,6 +50,7 @@ async function main(argv: string[]): Promise<number> {
     else image = argv[i];
   }
   const results: BenchRow[] = [];
+  const figures: Record<string, Record<string, number>> = {};
   for (const board of boards) {
     const b = findBoard(board);
     const runs = [];
@@ -53,6 +61,14 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
       runs.push(parseBench(r.output));
+      if (k === 0) {
+        const f = parseFigures(r.output);
+        // The image runs the native rows on core 0 before wasm3 starts: take them out.
+        figures[board] = {
+          "boot: instructions to the first UART byte": f["boot-first-uart-byte"],
+          "boot: instructions to cores online: 4 (core 0)": f["boot-cores-online"] - (f["native-rows"] ?? 0),
+        };
+      }
     }
     const same = JSON.stringify(runs[0]) === JSON.stringify(runs[1]);
     console.log(`\n${b.title} (-M ${b.machine} -icount shift=0,sleep=off): guest instructions per operation`);
@@ -60,10 +76,16 @@ async function main(argv: string[]): Promise<number> {
     const rows = table(board, runs[0]);
     console.log(`  ${"row".padEnd(18)} ${"wasm3".padStart(10)} ${"native".padStart(10)} ${"ratio".padStart(8)}`);
     for (const r of rows) console.log(`  ${r.row.padEnd(18)} ${fmt(r.wasm3).padStart(10)} ${fmt(r.native).padStart(10)} ${(fmt(r.ratio) + "x").padStart(8)}`);
+    for (const [name, v] of Object.entries(figures[board])) console.log(`  ${name}: ${v.toLocaleString("en-US")}`);
     results.push(...rows);
     if (!same) return 1;
   }
-  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results }, null, 2) + "\n");
+  const sizes = {
+    "kernel8.img bytes": statSync("build/kernel8.img").size,
+    "kernel.wasm bytes": statSync("build/kernel.wasm").size,
+  };
+  console.log(`\nsizes: ${Object.entries(sizes).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}`);
+  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes }, null, 2) + "\n");
   console.log(`\nwritten: ${out}`);
   return 0;
 }

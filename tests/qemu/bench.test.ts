@@ -5,9 +5,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
 import { runQemu } from "../../tools/qemu.js";
-import { parseBench } from "../../tools/bench.js";
+import { parseBench, parseFigures } from "../../tools/bench.js";
 
-const ROWS = ["atomic-add", "lock-unlock", "alloc-free-64", "realloc-grow"];
+const ROWS = ["fib-20", "sieve-8192", "crc32-64k", "matmul-64", "mmio-read", "atomic-add", "lock-unlock", "alloc-free-64", "realloc-grow"];
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine}): benchmark image`, () => {
@@ -17,6 +17,14 @@ for (const b of BOARDS) {
       assert.equal(r.code, 0, `exit code ${r.code}; output:\n${r.output}`);
       assert.match(r.output, /^bench: done$/m);
       const lines = parseBench(r.output);
+      const figures = parseFigures(r.output);
+      for (const f of ["boot-first-uart-byte", "boot-cores-online", "native-rows"]) assert.ok(figures[f] > 0, `no figure ${f}:\n${r.output}`);
+      // Both sides compute the same thing: the compute rows print their result.
+      for (const row of ["fib-20", "sieve-8192", "crc32-64k", "matmul-64"]) {
+        const results = [...r.output.matchAll(new RegExp(`^bench: (?:wasm3|native) ${row} \\d+ 1 \\(result (\\d+)\\)$`, "gm"))].map((m) => m[1]);
+        assert.equal(results.length, 2, `${row}: ${results}`);
+        assert.equal(results[0], results[1], `${row}: wasm3 and native C disagree`);
+      }
       for (const row of ROWS) {
         for (const side of ["wasm3", "native"]) {
           const l = lines.find((x) => x.row === row && x.side === side);
