@@ -237,6 +237,7 @@ test: test-host test-qemu
 bench: $(B)/bench/bench.img $(TOOLS)
 	$(call say,BENCH,$<)
 	$(Q)$(NODE) $(B)/tools/tools/bench.js $<
+	$(Q)$(NODE) $(B)/tools/tools/perf-doc.js bench/results.json
 
 clean:
 	rm -rf $(B)
