@@ -42,7 +42,7 @@ export function dispose<T>(obj: T): void {
   // @ts-ignore: compile-time check for a user-defined dispose()
   if (isDefined(obj.dispose)) {
     // @ts-ignore
-    obj.dispose();
+    changetype<NonNullable<T>>(ref).dispose();
   }
   if (isArray<T>() || obj instanceof ArrayBufferView) {
     // Array<U> and the typed arrays keep their elements in an ArrayBuffer

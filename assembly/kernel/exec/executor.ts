@@ -1,0 +1,168 @@
+// One executor per core, each with its own run queue, and work stealing.
+//
+// Every core runs runExecutor(): take the next task from its own queue (or,
+// when that is empty, steal the oldest task from the longest other queue),
+// poll it, and when there is nothing to run, sleep with WFE until a spawn or
+// a wake SEVs. A task that wakes itself while running goes to the back of
+// the queue, so it cannot starve the others (the poll budget is one poll per
+// turn).
+//
+// Queues live in static (shared) memory, one per core: a SpinLock, a head, a
+// tail and a length; tasks link through their `next` field. No allocation
+// per poll: the Context is one per core.
+import * as atomic from "../../arch/atomic";
+import { coreId, coreCount, waitForEvent, sendEvent } from "../../arch/cpu";
+import { SpinLock } from "../sync/spinlock";
+import { dispose } from "../lifetime";
+import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, setEnqueue, stateAddr, wakeTask } from "./task";
+
+const CORES: u32 = 4;
+// Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4): 32 bytes.
+const QUEUES = memory.data(32 * 4, 16);
+const NEXT_CORE = memory.data(4, 4);
+
+// @ts-ignore: decorator
+@inline function queue(core: u32): usize { return QUEUES + (<usize>(core & (CORES - 1)) << 5); }
+// @ts-ignore: decorator
+@inline function lockOf(q: usize): SpinLock { return changetype<SpinLock>(q); }
+
+function enqueue(task: Task, core: u32): void {
+  const q = queue(core);
+  const t = changetype<usize>(task);
+  store<usize>(t + offsetof<Task>("next"), 0);
+  lockOf(q).lock();
+  const tail = load<u32>(q, 8);
+  if (tail) store<usize>(<usize>tail + offsetof<Task>("next"), t);
+  else store<u32>(q, <u32>t, 4);
+  store<u32>(q, <u32>t, 8);
+  store<u32>(q, load<u32>(q, 12) + 1, 12);
+  lockOf(q).unlock();
+  sendEvent();
+}
+setEnqueue(enqueue);
+
+function dequeue(core: u32): Task | null {
+  const q = queue(core);
+  if (!atomic.load32(q + 12)) return null;      // a hint, checked again under the lock
+  lockOf(q).lock();
+  const head = <usize>load<u32>(q, 4);
+  if (head) {
+    const next = load<usize>(head + offsetof<Task>("next"));
+    store<u32>(q, <u32>next, 4);
+    if (!next) store<u32>(q, 0, 8);
+    store<u32>(q, load<u32>(q, 12) - 1, 12);
+  }
+  lockOf(q).unlock();
+  return changetype<Task | null>(head);
+}
+
+/** The oldest task of the longest other queue, or null. */
+function steal(self: u32): Task | null {
+  let best: u32 = self, most: u32 = 0;
+  const n = coreCount();
+  for (let c: u32 = 0; c < n; c++) {
+    if (c == self) continue;
+    const len = atomic.load32(queue(c) + 12);
+    if (len > most) { most = len; best = c; }
+  }
+  if (best == self) return null;
+  const t = dequeue(best);
+  if (t) atomic.add32(queue(self) + 20, 1);
+  return t;
+}
+
+/** Starts `task` on the next core in turn. It is freed (dispose) when it finishes. */
+export function spawn(task: Task): void {
+  spawnOn(atomic.add32(NEXT_CORE, 1) % coreCount(), task);
+}
+
+/** Starts `task` on `core` (it may be stolen by an idle core). Freed when it finishes. */
+export function spawnOn(core: u32, task: Task): void {
+  task.home = core;
+  atomic.store32(stateAddr(task), QUEUED | DETACHED);
+  enqueue(task, core);
+}
+
+/** Starts `task` on the next core in turn and returns a handle to await it. */
+export function spawnJoin<T extends Task>(task: T): JoinHandle<T> {
+  const core = atomic.add32(NEXT_CORE, 1) % coreCount();
+  task.home = core;
+  atomic.store32(stateAddr(task), QUEUED);
+  enqueue(task, core);
+  return new JoinHandle<T>(task);
+}
+
+/** A future that is ready when its task is done; `task` then holds the result. Dispose the task yourself. */
+export class JoinHandle<T extends Task> {
+  constructor(public task: T) {}
+  poll(cx: Context): bool {
+    const t = changetype<usize>(this.task);
+    if (this.task.isDone) return true;
+    atomic.store32(t + offsetof<Task>("joiner"), <u32>changetype<usize>(cx.task));
+    return this.task.isDone;      // finished meanwhile: it may not have seen us
+  }
+}
+
+// One Context per core, in static memory (no allocation), reused for every poll.
+const CONTEXTS = memory.data(16 * 4, 16);
+
+/** Polls one task if there is one; false if this core found nothing to do. */
+export function runOnce(): bool {
+  const core = coreId();
+  const cx = changetype<Context>(CONTEXTS + (<usize>(core & (CORES - 1)) << 4));
+  cx.core = core;
+  let task = dequeue(core);
+  if (!task) task = steal(core);
+  if (!task) return false;
+  const addr = stateAddr(task);
+  let s = atomic.load32(addr);
+  while (true) {
+    const found = atomic.cas32(addr, s, (s & ~QUEUED) | RUNNING);
+    if (found == s) break;
+    s = found;
+  }
+  task.home = core;
+  task.polls++;
+  cx.task = task;
+  atomic.add32(queue(core) + 16, 1);
+  const done = task.poll(cx);
+  cx.task = null;
+  if (done) {
+    const prev = atomic.xchg32(addr, (s & DETACHED) | DONE);
+    const joiner = atomic.xchg32(changetype<usize>(task) + offsetof<Task>("joiner"), 0);
+    if (joiner) wakeTask(changetype<Task>(<usize>joiner));
+    if (prev & DETACHED) dispose(task);
+    return true;
+  }
+  // Pending: stop RUNNING; if it was woken meanwhile, queue it again (at the back).
+  s = atomic.load32(addr);
+  while (true) {
+    const again = (s & NOTIFIED) != 0;
+    const next = (s & ~(RUNNING | NOTIFIED)) | (again ? QUEUED : 0);
+    const found = atomic.cas32(addr, s, next);
+    if (found == s) {
+      if (again) enqueue(task, core);
+      break;
+    }
+    s = found;
+  }
+  return true;
+}
+
+/** The executor loop of this core: polls tasks forever, sleeping (WFE) when there are none. */
+export function runExecutor(): void {
+  while (true) {
+    if (!runOnce()) waitForEvent();
+  }
+}
+
+/** Runs this core's executor until `done()` is true (checked between polls). */
+export function runUntil(done: () => bool): void {
+  while (!done()) {
+    if (!runOnce()) waitForEvent();
+  }
+}
+
+/** Tasks this core has polled, and taken from other cores, since boot. */
+export function pollsOn(core: u32): u32 { return atomic.load32(queue(core) + 16); }
+export function stealsOn(core: u32): u32 { return atomic.load32(queue(core) + 20); }

@@ -1,0 +1,102 @@
+// Tasks, wakers and contexts: the core of the executor (see executor.ts).
+//
+// A task is an object whose poll() advances it as far as it can without
+// waiting and returns true when it has finished. AssemblyScript has no
+// async/await and no closures, so a task is a hand-written state machine:
+//
+//   class Blink extends Task {
+//     step: i32 = 0;
+//     poll(cx: Context): bool {
+//       switch (this.step) {
+//         case 0: led.on(); this.step = 1; /* fall through */
+//         case 1: if (!this.timer.poll(cx)) return false;   // pending: woken later
+//                 ...
+//       }
+//       return true;
+//     }
+//   }
+//
+// Life cycle of the state word (changed only with atomics, so a wake from
+// any core or from an interrupt's bottom half races safely with a poll):
+//
+//   spawn ---> QUEUED --(a core takes it)--> RUNNING --poll() true--> DONE
+//                 ^                            |   \
+//                 |                            |    wake() while running: RUNNING|NOTIFIED
+//                 +--- wake() <--- idle <------+     (put back in a queue when poll returns)
+//                      (not queued, not running, not done)
+//
+// wake() on a QUEUED or DONE task does nothing; on an idle one it sets
+// QUEUED and puts the task in the run queue of the core it last ran on
+// (its `home`), with an SEV so that core notices.
+import * as atomic from "../../arch/atomic";
+
+export const QUEUED: u32 = 1;
+export const RUNNING: u32 = 2;
+export const NOTIFIED: u32 = 4;
+export const DONE: u32 = 8;
+/** Nobody holds a JoinHandle: the executor frees the task when it is done. */
+export const DETACHED: u32 = 16;
+
+/** What poll() gets: the task being polled (its waker) and the core. One per core, in static memory. */
+@unmanaged
+export class Context {
+  task: Task | null = null;
+  core: u32 = 0;
+  /** The waker of the task being polled: keep it, wake it when the event comes. */
+  get waker(): Task { return changetype<Task>(this.task); }
+}
+
+export abstract class Task {
+  /** QUEUED | RUNNING | NOTIFIED | DONE | DETACHED (atomics only). */
+  state: u32 = 0;
+  /** Run-queue link (the queue's lock protects it). */
+  next: usize = 0;
+  /** The core whose queue a wake puts it in: where it ran last. */
+  home: u32 = 0;
+  /** Times it was polled. */
+  polls: u32 = 0;
+  /** A task waiting for this one to finish (JoinHandle), as an address; 0 if none. */
+  joiner: u32 = 0;
+
+  /** Advances the task; true when it has finished. Must not block: return false and get woken instead. */
+  abstract poll(cx: Context): bool;
+
+  /**
+   * Releases what the task owns (called when a detached task finishes, or by
+   * dispose(task)). Override it to dispose your fields; the default owns nothing.
+   */
+  dispose(): void {}
+
+  /** Schedules the task to be polled again (any core, any time). */
+  wake(): void { wakeTask(this); }
+
+  get isDone(): bool { return (atomic.load32(changetype<usize>(this) + offsetof<Task>("state")) & DONE) != 0; }
+}
+
+/** Set by executor.ts: puts a task in a core's run queue. */
+let enqueueHook: (task: Task, core: u32) => void = (task: Task, core: u32): void => { unreachable(); };
+export function setEnqueue(fn: (task: Task, core: u32) => void): void { enqueueHook = fn; }
+
+export function stateAddr(task: Task): usize { return changetype<usize>(task) + offsetof<Task>("state"); }
+
+/** wake(): see the life cycle above. */
+export function wakeTask(task: Task): void {
+  const addr = stateAddr(task);
+  let s = atomic.load32(addr);
+  while (true) {
+    if (s & (DONE | QUEUED)) return;
+    if (s & RUNNING) {
+      if (s & NOTIFIED) return;
+      const found = atomic.cas32(addr, s, s | NOTIFIED);
+      if (found == s) return;
+      s = found;
+      continue;
+    }
+    const found = atomic.cas32(addr, s, s | QUEUED);
+    if (found == s) {
+      enqueueHook(task, atomic.load32(changetype<usize>(task) + offsetof<Task>("home")));
+      return;
+    }
+    s = found;
+  }
+}

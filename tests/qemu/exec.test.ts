@@ -1,0 +1,28 @@
+// QEMU tests of the executor (assembly/kernel/exec), on every board.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BOARDS } from "../../tools/boards.js";
+import { boot, assertPassed } from "./lib.js";
+
+for (const b of BOARDS) {
+  describe(`${b.name} (-M ${b.machine}): executor`, () => {
+    it("10,000 tasks from core 0 all complete, every core polls some; a cross-core wake; joins; finished tasks are freed", async () => {
+      const r = await boot(b.name, "exec", { timeoutMs: 120_000 });
+      assertPassed(r);
+      assert.match(r.output, /^finished: 10000$/m);
+      let total = 0;
+      for (let c = 0; c < 4; c++) {
+        const m = r.output.match(new RegExp(`^core ${c} polled (\\d+) tasks, stole (\\d+)$`, "m"));
+        assert.ok(m, `no poll count for core ${c}:\n${r.output}`);
+        assert.ok(Number(m[1]) > 0, `core ${c} polled no task`);
+        total += Number(m[1]);
+      }
+      // Each Work task is polled twice (it yields once); plus the other tasks.
+      assert.ok(total >= 20_000, `only ${total} polls`);
+      assert.match(r.output, /^waiter finished on core [0-3]$/m);
+      assert.match(r.output, /^joined sum: 30$/m);
+      assert.match(r.output, /^live heap blocks: (\d+) before, \1 after$/m);
+      assert.match(r.output, /^exec test: ok$/m);
+    });
+  });
+}
