@@ -1,7 +1,7 @@
 /* exceptions.c: what happens when a core takes an exception.
  *
- * Nothing in the kernel expects one yet (interrupts are masked), so any
- * exception is a bug in the stub or in wasm3: print a crash dump that names
+ * An IRQ goes to the top half in irq.c and returns. Anything else is a bug
+ * in the stub or in wasm3: print a crash dump that names
  * the core, the exception class and the registers, then park that core
  * only. The other cores keep running. The one expected case is the
  * semihosting HLT on a board without a debugger (sys_exit on hardware).
@@ -9,6 +9,7 @@
 #include "arch.h"
 #include "console.h"
 #include "mmu.h"
+#include "irq.h"
 #include "semihost.h"
 #include "trap_frame.h"
 #include <stdio.h>
@@ -47,6 +48,10 @@ void exception_entry(struct trap_frame *f, unsigned kind) {
     unsigned core = core_id();
     unsigned ec = (unsigned)(f->esr >> 26) & 0x3f;
 
+    if (kind == 1 || kind == 5) {                  /* IRQ: the top half, then back */
+        irq_handle();
+        return;
+    }
     if (kind < 4) f->sp = sysreg_read(sp_el0);   /* vectors.S saved SP_EL1 */
     if ((kind == 0 || kind == 4) && ec == 0 && *(const uint32_t *)(uintptr_t)f->elr == SEMIHOST_HLT) {
         kprintf("exit code %d (no semihosting host on this machine: parking)\n", exit_code);

@@ -9,6 +9,7 @@
 #include "board.h"
 #include "console.h"
 #include "fdt.h"
+#include "irq.h"
 #include "mmu.h"
 #include "semihost.h"
 #include "smp.h"
@@ -55,6 +56,7 @@ _Noreturn void boot_primary(uint64_t dtb) {
         sys_exit(EXIT_REJECTED);
     }
     smp_release(MAX_CORES);
+    irq_init_core(0);
     wasm_run(0);
     park();
 }
@@ -73,6 +75,7 @@ _Noreturn void boot_secondary(unsigned core) {
     pmu_count_instructions();
     smp_arrived(core);
     boot_secondary_hook(core);
+    irq_init_core(core);
     wasm_run(core);
     park();
 }

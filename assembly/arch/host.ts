@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 2;
+export const ABI_VERSION: u32 = 3;
 
 /** Early output for boot messages and panics. Output is line-buffered per core: a line is written to the UART whole, so lines from different cores never mix. */
 export namespace console {
@@ -51,6 +51,14 @@ export namespace cpu {
   // @ts-ignore: decorator
   @external("cpu", "instructions")
   export declare function instructions(): u64;
+  /** Arms this core's timer interrupt for when counter() reaches `deadline` (CNTP_CVAL_EL0; one deadline per core, a new one replaces the old); 0 turns it off. When it fires, the interrupt's top half records EVENT_TIMER (1) for this core and SEVs, which ends a WFE. */
+  // @ts-ignore: decorator
+  @external("cpu", "setTimer")
+  export declare function setTimer(deadline: u64): void;
+  /** The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed), and clears them. */
+  // @ts-ignore: decorator
+  @external("cpu", "events")
+  export declare function events(): u32;
   /** Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns. */
   // @ts-ignore: decorator
   @external("cpu", "running")

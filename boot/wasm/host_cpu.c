@@ -2,6 +2,7 @@
  * generic timer, and the instruction counter. */
 #include "host.h"
 #include "../arch.h"
+#include "../irq.h"
 
 extern unsigned cores_started;
 
@@ -17,3 +18,20 @@ m3ApiRawFunction(h_cpu_running) {
     m3ApiReturnType(uint32_t);
     m3ApiReturn(__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE));
 }
+
+/* setTimer(deadline): this core's timer interrupt at counter value
+ * `deadline` (CNTP_CVAL_EL0); 0 turns it off. One deadline per core. */
+m3ApiRawFunction(h_cpu_set_timer) {
+    m3ApiGetArg(uint64_t, deadline);
+    if (!deadline) {
+        sysreg_write(cntp_ctl_el0, 0);
+    } else {
+        sysreg_write(cntp_cval_el0, deadline);
+        sysreg_write(cntp_ctl_el0, 1);   /* ENABLE, not masked */
+    }
+    isb();
+    m3ApiSuccess();
+}
+
+/* events(): what the interrupt top half recorded for this core, cleared. */
+m3ApiRawFunction(h_cpu_events) { m3ApiReturnType(uint32_t); m3ApiReturn(irq_take_events()); }

@@ -24,5 +24,16 @@ for (const b of BOARDS) {
       assert.match(r.output, /^live heap blocks: (\d+) before, \1 after$/m);
       assert.match(r.output, /^exec test: ok$/m);
     });
+
+    it("sleeps end in deadline order, never early, on the timer interrupt; an interval ticks", async () => {
+      // The executor takes timer events only from the interrupt's top half
+      // (no clock polling): without working interrupt routing this hangs.
+      const r = await boot(b.name, "timers", { timeoutMs: 60_000 });
+      assertPassed(r);
+      for (const [ms, order] of [[10, 1], [20, 2], [30, 3]]) {
+        assert.match(r.output, new RegExp(`^slept ${ms} ms: woke ${order}, not early, on core [0-3]$`, "m"), r.output);
+      }
+      assert.match(r.output, /^interval ticks: 5$/m);
+    });
   });
 }

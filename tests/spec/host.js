@@ -45,7 +45,7 @@ export function createFakeHost(getMemory) {
       exit: (code) => { throw new Error(`sys.exit ${code}`); },
       board: () => 1,
       memoryBytes: () => 1n << 30n,
-      abiVersion: () => 2,
+      abiVersion: () => 3,
     },
     fake: {
       // Returns the trace joined by newlines, written into a fresh AS string.

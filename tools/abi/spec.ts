@@ -6,7 +6,8 @@
 
 // 2: the shared linear memory; module "atomic" added; cpu.tally removed
 // (an atomic counter in shared memory does its job); cpu.instructions.
-export const ABI_VERSION = 2;
+// 3: cpu.setTimer and cpu.events (the timer interrupt).
+export const ABI_VERSION = 3;
 
 /** AssemblyScript type of a parameter or result; each maps to one wasm type. */
 export type AbiType = "i32" | "u32" | "i64" | "u64" | "usize" | "void";
@@ -59,6 +60,8 @@ export const ABI: AbiModule[] = [
       { name: "counter", params: [], result: "u64", doc: "The generic timer's counter (CNTPCT_EL0)." },
       { name: "frequency", params: [], result: "u64", doc: "The counter's frequency in Hz (CNTFRQ_EL0): 19.2 MHz on a Pi 3, 54 MHz on a Pi 4, 62.5 MHz under QEMU. Never assume one." },
       { name: "instructions", params: [], result: "u64", doc: "Instructions this core has retired (PMU event 0x08, PMEVCNTR0_EL0). Exact and repeatable under QEMU with `-icount`, where it is the benchmarks' clock; QEMU without -icount reads 0." },
+      { name: "setTimer", params: [p("deadline", "u64")], result: "void", doc: "Arms this core's timer interrupt for when counter() reaches `deadline` (CNTP_CVAL_EL0; one deadline per core, a new one replaces the old); 0 turns it off. When it fires, the interrupt's top half records EVENT_TIMER (1) for this core and SEVs, which ends a WFE." },
+      { name: "events", params: [], result: "u32", doc: "The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed), and clears them." },
       { name: "running", params: [], result: "u32", doc: "Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns." },
     ],
   },

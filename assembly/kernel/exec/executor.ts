@@ -15,6 +15,7 @@ import { coreId, coreCount, waitForEvent, sendEvent } from "../../arch/cpu";
 import { SpinLock } from "../sync/spinlock";
 import { dispose } from "../lifetime";
 import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, setEnqueue, stateAddr, wakeTask } from "./task";
+import { serviceTimers } from "./timer";
 
 const CORES: u32 = 4;
 // Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4): 32 bytes.
@@ -152,6 +153,7 @@ export function runOnce(): bool {
 /** The executor loop of this core: polls tasks forever, sleeping (WFE) when there are none. */
 export function runExecutor(): void {
   while (true) {
+    serviceTimers();
     if (!runOnce()) waitForEvent();
   }
 }
@@ -159,6 +161,7 @@ export function runExecutor(): void {
 /** Runs this core's executor until `done()` is true (checked between polls). */
 export function runUntil(done: () => bool): void {
   while (!done()) {
+    serviceTimers();
     if (!runOnce()) waitForEvent();
   }
 }

@@ -3,3 +3,4 @@
 export { Task, Context } from "./task";
 export { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, pollsOn, stealsOn } from "./executor";
 export { YieldNow } from "./future";
+export { Sleep, Interval, ticksFromMillis, millisFromTicks } from "./timer";
