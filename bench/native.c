@@ -100,19 +100,7 @@ static uint64_t run_n(op_fn f, int ops) {
     return best[REPS / 2];
 }
 
-static uint64_t run(op_fn f) {
-    uint64_t best[REPS];
-    for (int r = 0; r < REPS; r++) {
-        uint64_t t0 = instructions_now();
-        for (int i = 0; i < OPS; i++) f();
-        best[r] = instructions_now() - t0;
-    }
-    for (int i = 1; i < REPS; i++)             /* median: sort the few samples */
-        for (int j = i; j > 0 && best[j - 1] > best[j]; j--) {
-            uint64_t t = best[j]; best[j] = best[j - 1]; best[j - 1] = t;
-        }
-    return best[REPS / 2];
-}
+static uint64_t run(op_fn f) { return run_n(f, OPS); }
 
 static void row(const char *name, op_fn f, uint64_t base) {
     uint64_t n = run(f);

@@ -38,26 +38,25 @@ let yieldInside = false;
 
 function initOnce(): void { atomic.add32(INIT_RUNS, 1); }
 
+/** lockRounds x (lock; plain load, +1, plain store; unlock) on `counter`; L is SpinLock or TicketLock. */
+function hammer<L>(lock: L, counter: usize): void {
+  for (let i: u32 = 0; i < lockRounds; i++) {
+    lock.lock();
+    const v = load<u32>(counter);
+    if (yieldInside) waitForEvent();
+    store<u32>(counter, v + 1);
+    lock.unlock();
+  }
+}
+
 function work(): void {
   ONCE.call(initOnce);
   barrier();
   for (let i: u32 = 0; i < atomicRounds; i++) atomic.add32(ATOMIC_COUNTER, 1);
   barrier();
-  for (let i: u32 = 0; i < lockRounds; i++) {
-    LOCK.lock();
-    const v = load<u32>(PLAIN_COUNTER);
-    if (yieldInside) waitForEvent();
-    store<u32>(PLAIN_COUNTER, v + 1);
-    LOCK.unlock();
-  }
+  hammer(LOCK, PLAIN_COUNTER);
   barrier();
-  for (let i: u32 = 0; i < lockRounds; i++) {
-    TICKETS.lock();
-    const v = load<u32>(TICKET_COUNTER);
-    if (yieldInside) waitForEvent();
-    store<u32>(TICKET_COUNTER, v + 1);
-    TICKETS.unlock();
-  }
+  hammer(TICKETS, TICKET_COUNTER);
   barrier();
   for (let i: u32 = 0; i < CAS_ROUNDS; i++) {
     let seen = atomic.load32(CAS_COUNTER);
