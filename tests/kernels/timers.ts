@@ -1,6 +1,6 @@
 // Test kernel: sleeps on the timer interrupt. Three tasks, on cores 1-3,
-// sleep 30, 10 and 20 ms; each records the order it woke in and how long it
-// slept (it must not wake early). A task on core 0 ticks an Interval of
+// sleep until 30, 10 and 20 ms after one common start; each records the
+// order it woke in and whether it woke before its deadline (it must not). A task on core 0 ticks an Interval of
 // 5 ms five times. Core 0 prints the results; the QEMU test checks the order
 // and that no sleep ended before its deadline (no upper bounds: QEMU's time
 // is the host's).
@@ -16,15 +16,15 @@ const ORDER = memory.data(4, 4);
 const RESULTS = memory.data(16 * 4, 16);   // per sleeper: ms, order, early (1/0), core
 const TICKS = memory.data(4, 4);
 const DONE = memory.data(4, 4);
+const START = memory.data(8, 8);
 
 class Sleeper extends Task {
   sleep: Sleep | null = null;
-  start: u64 = 0;
   constructor(public index: u32, public ms: u32) { super(); }
   poll(cx: Context): bool {
-    if (!this.sleep) { this.start = counter(); this.sleep = Sleep.millis(this.ms); }
+    if (!this.sleep) this.sleep = new Sleep(atomic.load64(START) + ticksFromMillis(this.ms));
     if (!this.sleep!.poll(cx)) return false;
-    const slept = counter() - this.start;
+    const slept = counter() - atomic.load64(START);
     const r = RESULTS + (<usize>this.index << 4);
     store<u32>(r, this.ms);
     store<u32>(r, atomic.add32(ORDER, 1) + 1, 4);
@@ -52,6 +52,7 @@ class Ticker extends Task {
 function allDone(): bool { return atomic.load32(DONE) == 4; }
 
 function main(): void {
+  atomic.store64(START, counter());
   spawnOn(1, new Sleeper(0, 30));
   spawnOn(2, new Sleeper(1, 10));
   spawnOn(3, new Sleeper(2, 20));
