@@ -37,5 +37,20 @@ for (const b of BOARDS) {
       }
       assert.match(r.output, /^interval ticks: 5$/m);
     });
+
+    it("channel with back-pressure, async mutex, semaphore, notify, oneshot and timeouts across cores", async () => {
+      // -icount: the select/timeout races are decided by guest time only.
+      const r = await boot(b.name, "channels", { timeoutMs: 120_000, icount: true });
+      assertPassed(r);
+      const pipe = r.output.match(/^pipeline: received 10000, sum 50005000, the producer waited for room (\d+) times$/m);
+      assert.ok(pipe, r.output);
+      assert.ok(Number(pipe[1]) > 0, "a channel of 8 slots never made the producer wait");
+      assert.match(r.output, /^mutex count: 800$/m);
+      const sem = r.output.match(/^semaphore\(2\): at most (\d+) inside$/m);
+      assert.ok(sem && Number(sem[1]) >= 1 && Number(sem[1]) <= 2, r.output);
+      assert.match(r.output, /^notified on core [0-3]$/m);
+      assert.match(r.output, /^select: oneshot vs 50 ms timeout won by the oneshot$/m);
+      assert.match(r.output, /^select: silent oneshot vs 10 ms timeout won by the timeout$/m);
+    });
   });
 }

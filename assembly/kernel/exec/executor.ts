@@ -16,6 +16,7 @@ import { SpinLock } from "../sync/spinlock";
 import { dispose } from "../lifetime";
 import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, setEnqueue, stateAddr, wakeTask } from "./task";
 import { serviceTimers } from "./timer";
+import { Future } from "./future";
 
 const CORES: u32 = 4;
 // Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4): 32 bytes.
@@ -94,8 +95,8 @@ export function spawnJoin<T extends Task>(task: T): JoinHandle<T> {
 }
 
 /** A future that is ready when its task is done; `task` then holds the result. Dispose the task yourself. */
-export class JoinHandle<T extends Task> {
-  constructor(public task: T) {}
+export class JoinHandle<T extends Task> extends Future {
+  constructor(public task: T) { super(); }
   poll(cx: Context): bool {
     const t = changetype<usize>(this.task);
     if (this.task.isDone) return true;

@@ -1,10 +1,17 @@
-// Small futures for writing tasks. A future is anything with
-// poll(cx): bool (true = ready); a task polls its futures from its own
-// poll() and returns false while one of them is pending.
+// Futures: anything a task polls. poll(cx) returns true when ready; when it
+// returns false it has arranged for cx.waker to be woken when it may be
+// ready. A future keeps all its state in its own fields (no allocation per
+// poll), and a task keeps its futures in its fields.
 import { Context } from "./task";
 
+export abstract class Future {
+  abstract poll(cx: Context): bool;
+  /** Withdraws whatever the future registered (a waiter in a queue, a sleep): call it before dropping a pending future. */
+  cancel(): void {}
+}
+
 /** Pending once (waking its task at once), ready the next time: lets the other tasks run. */
-export class YieldNow {
+export class YieldNow extends Future {
   yielded: bool = false;
   poll(cx: Context): bool {
     if (this.yielded) return true;
@@ -14,4 +21,41 @@ export class YieldNow {
   }
   /** Ready for reuse in a loop. */
   reset(): void { this.yielded = false; }
+}
+
+/** Ready when every future is ready (each is polled until it is, then not again). */
+export class Join extends Future {
+  ready: StaticArray<bool>;
+  constructor(public futures: Array<Future>) {
+    super();
+    this.ready = new StaticArray<bool>(futures.length);
+  }
+  poll(cx: Context): bool {
+    let all = true;
+    for (let i = 0; i < this.futures.length; i++) {
+      if (unchecked(this.ready[i])) continue;
+      if (unchecked(this.futures[i]).poll(cx)) unchecked(this.ready[i] = true);
+      else all = false;
+    }
+    return all;
+  }
+  cancel(): void { for (let i = 0; i < this.futures.length; i++) if (!unchecked(this.ready[i])) unchecked(this.futures[i]).cancel(); }
+}
+
+/** Ready when the first of the futures is; `winner` is its index. The others are cancelled. */
+export class Select extends Future {
+  winner: i32 = -1;
+  constructor(public futures: Array<Future>) { super(); }
+  poll(cx: Context): bool {
+    if (this.winner >= 0) return true;
+    for (let i = 0; i < this.futures.length; i++) {
+      if (unchecked(this.futures[i]).poll(cx)) {
+        this.winner = i;
+        for (let j = 0; j < this.futures.length; j++) if (j != i) unchecked(this.futures[j]).cancel();
+        return true;
+      }
+    }
+    return false;
+  }
+  cancel(): void { if (this.winner < 0) for (let i = 0; i < this.futures.length; i++) unchecked(this.futures[i]).cancel(); }
 }

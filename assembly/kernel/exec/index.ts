@@ -1,6 +1,8 @@
 // The async executor: tasks (task.ts), one executor per core with work
-// stealing (executor.ts), small futures (future.ts).
+// stealing (executor.ts), futures and combinators (future.ts), time
+// (timer.ts), and waiting for each other (sync.ts). docs/executor.md.
 export { Task, Context } from "./task";
 export { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, pollsOn, stealsOn } from "./executor";
-export { YieldNow } from "./future";
-export { Sleep, Interval, ticksFromMillis, millisFromTicks } from "./timer";
+export { Future, YieldNow, Join, Select } from "./future";
+export { Sleep, Interval, Timeout, ticksFromMillis, millisFromTicks } from "./timer";
+export { Notify, Notified, Semaphore, Acquire, Mutex, OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv } from "./sync";

@@ -1,34 +1,46 @@
-// Time for tasks: Sleep (a deadline), Interval (a period), both futures
-// driven by the generic timer's interrupt.
+// Time for tasks: Sleep (a deadline), Interval (a period) and Timeout (a
+// future or a deadline, whichever comes first), driven by the generic
+// timer's interrupt.
 //
-// Each core keeps the sleeps registered on it in a list sorted by deadline
-// (a wasm global: only that core touches it) and arms its timer interrupt
-// (cpu.setTimer) for the earliest one. When it fires, the C top half records
-// an event and SEVs; the core's executor loop sees it (cpu.events), marks
-// every sleep whose deadline has passed as fired and wakes its task. A Sleep
-// is ready once fired, so a task polled on another core meanwhile just stays
-// pending until the core it registered on fires it.
+// Each core keeps the sleeps registered on it in a list sorted by deadline,
+// in shared memory behind a SpinLock (so a task on another core can cancel
+// one), and arms its timer interrupt (cpu.setTimer) for the earliest. When
+// it fires, the C top half records an event and SEVs; the core's executor
+// loop sees it (cpu.events), marks every sleep whose deadline has passed as
+// fired and wakes its task. A Sleep is ready once fired; nothing polls the
+// clock.
 //
-// Ticks are the generic timer's (cpu.counter()); durations in milliseconds
-// are converted with cpu.frequency(), never a constant.
-import { counter, timerFrequency } from "../../arch/cpu";
+// Ticks are the generic timer's (cpu.counter()); milliseconds are converted
+// with cpu.frequency(), never a constant.
+import { counter, timerFrequency, coreId } from "../../arch/cpu";
 import { cpu as host } from "../../arch/host";
+import { SpinLock } from "../sync/spinlock";
 import { Task, Context } from "./task";
+import { Future, Select } from "./future";
 
 const EVENT_TIMER: u32 = 1;
+// Per core: the list head (address of the first Sleep) and its lock.
+const HEADS = memory.data(16, 16);
+const LOCKS = memory.data(16, 16);
+
+// @ts-ignore: decorator
+@inline function headOf(core: u32): usize { return HEADS + (<usize>(core & 3) << 2); }
+// @ts-ignore: decorator
+@inline function lockOf(core: u32): SpinLock { return changetype<SpinLock>(LOCKS + (<usize>(core & 3) << 2)); }
 
 /** Counter ticks in `ms` milliseconds. */
 export function ticksFromMillis(ms: u64): u64 { return ms * timerFrequency() / 1000; }
 /** Milliseconds in `ticks`. */
 export function millisFromTicks(ticks: u64): u64 { return ticks * 1000 / timerFrequency(); }
 
-export class Sleep {
+export class Sleep extends Future {
   task: Task | null = null;
   next: Sleep | null = null;
   registered: bool = false;
   fired: bool = false;
+  core: u32 = 0;
 
-  constructor(public deadline: u64) {}
+  constructor(public deadline: u64) { super(); }
 
   /** A sleep of `ms` milliseconds from now. */
   static millis(ms: u64): Sleep { return new Sleep(counter() + ticksFromMillis(ms)); }
@@ -39,14 +51,33 @@ export class Sleep {
     if (!this.registered) {
       if (counter() >= this.deadline) return true;
       this.task = cx.waker;
+      this.core = cx.core;
       this.registered = true;
       register(this);
     }
     return false;
   }
 
-  /** Ready for another deadline (not while registered). */
+  /** Takes the sleep out of its core's list (any core may call it). */
+  cancel(): void {
+    if (!this.registered || this.fired) return;
+    const lock = lockOf(this.core);
+    lock.lock();
+    const head = headOf(this.core);
+    let prev: Sleep | null = null;
+    let at = changetype<Sleep | null>(<usize>load<u32>(head));
+    while (at && at !== this) { prev = at; at = at.next; }
+    if (at) {
+      if (prev) prev.next = this.next; else store<u32>(head, <u32>changetype<usize>(this.next));
+      this.next = null;
+    }
+    this.registered = false;
+    lock.unlock();
+  }
+
+  /** Ready for another deadline (cancels a pending one). */
   reset(deadline: u64): void {
+    this.cancel();
     this.deadline = deadline;
     this.fired = false;
     this.registered = false;
@@ -54,10 +85,11 @@ export class Sleep {
 }
 
 /** Ticks every `periodMs` milliseconds: poll() is ready once per period, without drift. */
-export class Interval {
+export class Interval extends Future {
   sleep: Sleep;
   period: u64;
   constructor(periodMs: u64) {
+    super();
     const period = ticksFromMillis(periodMs);
     this.sleep = new Sleep(counter() + period);
     this.period = period;
@@ -67,35 +99,57 @@ export class Interval {
     this.sleep.reset(this.sleep.deadline + this.period);
     return true;
   }
+  cancel(): void { this.sleep.cancel(); }
 }
 
-// This core's registered sleeps, earliest first.
-let timers: Sleep | null = null;
+/** `future` or `ms` milliseconds, whichever comes first: timedOut says which. */
+export class Timeout extends Select {
+  constructor(future: Future, ms: u64) {
+    const list = new Array<Future>(2);
+    list[0] = future;
+    list[1] = Sleep.millis(ms);
+    super(list);
+  }
+  get timedOut(): bool { return this.winner == 1; }
+}
 
 function register(s: Sleep): void {
-  if (!timers || s.deadline < timers!.deadline) {
-    s.next = timers;
-    timers = s;
-    host.setTimer(s.deadline);
+  const core = s.core;
+  const lock = lockOf(core);
+  lock.lock();
+  const head = headOf(core);
+  let first = changetype<Sleep | null>(<usize>load<u32>(head));
+  if (!first || s.deadline < first.deadline) {
+    s.next = first;
+    store<u32>(head, <u32>changetype<usize>(s));
+    lock.unlock();
+    host.setTimer(s.deadline);             // this core is the one polling: its timer
     return;
   }
-  let at = timers!;
+  let at = first;
   while (at.next && at.next!.deadline <= s.deadline) at = at.next!;
   s.next = at.next;
   at.next = s;
+  lock.unlock();
 }
 
-/** The bottom half: fires every sleep of this core whose deadline has passed. */
+/** The bottom half on this core: fires every sleep whose deadline has passed. */
 export function serviceTimers(): void {
-  // Only when the interrupt said so: no polling of the clock.
   if (!(host.events() & EVENT_TIMER)) return;
+  const core = coreId();
+  const lock = lockOf(core);
+  const head = headOf(core);
   const now = counter();
-  while (timers && timers!.deadline <= now) {
-    const s = timers!;
-    timers = s.next;
+  lock.lock();
+  let s = changetype<Sleep | null>(<usize>load<u32>(head));
+  while (s && s.deadline <= now) {
+    const next = s.next;
     s.next = null;
     s.fired = true;
     if (s.task) s.task!.wake();
+    s = next;
   }
-  host.setTimer(timers ? timers!.deadline : 0);
+  store<u32>(head, <u32>changetype<usize>(s));
+  lock.unlock();
+  host.setTimer(s ? s.deadline : 0);
 }

@@ -1,0 +1,328 @@
+// Waiting for each other, across cores: Notify, Semaphore, Mutex, OneShot
+// and Channel<T>. Each keeps its state behind a SpinLock in its own object
+// (shared memory: make it with `new` on any core and hand it to tasks on
+// any core). A future that must wait puts its Waiter (a field of the
+// future: no allocation) in the object's FIFO queue and returns pending; the
+// side that frees a permit or a slot takes the first waiter and wakes its
+// task. Dropping a pending future: call its cancel() first.
+import { SpinLock } from "../sync/spinlock";
+import { Task, Context } from "./task";
+import { Future } from "./future";
+
+/** One waiting future's place in a queue. */
+export class Waiter {
+  task: Task | null = null;
+  next: Waiter | null = null;
+  queued: bool = false;
+  /** Set by whoever woke it: it was handed what it waited for (a permit, a value, a notification). */
+  granted: bool = false;
+}
+
+/** A FIFO of waiters; callers hold the owner's lock. */
+class Queue {
+  head: Waiter | null = null;
+  tail: Waiter | null = null;
+  push(w: Waiter, task: Task): void {
+    w.task = task;
+    if (w.queued) return;
+    w.queued = true;
+    w.granted = false;
+    w.next = null;
+    if (this.tail) this.tail!.next = w; else this.head = w;
+    this.tail = w;
+  }
+  pop(): Waiter | null {
+    const w = this.head;
+    if (!w) return null;
+    this.head = w.next;
+    if (!this.head) this.tail = null;
+    w.next = null;
+    w.queued = false;
+    return w;
+  }
+  remove(w: Waiter): void {
+    if (!w.queued) return;
+    let prev: Waiter | null = null, at = this.head;
+    while (at && at !== w) { prev = at; at = at.next; }
+    if (!at) return;
+    if (prev) prev.next = w.next; else this.head = w.next;
+    if (this.tail === w) this.tail = prev;
+    w.next = null;
+    w.queued = false;
+  }
+}
+
+/** The lock word of a sync object (a field) as a SpinLock. */
+// @ts-ignore: decorator
+@inline function spin(word: usize): SpinLock { return changetype<SpinLock>(word); }
+
+/** Wakes `w`'s task after granting it; call with the lock held. */
+function grant(w: Waiter): void {
+  w.granted = true;
+  if (w.task) w.task!.wake();
+}
+
+/** A notification: notifyOne() wakes the first waiter, or leaves one permit for the next wait. */
+export class Notify {
+  lockWord: u32 = 0;
+  permit: bool = false;
+  waiters: Queue = new Queue();
+  private get lock(): SpinLock { return spin(changetype<usize>(this) + offsetof<Notify>("lockWord")); }
+
+  notifyOne(): void {
+    this.lock.lock();
+    const w = this.waiters.pop();
+    if (w) grant(w); else this.permit = true;
+    this.lock.unlock();
+  }
+  notifyAll(): void {
+    this.lock.lock();
+    let w = this.waiters.pop();
+    while (w) { grant(w); w = this.waiters.pop(); }
+    this.lock.unlock();
+  }
+  /** A future that is ready at the next notification. */
+  notified(): Notified { return new Notified(this); }
+}
+
+export class Notified extends Future {
+  waiter: Waiter = new Waiter();
+  done: bool = false;
+  constructor(public notify: Notify) { super(); }
+  poll(cx: Context): bool {
+    if (this.done) return true;
+    const n = this.notify;
+    const lock = spin(changetype<usize>(n) + offsetof<Notify>("lockWord"));
+    lock.lock();
+    if (this.waiter.granted || n.permit) {
+      if (!this.waiter.granted) n.permit = false;
+      this.waiter.granted = false;
+      this.done = true;
+    } else {
+      n.waiters.push(this.waiter, cx.waker);
+    }
+    lock.unlock();
+    return this.done;
+  }
+  cancel(): void {
+    const lock = spin(changetype<usize>(this.notify) + offsetof<Notify>("lockWord"));
+    lock.lock();
+    this.notify.waiters.remove(this.waiter);
+    if (this.waiter.granted && !this.done) { this.notify.permit = true; this.waiter.granted = false; }   // pass it on
+    lock.unlock();
+  }
+  /** Ready for the next notification. */
+  reset(): void { this.done = false; }
+}
+
+/** `permits` permits; acquire() waits for one (first come, first served). */
+export class Semaphore {
+  lockWord: u32 = 0;
+  waiters: Queue = new Queue();
+  constructor(public permits: u32) {}
+
+  /** Gives a permit back: to the first waiter if there is one. */
+  release(): void {
+    const lock = spin(changetype<usize>(this) + offsetof<Semaphore>("lockWord"));
+    lock.lock();
+    const w = this.waiters.pop();
+    if (w) grant(w); else this.permits++;
+    lock.unlock();
+  }
+  acquire(): Acquire { return new Acquire(this); }
+}
+
+export class Acquire extends Future {
+  waiter: Waiter = new Waiter();
+  done: bool = false;
+  constructor(public sem: Semaphore) { super(); }
+  poll(cx: Context): bool {
+    if (this.done) return true;
+    const s = this.sem;
+    const lock = spin(changetype<usize>(s) + offsetof<Semaphore>("lockWord"));
+    lock.lock();
+    if (this.waiter.granted) {
+      this.waiter.granted = false;
+      this.done = true;
+    } else if (s.permits > 0 && !s.waiters.head) {
+      s.permits--;
+      this.done = true;
+    } else {
+      s.waiters.push(this.waiter, cx.waker);
+    }
+    lock.unlock();
+    return this.done;
+  }
+  cancel(): void {
+    const s = this.sem;
+    const lock = spin(changetype<usize>(s) + offsetof<Semaphore>("lockWord"));
+    lock.lock();
+    s.waiters.remove(this.waiter);
+    const handBack = this.waiter.granted && !this.done;
+    this.waiter.granted = false;
+    lock.unlock();
+    if (handBack) s.release();
+  }
+  /** Ready to acquire again (after releasing). */
+  reset(): void { this.done = false; }
+}
+
+/** An async mutex: lock() is a future, unlock() wakes the next in line. */
+export class Mutex<T> {
+  sem: Semaphore = new Semaphore(1);
+  constructor(public value: T) {}
+  lock(): Acquire { return this.sem.acquire(); }
+  unlock(): void { this.sem.release(); }
+}
+
+/** One value, sent once, received once. */
+export class OneShot<T> {
+  lockWord: u32 = 0;
+  value: T = changetype<T>(0);
+  sent: bool = false;
+  waiter: Waiter | null = null;
+
+  send(value: T): void {
+    const lock = spin(changetype<usize>(this) + offsetof<OneShot<T>>("lockWord"));
+    lock.lock();
+    this.value = value;
+    this.sent = true;
+    const w = this.waiter;
+    this.waiter = null;
+    if (w) grant(w);
+    lock.unlock();
+  }
+  recv(): OneShotRecv<T> { return new OneShotRecv<T>(this); }
+}
+
+export class OneShotRecv<T> extends Future {
+  waiter: Waiter = new Waiter();
+  constructor(public shot: OneShot<T>) { super(); }
+  poll(cx: Context): bool {
+    const s = this.shot;
+    const lock = spin(changetype<usize>(s) + offsetof<OneShot<T>>("lockWord"));
+    lock.lock();
+    const ready = s.sent;
+    if (!ready) { this.waiter.task = cx.waker; s.waiter = this.waiter; }
+    lock.unlock();
+    return ready;
+  }
+  cancel(): void {
+    const s = this.shot;
+    const lock = spin(changetype<usize>(s) + offsetof<OneShot<T>>("lockWord"));
+    lock.lock();
+    if (s.waiter === this.waiter) s.waiter = null;
+    lock.unlock();
+  }
+  get value(): T { return this.shot.value; }
+}
+
+/**
+ * A bounded multi-producer multi-consumer channel. send() waits while the
+ * channel is full (back-pressure), recv() while it is empty; both in FIFO
+ * order of the waiters.
+ */
+export class Channel<T> {
+  lockWord: u32 = 0;
+  buffer: StaticArray<T>;
+  head: i32 = 0;
+  count: i32 = 0;
+  senders: Queue = new Queue();
+  receivers: Queue = new Queue();
+  /** How many sends had to wait (for tests and tuning). */
+  sendWaits: u32 = 0;
+
+  constructor(public capacity: i32) {
+    this.buffer = new StaticArray<T>(capacity);
+  }
+
+  /** Puts `value` in if there is room (waking a receiver); false when full. */
+  trySend(value: T): bool {
+    const lock = spin(changetype<usize>(this) + offsetof<Channel<T>>("lockWord"));
+    lock.lock();
+    const ok = this.pushLocked(value);
+    lock.unlock();
+    return ok;
+  }
+
+  pushLocked(value: T): bool {
+    if (this.count == this.capacity) return false;
+    unchecked(this.buffer[(this.head + this.count) % this.capacity] = value);
+    this.count++;
+    const w = this.receivers.pop();
+    if (w) grant(w);
+    return true;
+  }
+
+  popLocked(out: ChannelRecv<T>): bool {
+    if (this.count == 0) return false;
+    out.value = unchecked(this.buffer[this.head]);
+    this.head = (this.head + 1) % this.capacity;
+    this.count--;
+    const w = this.senders.pop();
+    if (w) grant(w);
+    return true;
+  }
+
+  send(value: T): ChannelSend<T> { return new ChannelSend<T>(this, value); }
+  recv(): ChannelRecv<T> { return new ChannelRecv<T>(this); }
+}
+
+export class ChannelSend<T> extends Future {
+  waiter: Waiter = new Waiter();
+  done: bool = false;
+  waited: bool = false;
+  constructor(public ch: Channel<T>, public value: T) { super(); }
+  poll(cx: Context): bool {
+    if (this.done) return true;
+    const ch = this.ch;
+    const lock = spin(changetype<usize>(ch) + offsetof<Channel<T>>("lockWord"));
+    lock.lock();
+    if (ch.pushLocked(this.value)) {
+      this.done = true;
+      ch.senders.remove(this.waiter);
+    } else {
+      if (!this.waited) { this.waited = true; ch.sendWaits++; }
+      ch.senders.push(this.waiter, cx.waker);
+    }
+    lock.unlock();
+    return this.done;
+  }
+  cancel(): void {
+    const lock = spin(changetype<usize>(this.ch) + offsetof<Channel<T>>("lockWord"));
+    lock.lock();
+    this.ch.senders.remove(this.waiter);
+    lock.unlock();
+  }
+  /** Ready to send another value. */
+  reset(value: T): void { this.value = value; this.done = false; this.waited = false; }
+}
+
+export class ChannelRecv<T> extends Future {
+  waiter: Waiter = new Waiter();
+  done: bool = false;
+  value: T = changetype<T>(0);
+  constructor(public ch: Channel<T>) { super(); }
+  poll(cx: Context): bool {
+    if (this.done) return true;
+    const ch = this.ch;
+    const lock = spin(changetype<usize>(ch) + offsetof<Channel<T>>("lockWord"));
+    lock.lock();
+    if (ch.popLocked(this)) {
+      this.done = true;
+      ch.receivers.remove(this.waiter);
+    } else {
+      ch.receivers.push(this.waiter, cx.waker);
+    }
+    lock.unlock();
+    return this.done;
+  }
+  cancel(): void {
+    const lock = spin(changetype<usize>(this.ch) + offsetof<Channel<T>>("lockWord"));
+    lock.lock();
+    this.ch.receivers.remove(this.waiter);
+    lock.unlock();
+  }
+  /** Ready to receive another value. */
+  reset(): void { this.done = false; }
+}
