@@ -1,7 +1,7 @@
 // Entry point of kernel.wasm: the stub calls kernel_start(core) on every core.
-import { boot, idle } from "./kernel/boot";
-import { main } from "./main";
+import { boot } from "./kernel/boot";
+import { main, worker } from "./main";
 
 export function kernel_start(core: u32): void {
-  boot(core, main, idle);
+  boot(core, main, worker);
 }

@@ -1,5 +1,11 @@
-// The user's kernel. boot() calls main() on core 0 once all four cores are
-// online; the other cores run idle() until the executor arrives.
+// The user's kernel: the example. boot() calls main() on core 0 once all
+// four cores are online; every core then runs its executor.
+//
+// What it shows (docs/executor.md explains the pieces):
+//   - a heartbeat task on a 1 s Interval, forever;
+//   - a computation split over the four cores with spawnJoin and joined;
+//   - a producer/consumer pipeline over a bounded Channel;
+// each printing which core did what.
 import { println, print, printU64 } from "./arch/console";
 import { memoryBytes } from "./arch/sys";
 import { timerFrequency } from "./arch/cpu";
@@ -7,10 +13,14 @@ import { boardName, currentBoard } from "./board";
 import { sizeUnit, sizeValue } from "./kernel/fmt";
 import * as heap from "./kernel/alloc";
 import { HeapStats } from "./kernel/alloc";
+import { dispose } from "./kernel/lifetime";
+import {
+  Task, Context, spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, Interval, Channel, ChannelSend, ChannelRecv,
+} from "./kernel/exec";
 
 const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
 
-export function main(): void {
+export function banner(): void {
   print("hello from TypeScript on ");
   println(boardName(currentBoard()));
   const ram = memoryBytes();
@@ -27,4 +37,102 @@ export function main(): void {
   print(" KiB free of ");
   printU64((<u64>memory.size() << 16) >> 20);
   println(" MiB linear memory, shared by all cores");
+}
+
+/** Prints "heartbeat N (core C)" every second. */
+class Heartbeat extends Task {
+  beats: u32 = 0;
+  tick: Interval = new Interval(1000);
+  poll(cx: Context): bool {
+    while (this.tick.poll(cx)) {
+      this.beats++;
+      print("heartbeat "); printU64(this.beats); print(" (core "); printU64(cx.core); println(")");
+    }
+    return false;      // never finishes
+  }
+}
+
+/** Sum of k*k for k in [from, to): one quarter of the work. */
+class Part extends Task {
+  result: u64 = 0;
+  core: u32 = 0;
+  constructor(public from: u64, public to: u64) { super(); }
+  poll(cx: Context): bool {
+    let sum: u64 = 0;
+    for (let k = this.from; k < this.to; k++) sum += k * k;
+    this.result = sum;
+    this.core = cx.core;
+    return true;
+  }
+}
+
+/** Splits the sum over four tasks (spawn spreads them over the cores), then joins them. */
+class Compute extends Task {
+  parts: Array<JoinHandle<Part>> = new Array<JoinHandle<Part>>();
+  poll(cx: Context): bool {
+    if (this.parts.length == 0) {
+      for (let i: u64 = 0; i < 4; i++) this.parts.push(spawnJoin(new Part(1 + i * 10_000, 1 + (i + 1) * 10_000)));
+    }
+    for (let i = 0; i < this.parts.length; i++) if (!this.parts[i].poll(cx)) return false;
+    let sum: u64 = 0;
+    print("sum of squares 1..40000 =");
+    for (let i = 0; i < this.parts.length; i++) sum += this.parts[i].task.result;
+    print(" "); printU64(sum); print(" (parts on cores");
+    for (let i = 0; i < this.parts.length; i++) {
+      print(" "); printU64(this.parts[i].task.core);
+      dispose(this.parts[i].task);
+      dispose(this.parts[i]);
+    }
+    println(")");
+    return true;
+  }
+  dispose(): void { dispose(this.parts); }
+}
+
+class Producer extends Task {
+  n: i32 = 1;
+  send: ChannelSend<i32>;
+  constructor(channel: Channel<i32>) { super(); this.send = channel.send(1); }
+  poll(cx: Context): bool {
+    while (this.n <= 101) {                    // 1..100, then 0: the end
+      if (!this.send.poll(cx)) return false;   // the channel is full: wait
+      this.n++;
+      this.send.reset(this.n <= 100 ? this.n : 0);
+    }
+    print("producer: sent 100 values (last on core "); printU64(cx.core); println(")");
+    return true;
+  }
+}
+
+class Consumer extends Task {
+  total: i32 = 0;
+  recv: ChannelRecv<i32>;
+  constructor(channel: Channel<i32>) { super(); this.recv = channel.recv(); }
+  poll(cx: Context): bool {
+    while (this.recv.poll(cx)) {
+      const v = this.recv.value;
+      this.recv.reset();
+      if (v == 0) {
+        print("consumer: received a total of "); printU64(this.total); print(" (core "); printU64(cx.core); println(")");
+        return true;
+      }
+      this.total += v;
+    }
+    return false;
+  }
+}
+
+export function main(): void {
+  banner();
+  spawn(new Heartbeat());
+  spawn(new Compute());
+  const channel = new Channel<i32>(4);       // shared by the two tasks: made here, handed over
+  spawnOn(1, new Producer(channel));
+  spawnOn(2, new Consumer(channel));
+  runExecutor();
+}
+
+/** What cores 1-3 do once online: run their executor. */
+export function worker(core: u32): void {
+  runExecutor();
 }

@@ -26,13 +26,21 @@ const TRAPS: Array<[string, RegExp]> = [
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})`, { concurrency: 1 }, () => {
-    it("the real kernel8.img boots four cores and prints the banner", async () => {
-      const r = await runQemu({ board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS, until: /^heap: .* shared by all cores$/m });
+    it("the real kernel8.img boots four cores, prints the banner and runs the example tasks", async () => {
+      const r = await runQemu({
+        board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS,
+        until: /^(?=[^]*^heartbeat 1 \(core \d\)$)(?=[^]*^consumer: .*$)(?=[^]*^sum of squares .*$)/m,
+      });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       assertFourCoresOnline(r);
       assert.match(r.output, new RegExp(`^hello from TypeScript on ${b.title.replace(/[()]/g, "\\$&")}$`, "m"));
       assert.match(r.output, /^memory: \d+ (GiB|MiB)$/m);
       assert.match(r.output, /^heap: \d+ KiB free of 64 MiB linear memory, shared by all cores$/m);
+      // The example (assembly/main.ts): a computation over four cores, a pipeline, a heartbeat.
+      assert.match(r.output, /^sum of squares 1\.\.40000 = 21334133340000 \(parts on cores [0-3] [0-3] [0-3] [0-3]\)$/m);
+      assert.match(r.output, /^producer: sent 100 values \(last on core [0-3]\)$/m);
+      assert.match(r.output, /^consumer: received a total of 5050 \(core [0-3]\)$/m);
+      assert.match(r.output, /^heartbeat 1 \(core [0-3]\)$/m);
       assert.match(r.output, /^boot: .*kernel\.wasm \d+ bytes, wasm3 /m);
       assert.match(r.output, /^boot: no device tree .*: board from the CPU type, RAM taken as the family's smallest$/m);
     });
