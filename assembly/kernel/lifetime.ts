@@ -15,7 +15,7 @@
 // After dispose, the reference is dangling: using it is a use-after-free.
 // Releasing the same object twice, or something `new` never made, ends in
 // `panic: core N: free of 0x...: double free` (or "was not allocated").
-import { heapFree } from "./alloc/tlsf";
+import { heapFree, heapSizeOf } from "./alloc/tlsf";
 import { kernelHeap } from "./alloc/index";
 import { forget } from "./scope";
 export { enterScope, exitScope, scoped, keep, inScope } from "./scope";
@@ -54,6 +54,16 @@ export function dispose<T>(obj: T): void {
     releaseObject(load<usize>(ref, sizeof<usize>() * 2));
   }
   releaseObject(ref);
+}
+
+/**
+ * Heap bytes one object takes: its fields, the 16-byte object header, the
+ * heap's 16-byte block header, rounding and (with assertions) the canary.
+ * Not what it points to.
+ */
+export function heapBytesOf<T>(obj: T): usize {
+  const ref = changetype<usize>(obj);
+  return ref ? ((heapSizeOf(kernelHeap(), ref - OBJECT_HEADER) + 16 + 8 + 15) & ~15) : 0;
 }
 
 /** Disposes every element of `arr`, then `arr` itself. */

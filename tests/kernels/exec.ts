@@ -4,16 +4,18 @@
 //      polled some (spawn spreads them, idle cores steal);
 //   2. a task on core 1 waits until a task on core 2 wakes it (cross-core wake);
 //   3. a task awaits four others through JoinHandles and sums their results;
-//   4. finished tasks are freed: the heap's live blocks return to where they were.
+//   4. a task sleeping 10 s (spawned on core 1) is cancelled from core 0:
+//      its sleep leaves the timer list and the task is freed;
+//   5. finished tasks are freed: the heap's live blocks return to where they were.
 import { boot } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
 import * as heap from "../../assembly/kernel/alloc/index";
 import { HeapStats } from "../../assembly/kernel/alloc/index";
 import { coreCount, counter, timerFrequency } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose, heapBytesOf } from "../../assembly/kernel/lifetime";
 import { print, println, printU64 } from "../../assembly/arch/console";
-import { Task, Context, spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, pollsOn, stealsOn, YieldNow } from "../../assembly/kernel/exec";
+import { Task, Context, spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, pollsOn, stealsOn, YieldNow, Sleep, pendingSleeps } from "../../assembly/kernel/exec";
 
 const TASKS: u32 = 10_000;
 const FINISHED = memory.data(4, 4);
@@ -85,12 +87,36 @@ class Joiner extends Task {
   dispose(): void { dispose(this.handles); }
 }
 
+class Napper extends Task {
+  nap: Sleep | null = null;
+  poll(cx: Context): bool {
+    if (!this.nap) this.nap = Sleep.millis(10_000);
+    return this.nap!.poll(cx);
+  }
+  dispose(): void { dispose(this.nap); }   // a Sleep's dispose takes it out of its core's list
+}
+
+// (Whichever core polls the napper first, maybe one that stole it, holds its sleep.)
+function sleeps(): u32 { let n: u32 = 0; for (let c: u32 = 0; c < 4; c++) n += pendingSleeps(c); return n; }
+function napperRegistered(): bool { return sleeps() == 1; }
+function napperGone(): bool { return sleeps() == 0; }
+
 function allFinished(): bool {
   return atomic.load32(FINISHED) >= TASKS && atomic.load32(WOKEN_ON) != 0 && atomic.load32(SUM) != 0;
 }
 
 function main(): void {
   heap.stats(BEFORE);
+  const probe = new Work(0);
+  print("a Work task costs "); printU64(heapBytesOf(probe) + heapBytesOf(probe.yielder));
+  print(" heap bytes ("); printU64(heapBytesOf(probe)); print(" the task, "); printU64(heapBytesOf(probe.yielder)); println(" its YieldNow)");
+  dispose(probe);
+  const napper = new Napper();
+  spawnOn(1, napper);
+  runUntil(napperRegistered);
+  napper.cancel();                         // from core 0; core 1 finishes and frees it
+  runUntil(napperGone);
+  println("cancelled: the sleeping task left its core's timer list");
   for (let i: u32 = 0; i < TASKS; i++) spawn(new Work(i));
   spawnOn(1, new Waiter());
   spawnOn(2, new Waker());

@@ -46,7 +46,7 @@ class Ticker extends Task {
     atomic.add32(DONE, 1);
     return true;
   }
-  dispose(): void { dispose(this.interval.sleep); dispose(this.interval); }
+  dispose(): void { dispose(this.interval); }   // an Interval frees its own Sleep
 }
 
 function allDone(): bool { return atomic.load32(DONE) == 4; }

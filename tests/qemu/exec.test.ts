@@ -6,7 +6,7 @@ import { boot, assertPassed } from "./lib.js";
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine}): executor`, () => {
-    it("10,000 tasks from core 0 all complete, every core polls some; a cross-core wake; joins; finished tasks are freed", async () => {
+    it("10,000 tasks from core 0 all complete, every core polls some; a cross-core wake; joins; cancellation; finished tasks are freed", async () => {
       const r = await boot(b.name, "exec", { timeoutMs: 120_000 });
       assertPassed(r);
       assert.match(r.output, /^finished: 10000$/m);
@@ -22,6 +22,8 @@ for (const b of BOARDS) {
       assert.match(r.output, /^waiter finished on core [0-3]$/m);
       assert.match(r.output, /^joined sum: 30$/m);
       assert.match(r.output, /^live heap blocks: (\d+) before, \1 after$/m);
+      assert.match(r.output, /^cancelled: the sleeping task left its core's timer list$/m);
+      assert.match(r.output, /^a Work task costs \d+ heap bytes \(\d+ the task, \d+ its YieldNow\)$/m);
       assert.match(r.output, /^exec test: ok$/m);
     });
 

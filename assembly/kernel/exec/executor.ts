@@ -14,7 +14,7 @@ import * as atomic from "../../arch/atomic";
 import { coreId, coreCount, waitForEvent, sendEvent } from "../../arch/cpu";
 import { SpinLock } from "../sync/spinlock";
 import { dispose } from "../lifetime";
-import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, setEnqueue, stateAddr, wakeTask } from "./task";
+import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, setEnqueue, stateAddr, wakeTask } from "./task";
 import { serviceTimers } from "./timer";
 import { Future } from "./future";
 
@@ -94,9 +94,14 @@ export function spawnJoin<T extends Task>(task: T): JoinHandle<T> {
   return new JoinHandle<T>(task);
 }
 
-/** A future that is ready when its task is done; `task` then holds the result. Dispose the task yourself. */
+/**
+ * A future that is ready when its task is done; `task` then holds the result
+ * (or `cancelled` is true). Dispose the task yourself; cancel() stops it.
+ */
 export class JoinHandle<T extends Task> extends Future {
   constructor(public task: T) { super(); }
+  cancel(): void { this.task.cancel(); }
+  get cancelled(): bool { return this.task.isCancelled; }
   poll(cx: Context): bool {
     const t = changetype<usize>(this.task);
     if (this.task.isDone) return true;
@@ -127,10 +132,10 @@ export function runOnce(): bool {
   task.polls++;
   cx.task = task;
   atomic.add32(queue(core) + 16, 1);
-  const done = task.poll(cx);
+  const done = (s & CANCELLED) != 0 || task.poll(cx) || task.isCancelled;
   cx.task = null;
   if (done) {
-    const prev = atomic.xchg32(addr, (s & DETACHED) | DONE);
+    const prev = atomic.xchg32(addr, (atomic.load32(addr) & (DETACHED | CANCELLED)) | DONE);
     const joiner = atomic.xchg32(changetype<usize>(task) + offsetof<Task>("joiner"), 0);
     if (joiner) wakeTask(changetype<Task>(<usize>joiner));
     if (prev & DETACHED) dispose(task);

@@ -6,8 +6,10 @@ import { Context } from "./task";
 
 export abstract class Future {
   abstract poll(cx: Context): bool;
-  /** Withdraws whatever the future registered (a waiter in a queue, a sleep): call it before dropping a pending future. */
+  /** Withdraws whatever the future registered (a waiter in a queue, a sleep). */
   cancel(): void {}
+  /** dispose(future) cancels it first, so a dropped future leaves nothing registered. */
+  dispose(): void { this.cancel(); }
 }
 
 /** Pending once (waking its task at once), ready the next time: lets the other tasks run. */

@@ -4,5 +4,5 @@
 export { Task, Context } from "./task";
 export { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, pollsOn, stealsOn } from "./executor";
 export { Future, YieldNow, Join, Select } from "./future";
-export { Sleep, Interval, Timeout, ticksFromMillis, millisFromTicks } from "./timer";
+export { Sleep, Interval, Timeout, ticksFromMillis, millisFromTicks, pendingSleeps } from "./timer";
 export { Notify, Notified, Semaphore, Acquire, Mutex, OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv } from "./sync";

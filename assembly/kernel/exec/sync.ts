@@ -8,6 +8,7 @@
 import { SpinLock } from "../sync/spinlock";
 import { Task, Context } from "./task";
 import { Future } from "./future";
+import { dispose } from "../lifetime";
 
 /** One waiting future's place in a queue. */
 export class Waiter {
@@ -19,7 +20,7 @@ export class Waiter {
 }
 
 /** A FIFO of waiters; callers hold the owner's lock. */
-class Queue {
+export class Queue {
   head: Waiter | null = null;
   tail: Waiter | null = null;
   push(w: Waiter, task: Task): void {
@@ -87,6 +88,7 @@ export class Notify {
 
 export class Notified extends Future {
   waiter: Waiter = new Waiter();
+  dispose(): void { this.cancel(); dispose(this.waiter); }
   done: bool = false;
   constructor(public notify: Notify) { super(); }
   poll(cx: Context): bool {
@@ -134,6 +136,7 @@ export class Semaphore {
 
 export class Acquire extends Future {
   waiter: Waiter = new Waiter();
+  dispose(): void { this.cancel(); dispose(this.waiter); }
   done: bool = false;
   constructor(public sem: Semaphore) { super(); }
   poll(cx: Context): bool {
@@ -197,6 +200,7 @@ export class OneShot<T> {
 
 export class OneShotRecv<T> extends Future {
   waiter: Waiter = new Waiter();
+  dispose(): void { this.cancel(); dispose(this.waiter); }
   constructor(public shot: OneShot<T>) { super(); }
   poll(cx: Context): bool {
     const s = this.shot;
@@ -270,6 +274,7 @@ export class Channel<T> {
 
 export class ChannelSend<T> extends Future {
   waiter: Waiter = new Waiter();
+  dispose(): void { this.cancel(); dispose(this.waiter); }
   done: bool = false;
   waited: bool = false;
   constructor(public ch: Channel<T>, public value: T) { super(); }
@@ -300,6 +305,7 @@ export class ChannelSend<T> extends Future {
 
 export class ChannelRecv<T> extends Future {
   waiter: Waiter = new Waiter();
+  dispose(): void { this.cancel(); dispose(this.waiter); }
   done: bool = false;
   value: T = changetype<T>(0);
   constructor(public ch: Channel<T>) { super(); }

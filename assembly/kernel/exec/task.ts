@@ -25,6 +25,11 @@
 //                 +--- wake() <--- idle <------+     (put back in a queue when poll returns)
 //                      (not queued, not running, not done)
 //
+// cancel() sets CANCELLED and wakes the task; the executor then finishes it
+// (DONE) without polling it, and a detached one is disposed: its dispose()
+// disposes its futures, and a future's dispose cancels what it registered
+// (a Sleep leaves its core's timer list).
+//
 // wake() on a QUEUED or DONE task does nothing; on an idle one it sets
 // QUEUED and puts the task in the run queue of the core it last ran on
 // (its `home`), with an SEV so that core notices.
@@ -36,6 +41,8 @@ export const NOTIFIED: u32 = 4;
 export const DONE: u32 = 8;
 /** Nobody holds a JoinHandle: the executor frees the task when it is done. */
 export const DETACHED: u32 = 16;
+/** cancel() was called: the executor finishes it without polling it again. */
+export const CANCELLED: u32 = 32;
 
 /** What poll() gets: the task being polled (its waker) and the core. One per core, in static memory. */
 @unmanaged
@@ -47,7 +54,7 @@ export class Context {
 }
 
 export abstract class Task {
-  /** QUEUED | RUNNING | NOTIFIED | DONE | DETACHED (atomics only). */
+  /** QUEUED | RUNNING | NOTIFIED | DONE | DETACHED | CANCELLED (atomics only). */
   state: u32 = 0;
   /** Run-queue link (the queue's lock protects it). */
   next: usize = 0;
@@ -69,6 +76,14 @@ export abstract class Task {
 
   /** Schedules the task to be polled again (any core, any time). */
   wake(): void { wakeTask(this); }
+
+  /** Stops the task (any core): it is not polled again and finishes as cancelled. */
+  cancel(): void {
+    atomic.or32(stateAddr(this), CANCELLED);
+    wakeTask(this);
+  }
+
+  get isCancelled(): bool { return (atomic.load32(stateAddr(this)) & CANCELLED) != 0; }
 
   get isDone(): bool { return (atomic.load32(changetype<usize>(this) + offsetof<Task>("state")) & DONE) != 0; }
 }

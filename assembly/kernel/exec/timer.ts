@@ -17,6 +17,7 @@ import { cpu as host } from "../../arch/host";
 import { SpinLock } from "../sync/spinlock";
 import { Task, Context } from "./task";
 import { Future, Select } from "./future";
+import { dispose } from "../lifetime";
 
 const EVENT_TIMER: u32 = 1;
 // Per core: the list head (address of the first Sleep) and its lock.
@@ -100,6 +101,7 @@ export class Interval extends Future {
     return true;
   }
   cancel(): void { this.sleep.cancel(); }
+  dispose(): void { dispose(this.sleep); }
 }
 
 /** `future` or `ms` milliseconds, whichever comes first: timedOut says which. */
@@ -111,6 +113,12 @@ export class Timeout extends Select {
     super(list);
   }
   get timedOut(): bool { return this.winner == 1; }
+  /** Cancels both, frees its own Sleep and the list (the future passed in is the caller's). */
+  dispose(): void {
+    this.cancel();
+    dispose(this.futures[1]);
+    dispose(this.futures);
+  }
 }
 
 function register(s: Sleep): void {
@@ -131,6 +139,17 @@ function register(s: Sleep): void {
   s.next = at.next;
   at.next = s;
   lock.unlock();
+}
+
+/** How many sleeps wait in `core`'s timer list (tests, diagnostics). */
+export function pendingSleeps(core: u32): u32 {
+  const lock = lockOf(core);
+  lock.lock();
+  let n: u32 = 0;
+  let s = changetype<Sleep | null>(<usize>load<u32>(headOf(core)));
+  while (s) { n++; s = s.next; }
+  lock.unlock();
+  return n;
 }
 
 /** The bottom half on this core: fires every sleep whose deadline has passed. */
