@@ -6,7 +6,7 @@
 // is the host's).
 import { boot } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
-import { counter } from "../../assembly/arch/cpu";
+import { counter, timerFrequency } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { dispose } from "../../assembly/kernel/lifetime";
@@ -14,6 +14,7 @@ import { Task, Context, spawnOn, runExecutor, runUntil, Sleep, Interval, ticksFr
 
 const ORDER = memory.data(4, 4);
 const RESULTS = memory.data(16 * 4, 16);   // per sleeper: ms, order, early (1/0), core
+const LATE_US = memory.data(16, 16);       // per sleeper: microseconds after its deadline it ran
 const TICKS = memory.data(4, 4);
 const DONE = memory.data(4, 4);
 const START = memory.data(8, 8);
@@ -30,6 +31,7 @@ class Sleeper extends Task {
     store<u32>(r, atomic.add32(ORDER, 1) + 1, 4);
     store<u32>(r, slept < ticksFromMillis(this.ms) ? 1 : 0, 8);
     store<u32>(r, cx.core, 12);
+    store<u32>(LATE_US + (<usize>this.index << 2), <u32>((slept - ticksFromMillis(this.ms)) * 1_000_000 / timerFrequency()));
     atomic.add32(DONE, 1);
     return true;
   }
@@ -61,7 +63,8 @@ function main(): void {
   for (let i = 0; i < 3; i++) {
     const r = RESULTS + (<usize>i << 4);
     print("slept "); printU64(load<u32>(r)); print(" ms: woke "); printU64(load<u32>(r, 4));
-    print(load<u32>(r, 8) ? ", EARLY" : ", not early"); print(", on core "); printU64(load<u32>(r, 12)); println("");
+    print(load<u32>(r, 8) ? ", EARLY" : ", not early"); print(", on core "); printU64(load<u32>(r, 12));
+    print(", "); printU64(load<u32>(LATE_US + (<usize>i << 2))); println(" us after its deadline");
   }
   print("interval ticks: "); printU64(atomic.load32(TICKS)); println("");
   exit(0);

@@ -19,7 +19,7 @@ import { serviceTimers } from "./timer";
 import { Future } from "./future";
 
 const CORES: u32 = 4;
-// Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4): 32 bytes.
+// Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4), idle entries (4): 32 bytes.
 const QUEUES = memory.data(32 * 4, 16);
 const NEXT_CORE = memory.data(4, 4);
 
@@ -160,18 +160,26 @@ export function runOnce(): bool {
 export function runExecutor(): void {
   while (true) {
     serviceTimers();
-    if (!runOnce()) waitForEvent();
+    if (!runOnce()) idle();
   }
+}
+
+/** Nothing to run: count it and sleep until an SEV (spawn, wake) or an interrupt. */
+function idle(): void {
+  atomic.add32(queue(coreId()) + 24, 1);
+  waitForEvent();
 }
 
 /** Runs this core's executor until `done()` is true (checked between polls). */
 export function runUntil(done: () => bool): void {
   while (!done()) {
     serviceTimers();
-    if (!runOnce()) waitForEvent();
+    if (!runOnce()) idle();
   }
 }
 
 /** Tasks this core has polled, and taken from other cores, since boot. */
 export function pollsOn(core: u32): u32 { return atomic.load32(queue(core) + 16); }
 export function stealsOn(core: u32): u32 { return atomic.load32(queue(core) + 20); }
+/** Times this core found nothing to run and went to sleep (WFE). */
+export function idleOn(core: u32): u32 { return atomic.load32(queue(core) + 24); }

@@ -1,0 +1,170 @@
+// Test kernel: the executor under load, on four cores.
+//   1. 1,000 CPU-bound tasks spawned on core 0 only: work stealing must give
+//      each core at least 10% of them;
+//   2. ping-pong: a task on core 1 and one on core 2 pass a counter back and
+//      forth through two one-slot channels, 10,000 round trips;
+//   3. 100,000 tasks spawned and completed: after every core flushes its heap
+//      cache, the heap statistics equal the start (no leak);
+//   4. every core reports how often it went idle (WFE).
+import { boot } from "../../assembly/kernel/boot";
+import * as atomic from "../../assembly/arch/atomic";
+import * as heap from "../../assembly/kernel/alloc/index";
+import { HeapStats } from "../../assembly/kernel/alloc/index";
+import { coreCount, counter, timerFrequency } from "../../assembly/arch/cpu";
+import { exit } from "../../assembly/arch/sys";
+import { dispose } from "../../assembly/kernel/lifetime";
+import { print, println, printU64 } from "../../assembly/arch/console";
+import {
+  Task, Context, spawn, spawnOn, runExecutor, runUntil, idleOn, Channel, ChannelSend, ChannelRecv,
+} from "../../assembly/kernel/exec";
+
+const RAN_ON = memory.data(16, 16);       // CPU-bound tasks run per core
+const CPU_DONE = memory.data(4, 4);
+const PING_DONE = memory.data(4, 4);
+const TINY_DONE = memory.data(4, 4);
+const FLUSHED = memory.data(4, 4);
+const FLUSH_ROUND = memory.data(4, 4);
+const BEFORE = changetype<HeapStats>(memory.data(64, 16));
+const AFTER = changetype<HeapStats>(memory.data(64, 16));
+
+class Crunch extends Task {
+  poll(cx: Context): bool {
+    let x: u32 = cx.core + 1;
+    for (let i = 0; i < 20_000; i++) x = x * 1103515245 + 12345;
+    atomic.add32(RAN_ON + (<usize>cx.core << 2), x == 7 ? 2 : 1);
+    atomic.add32(CPU_DONE, 1);
+    return true;
+  }
+}
+
+const ROUNDS: i32 = 10_000;
+
+/** Sends 1, waits for n+1, sends n+2, ...: the ping side. */
+class Ping extends Task {
+  n: i32 = 0;
+  sending: bool = true;
+  send: ChannelSend<i32>;
+  recv: ChannelRecv<i32>;
+  constructor(out: Channel<i32>, back: Channel<i32>) { super(); this.send = out.send(1); this.recv = back.recv(); }
+  poll(cx: Context): bool {
+    while (this.n < ROUNDS) {
+      if (this.sending) {
+        if (!this.send.poll(cx)) return false;
+        this.sending = false;
+      }
+      if (!this.recv.poll(cx)) return false;
+      const v = this.recv.value;
+      this.recv.reset();
+      if (v != 2 * this.n + 2) { print("ping: got "); printU64(v); println(" out of order"); return true; }
+      this.n++;
+      this.send.reset(v + 1);
+      this.sending = true;
+    }
+    atomic.add32(PING_DONE, 1);
+    return true;
+  }
+  dispose(): void { dispose(this.send); dispose(this.recv); }
+}
+
+/** Answers every n with n+1: the pong side. */
+class Pong extends Task {
+  n: i32 = 0;
+  replying: bool = false;
+  recv: ChannelRecv<i32>;
+  send: ChannelSend<i32>;
+  constructor(inbox: Channel<i32>, back: Channel<i32>) { super(); this.recv = inbox.recv(); this.send = back.send(0); }
+  poll(cx: Context): bool {
+    while (this.n < ROUNDS) {
+      if (!this.replying) {
+        if (!this.recv.poll(cx)) return false;
+        this.send.reset(this.recv.value + 1);
+        this.recv.reset();
+        this.replying = true;
+      }
+      if (!this.send.poll(cx)) return false;
+      this.replying = false;
+      this.n++;
+    }
+    atomic.add32(PING_DONE, 1);
+    return true;
+  }
+  dispose(): void { dispose(this.send); dispose(this.recv); }
+}
+
+class Tiny extends Task {
+  poll(cx: Context): bool { atomic.add32(TINY_DONE, 1); return true; }
+}
+
+/** Runs once on each core: gives that core's cached heap blocks back. */
+class Flush extends Task {
+  poll(cx: Context): bool { heap.flushCache(); atomic.add32(FLUSHED, 1); return true; }
+}
+
+/** Takes heap statistics once they stop changing: the cores free a finished
+ * task just after it counted itself done (tries for up to 2 s). */
+function settledStats(out: HeapStats): void {
+  const deadline = counter() + 2 * timerFrequency();
+  let last: u32 = 0xffffffff;
+  while (true) {
+    heap.stats(out);
+    if (out.liveBlocks == last || counter() > deadline) return;
+    last = out.liveBlocks;
+    const pause = counter() + timerFrequency() / 200;    // 5 ms
+    while (counter() < pause) {}
+  }
+}
+
+function cpuDone(): bool { return atomic.load32(CPU_DONE) == 1000; }
+function pingDone(): bool { return atomic.load32(PING_DONE) == 2; }
+function tinyDone(): bool { return atomic.load32(TINY_DONE) == 100_000; }
+function flushed(): bool { return atomic.load32(FLUSHED) == atomic.load32(FLUSH_ROUND); }
+
+function main(): void {
+  // 1. stealing
+  for (let i = 0; i < 1000; i++) spawnOn(0, new Crunch());
+  runUntil(cpuDone);
+  let fair = true;
+  for (let c: u32 = 0; c < 4; c++) {
+    const n = atomic.load32(RAN_ON + (<usize>c << 2));
+    print("core "); printU64(c); print(" ran "); printU64(n); println(" of the 1000 tasks spawned on core 0");
+    if (n < 100) fair = false;
+  }
+  // 2. ping-pong across cores
+  const out = new Channel<i32>(1), back = new Channel<i32>(1);
+  const t0 = counter();
+  spawnOn(1, new Ping(out, back));
+  spawnOn(2, new Pong(out, back));
+  runUntil(pingDone);
+  print("ping-pong: "); printU64(ROUNDS); print(" round trips between two cores in ");
+  printU64((counter() - t0) * 1000 / timerFrequency()); println(" ms");
+  // 3. no leak over 100,000 tasks (every core flushes its cache of small blocks first)
+  atomic.store32(FLUSH_ROUND, 4);
+  for (let c: u32 = 0; c < 4; c++) spawnOn(c, new Flush());
+  runUntil(flushed);
+  settledStats(BEFORE);
+  for (let i = 0; i < 100_000; i++) spawn(new Tiny());
+  runUntil(tinyDone);
+  atomic.store32(FLUSH_ROUND, 8);
+  for (let c: u32 = 0; c < 4; c++) spawnOn(c, new Flush());
+  runUntil(flushed);
+  const deadline = counter() + 2 * timerFrequency();
+  do heap.stats(AFTER); while (AFTER.liveBlocks != BEFORE.liveBlocks && counter() < deadline);
+  heap.flushCache();
+  heap.stats(AFTER);
+  print("100000 tasks: heap in use "); printU64(BEFORE.inUse); print(" -> "); printU64(AFTER.inUse);
+  print(", live blocks "); printU64(BEFORE.liveBlocks); print(" -> "); printU64(AFTER.liveBlocks);
+  print(", free "); printU64(BEFORE.free); print(" -> "); printU64(AFTER.free); println("");
+  const noLeak = AFTER.inUse == BEFORE.inUse && AFTER.liveBlocks == BEFORE.liveBlocks;
+  // 4. idle entries
+  for (let c: u32 = 0; c < coreCount(); c++) {
+    print("core "); printU64(c); print(" went idle (WFE) "); printU64(idleOn(c)); println(" times");
+  }
+  println(fair && noLeak ? "exec load test: ok" : "exec load test: FAILED");
+  exit(fair && noLeak ? 0 : 1);
+}
+
+function worker(core: u32): void { runExecutor(); }
+
+export function kernel_start(core: u32): void {
+  boot(core, main, worker);
+}
