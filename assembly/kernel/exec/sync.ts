@@ -53,9 +53,12 @@ export class Queue {
   }
 }
 
-/** The lock word of a sync object (a field) as a SpinLock. */
-// @ts-ignore: decorator
-@inline function spin(word: usize): SpinLock { return changetype<SpinLock>(word); }
+/** A sync object: its first field is the word of its SpinLock. */
+export class Guarded {
+  lockWord: u32 = 0;
+  enter(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Guarded>("lockWord")).lock(); }
+  leave(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Guarded>("lockWord")).unlock(); }
+}
 
 /** Wakes `w`'s task after granting it; call with the lock held. */
 function grant(w: Waiter): void {
@@ -64,23 +67,21 @@ function grant(w: Waiter): void {
 }
 
 /** A notification: notifyOne() wakes the first waiter, or leaves one permit for the next wait. */
-export class Notify {
-  lockWord: u32 = 0;
+export class Notify extends Guarded {
   permit: bool = false;
   waiters: Queue = new Queue();
-  private get lock(): SpinLock { return spin(changetype<usize>(this) + offsetof<Notify>("lockWord")); }
 
   notifyOne(): void {
-    this.lock.lock();
+    this.enter();
     const w = this.waiters.pop();
     if (w) grant(w); else this.permit = true;
-    this.lock.unlock();
+    this.leave();
   }
   notifyAll(): void {
-    this.lock.lock();
+    this.enter();
     let w = this.waiters.pop();
     while (w) { grant(w); w = this.waiters.pop(); }
-    this.lock.unlock();
+    this.leave();
   }
   /** A future that is ready at the next notification. */
   notified(): Notified { return new Notified(this); }
@@ -94,8 +95,7 @@ export class Notified extends Future {
   poll(cx: Context): bool {
     if (this.done) return true;
     const n = this.notify;
-    const lock = spin(changetype<usize>(n) + offsetof<Notify>("lockWord"));
-    lock.lock();
+    n.enter();
     if (this.waiter.granted || n.permit) {
       if (!this.waiter.granted) n.permit = false;
       this.waiter.granted = false;
@@ -103,33 +103,30 @@ export class Notified extends Future {
     } else {
       n.waiters.push(this.waiter, cx.waker);
     }
-    lock.unlock();
+    n.leave();
     return this.done;
   }
   cancel(): void {
-    const lock = spin(changetype<usize>(this.notify) + offsetof<Notify>("lockWord"));
-    lock.lock();
+    this.notify.enter();
     this.notify.waiters.remove(this.waiter);
     if (this.waiter.granted && !this.done) { this.notify.permit = true; this.waiter.granted = false; }   // pass it on
-    lock.unlock();
+    this.notify.leave();
   }
   /** Ready for the next notification. */
   reset(): void { this.done = false; }
 }
 
 /** `permits` permits; acquire() waits for one (first come, first served). */
-export class Semaphore {
-  lockWord: u32 = 0;
+export class Semaphore extends Guarded {
   waiters: Queue = new Queue();
-  constructor(public permits: u32) {}
+  constructor(public permits: u32) { super(); }
 
   /** Gives a permit back: to the first waiter if there is one. */
   release(): void {
-    const lock = spin(changetype<usize>(this) + offsetof<Semaphore>("lockWord"));
-    lock.lock();
+    this.enter();
     const w = this.waiters.pop();
     if (w) grant(w); else this.permits++;
-    lock.unlock();
+    this.leave();
   }
   acquire(): Acquire { return new Acquire(this); }
 }
@@ -142,8 +139,7 @@ export class Acquire extends Future {
   poll(cx: Context): bool {
     if (this.done) return true;
     const s = this.sem;
-    const lock = spin(changetype<usize>(s) + offsetof<Semaphore>("lockWord"));
-    lock.lock();
+    s.enter();
     if (this.waiter.granted) {
       this.waiter.granted = false;
       this.done = true;
@@ -153,17 +149,16 @@ export class Acquire extends Future {
     } else {
       s.waiters.push(this.waiter, cx.waker);
     }
-    lock.unlock();
+    s.leave();
     return this.done;
   }
   cancel(): void {
     const s = this.sem;
-    const lock = spin(changetype<usize>(s) + offsetof<Semaphore>("lockWord"));
-    lock.lock();
+    s.enter();
     s.waiters.remove(this.waiter);
     const handBack = this.waiter.granted && !this.done;
     this.waiter.granted = false;
-    lock.unlock();
+    s.leave();
     if (handBack) s.release();
   }
   /** Ready to acquire again (after releasing). */
@@ -179,21 +174,19 @@ export class Mutex<T> {
 }
 
 /** One value, sent once, received once. */
-export class OneShot<T> {
-  lockWord: u32 = 0;
+export class OneShot<T> extends Guarded {
   value: T = changetype<T>(0);
   sent: bool = false;
   waiter: Waiter | null = null;
 
   send(value: T): void {
-    const lock = spin(changetype<usize>(this) + offsetof<OneShot<T>>("lockWord"));
-    lock.lock();
+    this.enter();
     this.value = value;
     this.sent = true;
     const w = this.waiter;
     this.waiter = null;
     if (w) grant(w);
-    lock.unlock();
+    this.leave();
   }
   recv(): OneShotRecv<T> { return new OneShotRecv<T>(this); }
 }
@@ -204,19 +197,17 @@ export class OneShotRecv<T> extends Future {
   constructor(public shot: OneShot<T>) { super(); }
   poll(cx: Context): bool {
     const s = this.shot;
-    const lock = spin(changetype<usize>(s) + offsetof<OneShot<T>>("lockWord"));
-    lock.lock();
+    s.enter();
     const ready = s.sent;
     if (!ready) { this.waiter.task = cx.waker; s.waiter = this.waiter; }
-    lock.unlock();
+    s.leave();
     return ready;
   }
   cancel(): void {
     const s = this.shot;
-    const lock = spin(changetype<usize>(s) + offsetof<OneShot<T>>("lockWord"));
-    lock.lock();
+    s.enter();
     if (s.waiter === this.waiter) s.waiter = null;
-    lock.unlock();
+    s.leave();
   }
   get value(): T { return this.shot.value; }
 }
@@ -226,8 +217,7 @@ export class OneShotRecv<T> extends Future {
  * channel is full (back-pressure), recv() while it is empty; both in FIFO
  * order of the waiters.
  */
-export class Channel<T> {
-  lockWord: u32 = 0;
+export class Channel<T> extends Guarded {
   buffer: StaticArray<T>;
   head: i32 = 0;
   count: i32 = 0;
@@ -237,15 +227,15 @@ export class Channel<T> {
   sendWaits: u32 = 0;
 
   constructor(public capacity: i32) {
+    super();
     this.buffer = new StaticArray<T>(capacity);
   }
 
   /** Puts `value` in if there is room (waking a receiver); false when full. */
   trySend(value: T): bool {
-    const lock = spin(changetype<usize>(this) + offsetof<Channel<T>>("lockWord"));
-    lock.lock();
+    this.enter();
     const ok = this.pushLocked(value);
-    lock.unlock();
+    this.leave();
     return ok;
   }
 
@@ -281,8 +271,7 @@ export class ChannelSend<T> extends Future {
   poll(cx: Context): bool {
     if (this.done) return true;
     const ch = this.ch;
-    const lock = spin(changetype<usize>(ch) + offsetof<Channel<T>>("lockWord"));
-    lock.lock();
+    ch.enter();
     if (ch.pushLocked(this.value)) {
       this.done = true;
       ch.senders.remove(this.waiter);
@@ -290,14 +279,13 @@ export class ChannelSend<T> extends Future {
       if (!this.waited) { this.waited = true; ch.sendWaits++; }
       ch.senders.push(this.waiter, cx.waker);
     }
-    lock.unlock();
+    ch.leave();
     return this.done;
   }
   cancel(): void {
-    const lock = spin(changetype<usize>(this.ch) + offsetof<Channel<T>>("lockWord"));
-    lock.lock();
+    this.ch.enter();
     this.ch.senders.remove(this.waiter);
-    lock.unlock();
+    this.ch.leave();
   }
   /** Ready to send another value. */
   reset(value: T): void { this.value = value; this.done = false; this.waited = false; }
@@ -312,22 +300,20 @@ export class ChannelRecv<T> extends Future {
   poll(cx: Context): bool {
     if (this.done) return true;
     const ch = this.ch;
-    const lock = spin(changetype<usize>(ch) + offsetof<Channel<T>>("lockWord"));
-    lock.lock();
+    ch.enter();
     if (ch.popLocked(this)) {
       this.done = true;
       ch.receivers.remove(this.waiter);
     } else {
       ch.receivers.push(this.waiter, cx.waker);
     }
-    lock.unlock();
+    ch.leave();
     return this.done;
   }
   cancel(): void {
-    const lock = spin(changetype<usize>(this.ch) + offsetof<Channel<T>>("lockWord"));
-    lock.lock();
+    this.ch.enter();
     this.ch.receivers.remove(this.waiter);
-    lock.unlock();
+    this.ch.leave();
   }
   /** Ready to receive another value. */
   reset(): void { this.done = false; }
