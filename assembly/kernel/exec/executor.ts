@@ -69,7 +69,7 @@ function steal(self: u32): Task | null {
   }
   if (best == self) return null;
   const t = dequeue(best);
-  if (t) atomic.add32(queue(self) + 20, 1);
+  if (t) count(queue(self) + 20);
   return t;
 }
 
@@ -113,9 +113,22 @@ export class JoinHandle<T extends Task> extends Future {
 // One Context per core, in static memory (no allocation), reused for every poll.
 const CONTEXTS = memory.data(16 * 4, 16);
 
+// This core's number (wasm globals are per core): one host call, once.
+let thisCore: i32 = -1;
+// @ts-ignore: decorator
+@inline function myCore(): u32 {
+  if (thisCore < 0) thisCore = <i32>coreId();
+  return <u32>thisCore;
+}
+
+// The statistics words of a core are written by that core only: plain
+// increments, read by anyone.
+// @ts-ignore: decorator
+@inline function count(addr: usize): void { store<u32>(addr, load<u32>(addr) + 1); }
+
 /** Polls one task if there is one; false if this core found nothing to do. */
 export function runOnce(): bool {
-  const core = coreId();
+  const core = myCore();
   const cx = changetype<Context>(CONTEXTS + (<usize>(core & (CORES - 1)) << 4));
   cx.core = core;
   let task = dequeue(core);
@@ -131,7 +144,7 @@ export function runOnce(): bool {
   task.home = core;
   task.polls++;
   cx.task = task;
-  atomic.add32(queue(core) + 16, 1);
+  count(queue(core) + 16);
   const done = (s & CANCELLED) != 0 || task.poll(cx) || task.isCancelled;
   cx.task = null;
   if (done) {
@@ -166,7 +179,7 @@ export function runExecutor(): void {
 
 /** Nothing to run: count it and sleep until an SEV (spawn, wake) or an interrupt. */
 function idle(): void {
-  atomic.add32(queue(coreId()) + 24, 1);
+  count(queue(myCore()) + 24);
   waitForEvent();
 }
 
@@ -179,7 +192,7 @@ export function runUntil(done: () => bool): void {
 }
 
 /** Tasks this core has polled, and taken from other cores, since boot. */
-export function pollsOn(core: u32): u32 { return atomic.load32(queue(core) + 16); }
+export function pollsOn(core: u32): u32 { return atomic.load32(queue(core) + 16); }   // (load-acquire: another core's counter)
 export function stealsOn(core: u32): u32 { return atomic.load32(queue(core) + 20); }
 /** Times this core found nothing to run and went to sleep (WFE). */
 export function idleOn(core: u32): u32 { return atomic.load32(queue(core) + 24); }
