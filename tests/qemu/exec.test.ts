@@ -58,6 +58,13 @@ for (const b of BOARDS) {
       assert.match(r.output, /^exec load test: ok$/m);
     });
 
+    it("4 producers x 100,000 messages through one channel to 4 consumers on different cores: nothing lost or duplicated", async () => {
+      const r = await boot(b.name, "mpmc", { timeoutMs: 150_000 });
+      assertPassed(r);
+      assert.match(r.output, /^mpmc: 400000 messages, sum 1019999800000 \(expected 1019999800000\), squares match$/m);
+      assert.match(r.output, /^mpmc test: ok$/m);
+    });
+
     it("channel with back-pressure, async mutex, semaphore, notify, oneshot and timeouts across cores", async () => {
       // -icount: the select/timeout races are decided by guest time only.
       const r = await boot(b.name, "channels", { timeoutMs: 120_000, icount: true });
