@@ -1,8 +1,9 @@
 // as-pect: unit tests of kernel logic, compiled to wasm and run in node.
-// Specs live in tests/spec/. Code that calls the host ABI runs against
-// tests/spec/host.js, a recording fake of the stub (console output, tally,
-// core count), so specs can assert the exact trace of host calls.
-import { createFakeHost } from "./tests/spec/host.js";
+// Specs live in tests/spec/ and are built with the kernel's own runtime and
+// allocator (as-pect.asconfig.json). Host calls go to a recording fake of
+// the stub, tests/host/fake-host.ts (compiled by `make test-host` before
+// as-pect runs), so specs can assert the exact trace of host calls.
+import { createFakeHost } from "./build/tools/tests/host/fake-host.js";
 
 export default {
   entries: ["tests/spec/**/*.spec.ts"],

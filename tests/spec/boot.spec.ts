@@ -1,4 +1,4 @@
-// The boot sequence against the recording fake host (tests/spec/host.js):
+// The boot sequence against the recording fake host (tests/host/fake-host.ts):
 // the exact order of console lines and host calls.
 import { boot, ONLINE } from "../../assembly/kernel/boot";
 

@@ -142,11 +142,14 @@ export function runOnce(): bool {
     s = found;
   }
   task.home = core;
-  task.polls++;
-  cx.task = task;
-  count(queue(core) + 16);
-  const done = (s & CANCELLED) != 0 || task.poll(cx) || task.isCancelled;
-  cx.task = null;
+  let done = (s & CANCELLED) != 0;       // cancelled while queued: finish it unpolled
+  if (!done) {
+    task.polls++;
+    count(queue(core) + 16);
+    cx.task = task;
+    done = task.poll(cx) || task.isCancelled;
+    cx.task = null;
+  }
   if (done) {
     const prev = atomic.xchg32(addr, (atomic.load32(addr) & (DETACHED | CANCELLED)) | DONE);
     const joiner = atomic.xchg32(changetype<usize>(task) + offsetof<Task>("joiner"), 0);

@@ -1,0 +1,488 @@
+// The executor against the recording fake host (tests/host/fake-host.ts),
+// one core, a fake clock: exact traces of polls, wakes (an SEV each time a
+// task goes into a run queue), timer programming and the order things
+// happen in. Tasks write what they see to the console, so their lines and
+// the host calls land in one trace, in order.
+import {
+  Task, Context, spawnOn, spawnJoin, runOnce, YieldNow, Join, Select, Sleep, Interval, Timeout,
+  Notify, Notified, Channel, ChannelSend, ChannelRecv, pendingSleeps, ticksFromMillis, Future,
+} from "../../assembly/kernel/exec";
+import { serviceTimers } from "../../assembly/kernel/exec/timer";
+import { stats, HeapStats } from "../../assembly/kernel/alloc";
+import { dispose } from "../../assembly/kernel/lifetime";
+import { println, print, printU64 } from "../../assembly/arch/console";
+
+// @ts-ignore: decorator
+@external("fake", "traceLength") declare function traceLength(): i32;
+// @ts-ignore: decorator
+@external("fake", "traceChar") declare function traceChar(i: i32): i32;
+// @ts-ignore: decorator
+@external("fake", "reset") declare function reset(cores: i32): void;
+// @ts-ignore: decorator
+@external("fake", "traceAtomics") declare function traceAtomics(on: i32): void;
+// @ts-ignore: decorator
+@external("fake", "advance") declare function advance(ticks: u64): void;
+// @ts-ignore: decorator
+@external("fake", "now") declare function now(): u64;
+
+function trace(): string {
+  let s = "";
+  const n = traceLength();
+  for (let i = 0; i < n; i++) s += String.fromCharCode(traceChar(i));
+  return s;
+}
+
+/** A clean fake machine: 4 cores, clock at 0, only non-atomic host calls traced. */
+function fresh(): void {
+  reset(4);
+  traceAtomics(0);
+}
+
+/** Polls until no core-0 work is left (stealing from the other queues too); returns the polls. */
+function drain(): i32 {
+  let n = 0;
+  while (runOnce()) n++;
+  return n;
+}
+
+/** Moves the fake clock on and runs what the timer interrupt woke. */
+function tick(ticks: u64): void {
+  advance(ticks);
+  serviceTimers();
+  drain();
+}
+
+/** Ready on its first poll. */
+class Quick extends Task {
+  constructor(public name: string) { super(); }
+  poll(cx: Context): bool { print(this.name); println(": ready"); return true; }
+}
+
+/** Waits for a notification, then is ready. */
+class Waits extends Task {
+  notified: Notified;
+  constructor(public name: string, n: Notify) { super(); this.notified = n.notified(); }
+  poll(cx: Context): bool {
+    const ready = this.notified.poll(cx);
+    print(this.name); println(ready ? ": ready" : ": pending");
+    return ready;
+  }
+  dispose(): void { dispose(this.notified); }
+}
+
+/** Notifies on its first poll. */
+class Notifier extends Task {
+  constructor(public n: Notify) { super(); }
+  poll(cx: Context): bool { println("notifier: notify"); this.n.notifyOne(); return true; }
+}
+
+/** Yields `times` times, then is ready. */
+class Yielder extends Task {
+  y: YieldNow = new YieldNow();
+  left: i32;
+  constructor(public name: string, times: i32) { super(); this.left = times; }
+  poll(cx: Context): bool {
+    while (this.left > 0) {
+      if (!this.y.poll(cx)) { print(this.name); println(": yield"); return false; }
+      this.y.reset();
+      this.left--;
+    }
+    print(this.name); println(": ready");
+    return true;
+  }
+  dispose(): void { dispose(this.y); }
+}
+
+/** Sleeps until an absolute deadline. */
+class Sleeper extends Task {
+  sleep: Sleep;
+  constructor(public name: string, deadline: u64) { super(); this.sleep = new Sleep(deadline); }
+  poll(cx: Context): bool {
+    if (!this.sleep.poll(cx)) return false;
+    print(this.name); print(": awake at "); printU64(now()); println("");
+    return true;
+  }
+  dispose(): void { dispose(this.sleep); }
+}
+
+/** Polls any future to the end and says so; disposes it only if it owns it. */
+class Await extends Task {
+  constructor(public name: string, public future: Future, public owns: bool = false) { super(); }
+  poll(cx: Context): bool {
+    const ready = this.future.poll(cx);
+    print(this.name); println(ready ? ": ready" : ": pending");
+    return ready;
+  }
+  dispose(): void { if (this.owns) dispose(this.future); }
+}
+
+// Two snapshots made up front, so that taking one allocates nothing.
+const BEFORE = new HeapStats();
+const AFTER = new HeapStats();
+
+describe("executor: polls and wakes", () => {
+  it("a task ready at once is queued (SEV), polled once and freed", () => {
+    fresh();
+    const before = stats(BEFORE);
+    spawnOn(0, new Quick("a"));
+    const polls = drain();
+    const after = stats(AFTER);
+    expect(trace()).toBe("cpu.sev\nconsole: a: ready");
+    expect(polls).toBe(1);
+    expect(after.liveBlocks).toBe(before.liveBlocks);
+    expect(after.inUse).toBe(before.inUse);
+  });
+
+  it("a pending task is not polled again until it is woken, then it is", () => {
+    fresh();
+    const n = new Notify();
+    spawnOn(0, new Waits("w", n));
+    spawnOn(0, new Notifier(n));
+    expect(drain()).toBe(3);
+    expect(trace()).toBe(
+      "cpu.sev\ncpu.sev\n" +             // two spawns
+      "console: w: pending\n" +
+      "console: notifier: notify\n" +
+      "cpu.sev\n" +                      // the wake puts w back in a queue
+      "console: w: ready",
+    );
+    expect(n.permit).toBe(false);          // handed over, not left behind
+    dispose(n);
+  });
+
+  it("a notification before the wait leaves a permit: no pending poll", () => {
+    fresh();
+    const n = new Notify();
+    spawnOn(0, new Notifier(n));
+    spawnOn(0, new Waits("w", n));
+    expect(drain()).toBe(2);
+    expect(trace()).toBe("cpu.sev\ncpu.sev\nconsole: notifier: notify\nconsole: w: ready");
+    dispose(n);
+  });
+
+  it("a task that wakes itself goes to the back of the queue (poll budget)", () => {
+    fresh();
+    spawnOn(0, new Yielder("y", 2));
+    spawnOn(0, new Quick("q"));
+    expect(drain()).toBe(4);
+    expect(trace()).toBe(
+      "cpu.sev\ncpu.sev\n" +
+      "console: y: yield\ncpu.sev\n" +     // woken while running: re-queued behind q
+      "console: q: ready\n" +
+      "console: y: yield\ncpu.sev\n" +
+      "console: y: ready",
+    );
+  });
+
+  it("a task spawned on another core's queue is stolen by an idle core", () => {
+    fresh();
+    spawnOn(2, new Quick("far"));
+    expect(drain()).toBe(1);
+    expect(trace()).toBe("cpu.sev\nconsole: far: ready");
+  });
+
+  it("polls and wakes allocate nothing", () => {
+    fresh();
+    const t = new Yielder("y", 50);
+    const n = new Notify();
+    spawnOn(0, t);
+    runOnce();                            // first poll: its futures exist
+    const before = stats(BEFORE);
+    for (let i = 0; i < 40; i++) runOnce();
+    const after = stats(AFTER);
+    expect(after.allocs).toBe(before.allocs);
+    expect(after.liveBlocks).toBe(before.liveBlocks);
+    drain();
+    dispose(n);
+  });
+});
+
+describe("executor: join handles and cancellation", () => {
+  it("a JoinHandle is pending until its task is done, and the task is woken once", () => {
+    fresh();
+    const n = new Notify();
+    const worker = new Waits("worker", n);
+    const handle = spawnJoin(worker);
+    drain();
+    spawnOn(0, new Await("joiner", handle));
+    drain();
+    n.notifyOne();
+    drain();
+    const expected =
+      "cpu.sev\nconsole: worker: pending\n" +
+      "cpu.sev\nconsole: joiner: pending\n" +
+      "cpu.sev\n" +                        // notifyOne wakes the worker
+      "console: worker: ready\n" +
+      "cpu.sev\n" +                        // the finished worker wakes its joiner
+      "console: joiner: ready";
+    expect(trace()).toBe(expected);
+    expect(worker.isDone).toBe(true);
+    expect(handle.cancelled).toBe(false);
+    dispose(worker);
+    dispose(handle);
+    dispose(n);
+  });
+
+  it("cancelling a task that sleeps takes its sleep out of the timer list", () => {
+    fresh();
+    expect(pendingSleeps(0)).toBe(0);
+    const t = new Sleeper("s", 1000);
+    const handle = spawnJoin(t);
+    expect(pendingSleeps(0)).toBe(0);
+    drain();
+    expect(pendingSleeps(0)).toBe(1);
+    expect(pendingSleeps(1) + pendingSleeps(2) + pendingSleeps(3)).toBe(0);
+    handle.cancel();
+    drain();
+    expect(handle.cancelled).toBe(true);
+    expect(t.isDone).toBe(true);
+    expect(t.polls).toBe(1);               // finished without another poll
+    dispose(t);                            // its dispose() disposes the sleep
+    dispose(handle);
+    expect(pendingSleeps(0)).toBe(0);
+    tick(2000);                            // the old deadline passes: nothing to wake
+    expect(trace()).toBe("cpu.sev\ncpu.setTimer 1000\ncpu.sev\nirq: timer\ncpu.setTimer 0");
+  });
+
+  it("a detached task cancelled while pending is freed with its futures", () => {
+    fresh();
+    const before = stats(BEFORE);
+    const t = new Sleeper("s", 500);
+    spawnOn(0, t);
+    drain();
+    t.cancel();
+    drain();
+    const after = stats(AFTER);
+    expect(pendingSleeps(0)).toBe(0);
+    expect(after.liveBlocks).toBe(before.liveBlocks);
+    expect(after.inUse).toBe(before.inUse);
+    tick(1000);
+  });
+});
+
+describe("executor: time", () => {
+  it("sleeps wake in deadline order, the timer is always armed for the earliest", () => {
+    fresh();
+    spawnOn(0, new Sleeper("c", 300));
+    spawnOn(0, new Sleeper("a", 100));
+    spawnOn(0, new Sleeper("b", 200));
+    drain();
+    tick(99);                              // not yet: nothing fires early
+    tick(1);
+    tick(100);
+    tick(100);
+    expect(trace()).toBe(
+      "cpu.sev\ncpu.sev\ncpu.sev\n" +
+      "cpu.setTimer 300\n" +               // c first: the only one
+      "cpu.setTimer 100\n" +               // a is earlier: re-armed; b (200) is not
+      "irq: timer\ncpu.sev\ncpu.setTimer 200\nconsole: a: awake at 100\n" +
+      "irq: timer\ncpu.sev\ncpu.setTimer 300\nconsole: b: awake at 200\n" +
+      "irq: timer\ncpu.sev\ncpu.setTimer 0\nconsole: c: awake at 300",
+    );
+    expect(pendingSleeps(0)).toBe(0);
+  });
+
+  it("a deadline already past is ready on the first poll, without the timer", () => {
+    fresh();
+    advance(500);
+    spawnOn(0, new Sleeper("late", 400));
+    drain();
+    expect(trace()).toBe("cpu.sev\nconsole: late: awake at 500");
+  });
+
+  it("equal deadlines fire together, in the order they were registered", () => {
+    fresh();
+    spawnOn(0, new Sleeper("one", 50));
+    spawnOn(0, new Sleeper("two", 50));
+    drain();
+    tick(50);
+    expect(trace()).toBe(
+      "cpu.sev\ncpu.sev\ncpu.setTimer 50\nirq: timer\ncpu.sev\ncpu.sev\ncpu.setTimer 0\n" +
+      "console: one: awake at 50\nconsole: two: awake at 50",
+    );
+  });
+
+  it("milliseconds become ticks of the counter's frequency", () => {
+    expect(ticksFromMillis(1)).toBe(62500);
+    expect(ticksFromMillis(10)).toBe(625000);
+  });
+
+  it("an interval ticks once per period, from the previous deadline (no drift)", () => {
+    fresh();
+    const iv = new Interval(1);            // 62,500 ticks
+    const t = new Await("iv", iv);
+    spawnOn(0, t);
+    drain();                               // pending: armed for 62,500
+    tick(62_600);                          // late by 100: first tick
+    expect(iv.sleep.deadline).toBe(125_000); // next from the deadline, not from now
+    expect(trace()).toBe(
+      "cpu.sev\ncpu.setTimer 62500\nconsole: iv: pending\nirq: timer\ncpu.sev\ncpu.setTimer 0\nconsole: iv: ready",
+    );
+    dispose(iv);
+  });
+
+  it("a timeout that expires says so and cancels the future it wrapped", () => {
+    fresh();
+    const n = new Notify();
+    const wait = n.notified();
+    const to = new Timeout(wait, 1);
+    spawnOn(0, new Await("t", to));
+    drain();
+    tick(ticksFromMillis(1));
+    expect(to.timedOut).toBe(true);
+    n.notifyOne();                         // the cancelled waiter is gone: a permit is left
+    expect(n.permit).toBe(true);
+    expect(trace()).toBe(
+      "cpu.sev\ncpu.setTimer 62500\nconsole: t: pending\nirq: timer\ncpu.sev\ncpu.setTimer 0\nconsole: t: ready",
+    );
+    dispose(to);
+    dispose(wait);
+    dispose(n);
+  });
+
+  it("a future that beats its timeout leaves no sleep behind", () => {
+    fresh();
+    const n = new Notify();
+    const wait = n.notified();
+    const to = new Timeout(wait, 5);
+    spawnOn(0, new Await("t", to));
+    drain();
+    expect(pendingSleeps(0)).toBe(1);
+    n.notifyOne();
+    drain();
+    expect(to.timedOut).toBe(false);
+    expect(pendingSleeps(0)).toBe(0);
+    dispose(to);
+    dispose(wait);
+    dispose(n);
+  });
+});
+
+describe("executor: channels", () => {
+  it("trySend fills the buffer to its capacity and no further", () => {
+    const ch = new Channel<i32>(2);
+    expect(ch.trySend(1)).toBe(true);
+    expect(ch.trySend(2)).toBe(true);
+    expect(ch.trySend(3)).toBe(false);
+    expect(ch.count).toBe(2);
+    dispose(ch);
+  });
+
+  it("a receive on an empty channel waits, and the send wakes it with the value", () => {
+    fresh();
+    const ch = new Channel<i32>(2);
+    const recv = ch.recv();
+    spawnOn(0, new Await("recv", recv));
+    drain();
+    spawnOn(0, new Await("send", ch.send(42), true));
+    drain();
+    expect(recv.value).toBe(42);
+    expect(ch.count).toBe(0);
+    expect(trace()).toBe(
+      "cpu.sev\nconsole: recv: pending\ncpu.sev\ncpu.sev\nconsole: send: ready\nconsole: recv: ready",
+    );
+    dispose(recv);
+    dispose(ch);
+  });
+
+  it("a send on a full channel waits (back-pressure) until a receive makes room", () => {
+    fresh();
+    const ch = new Channel<i32>(1);
+    ch.trySend(7);
+    const send = ch.send(8);
+    spawnOn(0, new Await("send", send));
+    drain();
+    expect(ch.sendWaits).toBe(1);
+    const r1 = ch.recv();
+    spawnOn(0, new Await("recv", r1));
+    drain();
+    expect(r1.value).toBe(7);              // FIFO: the first value first
+    expect(ch.count).toBe(1);              // the waiting send got in
+    const r2 = ch.recv();
+    spawnOn(0, new Await("recv", r2));
+    drain();
+    expect(r2.value).toBe(8);
+    expect(trace()).toBe(
+      "cpu.sev\nconsole: send: pending\n" +
+      "cpu.sev\ncpu.sev\nconsole: recv: ready\nconsole: send: ready\n" +
+      "cpu.sev\nconsole: recv: ready",
+    );
+    dispose(send); dispose(r1); dispose(r2);
+    dispose(ch);
+  });
+
+  it("waiting receivers are served first come, first served", () => {
+    fresh();
+    const ch = new Channel<i32>(4);
+    const a = ch.recv(), b = ch.recv();
+    spawnOn(0, new Await("a", a));
+    spawnOn(0, new Await("b", b));
+    drain();
+    ch.trySend(1);
+    ch.trySend(2);
+    drain();
+    expect(a.value).toBe(1);
+    expect(b.value).toBe(2);
+    dispose(a); dispose(b);
+    dispose(ch);
+  });
+
+  it("a cancelled receive leaves the queue and does not take a value", () => {
+    fresh();
+    const ch = new Channel<i32>(2);
+    const gone = ch.recv();
+    const t = new Await("gone", gone, true);
+    const h = spawnJoin(t);
+    drain();
+    h.cancel();
+    drain();
+    dispose(t);                            // disposes (and so cancels) its future
+    dispose(h);
+    ch.trySend(5);
+    expect(ch.count).toBe(1);
+    expect(ch.receivers.head).toBeNull();
+    dispose(ch);
+  });
+});
+
+describe("executor: join and select", () => {
+  it("join is ready when all are, each polled until ready and then not again", () => {
+    fresh();
+    const n1 = new Notify(), n2 = new Notify();
+    const list = new Array<Future>(2);
+    list[0] = n1.notified();
+    list[1] = n2.notified();
+    const j = new Join(list);
+    spawnOn(0, new Await("join", j));
+    drain();
+    n2.notifyOne();
+    drain();
+    n1.notifyOne();
+    drain();
+    expect(j.ready[0] && j.ready[1]).toBe(true);
+    expect(trace()).toBe(
+      "cpu.sev\nconsole: join: pending\ncpu.sev\nconsole: join: pending\ncpu.sev\nconsole: join: ready",
+    );
+    dispose(list[0]); dispose(list[1]); dispose(j);
+    dispose(n1); dispose(n2);
+  });
+
+  it("select reports the first ready and cancels the rest", () => {
+    fresh();
+    const n1 = new Notify(), n2 = new Notify();
+    const list = new Array<Future>(2);
+    list[0] = n1.notified();
+    list[1] = n2.notified();
+    const s = new Select(list);
+    spawnOn(0, new Await("select", s));
+    drain();
+    n2.notifyOne();
+    drain();
+    expect(s.winner).toBe(1);
+    n1.notifyOne();                        // the loser's waiter was withdrawn: a permit stays
+    expect(n1.permit).toBe(true);
+    expect(n1.waiters.head).toBeNull();
+    dispose(list[0]); dispose(list[1]); dispose(s);
+    dispose(n1); dispose(n2);
+  });
+});
