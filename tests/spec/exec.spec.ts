@@ -1,8 +1,8 @@
 // The executor against the recording fake host (tests/host/fake-host.ts),
-// one core, a fake clock: exact traces of polls, wakes (an SEV each time a
-// task goes into a run queue), timer programming and the order things
-// happen in. Tasks write what they see to the console, so their lines and
-// the host calls land in one trace, in order.
+// as core 0, with a fake clock: exact traces of polls, wakes, timer
+// programming, SEVs (only a task queued for another core needs one) and the
+// order things happen in. Tasks write what they see to the console, so
+// their lines and the host calls land in one trace, in order.
 import {
   Task, Context, spawnOn, spawnJoin, runOnce, YieldNow, Join, Select, Sleep, Interval, Timeout,
   Notify, Notified, Channel, ChannelSend, ChannelRecv, pendingSleeps, ticksFromMillis, Future,
@@ -32,6 +32,12 @@ function trace(): string {
   return s;
 }
 
+/** The trace after the first `mark` characters (trace().length earlier). */
+function since(mark: i32): string {
+  const t = trace();
+  return t.charAt(mark) == "\n" ? t.substring(mark + 1) : t.substring(mark);
+}
+
 /** A clean fake machine: 4 cores, clock at 0, only non-atomic host calls traced. */
 function fresh(): void {
   reset(4);
@@ -52,16 +58,23 @@ function tick(ticks: u64): void {
   drain();
 }
 
-/** Ready on its first poll. */
-class Quick extends Task {
+/** A task that says when something wakes it (a wake from the core itself needs no SEV). */
+class Traced extends Task {
   constructor(public name: string) { super(); }
+  poll(cx: Context): bool { return true; }
+  wake(): void { print(this.name); println(": woken"); super.wake(); }
+}
+
+/** Ready on its first poll. */
+class Quick extends Traced {
+  constructor(name: string) { super(name); }
   poll(cx: Context): bool { print(this.name); println(": ready"); return true; }
 }
 
 /** Waits for a notification, then is ready. */
-class Waits extends Task {
+class Waits extends Traced {
   notified: Notified;
-  constructor(public name: string, n: Notify) { super(); this.notified = n.notified(); }
+  constructor(name: string, n: Notify) { super(name); this.notified = n.notified(); }
   poll(cx: Context): bool {
     const ready = this.notified.poll(cx);
     print(this.name); println(ready ? ": ready" : ": pending");
@@ -77,10 +90,10 @@ class Notifier extends Task {
 }
 
 /** Yields `times` times, then is ready. */
-class Yielder extends Task {
+class Yielder extends Traced {
   y: YieldNow = new YieldNow();
   left: i32;
-  constructor(public name: string, times: i32) { super(); this.left = times; }
+  constructor(name: string, times: i32) { super(name); this.left = times; }
   poll(cx: Context): bool {
     while (this.left > 0) {
       if (!this.y.poll(cx)) { print(this.name); println(": yield"); return false; }
@@ -94,9 +107,9 @@ class Yielder extends Task {
 }
 
 /** Sleeps until an absolute deadline. */
-class Sleeper extends Task {
+class Sleeper extends Traced {
   sleep: Sleep;
-  constructor(public name: string, deadline: u64) { super(); this.sleep = new Sleep(deadline); }
+  constructor(name: string, deadline: u64) { super(name); this.sleep = new Sleep(deadline); }
   poll(cx: Context): bool {
     if (!this.sleep.poll(cx)) return false;
     print(this.name); print(": awake at "); printU64(now()); println("");
@@ -106,8 +119,8 @@ class Sleeper extends Task {
 }
 
 /** Polls any future to the end and says so; disposes it only if it owns it. */
-class Await extends Task {
-  constructor(public name: string, public future: Future, public owns: bool = false) { super(); }
+class Await extends Traced {
+  constructor(name: string, public future: Future, public owns: bool = false) { super(name); }
   poll(cx: Context): bool {
     const ready = this.future.poll(cx);
     print(this.name); println(ready ? ": ready" : ": pending");
@@ -121,13 +134,13 @@ const BEFORE = new HeapStats();
 const AFTER = new HeapStats();
 
 describe("executor: polls and wakes", () => {
-  it("a task ready at once is queued (SEV), polled once and freed", () => {
+  it("a task ready at once is polled once and freed", () => {
     fresh();
     const before = stats(BEFORE);
     spawnOn(0, new Quick("a"));
     const polls = drain();
     const after = stats(AFTER);
-    expect(trace()).toBe("cpu.sev\nconsole: a: ready");
+    expect(trace()).toBe("console: a: ready");   // queued on this core: no SEV needed
     expect(polls).toBe(1);
     expect(after.liveBlocks).toBe(before.liveBlocks);
     expect(after.inUse).toBe(before.inUse);
@@ -140,10 +153,9 @@ describe("executor: polls and wakes", () => {
     spawnOn(0, new Notifier(n));
     expect(drain()).toBe(3);
     expect(trace()).toBe(
-      "cpu.sev\ncpu.sev\n" +             // two spawns
       "console: w: pending\n" +
       "console: notifier: notify\n" +
-      "cpu.sev\n" +                      // the wake puts w back in a queue
+      "console: w: woken\n" +            // back in the queue
       "console: w: ready",
     );
     expect(n.permit).toBe(false);          // handed over, not left behind
@@ -156,7 +168,7 @@ describe("executor: polls and wakes", () => {
     spawnOn(0, new Notifier(n));
     spawnOn(0, new Waits("w", n));
     expect(drain()).toBe(2);
-    expect(trace()).toBe("cpu.sev\ncpu.sev\nconsole: notifier: notify\nconsole: w: ready");
+    expect(trace()).toBe("console: notifier: notify\nconsole: w: ready");
     dispose(n);
   });
 
@@ -166,10 +178,9 @@ describe("executor: polls and wakes", () => {
     spawnOn(0, new Quick("q"));
     expect(drain()).toBe(4);
     expect(trace()).toBe(
-      "cpu.sev\ncpu.sev\n" +
-      "console: y: yield\ncpu.sev\n" +     // woken while running: re-queued behind q
+      "console: y: woken\nconsole: y: yield\n" +   // woken while running: re-queued behind q
       "console: q: ready\n" +
-      "console: y: yield\ncpu.sev\n" +
+      "console: y: woken\nconsole: y: yield\n" +
       "console: y: ready",
     );
   });
@@ -178,7 +189,7 @@ describe("executor: polls and wakes", () => {
     fresh();
     spawnOn(2, new Quick("far"));
     expect(drain()).toBe(1);
-    expect(trace()).toBe("cpu.sev\nconsole: far: ready");
+    expect(trace()).toBe("cpu.sev\nconsole: far: ready");   // another core's queue: SEV
   });
 
   it("polls and wakes allocate nothing", () => {
@@ -202,20 +213,20 @@ describe("executor: join handles and cancellation", () => {
     fresh();
     const n = new Notify();
     const worker = new Waits("worker", n);
-    const handle = spawnJoin(worker);
+    const handle = spawnJoin(worker);     // on the next core in turn: an SEV or not
+    const mark = trace().length;
     drain();
     spawnOn(0, new Await("joiner", handle));
     drain();
     n.notifyOne();
     drain();
     const expected =
-      "cpu.sev\nconsole: worker: pending\n" +
-      "cpu.sev\nconsole: joiner: pending\n" +
-      "cpu.sev\n" +                        // notifyOne wakes the worker
+      "console: worker: pending\n" +
+      "console: joiner: pending\n" +
+      "console: worker: woken\n" +         // by notifyOne
       "console: worker: ready\n" +
-      "cpu.sev\n" +                        // the finished worker wakes its joiner
-      "console: joiner: ready";
-    expect(trace()).toBe(expected);
+      "console: joiner: ready";             // woken by the finished worker
+    expect(since(mark)).toBe(expected);
     expect(worker.isDone).toBe(true);
     expect(handle.cancelled).toBe(false);
     dispose(worker);
@@ -228,6 +239,7 @@ describe("executor: join handles and cancellation", () => {
     expect(pendingSleeps(0)).toBe(0);
     const t = new Sleeper("s", 1000);
     const handle = spawnJoin(t);
+    const mark = trace().length;
     expect(pendingSleeps(0)).toBe(0);
     drain();
     expect(pendingSleeps(0)).toBe(1);
@@ -241,7 +253,7 @@ describe("executor: join handles and cancellation", () => {
     dispose(handle);
     expect(pendingSleeps(0)).toBe(0);
     tick(2000);                            // the old deadline passes: nothing to wake
-    expect(trace()).toBe("cpu.sev\ncpu.setTimer 1000\ncpu.sev\nirq: timer\ncpu.setTimer 0");
+    expect(since(mark)).toBe("cpu.setTimer 1000\nirq: timer\ncpu.setTimer 0");
   });
 
   it("a detached task cancelled while pending is freed with its futures", () => {
@@ -272,12 +284,11 @@ describe("executor: time", () => {
     tick(100);
     tick(100);
     expect(trace()).toBe(
-      "cpu.sev\ncpu.sev\ncpu.sev\n" +
       "cpu.setTimer 300\n" +               // c first: the only one
       "cpu.setTimer 100\n" +               // a is earlier: re-armed; b (200) is not
-      "irq: timer\ncpu.sev\ncpu.setTimer 200\nconsole: a: awake at 100\n" +
-      "irq: timer\ncpu.sev\ncpu.setTimer 300\nconsole: b: awake at 200\n" +
-      "irq: timer\ncpu.sev\ncpu.setTimer 0\nconsole: c: awake at 300",
+      "irq: timer\nconsole: a: woken\ncpu.setTimer 200\nconsole: a: awake at 100\n" +
+      "irq: timer\nconsole: b: woken\ncpu.setTimer 300\nconsole: b: awake at 200\n" +
+      "irq: timer\nconsole: c: woken\ncpu.setTimer 0\nconsole: c: awake at 300",
     );
     expect(pendingSleeps(0)).toBe(0);
   });
@@ -287,7 +298,7 @@ describe("executor: time", () => {
     advance(500);
     spawnOn(0, new Sleeper("late", 400));
     drain();
-    expect(trace()).toBe("cpu.sev\nconsole: late: awake at 500");
+    expect(trace()).toBe("console: late: awake at 500");
   });
 
   it("equal deadlines fire together, in the order they were registered", () => {
@@ -297,7 +308,7 @@ describe("executor: time", () => {
     drain();
     tick(50);
     expect(trace()).toBe(
-      "cpu.sev\ncpu.sev\ncpu.setTimer 50\nirq: timer\ncpu.sev\ncpu.sev\ncpu.setTimer 0\n" +
+      "cpu.setTimer 50\nirq: timer\nconsole: one: woken\nconsole: two: woken\ncpu.setTimer 0\n" +
       "console: one: awake at 50\nconsole: two: awake at 50",
     );
   });
@@ -316,7 +327,7 @@ describe("executor: time", () => {
     tick(62_600);                          // late by 100: first tick
     expect(iv.sleep.deadline).toBe(125_000); // next from the deadline, not from now
     expect(trace()).toBe(
-      "cpu.sev\ncpu.setTimer 62500\nconsole: iv: pending\nirq: timer\ncpu.sev\ncpu.setTimer 0\nconsole: iv: ready",
+      "cpu.setTimer 62500\nconsole: iv: pending\nirq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: ready",
     );
     dispose(iv);
   });
@@ -333,7 +344,7 @@ describe("executor: time", () => {
     n.notifyOne();                         // the cancelled waiter is gone: a permit is left
     expect(n.permit).toBe(true);
     expect(trace()).toBe(
-      "cpu.sev\ncpu.setTimer 62500\nconsole: t: pending\nirq: timer\ncpu.sev\ncpu.setTimer 0\nconsole: t: ready",
+      "cpu.setTimer 62500\nconsole: t: pending\nirq: timer\nconsole: t: woken\ncpu.setTimer 0\nconsole: t: ready",
     );
     dispose(to);
     dispose(wait);
@@ -379,7 +390,7 @@ describe("executor: channels", () => {
     expect(recv.value).toBe(42);
     expect(ch.count).toBe(0);
     expect(trace()).toBe(
-      "cpu.sev\nconsole: recv: pending\ncpu.sev\ncpu.sev\nconsole: send: ready\nconsole: recv: ready",
+      "console: recv: pending\nconsole: recv: woken\nconsole: send: ready\nconsole: recv: ready",
     );
     dispose(recv);
     dispose(ch);
@@ -403,9 +414,9 @@ describe("executor: channels", () => {
     drain();
     expect(r2.value).toBe(8);
     expect(trace()).toBe(
-      "cpu.sev\nconsole: send: pending\n" +
-      "cpu.sev\ncpu.sev\nconsole: recv: ready\nconsole: send: ready\n" +
-      "cpu.sev\nconsole: recv: ready",
+      "console: send: pending\n" +
+      "console: send: woken\nconsole: recv: ready\nconsole: send: ready\n" +   // the receive made room
+      "console: recv: ready",
     );
     dispose(send); dispose(r1); dispose(r2);
     dispose(ch);
@@ -461,7 +472,7 @@ describe("executor: join and select", () => {
     drain();
     expect(j.ready[0] && j.ready[1]).toBe(true);
     expect(trace()).toBe(
-      "cpu.sev\nconsole: join: pending\ncpu.sev\nconsole: join: pending\ncpu.sev\nconsole: join: ready",
+      "console: join: pending\nconsole: join: woken\nconsole: join: pending\nconsole: join: woken\nconsole: join: ready",
     );
     dispose(list[0]); dispose(list[1]); dispose(j);
     dispose(n1); dispose(n2);

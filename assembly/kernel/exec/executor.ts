@@ -28,6 +28,14 @@ const NEXT_CORE = memory.data(4, 4);
 // @ts-ignore: decorator
 @inline function lockOf(q: usize): SpinLock { return changetype<SpinLock>(q); }
 
+// This core's number (wasm globals are per core): one host call, once.
+let thisCore: i32 = -1;
+// @ts-ignore: decorator
+@inline function myCore(): u32 {
+  if (thisCore < 0) thisCore = <i32>coreId();
+  return <u32>thisCore;
+}
+
 function enqueue(task: Task, core: u32): void {
   const q = queue(core);
   const t = changetype<usize>(task);
@@ -39,13 +47,13 @@ function enqueue(task: Task, core: u32): void {
   store<u32>(q, <u32>t, 8);
   store<u32>(q, load<u32>(q, 12) + 1, 12);
   lockOf(q).unlock();
-  sendEvent();
+  if (core != myCore()) sendEvent();      // this core is awake: only another one needs the SEV
 }
 setEnqueue(enqueue);
 
 function dequeue(core: u32): Task | null {
   const q = queue(core);
-  if (!atomic.load32(q + 12)) return null;      // a hint, checked again under the lock
+  if (!load<u32>(q, 12)) return null;           // a hint (plain read), checked again under the lock
   lockOf(q).lock();
   const head = <usize>load<u32>(q, 4);
   if (head) {
@@ -113,13 +121,6 @@ export class JoinHandle<T extends Task> extends Future {
 // One Context per core, in static memory (no allocation), reused for every poll.
 const CONTEXTS = memory.data(16 * 4, 16);
 
-// This core's number (wasm globals are per core): one host call, once.
-let thisCore: i32 = -1;
-// @ts-ignore: decorator
-@inline function myCore(): u32 {
-  if (thisCore < 0) thisCore = <i32>coreId();
-  return <u32>thisCore;
-}
 
 // The statistics words of a core are written by that core only: plain
 // increments, read by anyone.
@@ -135,7 +136,7 @@ export function runOnce(): bool {
   if (!task) task = steal(core);
   if (!task) return false;
   const addr = stateAddr(task);
-  let s = atomic.load32(addr);
+  let s = load<u32>(addr);                 // a guess for the CAS (see wakeTask)
   while (true) {
     const found = atomic.cas32(addr, s, (s & ~QUEUED) | RUNNING);
     if (found == s) break;
@@ -147,7 +148,7 @@ export function runOnce(): bool {
     task.polls++;
     count(queue(core) + 16);
     cx.task = task;
-    done = task.poll(cx) || task.isCancelled;
+    done = task.poll(cx);
     cx.task = null;
   }
   if (done) {
@@ -157,8 +158,10 @@ export function runOnce(): bool {
     if (prev & DETACHED) dispose(task);
     return true;
   }
-  // Pending: stop RUNNING; if it was woken meanwhile, queue it again (at the back).
-  s = atomic.load32(addr);
+  // Pending: stop RUNNING; if it was woken meanwhile, queue it again (at the
+  // back). cancel() sets CANCELLED and wakes: the task comes round once more
+  // and is finished unpolled.
+  s = load<u32>(addr);                     // a guess for the CAS
   while (true) {
     const again = (s & NOTIFIED) != 0;
     const next = (s & ~(RUNNING | NOTIFIED)) | (again ? QUEUED : 0);
