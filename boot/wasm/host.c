@@ -57,14 +57,6 @@ static const char *detail(IM3Runtime rt, M3Result r) {
     return host_refuse("%s: %s", r, info.message);
 }
 
-/* Zeroes a page-aligned range with DC ZVA (a cache line per instruction;
- * the line size is DCZID_EL0's), about 80 times fewer instructions than
- * picolibc's memset on 64 MiB. */
-static void zero_pages(uint8_t *p, size_t n) {
-    size_t line = 4u << (sysreg_read(dczid_el0) & 15);
-    for (uint8_t *end = p + n; p < end; p += line) __asm__ volatile("dc zva, %0" :: "r"(p) : "memory");
-}
-
 /* Points runtime `core` at the shared window. Core 0 first copies the
  * static data (runtime 0's data segments) into the window and zeroes the
  * rest, as wasm requires of fresh memory. Each core's copy of the wasm3
@@ -85,7 +77,7 @@ static const char *share_memory(unsigned core) {
     uint8_t *data = (uint8_t *)(uintptr_t)WASM_WINDOW_VA;
     if (core == 0) {
         memcpy(data, (uint8_t *)(own + 1), own->length);
-        zero_pages(data + own->length, window - own->length);
+        memset(data + own->length, 0, window - own->length);
     }
     M3MemoryHeader *mine = (M3MemoryHeader *)(mmu_header_page(core) + 4096 - sizeof *mine);
     mine->runtime = rt;
