@@ -149,7 +149,7 @@ $(B)/obj/$(2).payload.o: boot/wasm/payload.S $(1)
 	$(Q)$(CC) $(CFLAGS) -DWASM_PATH='"$(1)"' -c $$< -o $$@
 $(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld $(CONFIG)
 	$$(call say,LD,$$@)
-	$(Q)$(CC) $(LDFLAGS) -o $$@ $(3) $(B)/obj/$(2).payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/$(2).map -o $$@ $(3) $(B)/obj/$(2).payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
 $(B)/$(2).img: $(B)/$(2).elf
 	$(Q)$(OBJCOPY) -O binary $$< $$@
 endef
@@ -189,7 +189,7 @@ TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import wrong-memory cra
 
 # ---- benchmarks: the same stub, bench/kernel.ts (wasm3) and bench/native.c ----
 $(eval $(call wasm_rule,bench/kernel.ts,$(B)/bench/kernel.wasm))
-$(eval $(call image_rule,$(B)/bench/kernel.wasm,bench/bench,$(B)/obj/bench/native.c.o))
+$(eval $(call image_rule,$(B)/bench/kernel.wasm,bench/bench,$(B)/obj/bench/native.c.o $(B)/obj/bench/native_exec.c.o))
 
 # ---- SD card: firmware (pinned Debian package), our device trees, config.txt ----
 DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2711-rpi-4-b

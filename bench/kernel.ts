@@ -17,6 +17,9 @@ import { print, println, printU64 } from "../assembly/arch/console";
 import * as heap from "../assembly/kernel/alloc";
 import * as atomic from "../assembly/arch/atomic";
 import { SpinLock } from "../assembly/kernel/sync/spinlock";
+import { Task, Context, spawnOn, runOnce, Channel, ChannelRecv } from "../assembly/kernel/exec";
+import { heapBytesOf, dispose } from "../assembly/kernel/lifetime";
+import { waitForEvent, sendEvent, coreId } from "../assembly/arch/cpu";
 
 const OPS: u32 = 1000;
 const REPS: i32 = 5;
@@ -109,6 +112,95 @@ function run(op: () => void, ops: u32 = OPS): u64 {
   return load<u64>(SAMPLES + (<usize>(REPS / 2) << 3));
 }
 
+// Executor rows: the same operations as bench/native.c on bench/native_exec.c.
+class Pending extends Task { poll(cx: Context): bool { return false; } }
+class Ready extends Task { poll(cx: Context): bool { return true; } }
+
+let pendingTask: Pending | null = null;
+function execWakePoll(): void { pendingTask!.wake(); runOnce(); }
+function execSpawn(): void { spawnOn(0, new Ready()); runOnce(); }
+
+class Receiver extends Task {
+  recv: ChannelRecv<u32>;
+  sum: u32 = 0;
+  constructor(ch: Channel<u32>) { super(); this.recv = ch.recv(); }
+  poll(cx: Context): bool {
+    while (this.recv.poll(cx)) { this.sum += this.recv.value; this.recv.reset(); }
+    return false;
+  }
+}
+let channel: Channel<u32> | null = null;
+function execChannelMsg(): void { channel!.trySend(1); runOnce(); }
+
+// Cross-core: core 1 (worker) wakes a task whose home is core 0; core 0 runs
+// its executor loop, sleeping in WFE. The figure is the instructions on the
+// path from the wake to the poll: wake() on core 1 plus, on core 0,
+// everything from leaving WFE to entering poll(). Shared words in static
+// memory (module globals are per core).
+const CROSS = memory.data(64, 8);
+// +0 polls (u32), +4 phase (u32), +8 task address, +16 mark, +24 latency sum, +32 wake sum (u64)
+class CrossTask extends Task {
+  poll(cx: Context): bool {
+    store<u64>(CROSS + 24, load<u64>(CROSS + 24) + instructions() - load<u64>(CROSS + 16));
+    atomic.store32(CROSS, load<u32>(CROSS) + 1);
+    return false;
+  }
+}
+
+function crossWaker(): void {                     // core 1
+  while (atomic.load32(CROSS + 4) != 1) waitForEvent();
+  const task = changetype<Task>(<usize>load<u32>(CROSS + 8));
+  const state = changetype<usize>(task) + offsetof<Task>("state");
+  for (let i: u32 = 0; i < OPS; i++) {
+    while (atomic.load32(CROSS) != i || (atomic.load32(state) & 3) != 0) waitForEvent();   // QUEUED | RUNNING
+    const t0 = instructions();
+    task.wake();
+    store<u64>(CROSS + 32, load<u64>(CROSS + 32) + instructions() - t0);
+  }
+  atomic.store32(CROSS + 4, 2);
+  sendEvent();
+}
+
+function execCrossCore(): u64 {                   // core 0
+  const task = new CrossTask();
+  task.home = 0;
+  store<u32>(CROSS + 8, <u32>changetype<usize>(task));
+  atomic.store32(CROSS + 4, 1);
+  sendEvent();
+  while (atomic.load32(CROSS) < OPS) {
+    store<u64>(CROSS + 16, instructions());
+    if (runOnce()) sendEvent();                   // tell core 1 (outside the figure)
+    else waitForEvent();
+  }
+  while (atomic.load32(CROSS + 4) != 2) waitForEvent();
+  const t0 = instructions(), pair = instructions() - t0;
+  const total = load<u64>(CROSS + 24) + load<u64>(CROSS + 32);
+  return total > 2 * pair * OPS ? total - 2 * pair * OPS : 0;
+}
+
+function execRows(base: u64): void {
+  pendingTask = new Pending();
+  spawnOn(0, pendingTask!);
+  runOnce();                                      // polled once: now idle, pending
+  row("exec-wake-poll", execWakePoll, base);
+  row("exec-spawn", execSpawn, base);
+  channel = new Channel<u32>(64);
+  const rx = new Receiver(channel!);
+  spawnOn(0, rx);
+  runOnce();
+  row("exec-channel-msg", execChannelMsg, base);
+  print("bench: figure channel-received-wasm3 "); printU64(rx.sum); println(" messages");
+  print("bench: wasm3 exec-wake-cross-core "); printU64(execCrossCore()); print(" "); printU64(OPS); println("");
+  const t = new Ready();
+  print("bench: figure task-bytes-wasm3 "); printU64(heapBytesOf(t)); println(" bytes");
+  dispose(t);
+}
+
+function worker(core: u32): void {
+  if (core == 1) crossWaker();
+  idle(core);
+}
+
 function row(name: string, op: () => void, base: u64): void {
   const n = run(op);
   print("bench: wasm3 "); print(name); print(" ");
@@ -138,10 +230,11 @@ function main(): void {
   row("lock-unlock", lockUnlock, base);
   row("alloc-free-64", allocFree64, base);
   row("realloc-grow", reallocGrow, base);
+  execRows(base);
   println("bench: done");
   exit(0);
 }
 
 export function kernel_start(core: u32): void {
-  boot(core, main, idle);
+  boot(core, main, worker);
 }

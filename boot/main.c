@@ -26,6 +26,7 @@ uint64_t boot_dtb;
 #define EXIT_REJECTED 3   /* kernel.wasm was rejected by wasm3 */
 
 void boot_bench_hook(void);
+void boot_bench_smp_hook(void);
 
 _Noreturn void boot_primary(uint64_t dtb) {
     boot_dtb = dtb;
@@ -56,14 +57,19 @@ _Noreturn void boot_primary(uint64_t dtb) {
         sys_exit(EXIT_REJECTED);
     }
     smp_release(MAX_CORES);
+    boot_bench_smp_hook();
     irq_init_core(0);
     wasm_run(0);
     park();
 }
 
-/* Called on core 0 before wasm3 starts. Empty here; the benchmark image
- * links bench/native.c, which measures the native rows. */
+/* Benchmark hooks, empty here; the benchmark image links bench/native.c.
+ * boot_bench_hook runs on core 0 while the other cores are still parked
+ * (the single-core native rows); boot_bench_smp_hook after they are
+ * released, while core 1 waits in its boot_secondary_hook (the cross-core
+ * row). */
 __attribute__((weak)) void boot_bench_hook(void) {}
+__attribute__((weak)) void boot_bench_smp_hook(void) {}
 
 /* Called on each secondary core just before it runs the kernel. Empty here;
  * the crash-dump test image links a version that faults on purpose. */

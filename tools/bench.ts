@@ -8,6 +8,7 @@
 import { statSync, writeFileSync } from "node:fs";
 import { BOARDS, findBoard } from "./boards.js";
 import { runQemu } from "./qemu.js";
+import { sizeSplitOf } from "./size.js";
 
 export interface BenchLine { side: "wasm3" | "native"; row: string; instructions: number; ops: number }
 
@@ -66,7 +67,10 @@ async function main(argv: string[]): Promise<number> {
         // The image runs the native rows on core 0 before wasm3 starts: take them out.
         figures[board] = {
           "boot: instructions to the first UART byte": f["boot-first-uart-byte"],
-          "boot: instructions to cores online: 4 (core 0)": f["boot-cores-online"] - (f["native-rows"] ?? 0),
+          "boot: instructions to cores online: 4 (all cores)": f["boot-cores-online"] - (f["native-rows"] ?? 0) - (f["native-smp-rows"] ?? 0),
+          "executor: heap bytes per task (wasm3)": f["task-bytes-wasm3"],
+          "executor: heap bytes per task (native C)": f["task-bytes-native"],
+          "wasm3: C heap bytes per runtime (one per core)": f["wasm3-runtime-bytes"],
         };
       }
     }
@@ -80,11 +84,19 @@ async function main(argv: string[]): Promise<number> {
     results.push(...rows);
     if (!same) return 1;
   }
+  const split = sizeSplitOf("build/kernel8.img");
   const sizes = {
-    "kernel8.img bytes": statSync("build/kernel8.img").size,
+    "kernel8.img bytes": split.image,
+    "of which wasm3": split.wasm3,
+    "of which the stub (boot/)": split.stub,
+    "of which the C library (picolibc, libgcc)": split.libc,
+    "of which kernel.wasm": split.kernelWasm,
+    "of which ld's dynamic tables (unused)": split.linker,
+    "of which alignment padding": split.padding,
     "kernel.wasm bytes": statSync("build/kernel.wasm").size,
   };
-  console.log(`\nsizes: ${Object.entries(sizes).map(([k, v]) => `${k} ${v.toLocaleString("en-US")}`).join(", ")}`);
+  console.log("\nsizes:");
+  for (const [k, v] of Object.entries(sizes)) console.log(`  ${k}: ${v.toLocaleString("en-US")}`);
   writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes }, null, 2) + "\n");
   console.log(`\nwritten: ${out}`);
   return 0;

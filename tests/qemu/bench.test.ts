@@ -7,7 +7,10 @@ import { BOARDS } from "../../tools/boards.js";
 import { runQemu } from "../../tools/qemu.js";
 import { parseBench, parseFigures } from "../../tools/bench.js";
 
-const ROWS = ["fib-20", "sieve-8192", "crc32-64k", "matmul-64", "mmio-read", "atomic-add", "lock-unlock", "alloc-free-64", "realloc-grow"];
+const ROWS = [
+  "fib-20", "sieve-8192", "crc32-64k", "matmul-64", "mmio-read", "atomic-add", "lock-unlock", "alloc-free-64", "realloc-grow",
+  "exec-wake-poll", "exec-spawn", "exec-channel-msg", "exec-wake-cross-core",
+];
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine}): benchmark image`, () => {
@@ -18,7 +21,12 @@ for (const b of BOARDS) {
       assert.match(r.output, /^bench: done$/m);
       const lines = parseBench(r.output);
       const figures = parseFigures(r.output);
-      for (const f of ["boot-first-uart-byte", "boot-cores-online", "native-rows"]) assert.ok(figures[f] > 0, `no figure ${f}:\n${r.output}`);
+      for (const f of ["boot-first-uart-byte", "boot-cores-online", "native-rows", "native-smp-rows", "task-bytes-wasm3", "task-bytes-native"]) {
+        assert.ok(figures[f] > 0, `no figure ${f}:\n${r.output}`);
+      }
+      // The channel row moved real messages: 5 repetitions of 1,000 on each side.
+      assert.equal(figures["channel-received-wasm3"], 5000, r.output);
+      assert.equal(figures["channel-received-native"], 5000, r.output);
       // Both sides compute the same thing: the compute rows print their result.
       for (const row of ["fib-20", "sieve-8192", "crc32-64k", "matmul-64"]) {
         const results = [...r.output.matchAll(new RegExp(`^bench: (?:wasm3|native) ${row} \\d+ 1 \\(result (\\d+)\\)$`, "gm"))].map((m) => m[1]);
