@@ -4,6 +4,8 @@
 import { mmio as host } from "./host";
 
 /** Reads the 32-bit register at physical address `addr`. */
-export function read32(addr: u32): u32 { return host.read32(addr); }
+// @ts-ignore: decorator
+@inline export function read32(addr: u32): u32 { return host.read32(addr); }
 /** Writes the 32-bit register at physical address `addr`. */
-export function write32(addr: u32, value: u32): void { host.write32(addr, value); }
+// @ts-ignore: decorator
+@inline export function write32(addr: u32, value: u32): void { host.write32(addr, value); }

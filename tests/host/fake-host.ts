@@ -9,7 +9,12 @@
 //   fake.advance(ticks): moves the fake clock (cpu.counter) on; when it
 //     passes the armed deadline (cpu.setTimer), the "interrupt" records the
 //     timer event for cpu.events() and disarms, as boot/irq.c does
-//   fake.now(): the clock
+//   fake.now(): the clock; fake.autoAdvance(ticks): each counter() read moves it on
+//   fake.setBoard(id): what sys.board() answers (1 Pi 3, 2 Pi 4)
+//   fake.setReg(addr, v) / fake.getReg(addr): the MMIO register file (a read
+//     returns the last value written or set); fake.writeOneToClear(addr)
+//     makes a register clear the bits written to it, as event status does
+// sys.panic records `sys.panic <message>` and throws (expect(..).toThrow()).
 // atomic.wait32 stands for "another core changes the word": it adds 1.
 // Strings are read from the module's memory as UTF-16 (AssemblyScript).
 import { fakeAtomics } from "./fake-atomics.js";
@@ -26,6 +31,10 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
   let now = 0n;
   let armed = 0n;
   let events = 0;
+  let boardId = 1;
+  let autoAdvance = 0n;
+  const regs = new Map<number, number>();
+  const w1c = new Set<number>();   // write-1-to-clear registers (event status)
   const record = (s: string) => { trace.push(s); };
   const str = (ptr: number, units: number) =>
     String.fromCharCode(...new Uint16Array(getMemory().buffer, ptr >>> 0, units));
@@ -54,7 +63,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       wfe: () => record("cpu.wfe"),
       sev: () => record("cpu.sev"),
       wfi: () => record("cpu.wfi"),
-      counter: () => now,
+      counter: () => { const t = now; now += autoAdvance; return t; },
       frequency: () => FREQUENCY,
       instructions: () => 0n,
       setTimer: (deadline: bigint) => {
@@ -67,21 +76,43 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     },
     // wait32 stands for "another core changes the word": it adds 1.
     atomic: fakeAtomics(getMemory, (s) => { if (atomics) record(s); }, (m, i, expected) => (m[i] = expected + 1)),
+    // A register file: a read returns what was last written (or set with
+    // fake.setReg), 0 if nothing was.
     mmio: {
-      read32: (addr: number) => { record(`mmio.read32 ${hex(addr)}`); return 0; },
-      write32: (addr: number, v: number) => record(`mmio.write32 ${hex(addr)} ${hex(v)}`),
+      read32: (addr: number) => {
+        const v = regs.get(addr >>> 0) ?? 0;
+        record(`mmio.read32 ${hex(addr)} -> ${hex(v)}`);
+        return v | 0;
+      },
+      write32: (addr: number, v: number) => {
+        const a = addr >>> 0;
+        regs.set(a, w1c.has(a) ? (regs.get(a) ?? 0) & ~v >>> 0 : v >>> 0);
+        record(`mmio.write32 ${hex(addr)} ${hex(v)}`);
+      },
     },
     sys: {
-      panic: () => { throw new Error(`sys.panic: ${line}`); },
+      panic: (ptr: number, units: number) => {
+        const message = str(ptr, units);
+        record(`sys.panic ${message}`);
+        throw new Error(`sys.panic: ${message}`);
+      },
       exit: (code: number) => { throw new Error(`sys.exit ${code}`); },
-      board: () => 1,
+      board: () => boardId,
       memoryBytes: () => 1n << 30n,
       abiVersion: () => 3,
     },
     fake: {
       traceLength: () => joined().length,
       traceChar: (i: number) => joined().charCodeAt(i),
-      reset: (n: number) => { trace = []; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true; },
+      reset: (n: number) => {
+        trace = []; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
+        boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear();
+      },
+      setBoard: (id: number) => { boardId = id; },
+      setReg: (addr: number, v: number) => { regs.set(addr >>> 0, v >>> 0); },
+      getReg: (addr: number) => (regs.get(addr >>> 0) ?? 0) | 0,
+      writeOneToClear: (addr: number) => { w1c.add(addr >>> 0); },
+      autoAdvance: (ticks: bigint) => { autoAdvance = BigInt.asUintN(64, ticks); },
       setCore: (n: number) => { core = n; },
       traceAtomics: (on: number) => { atomics = on !== 0; },
       advance: (ticks: bigint) => { now += BigInt.asUintN(64, ticks); fireIfDue(); },
