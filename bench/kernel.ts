@@ -19,7 +19,8 @@ import * as atomic from "../assembly/arch/atomic";
 import { SpinLock } from "../assembly/kernel/sync/spinlock";
 import { Task, Context, spawnOn, runOnce, Channel, ChannelRecv } from "../assembly/kernel/exec";
 import { heapBytesOf, dispose } from "../assembly/kernel/lifetime";
-import { waitForEvent, sendEvent, coreId } from "../assembly/arch/cpu";
+import { waitForEvent, sendEvent } from "../assembly/arch/cpu";
+import * as gpio from "../assembly/drivers/gpio";
 
 const OPS: u32 = 1000;
 const REPS: i32 = 5;
@@ -94,6 +95,10 @@ function computeSetup(): void {
 
 let mmioAddr: u32 = 0;
 function mmioRead(): void { result = read32(mmioAddr); }
+
+// One GPIO toggle (set + clear) through the driver.
+let pin: gpio.OutputPin | null = null;
+function gpioToggle(): void { pin!.high(); pin!.low(); }
 
 function run(op: () => void, ops: u32 = OPS): u64 {
   for (let r = 0; r < REPS; r++) {
@@ -230,6 +235,9 @@ function main(): void {
   row("lock-unlock", lockUnlock, base);
   row("alloc-free-64", allocFree64, base);
   row("realloc-grow", reallocGrow, base);
+  pin = gpio.output(17);
+  row("gpio-toggle", gpioToggle, base);
+  pin!.release();
   execRows(base);
   println("bench: done");
   exit(0);

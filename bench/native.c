@@ -85,6 +85,16 @@ static void compute_setup(void) {
     for (int i = 0; i < 64 * 64; i++) { ma[i] = i % 17 - 8; mb[i] = i % 13 - 6; }
 }
 
+/* One GPIO toggle: GPSET0 then GPCLR0 of pin 17, each write ordered as the
+ * host's mmio.write32 orders it (DMB first). */
+static volatile uint32_t *gpset0, *gpclr0;
+static void gpio_toggle(void) {
+    __asm__ volatile("dmb sy" ::: "memory");
+    *gpset0 = 1u << 17;
+    __asm__ volatile("dmb sy" ::: "memory");
+    *gpclr0 = 1u << 17;
+}
+
 static volatile uint32_t *mmio_reg;
 static void mmio_read(void) { result = *mmio_reg; __asm__ volatile("dmb sy" ::: "memory"); }
 
@@ -225,6 +235,13 @@ void boot_bench_hook(void) {
     row("lock-unlock", lock_unlock, base);
     row("alloc-free-64", alloc_free_64, base);
     row("realloc-grow", realloc_grow, base);
+    /* pin 17 as an output (GPFSEL1 bits 21-23 = 001), as the wasm3 side's driver does */
+    volatile uint32_t *gpio = (volatile uint32_t *)(uintptr_t)(board->peripheral_base + 0x200000);
+    gpio[1] = (gpio[1] & ~(7u << 21)) | (1u << 21);
+    gpset0 = gpio + 0x1c / 4;
+    gpclr0 = gpio + 0x28 / 4;
+    row("gpio-toggle", gpio_toggle, base);
+    gpio[1] &= ~(7u << 21);
     exec_rows(base);
     heap_before_wasm3 = mallinfo().uordblks;
     /* So that tools/bench.ts can take this hook out of the boot figure. */

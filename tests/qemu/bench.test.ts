@@ -9,7 +9,7 @@ import { parseBench, parseFigures } from "../../tools/bench.js";
 
 const ROWS = [
   "fib-20", "sieve-8192", "crc32-64k", "matmul-64", "mmio-read", "atomic-add", "lock-unlock", "alloc-free-64", "realloc-grow",
-  "exec-wake-poll", "exec-spawn", "exec-channel-msg", "exec-wake-cross-core",
+  "gpio-toggle", "exec-wake-poll", "exec-spawn", "exec-channel-msg", "exec-wake-cross-core",
 ];
 
 for (const b of BOARDS) {
