@@ -1,19 +1,32 @@
 /* irq.c: interrupts, the C top half (ARCHITECTURE.md section 4).
  *
- * The only source so far is each core's EL1 physical generic timer
- * (CNTP). The handler turns the timer off (which drops the interrupt),
- * records EVENT_TIMER in the core's event word, SEVs and returns: wasm3 is
- * never re-entered from an exception. The executor's idle loop takes the
- * events (cpu.events) and runs the bottom half in AssemblyScript.
+ * Two kinds of source:
+ *  - each core's EL1 physical generic timer (CNTP): the handler turns the
+ *    timer off (which drops the interrupt) and records EVENT_TIMER;
+ *  - peripheral interrupts (the VideoCore's numbers 0-63): the handler
+ *    masks the source at the controller (a level interrupt would otherwise
+ *    fire again at once), records it in the core's pending mask and sets
+ *    EVENT_IRQ. The kernel's driver enables and routes sources itself
+ *    (drivers/irq.ts, through mmio) and enables a source again once its
+ *    bottom half has dealt with the device.
+ * Either way the handler SEVs and returns: wasm3 is never re-entered from an
+ * exception. The executor loop takes the events (cpu.events, irq.take) and
+ * runs the bottom halves in AssemblyScript.
  *
  * Routing differs per board:
  *  - Pi 3 (BCM2836 local controller, "QA7"): 0x40000040 + 4*core, bit 1
  *    (CNTPNSIRQ) sends the core's timer to its IRQ; 0x40000060 + 4*core says
- *    which source is pending.
+ *    which source is pending: bit 1 the timer, bit 8 the GPU (peripheral)
+ *    interrupt, which goes to the one core 0x4000000C names. The BCM2835
+ *    ARM controller at 0x3F00B200 has the peripheral pending bits (pending 1
+ *    at +0x04: sources 0-31, pending 2 at +0x08: 32-63), read back their
+ *    enables at +0x10/+0x14, and masks a source by writing its bit to
+ *    disable +0x1C/+0x20.
  *  - Pi 4 (GIC-400 at 0xFF840000): the timer is PPI 30. Enable it in the
  *    distributor (banked per core), priority 0xA0, CPU interface on with
  *    priority mask 0xF0; acknowledge with GICC_IAR, end with GICC_EOIR;
- *    1022/1023 are spurious. Interrupt groups are left as they are (QEMU's GIC
+ *    1022/1023 are spurious. Peripheral interrupt n is SPI 96 + n, masked by
+ *    writing its bit to GICD_ICENABLERn. Interrupt groups are left as they are (QEMU's GIC
  *    has no security extensions; on a Pi the firmware sets them up).
  */
 #include "irq.h"
@@ -28,6 +41,8 @@
 #define GICC 0xFF842000u
 #define GICD_CTLR        0x000
 #define GICD_ISENABLER0  0x100
+#define GICD_ICENABLER0  0x180
+#define SPI_VC_BASE      96
 #define GICD_IPRIORITYR  0x400
 #define GICC_CTLR        0x000
 #define GICC_PMR         0x004
@@ -35,7 +50,17 @@
 #define GICC_EOIR        0x010
 #define PPI_CNTP         30
 
+#define LOCAL_GPU_IRQ        (1u << 8)
+#define ARMC                 0x3F00B200u
+#define ARMC_PENDING1        0x04
+#define ARMC_PENDING2        0x08
+#define ARMC_ENABLE1         0x10
+#define ARMC_ENABLE2         0x14
+#define ARMC_DISABLE1        0x1C
+#define ARMC_DISABLE2        0x20
+
 static volatile uint32_t events[MAX_CORES];
+static volatile uint64_t pending[MAX_CORES];   /* peripheral sources taken, per core */
 
 static inline volatile uint32_t *reg(uint32_t addr) { return (volatile uint32_t *)(uintptr_t)addr; }
 
@@ -62,19 +87,46 @@ static void timer_fired(unsigned core) {
     sev();
 }
 
+/* Peripheral sources `mask` (already masked at the controller) were taken on `core`. */
+static void peripherals_taken(unsigned core, uint64_t mask) {
+    if (!mask) return;
+    __atomic_or_fetch(&pending[core], mask, __ATOMIC_RELEASE);
+    __atomic_or_fetch(&events[core], EVENT_IRQ, __ATOMIC_RELEASE);
+    dsb_sy();
+    sev();
+}
+
 void irq_handle(void) {
     unsigned core = core_id();
     if (board->id == BOARD_PI3) {
-        if (*reg(LOCAL_IRQ_SOURCE(core)) & LOCAL_CNTPNSIRQ) timer_fired(core);
+        uint32_t source = *reg(LOCAL_IRQ_SOURCE(core));
+        if (source & LOCAL_CNTPNSIRQ) timer_fired(core);
+        if (source & LOCAL_GPU_IRQ) {
+            uint32_t p1 = *reg(ARMC + ARMC_PENDING1) & *reg(ARMC + ARMC_ENABLE1);
+            uint32_t p2 = *reg(ARMC + ARMC_PENDING2) & *reg(ARMC + ARMC_ENABLE2);
+            if (p1) *reg(ARMC + ARMC_DISABLE1) = p1;
+            if (p2) *reg(ARMC + ARMC_DISABLE2) = p2;
+            dsb_sy();
+            peripherals_taken(core, (uint64_t)p2 << 32 | p1);
+        }
         return;
     }
     uint32_t iar = *reg(GICC + GICC_IAR);
     uint32_t id = iar & 0x3ff;
     if (id >= 1022) return;                            /* spurious */
     if (id == PPI_CNTP) timer_fired(core);
+    else if (id >= SPI_VC_BASE && id < SPI_VC_BASE + 64) {
+        *reg(GICD + GICD_ICENABLER0 + 4 * (id / 32)) = 1u << (id % 32);
+        dsb_sy();
+        peripherals_taken(core, 1ull << (id - SPI_VC_BASE));
+    }
     *reg(GICC + GICC_EOIR) = iar;
 }
 
 uint32_t irq_take_events(void) {
     return __atomic_exchange_n(&events[core_id()], 0, __ATOMIC_ACQ_REL);
+}
+
+uint64_t irq_take_pending(void) {
+    return __atomic_exchange_n(&pending[core_id()], 0, __ATOMIC_ACQ_REL);
 }

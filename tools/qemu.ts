@@ -35,6 +35,12 @@ export interface QemuOptions {
   icount?: boolean;
   /** A device tree to pass (-dtb): QEMU then gives its address in x0, as the firmware does. */
   dtb?: string;
+  /**
+   * What to type on the serial console: each `data` is written to QEMU's
+   * standard input (the guest's UART receive line) once the output matches
+   * `after`, in order.
+   */
+  input?: { after: RegExp; data: string | Buffer }[];
 }
 
 export function qemuArgs(board: string, image: string): string[] {
@@ -53,14 +59,17 @@ export function runQemu(opts: QemuOptions): Promise<QemuRun> {
   if (opts.icount) args.push("-icount", "shift=0,sleep=off");
   if (opts.dtb) args.push("-dtb", opts.dtb);
   return new Promise((resolve, reject) => {
-    const child = spawn(QEMU, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(QEMU, args, { stdio: [opts.input ? "pipe" : "ignore", "pipe", "pipe"] });
     let output = "", errors = "", timedOut = false, stopped = false;
+    const inputs = [...(opts.input ?? [])];
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, opts.timeoutMs);
-    child.stdout.on("data", (d: Buffer) => {
+    child.stdout!.on("data", (d: Buffer) => {
       output += d.toString("utf8").replace(/\r/g, "");
+      while (inputs.length && inputs[0].after.test(output)) child.stdin?.write(inputs.shift()!.data);
       if (opts.until && !stopped && opts.until.test(output)) { stopped = true; child.kill("SIGKILL"); }
     });
-    child.stderr.on("data", (d: Buffer) => { errors += d.toString("utf8"); });
+    child.stdin?.on("error", () => {});   // QEMU gone before it read everything: the output says why
+    child.stderr!.on("data", (d: Buffer) => { errors += d.toString("utf8"); });
     child.on("error", (e: NodeJS.ErrnoException) => { clearTimeout(timer); reject(e.code === "ENOENT" ? missingQemu() : e); });
     child.on("close", (code) => {
       clearTimeout(timer);

@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 3;
+export const ABI_VERSION: u32 = 4;
 
 /** Early output for boot messages and panics. Output is line-buffered per core: a line is written to the UART whole, so lines from different cores never mix. */
 export namespace console {
@@ -55,7 +55,7 @@ export namespace cpu {
   // @ts-ignore: decorator
   @external("cpu", "setTimer")
   export declare function setTimer(deadline: u64): void;
-  /** The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed), and clears them. */
+  /** The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed; bit 1: a peripheral interrupt was taken, see irq.take), and clears them. */
   // @ts-ignore: decorator
   @external("cpu", "events")
   export declare function events(): u32;
@@ -135,6 +135,22 @@ export namespace mmio {
   // @ts-ignore: decorator
   @external("mmio", "write32")
   export declare function write32(addr: u32, value: u32): void;
+}
+
+/** Peripheral interrupts (numbered as the VideoCore numbers them, 0-63, on both boards: GPIO 49-52, UART 57, system timer 0-3). The kernel's drivers enable and route a source at the interrupt controller themselves (mmio: the BCM2835 ARM controller and the BCM2836 local controller's GPU routing on a Pi 3, the GIC-400 distributor on a Pi 4, SPI 96 + n). When one fires, the C top half masks that source at the controller (so a level interrupt cannot fire again), acknowledges it, records it for the core that took it, sets EVENT_IRQ (cpu.events bit 1) and SEVs. The driver's bottom half deals with the device and enables the source again. */
+export namespace irq {
+  /** The sources (bit n = interrupt n) the top half took on this core since the last call, and clears them. Each is masked at the controller until the driver enables it again. */
+  // @ts-ignore: decorator
+  @external("irq", "take")
+  export declare function take(): u64;
+}
+
+/** The VideoCore mailbox's property channel: board revision, memory split, clocks, temperature, the firmware's GPIO expander. */
+export namespace mailbox {
+  /** Sends the property message at `buffer` (16-byte aligned; its first word is its size in bytes, at most 1024) on channel 8 and waits up to 100 ms for the answer, which the firmware writes into the same buffer. The host cleans the buffer out of the data cache before and invalidates it after, and gives the VideoCore its bus address (physical | 0xC0000000). Returns 0 when an answer came back (check its response code, word 1: 0x80000000 is success), 1 when none came in time. Refuses (traps): a buffer that is not 16-byte aligned, runs past the end of linear memory, or declares a size under 12 or over 1024 bytes. */
+  // @ts-ignore: decorator
+  @external("mailbox", "call")
+  export declare function call(buffer: usize): u32;
 }
 
 /** Panic, exit and the machine's identity. */

@@ -38,6 +38,9 @@ import { SpinLock } from "../kernel/sync/spinlock";
 import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
 import { Future } from "../kernel/exec/future";
 import { Context, Task } from "../kernel/exec/task";
+import { IrqHandler, onIrq } from "../kernel/irq";
+import * as irq from "./irq";
+import { Irq } from "../board";
 
 export const enum Function { Input = 0, Output = 1, Alt0 = 4, Alt1 = 5, Alt2 = 6, Alt3 = 7, Alt4 = 3, Alt5 = 2 }
 export const enum Pull { None = 0, Up = 1, Down = 2 }
@@ -224,6 +227,23 @@ export function serviceGpioInterrupt(): u64 {
     }
   }
   return found;
+}
+
+/** The GPIO interrupt's bottom half, registered by enableInterrupts(). */
+class GpioInterrupt extends IrqHandler {
+  handle(source: u32): void {
+    serviceGpioInterrupt();
+    irq.unmask(source);
+  }
+}
+
+/**
+ * Takes the GPIO interrupt (gpio_int[3], any pin of any bank) on `core`,
+ * so that EdgeWait futures are woken by it. Call once, before awaiting edges.
+ */
+export function enableInterrupts(core: u32): void {
+  onIrq(Irq.GPIO_ANY, new GpioInterrupt());
+  irq.enable(Irq.GPIO_ANY, core);
 }
 
 /** Ready once the pin has seen one of its detected events (see InputPin.detect). */

@@ -9,6 +9,9 @@
 //   fake.advance(ticks): moves the fake clock (cpu.counter) on; when it
 //     passes the armed deadline (cpu.setTimer), the "interrupt" records the
 //     timer event for cpu.events() and disarms, as boot/irq.c does
+//   fake.raiseIrq(n): the top half took peripheral interrupt n (irq.take, cpu.events bit 1)
+//   fake.setProperty(tag, a, b): the two words the fake firmware answers a
+//     mailbox property tag with (mailbox.call); a tag it was not given fails
 //   fake.now(): the clock; fake.autoAdvance(ticks): each counter() read moves it on
 //   fake.setBoard(id): what sys.board() answers (1 Pi 3, 2 Pi 4)
 //   fake.setReg(addr, v) / fake.getReg(addr): the MMIO register file (a read
@@ -18,6 +21,7 @@
 // atomic.wait32 stands for "another core changes the word": it adds 1.
 // Strings are read from the module's memory as UTF-16 (AssemblyScript).
 import { fakeAtomics } from "./fake-atomics.js";
+import { ABI_VERSION } from "../../tools/abi/spec.js";
 
 export const FREQUENCY = 62_500_000n;   // ticks per second, as QEMU's generic timer
 export const EVENT_TIMER = 1;
@@ -34,6 +38,32 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
   let boardId = 1;
   let autoAdvance = 0n;
   const regs = new Map<number, number>();
+  let irqPending = 0n;
+  // The fake firmware's answers, by property tag: the values it writes.
+  const properties = new Map<number, number[]>();
+  let mailboxCalls: string[] = [];
+  const mailbox = (buffer: number): number => {
+    const words = () => new Uint32Array(getMemory().buffer);
+    const w = words();
+    const at = buffer / 4;
+    const size = w[at];
+    record(`mailbox.call ${size} bytes`);
+    if (buffer % 16) throw new Error(`mailbox.call: buffer 0x${buffer.toString(16)} is not 16-byte aligned`);
+    let i = at + 2;
+    const ok = size >= 12 && size % 4 === 0;
+    while (w[i] !== 0 && i < at + size / 4) {
+      const tag = w[i], space = w[i + 1];
+      const answer = properties.get(tag);
+      mailboxCalls.push(`0x${tag.toString(16).padStart(8, "0")}`);
+      if (answer && answer.length * 4 <= space) {
+        answer.forEach((v, k) => { w[i + 3 + k] = v >>> 0; });
+        w[i + 2] = (0x80000000 | (answer.length * 4)) >>> 0;
+      }                       // a tag it does not know keeps its response bit clear, as the firmware does
+      i += 3 + space / 4;
+    }
+    w[at + 1] = ok ? 0x80000000 : 0x80000001;   // 0x80000001: the message itself could not be parsed
+    return 0;
+  };
   const w1c = new Set<number>();   // write-1-to-clear registers (event status)
   const record = (s: string) => { trace.push(s); };
   const str = (ptr: number, units: number) =>
@@ -74,6 +104,12 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       events: () => { const e = events; events = 0; return e; },
       running: () => (1 << cores) - 1,
     },
+    irq: {
+      take: () => { const p = irqPending; irqPending = 0n; return BigInt.asIntN(64, p); },
+    },
+    mailbox: {
+      call: (buffer: number) => mailbox(buffer >>> 0),
+    },
     // wait32 stands for "another core changes the word": it adds 1.
     atomic: fakeAtomics(getMemory, (s) => { if (atomics) record(s); }, (m, i, expected) => (m[i] = expected + 1)),
     // A register file: a read returns what was last written (or set with
@@ -99,20 +135,23 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       exit: (code: number) => { throw new Error(`sys.exit ${code}`); },
       board: () => boardId,
       memoryBytes: () => 1n << 30n,
-      abiVersion: () => 3,
+      abiVersion: () => ABI_VERSION,
     },
     fake: {
       traceLength: () => joined().length,
       traceChar: (i: number) => joined().charCodeAt(i),
       reset: (n: number) => {
         trace = []; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
-        boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear();
+        boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear(); irqPending = 0n; properties.clear(); mailboxCalls = [];
       },
       setBoard: (id: number) => { boardId = id; },
       setReg: (addr: number, v: number) => { regs.set(addr >>> 0, v >>> 0); },
       getReg: (addr: number) => (regs.get(addr >>> 0) ?? 0) | 0,
       writeOneToClear: (addr: number) => { w1c.add(addr >>> 0); },
       autoAdvance: (ticks: bigint) => { autoAdvance = BigInt.asUintN(64, ticks); },
+      raiseIrq: (source: number) => { irqPending |= 1n << BigInt(source); events |= 2; record(`irq: ${source}`); },
+      // The fake firmware answers `tag` with the two words a, b; a tag it was not given fails.
+      setProperty: (tag: number, a: number, b: number) => { properties.set(tag >>> 0, [a >>> 0, b >>> 0]); },
       setCore: (n: number) => { core = n; },
       traceAtomics: (on: number) => { atomics = on !== 0; },
       advance: (ticks: bigint) => { now += BigInt.asUintN(64, ticks); fireIfDue(); },

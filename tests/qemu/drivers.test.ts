@@ -19,3 +19,38 @@ for (const b of BOARDS) {
     });
   });
 }
+
+/** 200 printable bytes, more than the PL011's 16-byte FIFO holds. */
+const BURST = Array.from({ length: 200 }, (_, i) => String.fromCharCode(33 + (i % 90))).join("");
+
+for (const b of BOARDS) {
+  describe(`${b.name} (-M ${b.machine}): mailbox and UART`, { concurrency: 1 }, () => {
+    it("the mailbox returns the board revision and the memory split QEMU reports", async () => {
+      const r = await boot(b.name, "mailbox");
+      assertPassed(r);
+      const expected = b.name === "pi4"
+        ? /^mailbox: revision 0xb03115: Raspberry Pi 4 Model B, BCM2711, 2048 MB$/m
+        : /^mailbox: revision 0xa02082: Raspberry Pi 3 Model B, BCM2837, 1024 MB$/m;
+      assert.match(r.output, expected);
+      const mem = r.output.match(/^mailbox: ARM memory (\d+) MiB, VideoCore memory (\d+) MiB$/m);
+      assert.ok(mem, r.output);
+      assert.ok(Number(mem[1]) > 0 && Number(mem[1]) + Number(mem[2]) <= 1024, `memory split ${mem[1]} + ${mem[2]} MiB`);
+      assert.match(r.output, /^mailbox: UART clock [1-9]\d+ Hz, ARM clock [1-9]\d+ Hz$/m);
+    });
+
+    it("UART echo on receive interrupts through the board's controller (routed to core 1), a 200-byte burst included, nothing lost", async () => {
+      const r = await boot(b.name, "uart-echo", {
+        input: [{ after: /^echo: ready$/m, data: "hello\n" }, { after: /^hello$/m, data: `${BURST}\nquit\n` }],
+      });
+      assertPassed(r);
+      assert.ok(r.output.split("\n").includes(BURST), `the burst did not come back whole:\n${r.output}`);
+      const m = r.output.match(/^echo: (\d+) bytes, (\d+) interrupts on cores mask (\d+), (\d+) overruns, (\d+) unhandled$/m);
+      assert.ok(m, r.output);
+      assert.equal(Number(m[1]), 6 + BURST.length + 1 + 5, "bytes received");
+      assert.ok(Number(m[2]) > 1 && Number(m[2]) < Number(m[1]), `${m[2]} interrupts for ${m[1]} bytes: the FIFO should gather several per interrupt`);
+      assert.equal(Number(m[3]), 2, "only core 1 handled the UART interrupt");
+      assert.equal(Number(m[4]), 0, "overruns");
+      assert.equal(Number(m[5]), 0, "unhandled interrupts");
+    });
+  });
+}

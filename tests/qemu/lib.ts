@@ -1,6 +1,6 @@
 // Helpers shared by the QEMU test files.
 import assert from "node:assert/strict";
-import { runQemu, QemuRun } from "../../tools/qemu.js";
+import { runQemu, QemuRun, QemuOptions } from "../../tools/qemu.js";
 
 export const TIMEOUT_MS = 30_000;   // a boot takes about a second; QEMU on a loaded 2-core machine, more
 
@@ -8,11 +8,13 @@ export interface BootOptions {
   until?: RegExp;
   timeoutMs?: number;
   icount?: boolean;
+  /** What to type on the serial console, and when (see QemuOptions.input). */
+  input?: QemuOptions["input"];
 }
 
 /** Boots build/tests/<name>.img on a board. */
 export function boot(board: string, name: string, opts: BootOptions = {}): Promise<QemuRun> {
-  return runQemu({ board, image: `build/tests/${name}.img`, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount });
+  return runQemu({ board, image: `build/tests/${name}.img`, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount, input: opts.input });
 }
 
 export function lines(out: string): string[] {

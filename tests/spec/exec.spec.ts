@@ -5,9 +5,8 @@
 // their lines and the host calls land in one trace, in order.
 import {
   Task, Context, spawnOn, spawnJoin, runOnce, YieldNow, Join, Select, Sleep, Interval, Timeout,
-  Notify, Notified, Channel, ChannelSend, ChannelRecv, pendingSleeps, ticksFromMillis, Future,
+  Notify, Notified, Channel, ChannelSend, ChannelRecv, pendingSleeps, ticksFromMillis, Future, serviceEvents,
 } from "../../assembly/kernel/exec";
-import { serviceTimers } from "../../assembly/kernel/exec/timer";
 import { stats, HeapStats } from "../../assembly/kernel/alloc";
 import { dispose } from "../../assembly/kernel/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
@@ -54,7 +53,7 @@ function drain(): i32 {
 /** Moves the fake clock on and runs what the timer interrupt woke. */
 function tick(ticks: u64): void {
   advance(ticks);
-  serviceTimers();
+  serviceEvents();
   drain();
 }
 

@@ -7,7 +7,9 @@
 // 2: the shared linear memory; module "atomic" added; cpu.tally removed
 // (an atomic counter in shared memory does its job); cpu.instructions.
 // 3: cpu.setTimer and cpu.events (the timer interrupt).
-export const ABI_VERSION = 3;
+// 4: peripheral interrupts (cpu.events bit 1, module "irq") and the
+// mailbox property interface (module "mailbox").
+export const ABI_VERSION = 4;
 
 /** AssemblyScript type of a parameter or result; each maps to one wasm type. */
 export type AbiType = "i32" | "u32" | "i64" | "u64" | "usize" | "void";
@@ -61,7 +63,7 @@ export const ABI: AbiModule[] = [
       { name: "frequency", params: [], result: "u64", doc: "The counter's frequency in Hz (CNTFRQ_EL0): 19.2 MHz on a Pi 3, 54 MHz on a Pi 4, 62.5 MHz under QEMU. Never assume one." },
       { name: "instructions", params: [], result: "u64", doc: "Instructions this core has retired (PMU event 0x08, PMEVCNTR0_EL0). Exact and repeatable under QEMU with `-icount`, where it is the benchmarks' clock; QEMU without -icount reads 0." },
       { name: "setTimer", params: [p("deadline", "u64")], result: "void", doc: "Arms this core's timer interrupt for when counter() reaches `deadline` (CNTP_CVAL_EL0; one deadline per core, a new one replaces the old); 0 turns it off. When it fires, the interrupt's top half records EVENT_TIMER (1) for this core and SEVs, which ends a WFE." },
-      { name: "events", params: [], result: "u32", doc: "The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed), and clears them." },
+      { name: "events", params: [], result: "u32", doc: "The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed; bit 1: a peripheral interrupt was taken, see irq.take), and clears them." },
       { name: "running", params: [], result: "u32", doc: "Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns." },
     ],
   },
@@ -101,6 +103,24 @@ export const ABI: AbiModule[] = [
       {
         name: "write32", params: [p("addr", "u32"), p("value", "u32")], result: "void", doc: "Writes `value` to the register at physical address `addr`.",
         refuses: "the same addresses as read32",
+      },
+    ],
+  },
+  {
+    module: "irq",
+    doc: "Peripheral interrupts (numbered as the VideoCore numbers them, 0-63, on both boards: GPIO 49-52, UART 57, system timer 0-3). The kernel's drivers enable and route a source at the interrupt controller themselves (mmio: the BCM2835 ARM controller and the BCM2836 local controller's GPU routing on a Pi 3, the GIC-400 distributor on a Pi 4, SPI 96 + n). When one fires, the C top half masks that source at the controller (so a level interrupt cannot fire again), acknowledges it, records it for the core that took it, sets EVENT_IRQ (cpu.events bit 1) and SEVs. The driver's bottom half deals with the device and enables the source again.",
+    functions: [
+      { name: "take", params: [], result: "u64", doc: "The sources (bit n = interrupt n) the top half took on this core since the last call, and clears them. Each is masked at the controller until the driver enables it again." },
+    ],
+  },
+  {
+    module: "mailbox",
+    doc: "The VideoCore mailbox's property channel: board revision, memory split, clocks, temperature, the firmware's GPIO expander.",
+    functions: [
+      {
+        name: "call", params: [p("buffer", "usize")], result: "u32",
+        doc: "Sends the property message at `buffer` (16-byte aligned; its first word is its size in bytes, at most 1024) on channel 8 and waits up to 100 ms for the answer, which the firmware writes into the same buffer. The host cleans the buffer out of the data cache before and invalidates it after, and gives the VideoCore its bus address (physical | 0xC0000000). Returns 0 when an answer came back (check its response code, word 1: 0x80000000 is success), 1 when none came in time.",
+        refuses: "a buffer that is not 16-byte aligned, runs past the end of linear memory, or declares a size under 12 or over 1024 bytes",
       },
     ],
   },

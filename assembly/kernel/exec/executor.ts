@@ -15,7 +15,25 @@ import { coreId, coreCount, waitForEvent, sendEvent } from "../../arch/cpu";
 import { SpinLock } from "../sync/spinlock";
 import { dispose } from "../lifetime";
 import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, setEnqueue, stateAddr, wakeTask } from "./task";
-import { serviceTimers } from "./timer";
+import { fireTimers } from "./timer";
+import { serviceIrqs } from "../irq";
+import { cpu as host } from "../../arch/host";
+
+/** cpu.events() bits (boot/irq.h). */
+export const EVENT_TIMER: u32 = 1;
+export const EVENT_IRQ: u32 = 2;
+
+/**
+ * The bottom halves: takes this core's events (one host call) and fires
+ * the sleeps whose deadline passed and runs the handlers of the peripheral
+ * interrupts it took. The executor loop calls it before each poll.
+ */
+export function serviceEvents(): void {
+  const e = host.events();
+  if (!e) return;
+  if (e & EVENT_TIMER) fireTimers();
+  if (e & EVENT_IRQ) serviceIrqs();
+}
 import { Future } from "./future";
 
 const CORES: u32 = 4;
@@ -178,7 +196,7 @@ export function runOnce(): bool {
 /** The executor loop of this core: polls tasks forever, sleeping (WFE) when there are none. */
 export function runExecutor(): void {
   while (true) {
-    serviceTimers();
+    serviceEvents();
     if (!runOnce()) idle();
   }
 }
@@ -192,7 +210,7 @@ function idle(): void {
 /** Runs this core's executor until `done()` is true (checked between polls). */
 export function runUntil(done: () => bool): void {
   while (!done()) {
-    serviceTimers();
+    serviceEvents();
     if (!runOnce()) idle();
   }
 }

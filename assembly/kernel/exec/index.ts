@@ -2,7 +2,7 @@
 // stealing (executor.ts), futures and combinators (future.ts), time
 // (timer.ts), and waiting for each other (sync.ts). docs/executor.md.
 export { Task, Context } from "./task";
-export { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, pollsOn, stealsOn, idleOn } from "./executor";
+export { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, serviceEvents, pollsOn, stealsOn, idleOn } from "./executor";
 export { Future, YieldNow, Join, Select } from "./future";
 export { Sleep, Interval, Timeout, ticksFromMillis, millisFromTicks, pendingSleeps } from "./timer";
 export { Notify, Notified, Semaphore, Acquire, Mutex, OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv } from "./sync";

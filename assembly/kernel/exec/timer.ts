@@ -19,7 +19,6 @@ import { Task, Context } from "./task";
 import { Future, Select } from "./future";
 import { dispose } from "../lifetime";
 
-const EVENT_TIMER: u32 = 1;
 // Per core: the list head (address of the first Sleep) and its lock.
 const HEADS = memory.data(16, 16);
 const LOCKS = memory.data(16, 16);
@@ -152,9 +151,8 @@ export function pendingSleeps(core: u32): u32 {
   return n;
 }
 
-/** The bottom half on this core: fires every sleep whose deadline has passed. */
-export function serviceTimers(): void {
-  if (!(host.events() & EVENT_TIMER)) return;
+/** The bottom half on this core: fires every sleep whose deadline has passed (the executor calls it on EVENT_TIMER). */
+export function fireTimers(): void {
   const core = coreId();
   const lock = lockOf(core);
   const head = headOf(core);

@@ -1,0 +1,84 @@
+// The interrupt controllers: enable, disable and route a peripheral
+// interrupt (the VideoCore's numbers 0-63; board/index.ts names them).
+// The C top half (boot/irq.c) acknowledges, masks the source and records it;
+// a driver's bottom half deals with its device and calls enable() again.
+//
+// Pi 3: the BCM2835 ARM interrupt controller (BCM2835 ARM Peripherals,
+// section 7.5; base peripheral + 0xB200): enable 1/2 at +0x10/+0x14 and
+// disable 1/2 at +0x1C/+0x20, write 1 to a source's bit (sources 0-31 in
+// 1, 32-63 in 2). All peripheral interrupts reach one core: the BCM2836
+// local controller's GPU interrupt routing register (0x4000000C, bits 1:0).
+//
+// Pi 4: the GIC-400 distributor (GICD 0xFF841000; BCM2711 ARM Peripherals,
+// section 6, and the GIC-400 TRM): interrupt n is SPI 96 + n; priority
+// byte GICD_IPRIORITYRn (0xA0, above the CPU interface's mask 0xF0), target
+// byte GICD_ITARGETSRn (bit per core), set-enable GICD_ISENABLERn,
+// clear-enable GICD_ICENABLERn. Level-sensitive, the reset configuration.
+import { read32, write32 } from "../arch/mmio";
+import { Board, currentBoard, irqController, IrqController, peripheralBase } from "../board";
+import { coreId } from "../arch/cpu";
+
+const LOCAL_GPU_ROUTING: u32 = 0x4000000c;
+const GICD: u32 = 0xff841000;
+const GICD_ISENABLER: u32 = 0x100;
+const GICD_ICENABLER: u32 = 0x180;
+const GICD_IPRIORITYR: u32 = 0x400;
+const GICD_ITARGETSR: u32 = 0x800;
+const SPI_VC_BASE: u32 = 96;
+const PRIORITY: u32 = 0xa0;
+
+let board: Board = Board.Unknown;
+// @ts-ignore: decorator
+@inline function soc(): Board {
+  if (board == Board.Unknown) board = currentBoard();
+  return board;
+}
+// @ts-ignore: decorator
+@inline function armc(): u32 { return peripheralBase(soc()) + 0xb200; }
+
+/** Drives the registers of board `b` from now on, on this core (the host tests use it). */
+export function selectBoard(b: Board): void { board = b; }
+
+/** Byte `index` of a byte-addressed GIC register bank, by a read-modify-write of its word. */
+function setByte(bankBase: u32, index: u32, value: u32): void {
+  const addr = bankBase + (index & ~3);
+  const shift = (index & 3) * 8;
+  write32(addr, (read32(addr) & ~(0xff << shift)) | (value << shift));
+}
+
+/**
+ * Sends interrupt `source` to `core` (the caller by default) and enables it.
+ * On a Pi 3 every peripheral interrupt goes to the same core: routing one
+ * routes them all.
+ */
+export function enable(source: u32, core: u32 = coreId()): void {
+  if (irqController(soc()) == IrqController.Gic400) {
+    const id = SPI_VC_BASE + source;
+    setByte(GICD + GICD_IPRIORITYR, id, PRIORITY);
+    setByte(GICD + GICD_ITARGETSR, id, 1 << core);
+    write32(GICD + GICD_ISENABLER + (id >> 5) * 4, 1 << (id & 31));
+  } else {
+    write32(LOCAL_GPU_ROUTING, core & 3);
+    write32(armc() + (source < 32 ? 0x10 : 0x14), 1 << (source & 31));
+  }
+}
+
+/** Enables interrupt `source` again, routed as before (a bottom half's last step). */
+export function unmask(source: u32): void {
+  if (irqController(soc()) == IrqController.Gic400) {
+    const id = SPI_VC_BASE + source;
+    write32(GICD + GICD_ISENABLER + (id >> 5) * 4, 1 << (id & 31));
+  } else {
+    write32(armc() + (source < 32 ? 0x10 : 0x14), 1 << (source & 31));
+  }
+}
+
+/** Disables interrupt `source`. */
+export function disable(source: u32): void {
+  if (irqController(soc()) == IrqController.Gic400) {
+    const id = SPI_VC_BASE + source;
+    write32(GICD + GICD_ICENABLER + (id >> 5) * 4, 1 << (id & 31));
+  } else {
+    write32(armc() + (source < 32 ? 0x1c : 0x20), 1 << (source & 31));
+  }
+}

@@ -1,0 +1,132 @@
+// The VideoCore mailbox's property interface: board revision and model,
+// serial number, the ARM/VideoCore memory split, clock rates, temperature,
+// and the firmware's GPIO expander (the Pi 3's activity LED).
+//
+//   const rev = mailbox.boardRevision();            // 0 if it failed:
+//   if (!rev) println(mailbox.lastError());          // ... says why
+//
+// A request is one property message (Raspberry Pi firmware wiki,
+// "Mailbox property interface"): words [size, code, tag, value-buffer size,
+// request/response code, value..., 0]. It is built in a 64-byte-aligned
+// per-core buffer in linear memory and sent by the host (mailbox.call),
+// which cleans and invalidates the buffer in the data cache and hands the
+// VideoCore its bus address. An answer is trusted only if the message's
+// code is 0x80000000 (success) and the tag's response bit (bit 31) is set.
+import { mailbox as host } from "../arch/host";
+import { coreId } from "../arch/cpu";
+
+export namespace Tag {
+  export const BOARD_MODEL: u32 = 0x00010001;
+  export const BOARD_REVISION: u32 = 0x00010002;
+  export const BOARD_SERIAL: u32 = 0x00010004;
+  export const ARM_MEMORY: u32 = 0x00010005;
+  export const VC_MEMORY: u32 = 0x00010006;
+  export const CLOCK_RATE: u32 = 0x00030002;
+  export const TEMPERATURE: u32 = 0x00030006;
+  export const SET_GPIO_STATE: u32 = 0x00038041;
+}
+
+/** Clock ids for clockRate(). */
+export namespace Clock {
+  export const EMMC: u32 = 1;
+  export const UART: u32 = 2;
+  export const ARM: u32 = 3;
+  export const CORE: u32 = 4;
+}
+
+const SLOT: u32 = 256;                                   // bytes per core: room for 6 value words and more
+const BUFFERS = memory.data(4 * SLOT, 64);
+const ERRORS = memory.data(4 * 4, 4);                    // per core: the last error, an index into WHY
+
+const OK = 0, NO_ANSWER = 1, REFUSED = 2, TAG_UNANSWERED = 3, TOO_SHORT = 4;
+
+// @ts-ignore: decorator
+@inline function buffer(): usize { return BUFFERS + <usize>(coreId() & 3) * SLOT; }
+
+function fail(code: i32): bool {
+  store<u32>(ERRORS + (coreId() & 3) * 4, code);
+  return false;
+}
+
+/**
+ * Sends one property request: `tag` with up to three request words,
+ * room for `answerWords` words of answer. True when the firmware answered
+ * it; read the answer with answer(i).
+ */
+export function request(tag: u32, answerWords: u32, in0: u32 = 0, in1: u32 = 0, in2: u32 = 0): bool {
+  const b = buffer();
+  const words = max<u32>(answerWords, 3);
+  const size = (6 + words) * 4;
+  store<u32>(b, size);
+  store<u32>(b, 0, 4);                                  // request
+  store<u32>(b, tag, 8);
+  store<u32>(b, words * 4, 12);                         // value buffer size
+  store<u32>(b, 0, 16);                                 // tag request code
+  for (let i: u32 = 0; i < words; i++) store<u32>(b + 20 + i * 4, 0);
+  store<u32>(b, in0, 20);
+  store<u32>(b, in1, 24);
+  store<u32>(b, in2, 28);
+  store<u32>(b + 20 + words * 4, 0);                    // end tag
+  if (host.call(b) != 0) return fail(NO_ANSWER);
+  if (load<u32>(b, 4) != 0x80000000) return fail(REFUSED);
+  const response = load<u32>(b, 16);
+  if (!(response & 0x80000000)) return fail(TAG_UNANSWERED);
+  if ((response & 0x7fffffff) < answerWords * 4) return fail(TOO_SHORT);
+  store<u32>(ERRORS + (coreId() & 3) * 4, OK);
+  return true;
+}
+
+/** Word `i` of the last answer on this core. */
+export function answer(i: u32): u32 { return load<u32>(buffer() + 20 + i * 4); }
+
+/** Why the last request on this core failed ("" if it did not). */
+export function lastError(): string {
+  switch (load<u32>(ERRORS + (coreId() & 3) * 4)) {
+    case NO_ANSWER: return "mailbox: no answer from the VideoCore within 100 ms";
+    case REFUSED: return "mailbox: the firmware could not parse the request (response code 0x80000001)";
+    case TAG_UNANSWERED: return "mailbox: the firmware does not know this tag (no response bit)";
+    case TOO_SHORT: return "mailbox: the firmware's answer is shorter than expected";
+    default: return "";
+  }
+}
+
+/** The board revision code (0 on failure): decode it with revisionModel() and friends. */
+export function boardRevision(): u32 { return request(Tag.BOARD_REVISION, 1) ? answer(0) : 0; }
+/** The board's serial number (0 on failure). */
+export function boardSerial(): u64 { return request(Tag.BOARD_SERIAL, 2) ? (<u64>answer(1) << 32) | answer(0) : 0; }
+/** Bytes of RAM the ARM has (from address armMemoryBase()); 0 on failure. */
+export function armMemoryBytes(): u32 { return request(Tag.ARM_MEMORY, 2) ? answer(1) : 0; }
+/** Bytes of RAM the VideoCore keeps; 0 on failure. */
+export function vcMemoryBytes(): u32 { return request(Tag.VC_MEMORY, 2) ? answer(1) : 0; }
+/** The rate of clock `id` (Clock.*) in Hz; 0 on failure. */
+export function clockRate(id: u32): u32 { return request(Tag.CLOCK_RATE, 2, id) ? answer(1) : 0; }
+/** The SoC's temperature in thousandths of a degree Celsius; 0 on failure (QEMU has no sensor). */
+export function temperature(): u32 { return request(Tag.TEMPERATURE, 2, 0) ? answer(1) : 0; }
+/** Sets pin `gpio` of the firmware's GPIO expander (128-135 on a Pi 3; 130 is the activity LED). */
+export function setFirmwareGpio(gpio: u32, high: bool): bool { return request(Tag.SET_GPIO_STATE, 2, gpio, high ? 1 : 0); }
+
+// New-style revision codes (bit 23 set): bits 4-11 type, 12-15 processor,
+// 20-22 memory size (256 MB << n).
+/** The model a revision code names, e.g. "Raspberry Pi 3 Model B". */
+export function revisionModel(rev: u32): string {
+  if (!(rev & (1 << 23))) return "an old-style revision (Raspberry Pi 1)";
+  switch ((rev >> 4) & 0xff) {
+    case 0x08: return "Raspberry Pi 3 Model B";
+    case 0x0d: return "Raspberry Pi 3 Model B+";
+    case 0x0e: return "Raspberry Pi 3 Model A+";
+    case 0x11: return "Raspberry Pi 4 Model B";
+    case 0x13: return "Raspberry Pi 400";
+    case 0x14: return "Compute Module 4";
+    default: return "an unknown model";
+  }
+}
+/** The SoC a revision code names. */
+export function revisionSoc(rev: u32): string {
+  switch ((rev >> 12) & 15) {
+    case 2: return "BCM2837";
+    case 3: return "BCM2711";
+    default: return "another SoC";
+  }
+}
+/** Megabytes of RAM a revision code says the board has. */
+export function revisionMemoryMB(rev: u32): u32 { return (rev & (1 << 23)) ? 256 << ((rev >> 20) & 7) : 0; }

@@ -1,0 +1,279 @@
+// The PL011 UART (UART0, peripheral base + 0x201000): baud rate from the
+// UART clock the firmware reports, 8N1 with FIFOs, and interrupt-driven
+// reads and writes for tasks.
+//
+//   uart.configure(115200);              // asks the mailbox for the clock
+//   const port = uart.open(1);           // RX/TX interrupts, routed to core 1
+//   ... this.line = port.readLine(); ... if (!this.line.poll(cx)) return false;
+//   ... this.out = port.write(bytes); ...
+//
+// The stub's console (println, boot messages) writes to the same UART by
+// polling, a line at a time: do not mix it with port.write() on one line.
+//
+// Receive: the UART interrupt (57) fires when the RX FIFO is half full or
+// when bytes sit in it unread for 32 bit periods (receive timeout). The
+// bottom half (handle) drains the FIFO into a 1 KiB ring in shared memory,
+// clears the interrupt (UARTICR), enables it again at the controller and
+// wakes the reader. A byte that finds the ring full is counted in
+// `overruns`, as are the FIFO's own overrun errors (UARTDR bit 11).
+// Transmit: write() fills the TX FIFO until it is full, then enables the TX
+// interrupt (FIFO at most half full) and waits for it.
+//
+// Registers (PrimeCell UART PL011 TRM, and BCM2835/BCM2711 ARM Peripherals):
+// DR 0x00, FR 0x18 (RXFE bit 4, TXFF bit 5, BUSY bit 3), IBRD 0x24, FBRD
+// 0x28, LCRH 0x2C (FEN bit 4, WLEN bits 5-6), CR 0x30 (UARTEN bit 0, TXE
+// bit 8, RXE bit 9), IFLS 0x34, IMSC 0x38 (RXIM bit 4, TXIM bit 5, RTIM bit
+// 6), MIS 0x40, ICR 0x44.
+import { read32, write32 } from "../arch/mmio";
+import { Board, currentBoard, peripheralBase, Irq } from "../board";
+import * as irq from "./irq";
+import * as mailbox from "./mailbox";
+import { Clock } from "./mailbox";
+import { IrqHandler, onIrq } from "../kernel/irq";
+import { coreId } from "../arch/cpu";
+import { Queue, Waiter } from "../kernel/exec/sync";
+import { SpinLock } from "../kernel/sync/spinlock";
+import { Future } from "../kernel/exec/future";
+import { Context, Task } from "../kernel/exec/task";
+import { dispose } from "../kernel/lifetime";
+
+export const DR: u32 = 0x00;
+export const FR: u32 = 0x18;
+export const IBRD: u32 = 0x24;
+export const FBRD: u32 = 0x28;
+export const LCRH: u32 = 0x2c;
+export const CR: u32 = 0x30;
+export const IFLS: u32 = 0x34;
+export const IMSC: u32 = 0x38;
+export const MIS: u32 = 0x40;
+export const ICR: u32 = 0x44;
+const FR_BUSY: u32 = 1 << 3, FR_RXFE: u32 = 1 << 4, FR_TXFF: u32 = 1 << 5;
+const LCRH_FEN: u32 = 1 << 4, LCRH_WLEN8: u32 = 3 << 5;
+const CR_UARTEN: u32 = 1, CR_TXE: u32 = 1 << 8, CR_RXE: u32 = 1 << 9;
+const INT_RX: u32 = 1 << 4, INT_TX: u32 = 1 << 5, INT_RT: u32 = 1 << 6;
+const DR_OE: u32 = 1 << 11;
+
+let board: Board = Board.Unknown;
+// @ts-ignore: decorator
+@inline function base(): u32 {
+  if (board == Board.Unknown) board = currentBoard();
+  return peripheralBase(board) + 0x201000;
+}
+/** Drives the registers of board `b` from now on, on this core (the host tests use it). */
+export function selectBoard(b: Board): void { board = b; }
+
+/**
+ * IBRD and FBRD for `baud` from a UART clock of `clockHz`: the divisor is
+ * clock / (16 * baud), its integer part in IBRD (16 bits) and its fraction
+ * in 64ths, rounded, in FBRD. Returned as (IBRD << 6) | FBRD; 0 if the rate
+ * cannot be reached (IBRD would be 0 or above 65535).
+ */
+export function divisors(clockHz: u32, baud: u32): u32 {
+  if (!baud) return 0;
+  const x = (<u64>clockHz * 8 / baud + 1) / 2;   // 64 * clock / (16 * baud), rounded
+  const ibrd = x >> 6;
+  if (ibrd < 1 || ibrd > 0xffff) return 0;
+  return <u32>x;
+}
+
+/**
+ * Sets `baud`, 8 data bits, no parity, one stop bit, FIFOs on, from the UART
+ * clock the firmware reports (mailbox), or `clockHz` when given. False if
+ * the clock is unknown or the rate out of reach (the UART is then left as it
+ * was). The PL011 TRM's order: disable, wait until idle, flush the FIFO
+ * (FEN off), divisors, then LCRH (which latches them), enable.
+ */
+export function configure(baud: u32, clockHz: u32 = 0): bool {
+  const clock = clockHz ? clockHz : mailbox.clockRate(Clock.UART);
+  const d = divisors(clock, baud);
+  if (!d) return false;
+  const b = base();
+  write32(b + CR, 0);
+  while (read32(b + FR) & FR_BUSY) {}
+  write32(b + LCRH, 0);
+  write32(b + IBRD, d >> 6);
+  write32(b + FBRD, d & 63);
+  write32(b + LCRH, LCRH_WLEN8 | LCRH_FEN);
+  write32(b + CR, CR_UARTEN | CR_TXE | CR_RXE);
+  return true;
+}
+
+const RING: u32 = 1024;
+
+/** The UART's interrupt-driven side: one per machine, made by open(). */
+export class Port extends IrqHandler {
+  lockWord: u32 = 0;
+  ring: StaticArray<u8> = new StaticArray<u8>(RING);
+  head: u32 = 0;                 // next byte to read
+  count: u32 = 0;                // bytes in the ring
+  readers: Queue = new Queue();
+  writers: Queue = new Queue();
+  /** Bytes lost: the ring was full, or the FIFO overran. */
+  overruns: u32 = 0;
+  /** UART interrupts handled, and bytes received. */
+  interrupts: u32 = 0;
+  received: u32 = 0;
+  /** Bit c set: core c ran this handler (the interrupt's routing, seen from the kernel). */
+  handledOn: u32 = 0;
+
+  private enter(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).lock(); }
+  private leave(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).unlock(); }
+
+  /** The bottom half: drain the RX FIFO, clear, re-enable, wake. */
+  handle(source: u32): void {
+    const b = base();
+    const status = read32(b + MIS);
+    this.enter();
+    this.interrupts++;
+    this.handledOn |= 1 << coreId();
+    while (!(read32(b + FR) & FR_RXFE)) {
+      const d = read32(b + DR);
+      if (d & DR_OE) this.overruns++;
+      if (this.count == RING) { this.overruns++; continue; }
+      unchecked(this.ring[(this.head + this.count) % RING] = <u8>d);
+      this.count++;
+      this.received++;
+    }
+    write32(b + ICR, status & (INT_RX | INT_RT | INT_TX));
+    if (status & INT_TX) write32(b + IMSC, read32(b + IMSC) & ~INT_TX);   // the writer turns it on again if it must
+    let w = this.readers.pop();
+    while (w) { w.granted = true; if (w.task) w.task!.wake(); w = this.readers.pop(); }
+    if (status & INT_TX) {
+      w = this.writers.pop();
+      while (w) { w.granted = true; if (w.task) w.task!.wake(); w = this.writers.pop(); }
+    }
+    this.leave();
+    irq.unmask(source);
+  }
+
+  /** Takes up to `max` bytes from the ring into `out` at `at`; how many. */
+  take(out: StaticArray<u8>, at: i32, max: i32): i32 {
+    this.enter();
+    let n = 0;
+    while (n < max && this.count > 0) {
+      unchecked(out[at + n] = this.ring[this.head]);
+      this.head = (this.head + 1) % RING;
+      this.count--;
+      n++;
+    }
+    this.leave();
+    return n;
+  }
+
+  /** A future that reads at least one byte (up to `out.length`) into `out`: `length` says how many. */
+  read(out: StaticArray<u8>): UartRead { return new UartRead(this, out); }
+  /** A future that reads one line (up to "\n", which it drops; at most `max` bytes): `line` holds it. */
+  readLine(max: i32 = 256): ReadLine { return new ReadLine(this, max); }
+  /** A future that sends `bytes[0, length)`, waiting on the TX interrupt when the FIFO is full. */
+  write(bytes: StaticArray<u8>, length: i32 = -1): UartWrite { return new UartWrite(this, bytes, length < 0 ? bytes.length : length); }
+
+  /** Registers `w` for the next interrupt (reader or writer) unless there is something already; true if there is. */
+  waitForData(w: Waiter, task: Task): bool {
+    this.enter();
+    const ready = this.count > 0;
+    if (!ready) this.readers.push(w, task);
+    this.leave();
+    return ready;
+  }
+
+  /** The TX FIFO is full: turn on the TX interrupt and wait for it. */
+  waitForRoom(w: Waiter, task: Task): void {
+    this.enter();
+    this.writers.push(w, task);
+    const b = base();
+    write32(b + IMSC, read32(b + IMSC) | INT_TX);
+    this.leave();
+  }
+
+  withdraw(w: Waiter): void {
+    this.enter();
+    this.readers.remove(w);
+    this.writers.remove(w);
+    this.leave();
+  }
+}
+
+/**
+ * Turns on the UART's receive and transmit interrupts, handled on `core`
+ * (on a Pi 3 every peripheral interrupt goes to that core), and returns the
+ * port. Call it once; keep the port (shared: pass it to tasks on any core).
+ */
+export function open(core: u32): Port {
+  const port = new Port();
+  const b = base();
+  onIrq(Irq.UART0, port);
+  write32(b + IFLS, (2 << 3) | 2);            // RX and TX at half full
+  write32(b + ICR, 0x7ff);
+  write32(b + IMSC, INT_RX | INT_RT);
+  irq.enable(Irq.UART0, core);
+  return port;
+}
+
+export class UartRead extends Future {
+  waiter: Waiter = new Waiter();
+  length: i32 = 0;
+  constructor(public port: Port, public out: StaticArray<u8>) { super(); }
+  poll(cx: Context): bool {
+    if (this.length) return true;
+    while (true) {
+      if (!this.port.waitForData(this.waiter, cx.waker)) return false;   // registered: the interrupt wakes us
+      this.length = this.port.take(this.out, 0, this.out.length);
+      if (this.length) { this.port.withdraw(this.waiter); return true; }
+    }
+  }
+  cancel(): void { this.port.withdraw(this.waiter); }
+  dispose(): void { this.cancel(); dispose(this.waiter); }
+  /** Ready for the next read. */
+  reset(): void { this.length = 0; }
+}
+
+export class ReadLine extends Future {
+  waiter: Waiter = new Waiter();
+  buf: StaticArray<u8>;
+  length: i32 = 0;
+  done: bool = false;
+  constructor(public port: Port, max: i32) { super(); this.buf = new StaticArray<u8>(max); }
+  poll(cx: Context): bool {
+    if (this.done) return true;
+    while (true) {
+      if (!this.port.waitForData(this.waiter, cx.waker)) return false;
+      const one = this.port.take(this.buf, this.length, 1);
+      if (!one) continue;
+      if (unchecked(this.buf[this.length]) == 0x0a) { this.done = true; this.port.withdraw(this.waiter); return true; }
+      if (this.length < this.buf.length - 1) this.length++;
+    }
+  }
+  /** The line read, without its "\n" (and without a "\r" before it). */
+  get line(): string {
+    let n = this.length;
+    if (n > 0 && unchecked(this.buf[n - 1]) == 0x0d) n--;
+    return String.UTF8.decodeUnsafe(changetype<usize>(this.buf), n);
+  }
+  cancel(): void { this.port.withdraw(this.waiter); }
+  dispose(): void { this.cancel(); dispose(this.waiter); dispose(this.buf); }
+  reset(): void { this.length = 0; this.done = false; }
+}
+
+export class UartWrite extends Future {
+  waiter: Waiter = new Waiter();
+  sent: i32 = 0;
+  constructor(public port: Port, public bytes: StaticArray<u8>, public length: i32) { super(); }
+  poll(cx: Context): bool {
+    const b = base();
+    while (this.sent < this.length) {
+      if (read32(b + FR) & FR_TXFF) {
+        this.port.waitForRoom(this.waiter, cx.waker);
+        if (read32(b + FR) & FR_TXFF) return false;     // still full: the TX interrupt will wake us
+        this.port.withdraw(this.waiter);
+        continue;
+      }
+      write32(b + DR, unchecked(this.bytes[this.sent]));
+      this.sent++;
+    }
+    return true;
+  }
+  cancel(): void { this.port.withdraw(this.waiter); }
+  dispose(): void { this.cancel(); dispose(this.waiter); }
+  /** Ready to send `length` bytes of `bytes` again. */
+  reset(bytes: StaticArray<u8>, length: i32): void { this.bytes = bytes; this.length = length; this.sent = 0; }
+}
