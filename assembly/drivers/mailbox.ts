@@ -103,7 +103,7 @@ export function clockRate(id: u32): u32 { return request(Tag.CLOCK_RATE, 2, id) 
 /** The SoC's temperature in thousandths of a degree Celsius; 0 on failure (QEMU has no sensor). */
 export function temperature(): u32 { return request(Tag.TEMPERATURE, 2, 0) ? answer(1) : 0; }
 /** Sets pin `gpio` of the firmware's GPIO expander (128-135 on a Pi 3; 130 is the activity LED). */
-export function setFirmwareGpio(gpio: u32, high: bool): bool { return request(Tag.SET_GPIO_STATE, 2, gpio, high ? 1 : 0); }
+export function setFirmwareGpio(gpio: u32, high: bool): bool { return request(Tag.SET_GPIO_STATE, 0, gpio, high ? 1 : 0); }   // nothing to read back
 
 // New-style revision codes (bit 23 set): bits 4-11 type, 12-15 processor,
 // 20-22 memory size (256 MB << n).
