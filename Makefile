@@ -5,7 +5,9 @@
 #   make test             host tests, then QEMU tests on every board
 #   make bench            instructions per operation, wasm3 against native C (QEMU -icount)
 #   make sdcard           build/sdcard.img: firmware, device trees, config.txt, kernel8.img
-#   make flash DEVICE=/dev/sdX   write it to an SD card, with safety checks and verification
+#   make flash DEVICE=/dev/sdX [IMAGE=...]   write it (or IMAGE) to an SD card, with safety checks and verification
+#   make hardware         build the programs for a real board (tests/hardware/)
+#   make hardware-sdcard PROGRAM=gpio-loopback   an SD card image for one of them
 #   make gdb              QEMU paused with a gdb server, and gdb-multiarch attached
 #   make clean            remove build/
 #
@@ -66,7 +68,7 @@ TOOLS         := $(B)/.tools
 Q             := @
 say            = @printf '  %-8s %s\n' $(1) $(2)
 
-.PHONY: all qemu test test-host test-qemu typecheck abi clean setup bench sdcard flash gdb
+.PHONY: all qemu test test-host test-qemu typecheck abi clean setup bench sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -185,6 +187,19 @@ HARNESSES := $(B)/tests/harness/alloc.wasm
 # A C stack overflow on core 1 (tests/stub/overflow.c): the guard page.
 $(eval $(call image_rule,$(B)/tests/boot.wasm,tests/overflow,$(B)/obj/tests/stub/overflow.c.o))
 
+# Programs for a real board (tests/hardware/README.md): built by make test, run by hand.
+HARDWARE_PROGRAMS := $(patsubst tests/hardware/%.ts,%,$(wildcard tests/hardware/*.ts))
+$(foreach t,$(HARDWARE_PROGRAMS),$(eval $(call wasm_rule,tests/hardware/$(t).ts,$(B)/hardware/$(t).wasm)))
+$(foreach t,$(HARDWARE_PROGRAMS),$(eval $(call image_rule,$(B)/hardware/$(t).wasm,hardware/$(t))))
+HARDWARE_IMAGES := $(foreach t,$(HARDWARE_PROGRAMS),$(B)/hardware/$(t).img)
+hardware: $(HARDWARE_IMAGES)
+$(B)/hardware/%-sdcard.img: $(B)/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
+hardware-sdcard:
+	@test -n "$(PROGRAM)" || { echo "usage: make hardware-sdcard PROGRAM=<name>; programs: $(HARDWARE_PROGRAMS)" >&2; exit 2; }
+	@test -f tests/hardware/$(PROGRAM).ts || { echo "error: no tests/hardware/$(PROGRAM).ts; programs: $(HARDWARE_PROGRAMS)" >&2; exit 2; }
+	$(Q)$(MAKE) --no-print-directory $(B)/hardware/$(PROGRAM)-sdcard.img
+
 TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import wrong-memory crash overflow,$(B)/tests/$(t).img)
 
 # ---- benchmarks: the same stub, bench/kernel.ts (wasm3) and bench/native.c ----
@@ -205,7 +220,8 @@ $(B)/sdcard.img: $(B)/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/con
 sdcard: $(B)/sdcard.img
 
 # make flash DEVICE=/dev/sdX [FORCE=1] [YES=1]: write the SD card image, checked.
-flash: $(B)/sdcard.img $(TOOLS)
+FLASH_IMAGE := $(if $(IMAGE),$(IMAGE),$(B)/sdcard.img)
+flash: $(FLASH_IMAGE) $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/flash.js --device "$(DEVICE)" $(if $(FORCE),--force) $(if $(YES),--yes) $<
 
 # make gdb [BOARD=pi4]: QEMU paused with a gdb server, gdb-multiarch attached.
@@ -221,7 +237,7 @@ typecheck: $(TOOLS)
 	$(call say,TSC,--noEmit)
 	$(Q)$(TSC) --noEmit -p tsconfig.json
 
-test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img
+test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(HARDWARE_IMAGES)
 	$(call say,TEST,as-pect)
 	$(Q)node_modules/.bin/asp --config as-pect.config.js
 	$(call say,TEST,node)

@@ -1,10 +1,14 @@
 // The user's kernel: the example. boot() calls main() on core 0 once all
 // four cores are online; every core then runs its executor.
 //
-// What it shows (docs/executor.md explains the pieces):
+// What it shows (docs/executor.md and docs/drivers/ explain the pieces):
 //   - a heartbeat task on a 1 s Interval, forever;
 //   - a computation split over the four cores with spawnJoin and joined;
 //   - a producer/consumer pipeline over a bounded Channel;
+//   - the drivers: the board's identity from the mailbox, the UART at
+//     115200 from the firmware's UART clock, the activity LED blinking, a
+//     UART echo driven by receive interrupts, and a button on GPIO 17 whose
+//     falling edge wakes a task through the GPIO interrupt;
 // each printing which core did what.
 import { println, print, printU64 } from "./arch/console";
 import { memoryBytes } from "./arch/sys";
@@ -17,6 +21,12 @@ import { dispose } from "./kernel/lifetime";
 import {
   Task, Context, spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, Interval, Channel, ChannelSend, ChannelRecv,
 } from "./kernel/exec";
+import * as mailbox from "./drivers/mailbox";
+import { Clock } from "./drivers/mailbox";
+import * as uart from "./drivers/uart";
+import * as gpio from "./drivers/gpio";
+import { Pull, Edge } from "./drivers/gpio";
+import * as led from "./drivers/led";
 
 const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
 
@@ -122,8 +132,74 @@ class Consumer extends Task {
   }
 }
 
+/** Blinks the activity LED every 500 ms. */
+class Blink extends Task {
+  tick: Interval = new Interval(500);
+  toggles: u32 = 0;
+  poll(cx: Context): bool {
+    while (this.tick.poll(cx)) {
+      if (!led.toggle()) { print("blink: "); println(led.lastError()); return true; }
+      if (this.toggles++ == 0) println("blink: the activity LED toggles every 500 ms");
+    }
+    return false;
+  }
+}
+
+/** Reads lines from the UART (receive interrupts) and answers each. */
+class Echo extends Task {
+  line: uart.ReadLine;
+  constructor(port: uart.Port) { super(); this.line = port.readLine(); }
+  poll(cx: Context): bool {
+    while (this.line.poll(cx)) {
+      print("you typed: "); print(this.line.line); print(" (core "); printU64(cx.core); println(")");
+      this.line.reset();
+    }
+    return false;
+  }
+}
+
+/** Waits for a falling edge on GPIO 17 (a button to ground, the pull-up holds it high). */
+class Button extends Task {
+  edge: gpio.EdgeWait;
+  presses: u32 = 0;
+  constructor(pin: gpio.InputPin) { super(); this.edge = pin.edge(); }
+  poll(cx: Context): bool {
+    while (this.edge.poll(cx)) {
+      this.presses++;
+      print("button: pressed "); printU64(this.presses); print(" (core "); printU64(cx.core); println(")");
+      this.edge.reset();
+    }
+    return false;
+  }
+}
+
+/** The board as the firmware describes it, and the UART set from its clock. */
+function drivers(): uart.Port {
+  const rev = mailbox.boardRevision();
+  if (rev) {
+    print("board: "); print(mailbox.revisionModel(rev)); print(", "); print(mailbox.revisionSoc(rev));
+    print(", "); printU64(mailbox.revisionMemoryMB(rev)); println(" MB (mailbox)");
+  } else {
+    print("board: "); println(mailbox.lastError());
+  }
+  const clock = mailbox.clockRate(Clock.UART);
+  if (uart.configure(115200, clock)) { print("uart: 115200 baud from a "); printU64(clock); println(" Hz UART clock"); }
+  else { print("uart: left as the boot stub set it: "); println(mailbox.lastError()); }
+  // Peripheral interrupts go to core 0 (on a Pi 3 they all go to one core).
+  gpio.enableInterrupts(0);
+  return uart.open(0);
+}
+
 export function main(): void {
   banner();
+  const port = drivers();
+  spawn(new Blink());
+  spawn(new Echo(port));
+  const button = gpio.input(17, Pull.Up);
+  button.detect(Edge.Falling);
+  spawn(new Button(button));
+  println("echo: type a line and press Enter");
+  println("button: waiting for a falling edge on GPIO 17 (wire a button to ground)");
   spawn(new Heartbeat());
   spawn(new Compute());
   const channel = new Channel<i32>(4);       // shared by the two tasks: made here, handed over

@@ -29,7 +29,8 @@ for (const b of BOARDS) {
     it("the real kernel8.img boots four cores, prints the banner and runs the example tasks", async () => {
       const r = await runQemu({
         board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS,
-        until: /^(?=[^]*^heartbeat 1 \(core \d\)$)(?=[^]*^consumer: .*$)(?=[^]*^sum of squares .*$)/m,
+        until: /^(?=[^]*^heartbeat 1 \(core \d\)$)(?=[^]*^consumer: .*$)(?=[^]*^sum of squares .*$)(?=[^]*^you typed: .*$)(?=[^]*^blink: .*$)/m,
+        input: [{ after: /^echo: type a line and press Enter$/m, data: "hello, kernel\n" }],
       });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       assertFourCoresOnline(r);
@@ -41,6 +42,13 @@ for (const b of BOARDS) {
       assert.match(r.output, /^producer: sent 100 values \(last on core [0-3]\)$/m);
       assert.match(r.output, /^consumer: received a total of 5050 \(core [0-3]\)$/m);
       assert.match(r.output, /^heartbeat 1 \(core [0-3]\)$/m);
+      // The drivers: the mailbox, the UART from its clock, an echo on receive interrupts, the LED, the button.
+      const model = b.name === "pi3" ? "Raspberry Pi 3 Model B, BCM2837, 1024 MB" : "Raspberry Pi 4 Model B, BCM2711, 2048 MB";
+      assert.match(r.output, new RegExp(`^board: ${model} \\(mailbox\\)$`, "m"));
+      assert.match(r.output, /^uart: 115200 baud from a \d+ Hz UART clock$/m);
+      assert.match(r.output, /^you typed: hello, kernel \(core [0-3]\)$/m);
+      assert.match(r.output, /^blink: the activity LED toggles every 500 ms$/m);
+      assert.match(r.output, /^button: waiting for a falling edge on GPIO 17 \(wire a button to ground\)$/m);
       assert.match(r.output, /^boot: .*kernel\.wasm \d+ bytes, wasm3 /m);
       assert.match(r.output, /^boot: no device tree .*: board from the CPU type, RAM taken as the family's smallest$/m);
     });

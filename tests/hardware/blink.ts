@@ -1,0 +1,33 @@
+// Hardware test: the classic first program. The green activity LED blinks
+// once a second (GPIO 42 on a Pi 4, the firmware's expander through the
+// mailbox on a Pi 3), and the board describes itself on the UART.
+// See tests/hardware/README.md.
+import { boot } from "../../assembly/kernel/boot";
+import * as led from "../../assembly/drivers/led";
+import * as mailbox from "../../assembly/drivers/mailbox";
+import * as uart from "../../assembly/drivers/uart";
+import { Task, Context, spawn, runExecutor, Interval } from "../../assembly/kernel/exec";
+import { print, println, printU64 } from "../../assembly/arch/console";
+
+class Blink extends Task {
+  tick: Interval = new Interval(500);
+  poll(cx: Context): bool {
+    while (this.tick.poll(cx)) {
+      if (!led.toggle()) { print("blink: "); println(led.lastError()); return true; }
+    }
+    return false;
+  }
+}
+
+function main(): void {
+  uart.configure(115200);
+  const rev = mailbox.boardRevision();
+  print("blink: "); print(mailbox.revisionModel(rev)); print(", temperature ");
+  printU64(mailbox.temperature() / 1000); println(" C; the ACT LED blinks once a second");
+  spawn(new Blink());
+  runExecutor();
+}
+
+function worker(core: u32): void { runExecutor(); }
+
+export function kernel_start(core: u32): void { boot(core, main, worker); }
