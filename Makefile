@@ -49,7 +49,9 @@ CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -march=armv8-a+crc -mcpu=c
 # wasm3: record backtraces so a trap names its function; no stack-trace logging.
 WASM3_CFLAGS  := $(CFLAGS_COMMON) -w -Dd_m3RecordBacktraces=1 -Dd_m3LogOutput=0 -Dd_m3VerboseErrorMessages=1
 CFLAGS        := $(CFLAGS_COMMON) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I$(WASM3_DIR) -Iboot -I$(B)/gen
-LDFLAGS       := -specs=picolibc.specs -nostartfiles -T linker/kernel8.ld \
+# -no-pie -static: the image runs where it is linked. Debian's gcc links PIE by
+# default, which added 21 KB of dynamic relocations nothing applies.
+LDFLAGS       := -specs=picolibc.specs -nostartfiles -no-pie -static -T linker/kernel8.ld \
                  -Wl,--defsym=SHARED_MEMORY_SIZE=$(KERNEL_MEMORY_MB)M -Wl,--gc-sections -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 STUB_SRCS     := $(wildcard boot/*.c boot/*.S boot/wasm/*.c)

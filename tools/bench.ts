@@ -91,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     "of which the stub (boot/)": split.stub,
     "of which the C library (picolibc, libgcc)": split.libc,
     "of which kernel.wasm": split.kernelWasm,
-    "of which ld's dynamic tables (unused)": split.linker,
+    "of which the GOT and other tables ld makes": split.linker,
     "of which alignment padding": split.padding,
     "kernel.wasm bytes": statSync("build/kernel.wasm").size,
   };

@@ -1,8 +1,8 @@
 // Where the bytes of kernel8.img come from, from the GNU ld map that the
 // link writes next to it (build/kernel8.map): wasm3, our stub (boot/), the
-// C library (picolibc, libgcc), the embedded kernel.wasm, and the dynamic
-// relocation tables, symbols and GOT that ld synthesises (the image runs
-// where it is linked and never reads them: worth removing). Sections that
+// C library (picolibc, libgcc), the embedded kernel.wasm, and what ld
+// synthesises (GOT; dynamic relocations and symbols if the link were PIE,
+// which it is not: the Makefile links -no-pie). Sections that
 // take no room in the image (.bss, the stacks, the shared memory) are not
 // counted; what is left over is alignment padding.
 import { readFileSync, statSync } from "node:fs";

@@ -71,7 +71,8 @@ describe("import checker", () => {
   });
   it("names an unknown module", () => {
     const problems = checkImports(readImports(moduleImporting([["env", "abort", [I32, I32, I32, I32], []]])));
-    assert.match(problems[0], /env\.abort: .*modules: console, cpu, atomic, mmio, sys/);
+    // The message lists the modules the spec has, whatever they are.
+    assert.match(problems[0], new RegExp(`env\\.abort: .*modules: ${ABI.map((m) => m.module).join(", ")}\\)`));
   });
   it("catches a wrong signature", () => {
     const problems = checkImports(readImports(moduleImporting([["cpu", "counter", [], [I32]]])));
