@@ -33,14 +33,13 @@
 import { read32, write32 } from "../arch/mmio";
 import { counter, timerFrequency } from "../arch/cpu";
 import * as atomic from "../arch/atomic";
-import { Board, currentBoard, boardName, peripheralBase, gpioPinCount, gpioPullScheme, PullScheme } from "../board";
+import { Board, currentBoard, boardName, peripheralBase, gpioPinCount, gpioPullScheme, PullScheme, Irq } from "../board";
 import { SpinLock } from "../kernel/sync/spinlock";
 import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
 import { Future } from "../kernel/exec/future";
 import { Context, Task } from "../kernel/exec/task";
 import { IrqHandler, onIrq } from "../kernel/irq";
 import * as irq from "./irq";
-import { Irq } from "../board";
 
 export const enum Function { Input = 0, Output = 1, Alt0 = 4, Alt1 = 5, Alt2 = 6, Alt3 = 7, Alt4 = 3, Alt5 = 2 }
 export const enum Pull { None = 0, Up = 1, Down = 2 }
@@ -68,18 +67,10 @@ const CLAIMED = STATE + 8;
 const LATCHED = STATE + 16;
 const WAITERS = STATE + 24;
 
-// The board, asked of the host once per core (module globals are per core).
-let board: Board = Board.Unknown;
 // @ts-ignore: decorator
-@inline function soc(): Board {
-  if (board == Board.Unknown) board = currentBoard();
-  return board;
-}
+@inline function soc(): Board { return currentBoard(); }
 // @ts-ignore: decorator
 @inline function base(): u32 { return peripheralBase(soc()) + 0x200000; }
-
-/** Drives the registers of board `b` from now on, on this core (the host tests use it; the kernel never needs to). */
-export function selectBoard(b: Board): void { board = b; }
 // @ts-ignore: decorator
 @inline function bank(pin: u32): u32 { return (pin >> 5) << 2; }     // byte offset of the pin's bank register
 // @ts-ignore: decorator

@@ -27,17 +27,10 @@ const GICD_ITARGETSR: u32 = 0x800;
 const SPI_VC_BASE: u32 = 96;
 const PRIORITY: u32 = 0xa0;
 
-let board: Board = Board.Unknown;
 // @ts-ignore: decorator
-@inline function soc(): Board {
-  if (board == Board.Unknown) board = currentBoard();
-  return board;
-}
+@inline function soc(): Board { return currentBoard(); }
 // @ts-ignore: decorator
 @inline function armc(): u32 { return peripheralBase(soc()) + 0xb200; }
-
-/** Drives the registers of board `b` from now on, on this core (the host tests use it). */
-export function selectBoard(b: Board): void { board = b; }
 
 /** Byte `index` of a byte-addressed GIC register bank, by a read-modify-write of its word. */
 function setByte(bankBase: u32, index: u32, value: u32): void {

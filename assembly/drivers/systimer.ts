@@ -12,7 +12,7 @@
 // matched; write 1 to clear), CLO 0x04 and CHI 0x08 (the counter), C0-C3
 // 0x0C-0x18 (compare values, matched against CLO).
 import { read32, write32 } from "../arch/mmio";
-import { Board, currentBoard, peripheralBase } from "../board";
+import { currentBoard, peripheralBase } from "../board";
 import * as irq from "./irq";
 import { IrqHandler, onIrq } from "../kernel/irq";
 import { Future } from "../kernel/exec/future";
@@ -25,14 +25,8 @@ export const CLO: u32 = 0x04;
 export const CHI: u32 = 0x08;
 export const C0: u32 = 0x0c;
 
-let board: Board = Board.Unknown;
 // @ts-ignore: decorator
-@inline function base(): u32 {
-  if (board == Board.Unknown) board = currentBoard();
-  return peripheralBase(board) + 0x3000;
-}
-/** Drives the registers of board `b` from now on, on this core (the host tests use it). */
-export function selectBoard(b: Board): void { board = b; }
+@inline function base(): u32 { return peripheralBase(currentBoard()) + 0x3000; }
 
 /** Microseconds since the timer started (CHI:CLO, read so that a carry between the halves cannot tear it). */
 export function now(): u64 {

@@ -25,7 +25,7 @@
 // bit 8, RXE bit 9), IFLS 0x34, IMSC 0x38 (RXIM bit 4, TXIM bit 5, RTIM bit
 // 6), MIS 0x40, ICR 0x44.
 import { read32, write32 } from "../arch/mmio";
-import { Board, currentBoard, peripheralBase, Irq } from "../board";
+import { currentBoard, peripheralBase, Irq } from "../board";
 import * as irq from "./irq";
 import * as mailbox from "./mailbox";
 import { Clock } from "./mailbox";
@@ -53,14 +53,8 @@ const CR_UARTEN: u32 = 1, CR_TXE: u32 = 1 << 8, CR_RXE: u32 = 1 << 9;
 const INT_RX: u32 = 1 << 4, INT_TX: u32 = 1 << 5, INT_RT: u32 = 1 << 6;
 const DR_OE: u32 = 1 << 11;
 
-let board: Board = Board.Unknown;
 // @ts-ignore: decorator
-@inline function base(): u32 {
-  if (board == Board.Unknown) board = currentBoard();
-  return peripheralBase(board) + 0x201000;
-}
-/** Drives the registers of board `b` from now on, on this core (the host tests use it). */
-export function selectBoard(b: Board): void { board = b; }
+@inline function base(): u32 { return peripheralBase(currentBoard()) + 0x201000; }
 
 /**
  * IBRD and FBRD for `baud` from a UART clock of `clockHz`: the divisor is

@@ -1,20 +1,7 @@
 // The boot sequence against the recording fake host (tests/host/fake-host.ts):
 // the exact order of console lines and host calls.
 import { boot, ONLINE } from "../../assembly/kernel/boot";
-
-// @ts-ignore: decorator
-@external("fake", "traceLength") declare function traceLength(): i32;
-// @ts-ignore: decorator
-@external("fake", "traceChar") declare function traceChar(i: i32): i32;
-// @ts-ignore: decorator
-@external("fake", "reset") declare function reset(cores: i32): void;
-
-function trace(): string {
-  let s = "";
-  const n = traceLength();
-  for (let i = 0; i < n; i++) s += String.fromCharCode(traceChar(i));
-  return s;
-}
+import { trace, reset } from "./fake";
 
 let mainRuns = 0;
 let workerCore: u32 = 99;

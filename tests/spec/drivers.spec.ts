@@ -8,38 +8,10 @@ import { Tag, Clock } from "../../assembly/drivers/mailbox";
 import { IrqHandler, onIrq, offIrq, unhandledIrqs } from "../../assembly/kernel/irq";
 import { serviceEvents } from "../../assembly/kernel/exec";
 import { Board } from "../../assembly/board";
+import { trace, machine, setReg, raiseIrq, setProperty } from "./fake";
 
-// @ts-ignore: decorator
-@external("fake", "traceLength") declare function traceLength(): i32;
-// @ts-ignore: decorator
-@external("fake", "traceChar") declare function traceChar(i: i32): i32;
-// @ts-ignore: decorator
-@external("fake", "reset") declare function reset(cores: i32): void;
-// @ts-ignore: decorator
-@external("fake", "traceAtomics") declare function traceAtomics(on: i32): void;
-// @ts-ignore: decorator
-@external("fake", "setBoard") declare function setBoard(id: i32): void;
-// @ts-ignore: decorator
-@external("fake", "setReg") declare function setReg(addr: u32, v: u32): void;
-// @ts-ignore: decorator
-@external("fake", "raiseIrq") declare function raiseIrq(source: u32): void;
-// @ts-ignore: decorator
-@external("fake", "setProperty") declare function setProperty(tag: u32, a: u32, b: u32): void;
 
-function trace(): string {
-  let s = "";
-  const n = traceLength();
-  for (let i = 0; i < n; i++) s += String.fromCharCode(traceChar(i));
-  return s;
-}
-
-function fresh(board: Board): void {
-  reset(4);
-  traceAtomics(0);
-  setBoard(board);
-  irqctl.selectBoard(board);
-  uart.selectBoard(board);
-}
+function fresh(board: Board): void { machine(board); }
 
 describe("interrupt controllers", () => {
   it("Pi 3: enable routes the GPU interrupts to the core (local controller) and sets the bit in enable 2", () => {

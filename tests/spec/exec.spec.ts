@@ -10,32 +10,8 @@ import {
 import { stats, HeapStats } from "../../assembly/kernel/alloc";
 import { dispose } from "../../assembly/kernel/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
+import { trace, since, reset, traceAtomics, advance, now } from "./fake";
 
-// @ts-ignore: decorator
-@external("fake", "traceLength") declare function traceLength(): i32;
-// @ts-ignore: decorator
-@external("fake", "traceChar") declare function traceChar(i: i32): i32;
-// @ts-ignore: decorator
-@external("fake", "reset") declare function reset(cores: i32): void;
-// @ts-ignore: decorator
-@external("fake", "traceAtomics") declare function traceAtomics(on: i32): void;
-// @ts-ignore: decorator
-@external("fake", "advance") declare function advance(ticks: u64): void;
-// @ts-ignore: decorator
-@external("fake", "now") declare function now(): u64;
-
-function trace(): string {
-  let s = "";
-  const n = traceLength();
-  for (let i = 0; i < n; i++) s += String.fromCharCode(traceChar(i));
-  return s;
-}
-
-/** The trace after the first `mark` characters (trace().length earlier). */
-function since(mark: i32): string {
-  const t = trace();
-  return t.charAt(mark) == "\n" ? t.substring(mark + 1) : t.substring(mark);
-}
 
 /** A clean fake machine: 4 cores, clock at 0, only non-atomic host calls traced. */
 function fresh(): void {

@@ -8,55 +8,20 @@ import { Board } from "../../assembly/board";
 import { Task, Context, spawnOn, runOnce } from "../../assembly/kernel/exec";
 import { dispose } from "../../assembly/kernel/lifetime";
 import { println } from "../../assembly/arch/console";
+import { trace, since, machine, setReg, getReg, writeOneToClear, autoAdvance, now } from "./fake";
 
-// @ts-ignore: decorator
-@external("fake", "traceLength") declare function traceLength(): i32;
-// @ts-ignore: decorator
-@external("fake", "traceChar") declare function traceChar(i: i32): i32;
-// @ts-ignore: decorator
-@external("fake", "reset") declare function reset(cores: i32): void;
-// @ts-ignore: decorator
-@external("fake", "traceAtomics") declare function traceAtomics(on: i32): void;
-// @ts-ignore: decorator
-@external("fake", "setBoard") declare function setBoard(id: i32): void;
-// @ts-ignore: decorator
-@external("fake", "setReg") declare function setReg(addr: u32, v: u32): void;
-// @ts-ignore: decorator
-@external("fake", "getReg") declare function getReg(addr: u32): u32;
-// @ts-ignore: decorator
-@external("fake", "writeOneToClear") declare function writeOneToClear(addr: u32): void;
-// @ts-ignore: decorator
-@external("fake", "autoAdvance") declare function autoAdvance(ticks: u64): void;
-// @ts-ignore: decorator
-@external("fake", "now") declare function now(): u64;
-
-function trace(): string {
-  let s = "";
-  const n = traceLength();
-  for (let i = 0; i < n; i++) s += String.fromCharCode(traceChar(i));
-  return s;
-}
 
 const PI3: u32 = 0x3f200000;
 const PI4: u32 = 0xfe200000;
 
 /** A fresh fake machine of the given board; the clock moves on by itself (pull timing). */
 function fresh(board: Board): u32 {
-  reset(4);
-  traceAtomics(0);
-  setBoard(board);
-  gpio.selectBoard(board);
+  machine(board);
   autoAdvance(10);
   const base = board == Board.Pi4 ? PI4 : PI3;
   writeOneToClear(base + gpio.GPEDS0);
   writeOneToClear(base + gpio.GPEDS0 + 4);
   return base;
-}
-
-/** The trace after the first `mark` characters. */
-function since(mark: i32): string {
-  const t = trace();
-  return t.charAt(mark) == "\n" ? t.substring(mark + 1) : t.substring(mark);
 }
 
 describe("gpio: function select and drive", () => {

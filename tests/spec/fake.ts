@@ -1,0 +1,53 @@
+// The "fake" import module of the recording fake host
+// (tests/host/fake-host.ts), for the specs: the trace of host calls, the
+// clock, the register file, interrupts and the fake firmware.
+import { Board, simulateBoard } from "../../assembly/board";
+
+// @ts-ignore: decorator
+@external("fake", "traceLength") declare function traceLength(): i32;
+// @ts-ignore: decorator
+@external("fake", "traceChar") declare function traceChar(i: i32): i32;
+// @ts-ignore: decorator
+@external("fake", "reset") export declare function reset(cores: i32): void;
+// @ts-ignore: decorator
+@external("fake", "traceAtomics") export declare function traceAtomics(on: i32): void;
+// @ts-ignore: decorator
+@external("fake", "advance") export declare function advance(ticks: u64): void;
+// @ts-ignore: decorator
+@external("fake", "now") export declare function now(): u64;
+// @ts-ignore: decorator
+@external("fake", "autoAdvance") export declare function autoAdvance(ticks: u64): void;
+// @ts-ignore: decorator
+@external("fake", "setBoard") declare function setBoard(id: i32): void;
+// @ts-ignore: decorator
+@external("fake", "setReg") export declare function setReg(addr: u32, v: u32): void;
+// @ts-ignore: decorator
+@external("fake", "getReg") export declare function getReg(addr: u32): u32;
+// @ts-ignore: decorator
+@external("fake", "writeOneToClear") export declare function writeOneToClear(addr: u32): void;
+// @ts-ignore: decorator
+@external("fake", "raiseIrq") export declare function raiseIrq(source: u32): void;
+// @ts-ignore: decorator
+@external("fake", "setProperty") export declare function setProperty(tag: u32, a: u32, b: u32): void;
+
+/** The host calls so far, one per line. */
+export function trace(): string {
+  let s = "";
+  const n = traceLength();
+  for (let i = 0; i < n; i++) s += String.fromCharCode(traceChar(i));
+  return s;
+}
+
+/** The trace after its first `mark` characters (trace().length earlier). */
+export function since(mark: i32): string {
+  const t = trace();
+  return t.charAt(mark) == "\n" ? t.substring(mark + 1) : t.substring(mark);
+}
+
+/** A fresh fake machine of board `b` (the host and the kernel agree on it); atomics not traced. */
+export function machine(b: Board): void {
+  reset(4);
+  traceAtomics(0);
+  setBoard(b);
+  simulateBoard(b);
+}
