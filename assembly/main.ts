@@ -162,7 +162,7 @@ class Echo extends Task {
 class Button extends Task {
   edge: gpio.EdgeWait;
   presses: u32 = 0;
-  constructor(pin: gpio.InputPin) { super(); this.edge = pin.edge(); }
+  constructor(pin: gpio.InputPin) { super(); this.edge = pin.waitForEdge(Edge.Falling); }
   poll(cx: Context): bool {
     while (this.edge.poll(cx)) {
       this.presses++;
@@ -195,9 +195,7 @@ export function main(): void {
   const port = drivers();
   spawn(new Blink());
   spawn(new Echo(port));
-  const button = gpio.input(17, Pull.Up);
-  button.detect(Edge.Falling);
-  spawn(new Button(button));
+  spawn(new Button(gpio.input(17, Pull.Up)));
   println("echo: type a line and press Enter");
   println("button: waiting for a falling edge on GPIO 17 (wire a button to ground)");
   spawn(new Heartbeat());

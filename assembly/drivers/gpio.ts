@@ -4,8 +4,8 @@
 //   const led = gpio.output(17);          // claims pin 17, drives it low
 //   led.high(); led.low(); led.toggle();
 //   const button = gpio.input(4, Pull.Up);
-//   button.detect(Edge.Falling);
-//   ... this.press = button.edge(); ... if (!this.press.poll(cx)) return false;
+//   ... this.press = button.waitForEdge(Edge.Falling); ... if (!this.press.poll(cx)) return false;
+//   ... this.released = button.waitForLevel(true); ...
 //
 // An InputPin has no high()/low(): a pin configured as input cannot be
 // driven, by construction. Claiming a pin that does not exist on this board,
@@ -60,12 +60,14 @@ const DETECT_STRIDE: u32 = 12;
 
 // Shared state, in static memory (every core sees the same words):
 // +0 the lock, +8/+12 claimed pins (bits 0-31, 32-63), +16/+20 pins whose
-// event the interrupt took while nobody waited, +24.. a waiting future per pin.
-const STATE = memory.data(24 + 64 * 4, 8);
+// event the interrupt took while nobody waited, +24/+28 pins waiting for a
+// level, +32.. a waiting future per pin.
+const STATE = memory.data(32 + 64 * 4, 8);
 const LOCK = changetype<SpinLock>(STATE);
 const CLAIMED = STATE + 8;
 const LATCHED = STATE + 16;
-const WAITERS = STATE + 24;
+const LEVEL_WAITS = STATE + 24;
+const WAITERS = STATE + 32;
 
 // @ts-ignore: decorator
 @inline function soc(): Board { return currentBoard(); }
@@ -207,6 +209,18 @@ export function serviceGpioInterrupt(): u64 {
     const status = read32(b + GPEDS0 + k * 4);
     if (!status) continue;
     write32(b + GPEDS0 + k * 4, status);
+    // A level detection sets the status again as long as the level lasts: an
+    // interrupt storm. Turn it off for the pins that waited for a level; the
+    // next waitForLevel() turns it on again.
+    const levels = atomic.and32(LEVEL_WAITS + k * 4, ~status) & status;
+    if (levels) {
+      LOCK.lock();
+      for (let r: u32 = 2; r < 4; r++) {             // GPHEN, GPLEN
+        const reg = b + GPREN0 + r * DETECT_STRIDE + k * 4;
+        write32(reg, read32(reg) & ~levels);
+      }
+      LOCK.unlock();
+    }
     found |= <u64>status << (k * 32);
     atomic.or32(LATCHED + k * 4, status);
     let s = status;
@@ -279,6 +293,34 @@ export class OutputPin {
   release(): void { release(this.pin); }
 }
 
+/**
+ * Ready once the pin is at `high` (GPHEN/GPLEN: level detection, turned on
+ * while it waits and off by the interrupt that ends the wait).
+ */
+export class LevelWait extends Future {
+  done: bool = false;
+  constructor(public pin: u32, public high: bool) { super(); }
+  poll(cx: Context): bool {
+    if (this.done) return true;
+    if (level(this.pin) == this.high) { this.done = true; return true; }
+    const slot = WAITERS + this.pin * 4;
+    atomic.store32(slot, <u32>changetype<usize>(cx.waker));
+    atomic.or32(LEVEL_WAITS + bank(this.pin), bit(this.pin));
+    detect(this.pin, this.high ? Edge.High : Edge.Low);
+    if (level(this.pin) == this.high) {          // it got there while we armed: no event will say so
+      this.cancel();
+      this.done = true;
+    }
+    return this.done;
+  }
+  cancel(): void {
+    atomic.store32(WAITERS + this.pin * 4, 0);
+    atomic.and32(LEVEL_WAITS + bank(this.pin), ~bit(this.pin));
+  }
+  /** Ready to wait again. */
+  reset(): void { this.done = false; }
+}
+
 /** A pin the kernel reads; it cannot be driven. */
 export class InputPin {
   constructor(public readonly pin: u32) {}
@@ -287,8 +329,12 @@ export class InputPin {
   detect(edges: u32): void { detect(this.pin, edges); }
   /** True once per detected event (polled; see edge() for waiting). */
   takeEvent(): bool { return takeEvent(this.pin); }
-  /** A future ready at the next detected event; the GPIO interrupt wakes it. */
+  /** A future ready at the next event of the kinds detect() chose; the GPIO interrupt wakes it. */
   edge(): EdgeWait { return new EdgeWait(this.pin); }
+  /** detect(edges), then edge(): a future ready at the next such edge. */
+  waitForEdge(edges: u32): EdgeWait { detect(this.pin, edges); return new EdgeWait(this.pin); }
+  /** A future ready once the pin is high (or low): at once if it already is. */
+  waitForLevel(high: bool): LevelWait { return new LevelWait(this.pin, high); }
   release(): void { release(this.pin); }
 }
 

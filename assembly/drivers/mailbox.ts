@@ -92,6 +92,8 @@ export function lastError(): string {
 
 /** The board revision code (0 on failure): decode it with revisionModel() and friends. */
 export function boardRevision(): u32 { return request(Tag.BOARD_REVISION, 1) ? answer(0) : 0; }
+/** The firmware's board model word (0 on failure; boardRevision() says more). */
+export function boardModel(): u32 { return request(Tag.BOARD_MODEL, 1) ? answer(0) : 0; }
 /** The board's serial number (0 on failure). */
 export function boardSerial(): u64 { return request(Tag.BOARD_SERIAL, 2) ? (<u64>answer(1) << 32) | answer(0) : 0; }
 /** Bytes of RAM the ARM has (from address armMemoryBase()); 0 on failure. */

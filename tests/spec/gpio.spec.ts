@@ -5,7 +5,7 @@
 import * as gpio from "../../assembly/drivers/gpio";
 import { Pull, Edge, Function } from "../../assembly/drivers/gpio";
 import { Board } from "../../assembly/board";
-import { Task, Context, spawnOn, runOnce } from "../../assembly/kernel/exec";
+import { Task, Context, spawnOn, spawnJoin, runOnce } from "../../assembly/kernel/exec";
 import { dispose } from "../../assembly/kernel/lifetime";
 import { println } from "../../assembly/arch/console";
 import { trace, since, machine, setReg, getReg, writeOneToClear, autoAdvance, now } from "./fake";
@@ -202,3 +202,60 @@ class WaitEdge extends Task {
   }
   dispose(): void { dispose(this.wait); }
 }
+
+/** Waits for the pin to go high, once. */
+class WaitHigh extends Task {
+  wait: gpio.LevelWait;
+  ready: bool = false;
+  constructor(pin: gpio.InputPin) { super(); this.wait = pin.waitForLevel(true); }
+  poll(cx: Context): bool {
+    if (!this.wait.poll(cx)) return false;
+    this.ready = true;
+    return true;
+  }
+}
+
+describe("gpio: waiting for a level", () => {
+  it("is ready at once when the pin is already at the level, without touching detection", () => {
+    const base = fresh(Board.Pi3);
+    const p = gpio.input(5);
+    setReg(base + gpio.GPLEV0, 1 << 5);
+    const t = new WaitHigh(p);
+    const h = spawnJoin(t);
+    while (runOnce()) {}
+    expect(t.ready).toBe(true);
+    expect(getReg(base + 0x64)).toBe(0);          // GPHEN0 untouched
+    dispose(t);
+    dispose(h);
+    p.release();
+  });
+
+  it("turns on high detection while it waits, and the interrupt turns it off again (no storm)", () => {
+    const base = fresh(Board.Pi4);
+    const p = gpio.input(5);
+    const t = new WaitHigh(p);
+    const h = spawnJoin(t);
+    while (runOnce()) {}
+    expect(getReg(base + 0x64)).toBe(1 << 5);     // GPHEN0: pin 5
+    expect(t.ready).toBe(false);
+    setReg(base + gpio.GPLEV0, 1 << 5);           // the level comes: status bit, interrupt
+    setReg(base + gpio.GPEDS0, 1 << 5);
+    gpio.serviceGpioInterrupt();
+    expect(getReg(base + 0x64)).toBe(0);          // high detection off: the status cannot re-assert
+    expect(getReg(base + gpio.GPEDS0)).toBe(0);
+    while (runOnce()) {}
+    expect(t.ready).toBe(true);
+    dispose(t);
+    dispose(h);
+    p.release();
+  });
+
+  it("waitForEdge sets the detection and waits for it", () => {
+    const base = fresh(Board.Pi3);
+    const p = gpio.input(6);
+    const w = p.waitForEdge(Edge.Rising);
+    expect(getReg(base + gpio.GPREN0)).toBe(1 << 6);
+    dispose(w);
+    p.release();
+  });
+});
