@@ -26,9 +26,36 @@
 #define VALUE_STACK_BYTES (64 * 1024)
 #define WASM_PAGE (64 * 1024)
 /* wasm3 allocates each runtime's memory itself and writes the data segments
- * there; we cap that allocation (runtime->memoryLimit) and move the result
- * into the shared window, so the static data must fit under this cap. */
+ * there; we cap that allocation (runtime->memoryLimit) at what the data
+ * segments need, rounded up to a page, and move the result into the shared
+ * window. A segment whose offset is not a constant (asc never writes one)
+ * makes it this: */
 #define STATIC_DATA_LIMIT (1u << 20)
+
+/* Bytes of linear memory the module's data segments reach: the largest
+ * offset + size, for offsets that are `i32.const N` (signed LEB128). */
+static size_t static_data_bytes(IM3Module module) {
+    size_t end = 0;
+    for (u32 i = 0; i < module->numDataSegments; i++) {
+        const M3DataSegment *d = &module->dataSegments[i];
+        const u8 *p = d->initExpr, *stop = d->initExpr + d->initExprSize;
+        if (!p || p >= stop || *p++ != 0x41) return STATIC_DATA_LIMIT;
+        int64_t offset = 0;
+        unsigned shift = 0;
+        u8 byte;
+        do {
+            if (p >= stop || shift > 35) return STATIC_DATA_LIMIT;
+            byte = *p++;
+            offset |= (int64_t)(byte & 0x7f) << shift;
+            shift += 7;
+        } while (byte & 0x80);
+        if (shift < 64 && (byte & 0x40)) offset |= -((int64_t)1 << shift);
+        if (offset < 0) return STATIC_DATA_LIMIT;
+        if ((size_t)offset + d->size > end) end = (size_t)offset + d->size;
+    }
+    size_t pages = (end + WASM_PAGE - 1) / WASM_PAGE;
+    return (pages ? pages : 1) * WASM_PAGE;
+}
 
 extern const uint8_t kernel_wasm[];
 extern const uint8_t kernel_wasm_end[];
@@ -85,8 +112,9 @@ static const char *share_memory(unsigned core) {
     mine->length = window;
     m->mallocated = (M3MemoryHeader *)(uintptr_t)(WASM_WINDOW_VA - sizeof *mine);
     m->maxPages = m->numPages;
-    /* (own, wasm3's own 1 MiB buffer, stays allocated: freeing it made
-     * picolibc's malloc walk a long free list in every later allocation.) */
+    /* (own, wasm3's own buffer of the static data's pages, stays
+     * allocated: freeing it made picolibc's malloc walk a long free list
+     * in every later allocation.) */
     dsb_sy();
     return 0;
 }
@@ -98,12 +126,13 @@ static const char *load_one(unsigned core) {
 
     runtimes[core] = m3_NewRuntime(env, VALUE_STACK_BYTES, (void *)(uintptr_t)core);
     if (!runtimes[core]) return "out of memory for the wasm3 runtime";
-    runtimes[core]->memoryLimit = STATIC_DATA_LIMIT;
     if ((r = m3_ParseModule(env, &module, kernel_wasm, (uint32_t)size))) return r;
+    runtimes[core]->memoryLimit = static_data_bytes(module);
     if ((r = m3_LoadModule(runtimes[core], module))) {
         const char *why = detail(runtimes[core], r);
         if (strstr(why, "data segment out of bounds"))
-            why = host_refuse("its static data does not fit in the first %u KiB of memory", STATIC_DATA_LIMIT >> 10);
+            why = host_refuse("its static data does not fit in the first %u KiB of memory",
+                              (unsigned)(runtimes[core]->memoryLimit >> 10));
         m3_FreeModule(module);
         return why;
     }
