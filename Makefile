@@ -207,6 +207,8 @@ TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import wrong-memory cra
 # ---- benchmarks: the same stub, bench/kernel.ts (wasm3) and bench/native.c ----
 $(eval $(call wasm_rule,bench/kernel.ts,$(B)/bench/kernel.wasm))
 $(eval $(call image_rule,$(B)/bench/kernel.wasm,bench/bench,$(B)/obj/bench/native.c.o $(B)/obj/bench/native_exec.c.o))
+# The example kernel (kernel8.img's) with a probe that prints its boot cost.
+$(eval $(call image_rule,$(B)/kernel.wasm,bench/boot,$(B)/obj/bench/boot_figure.c.o))
 
 # ---- SD card: firmware (pinned Debian package), our device trees, config.txt ----
 DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2711-rpi-4-b
@@ -245,14 +247,14 @@ test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSE
 	$(call say,TEST,node)
 	$(Q)$(NODE) --test $(B)/tools/tests/host/
 
-test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(B)/bench/bench.img $(DTBS) $(TOOLS)
+test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(B)/bench/bench.img $(B)/bench/boot.img $(DTBS) $(TOOLS)
 	$(call say,TEST,qemu)
 	$(Q)$(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
 
 test: test-host test-qemu
 
 # Instructions per operation, wasm3 against native C, both boards (-icount).
-bench: $(B)/bench/bench.img $(TOOLS)
+bench: $(B)/bench/bench.img $(B)/bench/boot.img $(TOOLS)
 	$(call say,BENCH,$<)
 	$(Q)$(NODE) $(B)/tools/tools/bench.js $<
 	$(Q)$(NODE) $(B)/tools/tools/perf-doc.js bench/results.json

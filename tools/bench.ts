@@ -4,7 +4,7 @@
 // per operation: wasm3 (the AssemblyScript side, bench/kernel.ts), native C
 // (bench/native.c), and their ratio. Writes bench/results.json.
 //
-//   node bench.js [--boards pi3,pi4] [--out bench/results.json] [image]
+//   node bench.js [--boards pi3,pi4] [--out bench/results.json] [--boot-image build/bench/boot.img] [image]
 import { statSync, writeFileSync } from "node:fs";
 import { BOARDS, findBoard } from "./boards.js";
 import { runQemu } from "./qemu.js";
@@ -44,10 +44,11 @@ export function table(board: string, lines: BenchLine[]): BenchRow[] {
 function fmt(n: number | null, digits = 1): string { return n === null ? "-" : n.toFixed(digits); }
 
 async function main(argv: string[]): Promise<number> {
-  let boards = BOARDS.map((b) => b.name), out = "bench/results.json", image = "build/bench/bench.img";
+  let boards = BOARDS.map((b) => b.name), out = "bench/results.json", image = "build/bench/bench.img", bootImage = "build/bench/boot.img";
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--boards") boards = argv[++i].split(",");
     else if (argv[i] === "--out") out = argv[++i];
+    else if (argv[i] === "--boot-image") bootImage = argv[++i];
     else image = argv[i];
   }
   const results: BenchRow[] = [];
@@ -67,13 +68,21 @@ async function main(argv: string[]): Promise<number> {
         // The image runs the native rows on core 0 before wasm3 starts: take them out.
         figures[board] = {
           "boot: instructions to the first UART byte": f["boot-first-uart-byte"],
-          "boot: instructions to cores online: 4 (all cores)": f["boot-cores-online"] - (f["native-rows"] ?? 0) - (f["native-smp-rows"] ?? 0),
+          "boot: instructions to cores online: 4, the benchmark kernel (all cores)": f["boot-cores-online"] - (f["native-rows"] ?? 0) - (f["native-smp-rows"] ?? 0),
           "executor: heap bytes per task (wasm3)": f["task-bytes-wasm3"],
           "executor: heap bytes per task (native C)": f["task-bytes-native"],
           "wasm3: C heap bytes per runtime (one per core)": f["wasm3-runtime-bytes"],
         };
       }
     }
+    // The example kernel's own boot (build/bench/boot.img: kernel8.img's kernel.wasm and a probe).
+    const boot = await runQemu({ board, image: bootImage, timeoutMs: 120_000, icount: true, until: /^bench: figure boot-cores-online-example \d+/m });
+    const example = parseFigures(boot.output)["boot-cores-online-example"];
+    if (example === undefined) {
+      console.error(`bench: the boot probe on ${b.title} printed no figure:\n${boot.output}`);
+      return 1;
+    }
+    figures[board]["boot: instructions to cores online: 4, the example kernel (kernel8.img, all cores)"] = example;
     const same = JSON.stringify(runs[0]) === JSON.stringify(runs[1]);
     console.log(`\n${b.title} (-M ${b.machine} -icount shift=0,sleep=off): guest instructions per operation`);
     console.log(same ? "two runs gave identical counts" : "WARNING: the two runs differ; the figures below are from the first");

@@ -13,6 +13,16 @@ const ROWS = [
 ];
 
 for (const b of BOARDS) {
+  describe(`${b.name} (-M ${b.machine}): boot-figure image`, () => {
+    it("the example kernel with the probe prints its boot cost once cores are online", async () => {
+      const r = await runQemu({ board: b.name, image: "build/bench/boot.img", timeoutMs: 120_000, icount: true, until: /^bench: figure boot-cores-online-example \d+/m });
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      const f = parseFigures(r.output)["boot-cores-online-example"];
+      assert.ok(f > 0, r.output);
+      assert.match(r.output, /^cores online: 4$/m);
+    });
+  });
+
   describe(`${b.name} (-M ${b.machine}): benchmark image`, () => {
     it("runs every row, in wasm3 and in native C", async () => {
       const r = await runQemu({ board: b.name, image: "build/bench/bench.img", timeoutMs: 120_000, icount: true });
