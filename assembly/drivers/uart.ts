@@ -113,10 +113,17 @@ export class Port extends IrqHandler {
   private enter(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).lock(); }
   private leave(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).unlock(); }
 
-  /** The bottom half: drain the RX FIFO, clear, re-enable, wake. */
+  /**
+   * The bottom half: clear, then drain the RX FIFO, wake, re-enable. Clear
+   * first: a byte that arrives after the last read of the FIFO raises the
+   * interrupt again; cleared after the drain, that byte would wait in the
+   * FIFO with no interrupt to announce it (and QEMU's PL011, which raises
+   * RX only when the FIFO goes from empty to one byte, would then stall).
+   */
   handle(source: u32): void {
     const b = base();
     const status = read32(b + MIS);
+    write32(b + ICR, status & (INT_RX | INT_RT | INT_TX));
     this.enter();
     this.interrupts++;
     this.handledOn |= 1 << coreId();
@@ -128,7 +135,6 @@ export class Port extends IrqHandler {
       this.count++;
       this.received++;
     }
-    write32(b + ICR, status & (INT_RX | INT_RT | INT_TX));
     if (status & INT_TX) write32(b + IMSC, read32(b + IMSC) & ~INT_TX);   // the writer turns it on again if it must
     let w = this.readers.pop();
     while (w) { w.granted = true; if (w.task) w.task!.wake(); w = this.readers.pop(); }
