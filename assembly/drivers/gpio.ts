@@ -70,19 +70,17 @@ const LEVEL_WAITS = STATE + 24;
 const WAITERS = STATE + 32;
 
 // @ts-ignore: decorator
-@inline function soc(): Board { return currentBoard(); }
-// @ts-ignore: decorator
-@inline function base(): u32 { return peripheralBase(soc()) + 0x200000; }
+@inline function base(): u32 { return peripheralBase(currentBoard()) + 0x200000; }
 // @ts-ignore: decorator
 @inline function bank(pin: u32): u32 { return (pin >> 5) << 2; }     // byte offset of the pin's bank register
 // @ts-ignore: decorator
 @inline function bit(pin: u32): u32 { return 1 << (pin & 31); }
 
 function checkPin(pin: u32): void {
-  const count = gpioPinCount(soc());
+  const count = gpioPinCount(currentBoard());
   if (pin < count) return;
   msgBegin(); msgText("gpio: pin "); msgDec(pin); msgText(" does not exist on the ");
-  msgText(boardName(soc())); msgText(": its pins are 0-"); msgDec(count - 1);
+  msgText(boardName(currentBoard())); msgText(": its pins are 0-"); msgDec(count - 1);
   msgPanic();
 }
 
@@ -145,7 +143,7 @@ export function setPull(pin: u32, pull: Pull): void {
   checkPin(pin);
   const b = base();
   LOCK.lock();
-  if (gpioPullScheme(soc()) == PullScheme.PerPinField) {
+  if (gpioPullScheme(currentBoard()) == PullScheme.PerPinField) {
     const reg = b + GPIO_PUP_PDN_CNTRL_REG0 + (pin >> 4) * 4;
     const shift = (pin & 15) * 2;
     write32(reg, (read32(reg) & ~(3 << shift)) | (<u32>pull << shift));

@@ -15,7 +15,7 @@
 // byte GICD_ITARGETSRn (bit per core), set-enable GICD_ISENABLERn,
 // clear-enable GICD_ICENABLERn. Level-sensitive, the reset configuration.
 import { read32, write32 } from "../arch/mmio";
-import { Board, currentBoard, irqController, IrqController, peripheralBase } from "../board";
+import { currentBoard, irqController, IrqController, peripheralBase } from "../board";
 import { coreId } from "../arch/cpu";
 
 const LOCAL_GPU_ROUTING: u32 = 0x4000000c;
@@ -28,9 +28,7 @@ const SPI_VC_BASE: u32 = 96;
 const PRIORITY: u32 = 0xa0;
 
 // @ts-ignore: decorator
-@inline function soc(): Board { return currentBoard(); }
-// @ts-ignore: decorator
-@inline function armc(): u32 { return peripheralBase(soc()) + 0xb200; }
+@inline function armc(): u32 { return peripheralBase(currentBoard()) + 0xb200; }
 
 /** Byte `index` of a byte-addressed GIC register bank, by a read-modify-write of its word. */
 function setByte(bankBase: u32, index: u32, value: u32): void {
@@ -45,7 +43,7 @@ function setByte(bankBase: u32, index: u32, value: u32): void {
  * routes them all.
  */
 export function enable(source: u32, core: u32 = coreId()): void {
-  if (irqController(soc()) == IrqController.Gic400) {
+  if (irqController(currentBoard()) == IrqController.Gic400) {
     const id = SPI_VC_BASE + source;
     setByte(GICD + GICD_IPRIORITYR, id, PRIORITY);
     setByte(GICD + GICD_ITARGETSR, id, 1 << core);
@@ -58,7 +56,7 @@ export function enable(source: u32, core: u32 = coreId()): void {
 
 /** Enables interrupt `source` again, routed as before (a bottom half's last step). */
 export function unmask(source: u32): void {
-  if (irqController(soc()) == IrqController.Gic400) {
+  if (irqController(currentBoard()) == IrqController.Gic400) {
     const id = SPI_VC_BASE + source;
     write32(GICD + GICD_ISENABLER + (id >> 5) * 4, 1 << (id & 31));
   } else {
@@ -68,7 +66,7 @@ export function unmask(source: u32): void {
 
 /** Disables interrupt `source`. */
 export function disable(source: u32): void {
-  if (irqController(soc()) == IrqController.Gic400) {
+  if (irqController(currentBoard()) == IrqController.Gic400) {
     const id = SPI_VC_BASE + source;
     write32(GICD + GICD_ICENABLER + (id >> 5) * 4, 1 << (id & 31));
   } else {

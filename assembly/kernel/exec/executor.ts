@@ -18,6 +18,7 @@ import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, se
 import { fireTimers } from "./timer";
 import { serviceIrqs } from "../irq";
 import { cpu as host } from "../../arch/host";
+import { Future } from "./future";
 
 /** cpu.events() bits (boot/irq.h). */
 export const EVENT_TIMER: u32 = 1;
@@ -34,7 +35,6 @@ export function serviceEvents(): void {
   if (e & EVENT_TIMER) fireTimers();
   if (e & EVENT_IRQ) serviceIrqs();
 }
-import { Future } from "./future";
 
 const CORES: u32 = 4;
 // Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4), idle entries (4): 32 bytes.
@@ -138,7 +138,6 @@ export class JoinHandle<T extends Task> extends Future {
 
 // One Context per core, in static memory (no allocation), reused for every poll.
 const CONTEXTS = memory.data(16 * 4, 16);
-
 
 // The statistics words of a core are written by that core only: plain
 // increments, read by anyone.
