@@ -47,29 +47,24 @@ export function enable(source: u32, core: u32 = coreId()): void {
     const id = SPI_VC_BASE + source;
     setByte(GICD + GICD_IPRIORITYR, id, PRIORITY);
     setByte(GICD + GICD_ITARGETSR, id, 1 << core);
-    write32(GICD + GICD_ISENABLER + (id >> 5) * 4, 1 << (id & 31));
   } else {
     write32(LOCAL_GPU_ROUTING, core & 3);
-    write32(armc() + (source < 32 ? 0x10 : 0x14), 1 << (source & 31));
   }
+  setEnabled(source, true);
 }
 
 /** Enables interrupt `source` again, routed as before (a bottom half's last step). */
-export function unmask(source: u32): void {
-  if (irqController(currentBoard()) == IrqController.Gic400) {
-    const id = SPI_VC_BASE + source;
-    write32(GICD + GICD_ISENABLER + (id >> 5) * 4, 1 << (id & 31));
-  } else {
-    write32(armc() + (source < 32 ? 0x10 : 0x14), 1 << (source & 31));
-  }
-}
+export function unmask(source: u32): void { setEnabled(source, true); }
 
 /** Disables interrupt `source`. */
-export function disable(source: u32): void {
+export function disable(source: u32): void { setEnabled(source, false); }
+
+/** Writes the source's bit to the set-enable or clear-enable register (both write-1, no read). */
+function setEnabled(source: u32, on: bool): void {
   if (irqController(currentBoard()) == IrqController.Gic400) {
     const id = SPI_VC_BASE + source;
-    write32(GICD + GICD_ICENABLER + (id >> 5) * 4, 1 << (id & 31));
+    write32(GICD + (on ? GICD_ISENABLER : GICD_ICENABLER) + (id >> 5) * 4, 1 << (id & 31));
   } else {
-    write32(armc() + (source < 32 ? 0x1c : 0x20), 1 << (source & 31));
+    write32(armc() + (on ? 0x10 : 0x1c) + (source < 32 ? 0 : 4), 1 << (source & 31));
   }
 }
