@@ -6,6 +6,11 @@
 
 #define MAX_CORES 4
 
+#ifdef TSPI_HOST_TEST
+/* The host unit tests (tests/cunit/) give these their own meaning. */
+#include "fake_arch.h"
+#else
+
 #define sysreg_read(name) ({ uint64_t v_; __asm__ volatile("mrs %0, " #name : "=r"(v_)); v_; })
 #define sysreg_write(name, v) __asm__ volatile("msr " #name ", %0" :: "r"((uint64_t)(v)) : "memory")
 
@@ -16,6 +21,7 @@ static inline void sev(void) { __asm__ volatile("sev" ::: "memory"); }
 static inline void dsb_sy(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 static inline void dmb_sy(void) { __asm__ volatile("dmb sy" ::: "memory"); }
 static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
+static inline void irq_unmask_local(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }   /* IRQs on */
 
 /* Counter of the generic timer; CNTFRQ_EL0 says how fast it runs. The isb
  * keeps the read from being done early. */
@@ -52,5 +58,7 @@ static inline void spin_unlock(spinlock_t *l) {
     dsb_sy();
     sev();
 }
+
+#endif /* TSPI_HOST_TEST */
 
 _Noreturn void park(void);

@@ -19,9 +19,14 @@
  *    which source is pending: bit 1 the timer, bit 8 the GPU (peripheral)
  *    interrupt, which goes to the one core 0x4000000C names. The BCM2835
  *    ARM controller at 0x3F00B200 has the peripheral pending bits (pending 1
- *    at +0x04: sources 0-31, pending 2 at +0x08: 32-63), read back their
- *    enables at +0x10/+0x14, and masks a source by writing its bit to
- *    disable +0x1C/+0x20.
+ *    at +0x04: sources 0-31, pending 2 at +0x08: 32-63) and masks a source
+ *    by writing its bit to disable +0x1C/+0x20. Which sources are enabled
+ *    comes from a shadow, not from reading the enable registers back: the
+ *    datasheet (BCM2835 ARM Peripherals 7.5) describes them as write-1-to-set
+ *    and does not promise what a read returns, and Linux's driver
+ *    (irq-bcm2835.c) never reads them either. Every write to enable/disable
+ *    passes through irq_note_write (host_mmio.c calls it for the kernel's
+ *    mmio writes), so the shadow is exact.
  *  - Pi 4 (GIC-400 at 0xFF840000): the timer is PPI 30. Enable it in the
  *    distributor (banked per core), priority 0xA0, CPU interface on with
  *    priority mask 0xF0; acknowledge with GICC_IAR, end with GICC_EOIR;
@@ -32,6 +37,7 @@
 #include "irq.h"
 #include "arch.h"
 #include "board.h"
+#include "regs.h"
 
 #define LOCAL_TIMER_CTL(c)   (0x40000040u + 4u * (c))
 #define LOCAL_IRQ_SOURCE(c)  (0x40000060u + 4u * (c))
@@ -62,22 +68,64 @@
 static volatile uint32_t events[MAX_CORES];
 static volatile uint64_t pending[MAX_CORES];   /* peripheral sources taken, per core */
 
-static inline volatile uint32_t *reg(uint32_t addr) { return (volatile uint32_t *)(uintptr_t)addr; }
+/* The enabled peripheral sources of the BCM2835 ARM controller (bit n = source n). */
+static volatile uint64_t armc_enabled;
 
-void irq_init_core(unsigned core) {
+void irq_note_write(uint64_t addr, uint32_t value) {
+    if (!board || board->id != BOARD_PI3) return;
+    if (addr == ARMC + ARMC_ENABLE1) __atomic_or_fetch(&armc_enabled, (uint64_t)value, __ATOMIC_RELAXED);
+    else if (addr == ARMC + ARMC_ENABLE2) __atomic_or_fetch(&armc_enabled, (uint64_t)value << 32, __ATOMIC_RELAXED);
+    else if (addr == ARMC + ARMC_DISABLE1) __atomic_and_fetch(&armc_enabled, ~(uint64_t)value, __ATOMIC_RELAXED);
+    else if (addr == ARMC + ARMC_DISABLE2) __atomic_and_fetch(&armc_enabled, ~((uint64_t)value << 32), __ATOMIC_RELAXED);
+}
+
+uint64_t irq_armc_enabled(void) { return __atomic_load_n(&armc_enabled, __ATOMIC_RELAXED); }
+
+static void armc_write(uint32_t off, uint32_t value) {
+    reg_write(ARMC + off, value);
+    irq_note_write(ARMC + off, value);
+}
+
+/* A byte of a byte-addressed GIC bank, by read-modify-write of its word
+ * (the GIC-400 accepts byte writes too; word accesses are what every
+ * interconnect passes). */
+static void gic_set_byte(uint32_t bank, unsigned index, uint32_t value) {
+    uint32_t addr = bank + (index & ~3u), shift = (index & 3) * 8;
+    reg_write(addr, (reg_read(addr) & ~(0xffu << shift)) | (value << shift));
+}
+
+/* The GIC-400's UART0 interrupt: VideoCore 57 = SPI 96 + 57. */
+#define SPI_PROBE (SPI_VC_BASE + 57)
+
+const char *irq_init_core(unsigned core) {
+    const char *why = 0;
     sysreg_write(cntp_ctl_el0, 0);                    /* timer off until a deadline is set */
     if (board->id == BOARD_PI3) {
-        *reg(LOCAL_TIMER_CTL(core)) = LOCAL_CNTPNSIRQ;
+        reg_write(LOCAL_TIMER_CTL(core), LOCAL_CNTPNSIRQ);
     } else {
-        if (core == 0) *reg(GICD + GICD_CTLR) = 3;
-        volatile uint8_t *prio = (volatile uint8_t *)(uintptr_t)(GICD + GICD_IPRIORITYR);
-        prio[PPI_CNTP] = 0xA0;
-        *reg(GICD + GICD_ISENABLER0) = 1u << PPI_CNTP;
-        *reg(GICC + GICC_PMR) = 0xF0;
-        *reg(GICC + GICC_CTLR) = 3;
+        if (core == 0) reg_write(GICD + GICD_CTLR, 3);
+        gic_set_byte(GICD + GICD_IPRIORITYR, PPI_CNTP, 0xA0);
+        reg_write(GICD + GICD_ISENABLER0, 1u << PPI_CNTP);
+        reg_write(GICC + GICC_PMR, 0xF0);
+        reg_write(GICC + GICC_CTLR, 3);
+        dsb_sy();
+        if (!(reg_read(GICD + GICD_ISENABLER0) & (1u << PPI_CNTP)))
+            why = "the GIC ignored the enable of the timer interrupt (PPI 30): it is in the secure group 0 and we run non-secure";
+        if (!why && core == 0) {
+            /* A peripheral interrupt too (distributor-global, so core 0 only):
+             * set it, read it, and leave it as it was. */
+            uint32_t bank = 4 * (SPI_PROBE / 32), bit = 1u << (SPI_PROBE % 32);
+            uint32_t before = reg_read(GICD + GICD_ISENABLER0 + bank) & bit;
+            reg_write(GICD + GICD_ISENABLER0 + bank, bit);
+            dsb_sy();
+            if (!(reg_read(GICD + GICD_ISENABLER0 + bank) & bit))
+                why = "the GIC ignored the enable of the UART's interrupt (SPI 153): it is in the secure group 0 and we run non-secure";
+            if (!before) reg_write(GICD + GICD_ICENABLER0 + bank, bit);
+        }
     }
     dsb_sy();
-    __asm__ volatile("msr daifclr, #2" ::: "memory");   /* IRQs on */
+    irq_unmask_local();
+    return why;
 }
 
 static void timer_fired(unsigned core) {
@@ -99,28 +147,29 @@ static void peripherals_taken(unsigned core, uint64_t mask) {
 void irq_handle(void) {
     unsigned core = core_id();
     if (board->id == BOARD_PI3) {
-        uint32_t source = *reg(LOCAL_IRQ_SOURCE(core));
+        uint32_t source = reg_read(LOCAL_IRQ_SOURCE(core));
         if (source & LOCAL_CNTPNSIRQ) timer_fired(core);
         if (source & LOCAL_GPU_IRQ) {
-            uint32_t p1 = *reg(ARMC + ARMC_PENDING1) & *reg(ARMC + ARMC_ENABLE1);
-            uint32_t p2 = *reg(ARMC + ARMC_PENDING2) & *reg(ARMC + ARMC_ENABLE2);
-            if (p1) *reg(ARMC + ARMC_DISABLE1) = p1;
-            if (p2) *reg(ARMC + ARMC_DISABLE2) = p2;
+            uint64_t enabled = irq_armc_enabled();
+            uint32_t p1 = reg_read(ARMC + ARMC_PENDING1) & (uint32_t)enabled;
+            uint32_t p2 = reg_read(ARMC + ARMC_PENDING2) & (uint32_t)(enabled >> 32);
+            if (p1) armc_write(ARMC_DISABLE1, p1);
+            if (p2) armc_write(ARMC_DISABLE2, p2);
             dsb_sy();
             peripherals_taken(core, (uint64_t)p2 << 32 | p1);
         }
         return;
     }
-    uint32_t iar = *reg(GICC + GICC_IAR);
+    uint32_t iar = reg_read(GICC + GICC_IAR);
     uint32_t id = iar & 0x3ff;
     if (id >= 1022) return;                            /* spurious */
     if (id == PPI_CNTP) timer_fired(core);
     else if (id >= SPI_VC_BASE && id < SPI_VC_BASE + 64) {
-        *reg(GICD + GICD_ICENABLER0 + 4 * (id / 32)) = 1u << (id % 32);
+        reg_write(GICD + GICD_ICENABLER0 + 4 * (id / 32), 1u << (id % 32));
         dsb_sy();
         peripherals_taken(core, 1ull << (id - SPI_VC_BASE));
     }
-    *reg(GICC + GICC_EOIR) = iar;
+    reg_write(GICC + GICC_EOIR, iar);
 }
 
 uint32_t irq_take_events(void) {

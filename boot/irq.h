@@ -5,7 +5,13 @@
 #define EVENT_TIMER 1u   /* this core's generic-timer deadline passed */
 #define EVENT_IRQ   2u   /* peripheral interrupts taken: irq_take_pending */
 
-void irq_init_core(unsigned core);   /* route this core's timer interrupt, unmask IRQs */
+/* Routes this core's timer interrupt and unmasks IRQs. NULL, or why the
+ * interrupt controller will not deliver (read back after enabling). */
+const char *irq_init_core(unsigned core);
+/* Every write to an interrupt controller register goes through here too
+ * (host_mmio.c): it keeps the Pi 3's shadow of enabled sources. */
+void irq_note_write(uint64_t addr, uint32_t value);
+uint64_t irq_armc_enabled(void);     /* the Pi 3's enabled peripheral sources (bit n = source n) */
 void irq_handle(void);               /* called from the IRQ vector */
 uint32_t irq_take_events(void);      /* this core's pending events, cleared */
 uint64_t irq_take_pending(void);     /* this core's peripheral sources taken (bit n = VC interrupt n), cleared */

@@ -58,7 +58,11 @@ _Noreturn void boot_primary(uint64_t dtb) {
     }
     smp_release(MAX_CORES);
     boot_bench_smp_hook();
-    irq_init_core(0);
+    const char *irq_why = irq_init_core(0);
+    if (irq_why)
+        kprintf("boot: error: %s. Timers and peripheral interrupts will never wake this kernel. On a Pi 4 the "
+                "firmware hands the GIC to a non-secure kernel only in GIC mode: config.txt needs enable_gic=1 "
+                "and the device tree an arm,gic-400 node (make sdcard writes both; see docs/hardware.md)\n", irq_why);
     wasm_run(0);
     park();
 }
@@ -81,7 +85,8 @@ _Noreturn void boot_secondary(unsigned core) {
     pmu_count_instructions();
     smp_arrived(core);
     boot_secondary_hook(core);
-    irq_init_core(core);
+    const char *irq_why = irq_init_core(core);
+    if (irq_why) kprintf("boot: error: core %u: %s\n", core, irq_why);
     wasm_run(core);
     park();
 }

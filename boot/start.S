@@ -49,6 +49,14 @@ from_el2:
     mov     x1, #0x33ff                 // CPTR_EL2: do not trap FP/SIMD to EL2
     msr     cptr_el2, x1
     msr     hstr_el2, xzr
+    // MDCR_EL2: trap nothing of the debug and performance monitors to EL2,
+    // and give EL1 all the PMU's event counters (HPMN = PMCR_EL0.N). Its
+    // reset value is UNKNOWN on hardware (ARM ARM D13.2.75 MDCR_EL2; the
+    // firmware's stub does not set it), and we use the PMU at EL1 below.
+    // Linux's EL2 set-up (init_el2_state, __init_el2_debug) does the same.
+    mrs     x1, pmcr_el0
+    ubfx    x1, x1, #11, #5             // PMCR_EL0.N: number of event counters
+    msr     mdcr_el2, x1                // HPMN = N; TPM, TPMCR, TDE, TDA, TDOSA, TDRA = 0
     mrs     x1, midr_el1                // EL1 reads of MIDR/MPIDR see the real values
     msr     vpidr_el2, x1
     mrs     x1, mpidr_el1

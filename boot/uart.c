@@ -1,16 +1,17 @@
 /* uart.c: the PL011 (UART0) as a polled early console.
  *
  * Registers per the BCM2835 ARM Peripherals, section 13 (the BCM2711 has the
- * same block at the same offset). The firmware configures UART0 when
- * config.txt says enable_uart=1 (with dtoverlay=disable-bt it is on GPIO
- * 14/15); we program it again for 115200 8N1 from the firmware's default
- * UART clock of 48 MHz so that the console also works when it did not.
+ * same block at the same offset), and the PrimeCell UART (PL011) TRM r1p5.
+ * We route GPIO 14/15 to the PL011 ourselves (ALT0) and program 115200 8N1
+ * from a UART clock of 48 MHz: config.txt sets init_uart_clock=48000000 so
+ * that is what the firmware gives the UART on every board (docs/hardware.md).
  * The interrupt-driven driver in AssemblyScript asks the mailbox for the
- * real clock.
+ * real clock and programs the divisors again.
  */
 #include "uart.h"
 #include "arch.h"
 #include "board.h"
+#include "regs.h"
 #include <stdint.h>
 
 #define GPIO_BASE   0x200000
@@ -31,25 +32,51 @@
 #define UART_CR_RXE    (1u << 9)
 #define UART_ICR    0x44
 
-static volatile uint32_t *reg(uint64_t off) {
-    return (volatile uint32_t *)(uintptr_t)(board->peripheral_base + off);
+/* How long we let the TX FIFO drain before we re-program the UART: 16
+ * bytes at 9600 baud take 17 ms, at 115200 1.4 ms. A UART whose
+ * transmitter is off never drains; we give up on it and flush. */
+#define DRAIN_MS 50
+
+static uint64_t uart(uint64_t off) { return board->peripheral_base + UART0_BASE + off; }
+
+/* Waits until FR.BUSY clears or `ms` milliseconds pass; 1 if it cleared. */
+static int wait_not_busy(unsigned ms) {
+    uint64_t deadline = counter_now() + counter_freq() * ms / 1000;
+    while (reg_read(uart(UART_FR)) & UART_FR_BUSY)
+        if (counter_now() >= deadline) return 0;
+    return 1;
 }
 
+int uart_drained_before_init;   /* for the unit test and the self-test: 0 if the wait gave up */
+
 void uart_init(void) {
-    /* GPIO 14/15 to ALT0 (TXD0/RXD0): GPFSEL1 bits 12-14 and 15-17 = 0b100. */
-    uint32_t sel = *reg(GPIO_BASE + GPFSEL1);
+    /* GPIO 14/15 to ALT0 (TXD0/RXD0): GPFSEL1 bits 12-14 and 15-17 = 0b100
+     * (BCM2835 ARM Peripherals 6.2, table 6-31). */
+    uint64_t gpfsel1 = board->peripheral_base + GPIO_BASE + GPFSEL1;
+    uint32_t sel = reg_read(gpfsel1);
     sel &= ~((7u << 12) | (7u << 15));
     sel |= (4u << 12) | (4u << 15);
-    *reg(GPIO_BASE + GPFSEL1) = sel;
+    reg_write(gpfsel1, sel);
 
-    *reg(UART0_BASE + UART_CR) = 0;
-    while (*reg(UART0_BASE + UART_FR) & UART_FR_BUSY) {}
-    *reg(UART0_BASE + UART_ICR) = 0x7ff;
+    /* The PL011 TRM's order (3.3.8, UARTCR): disable, wait for the end of
+     * the current character, flush the FIFO with LCRH.FEN = 0, program,
+     * enable. But FR.BUSY stays set while the TX FIFO holds data, and a
+     * disabled UART finishes only the character in progress (TRM 3.3.3,
+     * UARTFR), so with bytes still queued (the firmware's, or ours) BUSY
+     * would never clear once the UART is off. So: first let the FIFO drain
+     * while the UART is still on (bounded), then disable and wait for the
+     * one character in progress (bounded too), then flush and program.
+     * QEMU sends every byte at once and never shows this. */
+    uart_drained_before_init = wait_not_busy(DRAIN_MS);
+    reg_write(uart(UART_CR), 0);
+    wait_not_busy(2);
+    reg_write(uart(UART_LCRH), 0);                      /* FEN = 0: flush */
+    reg_write(uart(UART_ICR), 0x7ff);
     /* 48 MHz / (16 * 115200) = 26.0416: IBRD 26, FBRD round(0.0416 * 64) = 3. */
-    *reg(UART0_BASE + UART_IBRD) = 26;
-    *reg(UART0_BASE + UART_FBRD) = 3;
-    *reg(UART0_BASE + UART_LCRH) = UART_LCRH_WLEN8 | UART_LCRH_FEN;
-    *reg(UART0_BASE + UART_CR) = UART_CR_UARTEN | UART_CR_TXE | UART_CR_RXE;
+    reg_write(uart(UART_IBRD), 26);
+    reg_write(uart(UART_FBRD), 3);
+    reg_write(uart(UART_LCRH), UART_LCRH_WLEN8 | UART_LCRH_FEN);   /* latches the divisors */
+    reg_write(uart(UART_CR), UART_CR_UARTEN | UART_CR_TXE | UART_CR_RXE);
 }
 
 /* Core 0's instruction count when the first byte went out (make bench). */
@@ -57,6 +84,6 @@ uint64_t first_uart_byte_instructions;
 
 void uart_putc(char c) {
     if (!first_uart_byte_instructions) first_uart_byte_instructions = instructions_now();
-    while (*reg(UART0_BASE + UART_FR) & UART_FR_TXFF) {}
-    *reg(UART0_BASE + UART_DR) = (uint8_t)c;
+    while (reg_read(uart(UART_FR)) & UART_FR_TXFF) {}
+    reg_write(uart(UART_DR), (uint8_t)c);
 }

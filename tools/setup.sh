@@ -34,6 +34,8 @@ has sfdisk || missing_apt+=(fdisk)
 has dtc || missing_apt+=(device-tree-compiler)
 has dpkg-deb || missing_apt+=(dpkg)
 has gdb-multiarch || missing_apt+=(gdb-multiarch)
+# the unit tests of the stub's C (tests/cunit), compiled for this machine:
+has gcc || missing_apt+=(gcc libc6-dev)
 need_qemu=0; qemu_ok || need_qemu=1
 
 if [ ${#missing_apt[@]} -gt 0 ] || [ $need_qemu = 1 ]; then

@@ -30,7 +30,7 @@ import * as irq from "./irq";
 import * as mailbox from "./mailbox";
 import { Clock } from "./mailbox";
 import { IrqHandler, onIrq } from "../kernel/irq";
-import { coreId } from "../arch/cpu";
+import { coreId, counter, timerFrequency } from "../arch/cpu";
 import { Queue, Waiter } from "../kernel/exec/sync";
 import { SpinLock } from "../kernel/sync/spinlock";
 import { Future } from "../kernel/exec/future";
@@ -70,21 +70,44 @@ export function divisors(clockHz: u32, baud: u32): u32 {
   return <u32>x;
 }
 
+/** How long configure() lets the TX FIFO drain: 16 bytes take 17 ms at 9600 baud, 1.4 ms at 115200. */
+const DRAIN_MS: u64 = 50;
+
+/** Waits until FR.BUSY clears or `ms` milliseconds pass; true if it cleared. */
+function waitNotBusy(b: u32, ms: u64): bool {
+  const deadline = counter() + timerFrequency() * ms / 1000;
+  while (read32(b + FR) & FR_BUSY) if (counter() >= deadline) return false;
+  return true;
+}
+
 /**
  * Sets `baud`, 8 data bits, no parity, one stop bit, FIFOs on, from the UART
  * clock the firmware reports (mailbox), or `clockHz` when given. False if
  * the clock is unknown or the rate out of reach (the UART is then left as it
- * was). The PL011 TRM's order: disable, wait until idle, flush the FIFO
- * (FEN off), divisors, then LCRH (which latches them), enable.
+ * was).
+ *
+ * The order (PL011 TRM r1p5, 3.3.8 UARTCR): disable, wait for the end of
+ * the current character, flush the FIFO (LCRH.FEN = 0), divisors, then LCRH
+ * (which latches them), enable. But FR.BUSY stays set while the TX FIFO
+ * holds data, and a disabled UART finishes only the character in progress
+ * (TRM 3.3.3 UARTFR; BCM2835 ARM Peripherals, section 13), so with bytes
+ * still queued (the stub prints by polling, and just did) BUSY would never
+ * clear once the UART is off. So the FIFO drains first, while the UART is
+ * still on, for at most DRAIN_MS (a transmitter that is off never drains);
+ * then the UART is disabled and the character in progress gets 2 ms. QEMU
+ * sends each byte at once and hides all this. A byte another core's
+ * println writes while the UART is off is lost: configure before the other
+ * cores print.
  */
 export function configure(baud: u32, clockHz: u32 = 0): bool {
   const clock = clockHz ? clockHz : mailbox.clockRate(Clock.UART);
   const d = divisors(clock, baud);
   if (!d) return false;
   const b = base();
+  waitNotBusy(b, DRAIN_MS);
   write32(b + CR, 0);
-  while (read32(b + FR) & FR_BUSY) {}
-  write32(b + LCRH, 0);
+  waitNotBusy(b, 2);
+  write32(b + LCRH, 0);                              // FEN = 0: flush
   write32(b + IBRD, d >> 6);
   write32(b + FBRD, d & 63);
   write32(b + LCRH, LCRH_WLEN8 | LCRH_FEN);
@@ -109,6 +132,21 @@ export class Port extends IrqHandler {
   received: u32 = 0;
   /** Bit c set: core c ran this handler (the interrupt's routing, seen from the kernel). */
   handledOn: u32 = 0;
+  /**
+   * readLine() echoes what it reads, as a terminal user expects (terminals
+   * do not echo locally). Turn off for a program on the other end.
+   */
+  echo: bool = true;
+  /** The last line ended with CR: a LF right after it is the same Enter. */
+  afterCr: bool = false;
+
+  /** Sends one byte by polling (echo: a few bytes, the FIFO has room for 16). */
+  echoByte(c: u8): void {
+    if (!this.echo) return;
+    const b = base();
+    while (read32(b + FR) & FR_TXFF) {}
+    write32(b + DR, c);
+  }
 
   private enter(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).lock(); }
   private leave(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).unlock(); }
@@ -162,7 +200,7 @@ export class Port extends IrqHandler {
 
   /** A future that reads at least one byte (up to `out.length`) into `out`: `length` says how many. */
   read(out: StaticArray<u8>): UartRead { return new UartRead(this, out); }
-  /** A future that reads one line (up to "\n", which it drops; at most `max` bytes): `line` holds it. */
+  /** A future that reads one line as a terminal user types it (see ReadLine: Enter, Backspace, echo; at most `max` bytes). */
   readLine(max: i32 = 256): ReadLine { return new ReadLine(this, max); }
   /** A future that sends `bytes[0, length)`, waiting on the TX interrupt when the FIFO is full. */
   write(bytes: StaticArray<u8>, length: i32 = -1): UartWrite { return new UartWrite(this, bytes, length < 0 ? bytes.length : length); }
@@ -227,31 +265,109 @@ export class UartRead extends Future {
   reset(): void { this.length = 0; }
 }
 
+const CR_: u8 = 0x0d, LF: u8 = 0x0a, BS: u8 = 0x08, DEL: u8 = 0x7f, ESC: u8 = 0x1b, TAB: u8 = 0x09;
+const CTRL_C: u8 = 0x03, CTRL_U: u8 = 0x15, BEL: u8 = 0x07;
+
+/**
+ * Reads one line the way a terminal user expects (picocom, minicom,
+ * screen, PuTTY, `make qemu`):
+ *  - Enter ends the line whichever way the terminal sends it: CR (most
+ *    terminals, and QEMU's stdio), LF, or CR LF (the LF after a CR is
+ *    dropped, even when it arrives with the next line's read);
+ *  - what you type is echoed (terminals do not echo locally) when the
+ *    port's `echo` is on (the default), and Enter echoes CR LF;
+ *  - Backspace (BS or DEL, whichever the terminal sends) erases the last
+ *    character (a whole UTF-8 character), Ctrl-U the whole line, Ctrl-C
+ *    abandons it and starts a new one;
+ *  - escape sequences (arrow keys, function keys: ESC [ ... or ESC O x) and
+ *    other control characters are ignored; Tab is kept;
+ *  - at most `max` bytes (256 by default): what is typed past that is not
+ *    stored (the terminal beeps) and `truncated` is set.
+ * `line` is the line as a string, made once and owned by the future: it
+ * stays valid until reset() or dispose(). To keep it longer, takeLine()
+ * hands it over (then dispose it yourself). `length` and `byteAt(i)` read
+ * the bytes without making a string.
+ */
 export class ReadLine extends Future {
   waiter: Waiter = new Waiter();
   buf: StaticArray<u8>;
+  /** Bytes in the line so far. */
   length: i32 = 0;
   done: bool = false;
-  constructor(public port: Port, max: i32) { super(); this.buf = new StaticArray<u8>(max); }
+  /** More was typed than the line holds; the rest was dropped. */
+  truncated: bool = false;
+  private escape: u8 = 0;            // 1: after ESC, 2: inside ESC [ ... or ESC O
+  private text: string | null = null;
+  private one: StaticArray<u8> = new StaticArray<u8>(1);
+  constructor(public port: Port, max: i32) { super(); this.buf = new StaticArray<u8>(max > 0 ? max : 1); }
+
   poll(cx: Context): bool {
     if (this.done) return true;
     while (true) {
       if (!this.port.waitForData(this.waiter, cx.waker)) return false;
-      const one = this.port.take(this.buf, this.length, 1);
-      if (!one) continue;
-      if (unchecked(this.buf[this.length]) == 0x0a) { this.done = true; this.port.withdraw(this.waiter); return true; }
-      if (this.length < this.buf.length - 1) this.length++;
+      if (!this.port.take(this.one, 0, 1)) continue;
+      if (this.feed(unchecked(this.one[0]))) { this.done = true; this.port.withdraw(this.waiter); return true; }
     }
   }
-  /** The line read, without its "\n" (and without a "\r" before it). */
-  get line(): string {
-    let n = this.length;
-    if (n > 0 && unchecked(this.buf[n - 1]) == 0x0d) n--;
-    return String.UTF8.decodeUnsafe(changetype<usize>(this.buf), n);
+
+  /** One received byte; true when it ended the line. */
+  private feed(c: u8): bool {
+    const port = this.port;
+    if (port.afterCr) {
+      port.afterCr = false;
+      if (c == LF) return false;                   // the LF of a CR LF
+    }
+    if (this.escape == 1) { this.escape = c == 0x5b || c == 0x4f ? 2 : 0; return false; }
+    if (this.escape == 2) { if (c >= 0x40 && c <= 0x7e) this.escape = 0; return false; }
+    if (c == CR_ || c == LF) {
+      port.afterCr = c == CR_;
+      port.echoByte(CR_); port.echoByte(LF);
+      return true;
+    }
+    if (c == BS || c == DEL) { if (this.length > 0) { this.erase(); } return false; }
+    if (c == CTRL_U) { while (this.length > 0) this.erase(); this.truncated = false; return false; }
+    if (c == CTRL_C) {
+      port.echoByte(0x5e); port.echoByte(0x43); port.echoByte(CR_); port.echoByte(LF);   // "^C"
+      this.length = 0; this.truncated = false;
+      return false;
+    }
+    if (c == ESC) { this.escape = 1; return false; }
+    if (c < 0x20 && c != TAB) return false;
+    if (this.length == this.buf.length) { this.truncated = true; port.echoByte(BEL); return false; }
+    unchecked(this.buf[this.length++] = c);
+    port.echoByte(c);
+    return false;
   }
+
+  /** Drops the last character (all its UTF-8 bytes) and rubs it out on the terminal. */
+  private erase(): void {
+    while (this.length > 0 && (unchecked(this.buf[this.length - 1]) & 0xc0) == 0x80) this.length--;
+    if (this.length > 0) this.length--;
+    this.port.echoByte(BS); this.port.echoByte(0x20); this.port.echoByte(BS);
+  }
+
+  /** Byte `i` of the line (0 <= i < length). */
+  byteAt(i: i32): u8 { return this.buf[i]; }
+
+  /** The line, without what ended it; owned by this future until reset() or dispose(). */
+  get line(): string {
+    let t = this.text;
+    if (t === null) { t = String.UTF8.decodeUnsafe(changetype<usize>(this.buf), this.length); this.text = t; }
+    return t;
+  }
+
+  /** The line, now yours to keep (dispose it when done). */
+  takeLine(): string {
+    const t = this.line;
+    this.text = null;
+    return t;
+  }
+
   cancel(): void { this.port.withdraw(this.waiter); }
-  dispose(): void { this.cancel(); dispose(this.waiter); dispose(this.buf); }
-  reset(): void { this.length = 0; this.done = false; }
+  dispose(): void { this.cancel(); dispose(this.waiter); dispose(this.buf); dispose(this.one); this.freeText(); }
+  /** Ready for the next line: frees `line` (unless taken). */
+  reset(): void { this.freeText(); this.length = 0; this.done = false; this.truncated = false; this.escape = 0; }
+  private freeText(): void { const t = this.text; if (t !== null) { dispose(t); this.text = null; } }
 }
 
 export class UartWrite extends Future {

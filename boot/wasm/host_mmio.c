@@ -8,6 +8,8 @@
 #include "host.h"
 #include "../board.h"
 #include "../arch.h"
+#include "../irq.h"
+#include "../regs.h"
 
 static const char *check(uint32_t addr, const char *op) {
     if (addr & 3) return host_refuse("mmio.%s: address 0x%08x is not 4-byte aligned", op, addr);
@@ -21,7 +23,7 @@ m3ApiRawFunction(h_mmio_read32) {
     m3ApiGetArg(uint32_t, addr);
     const char *why = check(addr, "read32");
     if (why) m3ApiTrap(why);
-    uint32_t v = *(volatile uint32_t *)(uintptr_t)addr;
+    uint32_t v = reg_read(addr);
     dmb_sy();
     m3ApiReturn(v);
 }
@@ -32,6 +34,7 @@ m3ApiRawFunction(h_mmio_write32) {
     const char *why = check(addr, "write32");
     if (why) m3ApiTrap(why);
     dmb_sy();
-    *(volatile uint32_t *)(uintptr_t)addr = value;
+    reg_write(addr, value);
+    irq_note_write(addr, value);   /* the Pi 3's shadow of enabled interrupt sources (irq.c) */
     m3ApiSuccess();
 }

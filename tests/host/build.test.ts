@@ -74,3 +74,20 @@ describe("kernel.wasm checks before embedding", () => {
     assert.match(r.stderr, /wasm-validate-not-installed not found: run 'make setup' \(Debian package wabt\)/);
   });
 });
+
+describe("the boot stub's EL2 set-up (build/kernel8.elf, disassembled)", () => {
+  /** The instructions from `from_el2` to its eret. */
+  function el2Path(): string[] {
+    const r = spawnSync("aarch64-linux-gnu-objdump", ["-d", "--no-show-raw-insn", "build/kernel8.elf"], { encoding: "utf8", maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, r.stderr);
+    const all = r.stdout.split("\n");
+    const start = all.findIndex((l) => /<from_el2>:$/.test(l));
+    assert.ok(start >= 0, "no from_el2 in kernel8.elf");
+    const end = all.findIndex((l, i) => i > start && /\teret\b/.test(l));
+    return all.slice(start, end + 1);
+  }
+  it("writes MDCR_EL2 before EL1 runs (its reset value is UNKNOWN on hardware; EL1 uses the PMU)", () => {
+    const path = el2Path();
+    assert.ok(path.some((l) => /\tmsr\tmdcr_el2, x\d+/.test(l)), `no msr mdcr_el2 on the way from EL2 to EL1:\n${path.join("\n")}`);
+  });
+});

@@ -17,6 +17,14 @@
 //   fake.setReg(addr, v) / fake.getReg(addr): the MMIO register file (a read
 //     returns the last value written or set); fake.writeOneToClear(addr)
 //     makes a register clear the bits written to it, as event status does
+//   fake.pl011(base): a PL011 at base that behaves like the silicon, not
+//     QEMU's: a 16-byte TX FIFO that sends one byte per FR read while
+//     UARTEN and TXE are set, FR.BUSY while it holds data, and a disabled
+//     UART that finishes only the character in progress (PL011 TRM 3.3.3,
+//     3.3.8); an RX FIFO that fake.uartType(string) fills (RXFE, DR, the
+//     RX/RT bits of RIS/MIS); fake.uartSentLength()/uartSentChar(i): what
+//     went out on the wire. Polling FR 100,000 times with nothing changing
+//     throws: a spec fails where the hardware would hang.
 // sys.panic records `sys.panic <message>` and throws (expect(..).toThrow()).
 // atomic.wait32 stands for "another core changes the word": it adds 1.
 // Strings are read from the module's memory as UTF-16 (AssemblyScript).
@@ -65,6 +73,41 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     return 0;
   };
   const w1c = new Set<number>();   // write-1-to-clear registers (event status)
+  interface Device { base: number; size: number; read(off: number): number; write(off: number, v: number): void }
+  let devices: Device[] = [];
+  let uart = { tx: 0, shifting: false, cr: 0, lcrh: 0, imsc: 0, rx: [] as number[], idlePolls: 0 };
+  const pl011 = (base: number): Device => ({
+    base, size: 0x1000,
+    read(off) {
+      const u = uart;
+      if (off === 0x18) {
+        const sending = (u.cr & 1) !== 0 && (u.cr & 0x100) !== 0;
+        const before = u.tx + (u.shifting ? 1 : 0);
+        if (u.shifting) u.shifting = false;        // the character on the wire finishes, enabled or not
+        if (sending && u.tx > 0) { u.tx--; u.shifting = true; }
+        const busy = u.tx > 0 || u.shifting;
+        u.idlePolls = busy && u.tx + (u.shifting ? 1 : 0) === before ? u.idlePolls + 1 : 0;
+        if (u.idlePolls > 100_000) throw new Error(`fake PL011: FR polled 100000 times while BUSY stays set (UART ${sending ? "enabled" : "disabled"}, ${u.tx} bytes queued): on hardware this loop never ends`);
+        return (busy ? 1 << 3 : 0) | (u.rx.length === 0 ? 1 << 4 : 0) | (u.tx >= 16 ? 1 << 5 : 0) | (u.tx === 0 ? 1 << 7 : 0);
+      }
+      if (off === 0x00) { const b = u.rx.shift(); return b ?? 0; }
+      if (off === 0x30) return u.cr;
+      if (off === 0x2c) return u.lcrh;
+      if (off === 0x38) return u.imsc;
+      if (off === 0x3c || off === 0x40) { const ris = u.rx.length ? (1 << 4) | (1 << 6) : 0; return off === 0x40 ? ris & u.imsc : ris; }
+      return regs.get(base + off) ?? 0;
+    },
+    write(off, v) {
+      const u = uart;
+      if (off === 0x00) { if (u.tx < 16) u.tx++; uartBytes.push(v & 0xff); return; }
+      if (off === 0x2c) { if ((u.lcrh & 0x10) && !(v & 0x10)) u.tx = 0; u.lcrh = v; return; }
+      if (off === 0x30) { u.cr = v; return; }
+      if (off === 0x38) { u.imsc = v; return; }
+      regs.set(base + off, v);
+    },
+  });
+  let uartBytes: number[] = [];
+  const device = (addr: number) => devices.find((d) => addr >= d.base && addr < d.base + d.size);
   const record = (s: string) => { trace.push(s); };
   const str = (ptr: number, units: number) =>
     String.fromCharCode(...new Uint16Array(getMemory().buffer, ptr >>> 0, units));
@@ -116,13 +159,16 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     // fake.setReg), 0 if nothing was.
     mmio: {
       read32: (addr: number) => {
-        const v = regs.get(addr >>> 0) ?? 0;
+        const dev = device(addr >>> 0);
+        const v = dev ? dev.read((addr >>> 0) - dev.base) >>> 0 : regs.get(addr >>> 0) ?? 0;
         record(`mmio.read32 ${hex(addr)} -> ${hex(v)}`);
         return v | 0;
       },
       write32: (addr: number, v: number) => {
         const a = addr >>> 0;
-        regs.set(a, w1c.has(a) ? (regs.get(a) ?? 0) & ~v >>> 0 : v >>> 0);
+        const dev = device(a);
+        if (dev) dev.write(a - dev.base, v >>> 0);
+        else regs.set(a, w1c.has(a) ? (regs.get(a) ?? 0) & ~v >>> 0 : v >>> 0);
         record(`mmio.write32 ${hex(addr)} ${hex(v)}`);
       },
     },
@@ -143,6 +189,8 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       reset: (n: number) => {
         trace = []; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
         boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear(); irqPending = 0n; properties.clear(); mailboxCalls = [];
+        devices = []; uartBytes = [];
+        uart = { tx: 0, shifting: false, cr: 0, lcrh: 0, imsc: 0, rx: [], idlePolls: 0 };
       },
       setBoard: (id: number) => { boardId = id; },
       setReg: (addr: number, v: number) => { regs.set(addr >>> 0, v >>> 0); },
@@ -153,6 +201,13 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       // The fake firmware answers `tag` with the two words a, b; a tag it was not given fails.
       setProperty: (tag: number, a: number, b: number) => { properties.set(tag >>> 0, [a >>> 0, b >>> 0]); },
       setCore: (n: number) => { core = n; },
+      pl011: (base: number) => { devices.push(pl011(base >>> 0)); },
+      // The UART holds `queued` bytes in its TX FIFO (one of them on the wire), with control register `cr`.
+      pl011Queue: (queued: number, cr: number) => { uart.tx = Math.max(queued - 1, 0); uart.shifting = queued > 0; uart.cr = cr >>> 0; uart.lcrh = 0x70; },
+      pl011Queued: () => uart.tx + (uart.shifting ? 1 : 0),
+      uartType: (ptr: number, units: number) => { for (const b of Buffer.from(str(ptr, units), "utf8")) uart.rx.push(b); },
+      uartSentLength: () => uartBytes.length,
+      uartSentChar: (i: number) => uartBytes[i] ?? -1,
       traceAtomics: (on: number) => { atomics = on !== 0; },
       advance: (ticks: bigint) => { now += BigInt.asUintN(64, ticks); fireIfDue(); },
       now: () => now,

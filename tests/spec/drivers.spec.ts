@@ -87,10 +87,11 @@ describe("UART", () => {
     expect(uart.divisors(3_000_000_000, 2)).toBe(0);                    // IBRD over 65535
   });
 
-  it("configure follows the PL011 order: disable, wait idle, flush, divisors, LCRH, enable", () => {
+  it("configure follows the PL011 order: drain, disable, wait idle, flush, divisors, LCRH, enable", () => {
     fresh(Board.Pi4);
     expect(uart.configure(115200, 48_000_000)).toBe(true);
     expect(trace()).toBe(
+      "mmio.read32 0xfe201018 -> 0x0\n" +        // FR: not BUSY (the TX FIFO has drained)
       "mmio.write32 0xfe201030 0x0\n" +          // CR: off
       "mmio.read32 0xfe201018 -> 0x0\n" +        // FR: not BUSY
       "mmio.write32 0xfe20102c 0x0\n" +          // LCRH: FIFOs off (flush)

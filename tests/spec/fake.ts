@@ -51,3 +51,29 @@ export function machine(b: Board): void {
   setBoard(b);
   simulateBoard(b);
 }
+
+// A PL011 that behaves like the silicon (tests/host/fake-host.ts): TX FIFO, BUSY, RX FIFO.
+// @ts-ignore: decorator
+@external("fake", "pl011") export declare function pl011(base: u32): void;
+// @ts-ignore: decorator
+@external("fake", "pl011Queue") export declare function pl011Queue(queued: u32, cr: u32): void;
+// @ts-ignore: decorator
+@external("fake", "pl011Queued") export declare function pl011Queued(): u32;
+// @ts-ignore: decorator
+@external("fake", "uartType") declare function uartTypeRaw(ptr: usize, units: i32): void;
+// @ts-ignore: decorator
+@external("fake", "uartSentLength") export declare function uartSentLength(): i32;
+// @ts-ignore: decorator
+@external("fake", "uartSentChar") declare function uartSentChar(i: i32): i32;
+
+/** Bytes arrive on the UART's receive line (UTF-8 of `s`). */
+export function uartType(s: string): void { uartTypeRaw(changetype<usize>(s), s.length); }
+
+/** What the UART has sent from byte `from` on, bytes as characters (one allocation). */
+export function uartSent(from: i32 = 0): string {
+  const n = uartSentLength() - from;
+  if (n <= 0) return "";
+  const codes = new Array<i32>(n);
+  for (let i = 0; i < n; i++) unchecked(codes[i] = uartSentChar(from + i));
+  return String.fromCharCodes(codes);
+}

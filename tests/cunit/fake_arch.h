@@ -1,0 +1,32 @@
+/* fake_arch.h: arch.h for the host unit tests (-DTSPI_HOST_TEST). The
+ * AArch64 primitives become calls into the test's fake machine (fake.c):
+ * a core number the test sets, a generic counter that moves on by one
+ * tick per read, system registers kept in a table. */
+#pragma once
+#include <stdint.h>
+#include <stdbool.h>
+
+extern unsigned fake_core;
+extern uint64_t fake_ticks, fake_tick_per_read, fake_frequency;
+
+static inline unsigned core_id(void) { return fake_core; }
+static inline void wfe(void) {}
+static inline void wfi(void) {}
+static inline void sev(void) {}
+static inline void dsb_sy(void) {}
+static inline void dmb_sy(void) {}
+static inline void isb(void) {}
+static inline uint64_t counter_now(void) { fake_ticks += fake_tick_per_read; return fake_ticks; }
+static inline uint64_t counter_freq(void) { return fake_frequency; }
+static inline uint64_t instructions_now(void) { return 1; }
+static inline void pmu_count_instructions(void) {}
+static inline void irq_unmask_local(void) {}
+
+uint64_t fake_sysreg_read(const char *name);
+void fake_sysreg_write(const char *name, uint64_t v);
+#define sysreg_read(name) fake_sysreg_read(#name)
+#define sysreg_write(name, v) fake_sysreg_write(#name, (uint64_t)(v))
+
+typedef struct { volatile uint32_t next, owner; } spinlock_t;
+static inline void spin_lock(spinlock_t *l) { (void)l; }
+static inline void spin_unlock(spinlock_t *l) { (void)l; }

@@ -1,0 +1,98 @@
+/* links: boot/irq.c
+ * irq_test.c: boot/irq.c, the interrupt top half, against controllers that
+ * behave as the hardware may and QEMU does not:
+ *  - a BCM2835 ARM controller whose enable registers read back 0 (the
+ *    datasheet, BCM2835 ARM Peripherals 7.5, does not promise they read
+ *    back): the top half must still take an enabled source, and only that;
+ *  - a GIC-400 as a non-secure kernel sees it when the firmware left every
+ *    interrupt in the secure group 0: writes to the enables are ignored
+ *    (GICv2 architecture spec 4.1.2): the set-up must say so. */
+#include "fake.h"
+#include "arch.h"
+#include "board.h"
+#include "irq.h"
+
+static const struct board pi3 = { BOARD_PI3, "Raspberry Pi 3", "BCM2837", 0x3F000000, 1ull << 30, 0, 0 };
+static const struct board pi4 = { BOARD_PI4, "Raspberry Pi 4", "BCM2711", 0xFE000000, 1ull << 30, 0, 0 };
+
+#define ARMC 0x3F00B200u
+static uint32_t armc_pending[2], armc_disabled[2];
+static uint32_t armc_read(uint64_t off) {
+    if (off == 0x04) return armc_pending[0];
+    if (off == 0x08) return armc_pending[1];
+    return 0;                                   /* enables and everything else read 0 */
+}
+static void armc_write_fake(uint64_t off, uint32_t v) {
+    if (off == 0x1C) { armc_disabled[0] |= v; armc_pending[0] &= ~v; }
+    if (off == 0x20) { armc_disabled[1] |= v; armc_pending[1] &= ~v; }
+}
+static const struct fake_device armc = { ARMC, 0x100, armc_read, armc_write_fake };
+
+static void test_pi3_enabled_source_taken_without_read_back(void) {
+    board = &pi3;
+    armc_pending[0] = armc_pending[1] = armc_disabled[0] = armc_disabled[1] = 0;
+    fake_add_device(&armc);
+    fake_core = 0;
+    CHECK(irq_init_core(0) == 0, "Pi 3 set-up reports no error");
+    irq_take_events(); irq_take_pending();
+    /* The kernel's driver enables UART0 (57) and GPIO bank 0 (49) through mmio. */
+    irq_note_write(ARMC + 0x14, 1u << (57 - 32));
+    irq_note_write(ARMC + 0x14, 1u << (49 - 32));
+    irq_note_write(ARMC + 0x20, 1u << (49 - 32));     /* ... then disables GPIO bank 0 again */
+    armc_pending[1] = (1u << (57 - 32)) | (1u << (49 - 32));   /* both raise their lines */
+    fake_set(0x40000060u, 1u << 8);                   /* core 0's local source: the GPU interrupt */
+    irq_handle();
+    uint32_t ev = irq_take_events();
+    uint64_t taken = irq_take_pending();
+    CHECK(ev & EVENT_IRQ, "EVENT_IRQ recorded (events 0x%x)", ev);
+    CHECK(taken == 1ull << 57, "took exactly the enabled source 57 (took 0x%llx)", (unsigned long long)taken);
+    CHECK(armc_disabled[1] == 1u << (57 - 32), "masked source 57 at the controller (disable 2 = 0x%x)", armc_disabled[1]);
+    CHECK(!(irq_armc_enabled() & (1ull << 57)), "the shadow knows the top half masked 57");
+    irq_note_write(ARMC + 0x14, 1u << (57 - 32));     /* the bottom half enables it again */
+    CHECK(irq_armc_enabled() == 1ull << 57, "enabled again: shadow 0x%llx", (unsigned long long)irq_armc_enabled());
+}
+
+#define GICD 0xFF841000u
+static uint32_t gic_enabled[16];
+static int gic_secure_only;                          /* every interrupt in group 0: non-secure writes ignored */
+static uint32_t gicd_read(uint64_t off) {
+    if (off >= 0x100 && off < 0x140) return gic_enabled[(off - 0x100) / 4];
+    if (off >= 0x180 && off < 0x1c0) return gic_enabled[(off - 0x180) / 4];
+    return 0;
+}
+static void gicd_write(uint64_t off, uint32_t v) {
+    if (gic_secure_only) return;
+    if (off >= 0x100 && off < 0x140) gic_enabled[(off - 0x100) / 4] |= v;
+    if (off >= 0x180 && off < 0x1c0) gic_enabled[(off - 0x180) / 4] &= ~v;
+}
+static const struct fake_device gicd = { GICD, 0x1000, gicd_read, gicd_write };
+
+static void gic_setup(int secure_only) {
+    board = &pi4;
+    for (int i = 0; i < 16; i++) gic_enabled[i] = 0;
+    gic_secure_only = secure_only;
+    fake_add_device(&gicd);
+}
+
+static void test_pi4_gic_ignoring_writes_is_reported(void) {
+    gic_setup(1);
+    const char *why = irq_init_core(0);
+    CHECK(why != 0, "a GIC that ignores our enables is reported");
+    if (why) printf("  (reported: %s)\n", why);
+    fake_core = 2;
+    CHECK(irq_init_core(2) != 0, "on a secondary core too");
+}
+
+static void test_pi4_gic_in_group1_is_fine(void) {
+    gic_setup(0);
+    CHECK(irq_init_core(0) == 0, "a GIC that takes our writes: no error");
+    CHECK(gic_enabled[0] & (1u << 30), "PPI 30 enabled");
+    CHECK(!(gic_enabled[(96 + 57) / 32] & (1u << ((96 + 57) % 32))), "the probed SPI is left disabled as it was");
+}
+
+int main(void) {
+    run_test("Pi 3: the top half takes an enabled source although the enables read back 0", test_pi3_enabled_source_taken_without_read_back);
+    run_test("Pi 4: a GIC that ignores non-secure enables is reported at set-up", test_pi4_gic_ignoring_writes_is_reported);
+    run_test("Pi 4: a GIC that takes the writes passes the read-back", test_pi4_gic_in_group1_is_fine);
+    return test_summary();
+}

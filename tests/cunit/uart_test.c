@@ -1,0 +1,112 @@
+/* links: boot/uart.c
+ * uart_test.c: boot/uart.c against a PL011 that behaves like the silicon,
+ * not like QEMU's: bytes written to DR wait in a 16-byte TX FIFO and leave
+ * one per FR read while the UART is enabled with TXE set; FR.BUSY is set
+ * while the FIFO holds data; a UART that is disabled finishes only the
+ * character in progress, so BUSY then stays set for as long as the FIFO
+ * holds data (PL011 TRM r1p5, 3.3.3 UARTFR and 3.3.8 UARTCR). */
+#include "fake.h"
+#include "arch.h"
+#include "board.h"
+#include "uart.h"
+
+#define PERIPH 0x3F000000ull
+#define UART0  (PERIPH + 0x201000)
+#define FR_BUSY (1u << 3)
+#define FR_TXFF (1u << 5)
+#define FR_TXFE (1u << 7)
+#define CR_UARTEN 1u
+#define CR_TXE (1u << 8)
+#define LCRH_FEN (1u << 4)
+
+static const struct board pi3 = { BOARD_PI3, "Raspberry Pi 3", "BCM2837", PERIPH, 1ull << 30, 0, 0 };
+
+static struct {
+    unsigned fifo;       /* bytes queued in the TX FIFO */
+    int shifting;        /* a character is on the wire */
+    uint32_t cr, lcrh, ibrd, fbrd;
+    unsigned sent;
+    int flushed_with_data;   /* LCRH.FEN went 1 -> 0 while bytes were queued */
+    int ibrd_written_while_enabled;
+} pl011;
+
+static int sending(void) { return (pl011.cr & CR_UARTEN) && (pl011.cr & CR_TXE); }
+
+static uint32_t pl011_read(uint64_t off) {
+    if (off == 0x18) {
+        /* Time passes with each poll: one character leaves per read. */
+        if (sending()) {
+            if (pl011.shifting) { pl011.shifting = 0; pl011.sent++; }
+            if (pl011.fifo) { pl011.fifo--; pl011.shifting = 1; }
+        } else if (pl011.shifting) {
+            pl011.shifting = 0; pl011.sent++;        /* the current character finishes; the FIFO waits */
+        }
+        uint32_t fr = 0;
+        if (pl011.fifo || pl011.shifting) fr |= FR_BUSY;
+        if (pl011.fifo >= 16) fr |= FR_TXFF;
+        if (!pl011.fifo) fr |= FR_TXFE;
+        return fr;
+    }
+    if (off == 0x30) return pl011.cr;
+    if (off == 0x2c) return pl011.lcrh;
+    return 0;
+}
+
+static void pl011_write(uint64_t off, uint32_t v) {
+    switch (off) {
+    case 0x00: if (pl011.fifo < 16) pl011.fifo++; break;
+    case 0x24: pl011.ibrd = v; if (pl011.cr & CR_UARTEN) pl011.ibrd_written_while_enabled = 1; break;
+    case 0x28: pl011.fbrd = v; break;
+    case 0x2c:
+        if ((pl011.lcrh & LCRH_FEN) && !(v & LCRH_FEN)) { if (pl011.fifo) pl011.flushed_with_data = 1; pl011.fifo = 0; }
+        pl011.lcrh = v;
+        break;
+    case 0x30: pl011.cr = v; break;
+    }
+}
+
+static const struct fake_device pl011_device = { UART0, 0x1000, pl011_read, pl011_write };
+
+static void setup(unsigned queued, uint32_t cr) {
+    board = &pi3;
+    pl011.fifo = queued; pl011.shifting = queued > 0; pl011.cr = cr; pl011.lcrh = LCRH_FEN | (3u << 5);
+    pl011.sent = 0; pl011.flushed_with_data = 0; pl011.ibrd_written_while_enabled = 0;
+    fake_add_device(&pl011_device);
+    fake_poll_limit = 100000;
+}
+
+/* The `cores online` line was just printed by polling: 12 bytes still queued. */
+static void test_reinit_with_bytes_queued(void) {
+    setup(12, CR_UARTEN | CR_TXE | (1u << 9));
+    uart_init();
+    CHECK(pl011.sent == 13, "the queued bytes went out before the UART was re-programmed (sent %u of 13)", pl011.sent);
+    CHECK(!pl011.flushed_with_data, "the FIFO was flushed with bytes still in it");
+    CHECK(!pl011.ibrd_written_while_enabled, "the divisors were written while the UART was enabled");
+    CHECK(pl011.ibrd == 26 && pl011.fbrd == 3, "115200 from 48 MHz: IBRD %u FBRD %u", pl011.ibrd, pl011.fbrd);
+    CHECK((pl011.cr & (CR_UARTEN | CR_TXE)) == (CR_UARTEN | CR_TXE), "enabled again (CR 0x%x)", pl011.cr);
+}
+
+/* A UART left enabled with its transmitter off never drains: the wait is bounded. */
+static void test_reinit_transmitter_off(void) {
+    setup(5, CR_UARTEN);
+    uart_init();
+    CHECK(pl011.ibrd == 26, "programmed after the bounded wait (IBRD %u)", pl011.ibrd);
+    CHECK((pl011.cr & CR_TXE) != 0, "transmitter on afterwards");
+    CHECK(fake_ticks <= 100 * 1000, "gave up within about 50 ms (took %llu ms)", (unsigned long long)(fake_ticks / 1000));
+}
+
+/* Never enabled (firmware without enable_uart): nothing to wait for. */
+static void test_init_from_cold(void) {
+    setup(0, 0);
+    uart_init();
+    CHECK(pl011.ibrd == 26 && (pl011.cr & CR_UARTEN), "programmed and enabled");
+    uart_putc('x');
+    CHECK(pl011.fifo == 1, "a byte queued after init");
+}
+
+int main(void) {
+    run_test("uart_init re-programs a PL011 with bytes still in its TX FIFO", test_reinit_with_bytes_queued);
+    run_test("uart_init gives up waiting on a transmitter that is off", test_reinit_transmitter_off);
+    run_test("uart_init from a UART the firmware never enabled", test_init_from_cold);
+    return test_summary();
+}
