@@ -13,7 +13,6 @@ struct board {
     const char *name;           /* "Raspberry Pi 3" */
     const char *soc;            /* "BCM2837" */
     uint64_t peripheral_base;   /* ARM view of the SoC's peripherals */
-    uint64_t ram_bytes;         /* smallest RAM of the family, until the DT says more */
     const struct mmio_window *windows;   /* what the kernel may touch through mmio */
     size_t nwindows;
 };

@@ -11,6 +11,7 @@
 #include "fdt.h"
 #include "irq.h"
 #include "mmu.h"
+#include "ram.h"
 #include "semihost.h"
 #include "smp.h"
 #include "uart.h"
@@ -24,6 +25,9 @@ uint64_t boot_dtb;
 
 /* Exit codes (under QEMU -semihosting): */
 #define EXIT_REJECTED 3   /* kernel.wasm was rejected by wasm3 */
+#define EXIT_NO_RAM   4   /* the firmware did not say how much RAM there is, or the kernel does not fit */
+
+extern char __ram_end[];
 
 void boot_bench_hook(void);
 void boot_bench_smp_hook(void);
@@ -35,6 +39,7 @@ _Noreturn void boot_primary(uint64_t dtb) {
     board = board_detect();
     if (!board) park();   /* an unknown SoC: we do not know where its UART is */
     const char *no_dt = fdt_read(dtb);   /* before anything can overwrite it */
+    const char *no_ram = ram_detect();
     mmu_build_tables();
     mmu_enable(0);
     uart_init();
@@ -45,10 +50,21 @@ _Noreturn void boot_primary(uint64_t dtb) {
             (unsigned long long)(hz % 1000000 / 1000),
             (unsigned)(kernel_wasm_end - kernel_wasm), M3_VERSION);
     if (no_dt)
-        kprintf("boot: %s: board from the CPU type, RAM taken as the family's smallest\n", no_dt);
+        kprintf("boot: %s: board from the CPU type, RAM from the mailbox\n", no_dt);
     else
         kprintf("boot: device tree: model \"%s\", %llu MiB of RAM\n", dt.model[0] ? dt.model : "(none)",
                 (unsigned long long)(dt.memory_bytes >> 20));
+    if (no_ram) {
+        kprintf("boot: error: %s: not guessing; stopping\n", no_ram);
+        sys_exit(EXIT_NO_RAM);
+    }
+    if ((uint64_t)(uintptr_t)__ram_end > ram.low_end) {
+        kprintf("boot: error: the kernel needs RAM up to 0x%llx (image, C stacks, the wasm3 heap and KERNEL_MEMORY_MB "
+                "of kernel memory) but the %s gives the ARM only %llu MiB: build with a smaller KERNEL_MEMORY_MB, "
+                "or give the GPU less (gpu_mem in config.txt)\n",
+                (unsigned long long)(uintptr_t)__ram_end, ram.source, (unsigned long long)(ram.low_end >> 20));
+        sys_exit(EXIT_NO_RAM);
+    }
 
     boot_bench_hook();
     const char *why = wasm_load_all(MAX_CORES);

@@ -24,7 +24,7 @@
 #include "mmu.h"
 #include "arch.h"
 #include "board.h"
-#include "fdt.h"
+#include "ram.h"
 
 #define MAIR_DEVICE_nGnRE 0x04
 #define MAIR_NORMAL_WB    0xff
@@ -60,14 +60,16 @@ extern char __stack_size[];
 
 extern char __ram_end[];
 
-/* Highest RAM address the kernel maps: below the peripherals, and no further
- * than the RAM the device tree reports (when it reports at least our own
- * image: otherwise it is wrong and we ignore it). */
+/* Highest RAM address the kernel maps as Normal memory: the RAM the
+ * firmware says the ARM has (ram.c), in whole 2 MiB blocks, below the
+ * peripherals; at least the kernel's own image and memory, so it can still
+ * run far enough to print why it stops when the RAM is too small. */
 static uint64_t ram_top(void) {
     uint64_t top = board->id == BOARD_PI4 ? 0xFC000000ull : board->peripheral_base;
-    if (dt.found && dt.low_memory_end >= (uint64_t)(uintptr_t)__ram_end && dt.low_memory_end < top)
-        top = dt.low_memory_end & ~(BLOCK - 1);
-    return top;
+    uint64_t end = ram.low_end & ~(BLOCK - 1);
+    uint64_t need = ((uint64_t)(uintptr_t)__ram_end + BLOCK - 1) & ~(BLOCK - 1);
+    if (end < need) end = need;
+    return end < top ? end : top;
 }
 
 static int is_device(uint64_t addr) {

@@ -1,7 +1,7 @@
 /* host_sys.c: host module "sys": panic, exit, and what machine this is. */
 #include "host.h"
 #include "../board.h"
-#include "../fdt.h"
+#include "../ram.h"
 #include "../console.h"
 #include "../semihost.h"
 #include "../arch.h"
@@ -47,6 +47,6 @@ m3ApiRawFunction(h_sys_exit) {
 m3ApiRawFunction(h_sys_board) { m3ApiReturnType(uint32_t); m3ApiReturn((uint32_t)board->id); }
 m3ApiRawFunction(h_sys_memory_bytes) {
     m3ApiReturnType(uint64_t);
-    m3ApiReturn(dt.found && dt.memory_bytes ? dt.memory_bytes : board->ram_bytes);
+    m3ApiReturn(ram.total);
 }
 m3ApiRawFunction(h_sys_abi_version) { m3ApiReturnType(uint32_t); m3ApiReturn(HOST_ABI_VERSION); }

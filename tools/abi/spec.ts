@@ -136,7 +136,7 @@ export const ABI: AbiModule[] = [
       },
       { name: "exit", params: [p("code", "i32")], result: "void", doc: "Ends the run with `code`: under QEMU with -semihosting, QEMU exits with it (the tests' pass/fail); on a board it is printed and this core parks. Never returns." },
       { name: "board", params: [], result: "u32", doc: "The board: 1 = Raspberry Pi 3 (BCM2837), 2 = Raspberry Pi 4 (BCM2711)." },
-      { name: "memoryBytes", params: [], result: "u64", doc: "RAM the ARM cores have, in bytes: the sum of the device tree's /memory ranges when the firmware (or QEMU's -dtb) passed one, else the family's smallest (1 GiB)." },
+      { name: "memoryBytes", params: [], result: "u64", doc: "RAM the ARM cores have, in bytes: the sum of the device tree's /memory ranges when the firmware (or QEMU's -dtb) passed one, else what the firmware's mailbox says the ARM has (tag 0x00010005). Never an assumed size: the stub stops at boot when neither answers." },
       { name: "abiVersion", params: [], result: "u32", doc: "The version of this ABI the stub implements." },
     ],
   },
