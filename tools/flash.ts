@@ -4,7 +4,9 @@
 //   - a partition (/dev/sdb1, /dev/mmcblk0p1) instead of the whole disk;
 //   - a disk with a mounted partition (unmount it first);
 //   - the disk that holds /, /boot, /usr, /var, /home or swap (always);
-//   - a disk the kernel does not call removable (unless FORCE=1);
+//   - a disk the kernel does not call removable (unless FORCE=1); an mmcblk
+//     disk counts as removable only if its device/type is SD: a built-in eMMC
+//     (type MMC) or one of unknown type is refused unless FORCE=1;
 //   - a disk larger than MAX_CARD_BYTES (unless FORCE=1), or smaller than the image.
 // Then it shows the disk's model and size and asks for "yes" (unless YES=1).
 //
@@ -74,8 +76,19 @@ export function checkDevice(device: string, sys: System, opts: CheckOptions): Di
   const bytes = sectors * 512;
   if (!bytes) throw new Error(`${device} has no size (no card in the reader?)`);
   if (bytes < opts.imageBytes) throw new Error(`${device} holds ${human(bytes)}, less than the image (${human(opts.imageBytes)})`);
-  const removable = sys.sysBlock(name, "removable") === "1" || /^mmcblk\d+$/.test(name);
-  const model = [sys.sysBlock(name, "device/vendor"), sys.sysBlock(name, "device/model")].filter((x) => x).join(" ") || "unknown model";
+  // An mmcblk disk is an SD card only if the MMC core says so: a built-in eMMC
+  // (the machine's own disk on many boards and laptops) is an mmcblk too, and
+  // says MMC. (mmcblkNbootM, the eMMC's boot areas, have the same device.)
+  const mmc = /^mmcblk\d+/.test(name);
+  const mmcType = mmc ? sys.sysBlock(name, "device/type") : null;
+  const removable = sys.sysBlock(name, "removable") === "1" || mmcType === "SD";
+  const model = [sys.sysBlock(name, "device/vendor"), sys.sysBlock(name, "device/model")].filter((x) => x).join(" ")
+    || (mmc && sys.sysBlock(name, "device/name")) || "unknown model";
+  if (mmc && mmcType !== "SD" && !opts.force) {
+    const what = mmcType === "MMC" ? "a built-in eMMC (its device/type is MMC), not an SD card"
+      : `an MMC device of unknown type (device/type is ${mmcType === null ? "missing" : `"${mmcType}"`}), not known to be an SD card`;
+    throw new Error(`${device} (${model}, ${human(bytes)}) is ${what}: an SD card's type is SD (cat /sys/class/block/${name}/device/type); if this really is the card you mean to write, run again with FORCE=1`);
+  }
   if (!removable && !opts.force) throw new Error(`${device} (${model}, ${human(bytes)}) is not a removable disk: if it really is your SD card, run again with FORCE=1`);
   if (bytes > MAX_CARD_BYTES && !opts.force) throw new Error(`${device} (${model}) holds ${human(bytes)}, more than an SD card usually does: if it really is your card, run again with FORCE=1`);
   return { device: path, name, bytes, model, removable };

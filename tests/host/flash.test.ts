@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkDevice, writeAndVerify, System, MAX_CARD_BYTES } from "../../tools/flash.js";
 
-interface FakeDisk { size: number; removable?: boolean; model?: string; parts?: number; mmc?: boolean }
+/** `type`: an mmcblk disk's device/type (SD, MMC); `name`: its device/name. */
+interface FakeDisk { size: number; removable?: boolean; model?: string; parts?: number; mmc?: boolean; type?: string; name?: string }
 
 /** A machine with the given disks (name -> description), mounts and swaps. */
 function machine(disks: Record<string, FakeDisk>, mounts: Array<[string, string]> = [], swaps: string[] = [], links: Record<string, string> = {}): System {
@@ -20,6 +21,8 @@ function machine(disks: Record<string, FakeDisk>, mounts: Array<[string, string]
     files.set(`${name}/size`, String(d.size / 512));
     files.set(`${name}/removable`, d.removable ? "1" : "0");
     if (d.model) files.set(`${name}/device/model`, d.model);
+    if (d.type) files.set(`${name}/device/type`, d.type);
+    if (d.name) files.set(`${name}/device/name`, d.name);
     for (let i = 1; i <= (d.parts ?? 0); i++) {
       const p = d.mmc || /\d$/.test(name) ? `${name}p${i}` : `${name}${i}`;
       devs.add(`/dev/${p}`);
@@ -77,8 +80,18 @@ describe("flash: refusals", () => {
     assert.throws(() => checkDevice("/dev/sdb", sys, opts), /is not a removable disk: if it really is your SD card, run again with FORCE=1/);
     assert.equal(checkDevice("/dev/sdb", sys, { ...opts, force: true }).device, "/dev/sdb");
   });
-  it("an mmcblk disk (a built-in SD slot) counts as removable", () => {
-    assert.equal(checkDevice("/dev/mmcblk0", machine({ mmcblk0: { ...card, removable: false, mmc: true } }), opts).device, "/dev/mmcblk0");
+  it("an mmcblk disk whose device/type is SD (a card in a built-in slot) counts as removable", () => {
+    assert.equal(checkDevice("/dev/mmcblk0", machine({ mmcblk0: { ...card, removable: false, mmc: true, type: "SD" } }), opts).device, "/dev/mmcblk0");
+  });
+  it("an mmcblk disk that is a built-in eMMC (device/type MMC), or of unknown type, unless FORCE=1", () => {
+    const emmc = machine({ mmcblk0: { size: 32 * GiB, removable: false, mmc: true, parts: 2, type: "MMC", name: "8GTF4R" } });
+    assert.throws(() => checkDevice("/dev/mmcblk0", emmc, opts),
+      /\/dev\/mmcblk0 \(8GTF4R, 32\.0 GiB\) is a built-in eMMC \(its device\/type is MMC\), not an SD card: .*run again with FORCE=1/);
+    assert.equal(checkDevice("/dev/mmcblk0", emmc, { ...opts, force: true }).device, "/dev/mmcblk0");
+    const unknown = machine({ mmcblk1: { ...card, mmc: true } });
+    assert.throws(() => checkDevice("/dev/mmcblk1", unknown, opts), /\/dev\/mmcblk1 .* is an MMC device of unknown type \(device\/type is missing\).*FORCE=1/);
+    const sdio = machine({ mmcblk1: { ...card, mmc: true, type: "SDIO" } });
+    assert.throws(() => checkDevice("/dev/mmcblk1", sdio, opts), /unknown type \(device\/type is "SDIO"\)/);
   });
   it("a disk much larger than an SD card, unless FORCE=1; one smaller than the image, always", () => {
     const big = machine({ sdb: { ...card, size: MAX_CARD_BYTES + GiB } });
