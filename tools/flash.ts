@@ -4,6 +4,9 @@
 //   - a partition (/dev/sdb1, /dev/mmcblk0p1) instead of the whole disk;
 //   - a disk with a mounted partition (unmount it first);
 //   - the disk that holds /, /boot, /usr, /var, /home or swap (always);
+//   - a disk that it or one of its partitions has holders: the device mapper
+//     (LVM, LUKS, dm-verity), md RAID, bcache (always: a root on /dev/mapper/...
+//     or /dev/md0 is not a mount of the disk's own partitions, so only this sees it);
 //   - a disk the kernel does not call removable (unless FORCE=1); an mmcblk
 //     disk counts as removable only if its device/type is SD: a built-in eMMC
 //     (type MMC) or one of unknown type is refused unless FORCE=1;
@@ -15,7 +18,7 @@
 // describe a fake machine and check each refusal.
 //
 //   node flash.js --device /dev/sdX [--force] [--yes] build/sdcard.img
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { basename } from "node:path";
@@ -31,6 +34,8 @@ export interface System {
   isBlockDevice(path: string): boolean;
   /** Contents of a file under /sys/class/block, or null. */
   sysBlock(name: string, file: string): string | null;
+  /** Entries of a directory under /sys/class/block (such as `sda2`, `holders`), or null. */
+  sysBlockList(name: string, dir: string): string[] | null;
   /** Lines of /proc/self/mounts and /proc/swaps. */
   mounts(): Array<{ source: string; target: string }>;
   swaps(): string[];
@@ -40,6 +45,7 @@ export const realSystem: System = {
   resolve: (p) => { try { return realpathSync(p); } catch { return null; } },
   isBlockDevice: (p) => { try { return statSync(p).isBlockDevice(); } catch { return false; } },
   sysBlock: (name, file) => { try { return readFileSync(`/sys/class/block/${name}/${file}`, "utf8").trim(); } catch { return null; } },
+  sysBlockList: (name, dir) => { try { return readdirSync(`/sys/class/block/${name}/${dir}`); } catch { return null; } },
   mounts: () => readLines("/proc/self/mounts").map((l) => l.split(" ")).map(([source, target]) => ({ source: unescape(source), target: unescape(target) })),
   swaps: () => readLines("/proc/swaps").slice(1).map((l) => l.split(/\s+/)[0]),
 };
@@ -69,6 +75,16 @@ export function checkDevice(device: string, sys: System, opts: CheckOptions): Di
   if (system.length) throw new Error(`${device} holds ${system.map((m) => m.target).join(", ")} of this machine: refusing (FORCE does not change this)`);
   const swap = sys.swaps().filter((s) => members.has(sys.resolve(s) ?? s));
   if (swap.length) throw new Error(`${device} holds this machine's swap (${swap.join(", ")}): refusing (FORCE does not change this)`);
+  const held = holdersOf([name, ...parts], sys);
+  if (held.length) {
+    const via = new Set(held.flatMap((h) => [`/dev/${h.holder}`, ...(h.dm ? [`/dev/mapper/${h.dm}`] : [])]));
+    const on = sys.mounts().filter((m) => via.has(m.source) || via.has(sys.resolve(m.source) ?? "")).map((m) => m.target);
+    const uses = [...(on.length ? [`mounted on ${on.join(", ")}`] : []),
+      ...(sys.swaps().some((s) => via.has(s) || via.has(sys.resolve(s) ?? "")) ? ["used as swap"] : [])];
+    throw new Error(`${device} is in use by ${held.map((h) => `${h.of} -> ${h.holder}${h.dm ? ` (${h.dm})` : ""}`).join(", ")}`
+      + `${uses.length ? `, ${uses.join(", ")}` : ""}: refusing (FORCE does not change this). `
+      + "If this disk is not one this machine runs on, stop what holds it first (umount; then vgchange -an, cryptsetup close or dmsetup remove for device-mapper names, mdadm --stop for md)");
+  }
   if (mounted.length) {
     throw new Error(`${device} has mounted partitions: ${mounted.map((m) => `${m.source} on ${m.target}`).join(", ")}; unmount them first (umount ${mounted.map((m) => m.source).join(" ")})`);
   }
@@ -98,6 +114,27 @@ function partitionsOf(name: string, sys: System): string[] {
   const out: string[] = [];
   for (let i = 1; i <= 128; i++) {
     for (const p of [`${name}${i}`, `${name}p${i}`]) if (sys.sysBlock(p, "partition") !== null) out.push(p);
+  }
+  return out;
+}
+
+interface Holder { of: string; holder: string; dm: string | null }
+
+/**
+ * What holds these block devices (/sys/class/block/<dev>/holders), and what
+ * holds those in turn (LUKS on LVM: sda2 -> dm-0 -> dm-1), with the
+ * device-mapper name where there is one (dm-1 -> "vg-root").
+ */
+function holdersOf(names: string[], sys: System): Holder[] {
+  const out: Holder[] = [];
+  const seen = new Set(names);
+  const todo = [...names];
+  while (todo.length) {
+    const of = todo.shift()!;
+    for (const holder of sys.sysBlockList(of, "holders") ?? []) {
+      out.push({ of, holder, dm: sys.sysBlock(holder, "dm/name") });
+      if (!seen.has(holder)) { seen.add(holder); todo.push(holder); }
+    }
   }
   return out;
 }

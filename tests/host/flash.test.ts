@@ -4,17 +4,22 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkDevice, writeAndVerify, System, MAX_CARD_BYTES } from "../../tools/flash.js";
+import { checkDevice, writeAndVerify, realSystem, System, MAX_CARD_BYTES } from "../../tools/flash.js";
 
 /** `type`: an mmcblk disk's device/type (SD, MMC); `name`: its device/name. */
 interface FakeDisk { size: number; removable?: boolean; model?: string; parts?: number; mmc?: boolean; type?: string; name?: string }
 
-/** A machine with the given disks (name -> description), mounts and swaps. */
-function machine(disks: Record<string, FakeDisk>, mounts: Array<[string, string]> = [], swaps: string[] = [], links: Record<string, string> = {}): System {
-  const files = new Map<string, string>();
+/**
+ * A machine with the given disks (name -> description), mounts, swaps,
+ * symlinks and more files under /sys/class/block (`sda2/holders/dm-0`: ""
+ * makes dm-0 a holder of sda2).
+ */
+function machine(disks: Record<string, FakeDisk>, mounts: Array<[string, string]> = [], swaps: string[] = [], links: Record<string, string> = {},
+  sysfs: Record<string, string> = {}): System {
+  const files = new Map<string, string>(Object.entries(sysfs));
   const devs = new Set<string>();
   for (const [name, d] of Object.entries(disks)) {
     devs.add(`/dev/${name}`);
@@ -34,6 +39,11 @@ function machine(disks: Record<string, FakeDisk>, mounts: Array<[string, string]
     resolve: (p) => links[p] ?? (devs.has(p) || p.startsWith("/tmp") ? p : null),
     isBlockDevice: (p) => devs.has(p),
     sysBlock: (name, file) => files.get(`${name}/${file}`) ?? null,
+    sysBlockList: (name, dir) => {
+      const prefix = `${name}/${dir}/`;
+      const entries = [...files.keys()].filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length).split("/")[0]);
+      return [...new Set(entries)];
+    },
     mounts: () => mounts.map(([source, target]) => ({ source, target })),
     swaps: () => swaps,
   };
@@ -74,6 +84,30 @@ describe("flash: refusals", () => {
     assert.throws(() => checkDevice("/dev/sda", sys, { ...opts, force: true }), /holds \/, \/boot\/efi of this machine: refusing \(FORCE does not change this\)/);
     const swap = machine({ sdc: card }, [], ["/dev/sdc2"]);
     assert.throws(() => checkDevice("/dev/sdc", swap, { ...opts, force: true }), /holds this machine's swap \(\/dev\/sdc2\)/);
+  });
+  it("a disk under LVM or LUKS (the root is /dev/mapper/...), even with FORCE, naming the holders and what they hold", () => {
+    const lvm = machine({ sda: { size: 500 * GiB, parts: 2, model: "Samsung SSD" } },
+      [["/dev/mapper/vg-root", "/"]], [],
+      { "/dev/mapper/vg-root": "/dev/dm-0" }, { "sda2/holders/dm-0": "", "dm-0/dm/name": "vg-root" });
+    assert.throws(() => checkDevice("/dev/sda", lvm, { ...opts, force: true }),
+      /\/dev\/sda is in use by sda2 -> dm-0 \(vg-root\), mounted on \/: refusing \(FORCE does not change this\)\. If this disk .* vgchange -an, cryptsetup close/);
+    // LUKS on LVM, on a removable disk: the chain is followed to what is mounted (/dev/dm-1 here, as some systems list it).
+    const chain = machine({ sdb: card }, [["/dev/dm-1", "/home"]], [], {},
+      { "sdb1/holders/dm-0": "", "dm-0/dm/name": "vg-crypt", "dm-0/holders/dm-1": "", "dm-1/dm/name": "home" });
+    assert.throws(() => checkDevice("/dev/sdb", chain, { ...opts, force: true }), /is in use by sdb1 -> dm-0 \(vg-crypt\), dm-0 -> dm-1 \(home\), mounted on \/home: refusing/);
+  });
+  it("a disk, or a partition, held by something not mounted (a whole-disk LUKS, md RAID), even with FORCE", () => {
+    const luks = machine({ sdb: card }, [], [], {}, { "sdb/holders/dm-3": "" });
+    assert.throws(() => checkDevice("/dev/sdb", luks, { ...opts, force: true }), /\/dev\/sdb is in use by sdb -> dm-3: refusing \(FORCE does not change this\)/);
+    const md = machine({ sdc: card }, [], ["/dev/md0"], {}, { "sdc2/holders/md0": "" });
+    assert.throws(() => checkDevice("/dev/sdc", md, { ...opts, force: true }), /is in use by sdc2 -> md0, used as swap: refusing.*mdadm --stop/);
+  });
+  it("the real System lists directories under /sys/class/block (what the holders check reads)", (t) => {
+    const disks = existsSync("/sys/class/block") ? readdirSync("/sys/class/block") : [];
+    if (!disks.length) { t.skip("no /sys/class/block on this machine"); return; }
+    assert.ok(Array.isArray(realSystem.sysBlockList(disks[0], "holders")), `holders of ${disks[0]}`);
+    assert.ok(realSystem.sysBlockList(disks[0], "queue")?.includes("logical_block_size"));
+    assert.equal(realSystem.sysBlockList("no-such-disk", "holders"), null);
   });
   it("a non-removable disk, unless FORCE=1", () => {
     const sys = machine({ sdb: { ...card, removable: false } });
