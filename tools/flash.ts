@@ -11,14 +11,16 @@
 //     disk counts as removable only if its device/type is SD: a built-in eMMC
 //     (type MMC) or one of unknown type is refused unless FORCE=1;
 //   - a disk larger than MAX_CARD_BYTES (unless FORCE=1), or smaller than the image.
-// Then it shows the disk's model and size and asks for "yes" (unless YES=1).
+// Then it shows the disk's model and size and asks for "yes" (unless YES=1),
+// and opens the disk exclusively (O_EXCL), which Linux refuses (EBUSY) if the
+// disk is mounted anywhere, held, or opened exclusively by another program.
 //
 // Everything it learns about the machine goes through a `System` (real:
 // /dev, /sys/class/block, /proc/self/mounts, /proc/swaps), so the tests can
 // describe a fake machine and check each refusal.
 //
 //   node flash.js --device /dev/sdX [--force] [--yes] build/sdcard.img
-import { closeSync, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { basename } from "node:path";
@@ -155,12 +157,29 @@ export function human(bytes: number): string {
  * number of bytes back and compares sha256. Progress goes to `progress`.
  * Returns the hash. (`readFrom` is for the tests: a card that reads back
  * something else than what was written.)
+ *
+ * A block device is opened with O_EXCL, and held so until the read-back is
+ * done: Linux then refuses the open (EBUSY) if the disk is mounted (in any
+ * mount namespace), held by the device mapper or md, or opened exclusively by
+ * another program (a second flasher, a partitioner), and refuses them a mount
+ * or an exclusive open while we write. Other files are opened without it: O_EXCL
+ * without O_CREAT is defined only for block devices (open(2)).
  */
 export function writeAndVerify(image: string, target: string, progress: (line: string) => void = () => {}, readFrom = target): string {
   const data = readFileSync(image);
   const want = createHash("sha256").update(data).digest("hex");
   const chunk = 4 << 20;
-  const fd = openSync(target, "r+");
+  const block = statSync(target).isBlockDevice();
+  let fd: number;
+  try {
+    fd = openSync(target, constants.O_RDWR | (block ? constants.O_EXCL : 0));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EBUSY") {
+      throw new Error(`${target} is in use (EBUSY: mounted, perhaps by another user or container, or held by LVM, LUKS, md, swap or another program): `
+        + `unmount it or close what holds it, then run again (lsblk ${target} and fuser -vm ${target} show what uses it); nothing was written`);
+    }
+    throw e;
+  }
   try {
     const started = Date.now();
     for (let off = 0; off < data.length; off += chunk) {
@@ -172,32 +191,37 @@ export function writeAndVerify(image: string, target: string, progress: (line: s
     }
     progress("syncing");
     fsyncSync(fd);
+    // Drop the kernel's cached copy, so the read-back comes from the card.
+    if (block) spawnSync("blockdev", ["--flushbufs", target], { stdio: "ignore" });
+    const got = readBack(readFrom, data.length, chunk, progress);
+    if (got !== want) throw new Error(`verification failed: ${readFrom} reads back sha256 ${got}, the image is ${want}; the card may be failing`);
+    return got;
   } finally {
     closeSync(fd);
   }
-  // Drop the kernel's cached copy, so the read-back comes from the card.
-  if (statSync(target).isBlockDevice()) spawnSync("blockdev", ["--flushbufs", target], { stdio: "ignore" });
+}
+
+/** sha256 of the first `length` bytes of `path`. */
+function readBack(path: string, length: number, chunk: number, progress: (line: string) => void): string {
   const hash = createHash("sha256");
-  const rfd = openSync(readFrom, "r");
+  const rfd = openSync(path, "r");
   try {
     const buf = Buffer.alloc(chunk);
-    for (let off = 0; off < data.length; off += chunk) {
-      const n = Math.min(chunk, data.length - off);
+    for (let off = 0; off < length; off += chunk) {
+      const n = Math.min(chunk, length - off);
       let got = 0;
       while (got < n) {
         const r = readSync(rfd, buf, got, n - got, off + got);
-        if (r === 0) throw new Error(`reading ${readFrom} back stopped at ${off + got} bytes`);
+        if (r === 0) throw new Error(`reading ${path} back stopped at ${off + got} bytes`);
         got += r;
       }
       hash.update(buf.subarray(0, n));
-      progress(`verifying ${Math.floor(((off + n) * 100) / data.length)}%`);
+      progress(`verifying ${Math.floor(((off + n) * 100) / length)}%`);
     }
   } finally {
     closeSync(rfd);
   }
-  const got = hash.digest("hex");
-  if (got !== want) throw new Error(`verification failed: ${readFrom} reads back sha256 ${got}, the image is ${want}; the card may be failing`);
-  return got;
+  return hash.digest("hex");
 }
 
 async function main(argv: string[]): Promise<number> {

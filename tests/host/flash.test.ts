@@ -1,10 +1,10 @@
 // The flasher (tools/flash.ts): each refusal against a fake description of
 // the machine, a real write-and-verify to a file, and to a loop device
 // where the machine allows one.
-import { describe, it } from "node:test";
+import { describe, it, TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkDevice, writeAndVerify, realSystem, System, MAX_CARD_BYTES } from "../../tools/flash.js";
@@ -47,6 +47,20 @@ function machine(disks: Record<string, FakeDisk>, mounts: Array<[string, string]
     mounts: () => mounts.map(([source, target]) => ({ source, target })),
     swaps: () => swaps,
   };
+}
+
+/**
+ * A loop device over `backing`, a new file of `bytes` zero bytes (more
+ * losetup options in `args`), detached when the test ends; null, with the
+ * test skipped, where this machine allows none.
+ */
+function loopDevice(t: TestContext, backing: string, bytes: number, args: string[] = []): string | null {
+  writeFileSync(backing, Buffer.alloc(bytes));
+  const setup = spawnSync("losetup", [...args, "--find", "--show", backing], { encoding: "utf8" });
+  if (setup.status !== 0) { t.skip(`no loop device on this machine (losetup: ${(setup.stderr || setup.error?.message || "").trim()})`); return null; }
+  const loop = setup.stdout.trim();
+  t.after(() => { spawnSync("losetup", ["-d", loop]); });
+  return loop;
 }
 
 const GiB = 2 ** 30;
@@ -163,6 +177,20 @@ describe("flash: writing", () => {
     const short = join(dir, "short.bin");
     writeFileSync(short, Buffer.alloc(1 << 20));
     assert.throws(() => writeAndVerify(image, target, () => {}, short), /reading \S*short\.bin back stopped at 1048576 bytes/);
+  });
+
+  it("refuses a device that another program holds exclusively (EBUSY, as when mounted), and writes nothing", (t) => {
+    const backing = join(dir, "busy.bin");
+    const loop = loopDevice(t, backing, 8 << 20);
+    if (!loop) return;
+    const holder = openSync(loop, constants.O_RDONLY | constants.O_EXCL);
+    try {
+      assert.throws(() => writeAndVerify(image, loop),
+        new RegExp(`^Error: ${loop} is in use \\(EBUSY: mounted.*\\): unmount it or close what holds it, then run again \\(lsblk ${loop} .*\\); nothing was written$`));
+    } finally {
+      closeSync(holder);
+    }
+    assert.ok(readFileSync(backing).every((b) => b === 0), "the device was written");
   });
 
   it("writes and verifies a loop device through make's command line (skipped where loop devices are not allowed)", (t) => {
