@@ -20,10 +20,10 @@
 // describe a fake machine and check each refusal.
 //
 //   node flash.js --device /dev/sdX [--force] [--yes] build/sdcard.img
-import { closeSync, constants, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
+import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, writeSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 
 /** Larger than this is not an SD card we expect (SDXC cards go up to 2 TB, but few are above 256 GB). */
@@ -164,12 +164,21 @@ export function human(bytes: number): string {
  * another program (a second flasher, a partitioner), and refuses them a mount
  * or an exclusive open while we write. Other files are opened without it: O_EXCL
  * without O_CREAT is defined only for block devices (open(2)).
+ *
+ * Every step that can lose the image is an error with the device named: a
+ * write, the fsync, `blockdev --flushbufs` (looked for before writing), the
+ * close.
  */
 export function writeAndVerify(image: string, target: string, progress: (line: string) => void = () => {}, readFrom = target): string {
   const data = readFileSync(image);
   const want = createHash("sha256").update(data).digest("hex");
   const chunk = 4 << 20;
   const block = statSync(target).isBlockDevice();
+  const blockdev = block ? findBlockdev() : null;
+  if (block && !blockdev) {
+    throw new Error(`blockdev (from util-linux) is not in PATH, /usr/sbin or /sbin: the flasher needs it to flush ${target} and drop the kernel's cached copy `
+      + "before reading the card back; install util-linux and run again; nothing was written");
+  }
   let fd: number;
   try {
     fd = openSync(target, constants.O_RDWR | (block ? constants.O_EXCL : 0));
@@ -180,24 +189,70 @@ export function writeAndVerify(image: string, target: string, progress: (line: s
     }
     throw e;
   }
+  let got = "", failure: unknown = null;
   try {
     const started = Date.now();
     for (let off = 0; off < data.length; off += chunk) {
       const n = Math.min(chunk, data.length - off);
       let done = 0;
-      while (done < n) done += writeSync(fd, data, off + done, n - done, off + done);
+      try {
+        while (done < n) done += writeSync(fd, data, off + done, n - done, off + done);
+      } catch (e) {
+        throw new Error(`writing ${target} failed at byte ${off + done} (${errText(e)}); the card does not hold the image`);
+      }
       const secs = Math.max((Date.now() - started) / 1000, 0.001);
       progress(`writing ${Math.floor(((off + n) * 100) / data.length)}%  ${((off + n) / 2 ** 20 / secs).toFixed(1)} MB/s`);
     }
     progress("syncing");
-    fsyncSync(fd);
+    try {
+      fsyncSync(fd);
+    } catch (e) {
+      throw new Error(`syncing ${target} failed (${errText(e)}): the kernel could not write all of the image to it; `
+        + "the card may be failing or read-only, or the reader was unplugged: check dmesg, then flash again");
+    }
     // Drop the kernel's cached copy, so the read-back comes from the card.
-    if (block) spawnSync("blockdev", ["--flushbufs", target], { stdio: "ignore" });
-    const got = readBack(readFrom, data.length, chunk, progress);
+    if (blockdev) flushBufs(blockdev, target);
+    got = readBack(readFrom, data.length, chunk, progress);
     if (got !== want) throw new Error(`verification failed: ${readFrom} reads back sha256 ${got}, the image is ${want}; the card may be failing`);
-    return got;
-  } finally {
+  } catch (e) {
+    failure = e;
+  }
+  try {
     closeSync(fd);
+  } catch (e) {
+    failure ??= new Error(`closing ${target} failed (${errText(e)}): the image may not be fully written; flash again`);
+  }
+  if (failure) throw failure;
+  return got;
+}
+
+function errText(e: unknown): string { return e instanceof Error ? e.message : String(e); }
+
+/**
+ * blockdev's path: in PATH, or in /usr/sbin or /sbin, which a user's PATH
+ * often lacks (Debian) though a member of group disk may write the card.
+ */
+export function findBlockdev(search = `${process.env.PATH ?? ""}:/usr/sbin:/sbin`): string | null {
+  for (const dir of search.split(":")) {
+    if (!dir) continue;
+    const p = join(dir, "blockdev");
+    try { if (statSync(p).isFile()) { accessSync(p, constants.X_OK); return p; } } catch { /* not here */ }
+  }
+  return null;
+}
+
+/**
+ * `blockdev --flushbufs` (the BLKFLSBUF ioctl, which node cannot make):
+ * writes back what is still dirty and drops the clean pages the kernel
+ * caches for the device. A failure is an error: it reports the write-back
+ * errors too, and without it the read-back could come from the cache.
+ */
+function flushBufs(blockdev: string, dev: string): void {
+  const r = spawnSync(blockdev, ["--flushbufs", dev], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
+  const why = r.error ? r.error.message : r.status !== 0 ? (r.stderr.trim() || `exit status ${r.status ?? r.signal}`) : null;
+  if (why !== null) {
+    throw new Error(`flushing ${dev} failed (${blockdev} --flushbufs: ${why}): the image may not be fully on the card, and reading it back could `
+      + "read the kernel's cached copy; check dmesg and the reader, then flash again");
   }
 }
 

@@ -4,10 +4,10 @@
 import { describe, it, TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { closeSync, constants, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkDevice, writeAndVerify, realSystem, System, MAX_CARD_BYTES } from "../../tools/flash.js";
+import { checkDevice, findBlockdev, writeAndVerify, realSystem, System, MAX_CARD_BYTES } from "../../tools/flash.js";
 
 /** `type`: an mmcblk disk's device/type (SD, MMC); `name`: its device/name. */
 interface FakeDisk { size: number; removable?: boolean; model?: string; parts?: number; mmc?: boolean; type?: string; name?: string }
@@ -50,18 +50,20 @@ function machine(disks: Record<string, FakeDisk>, mounts: Array<[string, string]
 }
 
 /**
- * A loop device over `backing`, a new file of `bytes` zero bytes (more
- * losetup options in `args`), detached when the test ends; null, with the
- * test skipped, where this machine allows none.
+ * A loop device over `backing`, a new (sparse) file of `bytes` zero bytes
+ * (more losetup options in `args`), detached when the test ends, or by
+ * calling `detach`; null, with the test skipped, where this machine allows none.
  */
 function loopDevice(t: TestContext, backing: string, bytes: number, args: string[] = []): string | null {
-  writeFileSync(backing, Buffer.alloc(bytes));
+  writeFileSync(backing, "");
+  truncateSync(backing, bytes);
   const setup = spawnSync("losetup", [...args, "--find", "--show", backing], { encoding: "utf8" });
   if (setup.status !== 0) { t.skip(`no loop device on this machine (losetup: ${(setup.stderr || setup.error?.message || "").trim()})`); return null; }
   const loop = setup.stdout.trim();
-  t.after(() => { spawnSync("losetup", ["-d", loop]); });
+  t.after(() => detach(loop));
   return loop;
 }
+function detach(loop: string): void { spawnSync("losetup", ["-d", loop]); }
 
 const GiB = 2 ** 30;
 const card: FakeDisk = { size: 32 * GiB, removable: true, model: "SD Card Reader", parts: 2 };
@@ -191,6 +193,48 @@ describe("flash: writing", () => {
       closeSync(holder);
     }
     assert.ok(readFileSync(backing).every((b) => b === 0), "the device was written");
+  });
+
+  it("a failed fsync is an error naming the device (a loop device on a full tmpfs; skipped where mount or losetup is not allowed)", (t) => {
+    const mnt = mkdtempSync(join(tmpdir(), "flash-full-"));
+    const m = spawnSync("mount", ["-t", "tmpfs", "-o", "size=1m", "flash-test-full", mnt], { encoding: "utf8" });
+    if (m.status !== 0) { t.skip(`cannot mount a tmpfs here (${(m.stderr || m.error?.message || "").trim()})`); return; }
+    try {
+      // The writes land in the loop device's page cache; the fsync pushes
+      // them to the 1 MiB file system under it, which has no room: EIO.
+      const loop = loopDevice(t, join(mnt, "card.bin"), 8 << 20);
+      if (!loop) return;
+      try {
+        assert.throws(() => writeAndVerify(image, loop), new RegExp(`^Error: syncing ${loop} failed \\(EIO: .*\\): the kernel could not write all of the image to it; .*then flash again$`));
+      } finally {
+        detach(loop);
+      }
+    } finally {
+      spawnSync("umount", [mnt]);
+    }
+  });
+
+  it("a failing blockdev --flushbufs is an error (make's command line, a blockdev that fails first in PATH)", (t) => {
+    const loop = loopDevice(t, join(dir, "flush.bin"), 8 << 20);
+    if (!loop) return;
+    const bin = join(dir, "bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "blockdev"), "#!/bin/sh\necho 'blockdev: BLKFLSBUF: Input/output error' >&2\nexit 1\n");
+    chmodSync(join(bin, "blockdev"), 0o755);
+    const r = spawnSync(process.execPath, ["build/tools/tools/flash.js", "--device", loop, "--force", "--yes", image],
+      { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`flash: error: flushing ${loop} failed \\(${bin}/blockdev --flushbufs: blockdev: BLKFLSBUF: Input/output error\\): .*then flash again`));
+  });
+
+  it("finds blockdev in PATH only if it is an executable file, and says when it is not there", () => {
+    const bin = join(dir, "bin2");
+    mkdirSync(bin, { recursive: true });
+    assert.equal(findBlockdev(`/nonexistent:${bin}`), null);
+    writeFileSync(join(bin, "blockdev"), "#!/bin/sh\n");
+    assert.equal(findBlockdev(`/nonexistent:${bin}`), null, "not executable");
+    chmodSync(join(bin, "blockdev"), 0o755);
+    assert.equal(findBlockdev(`/nonexistent:${bin}`), join(bin, "blockdev"));
   });
 
   it("writes and verifies a loop device through make's command line (skipped where loop devices are not allowed)", (t) => {
