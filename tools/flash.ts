@@ -4,9 +4,10 @@
 //   - a partition (/dev/sdb1, /dev/mmcblk0p1) instead of the whole disk;
 //   - a disk with a mounted partition (unmount it first);
 //   - the disk that holds /, /boot, /usr, /var, /home or swap (always);
-//   - a disk that it or one of its partitions has holders: the device mapper
-//     (LVM, LUKS, dm-verity), md RAID, bcache (always: a root on /dev/mapper/...
-//     or /dev/md0 is not a mount of the disk's own partitions, so only this sees it);
+//   - a disk that has holders, or one of whose partitions does: the device
+//     mapper (LVM, LUKS, dm-verity), md RAID, bcache (always: a root on
+//     /dev/mapper/... or /dev/md0 is not a mount of the disk's own partitions,
+//     so only this sees it);
 //   - a disk the kernel does not call removable (unless FORCE=1); an mmcblk
 //     disk counts as removable only if its device/type is SD: a built-in eMMC
 //     (type MMC) or one of unknown type is refused unless FORCE=1;
@@ -14,6 +15,9 @@
 // Then it shows the disk's model and size and asks for "yes" (unless YES=1),
 // and opens the disk exclusively (O_EXCL), which Linux refuses (EBUSY) if the
 // disk is mounted anywhere, held, or opened exclusively by another program.
+// (It also refuses when there is no blockdev, which it needs to flush.)
+// A failed write, fsync or flush is an error; the read-back uses O_DIRECT, so
+// it reads the card and not the kernel's cached copy.
 //
 // Everything it learns about the machine goes through a `System` (real:
 // /dev, /sys/class/block, /proc/self/mounts, /proc/swaps), so the tests can
@@ -155,8 +159,9 @@ export function human(bytes: number): string {
 /**
  * Writes `image` to `target` (a device, or any file), syncs, reads the same
  * number of bytes back and compares sha256. Progress goes to `progress`.
- * Returns the hash. (`readFrom` is for the tests: a card that reads back
- * something else than what was written.)
+ * Returns the hash. (`readFrom` and `direct` are for the tests: a card that
+ * reads back something else than what was written; `direct` false verifies
+ * as if the kernel had refused O_DIRECT.)
  *
  * A block device is opened with O_EXCL, and held so until the read-back is
  * done: Linux then refuses the open (EBUSY) if the disk is mounted (in any
@@ -169,7 +174,7 @@ export function human(bytes: number): string {
  * write, the fsync, `blockdev --flushbufs` (looked for before writing), the
  * close.
  */
-export function writeAndVerify(image: string, target: string, progress: (line: string) => void = () => {}, readFrom = target): string {
+export function writeAndVerify(image: string, target: string, progress: (line: string) => void = () => {}, readFrom = target, direct = true): string {
   const data = readFileSync(image);
   const want = createHash("sha256").update(data).digest("hex");
   const chunk = 4 << 20;
@@ -212,7 +217,7 @@ export function writeAndVerify(image: string, target: string, progress: (line: s
     }
     // Drop the kernel's cached copy, so the read-back comes from the card.
     if (blockdev) flushBufs(blockdev, target);
-    got = readBack(readFrom, data.length, chunk, progress);
+    got = readBack(readFrom, data.length, chunk, progress, direct);
     if (got !== want) throw new Error(`verification failed: ${readFrom} reads back sha256 ${got}, the image is ${want}; the card may be failing`);
   } catch (e) {
     failure = e;
@@ -256,17 +261,65 @@ function flushBufs(blockdev: string, dev: string): void {
   }
 }
 
-/** sha256 of the first `length` bytes of `path`. */
-function readBack(path: string, length: number, chunk: number, progress: (line: string) => void): string {
+/**
+ * sha256 of the first `length` bytes of `path`, read from the device and not
+ * from the kernel's page cache, which still holds what was just written and
+ * would hide a card that lost it (a fake-capacity card that wraps around).
+ *
+ * What it guarantees: with O_DIRECT every byte hashed was read from the
+ * device by this pass. The kernel first writes back dirty cached pages of
+ * that range (there are none after the fsync) but never answers from the
+ * cache. No host read can see behind the card's own controller: a card that
+ * answers from a cache of its own is not caught.
+ * O_DIRECT needs the memory, the position and the length aligned to the
+ * device (its DMA alignment, at most a page; its logical block size, 512 or
+ * 4096 bytes). Buffer.alloc's memory comes from malloc and is only 16-byte
+ * aligned (a 4 MiB Buffer reads EINVAL from a loop device); a WebAssembly
+ * memory is mapped by V8 page by page, so it starts on a page boundary.
+ * Positions and lengths are rounded up to 4096 (the device is at least the
+ * image's size; past its end a read is short, which is fine).
+ *
+ * If the kernel refuses O_DIRECT anyway (EINVAL, at the open or a read),
+ * it falls back, and says so: for a block device, blockdev --flushbufs again
+ * and then buffered reads; that drops every clean cached page of the disk,
+ * so what the reads return comes from the card (except pages another
+ * program has mmap()ed, which the kernel keeps). For a regular file (the
+ * tests; tmpfs before Linux 6.6 has no O_DIRECT), buffered reads: a file has
+ * no card under it, what a read returns is what it holds.
+ */
+function readBack(path: string, length: number, chunk: number, progress: (line: string) => void, direct: boolean): string {
+  let reason = "not asked for";
+  if (direct) {
+    try {
+      return readPass(path, length, chunk, progress, true);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EINVAL") throw e;
+      reason = `${path} refused it: ${errText(e)}`;
+    }
+  }
+  if (statSync(path).isBlockDevice()) {
+    const blockdev = findBlockdev();
+    if (!blockdev) throw new Error(`cannot verify ${path}: it refused O_DIRECT and there is no blockdev to drop the kernel's cached copy; install util-linux and flash again`);
+    flushBufs(blockdev, path);
+    progress(`verifying without O_DIRECT (${reason}): the kernel's cached copy was dropped just before (blockdev --flushbufs), so the reads come from the card`);
+  } else {
+    progress(`verifying without O_DIRECT (${reason}): ${path} is a file, not a card, so reading it through the page cache reads what it holds`);
+  }
+  return readPass(path, length, chunk, progress, false);
+}
+
+function readPass(path: string, length: number, chunk: number, progress: (line: string) => void, direct: boolean): string {
+  const align = 4096;
   const hash = createHash("sha256");
-  const rfd = openSync(path, "r");
+  const buf = direct ? Buffer.from(new WebAssembly.Memory({ initial: chunk / 65536, maximum: chunk / 65536 }).buffer) : Buffer.alloc(chunk);
+  const rfd = openSync(path, constants.O_RDONLY | (direct ? constants.O_DIRECT : 0));
   try {
-    const buf = Buffer.alloc(chunk);
     for (let off = 0; off < length; off += chunk) {
       const n = Math.min(chunk, length - off);
       let got = 0;
       while (got < n) {
-        const r = readSync(rfd, buf, got, n - got, off + got);
+        const want = direct ? Math.min(Math.ceil((n - got) / align) * align, chunk - got) : n - got;
+        const r = readSync(rfd, buf, got, want, off + got);
         if (r === 0) throw new Error(`reading ${path} back stopped at ${off + got} bytes`);
         got += r;
       }
@@ -306,7 +359,9 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const tty = process.stderr.isTTY;
-    const hash = writeAndVerify(image, disk.device, (l) => process.stderr.write(tty ? `\r  ${l.padEnd(40)}` : `  ${l}\n`));
+    // Progress overwrites itself on a terminal; a note (no O_DIRECT) keeps its line.
+    const hash = writeAndVerify(image, disk.device, (l) => process.stderr.write(
+      !tty ? `  ${l}\n` : /^(writing|verifying) \d+%|^syncing$/.test(l) ? `\r  ${l.padEnd(40)}` : `\r  ${l}\n`));
     if (tty) process.stderr.write("\n");
     console.log(`flash: written and verified (sha256 ${hash}); you can remove the card`);
     return 0;

@@ -4,7 +4,7 @@
 import { describe, it, TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, truncateSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { checkDevice, findBlockdev, writeAndVerify, realSystem, System, MAX_CARD_BYTES } from "../../tools/flash.js";
@@ -235,6 +235,53 @@ describe("flash: writing", () => {
     assert.equal(findBlockdev(`/nonexistent:${bin}`), null, "not executable");
     chmodSync(join(bin, "blockdev"), 0o755);
     assert.equal(findBlockdev(`/nonexistent:${bin}`), join(bin, "blockdev"));
+  });
+
+  // A loop device whose page cache holds zeros while the file under it will
+  // hold the image: a device whose cached copy is not what it holds (as for
+  // a card that lost what the cache still shows). The cache lasts while the
+  // device is open (the last close drops it), so the test holds it open.
+  // The image's length is not a multiple of the 4096-byte sectors, so the
+  // direct reads must round up.
+  function staleLoop(t: TestContext): { loop: string; backing: string; odd: string } | null {
+    const backing = join(dir, `stale-${Math.random().toString(36).slice(2)}.bin`);
+    const loop = loopDevice(t, backing, 8 << 20, ["--sector-size", "4096"]);
+    if (!loop) return null;
+    const fd = openSync(loop, "r");
+    t.after(() => closeSync(fd));
+    const zeros = Buffer.alloc(8 << 20, 1);
+    assert.equal(readSync(fd, zeros, 0, zeros.length, 0), zeros.length);
+    assert.ok(zeros.every((b) => b === 0)); // and now in the page cache
+    const odd = join(dir, "odd.img");
+    writeFileSync(odd, readFileSync(image).subarray(0, (5 << 20) - 100));
+    return { loop, backing, odd };
+  }
+
+  it("the read-back comes from the device, not from the kernel's cached copy of it (O_DIRECT, 4096-byte sectors)", (t) => {
+    const s = staleLoop(t);
+    if (!s) return;
+    const lines: string[] = [];
+    // Write the file under the loop device, read the loop device back.
+    writeAndVerify(s.odd, s.backing, (l) => lines.push(l), s.loop);
+    assert.ok(!lines.some((l) => /O_DIRECT/.test(l)), lines.join("\n"));
+    assert.ok(lines.includes("verifying 100%"));
+  });
+
+  it("without O_DIRECT, a block device's read-back comes after blockdev --flushbufs, and says so", (t) => {
+    const s = staleLoop(t);
+    if (!s) return;
+    const lines: string[] = [];
+    writeAndVerify(s.odd, s.backing, (l) => lines.push(l), s.loop, false);
+    assert.ok(lines.some((l) => l === "verifying without O_DIRECT (not asked for): the kernel's cached copy was dropped just before (blockdev --flushbufs), so the reads come from the card"), lines.join("\n"));
+  });
+
+  it("without O_DIRECT, a regular file's read-back says that it reads the file through the page cache", () => {
+    const target = join(dir, "buffered.bin");
+    writeFileSync(target, Buffer.alloc(8 << 20));
+    const lines: string[] = [];
+    writeAndVerify(image, target, (l) => lines.push(l), target, false);
+    assert.ok(lines.some((l) => l.startsWith(`verifying without O_DIRECT (not asked for): ${target} is a file, not a card`)), lines.join("\n"));
+    assert.deepEqual(readFileSync(target).subarray(0, 5 << 20), readFileSync(image));
   });
 
   it("writes and verifies a loop device through make's command line (skipped where loop devices are not allowed)", (t) => {
