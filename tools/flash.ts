@@ -1,9 +1,10 @@
 // `make flash DEVICE=/dev/sdX`: writes build/sdcard.img to an SD card, then
 // reads it back and compares sha256. Before writing it refuses, saying why:
-//   - a path that is not a block device;
+//   - a path that does not exist or is not a block device;
 //   - a partition (/dev/sdb1, /dev/mmcblk0p1) instead of the whole disk;
 //   - a disk with a mounted partition (unmount it first);
-//   - the disk that holds /, /boot, /usr, /var, /home or swap (always);
+//   - the disk that holds /, /boot, /boot/efi, /usr, /var, /home, /etc, /opt
+//     (SYSTEM_MOUNTS) or swap (always);
 //   - a disk that has holders, or one of whose partitions does: the device
 //     mapper (LVM, LUKS, dm-verity), md RAID, bcache (always: a root on
 //     /dev/mapper/... or /dev/md0 is not a mount of the disk's own partitions,
