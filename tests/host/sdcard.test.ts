@@ -1,6 +1,7 @@
 // `make sdcard` output (build/sdcard.img): the partition table, a FAT32
 // file system that fsck accepts, the expected files with the expected
-// sizes, config.txt, and a second build that is byte for byte the same.
+// sizes, config.txt (read back from the card) and what it refers to, and a
+// second build that is byte for byte the same.
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -11,8 +12,37 @@ import { join } from "node:path";
 import { PARTITION_START, PARTITION_SECTORS, SECTOR, DISK_ID, FIRMWARE_FILES, DTB_FILES, TOOL_ENV, buildSdcard } from "../../tools/sdcard.js";
 
 const IMAGE = "build/sdcard.img";
+const PART = `${IMAGE}@@${PARTITION_START * SECTOR}`;
 const mtools = { ...TOOL_ENV, MTOOLS_SKIP_CHECK: "1" };
 const sha = (p: string) => createHash("sha256").update(readFileSync(p)).digest("hex");
+
+/** Every file on the card's partition, with its path (`overlays/x.dtbo`), lower case (FAT ignores case). */
+function cardFiles(): string[] {
+  const list = execFileSync("mdir", ["-/", "-b", "-i", PART, "::/"], { encoding: "utf8", env: mtools });
+  return list.split("\n").filter((l) => l && !l.endsWith("/")).map((l) => l.replace(/^::\//, "").toLowerCase());
+}
+
+/** One line of config.txt that sets something: the conditional filter it is under ("all" outside any), name, value. */
+interface Setting { filter: string; key: string; value: string; line: number }
+
+/** config.txt as the firmware reads it ("The config.txt file": lines starting with # are comments; [filter] lines
+ *  start a conditional section, [all] ends it). Filters of different kinds combine; we only ever need "all" or one. */
+function parseConfig(text: string): Setting[] {
+  const out: Setting[] = [];
+  let filter = "all";
+  text.split("\n").forEach((raw, i) => {
+    const l = raw.trim();
+    if (!l || l.startsWith("#")) return;
+    const f = /^\[(.*)\]$/.exec(l);
+    if (f) { filter = f[1].trim().toLowerCase(); return; }
+    const m = /^([A-Za-z0-9_:]+)\s*(?:=|\s)\s*(.*)$/.exec(l);
+    assert.ok(m, `config.txt line ${i + 1} is neither a comment, a [filter] nor name=value: ${l}`);
+    out.push({ filter, key: m[1], value: m[2].trim(), line: i + 1 });
+  });
+  return out;
+}
+
+const cardConfig = () => parseConfig(execFileSync("mtype", ["-i", PART, "::/config.txt"], { encoding: "utf8", env: mtools }));
 
 describe("SD card image", () => {
   let dir: string;
@@ -59,10 +89,42 @@ describe("SD card image", () => {
     }
   });
 
-  it("config.txt boots a 64-bit kernel8.img with the PL011 on GPIO 14/15", () => {
-    const text = execFileSync("mtype", ["-i", `${IMAGE}@@${PARTITION_START * SECTOR}`, "::/config.txt"], { encoding: "utf8", env: mtools });
-    const settings = text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
-    for (const want of ["arm_64bit=1", "kernel=kernel8.img", "enable_uart=1", "dtoverlay=disable-bt"]) assert.ok(settings.includes(want), `no '${want}' in config.txt`);
+  it("config.txt boots a 64-bit kernel8.img and turns the UART on, on every board", () => {
+    const all = cardConfig().filter((s) => s.filter === "all").map((s) => `${s.key}=${s.value}`);
+    for (const want of ["arm_64bit=1", "kernel=kernel8.img", "enable_uart=1"]) assert.ok(all.includes(want), `no '${want}' outside a [filter] in config.txt`);
+  });
+
+  it("every dtoverlay and dtparam in config.txt names a file or parameter that is on the card", () => {
+    // "Device Trees, overlays and parameters" (DTBs, overlays and config.txt, DT parameters): dtoverlay=NAME loads
+    // ${os_prefix}${overlay_prefix}NAME.dtbo (overlay_prefix defaults to "overlays/"; Boot Options: overlay_prefix);
+    // a dtparam applies to the overlay last loaded, or, with none in scope (or after an empty dtoverlay=), to the
+    // base tree, which must then declare it in /__overrides__. Missing files or parameters are only logged.
+    const settings = cardConfig();
+    const files = new Set(cardFiles());
+    const prefix = (key: string, dflt: string) => settings.find((s) => s.key === key)?.value ?? dflt;
+    const overlayDir = prefix("os_prefix", "") + prefix("overlay_prefix", "overlays/");
+    const baseParams = (dtb: string) => {
+      const out = join(dir, dtb);
+      execFileSync("mcopy", ["-n", "-i", PART, `::/${dtb}`, out], { env: mtools });
+      const dts = execFileSync("dtc", ["-q", "-I", "dtb", "-O", "dts", out], { encoding: "utf8" });
+      const overrides = /\n\t__overrides__ \{\n([\s\S]*?)\n\t\};/.exec(dts)?.[1] ?? "";
+      return new Set([...overrides.matchAll(/^\t\t([^ =;]+)/gm)].map((m) => m[1]));
+    };
+    let overlay: string | undefined;
+    for (const s of settings) {
+      const [name, ...params] = s.value.split(",");
+      if (s.key === "dtoverlay") {
+        overlay = name.trim() || undefined;
+        if (overlay) {
+          const file = `${overlayDir}${overlay}.dtbo`.replace(/^\//, "").toLowerCase();
+          assert.ok(files.has(file), `config.txt line ${s.line}: dtoverlay=${overlay} needs ${file}, which is not on the card`);
+        }
+      } else if (s.key === "dtparam" && overlay === undefined) {
+        for (const p of [name, ...params].map((p) => p.split("=")[0].trim()).filter((p) => p)) {
+          for (const dtb of DTB_FILES) assert.ok(baseParams(dtb).has(p), `config.txt line ${s.line}: dtparam ${p} is not a parameter of ${dtb} (no /__overrides__/${p})`);
+        }
+      }
+    }
   });
 
   it("a second build gives the same bytes (reproducible)", () => {
