@@ -127,6 +127,33 @@ describe("SD card image", () => {
     }
   });
 
+  it("config.txt loads kernel8.img at the address linker/kernel8.ld links it at, on every board", () => {
+    // The first location assignment in SECTIONS is where the image starts (__image_start).
+    const ld = readFileSync("linker/kernel8.ld", "utf8");
+    const start = /SECTIONS\s*\{\s*\.\s*=\s*(0x[0-9a-fA-F]+|\d+)\s*;/.exec(ld);
+    assert.ok(start, "no '. = <address>;' at the top of SECTIONS in linker/kernel8.ld");
+    const settings = cardConfig();
+    const addr = settings.filter((s) => s.key === "kernel_address");
+    assert.equal(addr.length, 1, "config.txt must set kernel_address exactly once");
+    assert.equal(addr[0].filter, "all", "kernel_address must apply to every board (outside any [filter])");
+    assert.equal(BigInt(addr[0].value), BigInt(start[1]), `kernel_address=${addr[0].value}, but linker/kernel8.ld links at ${start[1]}`);
+    // Boot Options: kernel_old=1 loads the kernel at 0x0 whatever kernel_address says.
+    assert.ok(!settings.some((s) => s.key === "kernel_old" && s.value !== "0"), "kernel_old would override kernel_address");
+  });
+
+  it("config.txt gives the PL011 the 48 MHz clock boot/uart.c computes its divisor from", () => {
+    const src = readFileSync("boot/uart.c", "utf8");
+    const ibrd = /UART_IBRD\) = (\d+);/.exec(src), fbrd = /UART_FBRD\) = (\d+);/.exec(src);
+    assert.ok(ibrd && fbrd, "no IBRD/FBRD writes found in boot/uart.c");
+    const clock = cardConfig().filter((s) => s.key === "init_uart_clock");
+    assert.equal(clock.length, 1, "config.txt must set init_uart_clock exactly once");
+    assert.equal(clock[0].filter, "all");
+    // PL011: divisor = clock / (16 * baud), IBRD its integer part, FBRD the fraction in 64ths, rounded.
+    const div = Number(clock[0].value) / (16 * 115200);
+    assert.deepEqual([Math.floor(div), Math.round((div % 1) * 64)], [Number(ibrd[1]), Number(fbrd[1])],
+      `init_uart_clock=${clock[0].value} gives another divisor than boot/uart.c's ${ibrd[1]} + ${fbrd[1]}/64 for 115200`);
+  });
+
   it("a second build gives the same bytes (reproducible)", () => {
     const again = join(dir, "again.img");
     buildSdcard(again, "build/kernel8.img");
