@@ -42,6 +42,37 @@ function parseConfig(text: string): Setting[] {
   return out;
 }
 
+/** A device tree node as `dtc -I dtb -O dts` prints it: properties as dtc writes their values, and child nodes. */
+interface DtNode { name: string; props: Map<string, string>; children: DtNode[] }
+
+function parseDts(text: string): DtNode {
+  const root: DtNode = { name: "/", props: new Map(), children: [] };
+  const stack: DtNode[] = [];
+  for (const raw of text.split("\n")) {
+    const l = raw.trim();
+    if (!l || l === "/dts-v1/;" || l.startsWith("/memreserve/")) continue;
+    const open = /^(\S+) \{$/.exec(l);
+    if (open) {
+      const node = open[1] === "/" && stack.length === 0 ? root : { name: open[1], props: new Map(), children: [] };
+      if (node !== root) stack[stack.length - 1].children.push(node);
+      stack.push(node);
+    } else if (l === "};") {
+      stack.pop();
+    } else {
+      const prop = /^([^=\s]+)(?: = (.*))?;$/.exec(l);
+      assert.ok(prop && stack.length, `unexpected line from dtc: ${l}`);
+      stack[stack.length - 1].props.set(prop[1], prop[2] ?? "");
+    }
+  }
+  return root;
+}
+
+/** The numbers in a cell list such as `<0x00 0xff841000 0x1000>`. */
+const cellsOf = (v: string | undefined) => [...(v ?? "").matchAll(/0x[0-9a-f]+|\d+/g)].map((m) => Number(m[0]));
+/** The strings in a string list as dtc prints it: `"a\0b"`. */
+const stringsOf = (v: string | undefined) => (v ?? "").replace(/^"|"$/g, "").split("\\0");
+const nodes = (n: DtNode): DtNode[] => [n, ...n.children.flatMap(nodes)];
+
 const cardConfig = () => parseConfig(execFileSync("mtype", ["-i", PART, "::/config.txt"], { encoding: "utf8", env: mtools }));
 
 describe("SD card image", () => {
@@ -152,6 +183,39 @@ describe("SD card image", () => {
     const div = Number(clock[0].value) / (16 * 115200);
     assert.deepEqual([Math.floor(div), Math.round((div % 1) * 64)], [Number(ibrd[1]), Number(fbrd[1])],
       `init_uart_clock=${clock[0].value} gives another divisor than boot/uart.c's ${ibrd[1]} + ${fbrd[1]}/64 for 115200`);
+  });
+
+  it("the BCM2711 trees route interrupts to the GIC-400 boot/irq.c programs, and config.txt agrees", () => {
+    // raspberrypi/firmware issue 1405: the firmware chooses GIC mode when the tree's root interrupt-parent refers
+    // to a node compatible with "arm,gic-400"; boot/irq.c talks to GICD and GICC at fixed addresses.
+    const irq = readFileSync("boot/irq.c", "utf8");
+    const define = (name: string) => Number(/#define \w+ (0x[0-9A-Fa-f]+)u?/.exec(irq.split("\n").find((l) => l.startsWith(`#define ${name} `)) ?? "")?.[1]);
+    const [gicd, gicc] = [define("GICD"), define("GICC")];
+    assert.ok(gicd && gicc, "no GICD/GICC defines in boot/irq.c");
+    for (const dtb of DTB_FILES) {
+      const out = join(dir, dtb);
+      execFileSync("mcopy", ["-n", "-i", PART, `::/${dtb}`, out], { env: mtools });
+      const root = parseDts(execFileSync("dtc", ["-q", "-I", "dtb", "-O", "dts", out], { encoding: "utf8" }));
+      const gics = nodes(root).filter((n) => stringsOf(n.props.get("compatible")).includes("arm,gic-400"));
+      if (!dtb.startsWith("bcm2711-")) {
+        assert.equal(gics.length, 0, `${dtb}: a BCM2837 has no GIC-400`);
+        continue;
+      }
+      assert.equal(gics.length, 1, `${dtb}: one node compatible with "arm,gic-400"`);
+      const gic = gics[0];
+      assert.ok(gic.props.has("interrupt-controller"), `${dtb}: the GIC node is no interrupt-controller`);
+      assert.deepEqual(cellsOf(gic.props.get("#interrupt-cells")), [3], `${dtb}: the GIC takes 3 interrupt cells`);
+      const phandle = cellsOf(gic.props.get("phandle"));
+      assert.equal(phandle.length, 1, `${dtb}: the GIC node has no phandle (nothing refers to it)`);
+      assert.deepEqual(cellsOf(root.props.get("interrupt-parent")), phandle, `${dtb}: the root interrupt-parent is not the GIC`);
+      // reg: (2 address cells, 1 size cell) per region; GICD first, GICC second (Linux's arm,gic binding).
+      assert.deepEqual(cellsOf(root.props.get("#address-cells")), [2]);
+      const reg = cellsOf(gic.props.get("reg"));
+      assert.deepEqual([reg[0] * 2 ** 32 + reg[1], reg[3] * 2 ** 32 + reg[4]], [gicd, gicc], `${dtb}: GIC regions differ from boot/irq.c's GICD/GICC`);
+    }
+    const gic = cardConfig().filter((s) => s.key === "enable_gic");
+    assert.ok(gic.some((s) => s.value === "1" && (s.filter === "pi4" || s.filter === "all")), "config.txt does not set enable_gic=1 for the Pi 4 family");
+    assert.ok(!gic.some((s) => s.value !== "1"), "config.txt turns the GIC off somewhere");
   });
 
   it("a second build gives the same bytes (reproducible)", () => {
