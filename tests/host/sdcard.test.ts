@@ -73,6 +73,22 @@ const cellsOf = (v: string | undefined) => [...(v ?? "").matchAll(/0x[0-9a-f]+|\
 const stringsOf = (v: string | undefined) => (v ?? "").replace(/^"|"$/g, "").split("\\0");
 const nodes = (n: DtNode): DtNode[] => [n, ...n.children.flatMap(nodes)];
 
+/**
+ * Every board of the two families, by the file name the firmware loads for it (it builds "bcm%d-rpi-%s.dtb" from
+ * the board's revision code: "Device Trees, overlays and parameters"; the suffixes are in start.elf's name table).
+ * The Zero 2 W has two names in that table, and Raspberry Pi's kernel ships a tree under each.
+ */
+const BOARD_TREES = [
+  { dtb: "bcm2710-rpi-3-b.dtb", model: "Raspberry Pi 3 Model B", compatible: ["raspberrypi,3-model-b", "brcm,bcm2837"] },
+  { dtb: "bcm2710-rpi-3-b-plus.dtb", model: "Raspberry Pi 3 Model B+", compatible: ["raspberrypi,3-model-b-plus", "brcm,bcm2837"] },
+  { dtb: "bcm2710-rpi-3-a-plus.dtb", model: "Raspberry Pi 3 Model A+", compatible: ["raspberrypi,3-model-a-plus", "brcm,bcm2837"] },
+  { dtb: "bcm2710-rpi-zero-2-w.dtb", model: "Raspberry Pi Zero 2 W", compatible: ["raspberrypi,model-zero-2-w", "brcm,bcm2837"] },
+  { dtb: "bcm2710-rpi-zero-2.dtb", model: "Raspberry Pi Zero 2 W", compatible: ["raspberrypi,model-zero-2-w", "brcm,bcm2837"] },
+  { dtb: "bcm2711-rpi-4-b.dtb", model: "Raspberry Pi 4 Model B", compatible: ["raspberrypi,4-model-b", "brcm,bcm2711"] },
+  { dtb: "bcm2711-rpi-400.dtb", model: "Raspberry Pi 400", compatible: ["raspberrypi,400", "brcm,bcm2711"] },
+  { dtb: "bcm2711-rpi-cm4.dtb", model: "Raspberry Pi Compute Module 4", compatible: ["raspberrypi,4-compute-module", "brcm,bcm2711"] },
+];
+
 const cardConfig = () => parseConfig(execFileSync("mtype", ["-i", PART, "::/config.txt"], { encoding: "utf8", env: mtools }));
 
 describe("SD card image", () => {
@@ -216,6 +232,38 @@ describe("SD card image", () => {
     const gic = cardConfig().filter((s) => s.key === "enable_gic");
     assert.ok(gic.some((s) => s.value === "1" && (s.filter === "pi4" || s.filter === "all")), "config.txt does not set enable_gic=1 for the Pi 4 family");
     assert.ok(!gic.some((s) => s.value !== "1"), "config.txt turns the GIC off somewhere");
+  });
+
+  it("carries a tree for every Pi 3 and Pi 4 family board, under the firmware's name, listed alike in the Makefile", () => {
+    const makefile = readFileSync("Makefile", "utf8");
+    const boards = /^DTS_BOARDS\s*:=((?:.*\\\n)*.*)$/m.exec(makefile);
+    assert.ok(boards, "no DTS_BOARDS in the Makefile");
+    const names = BOARD_TREES.map((b) => b.dtb).sort();
+    assert.deepEqual(boards[1].replace(/\\\n/g, " ").trim().split(/\s+/).map((b) => `${b}.dtb`).sort(), names, "Makefile DTS_BOARDS");
+    assert.deepEqual([...DTB_FILES].sort(), names, "tools/sdcard.ts DTB_FILES");
+    const files = new Set(cardFiles());
+    for (const b of BOARD_TREES) {
+      assert.ok(files.has(b.dtb), `${b.dtb} (${b.model}) is not on the card`);
+      const out = join(dir, b.dtb);
+      execFileSync("mcopy", ["-n", "-i", PART, `::/${b.dtb}`, out], { env: mtools });
+      const root = parseDts(execFileSync("dtc", ["-q", "-I", "dtb", "-O", "dts", out], { encoding: "utf8" }));
+      assert.deepEqual(stringsOf(root.props.get("model")), [b.model], `${b.dtb}: model`);
+      assert.deepEqual(stringsOf(root.props.get("compatible")), b.compatible, `${b.dtb}: compatible`);
+      // BCM2711: RAM above 4 GiB on the 4 and 8 GiB boards needs two address cells (boot/fdt.c reads either).
+      const cells = b.compatible.includes("brcm,bcm2711") ? 2 : 1;
+      assert.deepEqual(cellsOf(root.props.get("#address-cells")), [cells], `${b.dtb}: #address-cells`);
+      assert.deepEqual(cellsOf(root.props.get("#size-cells")), [1], `${b.dtb}: #size-cells`);
+      const memory = root.children.find((n) => n.name === "memory@0");
+      assert.ok(memory && memory.props.get("device_type") === '"memory"', `${b.dtb}: no /memory@0 for the firmware to fill in`);
+      assert.equal(cellsOf(memory.props.get("reg")).length, cells + 1, `${b.dtb}: /memory@0 reg is not one (address, size) pair`);
+      // Four cores, each started through the firmware's spin table (armstub8.S: spin_cpu0..3 at 0xd8..0xf0).
+      const cpus = root.children.find((n) => n.name === "cpus")?.children ?? [];
+      assert.deepEqual(cpus.map((c) => c.name), ["cpu@0", "cpu@1", "cpu@2", "cpu@3"], `${b.dtb}: cpus`);
+      cpus.forEach((c, i) => {
+        assert.equal(c.props.get("enable-method"), '"spin-table"', `${b.dtb}: ${c.name} enable-method`);
+        assert.deepEqual(cellsOf(c.props.get("cpu-release-addr")), [0, 0xd8 + 8 * i], `${b.dtb}: ${c.name} cpu-release-addr`);
+      });
+    }
   });
 
   it("a second build gives the same bytes (reproducible)", () => {
