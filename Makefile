@@ -211,7 +211,8 @@ $(eval $(call image_rule,$(B)/bench/kernel.wasm,bench/bench,$(B)/obj/bench/nativ
 $(eval $(call image_rule,$(B)/kernel.wasm,bench/boot,$(B)/obj/bench/boot_figure.c.o))
 
 # ---- SD card: firmware (pinned Debian package), our device trees, config.txt ----
-DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2711-rpi-4-b
+DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2710-rpi-3-a-plus bcm2710-rpi-zero-2-w bcm2710-rpi-zero-2 \
+              bcm2711-rpi-4-b bcm2711-rpi-400 bcm2711-rpi-cm4
 DTBS       := $(patsubst %,$(B)/dts/%.dtb,$(DTS_BOARDS))
 $(B)/dts/%.dtb: boot/dts/%.dts $(wildcard boot/dts/*.dtsi) $(SETUP)
 	$(call say,DTC,$<)

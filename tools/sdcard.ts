@@ -23,7 +23,10 @@ export const VOLUME_LABEL = "TSPI-BOOT";
 
 const FIRMWARE_DIR = "build/firmware/root/usr/lib/raspi-firmware";
 export const FIRMWARE_FILES = ["bootcode.bin", "start.elf", "fixup.dat", "start4.elf", "fixup4.dat"];
-export const DTB_FILES = ["bcm2710-rpi-3-b.dtb", "bcm2710-rpi-3-b-plus.dtb", "bcm2711-rpi-4-b.dtb"];
+export const DTB_FILES = [
+  "bcm2710-rpi-3-b.dtb", "bcm2710-rpi-3-b-plus.dtb", "bcm2710-rpi-3-a-plus.dtb", "bcm2710-rpi-zero-2-w.dtb", "bcm2710-rpi-zero-2.dtb",
+  "bcm2711-rpi-4-b.dtb", "bcm2711-rpi-400.dtb", "bcm2711-rpi-cm4.dtb",
+];
 
 // mkfs.fat and sfdisk live in /usr/sbin, which is not on every user's PATH.
 export const TOOL_ENV: NodeJS.ProcessEnv = { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` };
