@@ -58,7 +58,7 @@ STUB_SRCS     := $(wildcard boot/*.c boot/*.S boot/wasm/*.c)
 STUB_OBJS     := $(patsubst %,$(B)/obj/%.o,$(STUB_SRCS)) $(B)/obj/gen/abi_link.c.o
 WASM3_OBJS     = $(patsubst $(WASM3_DIR)/%.c,$(B)/obj/wasm3/%.o,$(WASM3_SRCS))
 
-AS_SRCS       := $(shell find assembly -name '*.ts')
+AS_SRCS       := $(shell find assembly -name '*.ts' ! -name '*.d.ts')
 TOOL_SRCS     := $(shell find tools tests/host tests/qemu -name '*.ts' 2>/dev/null)
 TEST_LIB_SRCS := $(shell find tests/kernels/lib -name '*.ts' 2>/dev/null)
 TEST_KERNELS  := $(patsubst tests/kernels/%.ts,%,$(wildcard tests/kernels/*.ts))

@@ -160,7 +160,7 @@ export function runOnce(): bool {
     s = found;
   }
   task.home = core;
-  let done = (s & CANCELLED) != 0;       // cancelled while queued: finish it unpolled
+  let done: bool = (s & CANCELLED) != 0;       // cancelled while queued: finish it unpolled
   if (!done) {
     task.polls++;
     count(queue(core) + 16);
