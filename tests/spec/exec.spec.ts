@@ -93,6 +93,19 @@ class Sleeper extends Traced {
   dispose(): void { dispose(this.sleep); }
 }
 
+/** Polls an interval and says when each tick comes; ready after `ticks` of them. */
+class Ticker extends Traced {
+  count: i32 = 0;
+  constructor(name: string, public iv: Interval, public ticks: i32) { super(name); }
+  poll(cx: Context): bool {
+    while (this.iv.poll(cx)) {
+      print(this.name); print(": tick at "); printU64(now()); println("");
+      if (++this.count == this.ticks) return true;
+    }
+    return false;
+  }
+}
+
 /** Polls any future to the end and says so; disposes it only if it owns it. */
 class Await extends Traced {
   constructor(name: string, public future: Future, public owns: bool = false) { super(name); }
@@ -303,6 +316,43 @@ describe("executor: time", () => {
     expect(iv.sleep.deadline).toBe(125_000); // next from the deadline, not from now
     expect(trace()).toBe(
       "cpu.setTimer 62500\nconsole: iv: pending\nirq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: ready",
+    );
+    dispose(iv);
+  });
+
+  it("setPeriod lengthens an interval from the next tick on, not the wait under way", () => {
+    fresh();
+    const iv = new Interval(1);            // 62,500 ticks
+    spawnOn(0, new Ticker("iv", iv, 2));
+    drain();                               // armed for 62,500
+    iv.setPeriod(3);                       // 187,500 ticks
+    expect(iv.period).toBe(187_500);
+    expect(iv.sleep.deadline).toBe(62_500);  // the wait under way is not lengthened
+    tick(62_500);                          // first tick, at the old deadline
+    expect(iv.sleep.deadline).toBe(250_000); // then 62,500 + 187,500
+    tick(187_499);                         // not yet
+    tick(1);                               // second tick
+    expect(trace()).toBe(
+      "cpu.setTimer 62500\n" +
+      "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 62500\ncpu.setTimer 250000\n" +
+      "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 250000",
+    );
+    dispose(iv);
+  });
+
+  it("setPeriod shortens an interval from the next tick on, not the wait under way", () => {
+    fresh();
+    const iv = new Interval(3);            // 187,500 ticks
+    spawnOn(0, new Ticker("iv", iv, 2));
+    drain();                               // armed for 187,500
+    iv.setPeriod(1);                       // 62,500 ticks
+    tick(62_500);                          // the wait under way is not shortened: no tick
+    tick(125_000);                         // first tick, at 187,500
+    tick(62_500);                          // second, at 187,500 + 62,500
+    expect(trace()).toBe(
+      "cpu.setTimer 187500\n" +
+      "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 187500\ncpu.setTimer 250000\n" +
+      "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 250000",
     );
     dispose(iv);
   });

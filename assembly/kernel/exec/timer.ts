@@ -84,7 +84,11 @@ export class Sleep extends Future {
   }
 }
 
-/** Ticks every `periodMs` milliseconds: poll() is ready once per period, without drift. */
+/**
+ * Ticks every `periodMs` milliseconds: poll() is ready once per period,
+ * without drift (each deadline is the previous one plus the period, not the
+ * time of the poll plus the period). `period` is in counter ticks.
+ */
 export class Interval extends Future {
   sleep: Sleep;
   period: u64;
@@ -94,6 +98,13 @@ export class Interval extends Future {
     this.sleep = new Sleep(counter() + period);
     this.period = period;
   }
+  /**
+   * A new period of `periodMs` milliseconds, from the next tick on: the wait
+   * under way keeps its deadline (it is neither shortened nor lengthened),
+   * and each tick after it comes `periodMs` after the one before. Call it
+   * from the task that polls the interval.
+   */
+  setPeriod(periodMs: u64): void { this.period = ticksFromMillis(periodMs); }
   poll(cx: Context): bool {
     if (!this.sleep.poll(cx)) return false;
     this.sleep.reset(this.sleep.deadline + this.period);
