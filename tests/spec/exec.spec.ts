@@ -222,6 +222,22 @@ describe("executor: join handles and cancellation", () => {
     dispose(n);
   });
 
+  it("disposing a handle after its task leaves the task's old block alone", () => {
+    fresh();
+    const t = new Quick("q");
+    const h = spawnJoin(t);
+    drain();
+    expect(t.isDone).toBe(true);
+    const block = changetype<usize>(t);
+    dispose(t);                            // the usual order: read the result, free the task ...
+    const next = new Quick("next");        // ... and the heap gives its block to the next object
+    expect(changetype<usize>(next)).toBe(block);
+    dispose(h);                            // ... then the handle
+    expect(next.state).toBe(0);            // not marked CANCELLED, not queued
+    expect(runOnce()).toBe(false);         // nothing to poll
+    dispose(next);
+  });
+
   it("cancelling a task that sleeps takes its sleep out of the timer list", () => {
     fresh();
     expect(pendingSleeps(0)).toBe(0);
