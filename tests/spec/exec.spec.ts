@@ -8,7 +8,7 @@ import {
   Notify, Notified, Channel, ChannelSend, ChannelRecv, pendingSleeps, ticksFromMillis, Future, serviceEvents,
 } from "../../assembly/kernel/exec";
 import { stats, HeapStats } from "../../assembly/kernel/alloc";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose, heapBytesOf } from "../../assembly/kernel/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
 import { trace, since, reset, traceAtomics, advance, now } from "./fake";
 
@@ -117,6 +117,14 @@ class Await extends Traced {
   dispose(): void { if (this.owns) dispose(this.future); }
 }
 
+/** A task with no fields of its own, and one with two u64s (at offset 24: 20 bytes more). */
+class Bare extends Task { poll(cx: Context): bool { return true; } }
+class Wide extends Task {
+  a: u64 = 0;
+  b: u64 = 0;
+  poll(cx: Context): bool { return true; }
+}
+
 // Two snapshots made up front, so that taking one allocates nothing.
 const BEFORE = new HeapStats();
 const AFTER = new HeapStats();
@@ -132,6 +140,17 @@ describe("executor: polls and wakes", () => {
     expect(polls).toBe(1);
     expect(after.liveBlocks).toBe(before.liveBlocks);
     expect(after.inUse).toBe(before.inUse);
+  });
+
+  it("a task costs its fields plus 60 bytes, rounded up to 16 (docs/executor.md)", () => {
+    expect(offsetof<Bare>()).toBe(20);     // Task's own fields
+    expect(offsetof<Wide>()).toBe(40);
+    const bare = new Bare();
+    const wide = new Wide();
+    expect(heapBytesOf(bare)).toBe(64);    // no fields of its own: 60, rounded up
+    expect(heapBytesOf(wide)).toBe(80);    // 20 bytes of its own (4 of them padding) + 60
+    dispose(bare);
+    dispose(wide);
   });
 
   it("a pending task is not polled again until it is woken, then it is", () => {

@@ -10,8 +10,10 @@
 // fired and wakes its task. A Sleep is ready once fired; nothing polls the
 // clock.
 //
-// Ticks are the generic timer's (cpu.counter()); milliseconds are converted
-// with cpu.frequency(), never a constant.
+// Ticks are the generic timer's: counter() (CNTPCT_EL0, one system counter
+// that every core reads alike, so deadlines compare across cores; what is
+// per core is the compare register behind cpu.setTimer). Milliseconds are
+// converted with timerFrequency(), never a constant.
 import { counter, timerFrequency, coreId } from "../../arch/cpu";
 import { cpu as host } from "../../arch/host";
 import { SpinLock } from "../sync/spinlock";
