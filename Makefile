@@ -58,7 +58,7 @@ STUB_SRCS     := $(wildcard boot/*.c boot/*.S boot/wasm/*.c)
 STUB_OBJS     := $(patsubst %,$(B)/obj/%.o,$(STUB_SRCS)) $(B)/obj/gen/abi_link.c.o
 WASM3_OBJS     = $(patsubst $(WASM3_DIR)/%.c,$(B)/obj/wasm3/%.o,$(WASM3_SRCS))
 
-AS_SRCS       := $(shell find assembly -name '*.ts')
+AS_SRCS       := $(shell find assembly -name '*.ts' ! -name '*.d.ts')
 TOOL_SRCS     := $(shell find tools tests/host tests/qemu -name '*.ts' 2>/dev/null)
 TEST_LIB_SRCS := $(shell find tests/kernels/lib -name '*.ts' 2>/dev/null)
 TEST_KERNELS  := $(patsubst tests/kernels/%.ts,%,$(wildcard tests/kernels/*.ts))
@@ -238,9 +238,17 @@ qemu: $(B)/kernel8.img $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/qemu.js --board $(BOARD) $(B)/kernel8.img
 
 # ---- tests ---------------------------------------------------------------
+# The host tools, then the kernel code against AssemblyScript's declarations
+# (assembly/tsconfig.json: the kernel, test kernels, hardware programs, bench
+# kernel) and the as-pect specs. asc checks less than tsc does (it reports
+# only what it compiles), so this is what keeps an editor free of red.
 typecheck: $(TOOLS)
 	$(call say,TSC,--noEmit)
 	$(Q)$(TSC) --noEmit -p tsconfig.json
+	$(call say,TSC,kernel)
+	$(Q)$(TSC) --noEmit -p assembly/tsconfig.json
+	$(call say,TSC,specs)
+	$(Q)$(TSC) --noEmit -p tests/spec/tsconfig.json
 
 test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(HARDWARE_IMAGES)
 	$(call say,TEST,as-pect)

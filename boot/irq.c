@@ -1,4 +1,4 @@
-/* irq.c: interrupts, the C top half (ARCHITECTURE.md section 4).
+/* irq.c: interrupts, the C top half (docs/architecture.md, docs/drivers/interrupts.md).
  *
  * Two kinds of source:
  *  - each core's EL1 physical generic timer (CNTP): the handler turns the

@@ -17,9 +17,9 @@
  * value-stack limit, length) right before a runtime's linear memory and the
  * interpreter reads it on every call and stack check. Four runtimes cannot
  * share one header, so each core sees its own header at WASM_WINDOW_VA - 24
- * and the same data from WASM_WINDOW_VA up (ARCHITECTURE.md section 3,
- * option 1). The tables differ per core only in level 1 (entry 4) and the
- * window's level 2 and 3, so TTBR0 is per core.
+ * and the same data from WASM_WINDOW_VA up (docs/memory-model.md). The
+ * tables differ per core only in level 1 (entry 4) and the window's level 2
+ * and 3, so TTBR0 is per core.
  */
 #include "mmu.h"
 #include "arch.h"

@@ -36,6 +36,17 @@ describe("boards", () => {
   });
 });
 
+describe("npm scripts", () => {
+  // `npm test` once ran the as-pect specs alone, and `npm run typecheck` the
+  // tools alone: a partial run that looked like the whole. Each is now the
+  // make target of the same name, which builds what it needs first.
+  it("each one is a make target, never a tool run on its own", () => {
+    const scripts: Record<string, string> = JSON.parse(readFileSync("package.json", "utf8")).scripts ?? {};
+    for (const [name, command] of Object.entries(scripts)) assert.match(command, /^make( [a-z-]+)?$/, `npm run ${name}: ${command}`);
+    assert.equal(scripts.test, "make test");
+  });
+});
+
 describe("wasm3 fetch", () => {
   it("refuses a WASM3_SOURCE that is not a wasm3 source folder", () => {
     const r = spawnSync("tools/fetch-wasm3.sh", [], { encoding: "utf8", env: { ...process.env, WASM3_SOURCE: "/nonexistent" } });

@@ -123,7 +123,7 @@ function main(): void {
   heap.flushCache();            // that block went into core 0's cache
   const after = heap.stats(AFTER);
   heap.check();
-  let ok = atomic.load32(BAD) == 0;
+  let ok: bool = atomic.load32(BAD) == 0;
   ok = same("bytes in use", before.inUse, after.inUse) && ok;
   ok = same("block bytes", before.blockBytes, after.blockBytes) && ok;
   ok = same("free bytes", before.free, after.free) && ok;

@@ -8,7 +8,7 @@ import {
   Notify, Notified, Channel, ChannelSend, ChannelRecv, pendingSleeps, ticksFromMillis, Future, serviceEvents,
 } from "../../assembly/kernel/exec";
 import { stats, HeapStats } from "../../assembly/kernel/alloc";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose, heapBytesOf } from "../../assembly/kernel/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
 import { trace, since, reset, traceAtomics, advance, now } from "./fake";
 
@@ -93,6 +93,19 @@ class Sleeper extends Traced {
   dispose(): void { dispose(this.sleep); }
 }
 
+/** Polls an interval and says when each tick comes; ready after `ticks` of them. */
+class Ticker extends Traced {
+  count: i32 = 0;
+  constructor(name: string, public iv: Interval, public ticks: i32) { super(name); }
+  poll(cx: Context): bool {
+    while (this.iv.poll(cx)) {
+      print(this.name); print(": tick at "); printU64(now()); println("");
+      if (++this.count == this.ticks) return true;
+    }
+    return false;
+  }
+}
+
 /** Polls any future to the end and says so; disposes it only if it owns it. */
 class Await extends Traced {
   constructor(name: string, public future: Future, public owns: bool = false) { super(name); }
@@ -102,6 +115,14 @@ class Await extends Traced {
     return ready;
   }
   dispose(): void { if (this.owns) dispose(this.future); }
+}
+
+/** A task with no fields of its own, and one with two u64s (at offset 24: 20 bytes more). */
+class Bare extends Task { poll(cx: Context): bool { return true; } }
+class Wide extends Task {
+  a: u64 = 0;
+  b: u64 = 0;
+  poll(cx: Context): bool { return true; }
 }
 
 // Two snapshots made up front, so that taking one allocates nothing.
@@ -119,6 +140,17 @@ describe("executor: polls and wakes", () => {
     expect(polls).toBe(1);
     expect(after.liveBlocks).toBe(before.liveBlocks);
     expect(after.inUse).toBe(before.inUse);
+  });
+
+  it("a task costs its fields plus 60 bytes, rounded up to 16 (docs/executor.md)", () => {
+    expect(offsetof<Bare>()).toBe(20);     // Task's own fields
+    expect(offsetof<Wide>()).toBe(40);
+    const bare = new Bare();
+    const wide = new Wide();
+    expect(heapBytesOf(bare)).toBe(64);    // no fields of its own: 60, rounded up
+    expect(heapBytesOf(wide)).toBe(80);    // 20 bytes of its own (4 of them padding) + 60
+    dispose(bare);
+    dispose(wide);
   });
 
   it("a pending task is not polled again until it is woken, then it is", () => {
@@ -207,6 +239,22 @@ describe("executor: join handles and cancellation", () => {
     dispose(worker);
     dispose(handle);
     dispose(n);
+  });
+
+  it("disposing a handle after its task leaves the task's old block alone", () => {
+    fresh();
+    const t = new Quick("q");
+    const h = spawnJoin(t);
+    drain();
+    expect(t.isDone).toBe(true);
+    const block = changetype<usize>(t);
+    dispose(t);                            // the usual order: read the result, free the task ...
+    const next = new Quick("next");        // ... and the heap gives its block to the next object
+    expect(changetype<usize>(next)).toBe(block);
+    dispose(h);                            // ... then the handle
+    expect(next.state).toBe(0);            // not marked CANCELLED, not queued
+    expect(runOnce()).toBe(false);         // nothing to poll
+    dispose(next);
   });
 
   it("cancelling a task that sleeps takes its sleep out of the timer list", () => {
@@ -303,6 +351,43 @@ describe("executor: time", () => {
     expect(iv.sleep.deadline).toBe(125_000); // next from the deadline, not from now
     expect(trace()).toBe(
       "cpu.setTimer 62500\nconsole: iv: pending\nirq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: ready",
+    );
+    dispose(iv);
+  });
+
+  it("setPeriod lengthens an interval from the next tick on, not the wait under way", () => {
+    fresh();
+    const iv = new Interval(1);            // 62,500 ticks
+    spawnOn(0, new Ticker("iv", iv, 2));
+    drain();                               // armed for 62,500
+    iv.setPeriod(3);                       // 187,500 ticks
+    expect(iv.period).toBe(187_500);
+    expect(iv.sleep.deadline).toBe(62_500);  // the wait under way is not lengthened
+    tick(62_500);                          // first tick, at the old deadline
+    expect(iv.sleep.deadline).toBe(250_000); // then 62,500 + 187,500
+    tick(187_499);                         // not yet
+    tick(1);                               // second tick
+    expect(trace()).toBe(
+      "cpu.setTimer 62500\n" +
+      "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 62500\ncpu.setTimer 250000\n" +
+      "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 250000",
+    );
+    dispose(iv);
+  });
+
+  it("setPeriod shortens an interval from the next tick on, not the wait under way", () => {
+    fresh();
+    const iv = new Interval(3);            // 187,500 ticks
+    spawnOn(0, new Ticker("iv", iv, 2));
+    drain();                               // armed for 187,500
+    iv.setPeriod(1);                       // 62,500 ticks
+    tick(62_500);                          // the wait under way is not shortened: no tick
+    tick(125_000);                         // first tick, at 187,500
+    tick(62_500);                          // second, at 187,500 + 62,500
+    expect(trace()).toBe(
+      "cpu.setTimer 187500\n" +
+      "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 187500\ncpu.setTimer 250000\n" +
+      "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 250000",
     );
     dispose(iv);
   });

@@ -609,7 +609,7 @@ export function heapCheck(h: usize): u32 {
   let b = <usize>load<u32>(h + C_FIRST);
   let prev: usize = 0;
   let count: u32 = 0, free: u32 = 0, freeBlocks: u32 = 0, used: u32 = 0, taken: u32 = 0, cached: u32 = 0;
-  let prevFree = false;
+  let prevFree: bool = false;
   while (b != sentinel) {
     const size = blockSize(b);
     const f = isFree(b);

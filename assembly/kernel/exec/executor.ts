@@ -127,6 +127,14 @@ export function spawnJoin<T extends Task>(task: T): JoinHandle<T> {
 export class JoinHandle<T extends Task> extends Future {
   constructor(public task: T) { super(); }
   cancel(): void { this.task.cancel(); }
+  /**
+   * Frees the handle alone and never touches the task, which may be
+   * disposed already (either order is safe). Future's dispose() would
+   * cancel(), that is write to the task: after dispose(task), a write into
+   * freed memory, or into the object the heap gave the block to next. To
+   * stop a task that has not finished, cancel() it first.
+   */
+  dispose(): void {}
   get cancelled(): bool { return this.task.isCancelled; }
   poll(cx: Context): bool {
     const t = changetype<usize>(this.task);
@@ -160,7 +168,7 @@ export function runOnce(): bool {
     s = found;
   }
   task.home = core;
-  let done = (s & CANCELLED) != 0;       // cancelled while queued: finish it unpolled
+  let done: bool = (s & CANCELLED) != 0;       // cancelled while queued: finish it unpolled
   if (!done) {
     task.polls++;
     count(queue(core) + 16);

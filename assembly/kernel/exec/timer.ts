@@ -10,8 +10,10 @@
 // fired and wakes its task. A Sleep is ready once fired; nothing polls the
 // clock.
 //
-// Ticks are the generic timer's (cpu.counter()); milliseconds are converted
-// with cpu.frequency(), never a constant.
+// Ticks are the generic timer's: counter() (CNTPCT_EL0, one system counter
+// that every core reads alike, so deadlines compare across cores; what is
+// per core is the compare register behind cpu.setTimer). Milliseconds are
+// converted with timerFrequency(), never a constant.
 import { counter, timerFrequency, coreId } from "../../arch/cpu";
 import { cpu as host } from "../../arch/host";
 import { SpinLock } from "../sync/spinlock";
@@ -84,7 +86,11 @@ export class Sleep extends Future {
   }
 }
 
-/** Ticks every `periodMs` milliseconds: poll() is ready once per period, without drift. */
+/**
+ * Ticks every `periodMs` milliseconds: poll() is ready once per period,
+ * without drift (each deadline is the previous one plus the period, not the
+ * time of the poll plus the period). `period` is in counter ticks.
+ */
 export class Interval extends Future {
   sleep: Sleep;
   period: u64;
@@ -94,6 +100,13 @@ export class Interval extends Future {
     this.sleep = new Sleep(counter() + period);
     this.period = period;
   }
+  /**
+   * A new period of `periodMs` milliseconds, from the next tick on: the wait
+   * under way keeps its deadline (it is neither shortened nor lengthened),
+   * and each tick after it comes `periodMs` after the one before. Call it
+   * from the task that polls the interval.
+   */
+  setPeriod(periodMs: u64): void { this.period = ticksFromMillis(periodMs); }
   poll(cx: Context): bool {
     if (!this.sleep.poll(cx)) return false;
     this.sleep.reset(this.sleep.deadline + this.period);

@@ -34,12 +34,18 @@ const ONCE = changetype<Once>(memory.data(4, 4));
 
 let atomicRounds: u32 = 0;
 let lockRounds: u32 = 0;
-let yieldInside = false;
+let yieldInside: bool = false;
 
 function initOnce(): void { atomic.add32(INIT_RUNS, 1); }
 
+/** What hammer() needs of a lock: SpinLock and TicketLock both have it. */
+interface Lock {
+  lock(): void;
+  unlock(): void;
+}
+
 /** lockRounds x (lock; plain load, +1, plain store; unlock) on `counter`; L is SpinLock or TicketLock. */
-function hammer<L>(lock: L, counter: usize): void {
+function hammer<L extends Lock>(lock: L, counter: usize): void {
   for (let i: u32 = 0; i < lockRounds; i++) {
     lock.lock();
     const v = load<u32>(counter);

@@ -1,0 +1,19 @@
+// What asc provides and AssemblyScript's own declarations
+// (node_modules/assemblyscript/std/assembly/index.d.ts) leave out, so that tsc
+// and the editor (assembly/tsconfig.json) see the kernel as asc does. Types
+// only: nothing imports this file, asc never reads it.
+
+/**
+ * asc's builtin (std/assembly/rt.ts): calls the runtime's
+ * `__visit(ref, cookie)` for each reference field of the object at `ref`
+ * (the code is generated per class). The kernel's runtime.ts forwards
+ * `__visit` to scope.ts's `visit`.
+ */
+declare function __visit_members(ref: usize, cookie: u32): void;
+
+/**
+ * std/assembly/arraybuffer.ts: the abstract base class of the typed arrays
+ * and DataView. AssemblyScript's declarations give only its interface; the
+ * class is what `x instanceof ArrayBufferView` (lifetime.ts) tests against.
+ */
+declare abstract class ArrayBufferView {}
