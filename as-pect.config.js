@@ -6,7 +6,7 @@
 import { createFakeHost } from "./build/tools/tests/host/fake-host.js";
 
 export default {
-  entries: ["tests/spec/**/*.spec.ts"],
+  entries: [process.env.SPEC ?? "tests/spec/**/*.spec.ts"],
   include: [],
   disclude: [/node_modules/],
   async instantiate(memory, createImports, instantiate, binary) {

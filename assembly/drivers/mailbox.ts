@@ -107,18 +107,24 @@ export function temperature(): u32 { return request(Tag.TEMPERATURE, 2, 0) ? ans
 /** Sets pin `gpio` of the firmware's GPIO expander (128-135 on a Pi 3; 130 is the activity LED). */
 export function setFirmwareGpio(gpio: u32, high: bool): bool { return request(Tag.SET_GPIO_STATE, 0, gpio, high ? 1 : 0); }   // nothing to read back
 
-// New-style revision codes (bit 23 set): bits 4-11 type, 12-15 processor,
-// 20-22 memory size (256 MB << n).
+// New-style revision codes (bit 23 set): bits 0-3 revision, 4-11 type,
+// 12-15 processor, 16-19 manufacturer, 20-22 memory size (256 MB << n)
+// (Raspberry Pi documentation, "Raspberry Pi revision codes").
 /** The model a revision code names, e.g. "Raspberry Pi 3 Model B". */
 export function revisionModel(rev: u32): string {
   if (!(rev & (1 << 23))) return "an old-style revision (Raspberry Pi 1)";
   switch ((rev >> 4) & 0xff) {
     case 0x08: return "Raspberry Pi 3 Model B";
+    case 0x0a: return "Compute Module 3";
     case 0x0d: return "Raspberry Pi 3 Model B+";
     case 0x0e: return "Raspberry Pi 3 Model A+";
+    case 0x10: return "Compute Module 3+";
     case 0x11: return "Raspberry Pi 4 Model B";
+    case 0x12: return "Raspberry Pi Zero 2 W";
     case 0x13: return "Raspberry Pi 400";
     case 0x14: return "Compute Module 4";
+    case 0x15: return "Compute Module 4S";
+    case 0x17: return "Raspberry Pi 5";
     default: return "an unknown model";
   }
 }
