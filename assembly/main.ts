@@ -11,12 +11,7 @@
 //     falling edge wakes a task through the GPIO interrupt;
 // each printing which core did what.
 import { println, print, printU64 } from "./arch/console";
-import { memoryBytes } from "./arch/sys";
-import { timerFrequency } from "./arch/cpu";
-import { boardName, currentBoard } from "./board";
-import { sizeUnit, sizeValue } from "./kernel/fmt";
-import * as heap from "./kernel/alloc";
-import { HeapStats } from "./kernel/alloc";
+import { banner } from "./kernel/banner";
 import { dispose } from "./kernel/lifetime";
 import {
   Task, Context, spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, Interval, Channel, ChannelSend, ChannelRecv,
@@ -27,27 +22,6 @@ import * as uart from "./drivers/uart";
 import * as gpio from "./drivers/gpio";
 import { Pull, Edge } from "./drivers/gpio";
 import * as led from "./drivers/led";
-
-const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
-
-export function banner(): void {
-  print("hello from TypeScript on ");
-  println(boardName(currentBoard()));
-  const ram = memoryBytes();
-  print("memory: ");
-  printU64(sizeValue(ram));
-  print(" ");
-  println(sizeUnit(ram));
-  print("timer: ");
-  printU64(timerFrequency());
-  println(" Hz");
-  heap.stats(STATS);
-  print("heap: ");
-  printU64(STATS.free >> 10);
-  print(" KiB free of ");
-  printU64((<u64>memory.size() << 16) >> 20);
-  println(" MiB linear memory, shared by all cores");
-}
 
 /** Prints "heartbeat N (core C)" every second. */
 class Heartbeat extends Task {

@@ -102,3 +102,10 @@ describe("the boot stub's EL2 set-up (build/kernel8.elf, disassembled)", () => {
     assert.ok(path.some((l) => /\tmsr\tmdcr_el2, x\d+/.test(l)), `no msr mdcr_el2 on the way from EL2 to EL1:\n${path.join("\n")}`);
   });
 });
+
+describe("tests do not depend on the user's kernel", () => {
+  it("no test kernel, hardware program or benchmark imports assembly/main.ts (replacing it must not break make test)", () => {
+    const r = spawnSync("grep", ["-rlE", String.raw`from ["'](\.\./)+assembly/main["']`, "tests", "bench"], { encoding: "utf8" });
+    assert.equal(r.stdout.trim(), "", `these import the user's kernel:\n${r.stdout}`);
+  });
+});

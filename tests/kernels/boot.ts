@@ -2,7 +2,7 @@
 // through semihosting (0 = pass). The QEMU test reads the console too.
 import { boot, idle, ONLINE } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
-import { banner } from "../../assembly/main";
+import { banner } from "../../assembly/kernel/banner";
 import { coreCount, runningCores } from "../../assembly/arch/cpu";
 import { exit, hostAbiVersion } from "../../assembly/arch/sys";
 import { ABI_VERSION } from "../../assembly/arch/host";
