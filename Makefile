@@ -256,7 +256,7 @@ test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSE
 	$(call say,TEST,node)
 	$(Q)$(NODE) --test $(B)/tools/tests/host/
 
-test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(B)/bench/bench.img $(B)/bench/boot.img $(DTBS) $(TOOLS)
+test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(B)/hardware/selftest.img $(B)/bench/bench.img $(B)/bench/boot.img $(DTBS) $(TOOLS)
 	$(call say,TEST,qemu)
 	$(Q)$(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
 

@@ -35,6 +35,8 @@ export interface QemuOptions {
   icount?: boolean;
   /** A device tree to pass (-dtb): QEMU then gives its address in x0, as the firmware does. */
   dtb?: string;
+  /** Another QEMU machine of the board's family (raspi3ap: a 512 MB Pi 3 A+), instead of the board's own. */
+  machine?: string;
   /**
    * What to type on the serial console: each `data` is written to QEMU's
    * standard input (the guest's UART receive line) once the output matches
@@ -43,9 +45,9 @@ export interface QemuOptions {
   input?: { after: RegExp; data: string | Buffer }[];
 }
 
-export function qemuArgs(board: string, image: string): string[] {
+export function qemuArgs(board: string, image: string, machine?: string): string[] {
   const b = findBoard(board);
-  return ["-M", b.machine, "-kernel", image, "-semihosting"];
+  return ["-M", machine ?? b.machine, "-kernel", image, "-semihosting"];
 }
 
 function missingQemu(): Error {
@@ -55,7 +57,7 @@ function missingQemu(): Error {
 export function runQemu(opts: QemuOptions): Promise<QemuRun> {
   if (!existsSync(opts.image)) return Promise.reject(new Error(`${opts.image} does not exist: run make first`));
   const started = Date.now();
-  const args = [...qemuArgs(opts.board, opts.image), "-display", "none", "-monitor", "none", "-serial", "stdio"];
+  const args = [...qemuArgs(opts.board, opts.image, opts.machine), "-display", "none", "-monitor", "none", "-serial", "stdio"];
   if (opts.icount) args.push("-icount", "shift=0,sleep=off");
   if (opts.dtb) args.push("-dtb", opts.dtb);
   return new Promise((resolve, reject) => {

@@ -167,7 +167,7 @@ export namespace sys {
   // @ts-ignore: decorator
   @external("sys", "board")
   export declare function board(): u32;
-  /** RAM the ARM cores have, in bytes: the sum of the device tree's /memory ranges when the firmware (or QEMU's -dtb) passed one, else the family's smallest (1 GiB). */
+  /** RAM the ARM cores have, in bytes: the sum of the device tree's /memory ranges when the firmware (or QEMU's -dtb) passed one, else what the firmware's mailbox says the ARM has (tag 0x00010005). Never an assumed size: the stub stops at boot when neither answers. */
   // @ts-ignore: decorator
   @external("sys", "memoryBytes")
   export declare function memoryBytes(): u64;

@@ -30,7 +30,8 @@ for (const b of BOARDS) {
       const r = await runQemu({
         board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS,
         until: /^(?=[^]*^heartbeat 1 \(core \d\)$)(?=[^]*^consumer: .*$)(?=[^]*^sum of squares .*$)(?=[^]*^you typed: .*$)(?=[^]*^blink: .*$)/m,
-        input: [{ after: /^echo: type a line and press Enter$/m, data: "hello, kernel\n" }],
+        // As a terminal types (make qemu, picocom, screen): Enter is CR; a typo rubbed out with DEL.
+        input: [{ after: /^echo: type a line and press Enter$/m, data: "hello, kernex\x7fl\r" }],
       });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       assertFourCoresOnline(r);
@@ -50,7 +51,23 @@ for (const b of BOARDS) {
       assert.match(r.output, /^blink: the activity LED toggles every 500 ms$/m);
       assert.match(r.output, /^button: waiting for a falling edge on GPIO 17 \(wire a button to ground\)$/m);
       assert.match(r.output, /^boot: .*kernel\.wasm \d+ bytes, wasm3 /m);
-      assert.match(r.output, /^boot: no device tree .*: board from the CPU type, RAM taken as the family's smallest$/m);
+      assert.match(r.output, /^boot: no device tree .*: board from the CPU type, RAM from the mailbox$/m);
+    });
+
+    it("the echo takes lines as every terminal ends them (CR, LF, CR LF) and echoes what is typed", async () => {
+      const r = await runQemu({
+        board: b.name, image: "build/kernel8.img", timeoutMs: TIMEOUT_MS, until: /^you typed: four \(core \d\)$/m,
+        input: [
+          { after: /^echo: type a line and press Enter$/m, data: "one\r" },
+          { after: /^you typed: one /m, data: "two\r\n" },
+          { after: /^you typed: two /m, data: "three\n" },
+          { after: /^you typed: three /m, data: "fo\x08\x08four\r" },
+        ],
+      });
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      const typed = r.output.split("\n").filter((l) => l.startsWith("you typed: ")).map((l) => l.replace(/ \(core \d\)$/, ""));
+      assert.deepEqual(typed, ["you typed: one", "you typed: two", "you typed: three", "you typed: four"], r.output);
+      assert.match(r.output, /^one$/m, "the typed line was echoed");
     });
 
     it("with a device tree (-dtb, as the firmware passes one), the model and RAM come from it", async () => {
@@ -65,6 +82,17 @@ for (const b of BOARDS) {
       assert.match(r.output, new RegExp(`^memory: ${m[1]} MiB$`, "m"), "the kernel's sys.memoryBytes() is the tree's");
       assertFourCoresOnline(r);
     });
+
+    if (b.name === "pi3") {
+      it("on a 512 MB Pi 3 A+ (-M raspi3ap) the banner gives the RAM the mailbox gives the ARM, not 1 GiB", async () => {
+        const r = await runQemu({ board: b.name, machine: "raspi3ap", image: "build/kernel8.img", timeoutMs: TIMEOUT_MS, until: /^board: .*\(mailbox\)$/m });
+        assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+        const m = r.output.match(/^memory: (\d+) MiB$/m);
+        assert.ok(m, r.output);
+        assert.ok(Number(m[1]) < 512, `memory: ${m[1]} MiB on a 512 MB board`);
+        assert.match(r.output, /^board: Raspberry Pi 3 Model A\+, BCM2837, 512 MB \(mailbox\)$/m);
+      });
+    }
 
     it("the boot test kernel passes its own checks and exits 0", async () => {
       const r = await boot(b.name, "boot");

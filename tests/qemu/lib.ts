@@ -10,11 +10,14 @@ export interface BootOptions {
   icount?: boolean;
   /** What to type on the serial console, and when (see QemuOptions.input). */
   input?: QemuOptions["input"];
+  dtb?: string;
+  machine?: string;
 }
 
 /** Boots build/tests/<name>.img on a board. */
 export function boot(board: string, name: string, opts: BootOptions = {}): Promise<QemuRun> {
-  return runQemu({ board, image: `build/tests/${name}.img`, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount, input: opts.input });
+  const image = name.includes("/") ? `build/${name}.img` : `build/tests/${name}.img`;
+  return runQemu({ board, image, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount, input: opts.input, dtb: opts.dtb, machine: opts.machine });
 }
 
 export function lines(out: string): string[] {
