@@ -2,7 +2,8 @@
  *
  * Registers per the BCM2835 ARM Peripherals, section 13 (the BCM2711 has the
  * same block at the same offset), and the PrimeCell UART (PL011) TRM r1p5.
- * We route GPIO 14/15 to the PL011 ourselves (ALT0) and program 115200 8N1
+ * We route GPIO 14/15 to the PL011 ourselves (ALT0), take it back from
+ * Bluetooth (GPIO 30-33), and program 115200 8N1
  * from a UART clock of 48 MHz: config.txt sets init_uart_clock=48000000 so
  * that is what the firmware gives the UART on every board (docs/hardware.md).
  * The interrupt-driven driver in AssemblyScript asks the mailbox for the
@@ -16,6 +17,8 @@
 
 #define GPIO_BASE   0x200000
 #define GPFSEL1     0x04
+#define GPFSEL3     0x0c
+#define GPIO_ALT3   7u
 #define UART0_BASE  0x201000
 #define UART_DR     0x00
 #define UART_FR     0x18
@@ -57,6 +60,21 @@ void uart_init(void) {
     sel &= ~((7u << 12) | (7u << 15));
     sel |= (4u << 12) | (4u << 15);
     reg_write(gpfsel1, sel);
+    /* The firmware gives the PL011 to Bluetooth on the boards that have it
+     * (Pi 3 B, 3 B+, Zero 2 W, Pi 4, 400, CM4 with wireless): GPIO 30-33 in
+     * ALT3 are CTS0, RTS0, TXD0 and RXD0 (BCM2835 ARM Peripherals 6.2 table
+     * 6-31; BCM2711 ARM Peripherals 5.3, the same assignment). With the
+     * UART also on 14/15, two pins would feed RXD0; the datasheets do not
+     * say which wins. So any of 30-33 still in ALT3 goes back to input:
+     * Bluetooth loses its UART, which is what dtoverlay=disable-bt does
+     * under Linux (we have no overlay to load: docs/hardware.md). */
+    uint64_t gpfsel3 = board->peripheral_base + GPIO_BASE + GPFSEL3;
+    uint32_t sel3 = reg_read(gpfsel3);
+    for (unsigned pin = 30; pin <= 33; pin++) {
+        unsigned shift = (pin - 30) * 3;
+        if (((sel3 >> shift) & 7u) == GPIO_ALT3) sel3 &= ~(7u << shift);
+    }
+    reg_write(gpfsel3, sel3);
 
     /* The PL011 TRM's order (3.3.8, UARTCR): disable, wait for the end of
      * the current character, flush the FIFO with LCRH.FEN = 0, program,

@@ -19,7 +19,7 @@
 #define CR_TXE (1u << 8)
 #define LCRH_FEN (1u << 4)
 
-static const struct board pi3 = { BOARD_PI3, "Raspberry Pi 3", "BCM2837", PERIPH, 1ull << 30, 0, 0 };
+static const struct board pi3 = { BOARD_PI3, "Raspberry Pi 3", "BCM2837", PERIPH, 0, 0 };
 
 static struct {
     unsigned fifo;       /* bytes queued in the TX FIFO */
@@ -104,7 +104,22 @@ static void test_init_from_cold(void) {
     CHECK(pl011.fifo == 1, "a byte queued after init");
 }
 
+/* The firmware left the PL011 on the Bluetooth pins (GPIO 30-33 in ALT3)
+ * and the mini UART on 14/15 (ALT5); GPIO 34 is something else's (ALT3 too). */
+static void test_pins_taken_from_bluetooth(void) {
+    setup(0, 0);
+    uint64_t gpfsel1 = PERIPH + 0x200004, gpfsel3 = PERIPH + 0x20000c;
+    fake_set(gpfsel1, (2u << 12) | (2u << 15) | 1u);            /* 14/15 ALT5, GPIO 10 an output */
+    fake_set(gpfsel3, 07777u | (7u << 12));                      /* 30-33 ALT3, 34 ALT3 */
+    uart_init();
+    CHECK(((fake_get(gpfsel1) >> 12) & 077) == 044, "GPIO 14/15 in ALT0 (GPFSEL1 0x%x)", fake_get(gpfsel1));
+    CHECK((fake_get(gpfsel1) & 7) == 1, "GPIO 10 left alone");
+    CHECK((fake_get(gpfsel3) & 07777) == 0, "GPIO 30-33 back to input (GPFSEL3 0x%x)", fake_get(gpfsel3));
+    CHECK(((fake_get(gpfsel3) >> 12) & 7) == 7, "GPIO 34 left alone");
+}
+
 int main(void) {
+    run_test("uart_init takes the PL011 back from the Bluetooth pins", test_pins_taken_from_bluetooth);
     run_test("uart_init re-programs a PL011 with bytes still in its TX FIFO", test_reinit_with_bytes_queued);
     run_test("uart_init gives up waiting on a transmitter that is off", test_reinit_transmitter_off);
     run_test("uart_init from a UART the firmware never enabled", test_init_from_cold);
