@@ -1,7 +1,7 @@
 // The interrupt controllers: enable, disable and route a peripheral
 // interrupt (the VideoCore's numbers 0-63; board/index.ts names them).
 // The C top half (boot/irq.c) acknowledges, masks the source and records it;
-// a driver's bottom half deals with its device and calls enable() again.
+// a driver's bottom half deals with its device and calls unmask() again.
 //
 // Pi 3: the BCM2835 ARM interrupt controller (BCM2835 ARM Peripherals,
 // section 7.5; base peripheral + 0xB200): enable 1/2 at +0x10/+0x14 and

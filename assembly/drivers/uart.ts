@@ -5,6 +5,8 @@
 //   uart.configure(115200);              // asks the mailbox for the clock
 //   const port = uart.open(1);           // RX/TX interrupts, routed to core 1
 //   ... this.line = port.readLine(); ... if (!this.line.poll(cx)) return false;
+//   ... use this.line.line, then this.line.reset() for the next line
+//   (readLine takes lines as terminals send them: see ReadLine)
 //   ... this.out = port.write(bytes); ...
 //
 // The stub's console (println, boot messages) writes to the same UART by
@@ -12,9 +14,9 @@
 //
 // Receive: the UART interrupt (57) fires when the RX FIFO is half full or
 // when bytes sit in it unread for 32 bit periods (receive timeout). The
-// bottom half (handle) drains the FIFO into a 1 KiB ring in shared memory,
-// clears the interrupt (UARTICR), enables it again at the controller and
-// wakes the reader. A byte that finds the ring full is counted in
+// bottom half (handle) clears the interrupt (UARTICR), drains the FIFO into
+// a 1 KiB ring in shared memory, wakes the reader and enables the interrupt
+// again at the controller. A byte that finds the ring full is counted in
 // `overruns`, as are the FIFO's own overrun errors (UARTDR bit 11).
 // Transmit: write() fills the TX FIFO until it is full, then enables the TX
 // interrupt (FIFO at most half full) and waits for it.

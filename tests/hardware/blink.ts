@@ -1,6 +1,7 @@
 // Hardware test: the classic first program. The green activity LED blinks
-// once a second (GPIO 42 on a Pi 4, the firmware's expander through the
-// mailbox on a Pi 3), and the board describes itself on the UART.
+// once a second (where the model has it: GPIO 42 on a Pi 4, GPIO 29 on a
+// 3 B+, the firmware's expander on a 3 B; docs/drivers/led.md), and the
+// board describes itself on the UART.
 // See tests/hardware/README.md.
 import { boot } from "../../assembly/kernel/boot";
 import * as led from "../../assembly/drivers/led";
