@@ -151,7 +151,20 @@ function keepVisit(ref: usize): void {
   __visit_members(ref, KEEP_VISIT);
 }
 
-/** The runtime's __visit: called for each reference field while keep() walks an object. */
+/** The __visit cookie of a walk over one object's reference fields (exec/task.ts: a cancelled task's futures). */
+// @ts-ignore: decorator
+@inline export const FIELD_VISIT: u32 = 0x6669656c;
+let fieldVisitor: (ref: usize) => void = (ref: usize): void => {};
+
+/** Calls `fn` on each reference field of the object at `ref` (not deeper). One walk at a time per core. */
+export function forEachField(ref: usize, fn: (ref: usize) => void): void {
+  fieldVisitor = fn;
+  __visit_members(ref, FIELD_VISIT);
+}
+
+/** The runtime's __visit: called for each reference field while keep() (or forEachField) walks an object. */
 export function visit(ref: usize, cookie: u32): void {
-  if (cookie == KEEP_VISIT && ref) keepVisit(ref);
+  if (!ref) return;
+  if (cookie == KEEP_VISIT) keepVisit(ref);
+  else if (cookie == FIELD_VISIT) fieldVisitor(ref);
 }

@@ -14,7 +14,7 @@ import { exit } from "../../assembly/arch/sys";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import {
   Task, Context, spawnOn, runExecutor, runUntil, YieldNow, Sleep, Timeout,
-  Channel, ChannelSend, ChannelRecv, Mutex, Acquire, Semaphore, Notify, Notified, OneShot, OneShotRecv,
+  Channel, ChannelSend, ChannelRecv, Mutex, MutexGuard, Acquire, Semaphore, Notify, Notified, OneShot, OneShotRecv,
 } from "../../assembly/kernel/exec";
 
 const N: i32 = 10_000;
@@ -71,23 +71,17 @@ class Consumer extends Task {
 
 class Locker extends Task {
   n: i32 = 0;
-  holding: bool = false;
-  acquire: Acquire;
+  guard: MutexGuard<u32>;
   pause: YieldNow = new YieldNow();
-  constructor(public mutex: Mutex<u32>) { super(); this.acquire = mutex.lock(); }
+  constructor(public mutex: Mutex<u32>) { super(); this.guard = mutex.lock(); }
   poll(cx: Context): bool {
     while (this.n < 200) {
-      if (!this.holding) {
-        if (!this.acquire.poll(cx)) return false;
-        this.holding = true;
-      }
-      const v = this.mutex.value;
+      if (!this.guard.poll(cx)) return false;      // ready again at once while held
+      const v = this.guard.value;
       if (!this.pause.poll(cx)) return false;      // hold the lock across a yield
       this.pause.reset();
-      this.mutex.value = v + 1;
-      this.mutex.unlock();
-      this.holding = false;
-      this.acquire.reset();
+      this.guard.value = v + 1;
+      this.guard.reset();                          // unlocks; ready to lock again
       this.n++;
     }
     atomic.add32(FINISHED, 1);

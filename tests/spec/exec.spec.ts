@@ -406,8 +406,7 @@ describe("executor: time", () => {
     expect(trace()).toBe(
       "cpu.setTimer 62500\nconsole: t: pending\nirq: timer\nconsole: t: woken\ncpu.setTimer 0\nconsole: t: ready",
     );
-    dispose(to);
-    dispose(wait);
+    dispose(to);                           // and the future it owns
     dispose(n);
   });
 
@@ -423,8 +422,7 @@ describe("executor: time", () => {
     drain();
     expect(to.timedOut).toBe(false);
     expect(pendingSleeps(0)).toBe(0);
-    dispose(to);
-    dispose(wait);
+    dispose(to);                           // and the future it owns
     dispose(n);
   });
 });
@@ -534,7 +532,7 @@ describe("executor: join and select", () => {
     expect(trace()).toBe(
       "console: join: pending\nconsole: join: woken\nconsole: join: pending\nconsole: join: woken\nconsole: join: ready",
     );
-    dispose(list[0]); dispose(list[1]); dispose(j);
+    dispose(j);                            // and the futures and list it owns
     dispose(n1); dispose(n2);
   });
 
@@ -553,7 +551,7 @@ describe("executor: join and select", () => {
     n1.notifyOne();                        // the loser's waiter was withdrawn: a permit stays
     expect(n1.permit).toBe(true);
     expect(n1.waiters.head).toBeNull();
-    dispose(list[0]); dispose(list[1]); dispose(s);
+    dispose(s);
     dispose(n1); dispose(n2);
   });
 });

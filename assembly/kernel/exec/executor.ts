@@ -14,7 +14,7 @@ import * as atomic from "../../arch/atomic";
 import { coreId, coreCount, waitForEvent, sendEvent } from "../../arch/cpu";
 import { SpinLock } from "../sync/spinlock";
 import { dispose } from "../lifetime";
-import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, setEnqueue, stateAddr, wakeTask } from "./task";
+import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, setEnqueue, stateAddr, wakeTask, withdrawAll } from "./task";
 import { fireTimers } from "./timer";
 import { serviceIrqs } from "../irq";
 import { cpu as host } from "../../arch/host";
@@ -99,6 +99,9 @@ function steal(self: u32): Task | null {
   return t;
 }
 
+/** The joiner word of a task that is finishing: no handle may register any more (addresses are 4-aligned). */
+const FINISHING: u32 = 1;
+
 /** Starts `task` on the next core in turn. It is freed (dispose) when it finishes. */
 export function spawn(task: Task): void {
   spawnOn(atomic.add32(NEXT_CORE, 1) % coreCount(), task);
@@ -137,9 +140,16 @@ export class JoinHandle<T extends Task> extends Future {
   dispose(): void {}
   get cancelled(): bool { return this.task.isCancelled; }
   poll(cx: Context): bool {
-    const t = changetype<usize>(this.task);
     if (this.task.isDone) return true;
-    atomic.store32(t + offsetof<Task>("joiner"), <u32>changetype<usize>(cx.task));
+    const addr = changetype<usize>(this.task) + offsetof<Task>("joiner");
+    const me = <u32>changetype<usize>(cx.task);
+    let found = atomic.load32(addr);
+    while (true) {
+      if (found == FINISHING) { cx.waker.wake(); return false; }   // DONE any moment: come back
+      const was = atomic.cas32(addr, found, me);
+      if (was == found) break;
+      found = was;
+    }
     return this.task.isDone;      // finished meanwhile: it may not have seen us
   }
 }
@@ -169,6 +179,7 @@ export function runOnce(): bool {
   }
   task.home = core;
   let done: bool = (s & CANCELLED) != 0;       // cancelled while queued: finish it unpolled
+  if (done) withdrawAll(task);                 // the cancellation takes effect: it keeps nothing
   if (!done) {
     task.polls++;
     count(queue(core) + 16);
@@ -177,8 +188,12 @@ export function runOnce(): bool {
     cx.task = null;
   }
   if (done) {
+    // The joiner first (marking the task FINISHING, so no handle registers
+    // after), then DONE, then nothing more of the task: its owner may free it
+    // the moment it sees DONE. Only a detached task, which has no owner, is
+    // touched after, by us, to dispose it.
+    const joiner = atomic.xchg32(changetype<usize>(task) + offsetof<Task>("joiner"), FINISHING);
     const prev = atomic.xchg32(addr, (atomic.load32(addr) & (DETACHED | CANCELLED)) | DONE);
-    const joiner = atomic.xchg32(changetype<usize>(task) + offsetof<Task>("joiner"), 0);
     if (joiner) wakeTask(changetype<Task>(<usize>joiner));
     if (prev & DETACHED) dispose(task);
     return true;

@@ -2,7 +2,12 @@
 // returns false it has arranged for cx.waker to be woken when it may be
 // ready. A future keeps all its state in its own fields (no allocation per
 // poll), and a task keeps its futures in its fields.
+//
+// Ownership, one rule: a combinator (Join, Select, Timeout) owns the futures
+// it is given and their list: disposing it disposes them. Give it futures
+// nobody else disposes.
 import { Context } from "./task";
+import { dispose, disposeAll } from "../lifetime";
 
 export abstract class Future {
   abstract poll(cx: Context): bool;
@@ -42,6 +47,8 @@ export class Join extends Future {
     return all;
   }
   cancel(): void { for (let i = 0; i < this.futures.length; i++) if (!unchecked(this.ready[i])) unchecked(this.futures[i]).cancel(); }
+  /** Cancels what is still pending, then frees the futures, their list and its own flags. */
+  dispose(): void { this.cancel(); disposeAll(this.futures); dispose(this.ready); }
 }
 
 /** Ready when the first of the futures is; `winner` is its index. The others are cancelled. */
@@ -60,4 +67,6 @@ export class Select extends Future {
     return false;
   }
   cancel(): void { if (this.winner < 0) for (let i = 0; i < this.futures.length; i++) unchecked(this.futures[i]).cancel(); }
+  /** Cancels them if none won yet, then frees the futures and their list. */
+  dispose(): void { this.cancel(); disposeAll(this.futures); }
 }

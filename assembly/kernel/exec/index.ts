@@ -5,4 +5,4 @@ export { Task, Context } from "./task";
 export { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, serviceEvents, pollsOn, stealsOn, idleOn } from "./executor";
 export { Future, YieldNow, Join, Select } from "./future";
 export { Sleep, Interval, Timeout, ticksFromMillis, millisFromTicks, pendingSleeps } from "./timer";
-export { Notify, Notified, Semaphore, Acquire, Mutex, OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv } from "./sync";
+export { Notify, Notified, Semaphore, Acquire, Mutex, MutexGuard, OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv } from "./sync";

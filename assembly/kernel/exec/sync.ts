@@ -4,7 +4,17 @@
 // any core). A future that must wait puts its Waiter (a field of the
 // future: no allocation) in the object's FIFO queue and returns pending; the
 // side that frees a permit or a slot takes the first waiter and wakes its
-// task. Dropping a pending future: call its cancel() first.
+// task.
+//
+// Cancelling is safe at any moment, and nothing is lost by it: a future
+// that was already handed what it waited for (woken with a permit, a
+// notification, a value waiting in a channel, room in a channel) and is
+// cancelled before its task ran passes it on to the next waiter. A task
+// that is cancelled has the futures in its fields cancelled when the
+// cancellation takes effect (executor.ts), so a dead task keeps nothing.
+// Disposing a future cancels it first. Disposing a Notify, Semaphore, Mutex
+// or Channel frees its queues (and a channel's buffer); its waiters must be
+// gone by then.
 import { SpinLock } from "../sync/spinlock";
 import { Task, Context } from "./task";
 import { Future } from "./future";
@@ -85,6 +95,7 @@ export class Notify extends Guarded {
   }
   /** A future that is ready at the next notification. */
   notified(): Notified { return new Notified(this); }
+  dispose(): void { dispose(this.waiters); }
 }
 
 export class Notified extends Future {
@@ -129,6 +140,7 @@ export class Semaphore extends Guarded {
     this.leave();
   }
   acquire(): Acquire { return new Acquire(this); }
+  dispose(): void { dispose(this.waiters); }
 }
 
 export class Acquire extends Future {
@@ -165,12 +177,51 @@ export class Acquire extends Future {
   reset(): void { this.done = false; }
 }
 
-/** An async mutex: lock() is a future, unlock() wakes the next in line. */
+/**
+ * An async mutex around a value. lock() is a future, a guard: once it is
+ * ready the task holds the mutex until guard.unlock(), or until the guard is
+ * cancelled or disposed, so a task cancelled while it holds the lock gives it
+ * back. unlock() wakes the next in line (first come, first served).
+ *
+ *   this.guard = mutex.lock();
+ *   ... if (!this.guard.poll(cx)) return false;
+ *   this.guard.value += 1;             // the protected value
+ *   this.guard.unlock();               // and this.guard.reset() to lock again later
+ */
 export class Mutex<T> {
   sem: Semaphore = new Semaphore(1);
   constructor(public value: T) {}
-  lock(): Acquire { return this.sem.acquire(); }
-  unlock(): void { this.sem.release(); }
+  lock(): MutexGuard<T> { return new MutexGuard<T>(this); }
+  /** Whether some task holds it now. */
+  get locked(): bool { return this.sem.permits == 0; }
+  dispose(): void { dispose(this.sem); }
+}
+
+/** A mutex held (once ready) until unlock(), cancel() or dispose(). */
+export class MutexGuard<T> extends Acquire {
+  held: bool = false;
+  constructor(public mutex: Mutex<T>) { super(mutex.sem); }
+  poll(cx: Context): bool {
+    if (this.held) return true;
+    if (!super.poll(cx)) return false;
+    this.held = true;
+    return true;
+  }
+  get value(): T { return this.mutex.value; }
+  set value(v: T) { this.mutex.value = v; }
+  /** Gives the mutex back (once; nothing if not held). */
+  unlock(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.sem.release();
+  }
+  /** Withdraws a wait, passes on a lock handed over but not yet taken, and unlocks a held one. */
+  cancel(): void {
+    super.cancel();
+    this.unlock();
+  }
+  /** Ready to lock again (unlocks first if still held). */
+  reset(): void { this.unlock(); super.reset(); }
 }
 
 /** One value, sent once, received once. */
@@ -260,6 +311,22 @@ export class Channel<T> extends Guarded {
 
   send(value: T): ChannelSend<T> { return new ChannelSend<T>(this, value); }
   recv(): ChannelRecv<T> { return new ChannelRecv<T>(this); }
+
+  /** Wakes the next receiver if a value waits for one (a woken receiver gave its turn up). */
+  passOnValueLocked(): void {
+    if (this.count == 0) return;
+    const w = this.receivers.pop();
+    if (w) grant(w);
+  }
+  /** Wakes the next sender if there is room (a woken sender gave its turn up). */
+  passOnRoomLocked(): void {
+    if (this.count == this.capacity) return;
+    const w = this.senders.pop();
+    if (w) grant(w);
+  }
+
+  /** Frees the buffer and the queues (the values in it are not disposed). */
+  dispose(): void { dispose(this.buffer); dispose(this.senders); dispose(this.receivers); }
 }
 
 export class ChannelSend<T> extends Future {
@@ -274,6 +341,7 @@ export class ChannelSend<T> extends Future {
     ch.enter();
     if (ch.pushLocked(this.value)) {
       this.done = true;
+      this.waiter.granted = false;
       ch.senders.remove(this.waiter);
     } else {
       if (!this.waited) { this.waited = true; ch.sendWaits++; }
@@ -283,9 +351,12 @@ export class ChannelSend<T> extends Future {
     return this.done;
   }
   cancel(): void {
-    this.ch.enter();
-    this.ch.senders.remove(this.waiter);
-    this.ch.leave();
+    const ch = this.ch;
+    ch.enter();
+    ch.senders.remove(this.waiter);
+    // Woken for room it will not use now: the next sender gets the turn.
+    if (this.waiter.granted && !this.done) { this.waiter.granted = false; ch.passOnRoomLocked(); }
+    ch.leave();
   }
   /** Ready to send another value. */
   reset(value: T): void { this.value = value; this.done = false; this.waited = false; }
@@ -303,6 +374,7 @@ export class ChannelRecv<T> extends Future {
     ch.enter();
     if (ch.popLocked(this)) {
       this.done = true;
+      this.waiter.granted = false;
       ch.receivers.remove(this.waiter);
     } else {
       ch.receivers.push(this.waiter, cx.waker);
@@ -311,9 +383,12 @@ export class ChannelRecv<T> extends Future {
     return this.done;
   }
   cancel(): void {
-    this.ch.enter();
-    this.ch.receivers.remove(this.waiter);
-    this.ch.leave();
+    const ch = this.ch;
+    ch.enter();
+    ch.receivers.remove(this.waiter);
+    // Woken for a value it will not take now: the next receiver gets it.
+    if (this.waiter.granted && !this.done) { this.waiter.granted = false; ch.passOnValueLocked(); }
+    ch.leave();
   }
   /** Ready to receive another value. */
   reset(): void { this.done = false; }

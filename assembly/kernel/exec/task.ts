@@ -26,14 +26,20 @@
 //                      (not queued, not running, not done)
 //
 // cancel() sets CANCELLED and wakes the task; the executor then finishes it
-// (DONE) without polling it, and a detached one is disposed: its dispose()
-// disposes its futures, and a future's dispose cancels what it registered
-// (a Sleep leaves its core's timer list).
+// (DONE) without polling it. When it does, the cancellation takes effect:
+// every future in the task's fields is cancelled (a waiter leaves its queue,
+// a sleep its timer list, a permit or value already handed to it passes on,
+// a held MutexGuard unlocks), then the task's onCancel() runs for anything
+// else it registered (futures kept in arrays or other objects). So a
+// cancelled task keeps nothing, whether or not anybody disposes it soon. A
+// detached one is then disposed too: its dispose() disposes its futures.
 //
 // wake() on a QUEUED or DONE task does nothing; on an idle one it sets
 // QUEUED and puts the task in the run queue of the core it last ran on
 // (its `home`), with an SEV so that core notices.
 import * as atomic from "../../arch/atomic";
+import { forEachField } from "../scope";
+import { Future } from "./future";
 
 export const QUEUED: u32 = 1;
 export const RUNNING: u32 = 2;
@@ -74,6 +80,13 @@ export abstract class Task {
    */
   dispose(): void {}
 
+  /**
+   * Runs once when a cancellation takes effect, after the futures in the
+   * task's fields were cancelled: cancel here what the task registered
+   * elsewhere (futures in an array it owns, say). The default does nothing.
+   */
+  onCancel(): void {}
+
   /** Schedules the task to be polled again (any core, any time). */
   wake(): void { wakeTask(this); }
 
@@ -93,6 +106,16 @@ let enqueueHook: (task: Task, core: u32) => void = (task: Task, core: u32): void
 export function setEnqueue(fn: (task: Task, core: u32) => void): void { enqueueHook = fn; }
 
 export function stateAddr(task: Task): usize { return changetype<usize>(task) + offsetof<Task>("state"); }
+
+function cancelIfFuture(ref: usize): void {
+  if (changetype<Object>(ref) instanceof Future) changetype<Future>(ref).cancel();
+}
+
+/** A cancellation takes effect: withdraws everything the task registered (see the life cycle above). */
+export function withdrawAll(task: Task): void {
+  forEachField(changetype<usize>(task), cancelIfFuture);
+  task.onCancel();
+}
 
 /** wake(): see the life cycle above. */
 export function wakeTask(task: Task): void {

@@ -116,7 +116,7 @@ export class Interval extends Future {
   dispose(): void { dispose(this.sleep); }
 }
 
-/** `future` or `ms` milliseconds, whichever comes first: timedOut says which. */
+/** `future` or `ms` milliseconds, whichever comes first: timedOut says which. It owns `future`. */
 export class Timeout extends Select {
   constructor(future: Future, ms: u64) {
     const list = new Array<Future>(2);
@@ -125,12 +125,7 @@ export class Timeout extends Select {
     super(list);
   }
   get timedOut(): bool { return this.winner == 1; }
-  /** Cancels both, frees its own Sleep and the list (the future passed in is the caller's). */
-  dispose(): void {
-    this.cancel();
-    dispose(this.futures[1]);
-    dispose(this.futures);
-  }
+  // dispose(): Select's: cancels both and frees both (the future it was given too) and the list.
 }
 
 function register(s: Sleep): void {
