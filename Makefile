@@ -4,6 +4,7 @@
 #   make qemu [BOARD=pi4] build, then boot it in QEMU on four cores (Ctrl-A X quits)
 #   make test             host tests, then QEMU tests on every board
 #   make bench            instructions per operation, wasm3 against native C (QEMU -icount)
+#   make soak             the executor's stress rounds for 1,000 seeds per board and mode
 #   make sdcard           build/sdcard.img: firmware, device trees, config.txt, kernel8.img
 #   make flash DEVICE=/dev/sdX [IMAGE=...]   write it (or IMAGE) to an SD card, with safety checks and verification
 #   make hardware         build the programs for a real board (tests/hardware/)
@@ -70,7 +71,7 @@ TOOLS         := $(B)/.tools
 Q             := @
 say            = @printf '  %-8s %s\n' $(1) $(2)
 
-.PHONY: all qemu test test-host test-qemu typecheck abi clean setup bench sdcard flash gdb hardware hardware-sdcard
+.PHONY: all qemu test test-host test-qemu typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -261,6 +262,14 @@ test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(B)/hardware/selftest.img $(B)/bench
 	$(Q)$(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
 
 test: test-host test-qemu
+
+# The executor's stress rounds for many seeds, both boards, with and without
+# -icount (tests/soak/, tests/kernels/lib/stress.ts). Not part of make test.
+$(eval $(call wasm_rule,tests/soak/stress-soak.ts,$(B)/soak/stress-soak.wasm,$(TEST_LIB_SRCS)))
+$(eval $(call image_rule,$(B)/soak/stress-soak.wasm,soak/stress-soak))
+soak: $(B)/soak/stress-soak.img $(TOOLS)
+	$(call say,SOAK,$<)
+	$(Q)$(NODE) $(B)/tools/tools/soak.js $<
 
 # Instructions per operation, wasm3 against native C, both boards (-icount).
 bench: $(B)/bench/bench.img $(B)/bench/boot.img $(TOOLS)

@@ -372,7 +372,7 @@ describe("executor: time", () => {
       "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 62500\ncpu.setTimer 250000\n" +
       "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 250000",
     );
-    dispose(iv);
+    // the Ticker owned iv: disposed with it when it finished
   });
 
   it("setPeriod shortens an interval from the next tick on, not the wait under way", () => {
@@ -389,7 +389,7 @@ describe("executor: time", () => {
       "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 187500\ncpu.setTimer 250000\n" +
       "irq: timer\nconsole: iv: woken\ncpu.setTimer 0\nconsole: iv: tick at 250000",
     );
-    dispose(iv);
+    // the Ticker owned iv: disposed with it when it finished
   });
 
   it("a timeout that expires says so and cancels the future it wrapped", () => {

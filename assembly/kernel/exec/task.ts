@@ -39,6 +39,7 @@
 // (its `home`), with an SEV so that core notices.
 import * as atomic from "../../arch/atomic";
 import { forEachField } from "../scope";
+import { dispose } from "../lifetime";
 import { Future } from "./future";
 
 export const QUEUED: u32 = 1;
@@ -76,9 +77,12 @@ export abstract class Task {
 
   /**
    * Releases what the task owns (called when a detached task finishes, or by
-   * dispose(task)). Override it to dispose your fields; the default owns nothing.
+   * dispose(task)). The ownership rule: a task owns the futures in its
+   * fields, and the default disposes them (each cancels first). Override it
+   * to dispose other things the task owns too; call super.dispose() from the
+   * override, or dispose the future fields yourself.
    */
-  dispose(): void {}
+  dispose(): void { forEachField(changetype<usize>(this), disposeIfFuture); }
 
   /**
    * Runs once when a cancellation takes effect, after the futures in the
@@ -106,6 +110,10 @@ let enqueueHook: (task: Task, core: u32) => void = (task: Task, core: u32): void
 export function setEnqueue(fn: (task: Task, core: u32) => void): void { enqueueHook = fn; }
 
 export function stateAddr(task: Task): usize { return changetype<usize>(task) + offsetof<Task>("state"); }
+
+function disposeIfFuture(ref: usize): void {
+  if (changetype<Object>(ref) instanceof Future) dispose(changetype<Future>(ref));
+}
 
 function cancelIfFuture(ref: usize): void {
   if (changetype<Object>(ref) instanceof Future) changetype<Future>(ref).cancel();

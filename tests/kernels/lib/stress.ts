@@ -1,0 +1,403 @@
+// A seeded random workload on the executor's public API, on all four cores
+// (tests/kernels/stress.ts runs a few seeds in make test; make soak many).
+//
+// One round, from its seed:
+//   producers  send VALUES values each into one small bounded Channel, by
+//              trySend or by a send future, sometimes sleeping between;
+//   consumers  receive, each receive plain or raced against a Timeout; the
+//              first consumer is never cancelled, the others may be;
+//   lockers    increment a Mutex's value under a MutexGuard held across a
+//              yield or a sleep, and count each increment in TALLY while
+//              they hold it;
+//   killers    sleep, then cancel a random consumer or locker (siblings
+//              cancelling each other, at whatever point they are);
+// then the round waits for the producers, for the channel to drain (bounded:
+// a lost wake-up shows as values left with a receiver asleep), cancels what
+// still runs, waits for every task, and checks the invariants:
+//   1. conservation: the count, sum and xor of every value sent equal those
+//      received (nothing left in the channel);
+//   2. every task ended exactly once (finished, or cancelled: onCancel);
+//   3. nothing left registered: no pending sleep on any core, no waiter in
+//      the channel's queues, the mutex unlocked, its value equal to TALLY;
+//   4. no wake-up lost: the channel drained within the bound while the first
+//      consumer waited;
+//   5. the heap's live blocks and bytes in use are back where they were.
+// Each task draws from its own xorshift32 stream, so a round is the same
+// program for a seed; under -icount (one host thread, deterministic virtual
+// time) it is the same run, replayable. A failure prints the round's seed.
+import * as atomic from "../../../assembly/arch/atomic";
+import { exit } from "../../../assembly/arch/sys";
+import { coreCount, counter, timerFrequency } from "../../../assembly/arch/cpu";
+import { print, println, printU64, printHex } from "../../../assembly/arch/console";
+import { dispose } from "../../../assembly/kernel/lifetime";
+import * as heap from "../../../assembly/kernel/alloc/index";
+import { HeapStats } from "../../../assembly/kernel/alloc/index";
+import {
+  Task, Context, spawnJoin, JoinHandle, YieldNow, Sleep, Timeout, Future,
+  Channel, ChannelSend, ChannelRecv, Mutex, MutexGuard, pendingSleeps,
+} from "../../../assembly/kernel/exec";
+
+const VALUES: u32 = 40;
+
+// Shared counters of the round running now (one round at a time).
+const SENT_COUNT = memory.data(4, 4), SENT_SUM = memory.data(4, 4), SENT_XOR = memory.data(4, 4);
+const RECV_COUNT = memory.data(4, 4), RECV_SUM = memory.data(4, 4), RECV_XOR = memory.data(4, 4);
+const ENDED = memory.data(4, 4), TWICE = memory.data(4, 4), TALLY = memory.data(4, 4);
+const CANCELS = memory.data(4, 4), TIMEOUTS = memory.data(4, 4);
+
+function xorshift(x: u32): u32 { x ^= x << 13; x ^= x >> 17; x ^= x << 5; return x; }
+
+/** What every task of the round shares: its random stream, and ending exactly once. */
+abstract class Worker extends Task {
+  rng: u32;
+  ended: bool = false;
+  constructor(seed: u32, index: u32) { super(); this.rng = xorshift(seed ^ (index * 0x9e3779b9) | 1); }
+  draw(n: u32): u32 { this.rng = xorshift(this.rng); return this.rng % n; }
+  end(): void {
+    if (this.ended) atomic.add32(TWICE, 1);
+    this.ended = true;
+    atomic.add32(ENDED, 1);
+  }
+  onCancel(): void { atomic.add32(CANCELS, 1); this.end(); }
+}
+
+// XOR through a CAS loop: there is no atomic xor (and xchg of a load would race).
+function xorInto(addr: usize, v: u32): void {
+  let old = atomic.load32(addr);
+  while (true) {
+    const found = atomic.cas32(addr, old, old ^ v);
+    if (found == old) return;
+    old = found;
+  }
+}
+
+class Producer extends Worker {
+  i: u32 = 0;
+  send: ChannelSend<u32> | null = null;
+  nap: Sleep | null = null;
+  constructor(seed: u32, index: u32, public ch: Channel<u32>, public id: u32) { super(seed, index); }
+  value(i: u32): u32 { return (this.id << 24) ^ (i * 2654435761) ^ this.rng; }
+  poll(cx: Context): bool {
+    while (this.i < VALUES) {
+      if (this.nap) {
+        if (!this.nap!.poll(cx)) return false;
+        dispose(this.nap); this.nap = null;
+      }
+      if (!this.send) {
+        const v = this.value(this.i);
+        if (this.draw(2) == 0 && this.ch.trySend(v)) { this.sent(v); continue; }
+        this.send = this.ch.send(v);
+      }
+      if (!this.send!.poll(cx)) return false;
+      this.sent(this.send!.value);
+      dispose(this.send); this.send = null;
+    }
+    this.end();
+    return true;
+  }
+  sent(v: u32): void {
+    atomic.add32(SENT_COUNT, 1); atomic.add32(SENT_SUM, v); xorInto(SENT_XOR, v);
+    this.i++;
+    if (this.draw(4) == 0) this.nap = Sleep.millis(this.draw(2));
+  }
+}
+
+class Consumer extends Worker {
+  recv: ChannelRecv<u32> | null = null;
+  race: Timeout | null = null;
+  constructor(seed: u32, index: u32, public ch: Channel<u32>) { super(seed, index); }
+  poll(cx: Context): bool {
+    while (true) {
+      if (!this.recv && !this.race) {
+        const r = this.ch.recv();
+        if (this.draw(2) == 0) this.race = new Timeout(r, 1 + this.draw(4));   // the Timeout owns r
+        else this.recv = r;
+      }
+      if (this.race) {
+        if (!this.race!.poll(cx)) return false;
+        const race = this.race!;
+        if (race.timedOut) atomic.add32(TIMEOUTS, 1);
+        else this.got(changetype<ChannelRecv<u32>>(race.futures[0]).value);
+        dispose(race); this.race = null;
+      } else {
+        if (!this.recv!.poll(cx)) return false;
+        this.got(this.recv!.value);
+        dispose(this.recv); this.recv = null;
+      }
+    }
+  }
+  got(v: u32): void { atomic.add32(RECV_COUNT, 1); atomic.add32(RECV_SUM, v); xorInto(RECV_XOR, v); }
+}
+
+/** The probe's receivers: one plain receive, counted like a consumer's. */
+class ProbeReceiver extends Worker {
+  recv: ChannelRecv<u32>;
+  constructor(seed: u32, index: u32, ch: Channel<u32>) { super(seed, index); this.recv = ch.recv(); }
+  poll(cx: Context): bool {
+    if (!this.recv.poll(cx)) return false;
+    atomic.add32(RECV_COUNT, 1); atomic.add32(RECV_SUM, this.recv.value); xorInto(RECV_XOR, this.recv.value);
+    this.end();
+    return true;
+  }
+}
+
+class Locker extends Worker {
+  n: u32 = 0;
+  guard: MutexGuard<u32>;
+  pause: YieldNow | null = null;
+  nap: Sleep | null = null;
+  counted: bool = false;
+  constructor(seed: u32, index: u32, m: Mutex<u32>, public rounds: u32) { super(seed, index); this.guard = m.lock(); }
+  poll(cx: Context): bool {
+    while (this.n < this.rounds) {
+      if (!this.guard.poll(cx)) return false;
+      if (!this.counted) {
+        this.guard.value = this.guard.value + 1;       // under the lock: value and TALLY move together
+        atomic.add32(TALLY, 1);
+        this.counted = true;
+        if (this.draw(2) == 0) this.pause = new YieldNow(); else this.nap = Sleep.millis(this.draw(2));
+      }
+      if (this.pause) { if (!this.pause!.poll(cx)) return false; dispose(this.pause); this.pause = null; }
+      if (this.nap) { if (!this.nap!.poll(cx)) return false; dispose(this.nap); this.nap = null; }
+      this.guard.reset();                                // unlocks; ready to lock again
+      this.counted = false;
+      this.n++;
+    }
+    this.end();
+    return true;
+  }
+}
+
+class Killer extends Worker {
+  nap: Sleep | null = null;
+  constructor(seed: u32, index: u32, public victims: Array<JoinHandle<Worker>>) { super(seed, index); }
+  poll(cx: Context): bool {
+    if (!this.nap) this.nap = Sleep.millis(1 + this.draw(6));
+    if (!this.nap!.poll(cx)) return false;
+    const v = this.victims[this.draw(this.victims.length)];
+    if (!v.task.isDone) v.cancel();
+    this.end();
+    return true;
+  }
+}
+
+const BEFORE = changetype<HeapStats>(memory.data(64, 16));
+const AFTER = changetype<HeapStats>(memory.data(64, 16));
+
+function zero(): void {
+  for (let a = SENT_COUNT; a <= TIMEOUTS; a += 4) atomic.store32(a, 0);
+}
+
+/**
+ * One round as a task: set up, run, check. `failure` is "" when every
+ * invariant held, else the first one broken.
+ */
+export class Round extends Task {
+  step: i32 = 0;
+  failure: string = "";
+  ch: Channel<u32> | null = null;
+  mutex: Mutex<u32> | null = null;
+  all: Array<JoinHandle<Worker>> = new Array<JoinHandle<Worker>>();
+  producers: i32 = 0;
+  victims: Array<JoinHandle<Worker>> = new Array<JoinHandle<Worker>>();
+  nap: Sleep | null = null;
+  deadline: u64 = 0;
+  tasks: u32 = 0;
+  probeA: JoinHandle<Worker> | null = null;
+  probeB: JoinHandle<Worker> | null = null;
+  /** Set (then the task woken) by whoever spawned the round, once its JoinHandle exists. */
+  go: u32 = 0;
+  constructor(public seed: u32) {
+    super();
+    // Room for every handle up front: a push that grew the arrays during the
+    // round would look like a leak to the heap check.
+    this.all.length = 16; this.all.length = 0;
+    this.victims.length = 16; this.victims.length = 0;
+  }
+
+  fail(why: string): void { if (this.failure.length == 0) this.failure = why; }
+
+  /**
+   * Lets the round start: call it after spawnJoin returned. spawnJoin queues
+   * the task before it allocates the handle, so a round that took its heap
+   * baseline at once could miss the handle and see a leak of one block.
+   */
+  start(): void { atomic.store32(changetype<usize>(this) + offsetof<Round>("go"), 1); this.wake(); }
+
+  poll(cx: Context): bool {
+    if (this.step == 0) {
+      if (!atomic.load32(changetype<usize>(this) + offsetof<Round>("go"))) return false;   // start() wakes it
+      this.setUp();
+    }
+    if (this.step == 1) {                        // the producers finish
+      for (let i = 0; i < this.producers; i++) if (!this.all[i].poll(cx)) return false;
+      this.deadline = counter() + 2 * timerFrequency();
+      this.step = 2;
+    }
+    if (this.step == 2) {                        // the channel drains (consumer 0 is never cancelled)
+      while (this.ch!.count > 0) {
+        if (counter() > this.deadline) {
+          this.fail("lost wake-up: the channel still holds " + this.ch!.count.toString() + " values 2 s after the last send");
+          break;
+        }
+        if (!this.nap) this.nap = Sleep.millis(1);
+        if (!this.nap!.poll(cx)) return false;
+        dispose(this.nap); this.nap = null;
+      }
+      if (this.nap) { dispose(this.nap); this.nap = null; }             // drained while it slept
+      for (let i = 0; i < this.all.length; i++) this.all[i].cancel();   // whatever still runs
+      this.step = 3;
+    }
+    if (this.step == 3) {                        // everything but the probe ends
+      for (let i = 0; i < this.all.length; i++) if (!this.all[i].poll(cx)) return false;
+      // The probe (invariant 4): two receivers wait, on this core; a value
+      // wakes the first, which is cancelled before it runs. The value must
+      // reach the second (or the first, if it ran first), not stay behind.
+      const a = spawnJoin<Worker>(new ProbeReceiver(this.seed, this.tasks++, this.ch!));
+      const b = spawnJoin<Worker>(new ProbeReceiver(this.seed, this.tasks++, this.ch!));
+      this.all.push(a); this.all.push(b);
+      this.probeA = a; this.probeB = b;
+      this.step = 4;
+      cx.waker.wake();
+      return false;                              // let them queue their waiters
+    }
+    if (this.step == 4) {
+      const first = this.ch!.receivers.head;
+      if (!first || !first.next) { cx.waker.wake(); return false; }   // not both waiting yet
+      const v: u32 = 0x5eed ^ this.seed;
+      atomic.add32(SENT_COUNT, 1); atomic.add32(SENT_SUM, v); xorInto(SENT_XOR, v);
+      this.ch!.trySend(v);
+      this.probeA!.cancel();                     // woken (granted the value), cancelled before it ran
+      this.deadline = counter() + 2 * timerFrequency();
+      this.step = 5;
+    }
+    if (this.step == 5) {                        // the value reaches b (or a, if a ran first)
+      while (this.ch!.count > 0) {
+        if (counter() > this.deadline) {
+          this.fail("lost wake-up: a cancelled receiver took the wake-up of the value with it");
+          break;
+        }
+        if (!this.nap) this.nap = Sleep.millis(1);
+        if (!this.nap!.poll(cx)) return false;
+        dispose(this.nap); this.nap = null;
+      }
+      if (this.nap) { dispose(this.nap); this.nap = null; }
+      this.probeB!.cancel();                     // if a got it, b still waits
+      this.step = 6;
+    }
+    if (this.step == 6) {
+      for (let i = 0; i < this.all.length; i++) if (!this.all[i].poll(cx)) return false;
+      this.step = 7;
+    }
+    if (this.step == 7) {
+      this.check();
+      return true;
+    }
+    return false;
+  }
+
+  setUp(): void {
+    zero();
+    heap.stats(BEFORE);
+    let r = xorshift(this.seed | 1);
+    r = xorshift(r); const capacity = 1 + <i32>(r % 4);
+    r = xorshift(r); const producers = 2 + <i32>(r % 3);
+    r = xorshift(r); const consumers = 2 + <i32>(r % 3);
+    r = xorshift(r); const lockers = 2 + <i32>(r % 2);
+    r = xorshift(r); const killers = 1 + <i32>(r % 2);
+    const ch = new Channel<u32>(capacity);
+    const m = new Mutex<u32>(0);
+    this.ch = ch; this.mutex = m;
+    let index: u32 = 0;
+    for (let i = 0; i < producers; i++) this.all.push(spawnJoin<Worker>(new Producer(this.seed, index++, ch, i)));
+    this.producers = producers;
+    for (let i = 0; i < consumers; i++) {
+      const h = spawnJoin<Worker>(new Consumer(this.seed, index++, ch));
+      this.all.push(h);
+      if (i > 0) this.victims.push(h);
+    }
+    for (let i = 0; i < lockers; i++) {
+      const h = spawnJoin<Worker>(new Locker(this.seed, index++, m, 10));
+      this.all.push(h);
+      this.victims.push(h);
+    }
+    for (let i = 0; i < killers; i++) this.all.push(spawnJoin<Worker>(new Killer(this.seed, index++, this.victims)));
+    this.tasks = index;
+    this.step = 1;
+  }
+
+  check(): void {
+    const ch = this.ch!, m = this.mutex!;
+    if (atomic.load32(SENT_COUNT) != <u32>this.producers * VALUES + 1) this.fail("producers sent " + atomic.load32(SENT_COUNT).toString() + " values");
+    if (atomic.load32(RECV_COUNT) != atomic.load32(SENT_COUNT) || atomic.load32(RECV_SUM) != atomic.load32(SENT_SUM) || atomic.load32(RECV_XOR) != atomic.load32(SENT_XOR))
+      this.fail("conservation: received " + atomic.load32(RECV_COUNT).toString() + " of " + atomic.load32(SENT_COUNT).toString() + " values, or another sum or xor");
+    if (ch.count != 0) this.fail("the channel still holds " + ch.count.toString() + " values");
+    if (atomic.load32(ENDED) != this.tasks) this.fail(atomic.load32(ENDED).toString() + " of " + this.tasks.toString() + " tasks ended");
+    if (atomic.load32(TWICE) != 0) this.fail("a task ended twice");
+    for (let c: u32 = 0; c < coreCount(); c++) if (pendingSleeps(c) != 0) this.fail("core " + c.toString() + " still has " + pendingSleeps(c).toString() + " sleeps registered");
+    if (ch.senders.head || ch.receivers.head) this.fail("waiters left in the channel's queues");
+    if (m.locked) this.fail("the mutex is still locked");
+    if (m.sem.waiters.head) this.fail("waiters left in the mutex's queue");
+    if (m.value != atomic.load32(TALLY)) this.fail("the mutex's value " + m.value.toString() + " is not the tally " + atomic.load32(TALLY).toString());
+    // Free everything the round made, then the heap must be back where it was.
+    for (let i = 0; i < this.all.length; i++) { dispose(this.all[i].task); dispose(this.all[i]); }
+    this.all.length = 0; this.victims.length = 0; this.probeA = null; this.probeB = null;
+    dispose(ch); dispose(m);
+    this.ch = null; this.mutex = null;
+    heap.stats(AFTER);
+    if (this.failure.length == 0 && (AFTER.liveBlocks != BEFORE.liveBlocks || AFTER.inUse != BEFORE.inUse))
+      this.fail("leak: " + (AFTER.liveBlocks - BEFORE.liveBlocks).toString() + " blocks, " + (AFTER.inUse - BEFORE.inUse).toString() + " bytes more after the round");
+  }
+
+  /** Tasks, values, cancellations of the round (after check). */
+  tally(totals: usize): void {
+    store<u64>(totals, load<u64>(totals) + this.tasks);
+    store<u64>(totals, load<u64>(totals, 8) + atomic.load32(SENT_COUNT), 8);
+    store<u64>(totals, load<u64>(totals, 16) + atomic.load32(CANCELS), 16);
+  }
+
+  report(): void {
+    print("stress: seed "); printHex(this.seed); print(": "); printU64(this.tasks); print(" tasks, ");
+    printU64(atomic.load32(SENT_COUNT)); print(" values, "); printU64(atomic.load32(CANCELS)); print(" cancelled, ");
+    printU64(atomic.load32(TIMEOUTS)); print(" timeouts, "); printU64(atomic.load32(TALLY)); print(" locked increments: ");
+    println(this.failure.length == 0 ? "ok" : "FAIL: " + this.failure);
+  }
+}
+
+const TOTALS = memory.data(24, 8);
+
+/**
+ * Runs `rounds` rounds, seeds first, first + 0x10001, ... one after the
+ * other, prints a line per round (`verbose`) or only failures, then
+ * `stress: N rounds, T tasks, V values, C cancelled, F failed` and exits
+ * with 0 (none failed) or 1.
+ */
+export class Driver extends Task {
+  i: u32 = 0;
+  failed: u32 = 0;
+  round: JoinHandle<Round> | null = null;
+  constructor(public first: u32, public rounds: u32, public verbose: bool) { super(); }
+  poll(cx: Context): bool {
+    while (this.i < this.rounds) {
+      if (!this.round) {
+        const r = new Round(this.first + this.i * 0x10001);
+        this.round = spawnJoin(r);
+        r.start();
+      }
+      const h = this.round!;
+      if (!h.poll(cx)) return false;
+      const failed = h.task.failure.length != 0;
+      if (this.verbose || failed) h.task.report();
+      h.task.tally(TOTALS);
+      if (failed) this.failed++;
+      dispose(h.task); dispose(h);
+      this.round = null;
+      this.i++;
+    }
+    print("stress: "); printU64(this.rounds); print(" rounds, "); printU64(load<u64>(TOTALS)); print(" tasks, ");
+    printU64(load<u64>(TOTALS, 8)); print(" values, "); printU64(load<u64>(TOTALS, 16)); print(" cancelled, ");
+    printU64(this.failed); println(" failed");
+    exit(this.failed ? 1 : 0);
+    return true;
+  }
+}

@@ -1,0 +1,22 @@
+// The executor under a seeded random workload with cancellation
+// (tests/kernels/stress.ts, tests/kernels/lib/stress.ts): 24 seeds on each
+// board under -icount, every invariant of every round held.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BOARDS } from "../../tools/boards.js";
+import { boot, assertPassed } from "./lib.js";
+
+for (const b of BOARDS) {
+  describe(`${b.name} (-M ${b.machine}): executor stress with cancellation`, { concurrency: 1 }, () => {
+    it("24 seeded rounds: values conserved, every task ends once, nothing left registered, no lost wake-up, no leak", async () => {
+      const r = await boot(b.name, "stress", { icount: true, timeoutMs: 120_000 });
+      assertPassed(r);
+      const rounds = r.output.split("\n").filter((l) => /^stress: seed /.test(l));
+      assert.equal(rounds.length, 24, r.output);
+      for (const l of rounds) assert.match(l, /: ok$/, l);
+      const m = r.output.match(/^stress: 24 rounds, (\d+) tasks, (\d+) values, (\d+) cancelled, 0 failed$/m);
+      assert.ok(m, r.output);
+      assert.ok(Number(m[3]) > 24, `only ${m[3]} cancellations: the workload should cancel in every round`);
+    });
+  });
+}
