@@ -81,7 +81,8 @@ class Producer extends Task {
     while (this.n <= 101) {                    // 1..100, then 0: the end
       if (!this.send.poll(cx)) return false;   // the channel is full: wait
       this.n++;
-      this.send.reset(this.n <= 100 ? this.n : 0);
+      this.send.value = this.n <= 100 ? this.n : 0;
+      this.send.reset();
     }
     print("producer: sent 100 values (last on core "); printU64(cx.core); println(")");
     return true;

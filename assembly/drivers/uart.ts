@@ -392,6 +392,6 @@ export class UartWrite extends Future {
   }
   cancel(): void { this.port.withdraw(this.waiter); }
   dispose(): void { this.cancel(); dispose(this.waiter); }
-  /** Ready to send `length` bytes of `bytes` again. */
-  reset(bytes: StaticArray<u8>, length: i32): void { this.bytes = bytes; this.length = length; this.sent = 0; }
+  /** Ready to send again: `length` bytes of `bytes` as they are now (set them first). */
+  reset(): void { this.sent = 0; }
 }

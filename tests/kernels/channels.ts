@@ -38,14 +38,14 @@ class Producer extends Task {
     while (this.i <= N) {
       if (!this.send.poll(cx)) return false;
       this.i++;
-      this.send.reset(this.i);
+      this.send.value = this.i; this.send.reset();
     }
     // One end-of-stream marker per consumer.
     while (this.i <= N + 2) {
-      if (this.i == N + 1 && !this.send.done) this.send.reset(0);
+      if (this.i == N + 1 && !this.send.done) { this.send.value = 0; this.send.reset(); }
       if (!this.send.poll(cx)) return false;
       this.i++;
-      this.send.reset(0);
+      this.send.value = 0; this.send.reset();
     }
     atomic.add32(FINISHED, 1);
     return true;

@@ -57,7 +57,7 @@ class Ping extends Task {
       this.recv.reset();
       if (v != 2 * this.n + 2) { print("ping: got "); printU64(v); println(" out of order"); return true; }
       this.n++;
-      this.send.reset(v + 1);
+      this.send.value = v + 1; this.send.reset();
       this.sending = true;
     }
     atomic.add32(PING_DONE, 1);
@@ -77,7 +77,7 @@ class Pong extends Task {
     while (this.n < ROUNDS) {
       if (!this.replying) {
         if (!this.recv.poll(cx)) return false;
-        this.send.reset(this.recv.value + 1);
+        this.send.value = this.recv.value + 1; this.send.reset();
         this.recv.reset();
         this.replying = true;
       }

@@ -27,19 +27,19 @@ class Producer extends Task {
     while (this.seq < PER_PRODUCER) {
       if (!this.send.poll(cx)) return false;
       this.seq++;
-      this.send.reset(this.id * 1_000_000 + this.seq);
+      this.send.value = this.id * 1_000_000 + this.seq; this.send.reset();
     }
     // The last producer to finish sends one stop marker per consumer; each
     // consumer stops at the first it gets, so each takes exactly one.
     if (this.seq == PER_PRODUCER) {
       this.seq++;
       this.stops = atomic.add32(PRODUCERS_DONE, 1) + 1 == 4 ? 4 : 0;
-      this.send.reset(0xffffffff);
+      this.send.value = 0xffffffff; this.send.reset();
     }
     while (this.stops > 0) {
       if (!this.send.poll(cx)) return false;
       this.stops--;
-      this.send.reset(0xffffffff);
+      this.send.value = 0xffffffff; this.send.reset();
     }
     atomic.add32(FINISHED, 1);
     return true;

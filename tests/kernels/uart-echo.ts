@@ -30,7 +30,8 @@ class Echo extends Task {
     while (true) {
       if (this.step == 0) {
         if (!this.read.poll(cx)) return false;
-        this.write.reset(this.buf, this.read.length);
+        this.write.bytes = this.buf; this.write.length = this.read.length;
+        this.write.reset();
         this.step = 1;
       }
       if (!this.write.poll(cx)) return false;

@@ -15,6 +15,14 @@ export abstract class Future {
   cancel(): void {}
   /** dispose(future) cancels it first, so a dropped future leaves nothing registered. */
   dispose(): void { this.cancel(); }
+  /**
+   * Re-arms the future for the same operation again, with whatever its
+   * fields say now (one rule for every future: set `send.value`,
+   * `sleep.deadline`, `write.bytes` first if they change). Call it after
+   * using what a ready future gave. The default does nothing (a one-shot
+   * future, such as a JoinHandle).
+   */
+  reset(): void {}
 }
 
 /** Pending once (waking its task at once), ready the next time: lets the other tasks run. */
@@ -47,6 +55,11 @@ export class Join extends Future {
     return all;
   }
   cancel(): void { for (let i = 0; i < this.futures.length; i++) if (!unchecked(this.ready[i])) unchecked(this.futures[i]).cancel(); }
+  /** Ready to wait for all again: every future re-armed. */
+  reset(): void {
+    this.cancel();
+    for (let i = 0; i < this.futures.length; i++) { unchecked(this.futures[i]).reset(); unchecked(this.ready[i] = false); }
+  }
   /** Cancels what is still pending, then frees the futures, their list and its own flags. */
   dispose(): void { this.cancel(); disposeAll(this.futures); dispose(this.ready); }
 }
@@ -69,4 +82,10 @@ export class Select extends Future {
   cancel(): void { if (this.winner < 0) for (let i = 0; i < this.futures.length; i++) unchecked(this.futures[i]).cancel(); }
   /** Cancels them if none won yet, then frees the futures and their list. */
   dispose(): void { this.cancel(); disposeAll(this.futures); }
+  /** Ready to race again: every future re-armed (reset()), no winner. */
+  reset(): void {
+    this.cancel();
+    for (let i = 0; i < this.futures.length; i++) unchecked(this.futures[i]).reset();
+    this.winner = -1;
+  }
 }

@@ -358,8 +358,8 @@ export class ChannelSend<T> extends Future {
     if (this.waiter.granted && !this.done) { this.waiter.granted = false; ch.passOnRoomLocked(); }
     ch.leave();
   }
-  /** Ready to send another value. */
-  reset(value: T): void { this.value = value; this.done = false; this.waited = false; }
+  /** Ready to send again: `value` as it is now (set it first). */
+  reset(): void { this.done = false; this.waited = false; }
 }
 
 export class ChannelRecv<T> extends Future {

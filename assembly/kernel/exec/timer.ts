@@ -77,10 +77,9 @@ export class Sleep extends Future {
     lock.unlock();
   }
 
-  /** Ready for another deadline (cancels a pending one). */
-  reset(deadline: u64): void {
+  /** Ready to wait again, for `deadline` as it is now (set it first; a pending wait is cancelled). */
+  reset(): void {
     this.cancel();
-    this.deadline = deadline;
     this.fired = false;
     this.registered = false;
   }
@@ -109,7 +108,8 @@ export class Interval extends Future {
   setPeriod(periodMs: u64): void { this.period = ticksFromMillis(periodMs); }
   poll(cx: Context): bool {
     if (!this.sleep.poll(cx)) return false;
-    this.sleep.reset(this.sleep.deadline + this.period);
+    this.sleep.deadline += this.period;
+    this.sleep.reset();
     return true;
   }
   cancel(): void { this.sleep.cancel(); }
@@ -118,11 +118,18 @@ export class Interval extends Future {
 
 /** `future` or `ms` milliseconds, whichever comes first: timedOut says which. It owns `future`. */
 export class Timeout extends Select {
+  ms: u64;
   constructor(future: Future, ms: u64) {
     const list = new Array<Future>(2);
     list[0] = future;
     list[1] = Sleep.millis(ms);
     super(list);
+    this.ms = ms;
+  }
+  /** Ready to race again: the future re-armed, and `ms` from now. */
+  reset(): void {
+    super.reset();
+    changetype<Sleep>(this.futures[1]).deadline = counter() + ticksFromMillis(this.ms);
   }
   get timedOut(): bool { return this.winner == 1; }
   // dispose(): Select's: cancels both and frees both (the future it was given too) and the list.
