@@ -57,7 +57,7 @@
 #define PPI_CNTP         30
 
 #define LOCAL_GPU_IRQ        (1u << 8)
-#define ARMC                 0x3F00B200u
+#define ARMC                 IRQ_ARMC_BASE
 #define ARMC_PENDING1        0x04
 #define ARMC_PENDING2        0x08
 #define ARMC_ENABLE1         0x10

@@ -8,6 +8,9 @@
 /* Routes this core's timer interrupt and unmasks IRQs. NULL, or why the
  * interrupt controller will not deliver (read back after enabling). */
 const char *irq_init_core(unsigned core);
+/* The BCM2835 ARM interrupt controller's registers (Pi 3): the page that
+ * irq_note_write cares about, so callers can skip it cheaply. */
+#define IRQ_ARMC_BASE 0x3F00B200u
 /* Every write to an interrupt controller register goes through here too
  * (host_mmio.c): it keeps the Pi 3's shadow of enabled sources. */
 void irq_note_write(uint64_t addr, uint32_t value);

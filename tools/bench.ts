@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     // The example kernel's own boot (build/bench/boot.img: kernel8.img's kernel.wasm and a probe), twice too.
     const boots: number[] = [];
     for (let k = 0; k < 2; k++) {
-      const boot = await runQemu({ board, image: bootImage, timeoutMs: 120_000, icount: true, until: /^bench: figure boot-cores-online-example \d+/m });
+      const boot = await runQemu({ board, image: bootImage, timeoutMs: 120_000, icount: true, until: /^bench: figure boot-cores-online-example \d+ instructions$/m });
       const example = parseFigures(boot.output)["boot-cores-online-example"];
       if (example === undefined) {
         console.error(`bench: the boot probe on ${b.title} printed no figure:\n${boot.output}`);
