@@ -215,7 +215,7 @@ $(eval $(call image_rule,$(B)/kernel.wasm,bench/boot,$(B)/obj/bench/boot_figure.
 DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2710-rpi-3-a-plus bcm2710-rpi-zero-2-w bcm2710-rpi-zero-2 \
               bcm2711-rpi-4-b bcm2711-rpi-400 bcm2711-rpi-cm4
 DTBS       := $(patsubst %,$(B)/dts/%.dtb,$(DTS_BOARDS))
-$(B)/dts/%.dtb: boot/dts/%.dts $(wildcard boot/dts/*.dtsi) $(SETUP)
+$(B)/dts/%.dtb: boot/dts/%.dts $(wildcard boot/dts/*.dtsi boot/dts/*.dts) $(SETUP)
 	$(call say,DTC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<

@@ -26,22 +26,15 @@
 
 static uint64_t mbox(uint32_t off) { return board->peripheral_base + 0xB880 + off; }
 
-#ifndef TSPI_HOST_TEST
 static size_t line_size(void) { return 4u << ((sysreg_read(ctr_el0) >> 16) & 15); }
 static void clean_invalidate(uintptr_t p, size_t n) {
     size_t line = line_size();
     for (uintptr_t a = p & ~(line - 1); a < p + n; a += line) __asm__ volatile("dc civac, %0" :: "r"(a) : "memory");
     dsb_sy();
 }
-#else
-static void clean_invalidate(uintptr_t p, size_t n) { (void)p; (void)n; }
-#endif
 
-/* The one message in flight: the mailbox is one device for four cores. */
-static spinlock_t lock;
-
-int mailbox_call(uint32_t *msg, uint32_t size, uint32_t bus) {
-    spin_lock(&lock);
+/* One exchange, by polling, without the lock (see mailbox_call). */
+static int exchange(uint32_t *msg, uint32_t size, uint32_t bus) {
     clean_invalidate((uintptr_t)msg, size);
     uint64_t deadline = counter_now() + counter_freq() / 10;
     int result = 1;
@@ -60,6 +53,15 @@ int mailbox_call(uint32_t *msg, uint32_t size, uint32_t bus) {
      * shares with other data may hold another core's newer stores. The
      * buffer's own lines are clean now (nothing wrote them since). */
     clean_invalidate((uintptr_t)msg, size);
+    return result;
+}
+
+/* The one message in flight: the mailbox is one device for four cores. */
+static spinlock_t lock;
+
+int mailbox_call(uint32_t *msg, uint32_t size, uint32_t bus) {
+    spin_lock(&lock);
+    int result = exchange(msg, size, bus);
     spin_unlock(&lock);
     return result;
 }
@@ -72,7 +74,10 @@ int mailbox_arm_memory(uint64_t *base, uint64_t *size) {
     /* Physical = bus address in the uncached 0xC0000000 alias (MMU off: the
      * image runs where it was loaded, below 1 GiB). */
     uint32_t bus = (uint32_t)(uintptr_t)msg | 0xC0000000u;
-    if (mailbox_call(msg, sizeof msg, bus)) return 0;
+    /* No lock: the lock is an exclusive load/store pair, which real hardware
+     * honours only on Normal cacheable memory, and the MMU is still off
+     * (QEMU lets it pass). Core 0 is the only core running. */
+    if (exchange(msg, sizeof msg, bus)) return 0;
     if (msg[1] != 0x80000000u || !(msg[4] & 0x80000000u) || !msg[6]) return 0;
     *base = msg[5];
     *size = msg[6];

@@ -179,8 +179,9 @@ export function runOnce(): bool {
   }
   task.home = core;
   let done: bool = (s & CANCELLED) != 0;       // cancelled while queued: finish it unpolled
-  if (done) withdrawAll(task);                 // the cancellation takes effect: it keeps nothing
-  if (!done) {
+  if (done) {
+    withdrawAll(task);                         // the cancellation takes effect: it keeps nothing
+  } else {
     task.polls++;
     count(queue(core) + 16);
     cx.task = task;

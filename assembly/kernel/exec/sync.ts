@@ -294,8 +294,7 @@ export class Channel<T> extends Guarded {
     if (this.count == this.capacity) return false;
     unchecked(this.buffer[(this.head + this.count) % this.capacity] = value);
     this.count++;
-    const w = this.receivers.pop();
-    if (w) grant(w);
+    this.passOnValueLocked();
     return true;
   }
 
@@ -304,21 +303,20 @@ export class Channel<T> extends Guarded {
     out.value = unchecked(this.buffer[this.head]);
     this.head = (this.head + 1) % this.capacity;
     this.count--;
-    const w = this.senders.pop();
-    if (w) grant(w);
+    this.passOnRoomLocked();
     return true;
   }
 
   send(value: T): ChannelSend<T> { return new ChannelSend<T>(this, value); }
   recv(): ChannelRecv<T> { return new ChannelRecv<T>(this); }
 
-  /** Wakes the next receiver if a value waits for one (a woken receiver gave its turn up). */
+  /** Wakes the next receiver if a value waits for one (after a send, or a woken receiver gave its turn up). */
   passOnValueLocked(): void {
     if (this.count == 0) return;
     const w = this.receivers.pop();
     if (w) grant(w);
   }
-  /** Wakes the next sender if there is room (a woken sender gave its turn up). */
+  /** Wakes the next sender if there is room (after a receive, or a woken sender gave its turn up). */
   passOnRoomLocked(): void {
     if (this.count == this.capacity) return;
     const w = this.senders.pop();
