@@ -36,3 +36,10 @@ export function printHex(n: u64): void {
   host.putc(0x78);
   printU64(n, 16);
 }
+
+/**
+ * Sends one byte to the UART at once (LF as CR LF): this core's unfinished
+ * line first, then the byte, never inside another core's line. For echoing
+ * what a user types.
+ */
+export function echo(byte: u32): void { host.echo(byte); }

@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 4;
+export const ABI_VERSION: u32 = 5;
 
 /** Early output for boot messages and panics. Output is line-buffered per core: a line is written to the UART whole, so lines from different cores never mix. */
 export namespace console {
@@ -15,6 +15,10 @@ export namespace console {
   // @ts-ignore: decorator
   @external("console", "putc")
   export declare function putc(byte: u32): void;
+  /** Sends one byte (the low 8 bits; LF goes out as CR LF) to the UART at once: this core's unfinished line first, then the byte, under the console's lock, so it never lands inside another core's line. For echoing what a user types (uart.ReadLine). */
+  // @ts-ignore: decorator
+  @external("console", "echo")
+  export declare function echo(byte: u32): void;
 }
 
 /** The core this code runs on, the other cores, events and the generic timer. */

@@ -33,6 +33,7 @@ import * as mailbox from "./mailbox";
 import { Clock } from "./mailbox";
 import { IrqHandler, onIrq } from "../kernel/irq";
 import { coreId, counter, timerFrequency } from "../arch/cpu";
+import { echo as consoleEcho } from "../arch/console";
 import { Queue, Waiter } from "../kernel/exec/sync";
 import { SpinLock } from "../kernel/sync/spinlock";
 import { Future } from "../kernel/exec/future";
@@ -142,13 +143,11 @@ export class Port extends IrqHandler {
   /** The last line ended with CR: a LF right after it is the same Enter. */
   afterCr: bool = false;
 
-  /** Sends one byte by polling (echo: a few bytes, the FIFO has room for 16). */
-  echoByte(c: u8): void {
-    if (!this.echo) return;
-    const b = base();
-    while (read32(b + FR) & FR_TXFF) {}
-    write32(b + DR, c);
-  }
+  /**
+   * Echoes one byte through the stub's console (console.echo): at once, and
+   * between the other cores' whole lines, never inside one.
+   */
+  echoByte(c: u8): void { if (this.echo) consoleEcho(c); }
 
   private enter(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).lock(); }
   private leave(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).unlock(); }
@@ -323,13 +322,13 @@ export class ReadLine extends Future {
     if (this.escape == 2) { if (c >= 0x40 && c <= 0x7e) this.escape = 0; return false; }
     if (c == CR_ || c == LF) {
       port.afterCr = c == CR_;
-      port.echoByte(CR_); port.echoByte(LF);
+      port.echoByte(LF);                           // goes out as CR LF
       return true;
     }
     if (c == BS || c == DEL) { if (this.length > 0) { this.erase(); } return false; }
     if (c == CTRL_U) { while (this.length > 0) this.erase(); this.truncated = false; return false; }
     if (c == CTRL_C) {
-      port.echoByte(0x5e); port.echoByte(0x43); port.echoByte(CR_); port.echoByte(LF);   // "^C"
+      port.echoByte(0x5e); port.echoByte(0x43); port.echoByte(LF);   // "^C", CR LF
       this.length = 0; this.truncated = false;
       return false;
     }

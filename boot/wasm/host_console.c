@@ -36,6 +36,15 @@ m3ApiRawFunction(h_console_write) {
     m3ApiSuccess();
 }
 
+/* echo(byte): one byte out now, between other cores' whole lines (and after
+ * this core's unfinished one: a prompt printed without "\n" shows first). */
+m3ApiRawFunction(h_console_echo) {
+    m3ApiGetArg(uint32_t, byte);
+    char c = (char)byte;
+    console_write_whole(&c, 1);
+    m3ApiSuccess();
+}
+
 /* putc(byte): one raw byte. */
 m3ApiRawFunction(h_console_putc) {
     m3ApiGetArg(uint32_t, byte);
