@@ -11,12 +11,30 @@
 static struct { char buf[LINE_MAX]; size_t len; } lines[MAX_CORES];
 static spinlock_t uart_lock;
 
-static void emit(const char *s, size_t n) {
-    spin_lock(&uart_lock);
+/* An echoed input line is open on the terminal (console_echo sent text
+ * without its newline yet): another core's line starts on a row of its own. */
+static int echo_open;
+
+static void put(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '\n') uart_putc('\r');
         uart_putc(s[i]);
     }
+}
+
+static void emit(const char *s, size_t n) {
+    spin_lock(&uart_lock);
+    if (echo_open) { put("\n", 1); echo_open = 0; }
+    put(s, n);
+    spin_unlock(&uart_lock);
+}
+
+void console_echo(const char *s, size_t n) {
+    if (!n) return;
+    console_flush();              /* this core's unfinished line (a prompt) first */
+    spin_lock(&uart_lock);
+    put(s, n);
+    echo_open = s[n - 1] != '\n';
     spin_unlock(&uart_lock);
 }
 

@@ -14,4 +14,7 @@ void console_flush(void);
 /* Writes a block of several lines in one go (crash dumps): no other core's
  * line can come between them. */
 void console_write_whole(const char *s, size_t n);
+/* Echoes what a user typed: at once, after this core's unfinished line;
+ * while the echoed line is open, another core's line starts on a new row. */
+void console_echo(const char *s, size_t n);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -38,8 +38,9 @@ export function printHex(n: u64): void {
 }
 
 /**
- * Sends one byte to the UART at once (LF as CR LF): this core's unfinished
- * line first, then the byte, never inside another core's line. For echoing
- * what a user types.
+ * Sends `length` bytes at `ptr` to the UART at once (LF as CR LF): this
+ * core's unfinished line first, then the bytes, never inside another core's
+ * line. For echoing what a user types. The caller guarantees the bytes are
+ * in linear memory (the host refuses a range past its end).
  */
-export function echo(byte: u32): void { host.echo(byte); }
+export function echo(ptr: usize, length: i32): void { host.echo(ptr, length); }

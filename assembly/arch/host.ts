@@ -15,10 +15,10 @@ export namespace console {
   // @ts-ignore: decorator
   @external("console", "putc")
   export declare function putc(byte: u32): void;
-  /** Sends one byte (the low 8 bits; LF goes out as CR LF) to the UART at once: this core's unfinished line first, then the byte, under the console's lock, so it never lands inside another core's line. For echoing what a user types (uart.ReadLine). */
+  /** Sends `length` raw bytes at `ptr` (LF goes out as CR LF) to the UART at once: this core's unfinished line first, then the bytes, under the console's lock, so they never land inside another core's line; while the echoed line is open (no LF yet), another core's next line starts on a new row. For echoing what a user types (uart.ReadLine). Refuses (traps): a range that runs past the end of linear memory. */
   // @ts-ignore: decorator
   @external("console", "echo")
-  export declare function echo(byte: u32): void;
+  export declare function echo(ptr: usize, length: i32): void;
 }
 
 /** The core this code runs on, the other cores, events and the generic timer. */

@@ -143,11 +143,27 @@ export class Port extends IrqHandler {
   /** The last line ended with CR: a LF right after it is the same Enter. */
   afterCr: bool = false;
 
+  /** What readLine echoes, gathered during one poll and sent in one go (flushEcho). */
+  echoBuf: StaticArray<u8> = new StaticArray<u8>(64);
+  echoLen: i32 = 0;
+
+  /** Queues one byte to echo (if `echo` is on). */
+  echoByte(c: u8): void {
+    if (!this.echo) return;
+    if (this.echoLen == this.echoBuf.length) this.flushEcho();
+    unchecked(this.echoBuf[this.echoLen++] = c);
+  }
+
   /**
-   * Echoes one byte through the stub's console (console.echo): at once, and
-   * between the other cores' whole lines, never inside one.
+   * Sends the queued echo through the stub's console (console.echo): at
+   * once, and between the other cores' whole lines, never inside one; a
+   * burst typed or pasted goes out whole.
    */
-  echoByte(c: u8): void { if (this.echo) consoleEcho(c); }
+  flushEcho(): void {
+    if (!this.echoLen) return;
+    consoleEcho(changetype<usize>(this.echoBuf), this.echoLen);
+    this.echoLen = 0;
+  }
 
   private enter(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).lock(); }
   private leave(): void { changetype<SpinLock>(changetype<usize>(this) + offsetof<Port>("lockWord")).unlock(); }
@@ -305,9 +321,14 @@ export class ReadLine extends Future {
   poll(cx: Context): bool {
     if (this.done) return true;
     while (true) {
-      if (!this.port.waitForData(this.waiter, cx.waker)) return false;
+      if (!this.port.waitForData(this.waiter, cx.waker)) { this.port.flushEcho(); return false; }
       if (!this.port.take(this.one, 0, 1)) continue;
-      if (this.feed(unchecked(this.one[0]))) { this.done = true; this.port.withdraw(this.waiter); return true; }
+      if (this.feed(unchecked(this.one[0]))) {
+        this.done = true;
+        this.port.withdraw(this.waiter);
+        this.port.flushEcho();
+        return true;
+      }
     }
   }
 

@@ -36,12 +36,15 @@ m3ApiRawFunction(h_console_write) {
     m3ApiSuccess();
 }
 
-/* echo(byte): one byte out now, between other cores' whole lines (and after
- * this core's unfinished one: a prompt printed without "\n" shows first). */
+/* echo(ptr, length): bytes out now, between other cores' whole lines (and
+ * after this core's unfinished one: a prompt printed without "\n" shows
+ * first); refused when they run past the end of linear memory. */
 m3ApiRawFunction(h_console_echo) {
-    m3ApiGetArg(uint32_t, byte);
-    char c = (char)byte;
-    console_write_whole(&c, 1);
+    m3ApiGetArg(uint32_t, ptr);
+    m3ApiGetArg(uint32_t, length);
+    if ((uint64_t)ptr + length > m3_GetMemorySize(runtime))
+        m3ApiTrap(host_refuse("console.echo: %u bytes at 0x%x run past the end of memory", length, ptr));
+    console_echo((const char *)_mem + ptr, length);
     m3ApiSuccess();
 }
 

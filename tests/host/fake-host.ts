@@ -130,7 +130,9 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       write: (ptr: number, units: number) => out(str(ptr, units)),
       putc: (b: number) => out(String.fromCharCode(b & 0xff)),
       // The stub sends it to the UART at once, LF as CR LF (console_write_whole).
-      echo: (b: number) => { if ((b & 0xff) === 0x0a) uartBytes.push(0x0d); uartBytes.push(b & 0xff); },
+      echo: (ptr: number, length: number) => {
+        for (const b of new Uint8Array(getMemory().buffer, ptr >>> 0, length)) { if (b === 0x0a) uartBytes.push(0x0d); uartBytes.push(b); }
+      },
     },
     cpu: {
       id: () => core,

@@ -9,7 +9,7 @@
 // 3: cpu.setTimer and cpu.events (the timer interrupt).
 // 4: peripheral interrupts (cpu.events bit 1, module "irq") and the
 // mailbox property interface (module "mailbox").
-// 5: console.echo (a byte sent at once, between other cores' whole lines).
+// 5: console.echo (typed bytes sent at once, between other cores' whole lines).
 export const ABI_VERSION = 5;
 
 /** AssemblyScript type of a parameter or result; each maps to one wasm type. */
@@ -49,7 +49,11 @@ export const ABI: AbiModule[] = [
         refuses: "a range that runs past the end of linear memory",
       },
       { name: "putc", params: [p("byte", "u32")], result: "void", doc: "Writes one raw byte (the low 8 bits)." },
-      { name: "echo", params: [p("byte", "u32")], result: "void", doc: "Sends one byte (the low 8 bits; LF goes out as CR LF) to the UART at once: this core's unfinished line first, then the byte, under the console's lock, so it never lands inside another core's line. For echoing what a user types (uart.ReadLine)." },
+      {
+        name: "echo", params: [p("ptr", "usize"), p("length", "i32")], result: "void",
+        doc: "Sends `length` raw bytes at `ptr` (LF goes out as CR LF) to the UART at once: this core's unfinished line first, then the bytes, under the console's lock, so they never land inside another core's line; while the echoed line is open (no LF yet), another core's next line starts on a new row. For echoing what a user types (uart.ReadLine).",
+        refuses: "a range that runs past the end of linear memory",
+      },
     ],
   },
   {
