@@ -22,6 +22,13 @@ export function parseBench(output: string): BenchLine[] {
 }
 
 /** Single figures: `bench: figure <name> <value> <unit>`. */
+/**
+ * Output that has the whole line of the example kernel's boot figure: stop
+ * QEMU on it (a pattern without the unit at the end matched a line still
+ * arriving, and read "2" of a larger figure).
+ */
+export const BOOT_FIGURE_DONE = /^bench: figure boot-cores-online-example \d+ instructions$/m;
+
 export function parseFigures(output: string): Record<string, number> {
   const out: Record<string, number> = {};
   for (const m of output.matchAll(/^bench: figure (\S+) (\d+) \S+$/gm)) out[m[1]] = Number(m[2]);
@@ -78,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     // The example kernel's own boot (build/bench/boot.img: kernel8.img's kernel.wasm and a probe), twice too.
     const boots: number[] = [];
     for (let k = 0; k < 2; k++) {
-      const boot = await runQemu({ board, image: bootImage, timeoutMs: 120_000, icount: true, until: /^bench: figure boot-cores-online-example \d+ instructions$/m });
+      const boot = await runQemu({ board, image: bootImage, timeoutMs: 120_000, icount: true, until: BOOT_FIGURE_DONE });
       const example = parseFigures(boot.output)["boot-cores-online-example"];
       if (example === undefined) {
         console.error(`bench: the boot probe on ${b.title} printed no figure:\n${boot.output}`);

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
 import { runQemu } from "../../tools/qemu.js";
-import { parseBench, parseFigures } from "../../tools/bench.js";
+import { parseBench, parseFigures, BOOT_FIGURE_DONE } from "../../tools/bench.js";
 
 const ROWS = [
   "fib-20", "sieve-8192", "crc32-64k", "matmul-64", "mmio-read", "atomic-add", "lock-unlock", "alloc-free-64", "realloc-grow",
@@ -15,7 +15,7 @@ const ROWS = [
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine}): boot-figure image`, () => {
     it("the example kernel with the probe prints its boot cost once cores are online", async () => {
-      const r = await runQemu({ board: b.name, image: "build/bench/boot.img", timeoutMs: 120_000, icount: true, until: /^bench: figure boot-cores-online-example \d+/m });
+      const r = await runQemu({ board: b.name, image: "build/bench/boot.img", timeoutMs: 120_000, icount: true, until: BOOT_FIGURE_DONE });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       const f = parseFigures(r.output)["boot-cores-online-example"];
       assert.ok(f > 0, r.output);
