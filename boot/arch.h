@@ -22,6 +22,9 @@ static inline void dsb_sy(void) { __asm__ volatile("dsb sy" ::: "memory"); }
 static inline void dmb_sy(void) { __asm__ volatile("dmb sy" ::: "memory"); }
 static inline void isb(void) { __asm__ volatile("isb" ::: "memory"); }
 static inline void irq_unmask_local(void) { __asm__ volatile("msr daifclr, #2" ::: "memory"); }   /* IRQs on */
+/* IRQs off on this core; returns what DAIF was, for irq_restore. */
+static inline uint64_t irq_save(void) { uint64_t f = sysreg_read(daif); __asm__ volatile("msr daifset, #2" ::: "memory"); return f; }
+static inline void irq_restore(uint64_t f) { sysreg_write(daif, f); }
 
 /* Counter of the generic timer; CNTFRQ_EL0 says how fast it runs. The isb
  * keeps the read from being done early. */

@@ -25,7 +25,7 @@
  *    datasheet (BCM2835 ARM Peripherals 7.5) describes them as write-1-to-set
  *    and does not promise what a read returns, and Linux's driver
  *    (irq-bcm2835.c) never reads them either. Every write to enable/disable
- *    passes through irq_note_write (host_mmio.c calls it for the kernel's
+ *    passes through irq_armc_write (host_mmio.c calls it for the kernel's
  *    mmio writes), so the shadow is exact.
  *  - Pi 4 (GIC-400 at 0xFF840000): the timer is PPI 30. Enable it in the
  *    distributor (banked per core), priority 0xA0, CPU interface on with
@@ -71,7 +71,7 @@ static volatile uint64_t pending[MAX_CORES];   /* peripheral sources taken, per 
 /* The enabled peripheral sources of the BCM2835 ARM controller (bit n = source n). */
 static volatile uint64_t armc_enabled;
 
-void irq_note_write(uint64_t addr, uint32_t value) {
+static void note_write(uint64_t addr, uint32_t value) {
     if (!board || board->id != BOARD_PI3) return;
     if (addr == ARMC + ARMC_ENABLE1) __atomic_or_fetch(&armc_enabled, (uint64_t)value, __ATOMIC_RELAXED);
     else if (addr == ARMC + ARMC_ENABLE2) __atomic_or_fetch(&armc_enabled, (uint64_t)value << 32, __ATOMIC_RELAXED);
@@ -81,9 +81,24 @@ void irq_note_write(uint64_t addr, uint32_t value) {
 
 uint64_t irq_armc_enabled(void) { return __atomic_load_n(&armc_enabled, __ATOMIC_RELAXED); }
 
+/* The register first, then the shadow, and no IRQ on this core between
+ * the two. Enabling a source whose line is already up interrupts at once:
+ * taken between the two, the top half would find the source missing from
+ * the shadow, leave it enabled, return, and be taken again, for ever (a
+ * core lost to an interrupt storm; seen under QEMU when a byte reached the
+ * UART while its bottom half enabled it again). Another core's top half
+ * that runs between the two sees the same thing only until this core, which
+ * is not held up, updates the shadow a few instructions later. */
+void irq_armc_write(uint64_t addr, uint32_t value) {
+    uint64_t flags = irq_save();
+    reg_write(addr, value);
+    note_write(addr, value);
+    irq_restore(flags);
+}
+
 static void armc_write(uint32_t off, uint32_t value) {
     reg_write(ARMC + off, value);
-    irq_note_write(ARMC + off, value);
+    note_write(ARMC + off, value);          /* in the handler: IRQs are off already */
 }
 
 /* A byte of a byte-addressed GIC bank, by read-modify-write of its word

@@ -9,11 +9,12 @@
  * interrupt controller will not deliver (read back after enabling). */
 const char *irq_init_core(unsigned core);
 /* The BCM2835 ARM interrupt controller's registers (Pi 3): the page that
- * irq_note_write cares about, so callers can skip it cheaply. */
+ * irq_armc_write owns, so callers can tell its writes apart cheaply. */
 #define IRQ_ARMC_BASE 0x3F00B200u
-/* Every write to an interrupt controller register goes through here too
- * (host_mmio.c): it keeps the Pi 3's shadow of enabled sources. */
-void irq_note_write(uint64_t addr, uint32_t value);
+/* Every write to that page goes through here (host_mmio.c does it for the
+ * kernel's): the write and the Pi 3's shadow of enabled sources change
+ * together, with this core's IRQs off between them. */
+void irq_armc_write(uint64_t addr, uint32_t value);
 uint64_t irq_armc_enabled(void);     /* the Pi 3's enabled peripheral sources (bit n = source n) */
 void irq_handle(void);               /* called from the IRQ vector */
 uint32_t irq_take_events(void);      /* this core's pending events, cleared */

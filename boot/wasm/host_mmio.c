@@ -34,9 +34,10 @@ m3ApiRawFunction(h_mmio_write32) {
     const char *why = check(addr, "write32");
     if (why) m3ApiTrap(why);
     dmb_sy();
-    reg_write(addr, value);
-    /* The Pi 3's shadow of enabled interrupt sources (irq.c): one compare
-     * here keeps it off the path of every other write (a GPIO toggle). */
-    if ((addr & ~0xFFu) == IRQ_ARMC_BASE) irq_note_write(addr, value);
+    /* The Pi 3's interrupt controller keeps a shadow of enabled sources
+     * (irq.c): one compare here keeps it off the path of every other write
+     * (a GPIO toggle). */
+    if ((addr & ~0xFFu) == IRQ_ARMC_BASE) irq_armc_write(addr, value);
+    else reg_write(addr, value);
     m3ApiSuccess();
 }

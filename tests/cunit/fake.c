@@ -8,6 +8,8 @@ unsigned fake_core;
 uint64_t fake_ticks, fake_tick_per_read = 1000, fake_frequency = 1000000;   /* 1 ms per counter read */
 unsigned long fake_reads, fake_poll_limit = 1000000;
 int test_failures;
+int fake_irq_masked = 1;
+void (*fake_irq_unmasked)(void);
 static int passed, failed;
 static jmp_buf escape;
 
@@ -20,7 +22,7 @@ static unsigned ndevices;
 /* The stub's board table is not linked in: tests pick a board here. */
 const struct board *board;
 
-void fake_reset(void) { nregs = 0; ndevices = 0; fake_ticks = 0; fake_reads = 0; fake_core = 0; }
+void fake_reset(void) { nregs = 0; ndevices = 0; fake_ticks = 0; fake_reads = 0; fake_core = 0; fake_irq_masked = 1; fake_irq_unmasked = 0; }
 void fake_add_device(const struct fake_device *d) { devices[ndevices++] = d; }
 
 static const struct fake_device *claim(uint64_t addr) {

@@ -20,7 +20,14 @@ static inline uint64_t counter_now(void) { fake_ticks += fake_tick_per_read; ret
 static inline uint64_t counter_freq(void) { return fake_frequency; }
 static inline uint64_t instructions_now(void) { return 1; }
 static inline void pmu_count_instructions(void) {}
-static inline void irq_unmask_local(void) {}
+/* This core's IRQ mask (DAIF.I). A test that models a level interrupt sets
+ * fake_irq_unmasked: called when the mask goes off, it takes the interrupt
+ * then, as the CPU would before its next instruction. */
+extern int fake_irq_masked;
+extern void (*fake_irq_unmasked)(void);
+static inline void irq_unmask_local(void) { fake_irq_masked = 0; if (fake_irq_unmasked) fake_irq_unmasked(); }
+static inline uint64_t irq_save(void) { uint64_t f = (uint64_t)fake_irq_masked; fake_irq_masked = 1; return f; }
+static inline void irq_restore(uint64_t f) { fake_irq_masked = (int)f; if (!f && fake_irq_unmasked) fake_irq_unmasked(); }
 
 uint64_t fake_sysreg_read(const char *name);
 void fake_sysreg_write(const char *name, uint64_t v);

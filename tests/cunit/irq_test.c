@@ -6,7 +6,9 @@
  *    back): the top half must still take an enabled source, and only that;
  *  - a GIC-400 as a non-secure kernel sees it when the firmware left every
  *    interrupt in the secure group 0: writes to the enables are ignored
- *    (GICv2 architecture spec 4.1.2): the set-up must say so. */
+ *    (GICv2 architecture spec 4.1.2): the set-up must say so;
+ *  - a level interrupt that is taken the moment its source is enabled, as
+ *    the CPU takes it before the next instruction when the line is up. */
 #include "fake.h"
 #include "arch.h"
 #include "board.h"
@@ -16,15 +18,19 @@ static const struct board pi3 = { BOARD_PI3, "Raspberry Pi 3", "BCM2837", 0x3F00
 static const struct board pi4 = { BOARD_PI4, "Raspberry Pi 4", "BCM2711", 0xFE000000, 0, 0 };
 
 #define ARMC 0x3F00B200u
-static uint32_t armc_pending[2], armc_disabled[2];
+static uint32_t armc_pending[2], armc_disabled[2], armc_enabled_hw[2], armc_line[2];
 static uint32_t armc_read(uint64_t off) {
     if (off == 0x04) return armc_pending[0];
     if (off == 0x08) return armc_pending[1];
     return 0;                                   /* enables and everything else read 0 */
 }
+static void take_level_irq(void);
 static void armc_write_fake(uint64_t off, uint32_t v) {
-    if (off == 0x1C) { armc_disabled[0] |= v; armc_pending[0] &= ~v; }
-    if (off == 0x20) { armc_disabled[1] |= v; armc_pending[1] &= ~v; }
+    if (off == 0x1C) { armc_disabled[0] |= v; armc_pending[0] &= ~v; armc_enabled_hw[0] &= ~v; }
+    if (off == 0x20) { armc_disabled[1] |= v; armc_pending[1] &= ~v; armc_enabled_hw[1] &= ~v; }
+    if (off == 0x10) { armc_enabled_hw[0] |= v; armc_pending[0] |= armc_line[0] & v; }
+    if (off == 0x14) { armc_enabled_hw[1] |= v; armc_pending[1] |= armc_line[1] & v; }
+    take_level_irq();
 }
 static const struct fake_device armc = { ARMC, 0x100, armc_read, armc_write_fake };
 
@@ -36,11 +42,12 @@ static void test_pi3_enabled_source_taken_without_read_back(void) {
     CHECK(irq_init_core(0) == 0, "Pi 3 set-up reports no error");
     irq_take_events(); irq_take_pending();
     /* The kernel's driver enables UART0 (57) and GPIO bank 0 (49) through mmio. */
-    irq_note_write(ARMC + 0x14, 1u << (57 - 32));
-    irq_note_write(ARMC + 0x14, 1u << (49 - 32));
-    irq_note_write(ARMC + 0x20, 1u << (49 - 32));     /* ... then disables GPIO bank 0 again */
+    irq_armc_write(ARMC + 0x14, 1u << (57 - 32));
+    irq_armc_write(ARMC + 0x14, 1u << (49 - 32));
+    irq_armc_write(ARMC + 0x20, 1u << (49 - 32));     /* ... then disables GPIO bank 0 again */
     armc_pending[1] = (1u << (57 - 32)) | (1u << (49 - 32));   /* both raise their lines */
     fake_set(0x40000060u, 1u << 8);                   /* core 0's local source: the GPU interrupt */
+    armc_disabled[0] = armc_disabled[1] = 0;          /* from here on: what the top half masks */
     irq_handle();
     uint32_t ev = irq_take_events();
     uint64_t taken = irq_take_pending();
@@ -48,8 +55,47 @@ static void test_pi3_enabled_source_taken_without_read_back(void) {
     CHECK(taken == 1ull << 57, "took exactly the enabled source 57 (took 0x%llx)", (unsigned long long)taken);
     CHECK(armc_disabled[1] == 1u << (57 - 32), "masked source 57 at the controller (disable 2 = 0x%x)", armc_disabled[1]);
     CHECK(!(irq_armc_enabled() & (1ull << 57)), "the shadow knows the top half masked 57");
-    irq_note_write(ARMC + 0x14, 1u << (57 - 32));     /* the bottom half enables it again */
+    irq_armc_write(ARMC + 0x14, 1u << (57 - 32));     /* the bottom half enables it again */
     CHECK(irq_armc_enabled() == 1ull << 57, "enabled again: shadow 0x%llx", (unsigned long long)irq_armc_enabled());
+}
+
+/* The CPU side of a level interrupt: while this core's IRQs are on and an
+ * enabled source is pending, the core takes the IRQ, again and again until
+ * the top half masks it. More than a few rounds is a storm: the core would
+ * never run another instruction of the kernel. */
+static int irq_rounds, irq_storm;
+static void take_level_irq(void) {
+    static int inside;
+    if (inside || fake_irq_masked) return;
+    inside = 1;
+    fake_irq_masked = 1;                          /* the exception masks IRQs */
+    while (armc_pending[0] | armc_pending[1]) {
+        fake_set(0x40000060u + 4 * fake_core, 1u << 8);   /* this core's local source: the GPU interrupt */
+        irq_handle();
+        if (++irq_rounds > 100) { irq_storm = 1; break; }
+    }
+    fake_irq_masked = 0;                          /* eret */
+    inside = 0;
+}
+
+static void test_pi3_enable_with_line_up_is_taken_once(void) {
+    board = &pi3;
+    for (int i = 0; i < 2; i++) armc_pending[i] = armc_disabled[i] = armc_enabled_hw[i] = armc_line[i] = 0;
+    irq_rounds = irq_storm = 0;
+    fake_add_device(&armc);
+    irq_armc_write(ARMC + 0x1C, ~0u);              /* every source off, the shadow too */
+    irq_armc_write(ARMC + 0x20, ~0u);
+    fake_core = 1;
+    irq_init_core(1);
+    fake_irq_unmasked = take_level_irq;
+    irq_take_events(); irq_take_pending();
+    armc_line[1] = 1u << (57 - 32);               /* a byte sits in the UART: its line is up */
+    irq_armc_write(ARMC + 0x14, 1u << (57 - 32)); /* the bottom half enables it again (mmio.write32) */
+    CHECK(!irq_storm, "the top half masked source 57 (%d rounds of the IRQ: a storm)", irq_rounds);
+    CHECK(irq_rounds == 1, "the IRQ was taken once (%d)", irq_rounds);
+    CHECK(irq_take_pending() == 1ull << 57, "source 57 is pending for the bottom half");
+    CHECK(!(armc_enabled_hw[1] & (1u << (57 - 32))), "and masked at the controller");
+    CHECK(!(irq_armc_enabled() & (1ull << 57)), "the shadow agrees");
 }
 
 #define GICD 0xFF841000u
@@ -92,6 +138,7 @@ static void test_pi4_gic_in_group1_is_fine(void) {
 
 int main(void) {
     run_test("Pi 3: the top half takes an enabled source although the enables read back 0", test_pi3_enabled_source_taken_without_read_back);
+    run_test("Pi 3: enabling a source whose line is up takes the IRQ once, no storm", test_pi3_enable_with_line_up_is_taken_once);
     run_test("Pi 4: a GIC that ignores non-secure enables is reported at set-up", test_pi4_gic_ignoring_writes_is_reported);
     run_test("Pi 4: a GIC that takes the writes passes the read-back", test_pi4_gic_in_group1_is_fine);
     return test_summary();
