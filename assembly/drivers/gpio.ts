@@ -253,7 +253,7 @@ export function enableInterrupts(core: u32): void {
 export class EdgeWait extends Future {
   done: bool = false;
   constructor(public pin: u32) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.done) return true;
     const slot = WAITERS + this.pin * 4;
     atomic.store32(slot, <u32>changetype<usize>(cx.waker));
@@ -263,9 +263,9 @@ export class EdgeWait extends Future {
     }
     return this.done;
   }
-  cancel(): void { atomic.store32(WAITERS + this.pin * 4, 0); }
+  protected withdraw(): void { atomic.store32(WAITERS + this.pin * 4, 0); }
   /** Ready for the next event. */
-  reset(): void { this.done = false; }
+  protected rearm(): void { this.done = false; }
 }
 
 /** A pin driven by the kernel. Its register addresses are worked out once. */
@@ -298,7 +298,7 @@ export class OutputPin {
 export class LevelWait extends Future {
   done: bool = false;
   constructor(public pin: u32, public high: bool) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.done) return true;
     if (level(this.pin) == this.high) { this.done = true; return true; }
     const slot = WAITERS + this.pin * 4;
@@ -306,17 +306,17 @@ export class LevelWait extends Future {
     atomic.or32(LEVEL_WAITS + bank(this.pin), bit(this.pin));
     detect(this.pin, this.high ? Edge.High : Edge.Low);
     if (level(this.pin) == this.high) {          // it got there while we armed: no event will say so
-      this.cancel();
+      this.withdraw();
       this.done = true;
     }
     return this.done;
   }
-  cancel(): void {
+  protected withdraw(): void {
     atomic.store32(WAITERS + this.pin * 4, 0);
     atomic.and32(LEVEL_WAITS + bank(this.pin), ~bit(this.pin));
   }
   /** Ready to wait again. */
-  reset(): void { this.done = false; }
+  protected rearm(): void { this.done = false; }
 }
 
 /** A pin the kernel reads; it cannot be driven. */

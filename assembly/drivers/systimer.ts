@@ -88,7 +88,7 @@ export class Alarm extends Future {
   /** Whether the match interrupt ended the wait (false: a poll found the deadline passed). */
   byInterrupt: bool = false;
   constructor(public channel: u32, public deadline: u64) { super(); checkChannel(channel); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     const slot = this.channel * 4;
     if (this.armed && atomic.load32(FIRED + slot)) { this.byInterrupt = true; return true; }
     if (now() >= this.deadline) return true;
@@ -103,5 +103,5 @@ export class Alarm extends Future {
     }
     return false;
   }
-  cancel(): void { atomic.store32(WAITING + this.channel * 4, 0); }
+  protected withdraw(): void { atomic.store32(WAITING + this.channel * 4, 0); }
 }

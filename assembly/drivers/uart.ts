@@ -268,7 +268,7 @@ export class UartRead extends Future {
   waiter: Waiter = new Waiter();
   length: i32 = 0;
   constructor(public port: Port, public out: StaticArray<u8>) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.length) return true;
     while (true) {
       if (!this.port.waitForData(this.waiter, cx.waker)) return false;   // registered: the interrupt wakes us
@@ -276,10 +276,10 @@ export class UartRead extends Future {
       if (this.length) { this.port.withdraw(this.waiter); return true; }
     }
   }
-  cancel(): void { this.port.withdraw(this.waiter); }
+  protected withdraw(): void { this.port.withdraw(this.waiter); }
   dispose(): void { this.cancel(); dispose(this.waiter); }
   /** Ready for the next read. */
-  reset(): void { this.length = 0; }
+  protected rearm(): void { this.length = 0; }
 }
 
 const CR_: u8 = 0x0d, LF: u8 = 0x0a, BS: u8 = 0x08, DEL: u8 = 0x7f, ESC: u8 = 0x1b, TAB: u8 = 0x09;
@@ -318,7 +318,7 @@ export class ReadLine extends Future {
   private one: StaticArray<u8> = new StaticArray<u8>(1);
   constructor(public port: Port, max: i32) { super(); this.buf = new StaticArray<u8>(max > 0 ? max : 1); }
 
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.done) return true;
     while (true) {
       if (!this.port.waitForData(this.waiter, cx.waker)) { this.port.flushEcho(); return false; }
@@ -385,10 +385,10 @@ export class ReadLine extends Future {
     return t;
   }
 
-  cancel(): void { this.port.withdraw(this.waiter); }
+  protected withdraw(): void { this.port.withdraw(this.waiter); }
   dispose(): void { this.cancel(); dispose(this.waiter); dispose(this.buf); dispose(this.one); this.freeText(); }
   /** Ready for the next line: frees `line` (unless taken). */
-  reset(): void { this.freeText(); this.length = 0; this.done = false; this.truncated = false; this.escape = 0; }
+  protected rearm(): void { this.freeText(); this.length = 0; this.done = false; this.truncated = false; this.escape = 0; }
   private freeText(): void { const t = this.text; if (t !== null) { dispose(t); this.text = null; } }
 }
 
@@ -396,7 +396,7 @@ export class UartWrite extends Future {
   waiter: Waiter = new Waiter();
   sent: i32 = 0;
   constructor(public port: Port, public bytes: StaticArray<u8>, public length: i32) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     const b = base();
     while (this.sent < this.length) {
       if (read32(b + FR) & FR_TXFF) {
@@ -410,8 +410,8 @@ export class UartWrite extends Future {
     }
     return true;
   }
-  cancel(): void { this.port.withdraw(this.waiter); }
+  protected withdraw(): void { this.port.withdraw(this.waiter); }
   dispose(): void { this.cancel(); dispose(this.waiter); }
   /** Ready to send again: `length` bytes of `bytes` as they are now (set them first). */
-  reset(): void { this.sent = 0; }
+  protected rearm(): void { this.sent = 0; }
 }

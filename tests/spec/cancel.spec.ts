@@ -17,6 +17,7 @@ function drain(): void { while (runOnce()) {} }
 
 const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
 function liveBlocks(): u32 { stats(STATS); return STATS.liveBlocks; }
+let KEEP_LATE: Task | null = null;
 
 /** Receives one value and says so: `<name>: got <v>`. */
 class Receiver extends Task {
@@ -214,7 +215,7 @@ describe("finishing: nothing touches a task after DONE", () => {
     drain();
     const t = trace();
     const claim = t.indexOf("atomic.xchg32 1");          // the joiner word, marked FINISHING
-    const done = t.indexOf("atomic.xchg32 8");           // the state word: DONE
+    const done = t.indexOf("atomic.cas32 2 8");          // the state word: RUNNING -> DONE
     expect(claim >= 0 && done >= 0).toBe(true);
     expect(claim < done).toBe(true);
     expect(child.isDone).toBe(true);
@@ -234,6 +235,51 @@ describe("finishing: nothing touches a task after DONE", () => {
     dispose(h);
     for (let i = 0; i < 8; i++) expect(reuse[i]).toBe(0);
     dispose(reuse);
+  });
+});
+
+describe("a detached task kept alive: cancel() and isDone are safe at any time", () => {
+  it("a kept task outlives its end: cancel() after it finished writes to a live task, letGo() frees it", () => {
+    fresh();
+    const t = new YieldTwice().keepAlive();
+    spawnOn(0, t);
+    drain();
+    const alive = liveBlocks();                      // the task is one of them (expect() allocates: read first)
+    t.wake();
+    drain();
+    const done = t.isDone;
+    const atEnd = liveBlocks();
+    t.cancel();                                      // too late, and harmless
+    const stillDone = t.isDone && !t.isCancelled;
+    t.letGo();
+    const after = liveBlocks();
+    expect(done).toBe(true);
+    expect(atEnd).toBe(alive);                       // not freed at its end: kept
+    expect(stillDone).toBe(true);
+    expect(after).toBe(alive - 1);
+  });
+
+  it("letGo() before the end: the executor frees it when it finishes (cancelled here)", () => {
+    fresh();
+    const t = new YieldTwice().keepAlive();
+    spawnOn(0, t);
+    drain();
+    const alive = liveBlocks();
+    t.cancel();
+    t.letGo();
+    const let_go = liveBlocks();
+    drain();                                          // the cancellation takes effect: DONE, and freed
+    const after = liveBlocks();
+    expect(let_go).toBe(alive);
+    expect(after).toBe(alive - 1);
+  });
+
+  it("keepAlive() after spawning is refused with a panic that says to call it before", () => {
+    fresh();
+    KEEP_LATE = new YieldTwice();
+    spawnOn(0, KEEP_LATE!);
+    expect(() => { KEEP_LATE!.keepAlive(); }).toThrow();
+    expect(trace().includes("sys.panic keepAlive() on a task already spawned: call it before spawn() or spawnOn()")).toBe(true);
   });
 });
 

@@ -528,7 +528,7 @@ describe("executor: join and select", () => {
     drain();
     n1.notifyOne();
     drain();
-    expect(j.ready[0] && j.ready[1]).toBe(true);
+    expect(j.futures[0].isReady && j.futures[1].isReady && j.isReady).toBe(true);
     expect(trace()).toBe(
       "console: join: pending\nconsole: join: woken\nconsole: join: pending\nconsole: join: woken\nconsole: join: ready",
     );

@@ -14,7 +14,7 @@ import * as atomic from "../../arch/atomic";
 import { coreId, coreCount, waitForEvent, sendEvent } from "../../arch/cpu";
 import { SpinLock } from "../sync/spinlock";
 import { dispose } from "../lifetime";
-import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, setEnqueue, stateAddr, wakeTask, withdrawAll } from "./task";
+import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, KEPT, setEnqueue, stateAddr, wakeTask, withdrawAll } from "./task";
 import { fireTimers } from "./timer";
 import { serviceIrqs } from "../irq";
 import { cpu as host } from "../../arch/host";
@@ -110,7 +110,8 @@ export function spawn(task: Task): void {
 /** Starts `task` on `core` (it may be stolen by an idle core). Freed when it finishes. */
 export function spawnOn(core: u32, task: Task): void {
   task.home = core;
-  atomic.store32(stateAddr(task), QUEUED | DETACHED);
+  const addr = stateAddr(task);
+  atomic.store32(addr, (load<u32>(addr) & KEPT) | QUEUED | DETACHED);   // not shared yet: a plain read
   enqueue(task, core);
 }
 
@@ -129,6 +130,11 @@ export function spawnJoin<T extends Task>(task: T): JoinHandle<T> {
  */
 export class JoinHandle<T extends Task> extends Future {
   constructor(public task: T) { super(); }
+  /**
+   * Cancels the task. The handle itself stays Pending: polling it is how to
+   * wait until the task has stopped (it is then Ready, with `cancelled`
+   * true unless the task had finished first).
+   */
   cancel(): void { this.task.cancel(); }
   /**
    * Frees the handle alone and never touches the task, which may be
@@ -139,7 +145,7 @@ export class JoinHandle<T extends Task> extends Future {
    */
   dispose(): void {}
   get cancelled(): bool { return this.task.isCancelled; }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.task.isDone) return true;
     const addr = changetype<usize>(this.task) + offsetof<Task>("joiner");
     const me = <u32>changetype<usize>(cx.task);
@@ -194,9 +200,14 @@ export function runOnce(): bool {
     // the moment it sees DONE. Only a detached task, which has no owner, is
     // touched after, by us, to dispose it.
     const joiner = atomic.xchg32(changetype<usize>(task) + offsetof<Task>("joiner"), FINISHING);
-    const prev = atomic.xchg32(addr, (atomic.load32(addr) & (DETACHED | CANCELLED)) | DONE);
+    let prev = load<u32>(addr);
+    while (true) {                         // a CAS, not a swap: letGo() may clear KEPT meanwhile
+      const found = atomic.cas32(addr, prev, (prev & (DETACHED | CANCELLED | KEPT)) | DONE);
+      if (found == prev) break;
+      prev = found;
+    }
     if (joiner) wakeTask(changetype<Task>(<usize>joiner));
-    if (prev & DETACHED) dispose(task);
+    if ((prev & (DETACHED | KEPT)) == DETACHED) dispose(task);   // kept: letGo() frees it
     return true;
   }
   // Pending: stop RUNNING; if it was woken meanwhile, queue it again (at the

@@ -8,67 +8,115 @@
 // nobody else disposes.
 import { Context } from "./task";
 import { dispose, disposeAll } from "../lifetime";
+import { panic } from "../../arch/sys";
 
+/** Where a future is: FutureState.Pending, Ready or Cancelled (Future.state). */
+export enum FutureState { Pending = 0, Ready = 1, Cancelled = 2 }
+
+/**
+ * A future, and its state: Pending until a poll finds it ready, then Ready
+ * (later polls return true at once, without doing anything) until reset();
+ * Cancelled after cancel() while pending, until reset(). The state is the
+ * base class's: a future implements pollOnce() (one attempt: true when
+ * ready, else it has arranged for cx.waker to be woken), withdraw() (take
+ * back whatever it registered, hand on a wake-up it will not use) and
+ * rearm() (what reset() must undo); callers use poll(), cancel(), reset().
+ */
 export abstract class Future {
-  abstract poll(cx: Context): bool;
-  /** Withdraws whatever the future registered (a waiter in a queue, a sleep). */
-  cancel(): void {}
-  /** dispose(future) cancels it first, so a dropped future leaves nothing registered. */
-  dispose(): void { this.cancel(); }
+  private _state: FutureState = FutureState.Pending;
+  /** Ready means "once per ready poll" (an Interval: each tick is one ready poll, the next poll waits again). */
+  protected periodic: bool = false;
+
+  /** Pending, Ready or Cancelled. */
+  get state(): FutureState { return this._state; }
+  get isPending(): bool { return this._state == FutureState.Pending; }
+  get isReady(): bool { return this._state == FutureState.Ready; }
+  get isCancelled(): bool { return this._state == FutureState.Cancelled; }
+
+  /**
+   * True when the future is ready (it stays ready: polling again returns
+   * true at once). False: not yet, and cx.waker will be woken when it may
+   * be. Polling a cancelled future is a bug (it would never be ready): it
+   * traps; reset() it first.
+   */
+  poll(cx: Context): bool {
+    const s = this._state;
+    if (s == FutureState.Ready && !this.periodic) return true;
+    if (s == FutureState.Cancelled) panic("poll() of a cancelled future: reset() it before polling it again");
+    if (!this.pollOnce(cx)) { this._state = FutureState.Pending; return false; }
+    this._state = FutureState.Ready;
+    return true;
+  }
+  /** One attempt; only poll() calls it (never after it returned true, until reset()). */
+  protected abstract pollOnce(cx: Context): bool;
+
+  /**
+   * Withdraws whatever the future registered (a waiter in a queue, a sleep)
+   * and hands on a wake-up it was given but will not use; a pending future
+   * is then Cancelled. Safe in any state, and twice.
+   */
+  cancel(): void {
+    this.withdraw();
+    if (this._state == FutureState.Pending) this._state = FutureState.Cancelled;
+  }
+  protected withdraw(): void {}
+
   /**
    * Re-arms the future for the same operation again, with whatever its
    * fields say now (one rule for every future: set `send.value`,
-   * `sleep.deadline`, `write.bytes` first if they change). Call it after
-   * using what a ready future gave. The default does nothing (a one-shot
-   * future, such as a JoinHandle).
+   * `sleep.deadline`, `write.bytes` first if they change): it is Pending
+   * again. Call it after using what a ready future gave, or to use a
+   * cancelled one again. A one-shot future (a JoinHandle) stays done.
    */
-  reset(): void {}
+  reset(): void {
+    this.rearm();
+    this._state = FutureState.Pending;
+  }
+  protected rearm(): void {}
+
+  /** dispose(future) cancels it first, so a dropped future leaves nothing registered. */
+  dispose(): void { this.cancel(); }
 }
 
 /** Pending once (waking its task at once), ready the next time: lets the other tasks run. */
 export class YieldNow extends Future {
   yielded: bool = false;
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.yielded) return true;
     this.yielded = true;
     cx.waker.wake();
     return false;
   }
   /** Ready for reuse in a loop. */
-  reset(): void { this.yielded = false; }
+  protected rearm(): void { this.yielded = false; }
 }
 
 /** Ready when every future is ready (each is polled until it is, then not again). */
 export class Join extends Future {
-  ready: StaticArray<bool>;
-  constructor(public futures: Array<Future>) {
-    super();
-    this.ready = new StaticArray<bool>(futures.length);
-  }
-  poll(cx: Context): bool {
+  constructor(public futures: Array<Future>) { super(); }
+  protected pollOnce(cx: Context): bool {
     let all = true;
     for (let i = 0; i < this.futures.length; i++) {
-      if (unchecked(this.ready[i])) continue;
-      if (unchecked(this.futures[i]).poll(cx)) unchecked(this.ready[i] = true);
-      else all = false;
+      const f = unchecked(this.futures[i]);
+      if (!f.isReady && !f.poll(cx)) all = false;
     }
     return all;
   }
-  cancel(): void { for (let i = 0; i < this.futures.length; i++) if (!unchecked(this.ready[i])) unchecked(this.futures[i]).cancel(); }
+  protected withdraw(): void { for (let i = 0; i < this.futures.length; i++) { const f = unchecked(this.futures[i]); if (!f.isReady) f.cancel(); } }
   /** Ready to wait for all again: every future re-armed. */
-  reset(): void {
-    this.cancel();
-    for (let i = 0; i < this.futures.length; i++) { unchecked(this.futures[i]).reset(); unchecked(this.ready[i] = false); }
+  protected rearm(): void {
+    this.withdraw();
+    for (let i = 0; i < this.futures.length; i++) unchecked(this.futures[i]).reset();
   }
-  /** Cancels what is still pending, then frees the futures, their list and its own flags. */
-  dispose(): void { this.cancel(); disposeAll(this.futures); dispose(this.ready); }
+  /** Cancels what is still pending, then frees the futures and their list. */
+  dispose(): void { this.cancel(); disposeAll(this.futures); }
 }
 
 /** Ready when the first of the futures is; `winner` is its index. The others are cancelled. */
 export class Select extends Future {
   winner: i32 = -1;
   constructor(public futures: Array<Future>) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.winner >= 0) return true;
     for (let i = 0; i < this.futures.length; i++) {
       if (unchecked(this.futures[i]).poll(cx)) {
@@ -79,12 +127,12 @@ export class Select extends Future {
     }
     return false;
   }
-  cancel(): void { if (this.winner < 0) for (let i = 0; i < this.futures.length; i++) unchecked(this.futures[i]).cancel(); }
+  protected withdraw(): void { if (this.winner < 0) for (let i = 0; i < this.futures.length; i++) unchecked(this.futures[i]).cancel(); }
   /** Cancels them if none won yet, then frees the futures and their list. */
   dispose(): void { this.cancel(); disposeAll(this.futures); }
   /** Ready to race again: every future re-armed (reset()), no winner. */
-  reset(): void {
-    this.cancel();
+  protected rearm(): void {
+    this.withdraw();
     for (let i = 0; i < this.futures.length; i++) unchecked(this.futures[i]).reset();
     this.winner = -1;
   }

@@ -103,7 +103,7 @@ export class Notified extends Future {
   dispose(): void { this.cancel(); dispose(this.waiter); }
   done: bool = false;
   constructor(public notify: Notify) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.done) return true;
     const n = this.notify;
     n.enter();
@@ -117,14 +117,14 @@ export class Notified extends Future {
     n.leave();
     return this.done;
   }
-  cancel(): void {
+  protected withdraw(): void {
     this.notify.enter();
     this.notify.waiters.remove(this.waiter);
     if (this.waiter.granted && !this.done) { this.notify.permit = true; this.waiter.granted = false; }   // pass it on
     this.notify.leave();
   }
   /** Ready for the next notification. */
-  reset(): void { this.done = false; }
+  protected rearm(): void { this.done = false; }
 }
 
 /** `permits` permits; acquire() waits for one (first come, first served). */
@@ -148,7 +148,7 @@ export class Acquire extends Future {
   dispose(): void { this.cancel(); dispose(this.waiter); }
   done: bool = false;
   constructor(public sem: Semaphore) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.done) return true;
     const s = this.sem;
     s.enter();
@@ -164,7 +164,7 @@ export class Acquire extends Future {
     s.leave();
     return this.done;
   }
-  cancel(): void {
+  protected withdraw(): void {
     const s = this.sem;
     s.enter();
     s.waiters.remove(this.waiter);
@@ -174,7 +174,7 @@ export class Acquire extends Future {
     if (handBack) s.release();
   }
   /** Ready to acquire again (after releasing). */
-  reset(): void { this.done = false; }
+  protected rearm(): void { this.done = false; }
 }
 
 /**
@@ -197,31 +197,34 @@ export class Mutex<T> {
   dispose(): void { dispose(this.sem); }
 }
 
-/** A mutex held (once ready) until unlock(), cancel() or dispose(). */
+/**
+ * A mutex held (once ready) until unlock(), cancel() or dispose(). After
+ * unlock() the guard is Pending again: poll it to lock again.
+ */
 export class MutexGuard<T> extends Acquire {
   held: bool = false;
   constructor(public mutex: Mutex<T>) { super(mutex.sem); }
-  poll(cx: Context): bool {
-    if (this.held) return true;
-    if (!super.poll(cx)) return false;
+  protected pollOnce(cx: Context): bool {
+    if (!super.pollOnce(cx)) return false;
     this.held = true;
     return true;
   }
   get value(): T { return this.mutex.value; }
   set value(v: T) { this.mutex.value = v; }
-  /** Gives the mutex back (once; nothing if not held). */
+  /** Gives the mutex back (once; nothing if not held); the guard is Pending again. */
   unlock(): void {
     if (!this.held) return;
     this.held = false;
     this.sem.release();
+    this.reset();
   }
   /** Withdraws a wait, passes on a lock handed over but not yet taken, and unlocks a held one. */
-  cancel(): void {
-    super.cancel();
+  protected withdraw(): void {
+    super.withdraw();
     this.unlock();
   }
   /** Ready to lock again (unlocks first if still held). */
-  reset(): void { this.unlock(); super.reset(); }
+  protected rearm(): void { this.unlock(); super.rearm(); }
 }
 
 /** One value, sent once, received once. */
@@ -246,7 +249,7 @@ export class OneShotRecv<T> extends Future {
   waiter: Waiter = new Waiter();
   dispose(): void { this.cancel(); dispose(this.waiter); }
   constructor(public shot: OneShot<T>) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     const s = this.shot;
     s.enter();
     const ready = s.sent;
@@ -254,7 +257,7 @@ export class OneShotRecv<T> extends Future {
     s.leave();
     return ready;
   }
-  cancel(): void {
+  protected withdraw(): void {
     const s = this.shot;
     s.enter();
     if (s.waiter === this.waiter) s.waiter = null;
@@ -333,7 +336,7 @@ export class ChannelSend<T> extends Future {
   done: bool = false;
   waited: bool = false;
   constructor(public ch: Channel<T>, public value: T) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.done) return true;
     const ch = this.ch;
     ch.enter();
@@ -348,7 +351,7 @@ export class ChannelSend<T> extends Future {
     ch.leave();
     return this.done;
   }
-  cancel(): void {
+  protected withdraw(): void {
     const ch = this.ch;
     ch.enter();
     ch.senders.remove(this.waiter);
@@ -357,7 +360,7 @@ export class ChannelSend<T> extends Future {
     ch.leave();
   }
   /** Ready to send again: `value` as it is now (set it first). */
-  reset(): void { this.done = false; this.waited = false; }
+  protected rearm(): void { this.done = false; this.waited = false; }
 }
 
 export class ChannelRecv<T> extends Future {
@@ -366,7 +369,7 @@ export class ChannelRecv<T> extends Future {
   done: bool = false;
   value: T = changetype<T>(0);
   constructor(public ch: Channel<T>) { super(); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.done) return true;
     const ch = this.ch;
     ch.enter();
@@ -380,7 +383,7 @@ export class ChannelRecv<T> extends Future {
     ch.leave();
     return this.done;
   }
-  cancel(): void {
+  protected withdraw(): void {
     const ch = this.ch;
     ch.enter();
     ch.receivers.remove(this.waiter);
@@ -389,5 +392,5 @@ export class ChannelRecv<T> extends Future {
     ch.leave();
   }
   /** Ready to receive another value. */
-  reset(): void { this.done = false; }
+  protected rearm(): void { this.done = false; }
 }

@@ -34,6 +34,12 @@
 // cancelled task keeps nothing, whether or not anybody disposes it soon. A
 // detached one is then disposed too: its dispose() disposes its futures.
 //
+// A detached task (spawn, spawnOn) is freed when it finishes, so a pointer
+// to it is good only while it runs. To cancel it or read isDone later, from
+// anywhere, keep it alive: keepAlive() before spawning it, letGo() when
+// done with it (whichever of letGo() and the end of the task comes last
+// frees it; one CAS on the state word decides).
+//
 // wake() on a QUEUED or DONE task does nothing; on an idle one it sets
 // QUEUED and puts the task in the run queue of the core it last ran on
 // (its `home`), with an SEV so that core notices.
@@ -41,6 +47,7 @@ import * as atomic from "../../arch/atomic";
 import { forEachField } from "../scope";
 import { dispose } from "../lifetime";
 import { Future } from "./future";
+import { panic } from "../../arch/sys";
 
 export const QUEUED: u32 = 1;
 export const RUNNING: u32 = 2;
@@ -50,6 +57,8 @@ export const DONE: u32 = 8;
 export const DETACHED: u32 = 16;
 /** cancel() was called: the executor finishes it without polling it again. */
 export const CANCELLED: u32 = 32;
+/** keepAlive() was called: a detached task is freed by letGo(), not when it finishes. */
+export const KEPT: u32 = 64;
 
 /** What poll() gets: the task being polled (its waker) and the core. One per core, in static memory. */
 @unmanaged
@@ -94,13 +103,45 @@ export abstract class Task {
   /** Schedules the task to be polled again (any core, any time). */
   wake(): void { wakeTask(this); }
 
-  /** Stops the task (any core): it is not polled again and finishes as cancelled. */
+  /** Stops the task (any core): it is not polled again and finishes as cancelled. Nothing if it has finished. */
   cancel(): void {
-    atomic.or32(stateAddr(this), CANCELLED);
+    const addr = stateAddr(this);
+    let s = load<u32>(addr);               // a guess for the CAS
+    while (true) {
+      if (s & DONE) return;                // finished first: it stays a task that finished
+      const found = atomic.cas32(addr, s, s | CANCELLED);
+      if (found == s) break;
+      s = found;
+    }
     wakeTask(this);
   }
 
   get isCancelled(): bool { return (atomic.load32(stateAddr(this)) & CANCELLED) != 0; }
+
+  /**
+   * Keeps a detached task's memory after it finishes, until letGo(): so
+   * cancel(), isDone and isCancelled are safe on it at any time. Call it
+   * before spawn()/spawnOn() (after, the task may already be gone). Returns
+   * the task: `spawnOn(1, this.worker = new Worker().keepAlive())`.
+   */
+  keepAlive(): this {
+    const was = atomic.or32(stateAddr(this), KEPT);
+    if (was & DETACHED) panic("keepAlive() on a task already spawned: call it before spawn() or spawnOn()");
+    return this;
+  }
+
+  /** Ends keepAlive(): frees the task now if it has finished, else when it does. Call it once. */
+  letGo(): void {
+    const addr = stateAddr(this);
+    let s = atomic.load32(addr);
+    while (true) {
+      if (!(s & KEPT)) panic("letGo() on a task that keepAlive() did not keep (or letGo() twice)");
+      const found = atomic.cas32(addr, s, s & ~KEPT);
+      if (found == s) break;
+      s = found;
+    }
+    if (s & DONE) dispose(this);
+  }
 
   get isDone(): bool { return (atomic.load32(changetype<usize>(this) + offsetof<Task>("state")) & DONE) != 0; }
 }

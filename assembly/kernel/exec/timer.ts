@@ -48,7 +48,7 @@ export class Sleep extends Future {
   static millis(ms: u64): Sleep { return new Sleep(counter() + ticksFromMillis(ms)); }
 
   /** Ready once the deadline has passed (and the timer interrupt said so). */
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (this.fired) return true;
     if (!this.registered) {
       if (counter() >= this.deadline) return true;
@@ -61,7 +61,7 @@ export class Sleep extends Future {
   }
 
   /** Takes the sleep out of its core's list (any core may call it). */
-  cancel(): void {
+  protected withdraw(): void {
     if (!this.registered || this.fired) return;
     const lock = lockOf(this.core);
     lock.lock();
@@ -78,8 +78,8 @@ export class Sleep extends Future {
   }
 
   /** Ready to wait again, for `deadline` as it is now (set it first; a pending wait is cancelled). */
-  reset(): void {
-    this.cancel();
+  protected rearm(): void {
+    this.withdraw();
     this.fired = false;
     this.registered = false;
   }
@@ -98,6 +98,7 @@ export class Interval extends Future {
     const period = ticksFromMillis(periodMs);
     this.sleep = new Sleep(counter() + period);
     this.period = period;
+    this.periodic = true;          // Ready for the poll that sees a tick; the next poll waits for the next
   }
   /**
    * A new period of `periodMs` milliseconds, from the next tick on: the wait
@@ -106,13 +107,15 @@ export class Interval extends Future {
    * from the task that polls the interval.
    */
   setPeriod(periodMs: u64): void { this.period = ticksFromMillis(periodMs); }
-  poll(cx: Context): bool {
+  protected pollOnce(cx: Context): bool {
     if (!this.sleep.poll(cx)) return false;
     this.sleep.deadline += this.period;
     this.sleep.reset();
     return true;
   }
-  cancel(): void { this.sleep.cancel(); }
+  protected withdraw(): void { this.sleep.cancel(); }
+  /** Ticks again from the deadline it had (a cancelled interval resumes; late ticks come at once). */
+  protected rearm(): void { this.sleep.reset(); }
   dispose(): void { dispose(this.sleep); }
 }
 
@@ -127,8 +130,8 @@ export class Timeout extends Select {
     this.ms = ms;
   }
   /** Ready to race again: the future re-armed, and `ms` from now. */
-  reset(): void {
-    super.reset();
+  protected rearm(): void {
+    super.rearm();
     changetype<Sleep>(this.futures[1]).deadline = counter() + ticksFromMillis(this.ms);
   }
   get timedOut(): bool { return this.winner == 1; }
