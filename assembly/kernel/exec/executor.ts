@@ -18,7 +18,7 @@ import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, KE
 import { fireTimers } from "./timer";
 import { serviceIrqs } from "../irq";
 import { cpu as host } from "../../arch/host";
-import { Future } from "./future";
+import { Future, PENDING_ON_CANCEL } from "./future";
 
 /** cpu.events() bits (boot/irq.h). */
 export const EVENT_TIMER: u32 = 1;
@@ -129,13 +129,13 @@ export function spawnJoin<T extends Task>(task: T): JoinHandle<T> {
  * (or `cancelled` is true). Dispose the task yourself; cancel() stops it.
  */
 export class JoinHandle<T extends Task> extends Future {
-  constructor(public task: T) { super(); }
+  constructor(public task: T) { super(); this.kind = PENDING_ON_CANCEL; }
   /**
-   * Cancels the task. The handle itself stays Pending: polling it is how to
-   * wait until the task has stopped (it is then Ready, with `cancelled`
-   * true unless the task had finished first).
+   * cancel() cancels the task. The handle itself stays Pending: polling it
+   * is how to wait until the task has stopped (it is then Ready, with
+   * `cancelled` true unless the task had finished first).
    */
-  cancel(): void { this.task.cancel(); }
+  protected withdraw(): void { this.task.cancel(); }
   /**
    * Frees the handle alone and never touches the task, which may be
    * disposed already (either order is safe). Future's dispose() would

@@ -10,6 +10,9 @@ import { Context } from "./task";
 import { dispose, disposeAll } from "../lifetime";
 import { panic } from "../../arch/sys";
 
+/** Future.kind bits. */
+export const PERIODIC: u8 = 1, PENDING_ON_CANCEL: u8 = 2;
+
 /** Where a future is: FutureState.Pending, Ready or Cancelled (Future.state). */
 export enum FutureState { Pending = 0, Ready = 1, Cancelled = 2 }
 
@@ -24,8 +27,13 @@ export enum FutureState { Pending = 0, Ready = 1, Cancelled = 2 }
  */
 export abstract class Future {
   private _state: FutureState = FutureState.Pending;
-  /** Ready means "once per ready poll" (an Interval: each tick is one ready poll, the next poll waits again). */
-  protected periodic: bool = false;
+  /**
+   * Where a kind bends the rule (set in its constructor): PERIODIC, Ready
+   * means "this poll saw a tick" (an Interval: the next poll waits again);
+   * PENDING_ON_CANCEL, cancel() leaves it Pending (a JoinHandle: its task
+   * stops, and the handle is Ready once it has).
+   */
+  protected kind: u8 = 0;
 
   /** Pending, Ready or Cancelled. */
   get state(): FutureState { return this._state; }
@@ -41,7 +49,7 @@ export abstract class Future {
    */
   poll(cx: Context): bool {
     const s = this._state;
-    if (s == FutureState.Ready && !this.periodic) return true;
+    if (s == FutureState.Ready && !(this.kind & PERIODIC)) return true;
     if (s == FutureState.Cancelled) panic("poll() of a cancelled future: reset() it before polling it again");
     if (!this.pollOnce(cx)) { this._state = FutureState.Pending; return false; }
     this._state = FutureState.Ready;
@@ -57,7 +65,7 @@ export abstract class Future {
    */
   cancel(): void {
     this.withdraw();
-    if (this._state == FutureState.Pending) this._state = FutureState.Cancelled;
+    if (this._state == FutureState.Pending && !(this.kind & PENDING_ON_CANCEL)) this._state = FutureState.Cancelled;
   }
   protected withdraw(): void {}
 

@@ -18,7 +18,7 @@ import { counter, timerFrequency, coreId } from "../../arch/cpu";
 import { cpu as host } from "../../arch/host";
 import { SpinLock } from "../sync/spinlock";
 import { Task, Context } from "./task";
-import { Future, Select } from "./future";
+import { Future, Select, PERIODIC } from "./future";
 import { dispose } from "../lifetime";
 
 // Per core: the list head (address of the first Sleep) and its lock.
@@ -98,7 +98,7 @@ export class Interval extends Future {
     const period = ticksFromMillis(periodMs);
     this.sleep = new Sleep(counter() + period);
     this.period = period;
-    this.periodic = true;          // Ready for the poll that sees a tick; the next poll waits for the next
+    this.kind = PERIODIC;          // Ready for the poll that sees a tick; the next poll waits for the next
   }
   /**
    * A new period of `periodMs` milliseconds, from the next tick on: the wait
