@@ -38,6 +38,8 @@ QEMU          ?= qemu-system-aarch64
 NODE          ?= node
 B             := build
 ASC           := node_modules/.bin/asc
+# asc behind the async transform (tools/async/asc.ts): every kernel build goes through it.
+ASYNC_ASC     := $(NODE) $(B)/tools/tools/async/asc.js
 TSC           := node_modules/.bin/tsc
 
 # wasm3 sources are fetched by tools/fetch-wasm3.sh (pinned, sha256-checked).
@@ -59,7 +61,8 @@ STUB_SRCS     := $(wildcard boot/*.c boot/*.S boot/wasm/*.c)
 STUB_OBJS     := $(patsubst %,$(B)/obj/%.o,$(STUB_SRCS)) $(B)/obj/gen/abi_link.c.o
 WASM3_OBJS     = $(patsubst $(WASM3_DIR)/%.c,$(B)/obj/wasm3/%.o,$(WASM3_SRCS))
 
-AS_SRCS       := $(shell find assembly -name '*.ts' ! -name '*.d.ts')
+AS_SRCS       := $(shell find assembly -name '*.ts' ! -name '*.d.ts') assembly/async.d.ts
+ASYNC_SRCS    := $(wildcard tools/async/*.ts)
 TOOL_SRCS     := $(shell find tools tests/host tests/qemu -name '*.ts' 2>/dev/null)
 TEST_LIB_SRCS := $(shell find tests/kernels/lib -name '*.ts' 2>/dev/null)
 TEST_KERNELS  := $(patsubst tests/kernels/%.ts,%,$(wildcard tests/kernels/*.ts))
@@ -103,10 +106,10 @@ abi: $(B)/gen/abi_link.c
 # ---- AssemblyScript -> wasm ------------------------------------------------
 # Every kernel is validated (wasm-validate) and its imports checked against the ABI.
 define wasm_rule
-$(2): $(1) $(AS_SRCS) $(3) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS)
+$(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS)
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
-	$(Q)$(ASC) $(1) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
+	$(Q)$(ASYNC_ASC) $(1) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
 		--outFile $(2) --textFile $(2:.wasm=.wat) || \
 		{ printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
@@ -253,7 +256,7 @@ typecheck: $(TOOLS)
 
 test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(HARDWARE_IMAGES)
 	$(call say,TEST,as-pect)
-	$(Q)node_modules/.bin/asp --config as-pect.config.js
+	$(Q)$(NODE) $(B)/tools/tools/async/aspect.js --config as-pect.config.js
 	$(call say,TEST,node)
 	$(Q)$(NODE) --test $(B)/tools/tests/host/
 

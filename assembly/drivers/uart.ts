@@ -280,6 +280,8 @@ export class UartRead extends Future {
   dispose(): void { this.cancel(); dispose(this.waiter); }
   /** Ready for the next read. */
   protected rearm(): void { this.length = 0; }
+  /** What `await` gives: how many bytes were read. */
+  get output(): i32 { return this.length; }
 }
 
 const CR_: u8 = 0x0d, LF: u8 = 0x0a, BS: u8 = 0x08, DEL: u8 = 0x7f, ESC: u8 = 0x1b, TAB: u8 = 0x09;
@@ -377,6 +379,9 @@ export class ReadLine extends Future {
     if (t === null) { t = String.UTF8.decodeUnsafe(changetype<usize>(this.buf), this.length); this.text = t; }
     return t;
   }
+
+  /** What `await port.readLine()` gives: the line, yours to keep (takeLine()). */
+  get output(): string { return this.takeLine(); }
 
   /** The line, now yours to keep (dispose it when done). */
   takeLine(): string {

@@ -241,7 +241,7 @@ describe("finishing: nothing touches a task after DONE", () => {
 describe("a detached task kept alive: cancel() and isDone are safe at any time", () => {
   it("a kept task outlives its end: cancel() after it finished writes to a live task, letGo() frees it", () => {
     fresh();
-    const t = new YieldTwice().keepAlive();
+    const t = new YieldTwice(); t.keepAlive();
     spawnOn(0, t);
     drain();
     const alive = liveBlocks();                      // the task is one of them (expect() allocates: read first)
@@ -261,7 +261,7 @@ describe("a detached task kept alive: cancel() and isDone are safe at any time",
 
   it("letGo() before the end: the executor frees it when it finishes (cancelled here)", () => {
     fresh();
-    const t = new YieldTwice().keepAlive();
+    const t = new YieldTwice(); t.keepAlive();
     spawnOn(0, t);
     drain();
     const alive = liveBlocks();

@@ -19,6 +19,8 @@ import { fireTimers } from "./timer";
 import { serviceIrqs } from "../irq";
 import { cpu as host } from "../../arch/host";
 import { Future, PENDING_ON_CANCEL } from "./future";
+import { FutureTask } from "./async";
+import { panic } from "../../arch/sys";
 
 /** cpu.events() bits (boot/irq.h). */
 export const EVENT_TIMER: u32 = 1;
@@ -102,17 +104,29 @@ function steal(self: u32): Task | null {
 /** The joiner word of a task that is finishing: no handle may register any more (addresses are 4-aligned). */
 const FINISHING: u32 = 1;
 
-/** Starts `task` on the next core in turn. It is freed (dispose) when it finishes. */
-export function spawn(task: Task): void {
-  spawnOn(atomic.add32(NEXT_CORE, 1) % coreCount(), task);
+/**
+ * Starts `what` on the next core in turn: a Task, or any Future (the future
+ * of an async function call, `spawn(echo(port))`), which then runs in a
+ * task of its own. It is freed (dispose) when it finishes.
+ */
+export function spawn<T>(what: T): void {
+  spawnOn<T>(atomic.add32(NEXT_CORE, 1) % coreCount(), what);
 }
 
-/** Starts `task` on `core` (it may be stolen by an idle core). Freed when it finishes. */
-export function spawnOn(core: u32, task: Task): void {
+/** Starts `what` (a Task or a Future, as for spawn) on `core` (it may be stolen by an idle core). Freed when it finishes. */
+export function spawnOn<T>(core: u32, what: T): void {
+  if (!isReference<T>()) ERROR("spawn() and spawnOn() take a Task or a Future");
+  const task: Task = what instanceof Task ? changetype<Task>(what) : taskFor(changetype<Object>(what));
   task.home = core;
   const addr = stateAddr(task);
   atomic.store32(addr, (load<u32>(addr) & KEPT) | QUEUED | DETACHED);   // not shared yet: a plain read
   enqueue(task, core);
+}
+
+function taskFor(what: Object): Task {
+  if (what instanceof Future) return new FutureTask(changetype<Future>(what));
+  panic("spawn(): not a Task or a Future");
+  return changetype<Task>(0);
 }
 
 /** Starts `task` on the next core in turn and returns a handle to await it. */
@@ -145,6 +159,8 @@ export class JoinHandle<T extends Task> extends Future {
    */
   dispose(): void {}
   get cancelled(): bool { return this.task.isCancelled; }
+  /** What `await` gives: the task, done (its fields hold its results). */
+  get output(): T { return this.task; }
   protected pollOnce(cx: Context): bool {
     if (this.task.isDone) return true;
     const addr = changetype<usize>(this.task) + offsetof<Task>("joiner");

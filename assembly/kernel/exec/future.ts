@@ -99,6 +99,9 @@ export class YieldNow extends Future {
   protected rearm(): void { this.yielded = false; }
 }
 
+/** Pending once, ready the next time: `await yieldNow()` lets the other tasks run. */
+export function yieldNow(): YieldNow { return new YieldNow(); }
+
 /** Ready when every future is ready (each is polled until it is, then not again). */
 export class Join extends Future {
   constructor(public futures: Array<Future>) { super(); }
@@ -138,6 +141,8 @@ export class Select extends Future {
   protected withdraw(): void { if (this.winner < 0) for (let i = 0; i < this.futures.length; i++) unchecked(this.futures[i]).cancel(); }
   /** Cancels them if none won yet, then frees the futures and their list. */
   dispose(): void { this.cancel(); disposeAll(this.futures); }
+  /** What `await` gives: the winner's index. */
+  get output(): i32 { return this.winner; }
   /** Ready to race again: every future re-armed (reset()), no winner. */
   protected rearm(): void {
     this.withdraw();

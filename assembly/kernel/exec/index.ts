@@ -3,6 +3,7 @@
 // (timer.ts), and waiting for each other (sync.ts). docs/executor.md.
 export { Task, Context } from "./task";
 export { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, serviceEvents, pollsOn, stealsOn, idleOn } from "./executor";
-export { Future, FutureState, YieldNow, Join, Select } from "./future";
-export { Sleep, Interval, Timeout, ticksFromMillis, millisFromTicks, pendingSleeps } from "./timer";
+export { Future, FutureState, YieldNow, yieldNow, Join, Select } from "./future";
+export { Sleep, sleep, Interval, Timeout, timeout, ticksFromMillis, millisFromTicks, pendingSleeps } from "./timer";
 export { Notify, Notified, Semaphore, Acquire, Mutex, MutexGuard, OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv } from "./sync";
+export { AsyncFn, AsyncFuture, FutureTask } from "./async";

@@ -211,6 +211,8 @@ export class MutexGuard<T> extends Acquire {
   }
   get value(): T { return this.mutex.value; }
   set value(v: T) { this.mutex.value = v; }
+  /** What `await mutex.lock()` gives: the guard itself (yours: unlock() it; an async function does not dispose it). */
+  get output(): MutexGuard<T> { return this; }
   /** Gives the mutex back (once; nothing if not held); the guard is Pending again. */
   unlock(): void {
     if (!this.held) return;
@@ -264,6 +266,8 @@ export class OneShotRecv<T> extends Future {
     s.leave();
   }
   get value(): T { return this.shot.value; }
+  /** What `await` gives: the value. */
+  get output(): T { return this.shot.value; }
 }
 
 /**
@@ -393,4 +397,6 @@ export class ChannelRecv<T> extends Future {
   }
   /** Ready to receive another value. */
   protected rearm(): void { this.done = false; }
+  /** What `await` gives: the value received. */
+  get output(): T { return this.value; }
 }

@@ -121,13 +121,12 @@ export abstract class Task {
   /**
    * Keeps a detached task's memory after it finishes, until letGo(): so
    * cancel(), isDone and isCancelled are safe on it at any time. Call it
-   * before spawn()/spawnOn() (after, the task may already be gone). Returns
-   * the task: `spawnOn(1, this.worker = new Worker().keepAlive())`.
+   * before spawn()/spawnOn() (after, the task may already be gone):
+   * `this.worker = new Worker(); this.worker.keepAlive(); spawnOn(1, this.worker);`.
    */
-  keepAlive(): this {
+  keepAlive(): void {
     const was = atomic.or32(stateAddr(this), KEPT);
     if (was & DETACHED) panic("keepAlive() on a task already spawned: call it before spawn() or spawnOn()");
-    return this;
   }
 
   /** Ends keepAlive(): frees the task now if it has finished, else when it does. Call it once. */

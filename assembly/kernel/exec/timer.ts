@@ -138,6 +138,12 @@ export class Timeout extends Select {
   // dispose(): Select's: cancels both and frees both (the future it was given too) and the list.
 }
 
+/** A future ready in `ms` milliseconds: `await sleep(100)`. */
+export function sleep(ms: u64): Sleep { return Sleep.millis(ms); }
+
+/** `future` or `ms` milliseconds, whichever first: `await timeout(ch.recv(), 50)` gives the winner (0: the future, 1: the time ran out). */
+export function timeout(future: Future, ms: u64): Timeout { return new Timeout(future, ms); }
+
 function register(s: Sleep): void {
   const core = s.core;
   const lock = lockOf(core);

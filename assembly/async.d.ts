@@ -1,0 +1,52 @@
+// For the editor, `make typecheck` and the async transform only: asc never
+// reads this file. AssemblyScript's declarations have no Promise; an
+// `async function f(): Promise<T>` needs one to type-check, and `await`
+// needs a `then` to know what it gives. At build time the transform
+// (tools/async/) turns each async function into a Future class and each
+// await into a poll (docs/async.md); these declarations only make the
+// editor see the same types: `await f()` gives T, and `await future` gives
+// the future's `output` (void if it has none); and the result of an async
+// function is a Future too (spawn it, put it in a Join, poll it by hand).
+import type { Future } from "./kernel/exec/future";
+import type { MutexGuard } from "./kernel/exec/sync";
+
+declare global {
+  /** What an async function gives: at build time a Future whose output is T (docs/async.md). */
+  interface Promise<T> extends Future {
+    readonly output: T;
+  }
+  interface PromiseLike<T> {}
+  /** for...of over arrays, which AssemblyScript lowers itself and its declarations leave out. */
+  interface ArrayIterator<T> { next(): { done: boolean; value: T } }
+  interface Array<T> { [Symbol.iterator](): ArrayIterator<T> }
+  interface StaticArray<T> { [Symbol.iterator](): ArrayIterator<T> }
+  interface PromiseConstructor {}
+  var Promise: PromiseConstructor;
+}
+
+/**
+ * What `await mutex.lock()` gives the editor: the guard (at build time it is
+ * the MutexGuard itself), seen without its `then` so that await stops there.
+ */
+interface Locked<T> {
+  value: T;
+  readonly held: bool;
+  unlock(): void;
+  dispose(): void;
+}
+/**
+ * What `await f` gives: f's `output` (void without one). For Future itself,
+ * `any`, so that every future stays assignable to Future (`then` would
+ * otherwise make their callbacks incompatible).
+ */
+type Output<F> = Future extends F ? any
+  : F extends { readonly output: infer R } ? (R extends MutexGuard<infer V> ? Locked<V> : R extends Future ? unknown : R)
+  : void;
+
+declare module "./kernel/exec/future" {
+  interface Future {
+    then(onfulfilled: (value: Output<this>) => void): void;
+  }
+}
+
+export {};

@@ -1,0 +1,50 @@
+// What `async` functions become (docs/async.md). The build's transform
+// (tools/async/) lowers each `async function f(...): Promise<R>` to a class
+// `f$Future` that extends AsyncFuture<R> (AsyncFn when R is void), and `f`
+// to a function that makes one. Its pollOnce() is a state machine: `__s` is
+// where it stopped, `__cur` the future it waits on there. This file is the
+// part every such class shares: cancelling and disposing the future it
+// waits on, and a task that runs a future (spawn(f())).
+import { Future } from "./future";
+import { Task, Context } from "./task";
+import { dispose } from "../lifetime";
+
+/** The base of every lowered async function. */
+export abstract class AsyncFn extends Future {
+  /** The state: where the function stopped (0: not started). */
+  __s: i32 = 0;
+  /** The future it waits on now, if any. */
+  __cur: Future | null = null;
+  /** Whether that future is its own (made by the awaited expression): disposed once done with. */
+  __own: bool = false;
+
+  /** Done with the future it waited on: dispose it if it made it. */
+  __done(): void {
+    const f = this.__cur;
+    this.__cur = null;
+    if (f !== null && this.__own) dispose(f);
+  }
+
+  /** Cancelled while waiting: the future it waits on is cancelled (and, once disposed, freed). */
+  protected withdraw(): void {
+    const f = this.__cur;
+    if (f !== null) f.cancel();
+  }
+
+  /** reset(): runs the function again from the start, with its parameters as they are now. */
+  protected rearm(): void { this.__done(); this.__s = 0; }
+
+  /** Cancels it (what it waits on is cancelled) and frees the future it made for that. */
+  dispose(): void { this.cancel(); this.__done(); }
+}
+
+/** A lowered `async function ...: Promise<R>`: `output` is what it returned. */
+export abstract class AsyncFuture<R> extends AsyncFn {
+  output: R = isReference<R>() ? changetype<R>(0) : <R>0;
+}
+
+/** A task that polls one future to the end (spawn(f()) makes one); it owns the future. */
+export class FutureTask extends Task {
+  constructor(public future: Future) { super(); }
+  poll(cx: Context): bool { return this.future.poll(cx); }
+}

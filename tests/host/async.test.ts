@@ -1,0 +1,135 @@
+// The async transform (tools/async/), on this machine: what it cannot lower
+// is an error at the user's file:line:col that says what to write instead;
+// asc's errors inside a lowered function point at the user's line; the
+// lowered code is kept in build/async/; the size it reports for a state
+// machine is the size asc gives the class. Behaviour (traces, cancellation)
+// is in tests/spec/async.spec.ts and the QEMU tests.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { lowerProgram } from "../../tools/async/asc.js";
+import { machineBytes } from "../../tools/async/layout.js";
+import { mayNeedLowering } from "../../tools/async/lower.js";
+
+const DIR = "build/async-fixtures";
+const HEAD = `import { Channel, sleep, spawn, runOnce, Future, Mutex } from "../../assembly/kernel/exec";\n`;
+
+/** Writes a fixture (after HEAD, so line 2 is its first line) and lowers it. */
+function lower(name: string, body: string): { errors: string[]; text: string } {
+  mkdirSync(DIR, { recursive: true });
+  const file = join(DIR, `${name}.ts`);
+  writeFileSync(file, HEAD + body);
+  const { files, errors } = lowerProgram([file]);
+  const text = [...files.values()].find((f) => f.rel.endsWith(`${name}.ts`))?.result.text ?? "";
+  return { errors: errors.map((e) => `${e.file}:${e.line}:${e.col}: ${e.message}`), text };
+}
+
+function expectError(name: string, body: string, where: string, message: RegExp): void {
+  const { errors } = lower(name, body);
+  assert.ok(errors.length > 0, `${name}: no error`);
+  const hit = errors.find((e) => e.startsWith(`${DIR}/${name}.ts:${where}: `));
+  assert.ok(hit, `${name}: expected an error at ${where}, got:\n${errors.join("\n")}`);
+  assert.match(hit!, message);
+}
+
+describe("the async transform: what it cannot lower is an error at the user's line", () => {
+  it("await outside an async function", () => {
+    expectError("outside", "export function f(ch: Channel<i32>): void {\n  const v = await ch.recv();\n}\n", "3:13", /await/);
+  });
+  it("an async arrow function (AssemblyScript has no closures): says what to write instead", () => {
+    expectError("arrow", "export const f = async (): Promise<void> => { await sleep(1); };\n", "2:18", /async arrow function.*write an `async function` at the top level/);
+  });
+  it("an async function without a Promise<T> result", () => {
+    expectError("result", "export async function f(): void { await sleep(1); }\n", "2:23", /must declare its result as `Promise<T>`/);
+  });
+  it("awaiting something that is not a future", () => {
+    expectError("notfuture", "export async function f(n: i32): Promise<void> { await n; }\n", "2:56", /`await` needs a Future .*this is a `i32`/);
+  });
+  it("a local that lives across an await with no type the transform can be sure of (a bare number)", () => {
+    expectError("number", "export async function f(): Promise<i32> {\n  let n = 0;\n  await sleep(1);\n  return n;\n}\n", "3:7", /`n` lives across an await.*annotate it \(`let n: i32 = \.\.\.`\).*TypeScript sees `number`/);
+  });
+  it("try/catch (AssemblyScript has no exceptions)", () => {
+    expectError("try", "export async function f(): Promise<void> {\n  try { await sleep(1); } catch (e) {}\n}\n", "3:3", /`try` is not supported/);
+  });
+  it("await inside a function nested in an async function", () => {
+    expectError("nested", "export async function f(): Promise<void> {\n  function g(): void { await sleep(1); }\n  await sleep(2);\n}\n", "3:3", /await.*nested|await/);
+  });
+  it("for await", () => {
+    expectError("forawait", "export async function f(a: Array<Future>): Promise<void> {\n  for await (const x of a) {}\n}\n", "3:3", /`for await` is not supported/);
+  });
+  it("a value from a future that gives none", () => {
+    expectError("novalue", "export async function f(): Promise<void> {\n  const x = await sleep(1);\n}\n", "3:13", /gives no value/);
+  });
+});
+
+describe("the async transform: what it makes", () => {
+  it("locals that do not cross an await stay locals; those that do become fields; parameters are fields", () => {
+    const { errors, text } = lower("fields", [
+      "export async function f(ch: Channel<i32>): Promise<i32> {",
+      "  const before: i32 = 1;",
+      "  const got = await ch.recv();",
+      "  const after: i32 = got + before;",
+      "  return after;",
+      "}",
+    ].join("\n") + "\n");
+    assert.deepEqual(errors, []);
+    assert.match(text, /^ {2}ch: Channel<i32>;$/m);
+    assert.match(text, /^ {2}before: i32;$/m);                 // crosses the await
+    assert.doesNotMatch(text, /^ {2}after/m);                   // does not
+    assert.match(text, /const after: i32 = got \+ this\.before;/);
+    assert.match(text, /class f\$Future extends __AsyncFuture<i32>/);
+  });
+
+  it("a file without async or await is left alone (comments and strings do not count)", () => {
+    assert.equal(mayNeedLowering("// the async executor\nconst s = \"await\";\n"), false);
+    assert.equal(mayNeedLowering("async function f(): Promise<void> {}"), true);
+  });
+
+  it("the lowered code is kept in build/async/, and asc's errors in it point at the user's line", () => {
+    mkdirSync(DIR, { recursive: true });
+    const file = join(DIR, "ascerror.ts");
+    writeFileSync(file, HEAD + [
+      "export async function f(ch: Channel<i32>): Promise<i32> {",
+      "  const v = await ch.recv();",
+      "  const s: string = v;",                               // line 4: the user's type error
+      "  return 0;",
+      "}",
+      "export function start(ch: Channel<i32>): void { spawn(f(ch)); runOnce(); }",   // so that asc compiles the machine
+    ].join("\n") + "\n");
+    const r = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", file, "--outFile", join(DIR, "ascerror.wasm")], { encoding: "utf8" });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /in build\/async-fixtures\/ascerror\.ts\(4,\d+\) \[in the code lowered from an async function: build\/async\/build\/async-fixtures\/ascerror\.ts\(\d+,\d+\)\]/, r.stderr);
+    assert.ok(existsSync(join("build/async", file)), "the lowered file is kept");
+    assert.match(readFileSync(join("build/async", file), "utf8"), /^\/\/ Lowered from build\/async-fixtures\/ascerror\.ts/);
+  });
+
+  it("make's size of a state machine is the size asc gives its class (offsetof)", () => {
+    mkdirSync(DIR, { recursive: true });
+    const file = join(DIR, "size.ts");
+    writeFileSync(file, HEAD + [
+      "export async function f(ch: Channel<i32>, flag: bool, big: u64): Promise<u64> {",
+      "  const a: u8 = 1;",
+      "  const v = await ch.recv();",
+      "  const m = new Mutex<i32>(0);",
+      "  await sleep(1);",
+      "  return big + <u64>v + <u64>a + (flag ? 1 : 0) + <u64>m.value;",
+      "}",
+      "export function start(ch: Channel<i32>): void { spawn(f(ch, true, 1)); runOnce(); }",
+      "// @ts-ignore: the class the transform makes",
+      "export function size(): usize { return offsetof<f$Future>(); }",
+    ].join("\n") + "\n");
+    const wat = join(DIR, "size.wat");
+    const r = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", file, "--outFile", join(DIR, "size.wasm"), "--textFile", wat], { encoding: "utf8" });
+    assert.equal(r.status, 0, r.stderr);
+    const printed = r.stdout.match(/ASYNC +f \(build\/async-fixtures\/size\.ts:2\): (\d+) bytes of state \((\d+) on the heap\), (\d+) states/);
+    assert.ok(printed, r.stdout);
+    const body = readFileSync(wat, "utf8").match(/\(func \$build\/async-fixtures\/size\/size \(result i32\)\s+i32\.const (\d+)/);
+    assert.ok(body, "size() in the wat");
+    assert.equal(Number(printed[1]), Number(body[1]), "the transform's layout agrees with asc's");
+    const { files } = lowerProgram([file]);
+    const m = [...files.values()][0].result.machines[0];
+    assert.equal(machineBytes(m).bytes, Number(body[1]));
+  });
+});

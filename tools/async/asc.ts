@@ -1,0 +1,128 @@
+// asc with the async transform in front: `node build/tools/tools/async/asc.js
+// <entry.ts> [asc options]` compiles like `asc` does, but every source file
+// that uses `async`/`await` reaches asc lowered (tools/async/lower.ts). The
+// lowered files are kept in build/async/ (same paths), for reading; asc's
+// messages about them are moved back to the user's file and line. For each
+// async function it prints the bytes of its state machine.
+import asc from "assemblyscript/asc";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { lowerSource, mayNeedLowering, LowerResult, MachineInfo, Diagnostic } from "./lower.js";
+import { transformProgram, editorDeclarations } from "./program.js";
+import { machineBytes } from "./layout.js";
+
+const ROOT = process.cwd();
+const OUT = join(ROOT, "build", "async");
+
+export interface Lowered { abs: string; rel: string; result: LowerResult }
+
+/**
+ * The project's files reachable from `entries` through relative imports
+ * (read as text: no type-checking), and whether any of them uses async.
+ */
+export function anyAsync(entries: string[]): boolean {
+  const seen = new Set<string>();
+  const todo = entries.map((e) => resolve(e));
+  while (todo.length) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    let text: string;
+    try { text = readFileSync(file, "utf8"); } catch { continue; }
+    if (mayNeedLowering(text)) return true;
+    for (const m of text.matchAll(/\bfrom\s+"(\.[^"]*)"|\bimport\s+"(\.[^"]*)"/g)) {
+      const spec = resolve(dirname(file), m[1] ?? m[2]);
+      for (const c of [spec + ".ts", join(spec, "index.ts"), spec]) if (existsSync(c) && c.endsWith(".ts")) { todo.push(c); break; }
+    }
+  }
+  return false;
+}
+
+/** Lowers every file reachable from `entries` that needs it; the transform's errors, if any. */
+export function lowerProgram(entries: string[]): { files: Map<string, Lowered>; errors: Diagnostic[] } {
+  if (!anyAsync(entries)) return { files: new Map(), errors: [] };
+  const program = transformProgram(entries.map((e) => resolve(e)), { extraRoots: [editorDeclarations(ROOT)] });
+  const checker = program.getTypeChecker();
+  const files = new Map<string, Lowered>();
+  const errors: Diagnostic[] = [];
+  const opts = {
+    execModule: join(ROOT, "assembly", "kernel", "exec", "index.ts"),
+    asyncModule: join(ROOT, "assembly", "kernel", "exec", "async.ts"),
+    lifetimeModule: join(ROOT, "assembly", "kernel", "lifetime.ts"),
+  };
+  for (const sf of program.getSourceFiles()) {
+    const file = resolve(sf.fileName);
+    if (sf.isDeclarationFile || !file.startsWith(ROOT + "/") || file.includes("/node_modules/")) continue;
+    if (!mayNeedLowering(sf.text)) continue;
+    const result = lowerSource(sf, checker, opts);
+    const rel = relative(ROOT, file);
+    for (const d of result.diagnostics) errors.push({ ...d, file: relative(ROOT, resolve(d.file)) });
+    if (result.changed) files.set(file, { abs: file, rel, result });
+  }
+  return { files, errors };
+}
+
+/** Writes the lowered files to build/async/ (same paths), for reading. */
+export function keepLowered(files: Map<string, Lowered>): void {
+  for (const f of files.values()) {
+    const out = join(OUT, f.rel);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `// Lowered from ${f.rel} by tools/async (make): what its async functions became. Do not edit.\n${f.result.text}`);
+  }
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  return `${d.file}:${d.line}:${d.col}: error: ${d.message}`;
+}
+
+/** asc's text about lowered files, pointed at the user's lines. */
+export function mapMessages(text: string, files: Map<string, Lowered>): string {
+  return text.replace(/in ([^\s()]+\.ts)\((\d+),(\d+)\)/g, (all, file: string, line: string, col: string) => {
+    const f = files.get(resolve(ROOT, file));
+    if (!f) return all;
+    const src = f.result.lineMap[Number(line) - 1] ?? Number(line);
+    return `in ${file}(${src},${col}) [in the code lowered from an async function: build/async/${f.rel}(${line},${col})]`;
+  });
+}
+
+async function main(argv: string[]): Promise<number> {
+  const entry = argv[0];
+  if (!entry || entry.startsWith("-")) {
+    process.stderr.write("usage: asc.js <entry.ts> [asc options]\n");
+    return 2;
+  }
+  if (!existsSync(entry)) {
+    process.stderr.write(`error: ${entry}: no such file\n`);
+    return 1;
+  }
+  const { files, errors } = lowerProgram([entry]);
+  if (errors.length) {
+    for (const e of errors) process.stderr.write(formatDiagnostic(e) + "\n");
+    process.stderr.write(`error: ${errors.length} construct(s) the async transform cannot lower (above: the file, line and what to write instead)\n`);
+    return 1;
+  }
+  keepLowered(files);
+  let errText = "";
+  const { error } = await asc.main(argv, {
+    readFile(name: string, baseDir: string) {
+      const p = resolve(baseDir, name);
+      const f = files.get(p);
+      if (f) return f.result.text;
+      try { return readFileSync(p, "utf8"); } catch { return null; }
+    },
+    stderr: { write(chunk: string | Uint8Array) { errText += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(); return true; } } as never,
+  });
+  if (errText) process.stderr.write(mapMessages(errText, files));
+  if (error) return 1;
+  const machines: MachineInfo[] = [...files.values()].flatMap((f) => f.result.machines);
+  for (const m of machines) {
+    const { bytes, heap } = machineBytes(m);
+    process.stdout.write(`  ASYNC    ${m.name} (${relative(ROOT, resolve(m.file))}:${m.line}): ${bytes} bytes of state (${heap} on the heap), ${m.states} states\n`);
+  }
+  return 0;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main(process.argv.slice(2)).then((code) => process.exit(code), (e) => { process.stderr.write(`error: the async transform failed: ${e instanceof Error ? e.stack : e}\n`); process.exit(1); });
+}
+

@@ -1,0 +1,984 @@
+// The async transform: lowers each `async function` and `async` method of a
+// source file into a state machine, a class that extends AsyncFuture<R>
+// (assembly/kernel/exec/async.ts) whose pollOnce(cx) resumes where the
+// function stopped. docs/async.md walks an example.
+//
+// What a function becomes:
+//   - its parameters, and every local whose scope holds an `await` after its
+//     declaration (or that is declared in a loop that awaits), become fields;
+//     the other locals stay locals of pollOnce;
+//   - the body is cut into numbered blocks at each `await` and at each
+//     statement that holds one (if, while, do, for, for...of, switch): block
+//     N is `case N` of a switch in a loop, `this.__s` says which runs next;
+//   - `await e`: the future e makes goes in `this.__cur` and is polled; if it
+//     is pending, pollOnce returns false (its waker is registered); when it
+//     is ready its `output` is what the await gives, and the future is
+//     disposed if the await made it (a call or `new`);
+//   - `return v` stores `v` in `output` and ends the machine (pollOnce
+//     returns true; the Future base class keeps it Ready).
+// Statements without an await are copied as they are (with names of lifted
+// variables rewritten to fields), so the generated code reads like the
+// source.
+import ts from "typescript";
+import { relative, dirname, resolve, sep } from "node:path";
+
+export interface Diagnostic { file: string; line: number; col: number; message: string }
+
+/** A state machine made from one async function: for `make`'s size report. */
+export interface MachineInfo {
+  name: string;            // the user's name: f, or C.m
+  className: string;       // the generated class
+  file: string;
+  line: number;
+  fields: { name: string; type: string }[];
+  states: number;
+  output: string;          // what it returns ("void": AsyncFn)
+  self: boolean;           // a method's `self` field
+}
+
+export interface LowerResult {
+  text: string;
+  changed: boolean;
+  diagnostics: Diagnostic[];
+  machines: MachineInfo[];
+  /** For each line of `text` (0-based), the line of the source it came from (1-based). */
+  lineMap: number[];
+}
+
+/** Where assembly/kernel/exec/async.ts and the exec module are (absolute), to import from. */
+export interface LowerOptions { execModule: string; asyncModule: string; lifetimeModule: string }
+
+const RESERVED = new Set([
+  "state", "isPending", "isReady", "isCancelled", "poll", "pollOnce", "cancel", "withdraw", "reset", "rearm",
+  "dispose", "kind", "output", "self", "constructor", "_state",
+]);
+const NUMERIC_NAMES = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64"]);
+const VALUE_TYPES = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64", "bool", "v128"]);
+
+/** Does `text` hold an `async` or `await` token (not in a comment or a string)? A cheap test before type-checking. */
+export function mayNeedLowering(text: string): boolean {
+  if (!/\basync\b|\bawait\b/.test(text)) return false;
+  const scanner = ts.createScanner(ts.ScriptTarget.ESNext, true, ts.LanguageVariant.Standard, text);
+  for (let t = scanner.scan(); t !== ts.SyntaxKind.EndOfFileToken; t = scanner.scan()) {
+    if (t === ts.SyntaxKind.AsyncKeyword || t === ts.SyntaxKind.AwaitKeyword) return true;
+  }
+  return false;
+}
+
+class Fatal extends Error {}
+
+interface Line { text: string; src: number }
+
+interface JumpTargets { brk: number; cont: number }
+
+/** One async function (or method) being lowered. */
+class Machine {
+  fields: { name: string; type: string; init?: string; param?: boolean }[] = [];
+  blocks: Line[][] = [];
+  cur = 0;
+  lifted = new Map<ts.Symbol, string>();
+  names = new Set<string>();
+  targets = new Map<ts.Node, JumpTargets>();
+  temp = 0;
+  hasOutput: boolean;
+  constructor(
+    public fn: ts.FunctionDeclaration | ts.MethodDeclaration,
+    public outputType: string,
+    public isMethod: boolean,
+  ) {
+    this.hasOutput = outputType !== "void";
+    this.blocks.push([]);
+  }
+  newBlock(): number { this.blocks.push([]); return this.blocks.length - 1; }
+  at(b: number): void { this.cur = b; }
+  emit(text: string, src: number): void { this.blocks[this.cur].push({ text, src }); }
+  /** Jumps to block `b` (falls through when it is the next one). */
+  jump(b: number, src: number): void {
+    this.emit(b === this.cur + 1 ? `this.__s = ${b};` : `this.__s = ${b}; continue;`, src);
+  }
+  /** A new field: a user's variable (renamed if it would clash), or the transform's own (`internal`, named `__...`). */
+  field(base: string, type: string, init?: string, internal = false): string {
+    let name = !internal && (RESERVED.has(base) || base.startsWith("__")) ? `${base}_` : base;
+    let n = 1;
+    while (this.names.has(name)) name = `${base}_${n++}`;
+    this.names.add(name);
+    this.fields.push({ name, type, init });
+    return name;
+  }
+}
+
+export function lowerSource(sf: ts.SourceFile, checker: ts.TypeChecker, opts: LowerOptions): LowerResult {
+  return new Lowerer(sf, checker, opts).run();
+}
+
+class Lowerer {
+  diagnostics: Diagnostic[] = [];
+  machines: MachineInfo[] = [];
+  text: string;
+  m!: Machine;
+  needsImports = false;
+
+  constructor(public sf: ts.SourceFile, public checker: ts.TypeChecker, public opts: LowerOptions) {
+    this.text = sf.text;
+  }
+
+  // ---- positions and errors ----------------------------------------------
+  lineOf(node: ts.Node | number): number {
+    const pos = typeof node === "number" ? node : node.getStart(this.sf);
+    return this.sf.getLineAndCharacterOfPosition(pos).line + 1;
+  }
+  error(node: ts.Node, message: string): Fatal {
+    const { line, character } = this.sf.getLineAndCharacterOfPosition(node.getStart(this.sf));
+    this.diagnostics.push({ file: this.sf.fileName, line: line + 1, col: character + 1, message });
+    return new Fatal(message);
+  }
+
+  // ---- the file ------------------------------------------------------------
+  run(): LowerResult {
+    // What TypeScript's parser already refuses (await outside async, ...), at the user's line.
+    for (const d of (this.sf as unknown as { parseDiagnostics: ts.DiagnosticWithLocation[] }).parseDiagnostics ?? []) {
+      const { line, character } = this.sf.getLineAndCharacterOfPosition(d.start);
+      this.diagnostics.push({ file: this.sf.fileName, line: line + 1, col: character + 1, message: ts.flattenDiagnosticMessageText(d.messageText, " ") });
+    }
+    type Edit = { start: number; end: number; text: Line[] };
+    const edits: Edit[] = [];
+    const appendAfter = new Map<ts.Node, Line[]>();
+
+    const visit = (node: ts.Node): void => {
+      if (ts.isFunctionDeclaration(node) && hasAsync(node)) {
+        try {
+          const out = this.lowerFunction(node, null);
+          edits.push({ start: node.getStart(this.sf), end: node.end, text: out });
+        } catch (e) { if (!(e instanceof Fatal)) throw e; }
+        return;
+      }
+      if (ts.isClassDeclaration(node)) {
+        for (const member of node.members) {
+          if (ts.isMethodDeclaration(member) && hasAsync(member)) {
+            try {
+              const { wrapper, cls } = this.lowerMethod(member, node);
+              edits.push({ start: member.getStart(this.sf), end: member.end, text: wrapper });
+              const list = appendAfter.get(node) ?? [];
+              list.push(...cls);
+              appendAfter.set(node, list);
+            } catch (e) { if (!(e instanceof Fatal)) throw e; }
+          } else {
+            visit(member);
+          }
+        }
+        return;
+      }
+      if ((ts.isArrowFunction(node) || ts.isFunctionExpression(node)) && hasAsync(node)) {
+        this.error(node, "an async arrow function or function expression cannot be lowered (AssemblyScript has no closures): write an `async function` at the top level, or an async method, and pass it what it needs");
+        return;
+      }
+      if (ts.isAwaitExpression(node)) {
+        this.error(node, "`await` outside an async function: mark the enclosing function `async` (and its result `Promise<T>`)");
+        return;
+      }
+      if (ts.isForOfStatement(node) && node.awaitModifier) {
+        this.error(node, "`for await` is not supported: await inside a plain `for...of` loop");
+        return;
+      }
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(this.sf, visit);
+    for (const [cls, lines] of appendAfter) edits.push({ start: cls.end, end: cls.end, text: [{ text: "", src: this.lineOf(cls.end) }, ...lines] });
+
+    if (edits.length === 0) return { text: this.text, changed: false, diagnostics: this.diagnostics, machines: [], lineMap: this.text.split("\n").map((_, i) => i + 1) };
+
+    edits.sort((a, b) => a.start - b.start);
+    const outLines: string[] = [];
+    const map: number[] = [];
+    let pos = 0;
+    const pushText = (t: string, fromPos: number): void => {
+      let line = this.sf.getLineAndCharacterOfPosition(fromPos).line + 1;
+      const parts = t.split("\n");
+      for (let i = 0; i < parts.length; i++) {
+        if (i === 0 && outLines.length > 0) outLines[outLines.length - 1] += parts[0];
+        else { outLines.push(parts[i]); map.push(line); }
+        line++;
+      }
+    };
+    if (this.needsImports) {
+      outLines.push(this.importLine());
+      map.push(1);
+      outLines.push("");
+      map.push(1);
+    }
+    outLines.push("");
+    map.push(1);
+    for (const e of edits) {
+      pushText(this.text.slice(pos, e.start), pos);
+      e.text.forEach((l, i) => {
+        if (i === 0) { outLines[outLines.length - 1] += l.text; }
+        else { outLines.push(l.text); map.push(l.src); }
+      });
+      pos = e.end;
+    }
+    pushText(this.text.slice(pos), pos);
+    return { text: outLines.join("\n"), changed: true, diagnostics: this.diagnostics, machines: this.machines, lineMap: map };
+  }
+
+  importLine(): string {
+    const rel = (abs: string): string => {
+      let r = relative(dirname(resolve(this.sf.fileName)), abs).split(sep).join("/").replace(/\.ts$/, "");
+      if (!r.startsWith(".")) r = "./" + r;
+      return r;
+    };
+    const byFile = new Map<string, string[]>();
+    for (const [alias, { symbol, from }] of this.imports) {
+      const list = byFile.get(from) ?? [];
+      list.push(`${symbol} as ${alias}`);
+      byFile.set(from, list);
+    }
+    const types = [...byFile].map(([from, names]) => ` import { ${names.join(", ")} } from "${rel(from)}";`).join("");
+    return `import { AsyncFn as __AsyncFn, AsyncFuture as __AsyncFuture, Context as __Context } from "${rel(this.opts.execModule)}";${types}`;
+  }
+
+  // ---- one function --------------------------------------------------------
+  resultType(fn: ts.FunctionDeclaration | ts.MethodDeclaration): string {
+    const t = fn.type;
+    const where = fn.name ?? fn;
+    if (!t || !ts.isTypeReferenceNode(t) || t.typeName.getText(this.sf) !== "Promise" || t.typeArguments?.length !== 1)
+      throw this.error(where, "an async function must declare its result as `Promise<T>` (`Promise<void>` if it returns nothing)");
+    return t.typeArguments[0].getText(this.sf);
+  }
+
+  lowerFunction(fn: ts.FunctionDeclaration, _cls: null): Line[] {
+    if (!fn.name) throw this.error(fn, "an async function needs a name");
+    if (!fn.body) throw this.error(fn, "an async function needs a body");
+    const name = fn.name.text;
+    const out = this.resultType(fn);
+    const className = `${name}$Future`;
+    const tp = typeParams(fn.typeParameters, this.sf);
+    const m = new Machine(fn, out, false);
+    this.m = m;
+    const params = this.params(fn);
+    const body = this.body(fn);
+    const exported = fn.modifiers?.some((x) => x.kind === ts.SyntaxKind.ExportKeyword) ? "export " : "";
+    const line = this.lineOf(fn);
+    const lines: Line[] = [];
+    const L = (text: string, src = line): void => { lines.push({ text, src }); };
+    L(`/** \`async function ${name}\` (${this.sf.fileName}:${line}), lowered: a future whose poll() runs it. */`);
+    L(`${exported}function ${name}${tp.decl}(${params.sig}): ${className}${tp.use} { return new ${className}${tp.use}(${params.names}); }`);
+    L("");
+    L(`/** The state machine of \`${name}\`: \`__s\` is where it stopped, \`__cur\` what it awaits there. */`);
+    this.classText(lines, "", className, tp.decl, out, params, body, null, line);
+    this.record(name, className, line, m);
+    return lines;
+  }
+
+  lowerMethod(fn: ts.MethodDeclaration, cls: ts.ClassDeclaration): { wrapper: Line[]; cls: Line[] } {
+    if (!cls.name) throw this.error(fn, "an async method needs a named class");
+    if (!fn.body) throw this.error(fn, "an async method needs a body");
+    if (!ts.isIdentifier(fn.name)) throw this.error(fn.name, "an async method needs a plain name");
+    const isStatic = fn.modifiers?.some((x) => x.kind === ts.SyntaxKind.StaticKeyword) ?? false;
+    const name = fn.name.text;
+    const out = this.resultType(fn);
+    const className = `${cls.name.text}$${name}$Future`;
+    const ctp = typeParams(cls.typeParameters, this.sf);
+    const mtp = typeParams(fn.typeParameters, this.sf);
+    if (mtp.use) throw this.error(fn.name, "a generic async method cannot be lowered yet: make the class generic instead, or write an async function");
+    const m = new Machine(fn, out, !isStatic);
+    this.m = m;
+    if (!isStatic) m.names.add("self");
+    const params = this.params(fn);
+    const body = this.body(fn);
+    const line = this.lineOf(fn);
+    const mods = (fn.modifiers ?? []).filter((x) => x.kind !== ts.SyntaxKind.AsyncKeyword).map((x) => x.getText(this.sf) + " ").join("");
+    const selfArg = isStatic ? "" : params.names ? "this, " : "this";
+    const wrapper: Line[] = [
+      { text: `/** async ${name}(), lowered: a future whose poll() runs it (${className}). */`, src: line },
+      { text: `  ${mods}${name}(${params.sig}): ${className}${ctp.use} { return new ${className}${ctp.use}(${selfArg}${params.names}); }`, src: line },
+    ];
+    const lines: Line[] = [];
+    lines.push({ text: `/** The state machine of \`${cls.name.text}.${name}\` (${this.sf.fileName}:${line}). */`, src: line });
+    this.classText(lines, "", className, ctp.decl, out, params, body, isStatic ? null : `${cls.name.text}${ctp.use}`, line);
+    this.record(`${cls.name.text}.${name}`, className, line, m);
+    return { wrapper, cls: lines };
+  }
+
+  record(name: string, className: string, line: number, m: Machine): void {
+    this.machines.push({ name, className, file: this.sf.fileName, line, fields: m.fields.map((f) => ({ name: f.name, type: f.type })), states: m.blocks.length, output: m.outputType, self: m.isMethod });
+  }
+
+  params(fn: ts.FunctionDeclaration | ts.MethodDeclaration): { sig: string; names: string; ctorSig: string } {
+    const sig: string[] = [], names: string[] = [], ctor: string[] = [];
+    for (const p of fn.parameters) {
+      if (!ts.isIdentifier(p.name)) throw this.error(p, "a destructured parameter cannot be lowered: take the object and read its fields");
+      if (!p.type) throw this.error(p, `parameter \`${p.name.text}\` needs a type (it becomes a field of the async function's state)`);
+      const type = p.type.getText(this.sf);
+      sig.push(p.getText(this.sf).replace(/^(public|private|protected|readonly)\s+/, ""));
+      const sym = this.checker.getSymbolAtLocation(p.name);
+      const field = this.m.field(p.name.text, type);
+      this.m.fields[this.m.fields.length - 1].param = true;
+      if (sym) this.m.lifted.set(sym, field);
+      names.push(p.name.text);
+      ctor.push(`${p.name.text}: ${type}`);
+    }
+    return { sig: sig.join(", "), names: names.join(", "), ctorSig: ctor.join(", ") };
+  }
+
+  classText(lines: Line[], exported: string, className: string, tpDecl: string, out: string, params: { names: string; ctorSig: string },
+    body: void, self: string | null, line: number): void {
+    const m = this.m;
+    this.needsImports = true;
+    const L = (text: string, src = line): void => { lines.push({ text, src }); };
+    const base = m.hasOutput ? `__AsyncFuture<${out}>` : "__AsyncFn";
+    L(`${exported}class ${className}${tpDecl} extends ${base} {`);
+    if (self) L(`  self: ${self};`);
+    for (const f of m.fields) {
+      if (f.init !== undefined) L(`  ${f.name}: ${f.type} = ${f.init};`);
+      else if (f.param || VALUE_TYPES.has(f.type) || / \| null$/.test(f.type)) L(`  ${f.name}: ${f.type};`);
+      else L(`  ${f.name}!: ${f.type};`);
+    }
+    const ctorArgs = [self ? `self: ${self}` : "", params.ctorSig].filter((x) => x).join(", ");
+    const assigns = [self ? "this.self = self;" : "", ...params.names.split(", ").filter((x) => x).map((n) => `this.${m.lifted.get(this.paramSymbol(n))!} = ${n};`)].filter((x) => x).join(" ");
+    L(`  constructor(${ctorArgs}) { super(); ${assigns} }`);
+    L(`  protected pollOnce(cx: __Context): bool {`);
+    L(`    while (true) {`);
+    L(`      switch (this.__s) {`);
+    m.blocks.forEach((b, i) => {
+      L(`        case ${i}: {`, b[0]?.src ?? line);
+      for (const l of b) for (const part of l.text.split("\n")) L(`          ${part}`, l.src);
+      L(`        }`, b[b.length - 1]?.src ?? line);
+    });
+    L(`        default: unreachable();`);
+    L(`      }`);
+    L(`    }`);
+    L(`  }`);
+    L(`}`);
+    void body;
+  }
+
+  paramSymbol(name: string): ts.Symbol {
+    for (const p of this.m.fn.parameters) if (ts.isIdentifier(p.name) && p.name.text === name) return this.checker.getSymbolAtLocation(p.name)!;
+    throw new Error(`no parameter ${name}`);
+  }
+
+  body(fn: ts.FunctionDeclaration | ts.MethodDeclaration): void {
+    const m = this.m;
+    this.checkBody(fn.body!);
+    this.liftLocals(fn.body!);
+    for (const s of fn.body!.statements) this.stmt(s);
+    // Falling off the end: the function returns.
+    this.emit(m.hasOutput ? "return true;" : "return true;", fn.body!.end);
+  }
+
+  emit(text: string, at: ts.Node | number): void { this.m.emit(text, this.lineOf(at)); }
+
+  // ---- what cannot be lowered ------------------------------------------------
+  checkBody(body: ts.Node): void {
+    const visit = (n: ts.Node): void => {
+      if (ts.isTryStatement(n)) throw this.error(n, "`try` is not supported: AssemblyScript has no exceptions");
+      if (ts.isLabeledStatement(n)) throw this.error(n, "labels are not supported by AssemblyScript");
+      if ((ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n))) {
+        if (hasAsync(n)) throw this.error(n, "an async arrow function or function expression cannot be lowered (AssemblyScript has no closures): write an `async function` at the top level and call it");
+        if (containsAwaitShallow(n)) throw this.error(n, "`await` inside a function nested in an async function: only the async function itself can await");
+        return;   // a plain nested function: asc decides (it has no closures)
+      }
+      if (ts.isClassDeclaration(n) || ts.isClassExpression(n)) throw this.error(n, "a class declared inside an async function cannot be lowered: declare it at the top level");
+      if (ts.isForOfStatement(n) && n.awaitModifier) throw this.error(n, "`for await` is not supported: await inside a plain `for...of` loop");
+      if (ts.isForInStatement(n) && containsAwait(n)) throw this.error(n, "`for...in` is not supported by AssemblyScript");
+      if (ts.isYieldExpression(n)) throw this.error(n, "generators are not supported");
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+  }
+
+  // ---- which locals live across an await ------------------------------------
+  liftLocals(body: ts.Block): void {
+    const decls: ts.VariableDeclaration[] = [];
+    const collect = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n) && n !== this.m.fn) return;
+      if (ts.isVariableDeclaration(n)) decls.push(n);
+      ts.forEachChild(n, collect);
+    };
+    collect(body);
+    for (const d of decls) {
+      if (!ts.isIdentifier(d.name)) throw this.error(d.name, "destructuring cannot be lowered here: declare each variable on its own");
+      const scope = scopeOf(d);
+      // Block-scoped: a variable declared in a loop is new on each turn, so
+      // only an await after it, in its scope, makes it live across one.
+      const after = awaitAfter(scope, d.end);
+      if (!after) continue;
+      const sym = this.checker.getSymbolAtLocation(d.name);
+      if (!sym) continue;
+      const why = `\`${d.name.text}\` lives across an await, so it becomes a field, and its type must be known: annotate it (\`let ${d.name.text}: i32 = ...\`)`;
+      const init = d.initializer && stripParens(d.initializer);
+      let type: string;
+      if (d.type) type = d.type.getText(this.sf);
+      else if (init && ts.isAwaitExpression(init)) type = this.awaitedType(init);     // what the future's output is, as the build sees it
+      else if (ts.isForOfStatement(d.parent.parent) && d.parent.parent.initializer === d.parent) type = this.elementType(d.parent.parent.expression, why);
+      else type = this.typeOf(d.name, why);
+      this.m.lifted.set(sym, this.m.field(d.name.text, type));
+    }
+  }
+
+  /** The annotated type of the variable `e` initialises, if it is one's whole initializer. */
+  contextualType(e: ts.Expression): string | undefined {
+    let p: ts.Node = e.parent;
+    while (ts.isParenthesizedExpression(p)) p = p.parent;
+    if (ts.isVariableDeclaration(p) && p.type) return p.type.getText(this.sf);
+    return undefined;
+  }
+
+  /** The element type of the array a for...of walks (Array<T>, StaticArray<T>, ...: its one type argument). */
+  elementType(e: ts.Expression, why: string): string {
+    const t = this.checker.getTypeAtLocation(e);
+    const args = (t as ts.TypeReference).target ? this.checker.getTypeArguments(t as ts.TypeReference) : [];
+    if (args.length < 1) throw this.error(e, `${why}: \`for...of\` walks arrays (Array<T>, StaticArray<T>) here`);
+    return this.typeOfType(args[0], e, why);
+  }
+
+  /** The type of `node` as source text, or an error that says `why` when it is not sure. */
+  typeOf(node: ts.Node, why: string): string {
+    return this.typeOfType(this.checker.getTypeAtLocation(node), node, why);
+  }
+
+  /**
+   * A type as AssemblyScript source that names it in this file: i32 and
+   * the other numeric types from their (branded) aliases, bool, string,
+   * classes by name with their type arguments, imported under an alias of
+   * ours when the file does not see them by that name. `number` (a numeric
+   * type TypeScript could not pin down) and anything else it cannot name
+   * is an error that says `why`.
+   */
+  typeOfType(t: ts.Type, at: ts.Node, why = "the transform cannot name the type of this value"): string {
+    const fail = (): never => { throw this.error(at, `${why} (TypeScript sees \`${this.checker.typeToString(t)}\`)`); };
+    const name = (x: ts.Type): string => {
+      if (x.aliasSymbol && NUMERIC_NAMES.has(x.aliasSymbol.name)) return x.aliasSymbol.name;
+      if (x.flags & ts.TypeFlags.BooleanLike) return "bool";
+      if (x.flags & ts.TypeFlags.StringLike) return "string";
+      if (x.flags & ts.TypeFlags.Void) return "void";
+      if (x.flags & ts.TypeFlags.Null) return "null";
+      if (x.isUnion()) {
+        let parts = x.types.filter((u) => !(u.flags & ts.TypeFlags.Null));
+        // `c ? v : -1` with v: i32 is i32 | -1: the literal takes the named type
+        const named = parts.filter((u) => u.aliasSymbol && NUMERIC_NAMES.has(u.aliasSymbol.name));
+        if (named.length === 1 && parts.every((u) => u === named[0] || u.flags & ts.TypeFlags.NumberLiteral)) parts = named;
+        const hasNull = parts.length < x.types.length;
+        // bool is boolean | number in AssemblyScript's declarations; true | false is boolean
+        if (parts.every((u) => u.flags & ts.TypeFlags.BooleanLike)) return hasNull ? "bool | null" : "bool";
+        if (parts.length !== 1) return fail();
+        return hasNull ? `${name(parts[0])} | null` : name(parts[0]);
+      }
+      if (x.flags & ts.TypeFlags.TypeParameter) return x.symbol.name;
+      const sym = x.getSymbol();
+      if (!sym || !(x.flags & ts.TypeFlags.Object) || !(sym.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) return fail();
+      const args = (x as ts.TypeReference).target ? this.checker.getTypeArguments(x as ts.TypeReference) : [];
+      // A class's own type arguments include `this`: keep the declared ones.
+      const declared = ((x as ts.TypeReference).target as ts.InterfaceType | undefined)?.typeParameters?.length ?? 0;
+      const targs = args.slice(0, declared).map(name);
+      return `${this.nameInScope(sym, at)}${targs.length ? `<${targs.join(", ")}>` : ""}`;
+    };
+    return name(t);
+  }
+
+  imports = new Map<string, { symbol: string; from: string }>();
+
+  /** The name `sym` has in this file; imported (as __Name) if the file does not see it. */
+  nameInScope(sym: ts.Symbol, at: ts.Node): string {
+    const visible = this.checker.getSymbolsInScope(at, ts.SymbolFlags.Type).find((s) => s.name === sym.name);
+    const resolved = visible && visible.flags & ts.SymbolFlags.Alias ? this.checker.getAliasedSymbol(visible) : visible;
+    if (resolved === sym) return sym.name;
+    const decl = sym.declarations?.[0];
+    if (!decl) return sym.name;
+    const file = decl.getSourceFile().fileName;
+    if (decl.getSourceFile().isDeclarationFile) return sym.name;    // AssemblyScript's own (StaticArray, Array...)
+    const alias = `__${sym.name}`;
+    this.imports.set(alias, { symbol: sym.name, from: file });
+    this.needsImports = true;
+    return alias;
+  }
+
+  // ---- statements -----------------------------------------------------------
+  stmt(s: ts.Statement): void {
+    const m = this.m;
+    if (!containsAwait(s)) {
+      const text = this.subst(s);
+      if (text.trim()) this.emit(text, s);
+      return;
+    }
+    if (ts.isBlock(s)) { for (const x of s.statements) this.stmt(x); return; }
+    if (ts.isVariableStatement(s)) {
+      for (const d of s.declarationList.declarations) this.declaration(d, s.declarationList);
+      return;
+    }
+    if (ts.isExpressionStatement(s)) {
+      const e = stripParens(s.expression);
+      if (ts.isAwaitExpression(e)) { this.await(e, null); return; }
+      const t = this.expr(s.expression);
+      this.emit(`${t};`, s);
+      return;
+    }
+    if (ts.isReturnStatement(s)) {
+      const e = s.expression!;
+      const inner = stripParens(e);
+      if (ts.isAwaitExpression(inner) && m.hasOutput) this.await(inner, "this.output");
+      else if (m.hasOutput) this.emit(`this.output = ${this.expr(e)};`, s);
+      else this.emit(`${this.expr(e)};`, s);
+      this.emit("return true;", s);
+      return;
+    }
+    if (ts.isIfStatement(s)) {
+      const c = this.expr(s.expression);
+      if (!containsAwait(s.thenStatement) && (!s.elseStatement || !containsAwait(s.elseStatement))) {
+        this.emit(`if (${c}) ${this.subst(s.thenStatement)}${s.elseStatement ? ` else ${this.subst(s.elseStatement)}` : ""}`, s);
+        return;
+      }
+      const thenB = m.newBlock();
+      const elseB = s.elseStatement ? m.newBlock() : -1;
+      const after = m.newBlock();
+      this.emit(`this.__s = (${c}) ? ${thenB} : ${elseB >= 0 ? elseB : after}; continue;`, s);
+      m.at(thenB);
+      this.stmt(s.thenStatement);
+      m.jump(after, this.lineOf(s.thenStatement.end));
+      if (s.elseStatement) {
+        m.at(elseB);
+        this.stmt(s.elseStatement);
+        m.jump(after, this.lineOf(s.elseStatement.end));
+      }
+      m.at(after);
+      return;
+    }
+    if (ts.isWhileStatement(s)) {
+      const head = m.newBlock(), exit = m.newBlock();
+      m.jump(head, this.lineOf(s));
+      m.at(head);
+      const c = this.expr(s.expression);
+      this.emit(`if (!(${c})) { this.__s = ${exit}; continue; }`, s);
+      m.targets.set(s, { brk: exit, cont: head });
+      this.stmt(s.statement);
+      m.jump(head, this.lineOf(s.end));
+      m.at(exit);
+      return;
+    }
+    if (ts.isDoStatement(s)) {
+      const body = m.newBlock(), cond = m.newBlock(), exit = m.newBlock();
+      m.jump(body, this.lineOf(s));
+      m.at(body);
+      m.targets.set(s, { brk: exit, cont: cond });
+      this.stmt(s.statement);
+      m.jump(cond, this.lineOf(s.expression));
+      m.at(cond);
+      const c = this.expr(s.expression);
+      this.emit(`this.__s = (${c}) ? ${body} : ${exit}; continue;`, s.expression);
+      m.at(exit);
+      return;
+    }
+    if (ts.isForStatement(s)) {
+      if (s.initializer) {
+        if (ts.isVariableDeclarationList(s.initializer)) for (const d of s.initializer.declarations) this.declaration(d, s.initializer);
+        else this.emit(`${this.expr(s.initializer)};`, s.initializer);
+      }
+      const head = m.newBlock(), inc = m.newBlock(), exit = m.newBlock();
+      m.jump(head, this.lineOf(s));
+      m.at(head);
+      if (s.condition) this.emit(`if (!(${this.expr(s.condition)})) { this.__s = ${exit}; continue; }`, s.condition);
+      m.targets.set(s, { brk: exit, cont: inc });
+      this.stmt(s.statement);
+      m.jump(inc, this.lineOf(s.statement.end));
+      m.at(inc);
+      if (s.incrementor) this.emit(`${this.expr(s.incrementor)};`, s.incrementor);
+      m.jump(head, this.lineOf(s.end));
+      m.at(exit);
+      return;
+    }
+    if (ts.isForOfStatement(s)) {
+      if (!ts.isVariableDeclarationList(s.initializer) || s.initializer.declarations.length !== 1)
+        throw this.error(s.initializer, "`for...of` needs one `const x` (or `let x`) of its own");
+      const d = s.initializer.declarations[0];
+      const arrType = this.typeOf(s.expression, "the array a `for...of` walks must have a type the transform can name");
+      const arr = m.field(`__of${m.temp}`, arrType, undefined, true);
+      const idx = m.field(`__i${m.temp++}`, "i32", "0", true);
+      this.emit(`this.${arr} = ${this.expr(s.expression)}; this.${idx} = 0;`, s.expression);
+      const head = m.newBlock(), inc = m.newBlock(), exit = m.newBlock();
+      m.jump(head, this.lineOf(s));
+      m.at(head);
+      this.emit(`if (this.${idx} >= this.${arr}.length) { this.__s = ${exit}; continue; }`, s);
+      const sym = this.checker.getSymbolAtLocation(d.name);
+      const target = sym && m.lifted.get(sym);
+      this.emit(target ? `this.${target} = this.${arr}[this.${idx}];` : `const ${d.name.getText(this.sf)} = this.${arr}[this.${idx}];`, d);
+      m.targets.set(s, { brk: exit, cont: inc });
+      this.stmt(s.statement);
+      m.jump(inc, this.lineOf(s.statement.end));
+      m.at(inc);
+      this.emit(`this.${idx}++;`, s);
+      m.jump(head, this.lineOf(s.end));
+      m.at(exit);
+      return;
+    }
+    if (ts.isSwitchStatement(s)) {
+      const type = this.typeOf(s.expression, "the value a `switch` that awaits compares must have a type the transform can name");
+      const v = m.field(`__sw${m.temp++}`, type, undefined, true);
+      this.emit(`this.${v} = ${this.expr(s.expression)};`, s.expression);
+      const clauses = s.caseBlock.clauses.map(() => m.newBlock());
+      const exit = m.newBlock();
+      let def = exit;
+      s.caseBlock.clauses.forEach((c, i) => {
+        if (ts.isCaseClause(c)) {
+          if (containsAwait(c.expression)) throw this.error(c.expression, "`await` in a `case` label: compute the value before the switch");
+          this.emit(`if (this.${v} == (${this.subst(c.expression)})) { this.__s = ${clauses[i]}; continue; }`, c);
+        } else def = clauses[i];
+      });
+      this.emit(`this.__s = ${def}; continue;`, s);
+      m.targets.set(s, { brk: exit, cont: -1 });
+      s.caseBlock.clauses.forEach((c, i) => {
+        m.at(clauses[i]);
+        for (const x of c.statements) this.stmt(x);
+        m.jump(i + 1 < clauses.length ? clauses[i + 1] : exit, this.lineOf(c.end));
+      });
+      m.at(exit);
+      return;
+    }
+    throw this.error(s, `\`await\` inside this kind of statement (${ts.SyntaxKind[s.kind]}) cannot be lowered yet: await into a local first`);
+  }
+
+  declaration(d: ts.VariableDeclaration, list: ts.VariableDeclarationList): void {
+    const m = this.m;
+    const name = d.name as ts.Identifier;
+    const sym = this.checker.getSymbolAtLocation(name);
+    const field = sym && m.lifted.get(sym);
+    const kw = list.flags & ts.NodeFlags.Const ? "const" : "let";
+    if (!d.initializer) {
+      if (!field) this.emit(`${kw} ${d.getText(this.sf)};`, d);
+      return;
+    }
+    const init = stripParens(d.initializer);
+    if (ts.isAwaitExpression(init)) {
+      if (field) this.await(init, `this.${field}`);
+      else this.await(init, `${kw} ${name.text}${d.type ? `: ${d.type.getText(this.sf)}` : ""}`);
+      return;
+    }
+    const v = this.expr(d.initializer);
+    if (field) this.emit(`this.${field} = ${v};`, d);
+    else this.emit(`${kw} ${name.text}${d.type ? `: ${d.type.getText(this.sf)}` : ""} = ${v};`, d);
+  }
+
+  /**
+   * `await e`: the future goes in __cur, then a new block polls it. `into`:
+   * what receives the value ("this.x", "const x", or null when unused).
+   * Returns nothing; the value is in `into` once the block goes on.
+   */
+  await(node: ts.AwaitExpression, into: string | null): void {
+    const m = this.m;
+    const e = node.expression;
+    const futureType = this.futureType(e, into !== null);
+    const valueType = into !== null ? this.awaitedType(node) : "void";
+    if (into !== null && valueType === "void") throw this.error(node, `this future gives no value (it has no \`output\`): await it as a statement`);
+    const own = ownsResult(e) && !this.givesItself(e, node);
+    const f = this.expr(e);
+    this.emit(`this.__cur = ${f}; this.__own = ${own};`, node);
+    const next = m.newBlock();
+    m.jump(next, this.lineOf(node));
+    m.at(next);
+    this.emit(`if (!this.__cur!.poll(cx)) return false;`, node);
+    if (into !== null) this.emit(`${into} = changetype<${futureType.cast}>(this.__cur).output;`, node);
+    this.emit(`this.__done();`, node);
+  }
+
+  /** Is `e` (a future) given back by its own await (a MutexGuard): then the await must not dispose it. */
+  givesItself(e: ts.Expression, awaitNode: ts.AwaitExpression): boolean {
+    const ft = this.checker.getTypeAtLocation(e);
+    const out = ft.getProperty("output");
+    if (!out) return false;
+    const ot = this.checker.getTypeOfSymbolAtLocation(out, awaitNode);
+    return ot === ft || (ot.getSymbol() !== undefined && ot.getSymbol() === ft.getSymbol());
+  }
+
+  /** The type to cast __cur to for its output, and a check that `e` is a Future at all. */
+  futureType(e: ts.Expression, named: boolean): { cast: string } {
+    const t = this.checker.getTypeAtLocation(e);
+    // An async function's own future: the checker sees Promise<R>.
+    const sym = t.getSymbol() ?? t.aliasSymbol;
+    if (sym && sym.getName() === "Promise") {
+      const args = this.checker.getTypeArguments(t as ts.TypeReference);
+      if (!args.length || args[0].flags & ts.TypeFlags.Void) return { cast: "__AsyncFn" };
+      return { cast: `__AsyncFuture<${this.typeOfType(args[0], e, "the result of this async function must have a type the transform can name")}>` };
+    }
+    if (t.flags & ts.TypeFlags.Union && (t as ts.UnionType).types.some((x) => x.flags & ts.TypeFlags.Null))
+      throw this.error(e, "this may be null: `await` needs a future (write `await x!` if you know it is not null)");
+    if (!this.isFuture(t)) throw this.error(e, `\`await\` needs a Future (or the result of an async function); this is a \`${this.checker.typeToString(t)}\``);
+    return { cast: named ? this.typeOf(e, "the transform must name this future's type") : "" };
+  }
+
+  isFuture(t: ts.Type): boolean {
+    const seen = new Set<ts.Type>();
+    const walk = (x: ts.Type): boolean => {
+      if (seen.has(x)) return false;
+      seen.add(x);
+      const s = x.getSymbol();
+      if (s && s.getName() === "Future" && s.declarations?.some((d) => d.getSourceFile().fileName.endsWith("kernel/exec/future.ts"))) return true;
+      if (s && s.getName() === "Promise") return true;
+      const target = (x as ts.TypeReference).target ?? x;
+      if (target.isClassOrInterface()) for (const b of this.checker.getBaseTypes(target)) if (walk(b)) return true;
+      return false;
+    };
+    return walk(t);
+  }
+
+  /** What `await node` gives, as source text. */
+  awaitedType(node: ts.AwaitExpression): string {
+    const ft = this.checker.getTypeAtLocation(node.expression);
+    const sym = ft.getSymbol();
+    if (sym && sym.getName() === "Promise") {
+      const args = this.checker.getTypeArguments(ft as ts.TypeReference);
+      if (!args.length) return "void";
+      if (args[0].flags & ts.TypeFlags.Void) return "void";
+      return this.typeOfType(args[0], node);
+    }
+    const out = ft.getProperty("output");
+    if (!out) return "void";
+    return this.typeOfType(this.checker.getTypeOfSymbolAtLocation(out, node), node);
+  }
+
+  // ---- expressions ----------------------------------------------------------
+  /** The text of `e` with awaits done before it (in new blocks) and names of fields rewritten. */
+  expr(e: ts.Expression): string {
+    if (!containsAwait(e)) return this.subst(e);
+    const m = this.m;
+    if (ts.isAwaitExpression(e)) {
+      const type = this.awaitedType(e);
+      if (type === "void") throw this.error(e, "this future gives no value (it has no `output`): await it as a statement");
+      const t = m.field(`__t${m.temp++}`, type, undefined, true);
+      this.await(e, `this.${t}`);
+      return `this.${t}`;
+    }
+    if (ts.isParenthesizedExpression(e)) return `(${this.expr(e.expression)})`;
+    if (ts.isBinaryExpression(e)) {
+      const op = e.operatorToken.kind;
+      const opText = e.operatorToken.getText(this.sf);
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
+        if (!containsAwait(e.right)) return `${this.expr(e.left)} ${opText} ${this.subst(e.right)}`;
+        // Short-circuit: the right side (and its await) runs only when it must.
+        const type = op === ts.SyntaxKind.QuestionQuestionToken ? this.contextualType(e) ?? this.typeOf(e, "the transform must name the type of this `??`: annotate the variable it goes in") : "bool";
+        const t = m.field(`__t${m.temp++}`, type, undefined, true);
+        this.emit(`this.${t} = ${this.expr(e.left)};`, e.left);
+        const rightB = m.newBlock(), after = m.newBlock();
+        const test = op === ts.SyntaxKind.AmpersandAmpersandToken ? `this.${t}` : op === ts.SyntaxKind.BarBarToken ? `!this.${t}` : `this.${t} === null`;
+        this.emit(`this.__s = (${test}) ? ${rightB} : ${after}; continue;`, e);
+        m.at(rightB);
+        this.emit(`this.${t} = ${this.expr(e.right)};`, e.right);
+        m.jump(after, this.lineOf(e));
+        m.at(after);
+        return `this.${t}`;
+      }
+      if (isAssignment(op)) {
+        if (containsAwait(e.left)) throw this.error(e.left, "`await` on the left of an assignment: await into a local first");
+        const right = this.expr(e.right);
+        return `${this.subst(e.left)} ${opText} ${right}`;
+      }
+      const left = containsAwait(e.right) ? this.hoist(e.left) : this.expr(e.left);
+      return `${left} ${opText} ${this.expr(e.right)}`;
+    }
+    if (ts.isConditionalExpression(e)) {
+      const c = this.expr(e.condition);
+      if (!containsAwait(e.whenTrue) && !containsAwait(e.whenFalse)) return `${c} ? ${this.subst(e.whenTrue)} : ${this.subst(e.whenFalse)}`;
+      const t = m.field(`__t${m.temp++}`, this.contextualType(e) ?? this.typeOf(e, "the transform must name the type of this `?:`: annotate the variable it goes in"), undefined, true);
+      const yes = m.newBlock(), no = m.newBlock(), after = m.newBlock();
+      this.emit(`this.__s = (${c}) ? ${yes} : ${no}; continue;`, e);
+      m.at(yes); this.emit(`this.${t} = ${this.expr(e.whenTrue)};`, e.whenTrue); m.jump(after, this.lineOf(e));
+      m.at(no); this.emit(`this.${t} = ${this.expr(e.whenFalse)};`, e.whenFalse); m.jump(after, this.lineOf(e));
+      m.at(after);
+      return `this.${t}`;
+    }
+    if (ts.isCallExpression(e) || ts.isNewExpression(e)) {
+      const args = e.arguments ? this.list(e.arguments) : null;
+      const callee = containsAwait(e.expression) ? this.expr(e.expression) : this.subst(e.expression);
+      const targs = e.typeArguments ? `<${e.typeArguments.map((x) => x.getText(this.sf)).join(", ")}>` : "";
+      const argText = args === null ? "" : `(${args.join(", ")})`;
+      return ts.isNewExpression(e) ? `new ${callee}${targs}${argText}` : `${callee}${targs}(${args!.join(", ")})`;
+    }
+    if (ts.isPropertyAccessExpression(e)) return `${this.expr(e.expression)}${e.questionDotToken ? "?." : "."}${e.name.getText(this.sf)}`;
+    if (ts.isElementAccessExpression(e)) {
+      const obj = containsAwait(e.argumentExpression) ? this.hoist(e.expression) : this.expr(e.expression);
+      return `${obj}[${this.expr(e.argumentExpression)}]`;
+    }
+    if (ts.isTemplateExpression(e)) {
+      const spans = this.list(e.templateSpans.map((s) => s.expression));
+      let out = e.head.getText(this.sf);
+      e.templateSpans.forEach((s, i) => { out += spans[i] + s.literal.getText(this.sf); });
+      // head ends with "${", each literal starts with "}": the pieces are the source's
+      return out;
+    }
+    if (ts.isPrefixUnaryExpression(e)) {
+      if (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken) throw this.error(e, "`++`/`--` of an await: await into a local first");
+      return `${ts.tokenToString(e.operator)}${this.expr(e.operand)}`;
+    }
+    if (ts.isAsExpression(e)) return `${this.expr(e.expression)} as ${e.type.getText(this.sf)}`;
+    if (ts.isTypeAssertionExpression(e)) return `<${e.type.getText(this.sf)}>${this.expr(e.expression)}`;
+    if (ts.isNonNullExpression(e)) return `${this.expr(e.expression)}!`;
+    if (ts.isArrayLiteralExpression(e)) return `[${this.list(e.elements).join(", ")}]`;
+    throw this.error(e, `\`await\` inside this kind of expression (${ts.SyntaxKind[e.kind]}) cannot be lowered yet: await into a local first`);
+  }
+
+  /** Several operands in order: the ones before an await that could change (calls, assignments) are evaluated first, into fields. */
+  list(items: readonly ts.Expression[]): string[] {
+    const lastAwait = items.map((x) => containsAwait(x)).lastIndexOf(true);
+    return items.map((x, i) => (i < lastAwait && !containsAwait(x) ? this.hoist(x) : this.expr(x)));
+  }
+
+  /** `e` evaluated now, into a field, when it could give another value after an await; else its text. */
+  hoist(e: ts.Expression): string {
+    if (isPure(e)) return this.expr(e);
+    const m = this.m;
+    const t = m.field(`__t${m.temp++}`, this.typeOf(e, "this is evaluated before a later await and kept meanwhile, so its type must be known: assign it to an annotated local first"), undefined, true);
+    this.emit(`this.${t} = ${this.expr(e)};`, e);
+    return `this.${t}`;
+  }
+
+  /**
+   * The source text of `node` with the names of lifted variables made
+   * fields, `this` made `this.self` (in methods), `return` made the end of
+   * the machine, and break/continue of lowered loops made jumps.
+   */
+  subst(node: ts.Node): string {
+    const m = this.m;
+    const rewrite = (n: ts.Node, loopDepth: number, switchDepth: number): string => {
+      const r = this.replacement(n, loopDepth, switchDepth);
+      if (r !== undefined) return r;
+      const inLoop = isLoop(n) ? loopDepth + 1 : loopDepth;
+      const inSwitch = ts.isSwitchStatement(n) ? switchDepth + 1 : switchDepth;
+      if (ts.isFunctionLike(n)) return n.getText(this.sf);
+      let out = "";
+      let pos = n.getStart(this.sf);
+      n.forEachChild((c) => {
+        const cs = c.getStart(this.sf);
+        out += this.text.slice(pos, cs);
+        out += rewrite(c, inLoop, inSwitch);
+        pos = c.end;
+        return undefined;
+      });
+      out += this.text.slice(pos, n.end);
+      return out;
+    };
+    void m;
+    return rewrite(node, 0, 0);
+  }
+
+  replacement(n: ts.Node, loopDepth: number, switchDepth: number): string | undefined {
+    const m = this.m;
+    if (ts.isIdentifier(n)) {
+      const parent = n.parent;
+      if (ts.isPropertyAccessExpression(parent) && parent.name === n) return undefined;
+      if ((ts.isPropertyAssignment(parent) || ts.isMethodDeclaration(parent) || ts.isPropertyDeclaration(parent)) && parent.name === n) return undefined;
+      const sym = this.checker.getSymbolAtLocation(n);
+      const f = sym && m.lifted.get(sym);
+      if (f) {
+        if (ts.isShorthandPropertyAssignment(parent)) return `${n.text}: this.${f}`;
+        return `this.${f}`;
+      }
+      return undefined;
+    }
+    if (n.kind === ts.SyntaxKind.ThisKeyword && m.isMethod) return "this.self";
+    if (ts.isVariableStatement(n)) {
+      const lifted = n.declarationList.declarations.filter((d) => { const s = this.checker.getSymbolAtLocation(d.name); return s && m.lifted.has(s); });
+      if (!lifted.length) return undefined;
+      return n.declarationList.declarations.map((d) => this.declText(d, n.declarationList)).filter((x) => x).join(" ");
+    }
+    if (ts.isVariableDeclarationList(n) && ts.isForStatement(n.parent) && n.parent.initializer === n) {
+      const ds = n.declarations;
+      const anyLifted = ds.some((d) => { const s = this.checker.getSymbolAtLocation(d.name); return s && m.lifted.has(s); });
+      if (!anyLifted) return undefined;
+      return ds.map((d) => { const s = this.checker.getSymbolAtLocation(d.name)!; return `this.${m.lifted.get(s)} = ${d.initializer ? this.subst(d.initializer) : "0"}`; }).join(", ");
+    }
+    if (ts.isReturnStatement(n)) {
+      if (!n.expression) return "return true;";
+      return m.hasOutput ? `{ this.output = ${this.subst(n.expression)}; return true; }` : `{ ${this.subst(n.expression)}; return true; }`;
+    }
+    if (ts.isBreakStatement(n) && loopDepth === 0 && switchDepth === 0) {
+      const t = this.jumpTarget(n);
+      if (t) return `{ this.__s = ${t.brk}; continue; }`;
+    }
+    if (ts.isContinueStatement(n) && loopDepth === 0) {
+      const t = this.jumpTarget(n);
+      if (t) return `{ this.__s = ${t.cont}; continue; }`;
+    }
+    return undefined;
+  }
+
+  declText(d: ts.VariableDeclaration, list: ts.VariableDeclarationList): string {
+    const s = this.checker.getSymbolAtLocation(d.name);
+    const f = s && this.m.lifted.get(s);
+    if (f) return d.initializer ? `this.${f} = ${this.subst(d.initializer)};` : "";
+    const kw = list.flags & ts.NodeFlags.Const ? "const" : "let";
+    return `${kw} ${this.subst(d)};`;
+  }
+
+  /** The lowered loop or switch a break/continue leaves, if it is one. */
+  jumpTarget(n: ts.BreakStatement | ts.ContinueStatement): JumpTargets | undefined {
+    let p: ts.Node = n.parent;
+    while (p && !ts.isFunctionLike(p)) {
+      if (isLoop(p) || (ts.isBreakStatement(n) && ts.isSwitchStatement(p))) return this.m.targets.get(p);
+      p = p.parent;
+    }
+    return undefined;
+  }
+}
+
+// ---- helpers ----------------------------------------------------------------
+function hasAsync(n: ts.Node): boolean {
+  return (ts.canHaveModifiers(n) && ts.getModifiers(n)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword)) ?? false;
+}
+
+/** Does `n` hold an await of its own (not inside a nested function)? */
+export function containsAwait(n: ts.Node): boolean {
+  if (ts.isAwaitExpression(n)) return true;
+  if (ts.isFunctionLike(n)) return false;
+  return ts.forEachChild(n, (c) => (containsAwait(c) ? true : undefined)) ?? false;
+}
+function containsAwaitShallow(fn: ts.Node): boolean {
+  let found = false;
+  const visit = (c: ts.Node): void => { if (found) return; if (ts.isAwaitExpression(c)) { found = true; return; } if (ts.isFunctionLike(c)) return; ts.forEachChild(c, visit); };
+  ts.forEachChild(fn, visit);
+  return found;
+}
+
+function stripParens(e: ts.Expression): ts.Expression { while (ts.isParenthesizedExpression(e)) e = e.expression; return e; }
+
+function isLoop(n: ts.Node): boolean {
+  return ts.isWhileStatement(n) || ts.isDoStatement(n) || ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n);
+}
+
+function isAssignment(op: ts.SyntaxKind): boolean { return op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment; }
+
+/** The block (or loop, or case clause) a declaration lives in. */
+function scopeOf(d: ts.VariableDeclaration): ts.Node {
+  let p: ts.Node = d.parent;
+  while (p && !(ts.isBlock(p) || ts.isForStatement(p) || ts.isForOfStatement(p) || ts.isCaseClause(p) || ts.isDefaultClause(p) || ts.isSourceFile(p))) p = p.parent;
+  return p;
+}
+
+/** Is there an await in `scope` after position `pos`? */
+function awaitAfter(scope: ts.Node, pos: number): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found || ts.isFunctionLike(n)) return;
+    if (ts.isAwaitExpression(n) && n.pos >= pos) { found = true; return; }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
+}
+
+/** Does the awaited expression make its future (so the await owns it)? */
+function ownsResult(e: ts.Expression): boolean {
+  const x = stripParens(e);
+  return ts.isCallExpression(x) || ts.isNewExpression(x);
+}
+
+/** An expression that gives the same value if evaluated after an await: no calls, no assignments. */
+function isPure(e: ts.Node): boolean {
+  if (ts.isCallExpression(e) || ts.isNewExpression(e) || ts.isAwaitExpression(e)) return false;
+  if (ts.isBinaryExpression(e) && isAssignment(e.operatorToken.kind)) return false;
+  if ((ts.isPrefixUnaryExpression(e) || ts.isPostfixUnaryExpression(e)) &&
+    (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) return false;
+  return ts.forEachChild(e, (c) => (isPure(c) ? undefined : true)) === undefined;
+}
+
+function typeParams(tps: ts.NodeArray<ts.TypeParameterDeclaration> | undefined, sf: ts.SourceFile): { decl: string; use: string } {
+  if (!tps || !tps.length) return { decl: "", use: "" };
+  return { decl: `<${tps.map((t) => t.getText(sf)).join(", ")}>`, use: `<${tps.map((t) => t.name.text).join(", ")}>` };
+}
