@@ -10,10 +10,14 @@
 import type { Future } from "./kernel/exec/future";
 import type { MutexGuard } from "./kernel/exec/sync";
 
+/** Marks the editor's Promise, so that Output<> can tell it apart cheaply. */
+declare const asyncResult: unique symbol;
+
 declare global {
   /** What an async function gives: at build time a Future whose output is T (docs/async.md). */
   interface Promise<T> extends Future {
     readonly output: T;
+    readonly [asyncResult]: T;
   }
   interface PromiseLike<T> {}
   /** for...of over arrays, which AssemblyScript lowers itself and its declarations leave out. */
@@ -35,12 +39,15 @@ interface Locked<T> {
   dispose(): void;
 }
 /**
- * What `await f` gives: f's `output` (void without one). For Future itself,
+ * What `await f` gives: f's `output` (void without one; an async function's
+ * future is awaited in turn, as the build does: `await spawnJoin(f())` gives
+ * what f returns). For Future itself,
  * `any`, so that every future stays assignable to Future (`then` would
  * otherwise make their callbacks incompatible).
  */
 type Output<F> = Future extends F ? any
-  : F extends { readonly output: infer R } ? (R extends MutexGuard<infer V> ? Locked<V> : R extends Future ? unknown : R)
+  : F extends { readonly output: infer R }
+    ? (R extends { readonly [asyncResult]: infer V } ? V : R extends MutexGuard<infer V> ? Locked<V> : R extends Future ? unknown : R)
   : void;
 
 declare module "./kernel/exec/future" {

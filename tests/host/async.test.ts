@@ -48,7 +48,13 @@ describe("the async transform: what it cannot lower is an error at the user's li
     expectError("notfuture", "export async function f(n: i32): Promise<void> { await n; }\n", "2:56", /`await` needs a Future .*this is a `i32`/);
   });
   it("a local that lives across an await with no type the transform can be sure of (a bare number)", () => {
-    expectError("number", "export async function f(): Promise<i32> {\n  let n = 0;\n  await sleep(1);\n  return n;\n}\n", "3:7", /`n` lives across an await.*annotate it \(`let n: i32 = \.\.\.`\).*TypeScript sees `number`/);
+    expectError("number", "export async function f(a: i32): Promise<i32> {\n  let n = a + 1;\n  await sleep(1);\n  return n;\n}\n", "3:7", /`n` lives across an await.*annotate it \(`let n: i32 = \.\.\.`\).*TypeScript sees `number`/);
+  });
+  it("a local set from a number literal takes the type asc gives it (i32, f64), as asc would", () => {
+    const { errors, text } = lower("literal", "export async function f(): Promise<f64> {\n  let n = 0;\n  let x = 1.5;\n  await sleep(1);\n  return <f64>n + x;\n}\n");
+    assert.deepEqual(errors, []);
+    assert.match(text, /^ {2}n: i32;$/m);
+    assert.match(text, /^ {2}x: f64;$/m);
   });
   it("try/catch (AssemblyScript has no exceptions)", () => {
     expectError("try", "export async function f(): Promise<void> {\n  try { await sleep(1); } catch (e) {}\n}\n", "3:3", /`try` is not supported/);

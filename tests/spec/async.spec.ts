@@ -7,7 +7,7 @@
 // cancelling at each await point leaves nothing registered and nothing
 // allocated.
 import {
-  Task, Context, spawnOn, spawnJoin, runOnce, Channel, ChannelRecv, Notify, Mutex, serviceEvents, sleep, yieldNow, pendingSleeps, Future,
+  Task, Context, spawnOn, spawnJoin, JoinHandle, runOnce, Channel, ChannelRecv, Notify, Mutex, serviceEvents, sleep, yieldNow, pendingSleeps, Future,
 } from "../../assembly/kernel/exec";
 import { stats, HeapStats } from "../../assembly/kernel/alloc";
 import { dispose } from "../../assembly/kernel/lifetime";
@@ -255,5 +255,40 @@ describe("async functions: the transform's state machines on the fake host", () 
       expect(after).toBe(before);
       dispose(ch); dispose(n);
     }
+  });
+});
+
+// ---- spawnJoin of async functions on several cores: the example ---------
+
+async function part(from: u64, to: u64): Promise<u64> {
+  let sum: u64 = 0;
+  for (let k = from; k < to; k++) sum += k * k;
+  return sum;
+}
+
+async function sumOfSquares(): Promise<u64> {
+  const parts = new Array<JoinHandle<Promise<u64>>>();
+  for (let i: u64 = 0; i < 4; i++) parts.push(spawnJoin(part(1 + i * 10, 1 + (i + 1) * 10)));
+  let sum: u64 = 0;
+  for (let i = 0; i < parts.length; i++) sum += await parts[i];
+  for (let i = 0; i < parts.length; i++) dispose(parts[i]);
+  dispose(parts);
+  return sum;
+}
+
+describe("async functions spawned with spawnJoin", () => {
+  it("await of a handle gives the async function's result; the handles free their tasks and futures", () => {
+    fresh();
+    const before = liveBlocks();
+    const d = new Drive(sumOfSquares()); d.keepAlive();
+    spawnOn(0, d);
+    drain();
+    const ready = d.f.isReady;
+    const sum = d.f.output;
+    dispose(d.f); d.letGo();
+    const after = liveBlocks();
+    expect(ready).toBe(true);
+    expect(sum).toBe(22140);                     // 1^2 + ... + 40^2
+    expect(after).toBe(before);
   });
 });

@@ -195,10 +195,11 @@ describe("ownership: what is disposed frees what it owns", () => {
   });
 });
 
-/** Waits for `child`'s handle. */
+/** Waits for `child`'s handle (the test owns the handle: Parent does not dispose it). */
 class Parent extends Task {
   constructor(public handle: Future) { super(); }
   poll(cx: Context): bool { return this.handle.poll(cx); }
+  dispose(): void {}
 }
 
 describe("finishing: nothing touches a task after DONE", () => {

@@ -55,12 +55,13 @@ const RESERVED = new Set([
 const NUMERIC_NAMES = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64"]);
 const VALUE_TYPES = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64", "bool", "v128"]);
 
-/** Does `text` hold an `async` or `await` token (not in a comment or a string)? A cheap test before type-checking. */
+/** Does `text` hold an `async`, `await` or `Promise` token (not in a comment or a string)? A cheap test before type-checking. */
 export function mayNeedLowering(text: string): boolean {
-  if (!/\basync\b|\bawait\b/.test(text)) return false;
+  if (!/\basync\b|\bawait\b|\bPromise\b/.test(text)) return false;
   const scanner = ts.createScanner(ts.ScriptTarget.ESNext, true, ts.LanguageVariant.Standard, text);
   for (let t = scanner.scan(); t !== ts.SyntaxKind.EndOfFileToken; t = scanner.scan()) {
     if (t === ts.SyntaxKind.AsyncKeyword || t === ts.SyntaxKind.AwaitKeyword) return true;
+    if (t === ts.SyntaxKind.Identifier && scanner.getTokenValue() === "Promise") return true;
   }
   return false;
 }
@@ -180,6 +181,14 @@ class Lowerer {
         this.error(node, "`for await` is not supported: await inside a plain `for...of` loop");
         return;
       }
+      if (ts.isTypeReferenceNode(node) && ts.isIdentifier(node.typeName) && node.typeName.text === "Promise") {
+        const m = this.m;
+        this.m = new Machine(undefined as never, "void", false);      // no lifted names out here
+        const text = this.promiseRef(node)!;
+        this.m = m;
+        edits.push({ start: node.getStart(this.sf), end: node.end, text: [{ text, src: this.lineOf(node) }] });
+        return;
+      }
       ts.forEachChild(node, visit);
     };
     ts.forEachChild(this.sf, visit);
@@ -261,7 +270,7 @@ class Lowerer {
     const lines: Line[] = [];
     const L = (text: string, src = line): void => { lines.push({ text, src }); };
     L(`/** \`async function ${name}\` (${this.sf.fileName}:${line}), lowered: a future whose poll() runs it. */`);
-    L(`${exported}function ${name}${tp.decl}(${params.sig}): ${className}${tp.use} { return new ${className}${tp.use}(${params.names}); }`);
+    L(`${exported}function ${name}${tp.decl}(${params.sig}): ${futureOf(out)} { return new ${className}${tp.use}(${params.names}); }`);
     L("");
     L(`/** The state machine of \`${name}\`: \`__s\` is where it stopped, \`__cur\` what it awaits there. */`);
     this.classText(lines, "", className, tp.decl, out, params, body, null, line);
@@ -290,7 +299,7 @@ class Lowerer {
     const selfArg = isStatic ? "" : params.names ? "this, " : "this";
     const wrapper: Line[] = [
       { text: `/** async ${name}(), lowered: a future whose poll() runs it (${className}). */`, src: line },
-      { text: `  ${mods}${name}(${params.sig}): ${className}${ctp.use} { return new ${className}${ctp.use}(${selfArg}${params.names}); }`, src: line },
+      { text: `  ${mods}${name}(${params.sig}): ${futureOf(out)} { return new ${className}${ctp.use}(${selfArg}${params.names}); }`, src: line },
     ];
     const lines: Line[] = [];
     lines.push({ text: `/** The state machine of \`${cls.name.text}.${name}\` (${this.sf.fileName}:${line}). */`, src: line });
@@ -409,6 +418,7 @@ class Lowerer {
       const init = d.initializer && stripParens(d.initializer);
       let type: string;
       if (d.type) type = d.type.getText(this.sf);
+      else if (init && literalType(init)) type = literalType(init)!;                     // as asc types `let i = 0`: i32
       else if (init && ts.isAwaitExpression(init)) type = this.awaitedType(init);     // what the future's output is, as the build sees it
       else if (ts.isForOfStatement(d.parent.parent) && d.parent.parent.initializer === d.parent) type = this.elementType(d.parent.parent.expression, why);
       else type = this.typeOf(d.name, why);
@@ -467,6 +477,11 @@ class Lowerer {
       if (x.flags & ts.TypeFlags.TypeParameter) return x.symbol.name;
       const sym = x.getSymbol();
       if (!sym || !(x.flags & ts.TypeFlags.Object) || !(sym.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) return fail();
+      if (sym.name === "Promise") {               // an async function's future, as the build makes it
+        const pa = this.checker.getTypeArguments(x as ts.TypeReference);
+        this.needsImports = true;
+        return !pa.length || pa[0].flags & ts.TypeFlags.Void ? "__AsyncFn" : `__AsyncFuture<${name(pa[0])}>`;
+      }
       const args = (x as ts.TypeReference).target ? this.checker.getTypeArguments(x as ts.TypeReference) : [];
       // A class's own type arguments include `this`: keep the declared ones.
       const declared = ((x as ts.TypeReference).target as ts.InterfaceType | undefined)?.typeParameters?.length ?? 0;
@@ -675,7 +690,7 @@ class Lowerer {
     m.jump(next, this.lineOf(node));
     m.at(next);
     this.emit(`if (!this.__cur!.poll(cx)) return false;`, node);
-    if (into !== null) this.emit(`${into} = changetype<${futureType.cast}>(this.__cur).output;`, node);
+    if (into !== null) this.emit(`${into} = changetype<${futureType.cast}>(this.__cur).output${this.awaited(node).flat ? ".output" : ""};`, node);
     this.emit(`this.__done();`, node);
   }
 
@@ -720,18 +735,32 @@ class Lowerer {
   }
 
   /** What `await node` gives, as source text. */
-  awaitedType(node: ts.AwaitExpression): string {
+  awaitedType(node: ts.AwaitExpression): string { return this.awaited(node).type; }
+
+  /**
+   * What `await node` gives: the future's `output`, and whether that is
+   * itself an async function's future whose output is taken in turn (as
+   * `await` flattens a promise that gives a promise: `await spawnJoin(f())`
+   * gives what f returned).
+   */
+  awaited(node: ts.AwaitExpression): { type: string; flat: boolean } {
     const ft = this.checker.getTypeAtLocation(node.expression);
-    const sym = ft.getSymbol();
-    if (sym && sym.getName() === "Promise") {
-      const args = this.checker.getTypeArguments(ft as ts.TypeReference);
-      if (!args.length) return "void";
-      if (args[0].flags & ts.TypeFlags.Void) return "void";
-      return this.typeOfType(args[0], node);
-    }
+    const promised = (t: ts.Type): ts.Type | null | undefined => {
+      const sym = t.getSymbol();
+      if (!sym || sym.getName() !== "Promise") return undefined;            // not an async function's future
+      const args = this.checker.getTypeArguments(t as ts.TypeReference);
+      return !args.length || args[0].flags & ts.TypeFlags.Void ? null : args[0];
+    };
+    const direct = promised(ft);
+    if (direct === null) return { type: "void", flat: false };
+    if (direct) return { type: this.typeOfType(direct, node), flat: false };
     const out = ft.getProperty("output");
-    if (!out) return "void";
-    return this.typeOfType(this.checker.getTypeOfSymbolAtLocation(out, node), node);
+    if (!out) return { type: "void", flat: false };
+    const ot = this.checker.getTypeOfSymbolAtLocation(out, node);
+    const inner = promised(ot);
+    if (inner === null) return { type: "void", flat: true };
+    if (inner) return { type: this.typeOfType(inner, node), flat: true };
+    return { type: this.typeOfType(ot, node), flat: false };
   }
 
   // ---- expressions ----------------------------------------------------------
@@ -873,6 +902,7 @@ class Lowerer {
       return undefined;
     }
     if (n.kind === ts.SyntaxKind.ThisKeyword && m.isMethod) return "this.self";
+    if (ts.isTypeReferenceNode(n)) return this.promiseRef(n);
     if (ts.isVariableStatement(n)) {
       const lifted = n.declarationList.declarations.filter((d) => { const s = this.checker.getSymbolAtLocation(d.name); return s && m.lifted.has(s); });
       if (!lifted.length) return undefined;
@@ -897,6 +927,15 @@ class Lowerer {
       if (t) return `{ this.__s = ${t.cont}; continue; }`;
     }
     return undefined;
+  }
+
+  /** `Promise<T>` written in a type: what the build calls it (__AsyncFuture<T>, __AsyncFn). */
+  promiseRef(n: ts.TypeReferenceNode): string | undefined {
+    if (!ts.isIdentifier(n.typeName) || n.typeName.text !== "Promise") return undefined;
+    this.needsImports = true;
+    const arg = n.typeArguments?.[0];
+    if (!arg || arg.kind === ts.SyntaxKind.VoidKeyword) return "__AsyncFn";
+    return `__AsyncFuture<${this.subst(arg)}>`;
   }
 
   declText(d: ts.VariableDeclaration, list: ts.VariableDeclarationList): string {
@@ -977,6 +1016,24 @@ function isPure(e: ts.Node): boolean {
     (e.operator === ts.SyntaxKind.PlusPlusToken || e.operator === ts.SyntaxKind.MinusMinusToken)) return false;
   return ts.forEachChild(e, (c) => (isPure(c) ? undefined : true)) === undefined;
 }
+
+/**
+ * The type asc gives a local initialised with a number literal and no
+ * annotation: i32 for an integer that fits (i64 if not), f64 with a point or
+ * an exponent. Undefined for anything else.
+ */
+function literalType(e: ts.Expression): string | undefined {
+  let x = stripParens(e);
+  if (ts.isPrefixUnaryExpression(x) && x.operator === ts.SyntaxKind.MinusToken) x = x.operand;
+  if (!ts.isNumericLiteral(x)) return undefined;
+  const t = x.text;
+  if (/^0[xXbBoO]/.test(t)) return Number(t) <= 0x7fffffff ? "i32" : "i64";
+  if (/[.eE]/.test(t)) return "f64";
+  return Math.abs(Number(t)) <= 0x7fffffff ? "i32" : "i64";
+}
+
+/** The type an async function's call has at build time: AsyncFuture<R>, or AsyncFn for Promise<void>. */
+function futureOf(result: string): string { return result.trim() === "void" ? "__AsyncFn" : `__AsyncFuture<${result}>`; }
 
 function typeParams(tps: ts.NodeArray<ts.TypeParameterDeclaration> | undefined, sf: ts.SourceFile): { decl: string; use: string } {
   if (!tps || !tps.length) return { decl: "", use: "" };

@@ -129,41 +129,57 @@ function taskFor(what: Object): Task {
   return changetype<Task>(0);
 }
 
-/** Starts `task` on the next core in turn and returns a handle to await it. */
-export function spawnJoin<T extends Task>(task: T): JoinHandle<T> {
+/**
+ * Starts `what` on the next core in turn and returns a handle to await it.
+ * A Task: you own it (dispose it once the handle is ready; the handle gives
+ * the task, whose fields hold its results). A Future (an async function's
+ * result): it runs in a task of its own, which the handle owns; `await
+ * handle` gives the future's output (in async code), `handle.task` the
+ * future; dispose(handle) frees both, now or when it finishes.
+ */
+export function spawnJoin<T>(what: T): JoinHandle<T> {
+  if (!isReference<T>()) ERROR("spawnJoin() takes a Task or a Future");
   const core = atomic.add32(NEXT_CORE, 1) % coreCount();
-  task.home = core;
-  atomic.store32(stateAddr(task), QUEUED);
-  enqueue(task, core);
-  return new JoinHandle<T>(task);
+  const isTask = what instanceof Task;
+  const runner: Task = isTask ? changetype<Task>(what) : taskFor(changetype<Object>(what));
+  runner.home = core;
+  // A future's task is ours: detached but kept, so the handle frees it (letGo) whenever it is disposed.
+  atomic.store32(stateAddr(runner), isTask ? QUEUED : QUEUED | DETACHED | KEPT);
+  enqueue(runner, core);
+  return new JoinHandle<T>(runner, what, !isTask);
 }
 
 /**
  * A future that is ready when its task is done; `task` then holds the result
- * (or `cancelled` is true). Dispose the task yourself; cancel() stops it.
+ * (or `cancelled` is true). cancel() stops the task. For a spawned Task,
+ * dispose the task yourself (before or after the handle); for a spawned
+ * Future, dispose(handle) frees the task and the future.
  */
-export class JoinHandle<T extends Task> extends Future {
-  constructor(public task: T) { super(); this.kind = PENDING_ON_CANCEL; }
+export class JoinHandle<T> extends Future {
+  constructor(public runner: Task, public what: T, public owned: bool = false) { super(); this.kind = PENDING_ON_CANCEL; }
+  /** What was spawned: the task (or the future), done once the handle is ready. */
+  get task(): T { return this.what; }
   /**
    * cancel() cancels the task. The handle itself stays Pending: polling it
    * is how to wait until the task has stopped (it is then Ready, with
    * `cancelled` true unless the task had finished first).
    */
-  protected withdraw(): void { this.task.cancel(); }
+  protected withdraw(): void { this.runner.cancel(); }
   /**
-   * Frees the handle alone and never touches the task, which may be
-   * disposed already (either order is safe). Future's dispose() would
-   * cancel(), that is write to the task: after dispose(task), a write into
-   * freed memory, or into the object the heap gave the block to next. To
-   * stop a task that has not finished, cancel() it first.
+   * Frees the handle, and for a spawned future its task (now if it has
+   * finished, else when it does). A spawned Task is never touched: it may
+   * be disposed already (either order is safe; Future's dispose() would
+   * cancel(), that is write to it). To stop a task that has not finished,
+   * cancel() it first.
    */
-  dispose(): void {}
-  get cancelled(): bool { return this.task.isCancelled; }
-  /** What `await` gives: the task, done (its fields hold its results). */
-  get output(): T { return this.task; }
+  dispose(): void { if (this.owned) { this.owned = false; this.runner.letGo(); } }
+  get cancelled(): bool { return this.runner.isCancelled; }
+  /** What `await` gives: what was spawned, done (await flattens a future's own output). */
+  get output(): T { return this.what; }
   protected pollOnce(cx: Context): bool {
-    if (this.task.isDone) return true;
-    const addr = changetype<usize>(this.task) + offsetof<Task>("joiner");
+    const task = this.runner;
+    if (task.isDone) return true;
+    const addr = changetype<usize>(task) + offsetof<Task>("joiner");
     const me = <u32>changetype<usize>(cx.task);
     let found = atomic.load32(addr);
     while (true) {
@@ -172,7 +188,7 @@ export class JoinHandle<T extends Task> extends Future {
       if (was == found) break;
       found = was;
     }
-    return this.task.isDone;      // finished meanwhile: it may not have seen us
+    return task.isDone;      // finished meanwhile: it may not have seen us
   }
 }
 
