@@ -138,8 +138,12 @@ function taskFor(what: Object): Task {
  * future; dispose(handle) frees both, now or when it finishes.
  */
 export function spawnJoin<T>(what: T): JoinHandle<T> {
+  return spawnJoinOn<T>(atomic.add32(NEXT_CORE, 1) % coreCount(), what);
+}
+
+/** spawnJoin() on `core` (it may be stolen by an idle core). */
+export function spawnJoinOn<T>(core: u32, what: T): JoinHandle<T> {
   if (!isReference<T>()) ERROR("spawnJoin() takes a Task or a Future");
-  const core = atomic.add32(NEXT_CORE, 1) % coreCount();
   const isTask = what instanceof Task;
   const runner: Task = isTask ? changetype<Task>(what) : taskFor(changetype<Object>(what));
   runner.home = core;

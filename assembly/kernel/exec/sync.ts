@@ -231,7 +231,7 @@ export class MutexGuard<T> extends Acquire {
 
 /** One value, sent once, received once. */
 export class OneShot<T> extends Guarded {
-  value: T = changetype<T>(0);
+  value: T = isReference<T>() ? changetype<T>(0) : <T>0;   // any T: references, i64, f64
   sent: bool = false;
   waiter: Waiter | null = null;
 
@@ -371,7 +371,7 @@ export class ChannelRecv<T> extends Future {
   waiter: Waiter = new Waiter();
   dispose(): void { this.cancel(); dispose(this.waiter); }
   done: bool = false;
-  value: T = changetype<T>(0);
+  value: T = isReference<T>() ? changetype<T>(0) : <T>0;   // any T: references, i64, f64
   constructor(public ch: Channel<T>) { super(); }
   protected pollOnce(cx: Context): bool {
     if (this.done) return true;

@@ -45,7 +45,7 @@ export class Once {
 @unmanaged
 export class OnceCell<T> {
   state: u32 = NEW;
-  value: T = changetype<T>(0);
+  value: T = isReference<T>() ? changetype<T>(0) : <T>0;   // any T: references, i64, f64
 
   /** The value, computing it with `init` on first use. */
   getOrInit(init: () => T): T {

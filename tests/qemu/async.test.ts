@@ -1,0 +1,24 @@
+// async functions on four cores, both boards (issue 14): tests/kernels/async.ts.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BOARDS } from "../../tools/boards.js";
+import { boot, assertPassed } from "./lib.js";
+
+for (const b of BOARDS) {
+  describe(`${b.name} (-M ${b.machine}): async functions`, { concurrency: 1 }, () => {
+    it("a pipeline of async stages over channels, a join across cores, a cancel, 100,000 awaits without a leak", async () => {
+      const r = await boot(b.name, "async", { timeoutMs: 90_000 });
+      assertPassed(r);
+      assert.match(r.output, /^pipeline: sum of squares 1\.\.1000 = 333833500 \(exact\)$/m);
+      const join = r.output.match(/^join: sum of squares 1\.\.40000 = 21334133340000, on cores mask (\d+)$/m);
+      assert.ok(join, r.output);
+      assert.ok(Number(join[1]).toString(2).split("1").length - 1 >= 2, `the parts ran on cores mask ${join[1]}: more than one core`);
+      assert.match(r.output, /^cancel: queued yes, withdrawn yes, cancelled yes$/m);
+      const leak = r.output.match(/^100000 awaits: 100000 done, heap in use (\d+) -> (\d+), live blocks (\d+) -> (\d+)$/m);
+      assert.ok(leak, r.output);
+      assert.equal(leak[1], leak[2], "heap in use");
+      assert.equal(leak[3], leak[4], "live blocks");
+      assert.match(r.output, /^async test on core 0: ok$/m);
+    });
+  });
+}
