@@ -2,6 +2,7 @@
 #
 #   make                  build/kernel8.img (and build/kernel.wasm)
 #   make qemu [BOARD=pi4] build, then boot it in QEMU on four cores (Ctrl-A X quits)
+#   make qemu APP=examples/blink/main.ts   the same with your own kernel (any folder)
 #   make test             host tests, then QEMU tests on every board
 #   make bench            instructions per operation, wasm3 against native C (QEMU -icount)
 #   make soak             the executor's stress rounds for 1,000 seeds per board and mode
@@ -114,7 +115,22 @@ $(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) asconfig.json assembly/arch/host.ts $(C
 		{ printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
 endef
-$(eval $(call wasm_rule,assembly/index.ts,$(B)/kernel.wasm))
+# make APP=path/to/main.ts: the kernel is the user's program (tools/app-entry.ts
+# writes its entry); without APP, the example (assembly/main.ts).
+APP           ?=
+APP_STAMP     := $(B)/.app-$(shell printf '%s' '$(APP)' | md5sum | cut -c1-8)
+$(APP_STAMP):
+	$(Q)mkdir -p $(B) && rm -f $(B)/.app-* && touch $@
+ifeq ($(strip $(APP)),)
+KERNEL_ENTRY  := assembly/index.ts
+else
+KERNEL_ENTRY  := $(B)/app/index.ts
+$(B)/app/index.ts: $(APP) tools/app-entry.ts $(APP_STAMP) | $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/app-entry.js --app $(APP) --out $@
+endif
+$(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(if $(strip $(APP)),$(wildcard $(dir $(APP))*.ts))))
+
+
 $(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/tests/$(t).wasm,$(TEST_LIB_SRCS))))
 
 # ---- C and assembly ------------------------------------------------------
@@ -163,6 +179,14 @@ $(B)/$(2).img: $(B)/$(2).elf
 endef
 $(eval $(call image_rule,$(B)/kernel.wasm,kernel8))
 $(foreach t,$(TEST_KERNELS),$(eval $(call image_rule,$(B)/tests/$(t).wasm,tests/$(t))))
+
+# The example programs (examples/<name>/main.ts), each an image of its own, booted by make test.
+EXAMPLES      := $(patsubst examples/%/main.ts,%,$(wildcard examples/*/main.ts))
+$(B)/examples/%/index.ts: examples/%/main.ts tools/app-entry.ts | $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/app-entry.js --app $< --out $@
+$(foreach e,$(EXAMPLES),$(eval $(call wasm_rule,$(B)/examples/$(e)/index.ts,$(B)/examples/$(e).wasm,$(wildcard examples/$(e)/*.ts))))
+$(foreach e,$(EXAMPLES),$(eval $(call image_rule,$(B)/examples/$(e).wasm,examples/$(e))))
+EXAMPLE_IMAGES := $(foreach e,$(EXAMPLES),$(B)/examples/$(e).img)
 
 # Broken modules for the "bad input" tests: they skip validation on purpose.
 $(B)/tests/truncated.wasm: $(B)/tests/boot.wasm
@@ -260,7 +284,7 @@ test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSE
 	$(call say,TEST,node)
 	$(Q)$(NODE) --test $(B)/tools/tests/host/
 
-test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(B)/hardware/selftest.img $(B)/bench/bench.img $(B)/bench/boot.img $(DTBS) $(TOOLS)
+test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(EXAMPLE_IMAGES) $(B)/hardware/selftest.img $(B)/bench/bench.img $(B)/bench/boot.img $(DTBS) $(TOOLS)
 	$(call say,TEST,qemu)
 	$(Q)$(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
 
