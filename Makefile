@@ -124,6 +124,9 @@ $(APP_STAMP):
 ifeq ($(strip $(APP)),)
 KERNEL_ENTRY  := assembly/index.ts
 else
+ifeq ($(wildcard $(APP)),)
+$(error APP=$(APP): no such file (give the path of your kernel's main.ts, for example APP=examples/blink/main.ts))
+endif
 KERNEL_ENTRY  := $(B)/app/index.ts
 $(B)/app/index.ts: $(APP) tools/app-entry.ts $(APP_STAMP) | $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/app-entry.js --app $(APP) --out $@

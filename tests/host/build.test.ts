@@ -22,6 +22,16 @@ describe("boards", () => {
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /unknown BOARD 'pi9': valid boards are pi3 pi4/);
   });
+  it("make refuses an APP that does not exist, and one that does not export main()", () => {
+    const r = spawnSync("make", ["-n", "APP=nowhere/main.ts"], { encoding: "utf8" });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /APP=nowhere\/main\.ts: no such file \(give the path of your kernel's main\.ts/);
+    const dir = mkdtempSync(join(tmpdir(), "app-"));
+    writeFileSync(join(dir, "main.ts"), "export function start(): void {}\n");
+    const e = spawnSync(process.execPath, ["build/tools/tools/app-entry.js", "--app", join(dir, "main.ts"), "--out", join(dir, "index.ts")], { encoding: "utf8" });
+    assert.notEqual(e.status, 0);
+    assert.match(e.stderr, /a kernel exports `export function main\(\): void`/);
+  });
   it("make refuses a KERNEL_MEMORY_MB that is not an even number of MiB", () => {
     for (const bad of ["63", "abc", "-2"]) {
       const r = spawnSync("make", ["-n", `KERNEL_MEMORY_MB=${bad}`], { encoding: "utf8" });

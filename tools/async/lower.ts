@@ -90,12 +90,15 @@ class Machine {
     this.hasOutput = outputType !== "void";
     this.blocks.push([]);
   }
-  newBlock(): number { this.blocks.push([]); return this.blocks.length - 1; }
+  newBlock(): number { this.blocks.push([]); this.ended.push(false); return this.blocks.length - 1; }
   at(b: number): void { this.cur = b; }
-  emit(text: string, src: number): void { this.blocks[this.cur].push({ text, src }); }
+  /** Whether each block already ends in a jump or a return (nothing after it would run). */
+  ended: boolean[] = [false];
+  emit(text: string, src: number, ends = false): void { this.blocks[this.cur].push({ text, src }); this.ended[this.cur] = ends; }
   /** Jumps to block `b` (falls through when it is the next one). */
   jump(b: number, src: number): void {
-    this.emit(b === this.cur + 1 ? `this.__s = ${b};` : `this.__s = ${b}; continue;`, src);
+    if (this.ended[this.cur]) return;
+    this.emit(b === this.cur + 1 ? `this.__s = ${b};` : `this.__s = ${b}; continue;`, src, true);
   }
   /** A new field: a user's variable (renamed if it would clash), or the transform's own (`internal`, named `__...`). */
   field(base: string, type: string, init?: string, internal = false): string {
@@ -372,10 +375,10 @@ class Lowerer {
     this.liftLocals(fn.body!);
     for (const s of fn.body!.statements) this.stmt(s);
     // Falling off the end: the function returns.
-    this.emit(m.hasOutput ? "return true;" : "return true;", fn.body!.end);
+    if (!m.ended[m.cur]) m.emit("return true;", this.lineOf(fn.body!.end), true);
   }
 
-  emit(text: string, at: ts.Node | number): void { this.m.emit(text, this.lineOf(at)); }
+  emit(text: string, at: ts.Node | number, ends = false): void { this.m.emit(text, this.lineOf(at), ends); }
 
   // ---- what cannot be lowered ------------------------------------------------
   checkBody(body: ts.Node): void {
@@ -513,7 +516,8 @@ class Lowerer {
     const m = this.m;
     if (!containsAwait(s)) {
       const text = this.subst(s);
-      if (text.trim()) this.emit(text, s);
+      const ends = ts.isReturnStatement(s) || ((ts.isBreakStatement(s) || ts.isContinueStatement(s)) && this.jumpTarget(s) !== undefined);
+      if (text.trim()) m.emit(text, this.lineOf(s), ends);
       return;
     }
     if (ts.isBlock(s)) { for (const x of s.statements) this.stmt(x); return; }
@@ -534,7 +538,7 @@ class Lowerer {
       if (ts.isAwaitExpression(inner) && m.hasOutput) this.await(inner, "this.output");
       else if (m.hasOutput) this.emit(`this.output = ${this.expr(e)};`, s);
       else this.emit(`${this.expr(e)};`, s);
-      this.emit("return true;", s);
+      m.emit("return true;", this.lineOf(s), true);
       return;
     }
     if (ts.isIfStatement(s)) {
@@ -546,7 +550,7 @@ class Lowerer {
       const thenB = m.newBlock();
       const elseB = s.elseStatement ? m.newBlock() : -1;
       const after = m.newBlock();
-      this.emit(`this.__s = (${c}) ? ${thenB} : ${elseB >= 0 ? elseB : after}; continue;`, s);
+      this.emit(`this.__s = (${c}) ? ${thenB} : ${elseB >= 0 ? elseB : after}; continue;`, s, true);
       m.at(thenB);
       this.stmt(s.thenStatement);
       m.jump(after, this.lineOf(s.thenStatement.end));
@@ -562,8 +566,7 @@ class Lowerer {
       const head = m.newBlock(), exit = m.newBlock();
       m.jump(head, this.lineOf(s));
       m.at(head);
-      const c = this.expr(s.expression);
-      this.emit(`if (!(${c})) { this.__s = ${exit}; continue; }`, s);
+      if (s.expression.kind !== ts.SyntaxKind.TrueKeyword) this.emit(`if (!(${this.expr(s.expression)})) { this.__s = ${exit}; continue; }`, s);
       m.targets.set(s, { brk: exit, cont: head });
       this.stmt(s.statement);
       m.jump(head, this.lineOf(s.end));
@@ -579,7 +582,7 @@ class Lowerer {
       m.jump(cond, this.lineOf(s.expression));
       m.at(cond);
       const c = this.expr(s.expression);
-      this.emit(`this.__s = (${c}) ? ${body} : ${exit}; continue;`, s.expression);
+      this.emit(`this.__s = (${c}) ? ${body} : ${exit}; continue;`, s.expression, true);
       m.at(exit);
       return;
     }
@@ -638,7 +641,7 @@ class Lowerer {
           this.emit(`if (this.${v} == (${this.subst(c.expression)})) { this.__s = ${clauses[i]}; continue; }`, c);
         } else def = clauses[i];
       });
-      this.emit(`this.__s = ${def}; continue;`, s);
+      this.emit(`this.__s = ${def}; continue;`, s, true);
       m.targets.set(s, { brk: exit, cont: -1 });
       s.caseBlock.clauses.forEach((c, i) => {
         m.at(clauses[i]);
@@ -787,7 +790,7 @@ class Lowerer {
         this.emit(`this.${t} = ${this.expr(e.left)};`, e.left);
         const rightB = m.newBlock(), after = m.newBlock();
         const test = op === ts.SyntaxKind.AmpersandAmpersandToken ? `this.${t}` : op === ts.SyntaxKind.BarBarToken ? `!this.${t}` : `this.${t} === null`;
-        this.emit(`this.__s = (${test}) ? ${rightB} : ${after}; continue;`, e);
+        this.emit(`this.__s = (${test}) ? ${rightB} : ${after}; continue;`, e, true);
         m.at(rightB);
         this.emit(`this.${t} = ${this.expr(e.right)};`, e.right);
         m.jump(after, this.lineOf(e));
@@ -807,7 +810,7 @@ class Lowerer {
       if (!containsAwait(e.whenTrue) && !containsAwait(e.whenFalse)) return `${c} ? ${this.subst(e.whenTrue)} : ${this.subst(e.whenFalse)}`;
       const t = m.field(`__t${m.temp++}`, this.contextualType(e) ?? this.typeOf(e, "the transform must name the type of this `?:`: annotate the variable it goes in"), undefined, true);
       const yes = m.newBlock(), no = m.newBlock(), after = m.newBlock();
-      this.emit(`this.__s = (${c}) ? ${yes} : ${no}; continue;`, e);
+      this.emit(`this.__s = (${c}) ? ${yes} : ${no}; continue;`, e, true);
       m.at(yes); this.emit(`this.${t} = ${this.expr(e.whenTrue)};`, e.whenTrue); m.jump(after, this.lineOf(e));
       m.at(no); this.emit(`this.${t} = ${this.expr(e.whenFalse)};`, e.whenFalse); m.jump(after, this.lineOf(e));
       m.at(after);
