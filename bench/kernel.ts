@@ -17,7 +17,7 @@ import { print, println, printU64 } from "../assembly/arch/console";
 import * as heap from "../assembly/kernel/alloc";
 import * as atomic from "../assembly/arch/atomic";
 import { SpinLock } from "../assembly/kernel/sync/spinlock";
-import { Task, Context, spawnOn, runOnce, Channel, ChannelRecv } from "../assembly/kernel/exec";
+import { Task, Context, spawnOn, runOnce, Channel, ChannelRecv, Future, Notify, Notified } from "../assembly/kernel/exec";
 import { heapBytesOf, dispose } from "../assembly/kernel/lifetime";
 import { waitForEvent, sendEvent } from "../assembly/arch/cpu";
 import * as gpio from "../assembly/drivers/gpio";
@@ -183,6 +183,87 @@ function execCrossCore(): u64 {                   // core 0
   return total > 2 * pair * OPS ? total - 2 * pair * OPS : 0;
 }
 
+// Async rows (issue 14): an async function against the same task written by
+// hand with poll(), both under wasm3. "await-ready": OPS awaits of a future
+// that is ready (one poll runs them all; the figure is per await).
+// "wake-loop": one turn of a loop that waits on a Notify, is woken and
+// polled: `await n.notified()` makes a future each turn (what async code
+// naturally writes); "-held" keeps one and re-arms it, as the hand-written
+// task does.
+class AlwaysReady extends Future {
+  protected pollOnce(cx: Context): bool { return true; }
+  get output(): u32 { return 1; }
+}
+
+async function readyAwaits(r: AlwaysReady, n: u32): Promise<u32> {
+  let s: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) s += await r;
+  return s;
+}
+
+class ReadyByHand extends Task {
+  i: u32 = 0;
+  s: u32 = 0;
+  constructor(public r: AlwaysReady, public n: u32) { super(); }
+  poll(cx: Context): bool {
+    for (; this.i < this.n; this.i++) {
+      if (!this.r.poll(cx)) return false;
+      this.s += this.r.output;
+    }
+    return true;
+  }
+  dispose(): void {}
+}
+
+let ready: AlwaysReady | null = null;
+function awaitReadyAsync(): void { spawnOn(0, readyAwaits(ready!, OPS)); runOnce(); }
+function awaitReadyHand(): void { spawnOn(0, new ReadyByHand(ready!, OPS)); runOnce(); }
+
+async function wakeLoop(n: Notify): Promise<void> {
+  while (true) await n.notified();
+}
+
+/** The same loop keeping one future and re-arming it, as the hand-written task does. */
+async function wakeLoopHeld(n: Notify): Promise<void> {
+  const f = n.notified();
+  while (true) {
+    await f;
+    f.reset();
+  }
+}
+
+class WakeLoopByHand extends Task {
+  f: Notified;
+  constructor(n: Notify) { super(); this.f = n.notified(); }
+  poll(cx: Context): bool {
+    while (this.f.poll(cx)) this.f.reset();
+    return false;
+  }
+}
+
+let notify: Notify | null = null;
+function wakeLoopTurn(): void { notify!.notifyOne(); runOnce(); }
+
+function asyncRows(base1: u64, base: u64): void {
+  ready = new AlwaysReady();
+  print("bench: wasm3 await-ready-async "); printU64(run(awaitReadyAsync, 1) - base1); print(" "); printU64(OPS); println("");
+  print("bench: wasm3 await-ready-hand "); printU64(run(awaitReadyHand, 1) - base1); print(" "); printU64(OPS); println("");
+  notify = new Notify();
+  spawnOn(0, wakeLoop(notify!));
+  runOnce();
+  row("wake-loop-async", wakeLoopTurn, base);
+  const n1 = new Notify();
+  notify = n1;
+  spawnOn(0, wakeLoopHeld(n1));
+  runOnce();
+  row("wake-loop-async-held", wakeLoopTurn, base);
+  const n2 = new Notify();
+  notify = n2;
+  spawnOn(0, new WakeLoopByHand(n2));
+  runOnce();
+  row("wake-loop-hand", wakeLoopTurn, base);
+}
+
 function execRows(base: u64): void {
   pendingTask = new Pending();
   spawnOn(0, pendingTask!);
@@ -239,6 +320,7 @@ function main(): void {
   row("gpio-toggle", gpioToggle, base);
   pin!.release();
   execRows(base);
+  asyncRows(base1, base);
   println("bench: done");
   exit(0);
 }

@@ -8,6 +8,7 @@
 import { statSync, writeFileSync } from "node:fs";
 import { BOARDS, findBoard } from "./boards.js";
 import { runQemu } from "./qemu.js";
+import { ASYNC_PAIRS } from "./perf-doc.js";
 import { sizeSplitOf } from "./size.js";
 
 export interface BenchLine { side: "wasm3" | "native"; row: string; instructions: number; ops: number }
@@ -101,6 +102,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(`  ${"row".padEnd(18)} ${"wasm3".padStart(10)} ${"native".padStart(10)} ${"ratio".padStart(8)}`);
     for (const r of rows) console.log(`  ${r.row.padEnd(18)} ${fmt(r.wasm3).padStart(10)} ${fmt(r.native).padStart(10)} ${(fmt(r.ratio) + "x").padStart(8)}`);
     for (const [name, v] of Object.entries(figures[board])) console.log(`  ${name}: ${v.toLocaleString("en-US")}`);
+    console.log("  async against the same task by hand (both wasm3):");
+    for (const [a, h] of ASYNC_PAIRS) {
+      const x = rows.find((r) => r.row === a)?.wasm3, y = rows.find((r) => r.row === h)?.wasm3;
+      if (x && y) console.log(`    ${a.padEnd(22)} ${fmt(x).padStart(9)}  ${h.padEnd(16)} ${fmt(y).padStart(9)}  ${(x / y).toFixed(2)}x`);
+    }
     results.push(...rows);
     if (!same) return 1;
   }

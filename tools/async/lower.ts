@@ -70,7 +70,9 @@ class Fatal extends Error {}
 
 interface Line { text: string; src: number }
 
-interface JumpTargets { brk: number; cont: number }
+/** A block to jump to, as a label (§n§) that finish() turns into the block's number. */
+type Label = string;
+interface JumpTargets { brk: Label; cont: Label }
 
 /** One async function (or method) being lowered. */
 class Machine {
@@ -90,15 +92,38 @@ class Machine {
     this.hasOutput = outputType !== "void";
     this.blocks.push([]);
   }
-  newBlock(): number { this.blocks.push([]); this.ended.push(false); return this.blocks.length - 1; }
-  at(b: number): void { this.cur = b; }
+  /**
+   * Blocks are numbered in the order they are placed (at()), not made, so
+   * that code that runs on from one block into the next is written in that
+   * order and falls through (no trip round the dispatch loop).
+   */
+  labels: number[] = [0];
+  newBlock(): Label { this.labels.push(-1); return `§${this.labels.length - 1}§`; }
+  at(label: Label): void {
+    const n = Number(label.slice(1, -1));
+    this.blocks.push([]);
+    this.ended.push(false);
+    this.cur = this.blocks.length - 1;
+    this.labels[n] = this.cur;
+  }
   /** Whether each block already ends in a jump or a return (nothing after it would run). */
   ended: boolean[] = [false];
   emit(text: string, src: number, ends = false): void { this.blocks[this.cur].push({ text, src }); this.ended[this.cur] = ends; }
-  /** Jumps to block `b` (falls through when it is the next one). */
-  jump(b: number, src: number): void {
+  /** Jumps to `label` (finish() makes it a fall-through when that is the next block). */
+  jump(label: Label, src: number): void {
     if (this.ended[this.cur]) return;
-    this.emit(b === this.cur + 1 ? `this.__s = ${b};` : `this.__s = ${b}; continue;`, src, true);
+    this.emit(`this.__s = ${label}; continue;`, src, true);
+  }
+  /** Labels to block numbers; a jump to the very next block falls through. */
+  finish(): void {
+    const resolve = (t: string): string => t.replace(/§(\d+)§/g, (_, n: string) => String(this.labels[Number(n)]));
+    this.blocks.forEach((b, i) => {
+      for (const l of b) l.text = resolve(l.text);
+      // Falling into the next block needs no state: every place that
+      // returns false (an await that waits) stores its own.
+      const last = b[b.length - 1];
+      if (last && last.text === `this.__s = ${i + 1}; continue;`) b.pop();
+    });
   }
   /** A new field: a user's variable (renamed if it would clash), or the transform's own (`internal`, named `__...`). */
   field(base: string, type: string, init?: string, internal = false): string {
@@ -376,6 +401,7 @@ class Lowerer {
     for (const s of fn.body!.statements) this.stmt(s);
     // Falling off the end: the function returns.
     if (!m.ended[m.cur]) m.emit("return true;", this.lineOf(fn.body!.end), true);
+    m.finish();
   }
 
   emit(text: string, at: ts.Node | number, ends = false): void { this.m.emit(text, this.lineOf(at), ends); }
@@ -548,14 +574,14 @@ class Lowerer {
         return;
       }
       const thenB = m.newBlock();
-      const elseB = s.elseStatement ? m.newBlock() : -1;
+      const elseB = s.elseStatement ? m.newBlock() : null;
       const after = m.newBlock();
-      this.emit(`this.__s = (${c}) ? ${thenB} : ${elseB >= 0 ? elseB : after}; continue;`, s, true);
+      this.emit(`this.__s = (${c}) ? ${thenB} : ${elseB ?? after}; continue;`, s, true);
       m.at(thenB);
       this.stmt(s.thenStatement);
       m.jump(after, this.lineOf(s.thenStatement.end));
       if (s.elseStatement) {
-        m.at(elseB);
+        m.at(elseB!);
         this.stmt(s.elseStatement);
         m.jump(after, this.lineOf(s.elseStatement.end));
       }
@@ -642,7 +668,7 @@ class Lowerer {
         } else def = clauses[i];
       });
       this.emit(`this.__s = ${def}; continue;`, s, true);
-      m.targets.set(s, { brk: exit, cont: -1 });
+      m.targets.set(s, { brk: exit, cont: "" });
       s.caseBlock.clauses.forEach((c, i) => {
         m.at(clauses[i]);
         for (const x of c.statements) this.stmt(x);
@@ -687,14 +713,34 @@ class Lowerer {
     const valueType = into !== null ? this.awaitedType(node) : "void";
     if (into !== null && valueType === "void") throw this.error(node, `this future gives no value (it has no \`output\`): await it as a statement`);
     const own = ownsResult(e) && !this.givesItself(e, node);
+    if (this.heldAndPure(node)) {
+      // A future the code holds, named by an expression that gives it again
+      // (`this.tick`, `parts[i]`): polled in place, and put in __cur only
+      // when the function waits on it (for cancel(), which looks at __cur
+      // only while the function is pending). A ready one costs a poll.
+      const held = this.subst(e);
+      const resume = m.newBlock();
+      m.jump(resume, this.lineOf(node));
+      m.at(resume);
+      this.emit(`if (!${held}.poll(cx)) { this.__cur = ${held}; this.__own = false; this.__s = ${resume}; return false; }`, node);
+      if (into !== null) this.emit(`${into} = ${held}.output${this.awaited(node).flat ? ".output" : ""};`, node);
+      return;
+    }
     const f = this.expr(e);
     this.emit(`this.__cur = ${f}; this.__own = ${own};`, node);
     const next = m.newBlock();
     m.jump(next, this.lineOf(node));
     m.at(next);
-    this.emit(`if (!this.__cur!.poll(cx)) return false;`, node);
+    this.emit(`if (!this.__cur!.poll(cx)) { this.__s = ${next}; return false; }`, node);
     if (into !== null) this.emit(`${into} = changetype<${futureType.cast}>(this.__cur).output${this.awaited(node).flat ? ".output" : ""};`, node);
-    this.emit(`this.__done();`, node);
+    // Done with it: an owned future is disposed (__done), a borrowed one only let go.
+    this.emit(own ? `this.__done();` : `this.__cur = null;`, node);
+  }
+
+  /** An await of a future the code holds (not made by the await) through a pure expression. */
+  heldAndPure(node: ts.AwaitExpression): boolean {
+    const e = node.expression;
+    return !ownsResult(e) && !containsAwait(e) && isPure(e);
   }
 
   /** Is `e` (a future) given back by its own await (a MutexGuard): then the await must not dispose it. */
@@ -774,6 +820,11 @@ class Lowerer {
     if (ts.isAwaitExpression(e)) {
       const type = this.awaitedType(e);
       if (type === "void") throw this.error(e, "this future gives no value (it has no `output`): await it as a statement");
+      if (this.heldAndPure(e)) {                 // its output stays where it is: read it there
+        this.futureType(e.expression, false);
+        this.await(e, null);
+        return `${this.subst(e.expression)}.output${this.awaited(e).flat ? ".output" : ""}`;
+      }
       const t = m.field(`__t${m.temp++}`, type, undefined, true);
       this.await(e, `this.${t}`);
       return `this.${t}`;

@@ -13,7 +13,7 @@ import { dispose } from "../lifetime";
 export abstract class AsyncFn extends Future {
   /** The state: where the function stopped (0: not started). */
   __s: i32 = 0;
-  /** The future it waits on now, if any. */
+  /** The future it waits on now, if any (while it is pending at an await). */
   __cur: Future | null = null;
   /** Whether that future is its own (made by the awaited expression): disposed once done with. */
   __own: bool = false;
@@ -25,10 +25,14 @@ export abstract class AsyncFn extends Future {
     if (f !== null && this.__own) dispose(f);
   }
 
-  /** Cancelled while waiting: the future it waits on is cancelled (and, once disposed, freed). */
+  /**
+   * Cancelled while waiting: the future it waits on is cancelled (and, once
+   * disposed, freed). Only while pending: once it has returned, __cur may
+   * still name a future it held and awaited last, which is not its to cancel.
+   */
   protected withdraw(): void {
     const f = this.__cur;
-    if (f !== null) f.cancel();
+    if (f !== null && this.isPending) f.cancel();
   }
 
   /** reset(): runs the function again from the start, with its parameters as they are now. */
