@@ -8,7 +8,7 @@
 // the future's `output` (void if it has none); and the result of an async
 // function is a Future too (spawn it, put it in a Join, poll it by hand).
 import type { Future } from "./kernel/exec/future";
-import type { MutexGuard } from "./kernel/exec/sync";
+
 
 /** Marks the editor's Promise, so that Output<> can tell it apart cheaply. */
 declare const asyncResult: unique symbol;
@@ -20,6 +20,11 @@ declare global {
     readonly [asyncResult]: T;
   }
   interface PromiseLike<T> {}
+  /** What TypeScript's await gives for a generic T (as lib.es5.d.ts has it, which noLib leaves out). */
+  type Awaited<T> = T extends null | undefined ? T
+    : T extends object & { then(onfulfilled: infer F, ...args: infer _): any }
+      ? F extends (value: infer V, ...args: infer _) => any ? Awaited<V> : never
+      : T;
   /** for...of over arrays, which AssemblyScript lowers itself and its declarations leave out. */
   interface ArrayIterator<T> { next(): { done: boolean; value: T } }
   interface Array<T> { [Symbol.iterator](): ArrayIterator<T> }
@@ -46,8 +51,10 @@ interface Locked<T> {
  * otherwise make their callbacks incompatible).
  */
 type Output<F> = Future extends F ? any
-  : F extends { readonly output: infer R }
-    ? (R extends { readonly [asyncResult]: infer V } ? V : R extends MutexGuard<infer V> ? Locked<V> : R extends Future ? unknown : R)
+  // (by their own fields, not as classes: a class check would go through `then` again)
+  : F extends { readonly runner: unknown; readonly what: infer H } ? (H extends { readonly [asyncResult]: infer V } ? V : H)   // a JoinHandle
+  : F extends { readonly held: bool; readonly mutex: { value: infer V } } ? Locked<V>                                         // a MutexGuard
+  : F extends { readonly output: infer R } ? R
   : void;
 
 declare module "./kernel/exec/future" {

@@ -7,16 +7,14 @@ import { boot } from "../../assembly/kernel/boot";
 import * as led from "../../assembly/drivers/led";
 import * as mailbox from "../../assembly/drivers/mailbox";
 import * as uart from "../../assembly/drivers/uart";
-import { Task, Context, spawn, runExecutor, Interval } from "../../assembly/kernel/exec";
+import { spawn, runExecutor, Interval } from "../../assembly/kernel/exec";
 import { print, println, printU64 } from "../../assembly/arch/console";
 
-class Blink extends Task {
-  tick: Interval = new Interval(500);
-  poll(cx: Context): bool {
-    while (this.tick.poll(cx)) {
-      if (!led.toggle()) { print("blink: "); println(led.lastError()); return true; }
-    }
-    return false;
+async function blink(): Promise<void> {
+  const tick = new Interval(500);
+  while (true) {
+    await tick;
+    if (!led.toggle()) { print("blink: "); println(led.lastError()); return; }
   }
 }
 
@@ -25,7 +23,7 @@ function main(): void {
   const rev = mailbox.boardRevision();
   print("blink: "); print(mailbox.revisionModel(rev)); print(", temperature ");
   printU64(mailbox.temperature() / 1000); println(" C; the ACT LED blinks once a second");
-  spawn(new Blink());
+  spawn(blink());
   runExecutor();
 }
 

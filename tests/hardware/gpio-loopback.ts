@@ -9,46 +9,27 @@ import { boot } from "../../assembly/kernel/boot";
 import * as gpio from "../../assembly/drivers/gpio";
 import { Pull, Edge } from "../../assembly/drivers/gpio";
 import * as led from "../../assembly/drivers/led";
-import { Task, Context, spawn, runExecutor, Interval, Timeout } from "../../assembly/kernel/exec";
+import { spawn, runExecutor, Interval, timeout } from "../../assembly/kernel/exec";
 import { print, println, printU64 } from "../../assembly/arch/console";
 
-class Driver extends Task {
-  tick: Interval = new Interval(20);
-  constructor(public out: gpio.OutputPin) { super(); }
-  poll(cx: Context): bool {
-    while (this.tick.poll(cx)) this.out.toggle();
-    return false;
+async function drive(out: gpio.OutputPin): Promise<void> {
+  const tick = new Interval(20);
+  while (true) {
+    await tick;
+    out.toggle();
   }
 }
 
-class Watcher extends Task {
-  edges: u32 = 0;
-  wait: Timeout;
-  edge: gpio.EdgeWait;
-  constructor(public input: gpio.InputPin) {
-    super();
-    const e = input.edge();
-    this.edge = e;
-    this.wait = new Timeout(e, 100);
-  }
-  poll(cx: Context): bool {
-    while (this.wait.poll(cx)) {
-      if (this.wait.timedOut) {
-        println("gpio-loopback: FAIL: no edge on GPIO 21 within 100 ms: is GPIO 20 (pin 38) wired to GPIO 21 (pin 40)?");
-        led.on();
-        return true;
-      }
-      this.edges++;
-      if (this.edges == 100) {
-        print("gpio-loopback: PASS: "); printU64(this.edges); println(" edges, each woken by the GPIO interrupt");
-        led.off();
-        return true;
-      }
-      this.edge.reset();
-      this.wait = new Timeout(this.edge, 100);   // (the old one is small; a real program would reuse it)
+async function watch(input: gpio.InputPin): Promise<void> {
+  for (let edges = 1; edges <= 100; edges++) {
+    if (await timeout(input.edge(), 100) == 1) {        // 1: the 100 ms ran out first
+      println("gpio-loopback: FAIL: no edge on GPIO 21 within 100 ms: is GPIO 20 (pin 38) wired to GPIO 21 (pin 40)?");
+      led.on();
+      return;
     }
-    return false;
   }
+  println("gpio-loopback: PASS: 100 edges, each woken by the GPIO interrupt");
+  led.off();
 }
 
 function main(): void {
@@ -57,8 +38,8 @@ function main(): void {
   const input = gpio.input(21, Pull.Down);
   input.detect(Edge.Rising | Edge.Falling);
   println("gpio-loopback: toggling GPIO 20 every 20 ms, watching GPIO 21");
-  spawn(new Watcher(input));
-  spawn(new Driver(out));
+  spawn(watch(input));
+  spawn(drive(out));
   runExecutor();
 }
 

@@ -292,3 +292,39 @@ describe("async functions spawned with spawnJoin", () => {
     expect(after).toBe(before);
   });
 });
+
+// ---- generic async functions and async methods of generic classes --------------
+
+async function firstOf<T>(ch: Channel<T>): Promise<T> {
+  const v = await ch.recv();
+  return v;
+}
+
+class Box<T> {
+  constructor(public ch: Channel<T>) {}
+  async takeTwo(): Promise<T> {
+    await this.ch.recv();
+    return await this.ch.recv();
+  }
+}
+
+describe("generic async functions", () => {
+  it("a generic async function and an async method of a generic class, with a value type and a reference type", () => {
+    fresh();
+    const ints = new Channel<i64>(2);
+    ints.trySend(-5);
+    const d = new Drive(firstOf<i64>(ints)); d.keepAlive();
+    spawnOn(0, d);
+    drain();
+    expect(d.f.output).toBe(-5);
+    dispose(d.f); d.letGo();
+    const strs = new Channel<string>(2);
+    strs.trySend("a"); strs.trySend("b");
+    const box = new Box<string>(strs);
+    const e = new Drive(box.takeTwo()); e.keepAlive();
+    spawnOn(0, e);
+    drain();
+    expect(e.f.output).toBe("b");
+    dispose(e.f); e.letGo(); dispose(box); dispose(ints); dispose(strs);
+  });
+});
