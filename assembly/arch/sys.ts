@@ -1,8 +1,38 @@
 // Panic, exit and the machine's identity (host module "sys").
 import { sys as host } from "./host";
+import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
+
+// Where this core is in an async function (wasm globals are per core): set
+// by the code the async transform makes, as it goes from line to line, and
+// cleared by the executor after each poll; a panic names it.
+let asyncName: usize = 0;
+let asyncLine: u32 = 0;
+
+/** Called by lowered async functions (tools/async): `name` is a static string. */
+// @ts-ignore: decorator
+@inline export function noteAsync(name: string, line: u32): void { asyncName = changetype<usize>(name); asyncLine = line; }
+/** The line changed, in the same async function. */
+// @ts-ignore: decorator
+@inline export function noteAsyncLine(line: u32): void { asyncLine = line; }
+/** The executor, after each poll: no async function runs on this core now. */
+// @ts-ignore: decorator
+@inline export function clearAsync(): void { asyncName = 0; }
+
+/** The message, and where in an async function this core was, if it was in one. */
+function located(message: string, file: string, line: u32, column: u32): void {
+  msgBegin();
+  msgText(message);
+  if (file.length) { msgText(" at "); msgText(file); msgText(":"); msgDec(line); msgText(":"); msgDec(column); }
+  msgText(", in async function ");
+  msgText(changetype<string>(asyncName));
+  msgText(" at line ");
+  msgDec(asyncLine);
+  msgPanic();
+}
 
 /** Stops the kernel on this core with `panic: core N: <message>`. Other cores go on. */
 export function panic(message: string): void {
+  if (asyncName) located(message, "", 0, 0);
   host.panic(changetype<usize>(message), message.length, 0, 0, 0, 0);
   unreachable();
 }
@@ -27,6 +57,7 @@ export function hostAbiVersion(): u32 { return host.abiVersion(); }
 export function kernelAbort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   const msg = message !== null ? message : "abort";
   const file = fileName !== null ? fileName : "";
+  if (asyncName) located(msg, file, line, column);
   host.panic(changetype<usize>(msg), msg.length, changetype<usize>(file), file.length, line, column);
   unreachable();
 }

@@ -18,7 +18,7 @@ for (const b of BOARDS) {
       assert.ok(leak, r.output);
       assert.equal(leak[1], leak[2], "heap in use");
       assert.equal(leak[3], leak[4], "live blocks");
-      assert.match(r.output, /^async test on core 0: ok$/m);
+      assert.match(r.output, /^async test on core \d: ok$/m);   // spawned on core 0; an idle core may steal it
     });
   });
 }

@@ -52,6 +52,9 @@ const RESERVED = new Set([
   "state", "isPending", "isReady", "isCancelled", "poll", "pollOnce", "cancel", "withdraw", "reset", "rearm",
   "dispose", "kind", "output", "self", "constructor", "_state",
 ]);
+/** The library's futures whose poll never runs code of another future (so an await of one keeps the panic location). */
+const LEAF_FUTURES = new Set(["ChannelRecv", "ChannelSend", "Sleep", "Interval", "Notified", "Acquire", "MutexGuard", "OneShotRecv",
+  "JoinHandle", "YieldNow", "UartRead", "UartWrite", "ReadLine", "EdgeWait", "LevelWait", "Alarm"]);
 const NUMERIC_NAMES = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64"]);
 const VALUE_TYPES = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64", "bool", "v128"]);
 
@@ -68,7 +71,8 @@ export function mayNeedLowering(text: string): boolean {
 
 class Fatal extends Error {}
 
-interface Line { text: string; src: number }
+/** A line of generated code, the source line it comes from, and (for an await's poll) whether polling may run another async function. */
+interface Line { text: string; src: number; runsOthers?: boolean }
 
 /** A block to jump to, as a label (§n§) that finish() turns into the block's number. */
 type Label = string;
@@ -114,10 +118,87 @@ class Machine {
     if (this.ended[this.cur]) return;
     this.emit(`this.__s = ${label}; continue;`, src, true);
   }
-  /** Labels to block numbers; a jump to the very next block falls through. */
+  /** What a panic says of this function: `name (file:line)` (set before the body is lowered). */
+  display = "";
+  /**
+   * Labels to block numbers; a jump to the very next block falls through;
+   * and where the code is, for a panic: before the first line of a block,
+   * wherever the source line changes, and after each await (which may have
+   * run another async function), `__noteAsync` records the function and
+   * its line in two per-core globals (arch/sys.ts).
+   */
   finish(): void {
     const resolve = (t: string): string => t.replace(/§(\d+)§/g, (_, n: string) => String(this.labels[Number(n)]));
+    const name = JSON.stringify(this.display);
+    // Blocks a poll can start in: the first, and each that an await returns to.
+    const entries = new Set<number>([0]);
+    for (const b of this.blocks) for (const l of b) {
+      const m = l.text.match(/this\.__s = §(\d+)§; return false;/);
+      if (m) entries.add(this.labels[Number(m[1])]);
+    }
+    // An await's block is where a poll resumes, but most of the time it is
+    // reached from the block before (a ready future): the resume goes
+    // through a block of its own at the end that notes the function and
+    // jumps there, so that the path through does not note it every time.
+    for (const i of [...entries]) {
+      if (i === 0) continue;
+      const first = this.blocks[i].find((l) => l.src > 0);
+      const t = this.blocks.length;
+      this.labels.push(t);
+      const label = `§${this.labels.length - 1}§`;
+      this.blocks.push([{ text: `__noteAsync(${name}, ${first?.src ?? 0});`, src: first?.src ?? 0 }, { text: `this.__s = ${i}; continue;`, src: first?.src ?? 0 }]);
+      this.ended.push(true);
+      for (const b of this.blocks) for (const l of b) {
+        l.text = l.text.replace(/this\.__s = §(\d+)§; return false;/, (all, n: string) => (this.labels[Number(n)] === i ? `this.__s = ${label}; return false;` : all));
+      }
+      entries.delete(i);
+      entries.add(t);
+    }
+    // What every block may start with: where a panic would point (named: the
+    // globals hold this function; line: which line), met over the blocks
+    // that jump or fall into it; a poll that starts there knows nothing.
+    type At = { named: boolean; line: number } | null;        // null: not known yet
+    const meet = (a: At, b: At): At => (a === null ? b : b === null ? a : { named: a.named && b.named, line: a.line === b.line ? a.line : -1 });
+    const start: At[] = this.blocks.map((_, i) => (entries.has(i) ? { named: false, line: -1 } : null));
+    const isScaffold = (t: string): boolean => /^this\.__s = \S+; continue;$|^this\.__s = \S+;$|^return true;$|^this\.__done\(\);$|^this\.__cur = null;$/.test(t);
+    const ends = (t: string): boolean => /^this\.__s = [^;]*; continue;$|^return true;$|^\{ this\.output = .*; return true; \}$/.test(t);
+    const walk = (i: number, emit: ((l: Line) => void) | null): void => {
+      let at: { named: boolean; line: number } = start[i] ?? { named: false, line: -1 };
+      const b = this.blocks[i];
+      for (const l of b) {
+        const note = l.text.match(/^__noteAsync\(.*, (\d+)\);$/);
+        if (note) { emit?.(l); at = { named: true, line: Number(note[1]) }; continue; }
+        if (!isScaffold(l.text) && !(at.named && at.line === l.src)) {
+          emit?.({ text: at.named ? `__noteAsyncLine(${l.src});` : `__noteAsync(${name}, ${l.src});`, src: l.src });
+          at = { named: true, line: l.src };
+        }
+        emit?.(l);
+        if (l.runsOthers) at = { named: false, line: -1 };
+        for (const m of l.text.matchAll(/§(\d+)§/g)) {
+          if (/return false/.test(l.text)) continue;              // a resume: an entry already
+          const t = this.labels[Number(m[1])];
+          const before = start[t];
+          start[t] = meet(start[t], at);
+          if (JSON.stringify(before) !== JSON.stringify(start[t])) changed = true;
+        }
+      }
+      const last = b[b.length - 1];
+      if (i + 1 < this.blocks.length && !(last && ends(last.text))) {   // falls into the next
+        const before = start[i + 1];
+        start[i + 1] = meet(start[i + 1], at);
+        if (JSON.stringify(before) !== JSON.stringify(start[i + 1])) changed = true;
+      }
+    };
+    let changed = true;
+    for (let round = 0; changed && round < 20; round++) {
+      changed = false;
+      for (let i = 0; i < this.blocks.length; i++) walk(i, null);
+    }
     this.blocks.forEach((b, i) => {
+      const out: Line[] = [];
+      walk(i, (l) => out.push(l));
+      b.length = 0;
+      b.push(...out);
       for (const l of b) l.text = resolve(l.text);
       // Falling into the next block needs no state: every place that
       // returns false (an await that waits) stores its own.
@@ -270,7 +351,7 @@ class Lowerer {
       byFile.set(from, list);
     }
     const types = [...byFile].map(([from, names]) => ` import { ${names.join(", ")} } from "${rel(from)}";`).join("");
-    return `import { AsyncFn as __AsyncFn, AsyncFuture as __AsyncFuture, Context as __Context } from "${rel(this.opts.execModule)}";${types}`;
+    return `import { AsyncFn as __AsyncFn, AsyncFuture as __AsyncFuture, Context as __Context, noteAsync as __noteAsync, noteAsyncLine as __noteAsyncLine } from "${rel(this.opts.execModule)}";${types}`;
   }
 
   // ---- one function --------------------------------------------------------
@@ -291,6 +372,7 @@ class Lowerer {
     const tp = typeParams(fn.typeParameters, this.sf);
     const m = new Machine(fn, out, false);
     this.m = m;
+    m.display = `${name} (${relative(process.cwd(), resolve(this.sf.fileName))}:${this.lineOf(fn)})`;
     const params = this.params(fn);
     const body = this.body(fn);
     const exported = fn.modifiers?.some((x) => x.kind === ts.SyntaxKind.ExportKeyword) ? "export " : "";
@@ -319,6 +401,7 @@ class Lowerer {
     if (mtp.use) throw this.error(fn.name, "a generic async method cannot be lowered yet: make the class generic instead, or write an async function");
     const m = new Machine(fn, out, !isStatic);
     this.m = m;
+    m.display = `${cls.name.text}.${name} (${relative(process.cwd(), resolve(this.sf.fileName))}:${this.lineOf(fn)})`;
     if (!isStatic) m.names.add("self");
     const params = this.params(fn);
     const body = this.body(fn);
@@ -723,6 +806,7 @@ class Lowerer {
       m.jump(resume, this.lineOf(node));
       m.at(resume);
       this.emit(`if (!${held}.poll(cx)) { this.__cur = ${held}; this.__own = false; this.__s = ${resume}; return false; }`, node);
+      this.markRunsOthers(e);
       if (into !== null) this.emit(`${into} = ${held}.output${this.awaited(node).flat ? ".output" : ""};`, node);
       return;
     }
@@ -732,9 +816,23 @@ class Lowerer {
     m.jump(next, this.lineOf(node));
     m.at(next);
     this.emit(`if (!this.__cur!.poll(cx)) { this.__s = ${next}; return false; }`, node);
+    this.markRunsOthers(e);
     if (into !== null) this.emit(`${into} = changetype<${futureType.cast}>(this.__cur).output${this.awaited(node).flat ? ".output" : ""};`, node);
     // Done with it: an owned future is disposed (__done), a borrowed one only let go.
     this.emit(own ? `this.__done();` : `this.__cur = null;`, node);
+  }
+
+  /**
+   * Marks the poll just emitted if polling `e` may run another async
+   * function on this core (it is one, or a combinator, or a future of the
+   * user's): the panic location must then be noted again after it. The
+   * library's leaf futures never do.
+   */
+  markRunsOthers(e: ts.Expression): void {
+    const sym = this.checker.getTypeAtLocation(e).getSymbol();
+    const leaf = sym && LEAF_FUTURES.has(sym.name) && sym.declarations?.some((d) => /assembly\/(kernel|drivers)\//.test(d.getSourceFile().fileName));
+    const b = this.m.blocks[this.m.cur];
+    b[b.length - 1].runsOthers = !leaf;
   }
 
   /** An await of a future the code holds (not made by the await) through a pure expression. */

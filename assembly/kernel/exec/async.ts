@@ -8,6 +8,7 @@
 import { Future } from "./future";
 import { Task, Context } from "./task";
 import { dispose } from "../lifetime";
+export { noteAsync, noteAsyncLine } from "../../arch/sys";
 
 /** The base of every lowered async function. */
 export abstract class AsyncFn extends Future {

@@ -20,7 +20,7 @@ import { serviceIrqs } from "../irq";
 import { cpu as host } from "../../arch/host";
 import { Future, PENDING_ON_CANCEL } from "./future";
 import { FutureTask } from "./async";
-import { panic } from "../../arch/sys";
+import { panic, clearAsync } from "../../arch/sys";
 
 /** cpu.events() bits (boot/irq.h). */
 export const EVENT_TIMER: u32 = 1;
@@ -228,6 +228,7 @@ export function runOnce(): bool {
     count(queue(core) + 16);
     cx.task = task;
     done = task.poll(cx);
+    clearAsync();
     cx.task = null;
   }
   if (done) {

@@ -6,4 +6,4 @@ export { spawn, spawnOn, spawnJoin, spawnJoinOn, JoinHandle, runExecutor, runUnt
 export { Future, FutureState, YieldNow, yieldNow, Join, Select } from "./future";
 export { Sleep, sleep, Interval, Timeout, timeout, ticksFromMillis, millisFromTicks, pendingSleeps } from "./timer";
 export { Notify, Notified, Semaphore, Acquire, Mutex, MutexGuard, OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv } from "./sync";
-export { AsyncFn, AsyncFuture, FutureTask } from "./async";
+export { AsyncFn, AsyncFuture, FutureTask, noteAsync, noteAsyncLine } from "./async";
