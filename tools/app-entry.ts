@@ -41,5 +41,7 @@ writeFileSync(out, [
   `function start(): void { main(); runExecutor(); }`,
   hasWorker ? "" : `function worker(core: u32): void { runExecutor(); }`,
   `export function kernel_start(core: u32): void { boot(core, start, worker); }`,
+  `// Where in an async function a core was, for the stub's report of a wasm trap.`,
+  `export { asyncName as __async_name, asyncLine as __async_line } from "${rel("assembly/arch/sys.ts")}";`,
   "",
 ].join("\n"));

@@ -5,8 +5,10 @@ import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
 // Where this core is in an async function (wasm globals are per core): set
 // by the code the async transform makes, as it goes from line to line, and
 // cleared by the executor after each poll; a panic names it.
-let asyncName: usize = 0;
-let asyncLine: u32 = 0;
+// The kernel's entry exports both (assembly/index.ts: __async_name,
+// __async_line) so that the stub can name the place in a wasm trap too.
+export let asyncName: usize = 0;
+export let asyncLine: u32 = 0;
 
 /** Called by lowered async functions (tools/async): `name` is a static string. */
 // @ts-ignore: decorator

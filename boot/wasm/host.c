@@ -62,6 +62,7 @@ extern const uint8_t kernel_wasm_end[];
 
 static IM3Environment env;
 static IM3Runtime runtimes[MAX_CORES];
+static IM3Module modules[MAX_CORES];
 volatile uint32_t cores_running;
 const char host_panicked[] = "[host] panic reported";
 
@@ -136,6 +137,7 @@ static const char *load_one(unsigned core) {
         m3_FreeModule(module);
         return why;
     }
+    modules[core] = module;                      /* the runtime owns it now */
     for (unsigned i = 0; i < host_import_count; i++) {
         const struct host_import *h = &host_imports[i];
         r = m3_LinkRawFunction(module, h->module, h->name, h->signature, h->fn);
@@ -163,6 +165,38 @@ const char *wasm_load_all(unsigned cores) {
     return 0;
 }
 
+/* Where in an async function the core was when it trapped, from the two
+ * globals the kernel's entry exports (__async_name: the address of a static
+ * AssemblyScript string, UTF-16 with its byte length 4 bytes before it;
+ * __async_line), as ", in async function <name> at line <n>"; or "". The
+ * string is read from the shared window with its bounds checked: the
+ * kernel that trapped may have broken anything. */
+static const char *async_location(unsigned core) {
+    static char where[MAX_CORES][160];
+    IM3Module module = modules[core];
+    IM3Global gname = module ? m3_FindGlobal(module, "__async_name") : 0;
+    IM3Global gline = module ? m3_FindGlobal(module, "__async_line") : 0;
+    M3TaggedValue name, line;
+    if (!gname || !gline || m3_GetGlobal(gname, &name) || m3_GetGlobal(gline, &line)) return "";
+    uint32_t at = name.value.i32;
+    size_t window = (size_t)(__shared_end - __shared_start);
+    if (!at || at < 4 || at >= window) return "";
+    const uint8_t *mem = (const uint8_t *)(uintptr_t)WASM_WINDOW_VA;
+    uint32_t bytes;
+    memcpy(&bytes, mem + at - 4, 4);
+    if (bytes > 2 * 100 || (size_t)at + bytes > window) return "";
+    char text[101];
+    unsigned n = 0;
+    for (uint32_t i = 0; i + 1 < bytes && n < 100; i += 2) {
+        uint16_t u;
+        memcpy(&u, mem + at + i, 2);
+        text[n++] = u >= 32 && u < 127 ? (char)u : '?';
+    }
+    text[n] = 0;
+    snprintf(where[core], sizeof where[0], ", in async function %s at line %u", text, (unsigned)line.value.i32);
+    return where[core];
+}
+
 static void report_trap(unsigned core, IM3Runtime rt, M3Result r) {
     if (r == host_panicked) return;
     const char *fn = 0;
@@ -174,8 +208,9 @@ static void report_trap(unsigned core, IM3Runtime rt, M3Result r) {
         if (info.function) fn = m3_GetFunctionName(info.function);
     }
     console_flush();
-    if (fn) kprintf("panic: core %u: %s in %s\n", core, r, fn);
-    else kprintf("panic: core %u: %s\n", core, r);
+    const char *where = async_location(core);
+    if (fn) kprintf("panic: core %u: %s in %s%s\n", core, r, fn, where);
+    else kprintf("panic: core %u: %s%s\n", core, r, where);
 }
 
 void wasm_run(unsigned core) {
