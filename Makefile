@@ -50,8 +50,16 @@ WASM3_DIR     := $(B)/wasm3/source
 
 CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -march=armv8-a+crc -mcpu=cortex-a53 \
                  -mno-outline-atomics -mstrict-align -O2 -g -fno-common -ffunction-sections -fdata-sections
-# wasm3: record backtraces so a trap names its function; no stack-trace logging.
-WASM3_CFLAGS  := $(CFLAGS_COMMON) -w -Dd_m3RecordBacktraces=1 -Dd_m3LogOutput=0 -Dd_m3VerboseErrorMessages=1
+# wasm3: record backtraces so a trap names its function.
+# Not -ffreestanding (which implies -fno-builtin): with it, the memcpy in every
+# load and store op was a real call and gcc could not end op handlers in a
+# tail jump. It still links against picolibc and our memory.c. Not
+# -mstrict-align: only the stub's steps before the MMU is on need it, and
+# wasm3 runs after (SCTLR_EL1.A = 0: unaligned accesses to normal memory
+# are allowed). (d_m3LogOutput, once passed here, does not exist in 0.5.0.)
+WASM3_CFLAGS  := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1
+# No call of m3_Yield per wasm call (boot/wasm/no_yield.h); m3_core.c keeps its definition.
+WASM3_NO_YIELD := -include boot/wasm/no_yield.h
 CFLAGS        := $(CFLAGS_COMMON) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I$(WASM3_DIR) -Iboot -I$(B)/gen
 # -no-pie -static: the image runs where it is linked. Debian's gcc links PIE by
 # default, which added 21 KB of dynamic relocations nothing applies.
@@ -88,8 +96,13 @@ $(SETUP): tools/setup.sh tools/fetch-wasm3.sh package.json package-lock.json
 	$(Q)mkdir -p $(B) && touch $@
 setup: $(SETUP)
 
-$(CONFIG):
-	$(Q)mkdir -p $(B) && rm -f $(B)/.config-memory-* && touch $@
+# Stamps are made when the Makefile is read, not by rules: with .SECONDARY
+# every target counts as intermediate, and make does not remake a missing
+# intermediate file that a target names (a new stamp would be skipped). A
+# stamp named after a setting exists once that setting is in use; switching
+# removes the others, so the targets that name it are newer than nothing.
+stamp = $(shell mkdir -p $(B) && { [ -f $(1) ] || { rm -f $(2); touch $(1); }; })
+$(call stamp,$(CONFIG),$(B)/.config-memory-*)
 
 # The host tools (TypeScript) compile to build/tools.
 $(TOOLS): $(TOOL_SRCS) tsconfig.json $(SETUP)
@@ -119,8 +132,7 @@ endef
 # writes its entry); without APP, the example (assembly/main.ts).
 APP           ?=
 APP_STAMP     := $(B)/.app-$(shell printf '%s' '$(APP)' | md5sum | cut -c1-8)
-$(APP_STAMP):
-	$(Q)mkdir -p $(B) && rm -f $(B)/.app-* && touch $@
+$(call stamp,$(APP_STAMP),$(B)/.app-*)
 ifeq ($(strip $(APP)),)
 KERNEL_ENTRY  := assembly/index.ts
 else
@@ -146,10 +158,13 @@ ifeq ($(filter clean,$(MAKECMDGOALS)),)
 include $(B)/wasm3.mk
 endif
 
-$(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h
+# Rebuild wasm3 when its flags change (a stamp named after them).
+WASM3_FLAGS_STAMP := $(B)/.wasm3-flags-$(shell printf '%s' '$(WASM3_CFLAGS)' | md5sum | cut -c1-8)
+$(call stamp,$(WASM3_FLAGS_STAMP),$(B)/.wasm3-flags-*)
+$(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h boot/wasm/no_yield.h
 	$(call say,CC,wasm3/$*.c)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(WASM3_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(WASM3_CFLAGS) $(if $(filter m3_core,$*),,$(WASM3_NO_YIELD)) -c $< -o $@
 
 $(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h
 	$(call say,CC,$<)
@@ -167,6 +182,9 @@ $(B)/obj/%.S.o: %.S $(SETUP)
 # The stub, wasm3 and the host ABI, without a kernel: every image links it.
 $(B)/stub.a: $(STUB_OBJS) $(WASM3_OBJS)
 	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $^
+# (named as prerequisites of each object, not in the pattern rule, so that
+# make does not take the stamp for an intermediate file it may skip)
+$(WASM3_OBJS): $(WASM3_FLAGS_STAMP)
 
 # ---- images: stub + one embedded module -------------------------------------
 # $(1) = wasm file, $(2) = image name (without .img), $(3) = extra objects (tests)

@@ -67,11 +67,30 @@ static inline void copy16(uint8_t *d, const uint8_t *s) {
     __asm__ volatile("stp %0, %1, [%2]" :: "r"(a), "r"(b), "r"(d) : "memory");
 }
 
+/* 8 and 4 bytes the same way. */
+static inline void copy8(uint8_t *d, const uint8_t *s) {
+    uint64_t a;
+    __asm__ volatile("ldr %0, [%1]" : "=&r"(a) : "r"(s) : "memory");
+    __asm__ volatile("str %0, [%1]" :: "r"(a), "r"(d) : "memory");
+}
+static inline void copy4(uint8_t *d, const uint8_t *s) {
+    uint32_t a;
+    __asm__ volatile("ldr %w0, [%1]" : "=&r"(a) : "r"(s) : "memory");
+    __asm__ volatile("str %w0, [%1]" :: "r"(a), "r"(d) : "memory");
+}
+
+/* Small copies are the common ones: wasm3's op_Entry copies each function's
+ * constants (a few words) into its frame on every call. 4 to 15 bytes take
+ * two accesses that may overlap (head and tail), not a loop. */
 void *memcpy(void *restrict dst, const void *restrict src, size_t n) {
     uint8_t *d = dst;
     const uint8_t *s = src;
-    if (n >= 16 && mmu_on())   /* SCTLR_EL1.A is 0: unaligned accesses to normal memory are allowed */
+    if (n >= 4 && mmu_on()) {   /* SCTLR_EL1.A is 0: unaligned accesses to normal memory are allowed */
+        if (n < 8) { copy4(d, s); copy4(d + n - 4, s + n - 4); return dst; }
+        if (n < 16) { copy8(d, s); copy8(d + n - 8, s + n - 8); return dst; }
         for (; n >= 16; d += 16, s += 16, n -= 16) copy16(d, s);
+        if (n >= 8) { copy8(d, s); d += 8; s += 8; n -= 8; }
+    }
     while (n--) *d++ = *s++;
     return dst;
 }
