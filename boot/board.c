@@ -22,9 +22,9 @@ static const struct mmio_window pi4_windows[] = {
 
 static const struct board boards[] = {
     { BOARD_PI3, "Raspberry Pi 3", "BCM2837", 0x3F000000,
-      pi3_windows, sizeof pi3_windows / sizeof pi3_windows[0] },
+      pi3_windows, sizeof pi3_windows / sizeof pi3_windows[0], 0x3F000000, 0x01040000 },
     { BOARD_PI4, "Raspberry Pi 4", "BCM2711", 0xFE000000,
-      pi4_windows, sizeof pi4_windows / sizeof pi4_windows[0] },
+      pi4_windows, sizeof pi4_windows / sizeof pi4_windows[0], 0xFE000000, 0x01850000 },
 };
 
 const struct board *board;
@@ -38,10 +38,15 @@ const struct board *board_detect(void) {
     }
 }
 
-int mmio_allowed(uint64_t addr, uint64_t len) {
-    for (size_t i = 0; i < board->nwindows; i++) {
-        const struct mmio_window *w = &board->windows[i];
-        if (addr >= w->base && addr + len <= w->base + w->size && addr + len > addr) return 1;
+const char *board_check_windows(void) {
+    for (size_t b = 0; b < sizeof boards / sizeof boards[0]; b++) {
+        const struct board *x = &boards[b];
+        uint64_t at = x->mmio_lo;
+        for (size_t i = 0; i < x->nwindows; i++) {
+            if (x->windows[i].base != at) return x->name;
+            at += x->windows[i].size;
+        }
+        if (at != x->mmio_lo + x->mmio_span) return x->name;
     }
     return 0;
 }

@@ -13,11 +13,21 @@ struct board {
     const char *name;           /* "Raspberry Pi 3" */
     const char *soc;            /* "BCM2837" */
     uint64_t peripheral_base;   /* ARM view of the SoC's peripherals */
-    const struct mmio_window *windows;   /* what the kernel may touch through mmio */
+    const struct mmio_window *windows;   /* what the kernel may touch through mmio (and mmu.c maps as Device) */
     size_t nwindows;
+    /* The same windows as one range, [mmio_lo, mmio_lo + mmio_span): on
+     * every board they follow each other (board.c), so the check of every
+     * mmio access is one compare. */
+    uint64_t mmio_lo, mmio_span;
 };
 
 extern const struct board *board;
 
 const struct board *board_detect(void);
-int mmio_allowed(uint64_t addr, uint64_t len);
+/* Whether [addr, addr + len) lies in the board's peripheral windows: one
+ * unsigned compare (addr below mmio_lo wraps round to a huge offset). */
+static inline int mmio_allowed(uint64_t addr, uint64_t len) {
+    return len <= board->mmio_span && addr - board->mmio_lo <= board->mmio_span - len;
+}
+/* The windows of each board follow each other and make its one range (0 if so; the board that fails, if not). */
+const char *board_check_windows(void);

@@ -4,6 +4,18 @@
 #include <stdint.h>
 
 #include "abi.h"   /* HOST_ABI_VERSION, generated from tools/abi/spec.ts */
+#include "../mmu.h" /* __shared_start, __shared_end */
+
+/* A host function's success is NULL. wasm3.h's macros return m3Err_none,
+ * a variable holding NULL in 0.5.0: two loads on every host call. */
+#undef m3ApiReturn
+#define m3ApiReturn(VALUE) { *raw_return = (VALUE); return NULL; }
+#undef m3ApiSuccess
+#define m3ApiSuccess() { return NULL; }
+
+/* The bytes of the linear memory the four cores share (the window): fixed
+ * at link time, so a bounds check needs no call into wasm3. */
+#define WASM_WINDOW_BYTES ((uint64_t)(__shared_end - __shared_start))
 
 /* Loads kernel.wasm into one runtime per core and compiles every function.
  * Core 0 only, before the other cores start (wasm3 is not thread-safe while
