@@ -29,5 +29,9 @@ const struct board *board_detect(void);
 static inline int mmio_allowed(uint64_t addr, uint64_t len) {
     return len <= board->mmio_span && addr - board->mmio_lo <= board->mmio_span - len;
 }
+/* The same for one 32-bit word (every range is far larger than 4 bytes). */
+static inline int mmio_allowed4(uint64_t addr) {
+    return addr - board->mmio_lo <= board->mmio_span - 4;
+}
 /* The windows of each board follow each other and make its one range (0 if so; the board that fails, if not). */
 const char *board_check_windows(void);

@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 5;
+export const ABI_VERSION: u32 = 6;
 
 /** Early output for boot messages and panics. Output is line-buffered per core: a line is written to the UART whole, so lines from different cores never mix. */
 export namespace console {
@@ -67,6 +67,18 @@ export namespace cpu {
   // @ts-ignore: decorator
   @external("cpu", "running")
   export declare function running(): u32;
+}
+
+/** The executor's run queues (kernel/exec/executor.ts), each a push or a pop in one host call instead of four (lock, the list, unlock). A queue is 16 bytes of shared memory: +0 its lock word (the same SpinLock protocol as kernel/sync/spinlock.ts: 0 free, 1 held, taken with an exchange, waited for with WFE), +4 the first task, +8 the last, +12 the length; a task links to the next through the 32-bit word at `next` bytes into it. Every address (the queue, each task it touches) is checked against the memory before it is used. */
+export namespace queue {
+  /** Appends `task` at the tail (its link cleared first) under the queue's lock; returns the new length. Refuses (traps): a queue, a task or a link that is not 4-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("queue", "push")
+  export declare function push(queue: usize, task: usize, next: u32): u32;
+  /** Takes the task at the head under the queue's lock and returns it, or 0 if the queue is empty. Refuses (traps): a queue, a task or a link that is not 4-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("queue", "pop")
+  export declare function pop(queue: usize, next: u32): usize;
 }
 
 /** Atomic operations on the linear memory that the four cores share (wasm3 has no atomic opcodes). Addresses are wasm addresses and must be naturally aligned (4 bytes for the 32-bit forms, 8 for the 64-bit ones). Read-modify-write operations are sequentially consistent; loads are acquire, stores release. On the Cortex-A53/A72 (ARMv8.0, no LSE) they are LDAXR/STLXR loops. `arch/atomic.ts` is the AssemblyScript face of this module. */

@@ -159,6 +159,38 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     },
     // wait32 stands for "another core changes the word": it adds 1.
     atomic: fakeAtomics(getMemory, (s) => { if (atomics) record(s); }, (m, i, expected) => (m[i] = expected + 1)),
+    // The run queues (module "queue"), as the stub does them: one core, so
+    // the lock word is only checked to be free. Traced with the atomics.
+    queue: {
+      push: (q: number, task: number, next: number) => {
+        const m = new Uint32Array(getMemory().buffer);
+        const w = (a: number) => (a >>> 0) / 4;
+        if ((q | task | next) & 3) throw new Error(`queue.push: unaligned (queue 0x${(q >>> 0).toString(16)}, task 0x${(task >>> 0).toString(16)}, next ${next})`);
+        if (m[w(q)] !== 0) throw new Error("queue.push: the queue's lock is held (one core: a push under the lock would never end)");
+        m[w(task + next)] = 0;
+        const tail = m[w(q + 8)];
+        if (tail) m[w(tail + next)] = task >>> 0; else m[w(q + 4)] = task >>> 0;
+        m[w(q + 8)] = task >>> 0;
+        m[w(q + 12)] += 1;
+        if (atomics) record(`queue.push`);
+        return m[w(q + 12)] | 0;
+      },
+      pop: (q: number, next: number) => {
+        const m = new Uint32Array(getMemory().buffer);
+        const w = (a: number) => (a >>> 0) / 4;
+        if ((q | next) & 3) throw new Error("queue.pop: unaligned");
+        if (m[w(q)] !== 0) throw new Error("queue.pop: the queue's lock is held");
+        const head = m[w(q + 4)];
+        if (head) {
+          const after = m[w(head + next)];
+          m[w(q + 4)] = after;
+          if (!after) m[w(q + 8)] = 0;
+          m[w(q + 12)] -= 1;
+        }
+        if (atomics) record(`queue.pop`);
+        return head | 0;
+      },
+    },
     // A register file: a read returns what was last written (or set with
     // fake.setReg), 0 if nothing was.
     mmio: {

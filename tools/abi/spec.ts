@@ -10,7 +10,8 @@
 // 4: peripheral interrupts (cpu.events bit 1, module "irq") and the
 // mailbox property interface (module "mailbox").
 // 5: console.echo (typed bytes sent at once, between other cores' whole lines).
-export const ABI_VERSION = 5;
+// 6: module "queue" (the executor's run queues: a push or a pop in one call).
+export const ABI_VERSION = 6;
 
 /** AssemblyScript type of a parameter or result; each maps to one wasm type. */
 export type AbiType = "i32" | "u32" | "i64" | "u64" | "usize" | "void";
@@ -71,6 +72,22 @@ export const ABI: AbiModule[] = [
       { name: "setTimer", params: [p("deadline", "u64")], result: "void", doc: "Arms this core's timer interrupt for when counter() reaches `deadline` (CNTP_CVAL_EL0; one deadline per core, a new one replaces the old); 0 turns it off. When it fires, the interrupt's top half records EVENT_TIMER (1) for this core and SEVs, which ends a WFE." },
       { name: "events", params: [], result: "u32", doc: "The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed; bit 1: a peripheral interrupt was taken, see irq.take), and clears them." },
       { name: "running", params: [], result: "u32", doc: "Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns." },
+    ],
+  },
+  {
+    module: "queue",
+    doc: "The executor's run queues (kernel/exec/executor.ts), each a push or a pop in one host call instead of four (lock, the list, unlock). A queue is 16 bytes of shared memory: +0 its lock word (the same SpinLock protocol as kernel/sync/spinlock.ts: 0 free, 1 held, taken with an exchange, waited for with WFE), +4 the first task, +8 the last, +12 the length; a task links to the next through the 32-bit word at `next` bytes into it. Every address (the queue, each task it touches) is checked against the memory before it is used.",
+    functions: [
+      {
+        name: "push", params: [p("queue", "usize"), p("task", "usize"), p("next", "u32")], result: "u32",
+        doc: "Appends `task` at the tail (its link cleared first) under the queue's lock; returns the new length.",
+        refuses: "a queue, a task or a link that is not 4-byte aligned or runs past the end of memory",
+      },
+      {
+        name: "pop", params: [p("queue", "usize"), p("next", "u32")], result: "usize",
+        doc: "Takes the task at the head under the queue's lock and returns it, or 0 if the queue is empty.",
+        refuses: "a queue, a task or a link that is not 4-byte aligned or runs past the end of memory",
+      },
     ],
   },
   {

@@ -7,17 +7,17 @@
 // the queue, so it cannot starve the others (the poll budget is one poll per
 // turn).
 //
-// Queues live in static (shared) memory, one per core: a SpinLock, a head, a
-// tail and a length; tasks link through their `next` field. No allocation
-// per poll: the Context is one per core.
+// Queues live in static (shared) memory, one per core: a SpinLock word, a
+// head, a tail and a length; tasks link through their `next` field. The
+// host's module "queue" pushes and pops under that lock in one call. No
+// allocation per poll: the Context is one per core.
 import * as atomic from "../../arch/atomic";
 import { coreId, coreCount, waitForEvent, sendEvent } from "../../arch/cpu";
-import { SpinLock } from "../sync/spinlock";
 import { dispose } from "../lifetime";
 import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, KEPT, setEnqueue, stateAddr, wakeTask, withdrawAll } from "./task";
 import { fireTimers } from "./timer";
 import { serviceIrqs } from "../irq";
-import { cpu as host } from "../../arch/host";
+import { cpu as host, queue as hostQueue } from "../../arch/host";
 import { Future, PENDING_ON_CANCEL } from "./future";
 import { FutureTask } from "./async";
 import { panic, clearAsync } from "../../arch/sys";
@@ -45,8 +45,6 @@ const NEXT_CORE = memory.data(4, 4);
 
 // @ts-ignore: decorator
 @inline function queue(core: u32): usize { return QUEUES + (<usize>(core & (CORES - 1)) << 5); }
-// @ts-ignore: decorator
-@inline function lockOf(q: usize): SpinLock { return changetype<SpinLock>(q); }
 
 // This core's number (wasm globals are per core): one host call, once.
 let thisCore: i32 = -1;
@@ -56,34 +54,18 @@ let thisCore: i32 = -1;
   return <u32>thisCore;
 }
 
+// A queue's lock, list and length change in one host call (module "queue":
+// the layout is in tools/abi/spec.ts): four host calls each before.
 function enqueue(task: Task, core: u32): void {
-  const q = queue(core);
-  const t = changetype<usize>(task);
-  store<usize>(t + offsetof<Task>("next"), 0);
-  lockOf(q).lock();
-  const tail = load<u32>(q, 8);
-  if (tail) store<usize>(<usize>tail + offsetof<Task>("next"), t);
-  else store<u32>(q, <u32>t, 4);
-  store<u32>(q, <u32>t, 8);
-  store<u32>(q, load<u32>(q, 12) + 1, 12);
-  lockOf(q).unlock();
+  hostQueue.push(queue(core), changetype<usize>(task), <u32>offsetof<Task>("next"));
   if (core != myCore()) sendEvent();      // this core is awake: only another one needs the SEV
 }
 setEnqueue(enqueue);
 
 function dequeue(core: u32): Task | null {
   const q = queue(core);
-  if (!load<u32>(q, 12)) return null;           // a hint (plain read), checked again under the lock
-  lockOf(q).lock();
-  const head = <usize>load<u32>(q, 4);
-  if (head) {
-    const next = load<usize>(head + offsetof<Task>("next"));
-    store<u32>(q, <u32>next, 4);
-    if (!next) store<u32>(q, 0, 8);
-    store<u32>(q, load<u32>(q, 12) - 1, 12);
-  }
-  lockOf(q).unlock();
-  return changetype<Task | null>(head);
+  if (!load<u32>(q, 12)) return null;           // a hint (plain read): the host checks again under the lock
+  return changetype<Task | null>(hostQueue.pop(q, <u32>offsetof<Task>("next")));
 }
 
 /** The oldest task of the longest other queue, or null. */
