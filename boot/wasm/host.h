@@ -14,7 +14,8 @@
 #define m3ApiSuccess() { return NULL; }
 
 /* The bytes of the linear memory the four cores share (the window): fixed
- * at link time, so a bounds check needs no call into wasm3. */
+ * at link time, so a bounds check needs no call into wasm3, and no host
+ * function needs the runtime (the same functions can serve another backend). */
 #define WASM_WINDOW_BYTES ((uint64_t)(__shared_end - __shared_start))
 
 /* Loads kernel.wasm into one runtime per core and compiles every function.

@@ -30,7 +30,7 @@ void put_utf16(const uint8_t *p, uint32_t units) {
 m3ApiRawFunction(h_console_write) {
     m3ApiGetArg(uint32_t, ptr);
     m3ApiGetArg(uint32_t, units);
-    if ((uint64_t)ptr + (uint64_t)units * 2 > m3_GetMemorySize(runtime))
+    if ((uint64_t)ptr + (uint64_t)units * 2 > WASM_WINDOW_BYTES)
         m3ApiTrap(host_refuse("console.write: %u code units at 0x%x run past the end of memory", units, ptr));
     put_utf16((const uint8_t *)_mem + ptr, units);
     m3ApiSuccess();
@@ -42,7 +42,7 @@ m3ApiRawFunction(h_console_write) {
 m3ApiRawFunction(h_console_echo) {
     m3ApiGetArg(uint32_t, ptr);
     m3ApiGetArg(uint32_t, length);
-    if ((uint64_t)ptr + length > m3_GetMemorySize(runtime))
+    if ((uint64_t)ptr + length > WASM_WINDOW_BYTES)
         m3ApiTrap(host_refuse("console.echo: %u bytes at 0x%x run past the end of memory", length, ptr));
     console_echo((const char *)_mem + ptr, length);
     m3ApiSuccess();

@@ -19,7 +19,7 @@
 m3ApiRawFunction(h_mailbox_call) {
     m3ApiReturnType(uint32_t);
     m3ApiGetArg(uint32_t, buffer);
-    uint64_t memsize = m3_GetMemorySize(runtime);
+    uint64_t memsize = WASM_WINDOW_BYTES;
     if (buffer & 15)
         m3ApiTrap(host_refuse("mailbox.call: buffer 0x%08x is not 16-byte aligned", buffer));
     if ((uint64_t)buffer + 12 > memsize)

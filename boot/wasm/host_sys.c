@@ -8,8 +8,8 @@
 
 /* Prints the UTF-16 string at ptr (units code units), clipped to memory:
  * a panic message is printed even when its pointer is damaged. */
-static void put_string(IM3Runtime runtime, void *_mem, uint32_t ptr, uint32_t units) {
-    uint64_t size = m3_GetMemorySize(runtime);
+static void put_string(void *_mem, uint32_t ptr, uint32_t units) {
+    uint64_t size = WASM_WINDOW_BYTES;
     if (ptr >= size) return;
     if ((uint64_t)ptr + (uint64_t)units * 2 > size) units = (uint32_t)((size - ptr) / 2);
     put_utf16((const uint8_t *)_mem + ptr, units);
@@ -27,10 +27,10 @@ m3ApiRawFunction(h_sys_panic) {
     m3ApiGetArg(uint32_t, column);
     console_flush();
     kprintf("panic: core %u: ", core_id());
-    put_string(runtime, _mem, msg, msg_units);
+    put_string(_mem, msg, msg_units);
     if (file_units) {
         console_puts(" at ");
-        put_string(runtime, _mem, file, file_units);
+        put_string(_mem, file, file_units);
         kprintf(":%u:%u", line, column);
     }
     console_putc('\n');
