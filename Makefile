@@ -111,10 +111,10 @@ $(TOOLS): $(TOOL_SRCS) tsconfig.json $(SETUP)
 	$(Q)touch $@
 
 # ---- host ABI: one spec, both sides generated ------------------------------
-$(B)/gen/abi_link.c $(B)/gen/abi.h assembly/arch/host.ts docs/host-abi.md &: tools/abi/spec.ts tools/gen-abi.ts | $(TOOLS)
+$(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h assembly/arch/host.ts docs/host-abi.md &: tools/abi/spec.ts tools/gen-abi.ts | $(TOOLS)
 	$(call say,GEN,host ABI)
 	$(Q)$(NODE) $(B)/tools/tools/gen-abi.js --out $(B)/gen
-	$(Q)touch $(B)/gen/abi_link.c $(B)/gen/abi.h assembly/arch/host.ts docs/host-abi.md
+	$(Q)touch $(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h assembly/arch/host.ts docs/host-abi.md
 abi: $(B)/gen/abi_link.c
 
 # ---- AssemblyScript -> wasm ------------------------------------------------
@@ -188,16 +188,65 @@ $(WASM3_OBJS): $(WASM3_FLAGS_STAMP)
 
 # ---- images: stub + one embedded module -------------------------------------
 # $(1) = wasm file, $(2) = image name (without .img), $(3) = extra objects (tests)
+# ---- the backend: wasm3 (the interpreter, the default) or aot ---------------
+# make BACKEND=aot: each image's kernel.wasm is translated to C by wasm2c
+# (Debian's wabt, which setup installs) and compiled into the image with our
+# own runtime (boot/aot/), in place of wasm3 (issue 15, docs/architecture.md).
+BACKEND       ?= wasm3
+ifeq ($(filter $(BACKEND),wasm3 aot),)
+$(error BACKEND=$(BACKEND): give wasm3 (the interpreter, the default) or aot (ahead of time, through wasm2c))
+endif
+BACKEND_STAMP := $(B)/.backend-$(BACKEND)
+$(call stamp,$(BACKEND_STAMP),$(B)/.backend-*)
+WASM2C        ?= wasm2c
+# wasm2c's output: every wasm access bounds-checked (not the signal-handler mode), no call-depth counter (guard pages).
+AOT_CFLAGS    := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_USE_STACK_DEPTH_COUNT=0 -I$(B)/aot/include
+# wasm-rt.h comes with the same package as wasm2c (/usr/include): copied into build/, never committed.
+$(B)/aot/include/wasm-rt.h: $(SETUP)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)src=$$(dirname $$(command -v $(WASM2C)))/../include/wasm-rt.h; \
+		test -f $$src || { echo "error: $$src is missing: the wabt package (tools/setup.sh) installs wasm2c and it" >&2; exit 1; }; cp $$src $@
+AOT_STUB_OBJS := $(filter-out $(B)/obj/boot/wasm/host.c.o,$(STUB_OBJS)) $(B)/obj/gen/aot_imports.c.o
+$(B)/obj/gen/aot_imports.c.o: $(B)/gen/aot_imports.c $(WASM3_DIR)/wasm3.h
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(CFLAGS) -Iboot/aot -c $< -o $@
+$(B)/stub-aot.a: $(AOT_STUB_OBJS)
+	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $^
+
+ifeq ($(BACKEND),aot)
+# $(1) the module, $(2) the image's name, $(3) extra objects.
+define image_rule
+$(B)/aot/$(2)/kernel.c $(B)/aot/$(2)/kernel.h $(B)/aot/$(2)/imports.h &: $(1) $(BACKEND_STAMP)
+	$$(call say,WASM2C,$(1))
+	$(Q)mkdir -p $(B)/aot/$(2)
+	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/$(2)/kernel.c
+	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/$(2)/kernel.h); \
+		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/$(2)/imports.h
+$(B)/obj/aot/$(2)/kernel.o: $(B)/aot/$(2)/kernel.c $(B)/aot/include/wasm-rt.h
+	$$(call say,CC,$(B)/aot/$(2)/kernel.c)
+	$(Q)mkdir -p $$(dir $$@)
+	$(Q)$(CC) $(AOT_CFLAGS) -c $$< -o $$@
+$(B)/obj/aot/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/$(2)/kernel.h $(B)/aot/$(2)/imports.h $(B)/aot/include/wasm-rt.h
+	$(Q)mkdir -p $$(dir $$@)
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_USE_STACK_DEPTH_COUNT=0 -I$(B)/aot/$(2) -I$(B)/aot/include -c $$< -o $$@
+$(B)/$(2).elf: $(B)/obj/aot/$(2)/kernel.o $(B)/obj/aot/$(2)/aot.o $(3) $(B)/stub-aot.a linker/kernel8.ld $(CONFIG) $(BACKEND_STAMP)
+	$$(call say,LD,$$@)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/$(2).map -o $$@ $(3) $(B)/obj/aot/$(2)/kernel.o $(B)/obj/aot/$(2)/aot.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
+$(B)/$(2).img: $(B)/$(2).elf
+	$(Q)$(OBJCOPY) -O binary $$< $$@
+endef
+else
 define image_rule
 $(B)/obj/$(2).payload.o: boot/wasm/payload.S $(1)
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -DWASM_PATH='"$(1)"' -c $$< -o $$@
-$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld $(CONFIG)
+$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld $(CONFIG) $(BACKEND_STAMP)
 	$$(call say,LD,$$@)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/$(2).map -o $$@ $(3) $(B)/obj/$(2).payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
 $(B)/$(2).img: $(B)/$(2).elf
 	$(Q)$(OBJCOPY) -O binary $$< $$@
 endef
+endif
 $(eval $(call image_rule,$(B)/kernel.wasm,kernel8))
 $(foreach t,$(TEST_KERNELS),$(eval $(call image_rule,$(B)/tests/$(t).wasm,tests/$(t))))
 

@@ -45,10 +45,9 @@ _Noreturn void boot_primary(uint64_t dtb) {
     uart_init();
 
     uint64_t hz = counter_freq();
-    kprintf("boot: %s (%s), timer %llu.%03llu MHz, kernel.wasm %u bytes, wasm3 %s\n",
+    kprintf("boot: %s (%s), timer %llu.%03llu MHz, %s\n",
             board->name, board->soc, (unsigned long long)(hz / 1000000),
-            (unsigned long long)(hz % 1000000 / 1000),
-            (unsigned)(kernel_wasm_end - kernel_wasm), M3_VERSION);
+            (unsigned long long)(hz % 1000000 / 1000), wasm_backend());
     if (no_dt)
         kprintf("boot: %s: board from the CPU type, RAM from the mailbox\n", no_dt);
     else

@@ -155,6 +155,12 @@ static const char *load_one(unsigned core) {
     return 0;
 }
 
+const char *wasm_backend(void) {
+    static char text[64];
+    snprintf(text, sizeof text, "kernel.wasm %u bytes, wasm3 %s", (unsigned)(kernel_wasm_end - kernel_wasm), M3_VERSION);
+    return text;
+}
+
 const char *wasm_load_all(unsigned cores) {
     env = m3_NewEnvironment();
     if (!env) return "out of memory for the wasm3 environment";

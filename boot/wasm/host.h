@@ -18,6 +18,10 @@
  * function needs the runtime (the same functions can serve another backend). */
 #define WASM_WINDOW_BYTES ((uint64_t)(__shared_end - __shared_start))
 
+/* What runs the kernel, for the boot line: "kernel.wasm N bytes, wasm3 0.5.0"
+ * (host.c) or "kernel.wasm ahead of time (wasm2c)" (boot/aot/aot.c). */
+const char *wasm_backend(void);
+
 /* Loads kernel.wasm into one runtime per core and compiles every function.
  * Core 0 only, before the other cores start (wasm3 is not thread-safe while
  * it loads). Returns NULL, or the reason the module was rejected. */

@@ -52,7 +52,7 @@ for (const b of BOARDS) {
       assert.match(r.output, /^you typed: hello, kernel \(core [0-3]\)$/m);
       assert.match(r.output, /^blink: the activity LED toggles every 500 ms$/m);
       assert.match(r.output, /^button: waiting for a falling edge on GPIO 17 \(wire a button to ground\)$/m);
-      assert.match(r.output, /^boot: .*kernel\.wasm \d+ bytes, wasm3 /m);
+      assert.match(r.output, /^boot: .*kernel\.wasm (\d+ bytes, wasm3 |ahead of time \(wasm2c)/m);   // the backend: make BACKEND=aot
       assert.match(r.output, /^boot: no device tree .*: board from the CPU type, RAM from the mailbox$/m);
     });
 

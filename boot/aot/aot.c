@@ -1,0 +1,150 @@
+/* aot.c: the runtime wasm2c's output needs, ours and bare-metal (wabt's
+ * wasm-rt-impl.c wants mmap, signals and malloc'd memories), and the two
+ * entry points main.c calls, as boot/wasm/host.c has them for wasm3.
+ *
+ *  - Memory: every instance's memory is the shared window (mmu.h), which
+ *    cannot grow. Core 0 zeroes it, then instantiates the four instances
+ *    before any core runs: each writes the same data segments.
+ *  - Bounds: wasm2c checks every access (RANGE_CHECK: not the signal-handler
+ *    mode), so the sandbox is as with wasm3.
+ *  - Traps: wasm_rt_trap and a refused host call longjmp to the core's own
+ *    point in wasm_run, which prints the panic line; the core parks.
+ *  - State: globals are in each instance (wasm2c 1.0.32 keeps them there);
+ *    the call-depth counter is off (the cores' stacks have guard pages), and
+ *    the function-type registry is filled once, by core 0, before the others
+ *    start. */
+#include "aot.h"
+#include "kernel.h"             /* wasm2c's, for this image's kernel.wasm */
+#include "imports.h"            /* AOT_IMPORTS: the instances of the host modules it imports (none needed) */
+#include "../arch.h"
+#include "../console.h"
+#include "../mmu.h"
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WASM_PAGE (64 * 1024)
+
+volatile uint32_t cores_running;
+const char host_panicked[] = "[host] panic reported";
+
+static Z_kernel_instance_t instances[MAX_CORES];
+static jmp_buf unwind[MAX_CORES];
+static const char *why_stopped[MAX_CORES];
+static char refusals[MAX_CORES][160];
+
+const char *host_refuse(const char *fmt, ...) {
+    char *buf = refusals[core_id()];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof refusals[0], fmt, ap);
+    va_end(ap);
+    return buf;
+}
+
+void *aot_memory(void) { return (void *)(uintptr_t)WASM_WINDOW_VA; }
+
+void aot_host_trap(const void *why) {
+    unsigned core = core_id();
+    why_stopped[core] = why;
+    longjmp(unwind[core], 1);
+}
+
+static const char *trap_text(wasm_rt_trap_t t) {
+    switch (t) {
+    case WASM_RT_TRAP_OOB: return "[trap] out of bounds memory access";
+    case WASM_RT_TRAP_INT_OVERFLOW: return "[trap] integer overflow";
+    case WASM_RT_TRAP_DIV_BY_ZERO: return "[trap] integer divide by zero";
+    case WASM_RT_TRAP_INVALID_CONVERSION: return "[trap] invalid conversion to integer";
+    case WASM_RT_TRAP_UNREACHABLE: return "[trap] unreachable executed";
+    case WASM_RT_TRAP_CALL_INDIRECT: return "[trap] indirect call type mismatch";
+    default: return "[trap] wasm trap";
+    }
+}
+
+void wasm_rt_trap(wasm_rt_trap_t t) { aot_host_trap(trap_text(t)); }
+
+bool wasm_rt_is_initialized(void) { return true; }
+
+void wasm_rt_allocate_memory(wasm_rt_memory_t *m, uint32_t initial_pages, uint32_t max_pages) {
+    m->data = (uint8_t *)aot_memory();
+    m->pages = initial_pages;
+    m->max_pages = max_pages;
+    m->size = initial_pages * (uint32_t)WASM_PAGE;
+}
+
+uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *m, uint32_t pages) { return pages ? UINT32_MAX : m->pages; }
+void wasm_rt_free_memory(wasm_rt_memory_t *m) { (void)m; }
+
+void wasm_rt_allocate_funcref_table(wasm_rt_funcref_table_t *t, uint32_t elements, uint32_t max_elements) {
+    t->data = calloc(elements ? elements : 1, sizeof *t->data);
+    t->size = elements;
+    t->max_size = max_elements;
+}
+void wasm_rt_free_funcref_table(wasm_rt_funcref_table_t *t) { free(t->data); }
+
+/* Function types, for call_indirect: the same signature gets the same number. */
+#define MAX_TYPES 128
+#define MAX_ARITY 16
+static struct { uint32_t params, results; wasm_rt_type_t types[MAX_ARITY]; } func_types[MAX_TYPES];
+static uint32_t nfunc_types;
+
+uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...) {
+    wasm_rt_type_t types[MAX_ARITY] = {0};
+    va_list ap;
+    va_start(ap, results);
+    for (uint32_t i = 0; i < params + results && i < MAX_ARITY; i++) types[i] = va_arg(ap, wasm_rt_type_t);
+    va_end(ap);
+    for (uint32_t i = 0; i < nfunc_types; i++)
+        if (func_types[i].params == params && func_types[i].results == results && !memcmp(func_types[i].types, types, sizeof types))
+            return i + 1;
+    if (nfunc_types == MAX_TYPES || params + results > MAX_ARITY) {
+        kprintf("boot: error: kernel.wasm has more function types than the AOT runtime holds (%u)\n", MAX_TYPES);
+        return 0;
+    }
+    func_types[nfunc_types].params = params;
+    func_types[nfunc_types].results = results;
+    memcpy(func_types[nfunc_types].types, types, sizeof types);
+    return ++nfunc_types;
+}
+
+const char *wasm_backend(void) { return "kernel.wasm ahead of time (wasm2c, no wasm3)"; }
+
+/* assert() in wasm2c's output (table bounds it has checked itself): picolibc's wants stderr. */
+void __assert_func(const char *file, int line, const char *fn, const char *expr) {
+    (void)fn;
+    aot_host_trap(host_refuse("[trap] assertion %s failed at %s:%d", expr, file, line));
+}
+
+const char *wasm_load_all(unsigned cores) {
+    size_t window = (size_t)(__shared_end - __shared_start);
+    memset(aot_memory(), 0, window);
+    Z_kernel_init_module();
+    for (unsigned c = 0; c < cores; c++) {
+        Z_kernel_instantiate(&instances[c] AOT_IMPORTS);
+        wasm_rt_memory_t *m = Z_kernelZ_memory(&instances[c]);
+        if ((size_t)m->size != window || m->max_pages != m->pages)
+            return host_refuse("it declares %u to %u pages of memory, but this image shares exactly %u pages "
+                               "(%u MiB) between the cores: build both with the same KERNEL_MEMORY_MB",
+                               (unsigned)m->pages, (unsigned)m->max_pages, (unsigned)(window / WASM_PAGE), (unsigned)(window >> 20));
+    }
+    return 0;
+}
+
+void wasm_run(unsigned core) {
+    __atomic_or_fetch(&cores_running, 1u << core, __ATOMIC_ACQ_REL);
+    sev();
+    if (setjmp(unwind[core]) == 0) {
+        Z_kernelZ__initialize(&instances[core]);
+        Z_kernelZ_kernel_start(&instances[core], core);
+    } else if (why_stopped[core] != host_panicked) {
+        console_flush();
+        kprintf("panic: core %u: %s\n", core, why_stopped[core]);
+    }
+    console_flush();
+    __atomic_and_fetch(&cores_running, ~(1u << core), __ATOMIC_ACQ_REL);
+    dsb_sy();
+    sev();
+}

@@ -1,0 +1,12 @@
+/* aot.h: the ahead-of-time backend (make BACKEND=aot, issue 15): kernel.wasm
+ * translated to C by wasm2c and compiled into the image, one instance per
+ * core over the one shared memory, in place of wasm3. The host functions are
+ * the interpreter's own (boot/wasm/host_*.c), called through the adapters
+ * tools/gen-abi.ts writes (build/gen/aot_imports.c). */
+#pragma once
+#include "../wasm/host.h"
+
+/* The shared window, as wasm addresses start at 0 in it. */
+void *aot_memory(void);
+/* A host function refused a call (or printed its own panic): this core stops its kernel. */
+__attribute__((noreturn)) void aot_host_trap(const void *why);
