@@ -201,6 +201,8 @@ $(call stamp,$(BACKEND_STAMP),$(B)/.backend-*)
 WASM2C        ?= wasm2c
 # wasm2c's output: every wasm access bounds-checked (not the signal-handler mode), no call-depth counter (guard pages).
 AOT_CFLAGS    := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_USE_STACK_DEPTH_COUNT=0 -I$(B)/aot/include
+AOT_FLAGS_STAMP := $(B)/.aot-flags-$(shell printf '%s' '$(AOT_CFLAGS)' | md5sum | cut -c1-8)
+$(call stamp,$(AOT_FLAGS_STAMP),$(B)/.aot-flags-*)
 # wasm-rt.h comes with the same package as wasm2c (/usr/include): copied into build/, never committed.
 $(B)/aot/include/wasm-rt.h: $(SETUP)
 	$(Q)mkdir -p $(dir $@)
@@ -222,7 +224,7 @@ $(B)/aot/$(2)/kernel.c $(B)/aot/$(2)/kernel.h $(B)/aot/$(2)/imports.h &: $(1) $(
 	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/$(2)/kernel.c
 	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/$(2)/kernel.h); \
 		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/$(2)/imports.h
-$(B)/obj/aot/$(2)/kernel.o: $(B)/aot/$(2)/kernel.c $(B)/aot/include/wasm-rt.h
+$(B)/obj/aot/$(2)/kernel.o: $(B)/aot/$(2)/kernel.c $(B)/aot/include/wasm-rt.h $(AOT_FLAGS_STAMP)
 	$$(call say,CC,$(B)/aot/$(2)/kernel.c)
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(AOT_CFLAGS) -c $$< -o $$@
