@@ -88,7 +88,10 @@ uint64_t irq_armc_enabled(void) { return __atomic_load_n(&armc_enabled, __ATOMIC
  * core lost to an interrupt storm; seen under QEMU when a byte reached the
  * UART while its bottom half enabled it again). Another core's top half
  * that runs between the two sees the same thing only until this core, which
- * is not held up, updates the shadow a few instructions later. */
+ * is not held up, updates the shadow a few instructions later. Masking
+ * with PSTATE.I (DAIFSet/DAIF, Arm ARM for A-profile, "Process state,
+ * PSTATE": an IRQ is not taken while I is 1) is the architecture's
+ * guarantee, not QEMU's; the race itself was seen under QEMU. */
 void irq_armc_write(uint64_t addr, uint32_t value) {
     uint64_t flags = irq_save();
     reg_write(addr, value);
@@ -96,10 +99,6 @@ void irq_armc_write(uint64_t addr, uint32_t value) {
     irq_restore(flags);
 }
 
-static void armc_write(uint32_t off, uint32_t value) {
-    reg_write(ARMC + off, value);
-    note_write(ARMC + off, value);          /* in the handler: IRQs are off already */
-}
 
 /* A byte of a byte-addressed GIC bank, by read-modify-write of its word
  * (the GIC-400 accepts byte writes too; word accesses are what every
@@ -168,8 +167,8 @@ void irq_handle(void) {
             uint64_t enabled = irq_armc_enabled();
             uint32_t p1 = reg_read(ARMC + ARMC_PENDING1) & (uint32_t)enabled;
             uint32_t p2 = reg_read(ARMC + ARMC_PENDING2) & (uint32_t)(enabled >> 32);
-            if (p1) armc_write(ARMC_DISABLE1, p1);
-            if (p2) armc_write(ARMC_DISABLE2, p2);
+            if (p1) irq_armc_write(ARMC + ARMC_DISABLE1, p1);   /* (IRQs are off already in the handler) */
+            if (p2) irq_armc_write(ARMC + ARMC_DISABLE2, p2);
             dsb_sy();
             peripherals_taken(core, (uint64_t)p2 << 32 | p1);
         }

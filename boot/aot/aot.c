@@ -25,25 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WASM_PAGE (64 * 1024)
-
-volatile uint32_t cores_running;
-const char host_panicked[] = "[host] panic reported";
 
 static Z_kernel_instance_t instances[MAX_CORES];
 static jmp_buf unwind[MAX_CORES];
 static const char *why_stopped[MAX_CORES];
-static char refusals[MAX_CORES][160];
-
-const char *host_refuse(const char *fmt, ...) {
-    char *buf = refusals[core_id()];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof refusals[0], fmt, ap);
-    va_end(ap);
-    return buf;
-}
-
 void *aot_memory(void) { return (void *)(uintptr_t)WASM_WINDOW_VA; }
 
 void aot_host_trap(const void *why) {
@@ -134,8 +119,7 @@ const char *wasm_load_all(unsigned cores) {
 }
 
 void wasm_run(unsigned core) {
-    __atomic_or_fetch(&cores_running, 1u << core, __ATOMIC_ACQ_REL);
-    sev();
+    host_core_enters(core);
     if (setjmp(unwind[core]) == 0) {
         Z_kernelZ__initialize(&instances[core]);
         Z_kernelZ_kernel_start(&instances[core], core);
@@ -144,7 +128,5 @@ void wasm_run(unsigned core) {
         kprintf("panic: core %u: %s\n", core, why_stopped[core]);
     }
     console_flush();
-    __atomic_and_fetch(&cores_running, ~(1u << core), __ATOMIC_ACQ_REL);
-    dsb_sy();
-    sev();
+    host_core_leaves(core);
 }

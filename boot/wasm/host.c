@@ -19,12 +19,10 @@
 #include "../console.h"
 #include "../mmu.h"
 #include "m3_env.h"   /* M3Runtime and M3Memory: the window needs their fields */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #define VALUE_STACK_BYTES (64 * 1024)
-#define WASM_PAGE (64 * 1024)
 /* wasm3 allocates each runtime's memory itself and writes the data segments
  * there; we cap that allocation (runtime->memoryLimit) at what the data
  * segments need, rounded up to a page, and move the result into the shared
@@ -63,20 +61,6 @@ extern const uint8_t kernel_wasm_end[];
 static IM3Environment env;
 static IM3Runtime runtimes[MAX_CORES];
 static IM3Module modules[MAX_CORES];
-volatile uint32_t cores_running;
-const char host_panicked[] = "[host] panic reported";
-
-static char refusals[MAX_CORES][160];
-
-const char *host_refuse(const char *fmt, ...) {
-    char *buf = refusals[core_id()];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof refusals[0], fmt, ap);
-    va_end(ap);
-    return buf;
-}
-
 /* wasm3's result ("function lookup failed") with its detail ("'cpu.teleport'"). */
 static const char *detail(IM3Runtime rt, M3Result r) {
     M3ErrorInfo info;
@@ -224,14 +208,11 @@ void wasm_run(unsigned core) {
     IM3Function init = 0, start = 0;
     M3Result r = 0;
 
-    __atomic_or_fetch(&cores_running, 1u << core, __ATOMIC_ACQ_REL);
-    sev();
+    host_core_enters(core);
     if (m3_FindFunction(&init, rt, "_initialize") == m3Err_none) r = m3_CallV(init);
     if (!r) r = m3_FindFunction(&start, rt, "kernel_start");
     if (!r) r = m3_CallV(start, (uint32_t)core);
     if (r) report_trap(core, rt, r);
     console_flush();
-    __atomic_and_fetch(&cores_running, ~(1u << core), __ATOMIC_ACQ_REL);
-    dsb_sy();
-    sev();
+    host_core_leaves(core);
 }

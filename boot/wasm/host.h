@@ -13,6 +13,9 @@
 #undef m3ApiSuccess
 #define m3ApiSuccess() { return NULL; }
 
+/* A wasm page. */
+#define WASM_PAGE (64 * 1024)
+
 /* The bytes of the linear memory the four cores share (the window): fixed
  * at link time, so a bounds check needs no call into wasm3, and no host
  * function needs the runtime (the same functions can serve another backend). */
@@ -41,6 +44,10 @@ extern const char host_panicked[];
 
 /* A trap message for a refused host call, formatted into per-core storage. */
 const char *host_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* This core starts (sets its bit in cores_running, SEV) or stops running its kernel (clears it, SEV). */
+void host_core_enters(unsigned core);
+void host_core_leaves(unsigned core);
 
 /* Writes UTF-16 code units to the console as UTF-8 (host_console.c). */
 void put_utf16(const uint8_t *p, uint32_t units);

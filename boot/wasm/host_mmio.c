@@ -19,7 +19,7 @@ static __attribute__((noinline, cold)) const char *refuse(uint32_t addr, const c
 
 /* 4-byte aligned and inside the board's windows: a test and one range compare (board.h). */
 #define CHECK(addr, op) \
-    if (__builtin_expect(((addr) & 3) || !mmio_allowed4(addr), 0)) m3ApiTrap(refuse(addr, op))
+    if (__builtin_expect(((addr) & 3) || !mmio_allowed(addr, 4), 0)) m3ApiTrap(refuse(addr, op))
 
 m3ApiRawFunction(h_mmio_read32) {
     m3ApiReturnType(uint32_t);

@@ -47,8 +47,6 @@ export function lowerProgram(entries: string[]): { files: Map<string, Lowered>; 
   const errors: Diagnostic[] = [];
   const opts = {
     execModule: join(ROOT, "assembly", "kernel", "exec", "index.ts"),
-    asyncModule: join(ROOT, "assembly", "kernel", "exec", "async.ts"),
-    lifetimeModule: join(ROOT, "assembly", "kernel", "lifetime.ts"),
   };
   for (const sf of program.getSourceFiles()) {
     const file = resolve(sf.fileName);

@@ -45,8 +45,8 @@ export interface LowerResult {
   lineMap: number[];
 }
 
-/** Where assembly/kernel/exec/async.ts and the exec module are (absolute), to import from. */
-export interface LowerOptions { execModule: string; asyncModule: string; lifetimeModule: string }
+/** Where the exec module is (absolute), to import the machines' base classes from. */
+export interface LowerOptions { execModule: string }
 
 const RESERVED = new Set([
   "state", "isPending", "isReady", "isCancelled", "poll", "pollOnce", "cancel", "withdraw", "reset", "rearm",
@@ -374,7 +374,7 @@ class Lowerer {
     this.m = m;
     m.display = `${name} (${relative(process.cwd(), resolve(this.sf.fileName))}:${this.lineOf(fn)})`;
     const params = this.params(fn);
-    const body = this.body(fn);
+    this.body(fn);
     const exported = fn.modifiers?.some((x) => x.kind === ts.SyntaxKind.ExportKeyword) ? "export " : "";
     const line = this.lineOf(fn);
     const lines: Line[] = [];
@@ -383,7 +383,7 @@ class Lowerer {
     L(`${exported}function ${name}${tp.decl}(${params.sig}): ${futureOf(out)} { return new ${className}${tp.use}(${params.names}); }`);
     L("");
     L(`/** The state machine of \`${name}\`: \`__s\` is where it stopped, \`__cur\` what it awaits there. */`);
-    this.classText(lines, "", className, tp.decl, out, params, body, null, line);
+    this.classText(lines, className, tp.decl, out, params, null, line);
     this.record(name, className, line, m);
     return lines;
   }
@@ -404,7 +404,7 @@ class Lowerer {
     m.display = `${cls.name.text}.${name} (${relative(process.cwd(), resolve(this.sf.fileName))}:${this.lineOf(fn)})`;
     if (!isStatic) m.names.add("self");
     const params = this.params(fn);
-    const body = this.body(fn);
+    this.body(fn);
     const line = this.lineOf(fn);
     const mods = (fn.modifiers ?? []).filter((x) => x.kind !== ts.SyntaxKind.AsyncKeyword).map((x) => x.getText(this.sf) + " ").join("");
     const selfArg = isStatic ? "" : params.names ? "this, " : "this";
@@ -414,7 +414,7 @@ class Lowerer {
     ];
     const lines: Line[] = [];
     lines.push({ text: `/** The state machine of \`${cls.name.text}.${name}\` (${this.sf.fileName}:${line}). */`, src: line });
-    this.classText(lines, "", className, ctp.decl, out, params, body, isStatic ? null : `${cls.name.text}${ctp.use}`, line);
+    this.classText(lines, className, ctp.decl, out, params, isStatic ? null : `${cls.name.text}${ctp.use}`, line);
     this.record(`${cls.name.text}.${name}`, className, line, m);
     return { wrapper, cls: lines };
   }
@@ -440,13 +440,14 @@ class Lowerer {
     return { sig: sig.join(", "), names: names.join(", "), ctorSig: ctor.join(", ") };
   }
 
-  classText(lines: Line[], exported: string, className: string, tpDecl: string, out: string, params: { names: string; ctorSig: string },
-    body: void, self: string | null, line: number): void {
+  /** The machine's class (not exported: other files see it as AsyncFuture<R>). */
+  classText(lines: Line[], className: string, tpDecl: string, out: string, params: { names: string; ctorSig: string },
+    self: string | null, line: number): void {
     const m = this.m;
     this.needsImports = true;
     const L = (text: string, src = line): void => { lines.push({ text, src }); };
     const base = m.hasOutput ? `__AsyncFuture<${out}>` : "__AsyncFn";
-    L(`${exported}class ${className}${tpDecl} extends ${base} {`);
+    L(`class ${className}${tpDecl} extends ${base} {`);
     if (self) L(`  self: ${self};`);
     for (const f of m.fields) {
       if (f.init !== undefined) L(`  ${f.name}: ${f.type} = ${f.init};`);
@@ -469,7 +470,6 @@ class Lowerer {
     L(`    }`);
     L(`  }`);
     L(`}`);
-    void body;
   }
 
   paramSymbol(name: string): ts.Symbol {
@@ -1016,7 +1016,6 @@ class Lowerer {
    * the machine, and break/continue of lowered loops made jumps.
    */
   subst(node: ts.Node): string {
-    const m = this.m;
     const rewrite = (n: ts.Node, loopDepth: number, switchDepth: number): string => {
       const r = this.replacement(n, loopDepth, switchDepth);
       if (r !== undefined) return r;
@@ -1035,7 +1034,6 @@ class Lowerer {
       out += this.text.slice(pos, n.end);
       return out;
     };
-    void m;
     return rewrite(node, 0, 0);
   }
 
