@@ -83,11 +83,11 @@ TOOLS         := $(B)/.tools
 Q             := @
 say            = @printf '  %-8s %s\n' $(1) $(2)
 
-.PHONY: all qemu test test-host test-qemu typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
+.PHONY: all qemu test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(B)/kernel8.img
+all: $(IMG)/kernel8.img
 	@printf '\n  image    %s (%s bytes): make qemu to boot it\n' $< $$(stat -c %s $<)
 
 # ---- set-up -------------------------------------------------------------
@@ -186,21 +186,27 @@ $(B)/stub.a: $(STUB_OBJS) $(WASM3_OBJS)
 # make does not take the stamp for an intermediate file it may skip)
 $(WASM3_OBJS): $(WASM3_FLAGS_STAMP)
 
-# ---- images: stub + one embedded module -------------------------------------
-# $(1) = wasm file, $(2) = image name (without .img), $(3) = extra objects (tests)
-# ---- the backend: wasm3 (the interpreter, the default) or aot ---------------
-# make BACKEND=aot: each image's kernel.wasm is translated to C by wasm2c
-# (Debian's wabt, which setup installs) and compiled into the image with our
-# own runtime (boot/aot/), in place of wasm3 (issue 15, docs/architecture.md).
+# ---- images: stub + one kernel ---------------------------------------------
+# Two backends, each with its own images, so one make (and make test) can
+# build both: wasm3 (the interpreter, the default) in build/, aot in build/aot/.
+# make BACKEND=aot picks which one make, make qemu, make sdcard and make bench
+# use. aot: each image's kernel.wasm is translated to C by wasm2c (Debian's
+# wabt, which setup installs) and compiled into the image with our own
+# runtime (boot/aot/), in place of wasm3 (issue 15, docs/architecture.md).
 BACKEND       ?= wasm3
 ifeq ($(filter $(BACKEND),wasm3 aot),)
 $(error BACKEND=$(BACKEND): give wasm3 (the interpreter, the default) or aot (ahead of time, through wasm2c))
 endif
-BACKEND_STAMP := $(B)/.backend-$(BACKEND)
-$(call stamp,$(BACKEND_STAMP),$(B)/.backend-*)
+IMG_wasm3     := $(B)
+IMG_aot       := $(B)/aot
+IMG           := $(IMG_$(BACKEND))
 WASM2C        ?= wasm2c
-# wasm2c's output: every wasm access bounds-checked (not the signal-handler mode), no call-depth counter (guard pages).
-AOT_CFLAGS    := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_USE_STACK_DEPTH_COUNT=0 -I$(B)/aot/include
+NM            := $(CROSS)nm
+# wasm2c's output: every wasm access bounds-checked (not the signal-handler
+# mode), no call-depth counter (a C stack overflow hits the guard page and
+# becomes a trap: boot/aot/aot.c).
+AOT_DEFS      := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_USE_STACK_DEPTH_COUNT=0
+AOT_CFLAGS    := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w $(AOT_DEFS) -I$(B)/aot/include
 AOT_FLAGS_STAMP := $(B)/.aot-flags-$(shell printf '%s' '$(AOT_CFLAGS)' | md5sum | cut -c1-8)
 $(call stamp,$(AOT_FLAGS_STAMP),$(B)/.aot-flags-*)
 # wasm-rt.h comes with the same package as wasm2c (/usr/include): copied into build/, never committed.
@@ -215,40 +221,57 @@ $(B)/obj/gen/aot_imports.c.o: $(B)/gen/aot_imports.c $(WASM3_DIR)/wasm3.h
 $(B)/stub-aot.a: $(AOT_STUB_OBJS)
 	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $^
 
-ifeq ($(BACKEND),aot)
-# $(1) the module, $(2) the image's name, $(3) extra objects.
-define image_rule
-$(B)/aot/$(2)/kernel.c $(B)/aot/$(2)/kernel.h $(B)/aot/$(2)/imports.h &: $(1) $(BACKEND_STAMP)
-	$$(call say,WASM2C,$(1))
-	$(Q)mkdir -p $(B)/aot/$(2)
-	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/$(2)/kernel.c
-	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/$(2)/kernel.h); \
-		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/$(2)/imports.h
-$(B)/obj/aot/$(2)/kernel.o: $(B)/aot/$(2)/kernel.c $(B)/aot/include/wasm-rt.h $(AOT_FLAGS_STAMP)
-	$$(call say,CC,$(B)/aot/$(2)/kernel.c)
-	$(Q)mkdir -p $$(dir $$@)
-	$(Q)$(CC) $(AOT_CFLAGS) -c $$< -o $$@
-$(B)/obj/aot/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/$(2)/kernel.h $(B)/aot/$(2)/imports.h $(B)/aot/include/wasm-rt.h
-	$(Q)mkdir -p $$(dir $$@)
-	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_USE_STACK_DEPTH_COUNT=0 -I$(B)/aot/$(2) -I$(B)/aot/include -c $$< -o $$@
-$(B)/$(2).elf: $(B)/obj/aot/$(2)/kernel.o $(B)/obj/aot/$(2)/aot.o $(3) $(B)/stub-aot.a linker/kernel8.ld $(CONFIG) $(BACKEND_STAMP)
-	$$(call say,LD,$$@)
-	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/$(2).map -o $$@ $(3) $(B)/obj/aot/$(2)/kernel.o $(B)/obj/aot/$(2)/aot.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
-$(B)/$(2).img: $(B)/$(2).elf
-	$(Q)$(OBJCOPY) -O binary $$< $$@
-endef
-else
-define image_rule
+# $(1) = wasm file, $(2) = image name (without .img), $(3) = extra objects (tests)
+define image_rule_wasm3
 $(B)/obj/$(2).payload.o: boot/wasm/payload.S $(1)
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -DWASM_PATH='"$(1)"' -c $$< -o $$@
-$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld $(CONFIG) $(BACKEND_STAMP)
+$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld $(CONFIG)
 	$$(call say,LD,$$@)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/$(2).map -o $$@ $(3) $(B)/obj/$(2).payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
 $(B)/$(2).img: $(B)/$(2).elf
 	$(Q)$(OBJCOPY) -O binary $$< $$@
 endef
-endif
+# The aot image links twice: the first link gives the generated functions'
+# addresses, from which tools/aot-syms.ts writes the table a trap names its
+# function from (in .aot_syms, after the code, so the second link moves no
+# function: aot-syms checks that too).
+define image_rule_aot
+$(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $(1) | $(TOOLS)
+	$$(call say,WASM2C,$(1))
+	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(1)
+	$(Q)mkdir -p $(B)/aot/c/$(2)
+	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/c/$(2)/kernel.c
+	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/c/$(2)/kernel.h); \
+		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/c/$(2)/imports.h; \
+		if grep -q 'Z_kernelZ___async_name' $(B)/aot/c/$(2)/kernel.h; then echo '#define AOT_HAS_ASYNC_LOCATION 1' >> $(B)/aot/c/$(2)/imports.h; fi
+$(B)/aot/obj/$(2)/kernel.o: $(B)/aot/c/$(2)/kernel.c $(B)/aot/include/wasm-rt.h $(AOT_FLAGS_STAMP)
+	$$(call say,CC,$(B)/aot/c/$(2)/kernel.c)
+	$(Q)mkdir -p $$(dir $$@)
+	$(Q)$(CC) $(AOT_CFLAGS) -c $$< -o $$@
+$(B)/aot/obj/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h $(B)/aot/include/wasm-rt.h $(B)/gen/abi.h
+	$(Q)mkdir -p $$(dir $$@)
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers $(AOT_DEFS) -I$(B)/aot/c/$(2) -I$(B)/aot/include -c $$< -o $$@
+$(B)/aot/$(2).pass1.elf: $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(3) $(B)/stub-aot.a linker/kernel8.ld $(CONFIG)
+	$(Q)mkdir -p $$(dir $$@)
+	$(Q)$(CC) $(LDFLAGS) -o $$@ $(3) $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
+$(B)/aot/c/$(2)/syms.c: $(B)/aot/$(2).pass1.elf $(1) | $(TOOLS)
+	$(Q)$(NM) -n -S --defined-only $$< > $(B)/aot/c/$(2)/pass1.nm
+	$(Q)$(NODE) $(B)/tools/tools/aot-syms.js --nm $(B)/aot/c/$(2)/pass1.nm --wasm $(1) --out $$@
+$(B)/aot/obj/$(2)/syms.o: $(B)/aot/c/$(2)/syms.c
+	$(Q)$(CC) $(CFLAGS) -c $$< -o $$@
+$(B)/aot/$(2).elf: $(B)/aot/$(2).pass1.elf $(B)/aot/obj/$(2)/syms.o
+	$$(call say,LD,$$@)
+	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/aot/$(2).map -o $$@ $(3) $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(B)/aot/obj/$(2)/syms.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
+	$(Q)$(NM) -n -S --defined-only $$@ | $(NODE) $(B)/tools/tools/aot-syms.js --check $(B)/aot/c/$(2)/pass1.nm --nm - || { rm -f $$@; exit 1; }
+$(B)/aot/$(2).img: $(B)/aot/$(2).elf
+	$(Q)$(OBJCOPY) -O binary $$< $$@
+endef
+define newline
+
+
+endef
+image_rule = $(call image_rule_wasm3,$(1),$(2),$(3))$(newline)$(call image_rule_aot,$(1),$(2),$(3))
 $(eval $(call image_rule,$(B)/kernel.wasm,kernel8))
 $(foreach t,$(TEST_KERNELS),$(eval $(call image_rule,$(B)/tests/$(t).wasm,tests/$(t))))
 
@@ -297,12 +320,18 @@ HARDWARE_IMAGES := $(foreach t,$(HARDWARE_PROGRAMS),$(B)/hardware/$(t).img)
 hardware: $(HARDWARE_IMAGES)
 $(B)/hardware/%-sdcard.img: $(B)/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
+$(B)/aot/hardware/%-sdcard.img: $(B)/aot/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
 hardware-sdcard:
 	@test -n "$(PROGRAM)" || { echo "usage: make hardware-sdcard PROGRAM=<name>; programs: $(HARDWARE_PROGRAMS)" >&2; exit 2; }
 	@test -f tests/hardware/$(PROGRAM).ts || { echo "error: no tests/hardware/$(PROGRAM).ts; programs: $(HARDWARE_PROGRAMS)" >&2; exit 2; }
-	$(Q)$(MAKE) --no-print-directory $(B)/hardware/$(PROGRAM)-sdcard.img
+	$(Q)$(MAKE) --no-print-directory $(IMG)/hardware/$(PROGRAM)-sdcard.img
 
-TEST_IMAGES := $(foreach t,$(TEST_KERNELS) truncated bad-import wrong-memory crash overflow,$(B)/tests/$(t).img)
+# What make test boots, per backend. The aot backend has no truncated or
+# bad-import image: check-wasm refuses them before wasm2c, at build time
+# (tests/host/build.test.ts), where wasm3 finds them at boot.
+TEST_IMAGES_wasm3 := $(foreach t,$(TEST_KERNELS) truncated bad-import wrong-memory crash overflow,$(B)/tests/$(t).img)
+TEST_IMAGES_aot   := $(foreach t,$(TEST_KERNELS) wrong-memory crash overflow,$(B)/aot/tests/$(t).img)
 
 # ---- benchmarks: the same stub, bench/kernel.ts (wasm3) and bench/native.c ----
 $(eval $(call wasm_rule,bench/kernel.ts,$(B)/bench/kernel.wasm))
@@ -322,20 +351,22 @@ $(B)/firmware/.version: tools/fetch-firmware.sh $(SETUP)
 	$(Q)tools/fetch-firmware.sh
 $(B)/sdcard.img: $(B)/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
-sdcard: $(B)/sdcard.img
+$(B)/aot/sdcard.img: $(B)/aot/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
+sdcard: $(IMG)/sdcard.img
 
 # make flash DEVICE=/dev/sdX [FORCE=1] [YES=1]: write the SD card image, checked.
-FLASH_IMAGE := $(if $(IMAGE),$(IMAGE),$(B)/sdcard.img)
+FLASH_IMAGE := $(if $(IMAGE),$(IMAGE),$(IMG)/sdcard.img)
 flash: $(FLASH_IMAGE) $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/flash.js --device "$(DEVICE)" $(if $(FORCE),--force) $(if $(YES),--yes) $<
 
 # make gdb [BOARD=pi4]: QEMU paused with a gdb server, gdb-multiarch attached.
-gdb: $(B)/kernel8.img $(TOOLS)
-	$(Q)tools/gdb.sh $(BOARD)
+gdb: $(IMG)/kernel8.img $(TOOLS)
+	$(Q)tools/gdb.sh $(BOARD) $(IMG)/kernel8.img
 
 # ---- run -----------------------------------------------------------------
-qemu: $(B)/kernel8.img $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/qemu.js --board $(BOARD) $(B)/kernel8.img
+qemu: $(IMG)/kernel8.img $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/qemu.js --board $(BOARD) $(IMG)/kernel8.img
 
 # ---- tests ---------------------------------------------------------------
 # The host tools, then the kernel code against AssemblyScript's declarations
@@ -350,15 +381,22 @@ typecheck: $(TOOLS)
 	$(call say,TSC,specs)
 	$(Q)$(TSC) --noEmit -p tests/spec/tsconfig.json
 
-test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(HARDWARE_IMAGES)
+test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
 	$(call say,TEST,as-pect)
 	$(Q)$(NODE) $(B)/tools/tools/async/aspect.js --config as-pect.config.js
 	$(call say,TEST,node)
 	$(Q)$(NODE) --test $(B)/tools/tests/host/
 
-test-qemu: $(B)/kernel8.img $(TEST_IMAGES) $(EXAMPLE_IMAGES) $(B)/hardware/selftest.img $(B)/bench/bench.img $(B)/bench/boot.img $(DTBS) $(TOOLS)
-	$(call say,TEST,qemu)
-	$(Q)$(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
+# The whole QEMU suite once per backend (KERNEL_BACKEND tells tests/qemu/lib.ts
+# where the images are). make test runs both; make test BACKEND=aot only that one.
+TEST_BACKENDS := $(if $(filter command line environment,$(origin BACKEND)),$(BACKEND),wasm3 aot)
+define test_qemu_rule
+test-qemu-$(1): $(IMG_$(1))/kernel8.img $(TEST_IMAGES_$(1)) $(patsubst $(B)/%,$(IMG_$(1))/%,$(EXAMPLE_IMAGES) $(B)/hardware/selftest.img $(B)/bench/bench.img $(B)/bench/boot.img) $(DTBS) $(TOOLS)
+	$$(call say,TEST,qemu-$(1))
+	$(Q)KERNEL_BACKEND=$(1) $(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
+endef
+$(foreach b,wasm3 aot,$(eval $(call test_qemu_rule,$(b))))
+test-qemu: $(foreach b,$(TEST_BACKENDS),test-qemu-$(b))
 
 test: test-host test-qemu
 
@@ -366,14 +404,14 @@ test: test-host test-qemu
 # -icount (tests/soak/, tests/kernels/lib/stress.ts). Not part of make test.
 $(eval $(call wasm_rule,tests/soak/stress-soak.ts,$(B)/soak/stress-soak.wasm,$(TEST_LIB_SRCS)))
 $(eval $(call image_rule,$(B)/soak/stress-soak.wasm,soak/stress-soak))
-soak: $(B)/soak/stress-soak.img $(TOOLS)
+soak: $(IMG)/soak/stress-soak.img $(TOOLS)
 	$(call say,SOAK,$<)
 	$(Q)$(NODE) $(B)/tools/tools/soak.js $<
 
-# Instructions per operation, wasm3 against native C, both boards (-icount).
-bench: $(B)/bench/bench.img $(B)/bench/boot.img $(TOOLS)
+# Instructions per operation, wasm3 and aot against native C, both boards (-icount), one run.
+bench: $(B)/bench/bench.img $(B)/bench/boot.img $(B)/aot/bench/bench.img $(B)/aot/bench/boot.img $(TOOLS)
 	$(call say,BENCH,$<)
-	$(Q)$(NODE) $(B)/tools/tools/bench.js $<
+	$(Q)$(NODE) $(B)/tools/tools/bench.js --aot $(B)/aot/bench/bench.img --aot-boot-image $(B)/aot/bench/boot.img $<
 	$(Q)$(NODE) $(B)/tools/tools/perf-doc.js bench/results.json
 
 clean:

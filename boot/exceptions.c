@@ -44,6 +44,11 @@ static const char *ec_name(unsigned ec) {
 
 extern volatile int exit_code;
 
+/* The AOT backend turns some faults of a running kernel into wasm traps
+ * (boot/aot/aot.c); with wasm3 every fault is a stub bug. Returns nonzero
+ * when it took the fault (and changed the frame to return elsewhere). */
+__attribute__((weak)) int wasm_fault(struct trap_frame *f) { (void)f; return 0; }
+
 void exception_entry(struct trap_frame *f, unsigned kind) {
     unsigned core = core_id();
     unsigned ec = (unsigned)(f->esr >> 26) & 0x3f;
@@ -58,6 +63,8 @@ void exception_entry(struct trap_frame *f, unsigned kind) {
         console_flush();
         park();
     }
+
+    if (kind == 0 && wasm_fault(f)) return;
 
     /* The whole dump goes out as one block so other cores' lines cannot
      * split it. */

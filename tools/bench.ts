@@ -1,23 +1,27 @@
-// `make bench`: boots build/bench/bench.img on every board under QEMU with
-// -icount (deterministic: guest instructions, not host time), twice, checks
-// that both runs give the same counts, and prints a table of instructions
-// per operation: wasm3 (the AssemblyScript side, bench/kernel.ts), native C
-// (bench/native.c), and their ratio. Writes bench/results.json.
+// `make bench`: boots build/bench/bench.img (wasm3) and build/aot/bench/bench.img
+// (the aot backend) on every board under QEMU with -icount (deterministic:
+// guest instructions, not host time), each twice, checks that both runs give
+// the same counts, and prints a table of instructions per operation: the
+// AssemblyScript side (bench/kernel.ts) under wasm3 and ahead of time, native
+// C (bench/native.c), and the ratios. Writes bench/results.json.
 //
-//   node bench.js [--boards pi3,pi4] [--out bench/results.json] [--boot-image build/bench/boot.img] [image]
+//   node bench.js [--boards pi3,pi4] [--out bench/results.json] [--boot-image build/bench/boot.img]
+//                 [--aot build/aot/bench/bench.img --aot-boot-image build/aot/bench/boot.img] [image]
 import { statSync, writeFileSync } from "node:fs";
 import { BOARDS, findBoard } from "./boards.js";
 import { runQemu } from "./qemu.js";
 import { ASYNC_PAIRS } from "./perf-doc.js";
 import { sizeSplitOf } from "./size.js";
 
-export interface BenchLine { side: "wasm3" | "native"; row: string; instructions: number; ops: number }
+export type Side = "wasm3" | "aot" | "native";
+export interface BenchLine { side: Side; row: string; instructions: number; ops: number }
 
-/** The `bench: <side> <row> <instructions> <ops>` lines of a run. */
-export function parseBench(output: string): BenchLine[] {
+/** The `bench: <side> <row> <instructions> <ops>` lines of a run. The kernel
+ *  side calls itself wasm3 in either image: `kernelSide` names it. */
+export function parseBench(output: string, kernelSide: "wasm3" | "aot" = "wasm3"): BenchLine[] {
   const out: BenchLine[] = [];
   for (const m of output.matchAll(/^bench: (wasm3|native) (\S+) (\d+) (\d+)\b.*$/gm)) {
-    out.push({ side: m[1] as BenchLine["side"], row: m[2], instructions: Number(m[3]), ops: Number(m[4]) });
+    out.push({ side: m[1] === "wasm3" ? kernelSide : "native", row: m[2], instructions: Number(m[3]), ops: Number(m[4]) });
   }
   return out;
 }
@@ -36,81 +40,120 @@ export function parseFigures(output: string): Record<string, number> {
   return out;
 }
 
-export interface BenchRow { board: string; row: string; wasm3: number | null; native: number | null; ratio: number | null }
+/** One row: instructions per operation per side, and each backend against native C. */
+export interface BenchRow {
+  board: string; row: string;
+  wasm3: number | null; aot: number | null; native: number | null;
+  /** wasm3 / native */
+  ratio: number | null;
+  /** aot / native */
+  aotRatio: number | null;
+}
 
+/** The rows of a board, from the lines of its runs (native C is taken from the first image that has it). */
 export function table(board: string, lines: BenchLine[]): BenchRow[] {
   const rows = new Map<string, BenchRow>();
   for (const l of lines) {
-    const r = rows.get(l.row) ?? { board, row: l.row, wasm3: null, native: null, ratio: null };
-    r[l.side] = l.instructions / l.ops;
+    const r = rows.get(l.row) ?? { board, row: l.row, wasm3: null, aot: null, native: null, ratio: null, aotRatio: null };
+    if (r[l.side] === null) r[l.side] = l.instructions / l.ops;
     rows.set(l.row, r);
   }
-  for (const r of rows.values()) r.ratio = r.wasm3 !== null && r.native ? r.wasm3 / r.native : null;
+  for (const r of rows.values()) {
+    r.ratio = r.wasm3 !== null && r.native ? r.wasm3 / r.native : null;
+    r.aotRatio = r.aot !== null && r.native ? r.aot / r.native : null;
+  }
   return [...rows.values()];
 }
 
 function fmt(n: number | null, digits = 1): string { return n === null ? "-" : n.toFixed(digits); }
 
+interface ImageRuns { lines: BenchLine[]; figures: Record<string, number>; boot: number; same: boolean }
+
+/** Two runs of a bench image and two of its boot probe on one board; null (and why, printed) on failure. */
+async function runImages(board: string, image: string, bootImage: string, side: "wasm3" | "aot"): Promise<ImageRuns | null> {
+  const b = findBoard(board);
+  const runs: BenchLine[][] = [];
+  let figures: Record<string, number> = {};
+  for (let k = 0; k < 2; k++) {
+    const r = await runQemu({ board, image, timeoutMs: 300_000, icount: true });
+    if (r.timedOut || r.code !== 0 || !/^bench: done$/m.test(r.output)) {
+      console.error(`bench: the run of ${image} on ${b.title} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${r.output}`);
+      return null;
+    }
+    runs.push(parseBench(r.output, side));
+    if (k === 0) figures = parseFigures(r.output);
+  }
+  // The example kernel's own boot (bench/boot.img: kernel8.img's kernel.wasm and a probe), twice too.
+  const boots: number[] = [];
+  for (let k = 0; k < 2; k++) {
+    const boot = await runQemu({ board, image: bootImage, timeoutMs: 120_000, icount: true, until: BOOT_FIGURE_DONE });
+    const example = parseFigures(boot.output)["boot-cores-online-example"];
+    if (example === undefined) {
+      console.error(`bench: the boot probe ${bootImage} on ${b.title} printed no figure:\n${boot.output}`);
+      return null;
+    }
+    boots.push(example);
+  }
+  return { lines: runs[0], figures, boot: boots[0], same: JSON.stringify(runs[0]) === JSON.stringify(runs[1]) && boots[0] === boots[1] };
+}
+
 async function main(argv: string[]): Promise<number> {
   let boards = BOARDS.map((b) => b.name), out = "bench/results.json", image = "build/bench/bench.img", bootImage = "build/bench/boot.img";
+  let aotImage = "", aotBootImage = "";
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--boards") boards = argv[++i].split(",");
     else if (argv[i] === "--out") out = argv[++i];
     else if (argv[i] === "--boot-image") bootImage = argv[++i];
+    else if (argv[i] === "--aot") aotImage = argv[++i];
+    else if (argv[i] === "--aot-boot-image") aotBootImage = argv[++i];
     else image = argv[i];
   }
   const results: BenchRow[] = [];
   const figures: Record<string, Record<string, number>> = {};
   for (const board of boards) {
     const b = findBoard(board);
-    const runs = [];
-    for (let k = 0; k < 2; k++) {
-      const r = await runQemu({ board, image, timeoutMs: 300_000, icount: true });
-      if (r.timedOut || r.code !== 0 || !/^bench: done$/m.test(r.output)) {
-        console.error(`bench: the run on ${b.title} failed (exit ${r.code}${r.timedOut ? ", timed out" : ""}):\n${r.output}`);
-        return 1;
-      }
-      runs.push(parseBench(r.output));
-      if (k === 0) {
-        const f = parseFigures(r.output);
-        // The image runs the native rows on core 0 before wasm3 starts: take them out.
-        figures[board] = {
-          "boot: instructions to the first UART byte": f["boot-first-uart-byte"],
-          "boot: instructions to cores online: 4, the benchmark kernel (all cores)": f["boot-cores-online"] - (f["native-rows"] ?? 0) - (f["native-smp-rows"] ?? 0),
-          "executor: heap bytes per task (wasm3)": f["task-bytes-wasm3"],
-          "executor: heap bytes per task (native C)": f["task-bytes-native"],
-          "wasm3: C heap bytes per runtime (one per core)": f["wasm3-runtime-bytes"],
-        };
-      }
-    }
-    // The example kernel's own boot (build/bench/boot.img: kernel8.img's kernel.wasm and a probe), twice too.
-    const boots: number[] = [];
-    for (let k = 0; k < 2; k++) {
-      const boot = await runQemu({ board, image: bootImage, timeoutMs: 120_000, icount: true, until: BOOT_FIGURE_DONE });
-      const example = parseFigures(boot.output)["boot-cores-online-example"];
-      if (example === undefined) {
-        console.error(`bench: the boot probe on ${b.title} printed no figure:\n${boot.output}`);
-        return 1;
-      }
-      boots.push(example);
-    }
-    figures[board]["boot: instructions to cores online: 4, the example kernel (kernel8.img, all cores)"] = boots[0];
-    const same = JSON.stringify(runs[0]) === JSON.stringify(runs[1]) && boots[0] === boots[1];
+    const w = await runImages(board, image, bootImage, "wasm3");
+    const a = aotImage ? await runImages(board, aotImage, aotBootImage || bootImage, "aot") : null;
+    if (!w || (aotImage && !a)) return 1;
+    const f = w.figures;
+    // The image runs the native rows on core 0 before the kernel starts: take them out.
+    const kernelBoot = (g: Record<string, number>) => g["boot-cores-online"] - (g["native-rows"] ?? 0) - (g["native-smp-rows"] ?? 0);
+    figures[board] = {
+      "boot: instructions to the first UART byte": f["boot-first-uart-byte"],
+      "boot: instructions to cores online: 4, the benchmark kernel (all cores)": kernelBoot(f),
+      "boot: instructions to cores online: 4, the example kernel (kernel8.img, all cores)": w.boot,
+      ...(a ? {
+        "aot boot: instructions to cores online: 4, the benchmark kernel (all cores)": kernelBoot(a.figures),
+        "aot boot: instructions to cores online: 4, the example kernel (kernel8.img, all cores)": a.boot,
+      } : {}),
+      "executor: heap bytes per task (wasm3)": f["task-bytes-wasm3"],
+      "executor: heap bytes per task (native C)": f["task-bytes-native"],
+      "wasm3: C heap bytes per runtime (one per core)": f["wasm3-runtime-bytes"],
+      ...(a ? { "aot: C heap bytes per instance (one per core)": a.figures["wasm3-runtime-bytes"] } : {}),
+    };
+    const same = w.same && (!a || a.same);
     console.log(`\n${b.title} (-M ${b.machine} -icount shift=0,sleep=off): guest instructions per operation`);
-    console.log(same ? "two runs gave identical counts" : "WARNING: the two runs differ; the figures below are from the first");
-    const rows = table(board, runs[0]);
-    console.log(`  ${"row".padEnd(18)} ${"wasm3".padStart(10)} ${"native".padStart(10)} ${"ratio".padStart(8)}`);
-    for (const r of rows) console.log(`  ${r.row.padEnd(18)} ${fmt(r.wasm3).padStart(10)} ${fmt(r.native).padStart(10)} ${(fmt(r.ratio) + "x").padStart(8)}`);
-    for (const [name, v] of Object.entries(figures[board])) console.log(`  ${name}: ${v.toLocaleString("en-US")}`);
-    console.log("  async against the same task by hand (both wasm3):");
-    for (const [a, h] of ASYNC_PAIRS) {
-      const x = rows.find((r) => r.row === a)?.wasm3, y = rows.find((r) => r.row === h)?.wasm3;
-      if (x && y) console.log(`    ${a.padEnd(22)} ${fmt(x).padStart(9)}  ${h.padEnd(16)} ${fmt(y).padStart(9)}  ${(x / y).toFixed(2)}x`);
+    console.log(same ? "two runs of each image gave identical counts" : "WARNING: the two runs differ; the figures below are from the first");
+    const rows = table(board, [...w.lines, ...(a?.lines ?? [])]);
+    console.log(`  ${"row".padEnd(22)} ${"wasm3".padStart(10)} ${"aot".padStart(9)} ${"native".padStart(9)} ${"wasm3/C".padStart(8)} ${"aot/C".padStart(7)}`);
+    for (const r of rows) {
+      console.log(`  ${r.row.padEnd(22)} ${fmt(r.wasm3).padStart(10)} ${fmt(r.aot).padStart(9)} ${fmt(r.native).padStart(9)} ` +
+        `${(fmt(r.ratio) + "x").padStart(8)} ${(r.aotRatio === null ? "-" : fmt(r.aotRatio, 2) + "x").padStart(7)}`);
+    }
+    for (const [name, v] of Object.entries(figures[board])) console.log(`  ${name}: ${v?.toLocaleString("en-US")}`);
+    console.log("  async against the same task by hand (same backend):");
+    for (const [x, h] of ASYNC_PAIRS) {
+      const rx = rows.find((r) => r.row === x), rh = rows.find((r) => r.row === h);
+      for (const side of ["wasm3", "aot"] as const) {
+        const p = rx?.[side], q = rh?.[side];
+        if (p && q) console.log(`    ${side.padEnd(5)} ${x.padEnd(22)} ${fmt(p).padStart(9)}  ${h.padEnd(16)} ${fmt(q).padStart(9)}  ${(p / q).toFixed(2)}x`);
+      }
     }
     results.push(...rows);
     if (!same) return 1;
   }
   const split = sizeSplitOf("build/kernel8.img");
+  const aotSplit = aotImage ? sizeSplitOf("build/aot/kernel8.img") : null;
   const sizes = {
     "kernel8.img bytes": split.image,
     "of which wasm3": split.wasm3,
@@ -120,6 +163,11 @@ async function main(argv: string[]): Promise<number> {
     "of which the GOT and other tables ld makes": split.linker,
     "of which alignment padding": split.padding,
     "kernel.wasm bytes": statSync("build/kernel.wasm").size,
+    ...(aotSplit ? {
+      "aot kernel8.img bytes": aotSplit.image,
+      "of which the kernel, compiled (wasm2c's C, and the aot runtime)": aotSplit.aot,
+      "of which wasm3 (none)": aotSplit.wasm3,
+    } : {}),
   };
   console.log("\nsizes:");
   for (const [k, v] of Object.entries(sizes)) console.log(`  ${k}: ${v.toLocaleString("en-US")}`);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make gdb [BOARD=pi3|pi4]: boots build/kernel8.img in QEMU paused at the
-# first instruction, with QEMU's gdb server on localhost:1234, and attaches
-# gdb-multiarch with the kernel's symbols (build/kernel8.elf). The serial
+# make gdb [BOARD=pi3|pi4] [BACKEND=aot]: boots build/kernel8.img (or
+# build/aot/kernel8.img) in QEMU paused at the first instruction, with QEMU's
+# gdb server on localhost:1234, and attaches gdb-multiarch with the kernel's
+# symbols (the .elf beside the image). The serial
 # console goes to build/serial.log (watch it with: tail -f build/serial.log).
 # QEMU stops when gdb exits. See docs/hardware.md, "Debugging with gdb".
 # GDB_SCRIPT=file runs gdb in batch mode with those commands (the tests).
@@ -9,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BOARD=${1:-pi3}
+IMAGE=${2:-build/kernel8.img}
+ELF=${IMAGE%.img}.elf
 case "$BOARD" in
   pi3) MACHINE=raspi3b ;;
   pi4) MACHINE=raspi4b ;;
@@ -18,10 +21,10 @@ QEMU=${QEMU:-qemu-system-aarch64}
 GDB=${GDB:-gdb-multiarch}
 PORT=${GDB_PORT:-1234}
 command -v "$GDB" >/dev/null || { echo "gdb: $GDB is missing: run make setup (Debian package gdb-multiarch), or set GDB=" >&2; exit 127; }
-[ -f build/kernel8.elf ] || { echo "gdb: build/kernel8.elf is missing: run make" >&2; exit 2; }
+[ -f "$ELF" ] || { echo "gdb: $ELF is missing: run make" >&2; exit 2; }
 
 : > build/serial.log
-"$QEMU" -M "$MACHINE" -kernel build/kernel8.img -semihosting -display none -monitor none \
+"$QEMU" -M "$MACHINE" -kernel "$IMAGE" -semihosting -display none -monitor none \
   -serial file:build/serial.log -gdb "tcp::$PORT" -S &
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
@@ -29,7 +32,7 @@ echo "gdb: QEMU $MACHINE paused, gdb server on :$PORT, serial console in build/s
 echo "gdb: each core is a gdb thread: 'info threads', 'thread 2' (core 1), 'continue', Ctrl-C to stop"
 batch=()
 [ -n "${GDB_SCRIPT:-}" ] && batch=(-batch -x "$GDB_SCRIPT")
-"$GDB" -q build/kernel8.elf \
+"$GDB" -q "$ELF" \
   -ex "set architecture aarch64" \
   -ex "target remote localhost:$PORT" \
   "${batch[@]}"

@@ -87,3 +87,25 @@ export function readImports(bin: Uint8Array): WasmImport[] {
   }
   return imports;
 }
+
+/** The function names of the "name" custom section, by function index (imports first); empty without one. */
+export function readFunctionNames(bin: Uint8Array): Map<number, string> {
+  readImports(bin);   // the magic, the version and the sections up to the imports are well formed
+  const r = new Reader(bin, 8);
+  const names = new Map<number, string>();
+  while (!r.done) {
+    const id = r.byte();
+    const size = r.u32();
+    const s = new Reader(bin, r.pos, r.pos + size);
+    r.bytes(size);
+    if (id !== 0 || s.name() !== "name") continue;
+    while (!s.done) {
+      const sub = s.byte(), len = s.u32();
+      const body = new Reader(bin, s.pos, s.pos + len);
+      s.bytes(len);
+      if (sub !== 1) continue;
+      for (let n = body.u32(); n > 0; n--) { const index = body.u32(); names.set(index, body.name()); }
+    }
+  }
+  return names;
+}

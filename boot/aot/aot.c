@@ -8,7 +8,12 @@
  *  - Bounds: wasm2c checks every access (RANGE_CHECK: not the signal-handler
  *    mode), so the sandbox is as with wasm3.
  *  - Traps: wasm_rt_trap and a refused host call longjmp to the core's own
- *    point in wasm_run, which prints the panic line; the core parks.
+ *    point in wasm_run, which prints the panic line with the wasm function
+ *    the trap was in (aot_syms, from tools/aot-syms.ts) and, in an async
+ *    function, where; the core parks. A wasm call is a C call here, so deep
+ *    recursion ends on the guard page under the core's C stack: the data
+ *    abort becomes a "stack overflow" trap (wasm_fault, from exceptions.c,
+ *    which runs on the exception stack).
  *  - State: globals are in each instance (wasm2c 1.0.32 keeps them there);
  *    the call-depth counter is off (the cores' stacks have guard pages), and
  *    the function-type registry is filled once, by core 0, before the others
@@ -19,6 +24,7 @@
 #include "../arch.h"
 #include "../console.h"
 #include "../mmu.h"
+#include "../trap_frame.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,12 +35,29 @@
 static Z_kernel_instance_t instances[MAX_CORES];
 static jmp_buf unwind[MAX_CORES];
 static const char *why_stopped[MAX_CORES];
+static uint64_t trap_pc[MAX_CORES];          /* where the trap was, if in generated code */
+static volatile uint64_t fault_sp[MAX_CORES]; /* a stack to unwind from after a fault; 0 outside the kernel */
 void *aot_memory(void) { return (void *)(uintptr_t)WASM_WINDOW_VA; }
 
-void aot_host_trap(const void *why) {
+static __attribute__((noreturn)) void stop(const char *why, uint64_t pc) {
     unsigned core = core_id();
     why_stopped[core] = why;
+    trap_pc[core] = pc;
     longjmp(unwind[core], 1);
+}
+
+void aot_host_trap(const void *why) { stop(why, 0); }
+
+const char *aot_function_at(uint64_t pc) {
+    if (!&aot_nsyms) return 0;
+    unsigned lo = 0, hi = aot_nsyms;           /* the last entry at or below pc */
+    while (lo < hi) {
+        unsigned mid = (lo + hi) / 2;
+        if (aot_syms[mid].addr <= pc) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo == 0 || pc >= aot_syms[lo - 1].addr + aot_syms[lo - 1].size) return 0;
+    return aot_syms[lo - 1].name;
 }
 
 static const char *trap_text(wasm_rt_trap_t t) {
@@ -49,7 +72,27 @@ static const char *trap_text(wasm_rt_trap_t t) {
     }
 }
 
-void wasm_rt_trap(wasm_rt_trap_t t) { aot_host_trap(trap_text(t)); }
+/* The return address is in the function that trapped (wasm_rt_trap does not
+ * return, so it may be the first byte after it: look one instruction back). */
+void wasm_rt_trap(wasm_rt_trap_t t) { stop(trap_text(t), (uint64_t)(uintptr_t)__builtin_return_address(0) - 4); }
+
+/* A fault while this core runs its kernel (exceptions.c asks, from the
+ * exception stack). A data abort on the guard page under this core's own C
+ * stack is wasm recursion too deep: it becomes a trap, and the core returns
+ * from the exception into unwind_after_fault on a stack below wasm_run's
+ * frame, which longjmps back into wasm_run. Anything else is a stub bug:
+ * the crash dump, as without a kernel. */
+static __attribute__((noreturn)) void unwind_after_fault(void) { longjmp(unwind[core_id()], 1); }
+
+int wasm_fault(struct trap_frame *f) {
+    unsigned core = core_id(), ec = (unsigned)(f->esr >> 26) & 0x3f, victim;
+    if (!fault_sp[core] || (ec != 0x24 && ec != 0x25) || !mmu_stack_guard(f->far, &victim) || victim != core) return 0;
+    why_stopped[core] = "[trap] stack overflow";
+    trap_pc[core] = f->elr;
+    f->elr = (uint64_t)(uintptr_t)unwind_after_fault;
+    sysreg_write(sp_el0, fault_sp[core]);
+    return 1;
+}
 
 bool wasm_rt_is_initialized(void) { return true; }
 
@@ -118,15 +161,29 @@ const char *wasm_load_all(unsigned cores) {
     return 0;
 }
 
+static const char *async_location(unsigned core) {
+#ifdef AOT_HAS_ASYNC_LOCATION
+    return async_where(core, *Z_kernelZ___async_name(&instances[core]), *Z_kernelZ___async_line(&instances[core]));
+#else
+    return "";
+#endif
+}
+
 void wasm_run(unsigned core) {
+    uint64_t sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
     host_core_enters(core);
     if (setjmp(unwind[core]) == 0) {
+        fault_sp[core] = (sp - 1024) & ~(uint64_t)15;   /* below this frame, far above the guard page */
         Z_kernelZ__initialize(&instances[core]);
         Z_kernelZ_kernel_start(&instances[core], core);
     } else if (why_stopped[core] != host_panicked) {
+        const char *fn = trap_pc[core] ? aot_function_at(trap_pc[core]) : 0;
         console_flush();
-        kprintf("panic: core %u: %s\n", core, why_stopped[core]);
+        if (fn) kprintf("panic: core %u: %s in %s%s\n", core, why_stopped[core], fn, async_location(core));
+        else kprintf("panic: core %u: %s%s\n", core, why_stopped[core], async_location(core));
     }
+    fault_sp[core] = 0;
     console_flush();
     host_core_leaves(core);
 }

@@ -10,3 +10,12 @@
 void *aot_memory(void);
 /* A host function refused a call (or printed its own panic): this core stops its kernel. */
 __attribute__((noreturn)) void aot_host_trap(const void *why);
+
+/* The table tools/aot-syms.ts writes for each image (its second link): the
+ * functions wasm2c generated, in address order, with their wasm names. */
+struct aot_sym { uint64_t addr, size; const char *name; };
+/* Weak: the first link has no table yet (and names nothing). */
+extern const struct aot_sym aot_syms[] __attribute__((weak));
+extern const unsigned aot_nsyms __attribute__((weak));
+/* The wasm function the code at pc belongs to, or NULL outside generated code. */
+const char *aot_function_at(uint64_t pc);

@@ -155,36 +155,14 @@ const char *wasm_load_all(unsigned cores) {
     return 0;
 }
 
-/* Where in an async function the core was when it trapped, from the two
- * globals the kernel's entry exports (__async_name: the address of a static
- * AssemblyScript string, UTF-16 with its byte length 4 bytes before it;
- * __async_line), as ", in async function <name> at line <n>"; or "". The
- * string is read from the shared window with its bounds checked: the
- * kernel that trapped may have broken anything. */
+/* The async location (async_where), from the two exports the kernel's entry has; or "". */
 static const char *async_location(unsigned core) {
-    static char where[MAX_CORES][160];
     IM3Module module = modules[core];
     IM3Global gname = module ? m3_FindGlobal(module, "__async_name") : 0;
     IM3Global gline = module ? m3_FindGlobal(module, "__async_line") : 0;
     M3TaggedValue name, line;
     if (!gname || !gline || m3_GetGlobal(gname, &name) || m3_GetGlobal(gline, &line)) return "";
-    uint32_t at = name.value.i32;
-    size_t window = (size_t)(__shared_end - __shared_start);
-    if (!at || at < 4 || at >= window) return "";
-    const uint8_t *mem = (const uint8_t *)(uintptr_t)WASM_WINDOW_VA;
-    uint32_t bytes;
-    memcpy(&bytes, mem + at - 4, 4);
-    if (bytes > 2 * 100 || (size_t)at + bytes > window) return "";
-    char text[101];
-    unsigned n = 0;
-    for (uint32_t i = 0; i + 1 < bytes && n < 100; i += 2) {
-        uint16_t u;
-        memcpy(&u, mem + at + i, 2);
-        text[n++] = u >= 32 && u < 127 ? (char)u : '?';
-    }
-    text[n] = 0;
-    snprintf(where[core], sizeof where[0], ", in async function %s at line %u", text, (unsigned)line.value.i32);
-    return where[core];
+    return async_where(core, (uint32_t)name.value.i32, (uint32_t)line.value.i32);
 }
 
 static void report_trap(unsigned core, IM3Runtime rt, M3Result r) {

@@ -45,6 +45,13 @@ extern const char host_panicked[];
 /* A trap message for a refused host call, formatted into per-core storage. */
 const char *host_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Where in an async function a core was when it trapped, from the two
+ * globals the kernel's entry exports (__async_name: the address of a static
+ * AssemblyScript string, UTF-16 with its byte length 4 bytes before it;
+ * __async_line), as ", in async function <name> at line <n>"; "" when
+ * __async_name is 0 or does not point at a string in the window. */
+const char *async_where(unsigned core, uint32_t name_addr, uint32_t line);
+
 /* This core starts (sets its bit in cores_running, SEV) or stops running its kernel (clears it, SEV). */
 void host_core_enters(unsigned core);
 void host_core_leaves(unsigned core);

@@ -5,6 +5,7 @@
 #include "../arch.h"
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 volatile uint32_t cores_running;
 const char host_panicked[] = "[host] panic reported";
@@ -29,4 +30,26 @@ void host_core_leaves(unsigned core) {
     __atomic_and_fetch(&cores_running, ~(1u << core), __ATOMIC_ACQ_REL);
     dsb_sy();
     sev();
+}
+
+/* The string is read from the shared window with its bounds checked: the
+ * kernel that trapped may have broken anything. */
+const char *async_where(unsigned core, uint32_t at, uint32_t line) {
+    static char where[MAX_CORES][160];
+    size_t window = (size_t)(__shared_end - __shared_start);
+    if (!at || at < 4 || at >= window) return "";
+    const uint8_t *mem = (const uint8_t *)(uintptr_t)WASM_WINDOW_VA;
+    uint32_t bytes;
+    memcpy(&bytes, mem + at - 4, 4);
+    if (bytes > 2 * 100 || (size_t)at + bytes > window) return "";
+    char text[101];
+    unsigned n = 0;
+    for (uint32_t i = 0; i + 1 < bytes && n < 100; i += 2) {
+        uint16_t u;
+        memcpy(&u, mem + at + i, 2);
+        text[n++] = u >= 32 && u < 127 ? (char)u : '?';
+    }
+    text[n] = 0;
+    snprintf(where[core], sizeof where[0], ", in async function %s at line %u", text, (unsigned)line);
+    return where[core];
 }

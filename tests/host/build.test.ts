@@ -2,7 +2,7 @@
 // with a clear message.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -93,6 +93,26 @@ describe("kernel.wasm checks before embedding", () => {
       { encoding: "utf8", env: { ...process.env, WASM_VALIDATE: "wasm-validate-not-installed" } });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /wasm-validate-not-installed not found: run 'make setup' \(Debian package wabt\)/);
+  });
+});
+
+describe("the aot backend refuses a bad module at build time, before wasm2c", () => {
+  // wasm3 finds these two at boot (tests/qemu/boot.test.ts); wasm2c would fail on
+  // the first with its own words and link the second against nothing.
+  const make = (img: string) => spawnSync("make", ["--no-print-directory", img], { encoding: "utf8" });
+  it("a truncated module: the validator's reason, and no image", () => {
+    const r = make("build/aot/tests/truncated.img");
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /error: build\/tests\/truncated\.wasm: fails validation: .+/);
+    assert.equal(existsSync("build/aot/tests/truncated.img"), false);
+    assert.equal(existsSync("build/aot/c/tests/truncated/kernel.c"), false, "wasm2c ran on it");
+  });
+  it("an import the host lacks: named, with where to look", () => {
+    const r = make("build/aot/tests/bad-import.img");
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /error: build\/tests\/bad-import\.wasm: .*cpu\.teleport/);
+    assert.match(r.stderr, /docs\/host-abi\.md/);
+    assert.equal(existsSync("build/aot/tests/bad-import.img"), false);
   });
 });
 

@@ -136,6 +136,18 @@ describe("SD card image", () => {
     }
   });
 
+  it("make sdcard BACKEND=aot: the same card with the aot build/aot/kernel8.img", () => {
+    const card = "build/aot/sdcard.img", part = `${card}@@${PARTITION_START * SECTOR}`;
+    const out = join(dir, "aot-kernel8.img");
+    execFileSync("mcopy", ["-n", "-i", part, "::/kernel8.img", out], { env: mtools });
+    assert.equal(sha(out), sha("build/aot/kernel8.img"), "the card's kernel8.img is not build/aot/kernel8.img");
+    assert.notEqual(sha(out), sha("build/kernel8.img"), "the aot card carries the wasm3 image");
+    for (const f of ["config.txt", ...DTB_FILES]) {
+      execFileSync("mcopy", ["-n", "-o", "-i", part, `::/${f}`, join(dir, "aot-" + f)], { env: mtools });
+      assert.equal(sha(join(dir, "aot-" + f)), sha(f === "config.txt" ? "boot/sdcard/config.txt" : `build/dts/${f}`), f);
+    }
+  });
+
   it("config.txt boots a 64-bit kernel8.img and turns the UART on, on every board", () => {
     const all = cardConfig().filter((s) => s.filter === "all").map((s) => `${s.key}=${s.value}`);
     for (const want of ["arm_64bit=1", "kernel=kernel8.img", "enable_uart=1"]) assert.ok(all.includes(want), `no '${want}' outside a [filter] in config.txt`);

@@ -2,10 +2,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
-import { boot, assertPassed } from "./lib.js";
+import { boot, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): async functions`, { concurrency: 1 }, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: async functions`, { concurrency: 1 }, () => {
     it("a pipeline of async stages over channels, a join across cores, a cancel, 100,000 awaits without a leak", async () => {
       const r = await boot(b.name, "async", { timeoutMs: 90_000 });
       assertPassed(r);

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
 import { runQemu } from "../../tools/qemu.js";
 import { parseBench, parseFigures, BOOT_FIGURE_DONE } from "../../tools/bench.js";
+import { ON, image } from "./lib.js";
 
 const ROWS = [
   "fib-20", "sieve-8192", "crc32-64k", "matmul-64", "mmio-read", "atomic-add", "lock-unlock", "alloc-free-64", "realloc-grow",
@@ -13,9 +14,9 @@ const ROWS = [
 ];
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): boot-figure image`, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: boot-figure image`, () => {
     it("the example kernel with the probe prints its boot cost once cores are online", async () => {
-      const r = await runQemu({ board: b.name, image: "build/bench/boot.img", timeoutMs: 120_000, icount: true, until: BOOT_FIGURE_DONE });
+      const r = await runQemu({ board: b.name, image: image("bench/boot"), timeoutMs: 120_000, icount: true, until: BOOT_FIGURE_DONE });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       const f = parseFigures(r.output)["boot-cores-online-example"];
       assert.ok(f > 0, r.output);
@@ -23,9 +24,9 @@ for (const b of BOARDS) {
     });
   });
 
-  describe(`${b.name} (-M ${b.machine}): benchmark image`, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: benchmark image`, () => {
     it("runs every row, in wasm3 and in native C", async () => {
-      const r = await runQemu({ board: b.name, image: "build/bench/bench.img", timeoutMs: 120_000, icount: true });
+      const r = await runQemu({ board: b.name, image: image("bench/bench"), timeoutMs: 120_000, icount: true });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       assert.equal(r.code, 0, `exit code ${r.code}; output:\n${r.output}`);
       assert.match(r.output, /^bench: done$/m);

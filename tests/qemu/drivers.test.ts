@@ -2,10 +2,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
-import { boot, assertPassed, assertCore2Trapped } from "./lib.js";
+import { boot, assertPassed, assertCore2Trapped, ON } from "./lib.js";
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): drivers`, { concurrency: 1 }, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: drivers`, { concurrency: 1 }, () => {
     it("GPIO outputs read back through the level register, both banks; four cores configure neighbouring pins", async () => {
       const r = await boot(b.name, "gpio");
       assertPassed(r);
@@ -24,7 +24,7 @@ for (const b of BOARDS) {
 const BURST = Array.from({ length: 200 }, (_, i) => String.fromCharCode(33 + (i % 90))).join("");
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): mailbox and UART`, { concurrency: 1 }, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: mailbox and UART`, { concurrency: 1 }, () => {
     it("the mailbox returns the board revision and the memory split QEMU reports", async () => {
       const r = await boot(b.name, "mailbox");
       assertPassed(r);
@@ -56,7 +56,7 @@ for (const b of BOARDS) {
 }
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): system timer and activity LED`, { concurrency: 1 }, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: system timer and activity LED`, { concurrency: 1 }, () => {
     it("the system timer's compare interrupt wakes a task (routed to core 2), never early; the LED lights", async () => {
       const r = await boot(b.name, "timers-led", { icount: true, timeoutMs: 60_000 });
       assertPassed(r);

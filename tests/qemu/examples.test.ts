@@ -4,10 +4,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
-import { boot } from "./lib.js";
+import { boot, ON } from "./lib.js";
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): the examples`, { concurrency: 1 }, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: the examples`, { concurrency: 1 }, () => {
     it("blink: `rate` changes the period at once, not after the sleep under way", async () => {
       // A 60 s period first: if the blinker had to wait for that sleep to end,
       // the next change would come a minute later, past the time-out.

@@ -2,10 +2,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
-import { boot, assertPassed } from "./lib.js";
+import { boot, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): executor`, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: executor`, () => {
     it("10,000 tasks from core 0 all complete, every core polls some; a cross-core wake; joins; cancellation; finished tasks are freed", async () => {
       const r = await boot(b.name, "exec", { timeoutMs: 120_000 });
       assertPassed(r);

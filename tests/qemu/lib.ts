@@ -14,9 +14,18 @@ export interface BootOptions {
   machine?: string;
 }
 
-/** Boots build/tests/<name>.img on a board. */
+/** The backend whose images this run boots (make test-qemu-<backend> sets it): wasm3 or aot. */
+export const BACKEND: "wasm3" | "aot" = process.env.KERNEL_BACKEND === "aot" ? "aot" : "wasm3";
+/** Where this backend's images are: build/ (wasm3) or build/aot/ (make BACKEND=aot). */
+export const IMAGES = BACKEND === "aot" ? "build/aot" : "build";
+/** An image of this backend by its name under build/: image("kernel8"), image("bench/bench"). */
+export function image(name: string): string { return `${IMAGES}/${name}.img`; }
+/** The backend, for test names: a failure says which backend it was on. */
+export const ON = ` [${BACKEND}]`;
+
+/** Boots build/tests/<name>.img (or build/<name>.img for a name with a /) of this backend on a board. */
 export function boot(board: string, name: string, opts: BootOptions = {}): Promise<QemuRun> {
-  const image = name.includes("/") ? `build/${name}.img` : `build/tests/${name}.img`;
+  const image = name.includes("/") ? `${IMAGES}/${name}.img` : `${IMAGES}/tests/${name}.img`;
   return runQemu({ board, image, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount, input: opts.input, dtb: opts.dtb, machine: opts.machine });
 }
 

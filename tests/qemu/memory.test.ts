@@ -3,7 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
-import { boot, lines, assertPassed, assertCore2Trapped } from "./lib.js";
+import { boot, lines, assertPassed, assertCore2Trapped, ON } from "./lib.js";
 
 function value(output: string, name: string): bigint {
   const m = output.match(new RegExp(`^${name}: (\\d+)$`, "m"));
@@ -12,7 +12,7 @@ function value(output: string, name: string): bigint {
 }
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): shared memory, atomics, heap`, { concurrency: 1 }, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: shared memory, atomics, heap`, { concurrency: 1 }, () => {
     it("core 0 writes 64 KiB, cores 1-3 read the same bytes back", async () => {
       const r = await boot(b.name, "shared-memory");
       assertPassed(r);

@@ -4,12 +4,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
-import { boot, assertPassed } from "./lib.js";
+import { boot, assertPassed, ON } from "./lib.js";
 
 const SECTIONS = ["board", "uart", "irq", "timer", "cores", "led", "atomics"];
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): self-test`, { concurrency: 1 }, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: self-test`, { concurrency: 1 }, () => {
     it("make hardware-sdcard PROGRAM=selftest's program reports every section and passes", async () => {
       const r = await boot(b.name, "hardware/selftest", { icount: true, timeoutMs: 60_000 });
       assertPassed(r);

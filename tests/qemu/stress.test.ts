@@ -4,10 +4,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards.js";
-import { boot, assertPassed } from "./lib.js";
+import { boot, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {
-  describe(`${b.name} (-M ${b.machine}): executor stress with cancellation`, { concurrency: 1 }, () => {
+  describe(`${b.name} (-M ${b.machine})${ON}: executor stress with cancellation`, { concurrency: 1 }, () => {
     it("24 seeded rounds: values conserved, every task ends once, nothing left registered, no lost wake-up, no leak", async () => {
       const r = await boot(b.name, "stress", { icount: true, timeoutMs: 120_000 });
       assertPassed(r);
