@@ -48,7 +48,10 @@ TSC           := node_modules/.bin/tsc
 # make restarts) before anything else is built.
 WASM3_DIR     := $(B)/wasm3/source
 
-CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -march=armv8-a+crc -mcpu=cortex-a53 \
+# -fno-pie: Debian's gcc compiles position-independent by default, which
+# reached every extern variable through the GOT (one load more each time);
+# the image is linked -no-pie and runs where it is linked.
+CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -fno-pie -march=armv8-a+crc -mcpu=cortex-a53 \
                  -mno-outline-atomics -mstrict-align -O2 -g -fno-common -ffunction-sections -fdata-sections
 # wasm3: record backtraces so a trap names its function.
 # Not -ffreestanding (which implies -fno-builtin): with it, the memcpy in every
@@ -202,10 +205,13 @@ IMG_aot       := $(B)/aot
 IMG           := $(IMG_$(BACKEND))
 WASM2C        ?= wasm2c
 NM            := $(CROSS)nm
-# wasm2c's output: every wasm access bounds-checked (not the signal-handler
-# mode), no call-depth counter (a C stack overflow hits the guard page and
-# becomes a trap: boot/aot/aot.c).
-AOT_DEFS      := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0 -DWASM_RT_USE_STACK_DEPTH_COUNT=0
+# wasm2c's output: the guard-page mode (WASM_RT_MEMCHECK_SIGNAL_HANDLER):
+# no compare before each load and store, because nothing is mapped in the
+# 8 GiB after the shared window that a wasm address (u32 + u32 offset) can
+# reach, and the data abort becomes a wasm trap (boot/aot/aot.c, mmu.c); bulk
+# operations still compare. No call-depth counter either: a C stack overflow
+# hits the guard page under the core's stack and becomes a trap too.
+AOT_DEFS      := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_USE_STACK_DEPTH_COUNT=0
 AOT_CFLAGS    := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w $(AOT_DEFS) -I$(B)/aot/include
 AOT_FLAGS_STAMP := $(B)/.aot-flags-$(shell printf '%s' '$(AOT_CFLAGS)' | md5sum | cut -c1-8)
 $(call stamp,$(AOT_FLAGS_STAMP),$(B)/.aot-flags-*)
@@ -214,12 +220,15 @@ $(B)/aot/include/wasm-rt.h: $(SETUP)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)src=$$(dirname $$(command -v $(WASM2C)))/../include/wasm-rt.h; \
 		test -f $$src || { echo "error: $$src is missing: the wabt package (tools/setup.sh) installs wasm2c and it" >&2; exit 1; }; cp $$src $@
-AOT_STUB_OBJS := $(filter-out $(B)/obj/boot/wasm/host.c.o,$(STUB_OBJS)) $(B)/obj/gen/aot_imports.c.o
-$(B)/obj/gen/aot_imports.c.o: $(B)/gen/aot_imports.c $(WASM3_DIR)/wasm3.h
-	$(Q)mkdir -p $(dir $@)
-	$(Q)$(CC) $(CFLAGS) -Iboot/aot -c $< -o $@
-$(B)/stub-aot.a: $(AOT_STUB_OBJS)
-	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $^
+# The aot stub: no wasm3 (host.c loads it), and the hot host modules and the
+# import adapters are compiled into each image's own unit (boot/aot/unit.c).
+AOT_UNIT_HOST := $(patsubst %,boot/wasm/host_%.c,mmio atomic queue)
+AOT_STUB_OBJS := $(filter-out $(B)/obj/boot/wasm/host.c.o $(patsubst %,$(B)/obj/%.o,$(AOT_UNIT_HOST)),$(STUB_OBJS))
+# (remade when its list of members changes: a stamp named after the list)
+AOT_STUB_STAMP := $(B)/.aot-stub-$(shell printf '%s' '$(AOT_STUB_OBJS)' | md5sum | cut -c1-8)
+$(call stamp,$(AOT_STUB_STAMP),$(B)/.aot-stub-*)
+$(B)/stub-aot.a: $(AOT_STUB_OBJS) $(AOT_STUB_STAMP)
+	$(Q)rm -f $@ && $(CROSS)ar rcs $@ $(AOT_STUB_OBJS)
 
 # $(1) = wasm file, $(2) = image name (without .img), $(3) = extra objects (tests)
 define image_rule_wasm3
@@ -237,18 +246,19 @@ endef
 # function from (in .aot_syms, after the code, so the second link moves no
 # function: aot-syms checks that too).
 define image_rule_aot
-$(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $(1) | $(TOOLS)
+$(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $(1) tools/aot-fixed-memory.ts | $(TOOLS)
 	$$(call say,WASM2C,$(1))
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(1)
 	$(Q)mkdir -p $(B)/aot/c/$(2)
-	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/c/$(2)/kernel.c
+	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/c/$(2)/kernel.c.tmp
+	$(Q)$(NODE) $(B)/tools/tools/aot-fixed-memory.js $(B)/aot/c/$(2)/kernel.c.tmp $(B)/aot/c/$(2)/kernel.c
 	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/c/$(2)/kernel.h); \
 		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/c/$(2)/imports.h; \
 		if grep -q 'Z_kernelZ___async_name' $(B)/aot/c/$(2)/kernel.h; then echo '#define AOT_HAS_ASYNC_LOCATION 1' >> $(B)/aot/c/$(2)/imports.h; fi
-$(B)/aot/obj/$(2)/kernel.o: $(B)/aot/c/$(2)/kernel.c $(B)/aot/include/wasm-rt.h $(AOT_FLAGS_STAMP)
+$(B)/aot/obj/$(2)/kernel.o: boot/aot/unit.c $(B)/aot/c/$(2)/kernel.c $(B)/gen/aot_imports.c $(AOT_UNIT_HOST) boot/wasm/host.h boot/aot/aot.h $(B)/aot/include/wasm-rt.h $(WASM3_DIR)/wasm3.h $(AOT_FLAGS_STAMP)
 	$$(call say,CC,$(B)/aot/c/$(2)/kernel.c)
 	$(Q)mkdir -p $$(dir $$@)
-	$(Q)$(CC) $(AOT_CFLAGS) -c $$< -o $$@
+	$(Q)$(CC) $(AOT_CFLAGS) -I$(B)/aot/c/$(2) -Iboot -Iboot/aot -I$(B)/gen -I$(WASM3_DIR) -c $$< -o $$@
 $(B)/aot/obj/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h $(B)/aot/include/wasm-rt.h $(B)/gen/abi.h
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers $(AOT_DEFS) -I$(B)/aot/c/$(2) -I$(B)/aot/include -c $$< -o $$@

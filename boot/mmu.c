@@ -48,7 +48,11 @@
 
 typedef uint64_t table_t[512] __attribute__((aligned(4096)));
 
-static table_t level1[MAX_CORES];          /* per core */
+/* Per core. Only entries 0-3 (the identity map) and WINDOW_L1_INDEX are
+ * ever set: the AOT backend relies on nothing being mapped in the 8 GiB
+ * after the window's memory (boot/aot/aot.c, its guard pages). */
+static table_t level1[MAX_CORES];
+_Static_assert(WINDOW_L1_INDEX + 9 < 512, "the 8 GiB after the window must be inside the 39-bit VA range, unmapped");
 static table_t identity_l2[4];             /* shared: the low 4 GiB */
 static table_t stacks_l3;                  /* shared: the C stacks with guard pages */
 static table_t window_l2[MAX_CORES];       /* per core: header block + shared blocks */

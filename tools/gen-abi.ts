@@ -62,18 +62,22 @@ export function cAotImports(): string {
     "",
   ];
   for (const m of ABI) {
+    // boot/aot/unit.c defines AOT_ADAPTER_<module> to inline the adapters of the modules it compiles in.
+    out.push(`#ifndef AOT_ADAPTER_${m.module}`, `#define AOT_ADAPTER_${m.module}`, "#endif");
     out.push(`struct Z_${m.module}_instance_t;`);
     for (const f of m.functions) {
       const params = f.params.map((x, i) => `${cType(x.type)} a${i}`);
       const slot = f.result === "void" ? 0 : 1;
       out.push(`m3ApiRawFunction(${cName(m, f)});`);
-      out.push(`${cType(f.result)} Z_${m.module}Z_${f.name}(struct Z_${m.module}_instance_t *instance${params.map((x) => ", " + x).join("")}) {`);
+      out.push(`AOT_ADAPTER_${m.module} ${cType(f.result)} Z_${m.module}Z_${f.name}(struct Z_${m.module}_instance_t *instance${params.map((x) => ", " + x).join("")}) {`);
       out.push(`    (void)instance;`);
-      out.push(`    uint64_t sp[${slot + f.params.length + 1}] = {0};`);
-      f.params.forEach((_, i) => out.push(`    sp[${slot + i}] = a${i};`));
+      // Each slot is written and read as the type the host function reads it
+      // (m3ApiGetArg, m3ApiReturn): inlined (boot/aot/unit.c), the array is then registers.
+      out.push(`    uint64_t sp[${slot + f.params.length + 1}];`);
+      f.params.forEach((x, i) => out.push(`    *(${cType(x.type)} *)&sp[${slot + i}] = a${i};`));
       out.push(`    const void *r = ${cName(m, f)}(0, 0, sp, aot_memory());`);
       out.push(`    if (r) aot_host_trap(r);`);
-      if (f.result !== "void") out.push(`    return (${cType(f.result)})sp[0];`);
+      if (f.result !== "void") out.push(`    return *(${cType(f.result)} *)&sp[0];`);
       out.push("}");
     }
   }

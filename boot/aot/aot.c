@@ -5,8 +5,17 @@
  *  - Memory: every instance's memory is the shared window (mmu.h), which
  *    cannot grow. Core 0 zeroes it, then instantiates the four instances
  *    before any core runs: each writes the same data segments.
- *  - Bounds: wasm2c checks every access (RANGE_CHECK: not the signal-handler
- *    mode), so the sandbox is as with wasm3.
+ *  - Bounds: guard pages (wasm2c's "signal handler" mode, built with
+ *    WASM_RT_MEMCHECK_SIGNAL_HANDLER=1). A wasm address is a u32 plus a u32
+ *    offset, so an access reaches at most 8 GiB past the window's start;
+ *    mmu.c maps the window (KERNEL_MEMORY_MB) and nothing else from there
+ *    to 0x1_0000_0000 + 512 GiB, so an access past the memory's end is a
+ *    translation fault, which wasm_fault turns into the same "out of bounds"
+ *    trap wasm3 gives. memory.fill/copy/init still compare first. One
+ *    difference from wasm3: a store that straddles the memory's end may
+ *    write its bytes below the end before it faults (the architecture lets
+ *    an unaligned store that aborts update part of memory, Arm ARM B2.7.1's
+ *    note on single-copy atomicity); wasm3 writes none.
  *  - Traps: wasm_rt_trap and a refused host call longjmp to the core's own
  *    point in wasm_run, which prints the panic line with the wasm function
  *    the trap was in (aot_syms, from tools/aot-syms.ts) and, in an async
@@ -37,7 +46,6 @@ static jmp_buf unwind[MAX_CORES];
 static const char *why_stopped[MAX_CORES];
 static uint64_t trap_pc[MAX_CORES];          /* where the trap was, if in generated code */
 static volatile uint64_t fault_sp[MAX_CORES]; /* a stack to unwind from after a fault; 0 outside the kernel */
-void *aot_memory(void) { return (void *)(uintptr_t)WASM_WINDOW_VA; }
 
 static __attribute__((noreturn)) void stop(const char *why, uint64_t pc) {
     unsigned core = core_id();
@@ -78,16 +86,25 @@ void wasm_rt_trap(wasm_rt_trap_t t) { stop(trap_text(t), (uint64_t)(uintptr_t)__
 
 /* A fault while this core runs its kernel (exceptions.c asks, from the
  * exception stack). A data abort on the guard page under this core's own C
- * stack is wasm recursion too deep: it becomes a trap, and the core returns
+ * stack is wasm recursion too deep, and one past the memory's end in
+ * generated code is an out-of-bounds access: each becomes a trap, and the core returns
  * from the exception into unwind_after_fault on a stack below wasm_run's
  * frame, which longjmps back into wasm_run. Anything else is a stub bug:
  * the crash dump, as without a kernel. */
 static __attribute__((noreturn)) void unwind_after_fault(void) { longjmp(unwind[core_id()], 1); }
 
+/* The reach of a wasm address from the window's start: u32 + u32 offset + the widest access. */
+#define WASM_REACH ((8ull << 30) + 16)
+
 int wasm_fault(struct trap_frame *f) {
     unsigned core = core_id(), ec = (unsigned)(f->esr >> 26) & 0x3f, victim;
-    if (!fault_sp[core] || (ec != 0x24 && ec != 0x25) || !mmu_stack_guard(f->far, &victim) || victim != core) return 0;
-    why_stopped[core] = "[trap] stack overflow";
+    if (!fault_sp[core] || (ec != 0x24 && ec != 0x25)) return 0;
+    if (mmu_stack_guard(f->far, &victim) && victim == core)
+        why_stopped[core] = "[trap] stack overflow";
+    else if (f->far >= WASM_WINDOW_VA + WASM_WINDOW_BYTES && f->far - WASM_WINDOW_VA < WASM_REACH && aot_function_at(f->elr))
+        why_stopped[core] = "[trap] out of bounds memory access";   /* a load or store of generated code past the end */
+    else
+        return 0;
     trap_pc[core] = f->elr;
     f->elr = (uint64_t)(uintptr_t)unwind_after_fault;
     sysreg_write(sp_el0, fault_sp[core]);

@@ -7,7 +7,7 @@
 #include "../wasm/host.h"
 
 /* The shared window, as wasm addresses start at 0 in it. */
-void *aot_memory(void);
+static inline void *aot_memory(void) { return (void *)(uintptr_t)WASM_WINDOW_VA; }
 /* A host function refused a call (or printed its own panic): this core stops its kernel. */
 __attribute__((noreturn)) void aot_host_trap(const void *why);
 

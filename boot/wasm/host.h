@@ -43,7 +43,7 @@ extern volatile uint32_t cores_running;
 extern const char host_panicked[];
 
 /* A trap message for a refused host call, formatted into per-core storage. */
-const char *host_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *host_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2), returns_nonnull));
 
 /* Where in an async function a core was when it trapped, from the two
  * globals the kernel's entry exports (__async_name: the address of a static

@@ -14,7 +14,7 @@
 #include "../arch.h"
 
 /* Off the fast path: the message for an address that fails the check. */
-static __attribute__((noinline, cold)) const char *refuse(uint32_t addr, uint32_t size, const char *op) {
+static __attribute__((noinline, cold, returns_nonnull)) const char *refuse(uint32_t addr, uint32_t size, const char *op) {
     if (addr & (size - 1))
         return host_refuse("atomic.%s: address 0x%08x is not %u-byte aligned", op, addr, size);
     return host_refuse("atomic.%s: address 0x%08x is past the end of memory", op, addr);

@@ -12,7 +12,7 @@
 #include "../regs.h"
 
 /* Off the fast path: the message for an address that fails the check. */
-static __attribute__((noinline, cold)) const char *refuse(uint32_t addr, const char *op) {
+static __attribute__((noinline, cold, returns_nonnull)) const char *refuse(uint32_t addr, const char *op) {
     if (addr & 3) return host_refuse("mmio.%s: address 0x%08x is not 4-byte aligned", op, addr);
     return host_refuse("mmio.%s: address 0x%08x is outside the %s's peripheral windows", op, addr, board->name);
 }

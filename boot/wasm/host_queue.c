@@ -9,7 +9,7 @@
 #include "host.h"
 #include "../arch.h"
 
-static __attribute__((noinline, cold)) const char *refuse(const char *op, const char *what, uint32_t addr) {
+static __attribute__((noinline, cold, returns_nonnull)) const char *refuse(const char *op, const char *what, uint32_t addr) {
     return host_refuse("queue.%s: %s 0x%08x is not 4-byte aligned or runs past the end of memory", op, what, addr);
 }
 

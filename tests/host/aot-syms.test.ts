@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { cName, moved, parseNm, table, writeC } from "../../tools/aot-syms.js";
 import { readFunctionNames } from "../../tools/wasm.js";
+import { fixMemory } from "../../tools/aot-fixed-memory.js";
 
 const NM = `0000000000080000 0000000000000040 T _start
 0000000000080100 0000000000000020 t w2c_tests_kernels_trap_2Dx_crash
@@ -36,5 +37,19 @@ describe("aot symbol table", () => {
     const names = [...readFunctionNames(readFileSync("build/kernel.wasm")).values()];
     assert.ok(names.includes("kernel_start") || names.some((n) => n.endsWith("/main")), names.slice(0, 5).join(", "));
     assert.ok(names.length > 50);
+  });
+});
+
+describe("aot fixed memory base (tools/aot-fixed-memory.ts)", () => {
+  it("rewrites the load and the store helper of wasm2c's output, nothing else", () => {
+    const c = readFileSync("build/aot/c/kernel8/kernel.c.tmp", "utf8");
+    const out = fixMemory(c);
+    assert.equal(out.split("&AOT_MEMORY_BASE[addr]").length - 1, 2);
+    assert.equal(out.includes("&mem->data[addr]"), false);
+    assert.equal(out.length, c.length + 2 * ("&AOT_MEMORY_BASE[addr]".length - "&mem->data[addr]".length));
+  });
+  it("stops on output of another shape instead of going on unedited", () => {
+    assert.throws(() => fixMemory("static u32 i32_load(wasm_rt_memory_t* mem, u64 addr) { return 0; }"),
+      /found it 0 times: is this wasm2c 1\.0\.32/);
   });
 });
