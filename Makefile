@@ -132,7 +132,7 @@ $(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) asconfig.json assembly/arch/host.ts $(C
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
 endef
 # make APP=path/to/main.ts: the kernel is the user's program (tools/app-entry.ts
-# writes its entry); without APP, the example (assembly/main.ts).
+# writes its entry); without APP, assembly/main.ts (which runs the tour, examples/tour/main.ts).
 APP           ?=
 APP_STAMP     := $(B)/.app-$(shell printf '%s' '$(APP)' | md5sum | cut -c1-8)
 $(call stamp,$(APP_STAMP),$(B)/.app-*)
@@ -146,7 +146,8 @@ KERNEL_ENTRY  := $(B)/app/index.ts
 $(B)/app/index.ts: $(APP) tools/app-entry.ts $(APP_STAMP) | $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/app-entry.js --app $(APP) --out $@
 endif
-$(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(if $(strip $(APP)),$(wildcard $(dir $(APP))*.ts))))
+# (assembly/main.ts starts as a re-export of examples/tour/main.ts: the examples are its sources too)
+$(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(if $(strip $(APP)),$(wildcard $(dir $(APP))*.ts)) $(wildcard examples/*/*.ts)))
 
 
 $(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/tests/$(t).wasm,$(TEST_LIB_SRCS))))
@@ -250,8 +251,10 @@ $(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $
 	$$(call say,WASM2C,$(1))
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(1)
 	$(Q)mkdir -p $(B)/aot/c/$(2)
-	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/c/$(2)/kernel.c.tmp
-	$(Q)$(NODE) $(B)/tools/tools/aot-fixed-memory.js $(B)/aot/c/$(2)/kernel.c.tmp $(B)/aot/c/$(2)/kernel.c
+	$(Q)mkdir -p $(B)/aot/c/$(2)/raw
+	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/c/$(2)/raw/kernel.c
+	$(Q)cp $(B)/aot/c/$(2)/raw/kernel.h $(B)/aot/c/$(2)/kernel.h
+	$(Q)$(NODE) $(B)/tools/tools/aot-fixed-memory.js $(B)/aot/c/$(2)/raw/kernel.c $(B)/aot/c/$(2)/kernel.c
 	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/c/$(2)/kernel.h); \
 		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/c/$(2)/imports.h; \
 		if grep -q 'Z_kernelZ___async_name' $(B)/aot/c/$(2)/kernel.h; then echo '#define AOT_HAS_ASYNC_LOCATION 1' >> $(B)/aot/c/$(2)/imports.h; fi
@@ -346,8 +349,9 @@ TEST_IMAGES_aot   := $(foreach t,$(TEST_KERNELS) wrong-memory crash overflow,$(B
 # ---- benchmarks: the same stub, bench/kernel.ts (wasm3) and bench/native.c ----
 $(eval $(call wasm_rule,bench/kernel.ts,$(B)/bench/kernel.wasm))
 $(eval $(call image_rule,$(B)/bench/kernel.wasm,bench/bench,$(B)/obj/bench/native.c.o $(B)/obj/bench/native_exec.c.o))
-# The example kernel (kernel8.img's) with a probe that prints its boot cost.
-$(eval $(call image_rule,$(B)/kernel.wasm,bench/boot,$(B)/obj/bench/boot_figure.c.o))
+# The tour (examples/tour, what kernel8.img runs until assembly/main.ts is
+# yours) with a probe that prints its boot cost: a fixed kernel, not the user's.
+$(eval $(call image_rule,$(B)/examples/tour.wasm,bench/boot,$(B)/obj/bench/boot_figure.c.o))
 
 # ---- SD card: firmware (pinned Debian package), our device trees, config.txt ----
 DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2710-rpi-3-a-plus bcm2710-rpi-zero-2-w bcm2710-rpi-zero-2 \

@@ -57,11 +57,9 @@ _Noreturn void boot_primary(uint64_t dtb) {
         kprintf("boot: error: %s: not guessing; stopping\n", no_ram);
         sys_exit(EXIT_NO_RAM);
     }
-    if ((uint64_t)(uintptr_t)__ram_end > ram.low_end) {
-        kprintf("boot: error: the kernel needs RAM up to 0x%llx (image, C stacks, the wasm3 heap and KERNEL_MEMORY_MB "
-                "of kernel memory) but the %s gives the ARM only %llu MiB: build with a smaller KERNEL_MEMORY_MB, "
-                "or give the GPU less (gpu_mem in config.txt)\n",
-                (unsigned long long)(uintptr_t)__ram_end, ram.source, (unsigned long long)(ram.low_end >> 20));
+    const char *too_small = ram_fits((uint64_t)(uintptr_t)__ram_end);
+    if (too_small) {
+        kprintf("boot: error: %s\n", too_small);
         sys_exit(EXIT_NO_RAM);
     }
 

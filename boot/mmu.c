@@ -64,16 +64,9 @@ extern char __stack_size[];
 
 extern char __ram_end[];
 
-/* Highest RAM address the kernel maps as Normal memory: the RAM the
- * firmware says the ARM has (ram.c), in whole 2 MiB blocks, below the
- * peripherals; at least the kernel's own image and memory, so it can still
- * run far enough to print why it stops when the RAM is too small. */
+/* Highest RAM address the kernel maps as Normal memory (ram.c says how). */
 static uint64_t ram_top(void) {
-    uint64_t top = board->id == BOARD_PI4 ? 0xFC000000ull : board->peripheral_base;
-    uint64_t end = ram.low_end & ~(BLOCK - 1);
-    uint64_t need = ((uint64_t)(uintptr_t)__ram_end + BLOCK - 1) & ~(BLOCK - 1);
-    if (end < need) end = need;
-    return end < top ? end : top;
+    return ram_map_end(board->id == BOARD_PI4 ? 0xFC000000ull : board->peripheral_base, (uint64_t)(uintptr_t)__ram_end);
 }
 
 static int is_device(uint64_t addr) {

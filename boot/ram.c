@@ -9,6 +9,7 @@
 #include "ram.h"
 #include "fdt.h"
 #include "mailbox.h"
+#include <stdio.h>
 
 struct ram_info ram;
 extern char __ram_end[];
@@ -32,4 +33,21 @@ const char *ram_detect(void) {
     ram.source = "nothing";
     return dt.found ? "the device tree lists no RAM from address 0, and the firmware's mailbox did not say either"
                     : "no device tree, and the firmware's mailbox did not answer how much RAM the ARM has";
+}
+
+const char *ram_fits(uint64_t kernel_end) {
+    static char why[320];
+    if (kernel_end <= ram.low_end) return 0;
+    snprintf(why, sizeof why, "the kernel needs RAM up to 0x%llx (image, C stacks, the wasm3 heap and KERNEL_MEMORY_MB "
+             "of kernel memory) but the %s gives the ARM only %llu MiB: build with a smaller KERNEL_MEMORY_MB, "
+             "or give the GPU less (gpu_mem in config.txt)",
+             (unsigned long long)kernel_end, ram.source, (unsigned long long)(ram.low_end >> 20));
+    return why;
+}
+
+uint64_t ram_map_end(uint64_t peripherals, uint64_t kernel_end) {
+    uint64_t end = ram.low_end & ~(RAM_BLOCK - 1);
+    uint64_t need = (kernel_end + RAM_BLOCK - 1) & ~(RAM_BLOCK - 1);
+    if (end < need) end = need;
+    return end < peripherals ? end : peripherals;
 }

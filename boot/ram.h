@@ -14,3 +14,14 @@ extern struct ram_info ram;
  * neither said (then ram.low_end is only what the kernel itself occupies,
  * enough to print the error). */
 const char *ram_detect(void);
+
+/* NULL when the kernel (everything up to kernel_end: __ram_end) fits in the
+ * RAM ram_detect found; else the error boot_primary prints before it stops. */
+const char *ram_fits(uint64_t kernel_end);
+
+/* The end of what mmu.c maps as Normal memory: the RAM, in whole 2 MiB
+ * blocks, never into the peripherals (from `peripherals` up), and at least
+ * up to kernel_end, so the kernel can still run far enough to print why it
+ * stops when the RAM is too small. Nothing above it is mapped as RAM. */
+#define RAM_BLOCK (2ull << 20)
+uint64_t ram_map_end(uint64_t peripherals, uint64_t kernel_end);

@@ -6,7 +6,7 @@
 // in a register, where a byte store (which may alias any pointer in C) made
 // it load memory->data again after each one.
 //
-//   node aot-fixed-memory.js kernel.c.tmp kernel.c
+//   node aot-fixed-memory.js raw/kernel.c kernel.c
 //
 // The edit is checked: wasm2c 1.0.32's little-endian load and store helpers
 // each have the expression once. Another wasm2c that writes them otherwise

@@ -1,6 +1,7 @@
 // make APP=path/to/main.ts: writes the kernel's entry module for a user's
 // program kept in a folder of its own (the default program is
-// assembly/main.ts, whose entry is assembly/index.ts). The program exports
+// assembly/main.ts, whose entry is assembly/index.ts, and which runs the tour,
+// examples/tour/main.ts, until it is yours). The program exports
 // `main()` (run on core 0 once every core is online: it spawns the tasks
 // and returns, and core 0 then runs its executor) and, if it wants one,
 // `worker(core)` (run on cores 1-3; by default they run their executor).

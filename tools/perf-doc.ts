@@ -121,8 +121,8 @@ export function markdown(r: Results): string {
     if (x?.wasm3 && y?.wasm3) lines.push(`| ${a} | ${h} | ${n(x.wasm3, 1)} | ${n(y.wasm3, 1)} | ${(x.wasm3 / y.wasm3).toFixed(2)}x |`);
   }
   lines.push("", "An await of a ready future costs a poll and the jump to the code after it; a future the code holds (`await this.tick`, `await handles[i]`) is polled where it is. A loop that writes `await n.notified()` makes and frees a future (two heap blocks) each turn, which costs more than the await itself: keep one and `reset()` it in a hot loop (the `-held` row).");
-  const lines_ = readFileSync("assembly/main.ts", "utf8").split("\n").length - 1;
-  lines.push("", `The example kernel, \`assembly/main.ts\`: ${EXAMPLE_LINES_BEFORE} lines with hand-written poll() tasks, ${lines_} with async functions.`);
+  const lines_ = readFileSync("examples/tour/main.ts", "utf8").split("\n").length - 1;
+  lines.push("", `The tour, \`examples/tour/main.ts\` (what \`assembly/main.ts\` runs until it is yours): ${EXAMPLE_LINES_BEFORE} lines with hand-written poll() tasks, ${lines_} with async functions.`);
   lines.push("");
   return lines.join("\n");
 }

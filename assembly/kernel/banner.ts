@@ -1,6 +1,6 @@
 // The kernel's greeting: which board, how much memory, the timer and the
 // heap. Part of the library, so test kernels and the self-test print the
-// same lines as the example in assembly/main.ts.
+// same lines as the tour, examples/tour/main.ts.
 import { println, print, printU64 } from "../arch/console";
 import { memoryBytes } from "../arch/sys";
 import { timerFrequency } from "../arch/cpu";

@@ -42,7 +42,7 @@ describe("aot symbol table", () => {
 
 describe("aot fixed memory base (tools/aot-fixed-memory.ts)", () => {
   it("rewrites the load and the store helper of wasm2c's output, nothing else", () => {
-    const c = readFileSync("build/aot/c/kernel8/kernel.c.tmp", "utf8");
+    const c = readFileSync("build/aot/c/kernel8/raw/kernel.c", "utf8");
     const out = fixMemory(c);
     assert.equal(out.split("&AOT_MEMORY_BASE[addr]").length - 1, 2);
     assert.equal(out.includes("&mem->data[addr]"), false);

@@ -28,9 +28,16 @@ const TRAPS: Array<[string, RegExp]> = [
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})${ON}`, { concurrency: 1 }, () => {
-    it("the real kernel8.img boots four cores, prints the banner and runs the example tasks", async () => {
+    it("kernel8.img, whatever assembly/main.ts is, boots four cores and names its backend", async () => {
+      const r = await runQemu({ board: b.name, image: image("kernel8"), timeoutMs: TIMEOUT_MS, until: /^cores online: 4$/m });
+      assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
+      assertFourCoresOnline(r);
+      assert.match(r.output, new RegExp(`^boot: ${b.title.replace(/[()]/g, "\\$&")}, timer [\\d.]+ MHz, kernel\\.wasm ${BACKEND === "aot" ? "ahead of time \\(wasm2c" : "\\d+ bytes, wasm3 "}`, "m"));
+    });
+
+    it("the tour (examples/tour, which assembly/main.ts runs until it is yours) prints the banner and runs its tasks", async () => {
       const r = await runQemu({
-        board: b.name, image: image("kernel8"), timeoutMs: TIMEOUT_MS,
+        board: b.name, image: image("examples/tour"), timeoutMs: TIMEOUT_MS,
         until: /^(?=[^]*^heartbeat 1 \(core \d\)$)(?=[^]*^consumer: .*$)(?=[^]*^sum of squares .*$)(?=[^]*^you typed: .*$)(?=[^]*^blink: .*$)/m,
         // As a terminal types (make qemu, picocom, screen): Enter is CR; a typo rubbed out with DEL.
         input: [{ after: /^echo: type a line and press Enter$/m, data: "hello, kernex\x7fl\r" }],
@@ -40,7 +47,7 @@ for (const b of BOARDS) {
       assert.match(r.output, new RegExp(`^hello from TypeScript on ${b.title.replace(/[()]/g, "\\$&")}$`, "m"));
       assert.match(r.output, /^memory: \d+ (GiB|MiB)$/m);
       assert.match(r.output, /^heap: \d+ KiB free of 64 MiB linear memory, shared by all cores$/m);
-      // The example (assembly/main.ts): a computation over four cores, a pipeline, a heartbeat.
+      // The tour: a computation over four cores, a pipeline, a heartbeat.
       assert.match(r.output, /^sum of squares 1\.\.40000 = 21334133340000 \(parts on cores [0-3] [0-3] [0-3] [0-3]\)$/m);
       assert.match(r.output, /^producer: sent 100 values \(last on core [0-3]\)$/m);
       assert.match(r.output, /^consumer: received a total of 5050 \(core [0-3]\)$/m);
@@ -58,7 +65,7 @@ for (const b of BOARDS) {
 
     it("the echo takes lines as every terminal ends them (CR, LF, CR LF) and echoes what is typed", async () => {
       const r = await runQemu({
-        board: b.name, image: image("kernel8"), timeoutMs: TIMEOUT_MS, until: /^you typed: four \(core \d\)$/m,
+        board: b.name, image: image("examples/tour"), timeoutMs: TIMEOUT_MS, until: /^you typed: four \(core \d\)$/m,
         input: [
           { after: /^echo: type a line and press Enter$/m, data: "one\r" },
           { after: /^you typed: one /m, data: "two\r\n" },
@@ -75,7 +82,7 @@ for (const b of BOARDS) {
     it("with a device tree (-dtb, as the firmware passes one), the model and RAM come from it", async () => {
       const dtb = b.name === "pi3" ? "build/dts/bcm2710-rpi-3-b.dtb" : "build/dts/bcm2711-rpi-4-b.dtb";
       const model = b.name === "pi3" ? "Raspberry Pi 3 Model B" : "Raspberry Pi 4 Model B";
-      const r = await runQemu({ board: b.name, image: image("kernel8"), timeoutMs: TIMEOUT_MS, until: /^heap: .* shared by all cores$/m, dtb });
+      const r = await runQemu({ board: b.name, image: image("examples/tour"), timeoutMs: TIMEOUT_MS, until: /^heap: .* shared by all cores$/m, dtb });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
       // QEMU fills the tree's /memory node with the RAM it gives the ARM cores.
       const m = r.output.match(new RegExp(`^boot: device tree: model "${model}", (\\d+) MiB of RAM$`, "m"));
@@ -87,7 +94,7 @@ for (const b of BOARDS) {
 
     if (b.name === "pi3") {
       it("on a 512 MB Pi 3 A+ (-M raspi3ap) the banner gives the RAM the mailbox gives the ARM, not 1 GiB", async () => {
-        const r = await runQemu({ board: b.name, machine: "raspi3ap", image: image("kernel8"), timeoutMs: TIMEOUT_MS, until: /^board: .*\(mailbox\)$/m });
+        const r = await runQemu({ board: b.name, machine: "raspi3ap", image: image("examples/tour"), timeoutMs: TIMEOUT_MS, until: /^board: .*\(mailbox\)$/m });
         assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);
         const m = r.output.match(/^memory: (\d+) MiB$/m);
         assert.ok(m, r.output);

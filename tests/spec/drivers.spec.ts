@@ -124,6 +124,7 @@ describe("mailbox", () => {
     expect(mailbox.revisionMemoryMB(0xa02082)).toBe(1024);
     expect(mailbox.revisionModel(0xd03114)).toBe("Raspberry Pi 4 Model B");
     expect(mailbox.revisionModel(0x9020e0)).toBe("Raspberry Pi 3 Model A+");
+    expect(mailbox.revisionModel(0xa020d3)).toBe("Raspberry Pi 3 Model B+");
     expect(mailbox.revisionModel(0x902120)).toBe("Raspberry Pi Zero 2 W");
     expect(mailbox.revisionModel(0xc03130)).toBe("Raspberry Pi 400");
     expect(mailbox.revisionModel(0xb03140)).toBe("Compute Module 4");
