@@ -131,24 +131,21 @@ $(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) asconfig.json assembly/arch/host.ts $(C
 		{ printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
 endef
-# make APP=path/to/main.ts: the kernel is the user's program (tools/app-entry.ts
-# writes its entry); without APP, assembly/main.ts (which runs the tour, examples/tour/main.ts).
+# The kernel: assembly/main.ts (which runs the tour, examples/tour/main.ts,
+# until it is yours), or with make APP=path/to/main.ts a program kept
+# anywhere. tools/app-entry.ts writes its entry (build/app/index.ts).
 APP           ?=
+KERNEL_MAIN   := $(if $(strip $(APP)),$(APP),assembly/main.ts)
 APP_STAMP     := $(B)/.app-$(shell printf '%s' '$(APP)' | md5sum | cut -c1-8)
 $(call stamp,$(APP_STAMP),$(B)/.app-*)
-ifeq ($(strip $(APP)),)
-KERNEL_ENTRY  := assembly/index.ts
-else
-ifeq ($(wildcard $(APP)),)
+ifeq ($(wildcard $(KERNEL_MAIN)),)
 $(error APP=$(APP): no such file (give the path of your kernel's main.ts, for example APP=examples/blink/main.ts))
 endif
 KERNEL_ENTRY  := $(B)/app/index.ts
-$(B)/app/index.ts: $(APP) tools/app-entry.ts $(APP_STAMP) | $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/app-entry.js --app $(APP) --out $@
-endif
-# (assembly/main.ts starts as a re-export of examples/tour/main.ts: the examples are its sources too)
-$(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(if $(strip $(APP)),$(wildcard $(dir $(APP))*.ts)) $(wildcard examples/*/*.ts)))
-
+$(B)/app/index.ts: $(KERNEL_MAIN) tools/app-entry.ts $(APP_STAMP) | $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/app-entry.js --app $(KERNEL_MAIN) --out $@
+# (the examples are sources of the default kernel too: it re-exports the tour)
+$(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(wildcard $(dir $(KERNEL_MAIN))*.ts) $(wildcard examples/*/*.ts)))
 
 $(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/tests/$(t).wasm,$(TEST_LIB_SRCS))))
 

@@ -1,7 +1,6 @@
-// make APP=path/to/main.ts: writes the kernel's entry module for a user's
-// program kept in a folder of its own (the default program is
-// assembly/main.ts, whose entry is assembly/index.ts, and which runs the tour,
-// examples/tour/main.ts, until it is yours). The program exports
+// Writes the kernel's entry module for a program: assembly/main.ts (which
+// runs the tour, examples/tour/main.ts, until it is yours) or, with make
+// APP=path/to/main.ts, one kept in a folder of its own. The program exports
 // `main()` (run on core 0 once every core is online: it spawns the tasks
 // and returns, and core 0 then runs its executor) and, if it wants one,
 // `worker(core)` (run on cores 1-3; by default they run their executor).
@@ -24,9 +23,11 @@ const out = arg("out");
 if (!existsSync(app)) fail(`APP=${app}: no such file (give the path of your kernel's main.ts, for example APP=examples/blink/main.ts)`);
 if (!app.endsWith(".ts")) fail(`APP=${app}: give a TypeScript file (.ts)`);
 const text = readFileSync(app, "utf8");
-if (!/^export\s+function\s+main\s*\(\s*\)\s*:\s*void/m.test(text))
+// `export function main(): void`, or a re-export: `export { main } from "./elsewhere"`.
+const reexports = (name: string) => new RegExp(String.raw`^export\s*\{[^}]*\b${name}\b[^}]*\}\s*from\s*["']`, "m").test(text);
+if (!/^export\s+function\s+main\s*\(\s*\)\s*:\s*void/m.test(text) && !reexports("main"))
   fail(`${app}: a kernel exports \`export function main(): void\` (core 0 runs it once all four cores are online)`);
-const hasWorker = /^export\s+function\s+worker\s*\(/m.test(text);
+const hasWorker = /^export\s+function\s+worker\s*\(/m.test(text) || reexports("worker");
 const rel = (p: string): string => {
   let r = relative(dirname(resolve(out)), resolve(p)).replace(/\.ts$/, "");
   if (!r.startsWith(".")) r = "./" + r;

@@ -5,7 +5,7 @@ import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
 // Where this core is in an async function (wasm globals are per core): set
 // by the code the async transform makes, as it goes from line to line, and
 // cleared by the executor after each poll; a panic names it.
-// The kernel's entry exports both (assembly/index.ts: __async_name,
+// The kernel's entry exports both (build/app/index.ts, from tools/app-entry.ts: __async_name,
 // __async_line) so that the stub can name the place in a wasm trap too.
 export let asyncName: usize = 0;
 export let asyncLine: u32 = 0;

@@ -1,5 +1,5 @@
-// The tour of the library, what make builds until assembly/main.ts is yours. boot() calls
-// main() on core 0 once all four cores are online; every core then runs its executor.
+// The tour of the library, what make builds until assembly/main.ts is yours. main() runs
+// on core 0 once all four cores are online and spawns the tasks; every core runs its executor.
 //
 // Every task is an `async function` (docs/async.md: the build lowers each
 // to a state machine that the executor polls). What it shows
@@ -128,10 +128,4 @@ export function main(): void {
   const channel = new Channel<i32>(4);       // shared by the two tasks: made here, handed over
   spawnOn(1, producer(channel));
   spawnOn(2, consumer(channel));
-  runExecutor();
-}
-
-/** What cores 1-3 do once online: run their executor. */
-export function worker(core: u32): void {
-  runExecutor();
 }

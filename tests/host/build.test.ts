@@ -32,6 +32,17 @@ describe("boards", () => {
     assert.notEqual(e.status, 0);
     assert.match(e.stderr, /a kernel exports `export function main\(\): void`/);
   });
+  it("the entry takes a kernel that re-exports main (and worker) from elsewhere, as assembly/main.ts does", () => {
+    const dir = mkdtempSync(join(tmpdir(), "app-"));
+    writeFileSync(join(dir, "main.ts"), 'export { main, worker } from "./impl";\n');
+    const out = join(dir, "index.ts");
+    const e = spawnSync(process.execPath, ["build/tools/tools/app-entry.js", "--app", join(dir, "main.ts"), "--out", out], { encoding: "utf8" });
+    assert.equal(e.status, 0, e.stderr);
+    assert.match(readFileSync(out, "utf8"), /^import \{ main, worker \} from "\.\/main";$/m);
+    writeFileSync(join(dir, "main.ts"), 'export { main } from "./impl";\n');
+    assert.equal(spawnSync(process.execPath, ["build/tools/tools/app-entry.js", "--app", join(dir, "main.ts"), "--out", out]).status, 0);
+    assert.match(readFileSync(out, "utf8"), /^function worker\(core: u32\): void \{ runExecutor\(\); \}$/m, "no worker: the entry's own");
+  });
   it("make refuses a KERNEL_MEMORY_MB that is not an even number of MiB", () => {
     for (const bad of ["63", "abc", "-2"]) {
       const r = spawnSync("make", ["-n", `KERNEL_MEMORY_MB=${bad}`], { encoding: "utf8" });
