@@ -4,7 +4,8 @@
 #   make qemu [BOARD=pi4] build, then boot it in QEMU on four cores (Ctrl-A X quits)
 #   make qemu APP=examples/blink/main.ts   the same with your own kernel (any folder)
 #   make test             host tests, then QEMU tests on every board
-#   make bench            instructions per operation, wasm3 against native C (QEMU -icount)
+#   make bench            instructions per operation, wasm3 and aot against native C (QEMU -icount)
+#   make BACKEND=aot ...  the same targets with the kernel compiled ahead of time (build/aot/)
 #   make soak             the executor's stress rounds for 1,000 seeds per board and mode
 #   make sdcard           build/sdcard.img: firmware, device trees, config.txt, kernel8.img
 #   make flash DEVICE=/dev/sdX [IMAGE=...]   write it (or IMAGE) to an SD card, with safety checks and verification
