@@ -64,7 +64,10 @@ CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -fno-pie -march=armv8-a+cr
 WASM3_CFLAGS  := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1
 # No call of m3_Yield per wasm call (boot/wasm/no_yield.h); m3_core.c keeps its definition.
 WASM3_NO_YIELD := -include boot/wasm/no_yield.h
-CFLAGS        := $(CFLAGS_COMMON) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I$(WASM3_DIR) -Iboot -I$(B)/gen
+# The shared memory's size as a constant (host.h: the host functions' bound
+# checks compare against it instead of computing it from linker symbols).
+MEMORY_DEFS   := -DKERNEL_MEMORY_BYTES=$(shell echo $$(( $(KERNEL_MEMORY_MB) * 1048576 )))
+CFLAGS        := $(CFLAGS_COMMON) $(MEMORY_DEFS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I$(WASM3_DIR) -Iboot -I$(B)/gen
 # -no-pie -static: the image runs where it is linked. Debian's gcc links PIE by
 # default, which added 21 KB of dynamic relocations nothing applies.
 LDFLAGS       := -specs=picolibc.specs -nostartfiles -no-pie -static -T linker/kernel8.ld \
@@ -168,7 +171,7 @@ $(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h boot/wasm/no_yield.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(WASM3_CFLAGS) $(if $(filter m3_core,$*),,$(WASM3_NO_YIELD)) -c $< -o $@
 
-$(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h
+$(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h $(CONFIG)
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@ || \
@@ -211,7 +214,7 @@ NM            := $(CROSS)nm
 # operations still compare. No call-depth counter either: a C stack overflow
 # hits the guard page under the core's stack and becomes a trap too.
 AOT_DEFS      := -DWASM_RT_MEMCHECK_SIGNAL_HANDLER=1 -DWASM_RT_USE_STACK_DEPTH_COUNT=0
-AOT_CFLAGS    := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w $(AOT_DEFS) -I$(B)/aot/include
+AOT_CFLAGS    := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) $(MEMORY_DEFS) -w $(AOT_DEFS) -I$(B)/aot/include
 AOT_FLAGS_STAMP := $(B)/.aot-flags-$(shell printf '%s' '$(AOT_CFLAGS)' | md5sum | cut -c1-8)
 $(call stamp,$(AOT_FLAGS_STAMP),$(B)/.aot-flags-*)
 # wasm-rt.h comes with the same package as wasm2c (/usr/include): copied into build/, never committed.

@@ -19,7 +19,11 @@
 /* The bytes of the linear memory the four cores share (the window): fixed
  * at link time, so a bounds check needs no call into wasm3, and no host
  * function needs the runtime (the same functions can serve another backend). */
+#ifdef KERNEL_MEMORY_BYTES    /* the Makefile passes KERNEL_MEMORY_MB's bytes: a constant */
+#define WASM_WINDOW_BYTES ((uint64_t)KERNEL_MEMORY_BYTES)
+#else
 #define WASM_WINDOW_BYTES ((uint64_t)(__shared_end - __shared_start))
+#endif
 
 /* What runs the kernel, for the boot line: "kernel.wasm N bytes, wasm3 0.5.0"
  * (host.c) or "kernel.wasm ahead of time (wasm2c)" (boot/aot/aot.c). */
