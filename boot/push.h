@@ -1,0 +1,32 @@
+/* push.h: the board's half of the push protocol (docs/push.md, issue 16):
+ * a new kernel.wasm received over the UART by polling, checked before
+ * anything of the old one is touched. tools/push/protocol.ts is the host's
+ * half; the constants here and there must agree (a host test holds them). */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#define PUSH_VERSION 1
+#define PUSH_MAGIC "\0TSPI-PUSH\0"      /* then the version byte */
+#define PUSH_MAGIC_LEN 11
+#define PUSH_CHUNK 1024
+#define PUSH_BYTE_TIMEOUT_MS 2000        /* silence mid-transfer: the host is gone */
+
+/* How push_receive talks: the stub's polled UART, or a test's script. */
+struct push_io {
+    int (*get_byte)(unsigned timeout_ms); /* a byte, or -1 after timeout_ms of silence */
+    void (*put_line)(const char *line);  /* one answer line, with its newline */
+};
+
+/* Feeds one received byte to the request matcher; nonzero once the whole
+ * request (magic and a version this stub speaks) has come. `state` starts at 0. */
+int push_match(unsigned *state, uint8_t byte);
+
+/* After the request: answers "ready", receives the header and the module
+ * into buf (at most max bytes), answering "got" after each piece, and checks
+ * its CRC-32. NULL with *len set, or why it refused (also sent to the host
+ * as "push: refused: <why>"). Nothing outside buf is written. */
+const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, size_t *len);
+
+/* CRC-32 as zlib computes it (reflected, polynomial 0xEDB88320). */
+uint32_t push_crc32(const uint8_t *p, size_t n);

@@ -1,0 +1,120 @@
+/* links: boot/push.c
+ * push_test.c: the board's half of the push protocol (boot/push.c) against
+ * a scripted host: a good transfer, and every bad one refused with its
+ * reason, the host told, nothing written past the buffer. */
+#include "fake.h"
+#include "push.h"
+#include <string.h>
+
+static uint8_t script[8192];
+static size_t script_len, script_at;
+static char said[8192];
+
+static int fake_getc(unsigned timeout_ms) { (void)timeout_ms; return script_at < script_len ? script[script_at++] : -1; }
+static void fake_puts(const char *line) { strncat(said, line, sizeof said - strlen(said) - 1); }
+static const struct push_io io = { fake_getc, fake_puts };
+
+static void host_sends(const uint8_t *module, size_t n, uint32_t crc, char first, size_t cut) {
+    script_len = script_at = 0;
+    said[0] = 0;
+    script[script_len++] = (uint8_t)first;
+    for (int i = 0; i < 4; i++) script[script_len++] = (uint8_t)(n >> (8 * i));
+    for (int i = 0; i < 4; i++) script[script_len++] = (uint8_t)(crc >> (8 * i));
+    memcpy(script + script_len, module, n);
+    script_len += n;
+    if (cut) script_len = cut;
+}
+
+static uint8_t module[3000];
+static uint8_t buf[4096 + 16];
+
+static void setup(void) {
+    module[0] = 0, module[1] = 'a', module[2] = 's', module[3] = 'm', module[4] = 1;
+    for (size_t i = 5; i < sizeof module; i++) module[i] = (uint8_t)(i * 7);
+    memset(buf, 0xAA, sizeof buf);
+}
+
+static void test_crc(void) {
+    CHECK(push_crc32((const uint8_t *)"123456789", 9) == 0xCBF43926u, "the CRC-32 check value");
+}
+
+static void test_match(void) {
+    static const uint8_t req[] = "xx\0TSPI-PUSH\0\1";
+    unsigned st = 0;
+    int hit = -1;
+    for (unsigned i = 0; i < sizeof req - 1; i++) if (push_match(&st, req[i])) hit = (int)i;
+    CHECK(hit == (int)sizeof req - 2, "the request is seen at its version byte (%d)", hit);
+    static const uint8_t v2[] = "\0TSPI-PUSH\0\2";
+    st = 0, hit = 0;
+    for (unsigned i = 0; i < sizeof v2 - 1; i++) hit |= push_match(&st, v2[i]);
+    CHECK(!hit, "a version this stub does not speak is not a request");
+    static const uint8_t typed[] = "TSPI-PUSH\1 push me";
+    st = 0, hit = 0;
+    for (unsigned i = 0; i < sizeof typed - 1; i++) hit |= push_match(&st, typed[i]);
+    CHECK(!hit, "typed letters without the NULs are not a request");
+}
+
+static void test_good(void) {
+    setup();
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
+    size_t len = 0;
+    const char *why = push_receive(&io, buf, 4096, &len);
+    CHECK(why == 0, "accepted: %s", why ? why : "");
+    CHECK(len == sizeof module && memcmp(buf, module, len) == 0, "the module arrived whole");
+    CHECK(strcmp(said, "push: ready 4096 v1\npush: got 1024\npush: got 2048\npush: got 3000\n") == 0, "answers: %s", said);
+    CHECK(buf[sizeof module] == 0xAA, "nothing written after the module");
+}
+
+static void test_bit_flip(void) {
+    setup();
+    uint32_t crc = push_crc32(module, sizeof module);
+    module[1500] ^= 0x10;
+    host_sends(module, sizeof module, crc, 'L', 0);
+    size_t len = 0;
+    const char *why = push_receive(&io, buf, 4096, &len);
+    CHECK(why && strstr(why, "CRC-32") && strstr(said, "push: refused: the module's CRC-32 is"), "a flipped bit: %s", said);
+    CHECK(len == 0, "no length given for a refused module");
+}
+
+static void test_too_large(void) {
+    setup();
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
+    size_t len = 0;
+    const char *why = push_receive(&io, buf, 2048, &len);
+    CHECK(why && strstr(said, "push: refused: the module is 3000 bytes, more than the 2048 this board reserves"), "too large: %s", said);
+    CHECK(script_at == 9, "refused after the header, before a byte of the module (read %zu)", script_at);
+    CHECK(buf[0] == 0xAA, "nothing written");
+}
+
+static void test_truncated(void) {
+    setup();
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 9 + 1500);
+    size_t len = 0;
+    const char *why = push_receive(&io, buf, 4096, &len);
+    CHECK(why && strstr(said, "push: refused: the host stopped after 1500 of 3000 bytes"), "disconnect halfway: %s", said);
+    host_sends(module, sizeof module, 0, 'L', 4);
+    why = push_receive(&io, buf, 4096, &len);
+    CHECK(why && strstr(said, "push: refused: the host sent 4 of the header's 9 bytes"), "a short header: %s", said);
+}
+
+static void test_bad_header(void) {
+    setup();
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'X', 0);
+    size_t len = 0;
+    const char *why = push_receive(&io, buf, 4096, &len);
+    CHECK(why && strstr(said, "push: refused: the header starts with 0x58, not 'L'"), "a header of another tool: %s", said);
+    host_sends(module, 3, push_crc32(module, 3), 'L', 0);
+    why = push_receive(&io, buf, 4096, &len);
+    CHECK(why && strstr(said, "cannot be wasm"), "three bytes: %s", said);
+}
+
+int main(void) {
+    run_test("CRC-32 as zlib", test_crc);
+    run_test("the request: magic and version, nothing a terminal types", test_match);
+    run_test("a module arrives whole, piece by piece, each acknowledged", test_good);
+    run_test("a flipped bit is refused (CRC-32)", test_bit_flip);
+    run_test("too large: refused before a byte of it is read", test_too_large);
+    run_test("a host that stops halfway, or in the header, is refused", test_truncated);
+    run_test("a header of another tool, a module too short to be wasm", test_bad_header);
+    return test_summary();
+}

@@ -1,0 +1,85 @@
+// The push protocol (docs/push.md, issue 16): how `make push` hands a new
+// kernel.wasm to a running board over its UART. This file is the host's
+// half of the wire format: what the host sends, and the board's answers it
+// understands. The board's half is to come in the stub (boot/), with the
+// same constants.
+//
+// On the wire, host to board:
+//   1. REQUEST, 12 bytes: 0x00 "TSPI-PUSH" 0x00 and the protocol version.
+//      A running kernel's UART driver watches for it; a terminal never sends
+//      a NUL followed by these letters.
+//   2. HEADER, 9 bytes: "L", the module's length (u32, little-endian) and
+//      its CRC-32 (IEEE 802.3, the zlib one; u32 little-endian).
+//   3. The module, in CHUNK-byte pieces; the host sends the next piece only
+//      when the board has answered "got" for the last (the board receives by
+//      polling: the answer is its flow control).
+// Board to host: lines that start with "push: ", so that they read well on
+// a console too:
+//   push: ready <max bytes> v<version>      after the request
+//   push: got <bytes so far>                after each piece
+//   push: accepted <bytes>, booting         the new kernel starts on all cores
+//   push: refused: <reason>                 at any step; the old kernel runs on
+
+export const VERSION = 1;
+export const MAGIC = Buffer.from("\x00TSPI-PUSH\x00", "latin1");
+export const CHUNK = 1024;
+
+export function request(): Buffer { return Buffer.concat([MAGIC, Buffer.from([VERSION])]); }
+
+export function header(length: number, crc: number): Buffer {
+  if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) throw new RangeError(`a module of ${length} bytes cannot be pushed`);
+  const b = Buffer.alloc(9);
+  b.write("L", 0, "latin1");
+  b.writeUInt32LE(length, 1);
+  b.writeUInt32LE(crc >>> 0, 5);
+  return b;
+}
+
+/** The pieces of a module, in order. */
+export function pieces(module: Uint8Array, size = CHUNK): Buffer[] {
+  const out: Buffer[] = [];
+  for (let at = 0; at < module.length; at += size) out.push(Buffer.from(module.subarray(at, Math.min(at + size, module.length))));
+  return out;
+}
+
+const TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 (reflected, polynomial 0xEDB88320, as zlib and Ethernet). */
+export function crc32(data: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of data) c = TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+export type Reply =
+  | { kind: "ready"; max: number; version: number }
+  | { kind: "got"; bytes: number }
+  | { kind: "accepted"; bytes: number }
+  | { kind: "refused"; why: string };
+
+/** One line from the board: a Reply, or null when it is not one of the protocol's (other output). */
+export function parseReply(line: string): Reply | null {
+  const l = line.replace(/\r?\n?$/, "");
+  let m: RegExpMatchArray | null;
+  if ((m = l.match(/^push: ready (\d+) v(\d+)$/))) return { kind: "ready", max: Number(m[1]), version: Number(m[2]) };
+  if ((m = l.match(/^push: got (\d+)$/))) return { kind: "got", bytes: Number(m[1]) };
+  if ((m = l.match(/^push: accepted (\d+), booting$/))) return { kind: "accepted", bytes: Number(m[1]) };
+  if ((m = l.match(/^push: refused: (.+)$/))) return { kind: "refused", why: m[1] };
+  return null;
+}
+
+/** What the host checks before it sends anything: a reason it will not push, or null. */
+export function checkBeforePush(module: Uint8Array, max: number): string | null {
+  if (module.length < 8 || module[0] !== 0 || module[1] !== 0x61 || module[2] !== 0x73 || module[3] !== 0x6d)
+    return "this is not a wasm module (no \\0asm magic): push build/kernel.wasm";
+  if (module.length > max) return `the module is ${module.length} bytes, more than the ${max} the board reserves for one`;
+  return null;
+}
