@@ -12,6 +12,7 @@
 #   make hardware         build the programs for a real board (tests/hardware/)
 #   make hardware-sdcard PROGRAM=gpio-loopback   an SD card image for one of them
 #   make gdb              QEMU paused with a gdb server, and gdb-multiarch attached
+#   make console [DEVICE=/dev/ttyUSB0]   our serial terminal, on a board or on the kernel in QEMU (Ctrl-] quits)
 #   make clean            remove build/
 #
 #   KERNEL_MEMORY_MB=64   size of the kernel's linear memory, shared by the four
@@ -90,7 +91,7 @@ TOOLS         := $(B)/.tools
 Q             := @
 say            = @printf '  %-8s %s\n' $(1) $(2)
 
-.PHONY: all qemu test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
+.PHONY: all qemu console test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -380,6 +381,13 @@ gdb: $(IMG)/kernel8.img $(TOOLS)
 	$(Q)tools/gdb.sh $(BOARD) $(IMG)/kernel8.img
 
 # ---- run -----------------------------------------------------------------
+# make console DEVICE=/dev/ttyUSB0 [BAUD=115200] [TIMESTAMPS=1]: our serial
+# terminal (tools/console.ts) on a board; without DEVICE, on the kernel
+# booted in QEMU with its UART on a pty. Ctrl-] quits.
+BAUD          ?= 115200
+console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)
+	$(Q)$(NODE) $(B)/tools/tools/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps)
+
 qemu: $(IMG)/kernel8.img $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/qemu.js --board $(BOARD) $(IMG)/kernel8.img
 
