@@ -2,7 +2,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawn, spawnSync } from "node:child_process";
+import { SerialPort } from "serialport";
+import { push, progressLine } from "../../tools/push/push.js";
 import { CHUNK, MAGIC, VERSION, checkBeforePush, crc32, header, parseReply, pieces, request } from "../../tools/push/protocol.js";
 
 describe("push protocol (host side)", () => {
@@ -53,5 +58,67 @@ describe("push protocol (host side)", () => {
     assert.equal(Number(def("PUSH_CHUNK")), CHUNK);
     assert.equal(Number(def("PUSH_MAGIC_LEN")), MAGIC.length);
     assert.equal(JSON.parse((def("PUSH_MAGIC") ?? "").replace(/\\0/g, "\\u0000")), MAGIC.toString("latin1"));
+  });
+});
+
+// The sender (tools/push/push.ts) against the board's own receiver (boot/push.c)
+// compiled for this machine and served on a pty (tests/harness/push_board.c).
+describe("push over a serial line: tools/push/push.ts to boot/push.c", () => {
+  const dir = mkdtempSync(join(tmpdir(), "push-"));
+  const exe = join(dir, "push_board");
+  const cc = spawnSync(process.env.HOST_CC ?? "gcc", ["-std=gnu11", "-O1", "-Wall", "-Wextra", "-Werror", "-Iboot", "-o", exe,
+    "tests/harness/push_board.c", "boot/push.c"], { encoding: "utf8" });
+
+  async function board(max: number): Promise<{ pty: string; out: string; done: Promise<number> }> {
+    assert.equal(cc.status, 0, `gcc: ${cc.stderr}`);
+    const out = join(dir, `got-${Math.random().toString(36).slice(2)}.wasm`);
+    const child = spawn(exe, [String(max), out], { stdio: ["ignore", "pipe", "inherit"] });
+    const done = new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? -1)));
+    const pty = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
+    return { pty, out, done };
+  }
+  async function open(path: string): Promise<SerialPort> {
+    const p = new SerialPort({ path, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((res, rej) => p.open((e) => (e ? rej(e) : res())));
+    return p;
+  }
+  const kernel = () => readFileSync("build/kernel.wasm");
+
+  it("a kernel.wasm arrives byte for byte, with progress after every piece, the board's other output kept apart", async () => {
+    const b = await board(1 << 20);
+    const port = await open(b.pty);
+    const progress: number[] = [], other: string[] = [];
+    const r = await push(port, kernel(), { progress: (s) => progress.push(s), other: (l) => other.push(l) });
+    await new Promise((res) => port.close(res));
+    assert.equal(r.ok, true, r.message);
+    assert.equal(await b.done, 0);
+    assert.deepEqual(readFileSync(b.out), kernel());
+    assert.equal(progress.length, Math.ceil(kernel().length / CHUNK));
+    assert.equal(progress.at(-1), kernel().length);
+    assert.deepEqual(other, ["a kernel's own output, before the push"]);
+    assert.match(progressLine(17408, 35103, 1500), /^17\.0 KiB of 34\.3 KiB, 11\.3 KiB\/s, 1\.5 s left$/);
+  });
+  it("too large for the board: its refusal, before a byte of the module is sent", async () => {
+    const b = await board(1024);
+    const port = await open(b.pty);
+    const r = await push(port, kernel());
+    await new Promise((res) => port.close(res));
+    assert.equal(r.ok, false);
+    assert.match(r.message, /^not sent: the module is \d+ bytes, more than the 1024 the board reserves/);
+    assert.equal(r.bytes, 0);
+    assert.equal(await b.done, 1, "the board refused (and keeps its kernel)");
+  });
+  it("no board on the line: a clear message within the time-out, not a hang", async () => {
+    const b = await board(1 << 20);
+    const port = await open(b.pty);
+    // The request is not what this "board" waits for: send junk instead, as a line with no kernel would answer nothing.
+    const silent = { write: () => true, on: port.on.bind(port), off: port.off.bind(port) } as unknown as Parameters<typeof push>[0];
+    const r = await push(silent, kernel(), { answerMs: 300 });
+    assert.equal(r.ok, false);
+    assert.match(r.message, /^no answer to the push request within 300 ms: is a kernel running on the board/);
+    port.write(request());                       // let the stand-in finish
+    await push(port, kernel());
+    await new Promise((res) => port.close(res));
+    await b.done;
   });
 });
