@@ -142,10 +142,11 @@ endef
 APP           ?=
 KERNEL_MAIN   := $(if $(strip $(APP)),$(APP),assembly/main.ts)
 APP_STAMP     := $(B)/.app-$(shell printf '%s' '$(APP)' | md5sum | cut -c1-8)
-$(call stamp,$(APP_STAMP),$(B)/.app-*)
 ifeq ($(wildcard $(KERNEL_MAIN)),)
 $(error APP=$(APP): no such file (give the path of your kernel's main.ts, for example APP=examples/blink/main.ts))
 endif
+# (after the check: a refused APP must not make the next build start again)
+$(call stamp,$(APP_STAMP),$(B)/.app-*)
 KERNEL_ENTRY  := $(B)/app/index.ts
 $(B)/app/index.ts: $(KERNEL_MAIN) tools/app-entry.ts $(APP_STAMP) | $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/app-entry.js --app $(KERNEL_MAIN) --out $@
