@@ -18,6 +18,7 @@ function assertFourCoresOnline(r: QemuRun): void {
 const TRAPS: Array<[string, RegExp]> = [
   ["trap-unreachable", /^panic: core 2: \[trap\] unreachable executed in \S*crash$/m],
   ["trap-oob", /^panic: core 2: \[trap\] out of bounds memory access in \S*crash$/m],
+  ["trap-oob-far", /^panic: core 2: \[trap\] out of bounds memory access in \S*crash$/m],
   ["trap-divzero", /^panic: core 2: \[trap\] integer divide by zero in \S*crash$/m],
   ["trap-stack", /^panic: core 2: \[trap\] stack overflow/m],
   ["trap-abort", /^panic: core 2: four is not five at tests\/kernels\/trap-abort\.ts:\d+:\d+$/m],
