@@ -13,6 +13,7 @@
 #   make hardware-sdcard PROGRAM=gpio-loopback   an SD card image for one of them
 #   make gdb              QEMU paused with a gdb server, and gdb-multiarch attached
 #   make console [DEVICE=/dev/ttyUSB0]   our serial terminal, on a board or on the kernel in QEMU (Ctrl-] quits)
+#   make push DEVICE=/dev/ttyUSB0        a new kernel.wasm into the running kernel over its UART, no reboot
 #   make clean            remove build/
 #
 #   KERNEL_MEMORY_MB=64   size of the kernel's linear memory, shared by the four
@@ -91,7 +92,7 @@ TOOLS         := $(B)/.tools
 Q             := @
 say            = @printf '  %-8s %s\n' $(1) $(2)
 
-.PHONY: all qemu console test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
+.PHONY: all qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -386,6 +387,11 @@ gdb: $(IMG)/kernel8.img $(TOOLS)
 # terminal (tools/console.ts) on a board; without DEVICE, on the kernel
 # booted in QEMU with its UART on a pty. Ctrl-] quits.
 BAUD          ?= 115200
+# make push DEVICE=...: a new build/kernel.wasm into the running kernel, no
+# reboot (docs/push.md): a board's adapter, or the pty make console prints.
+push: $(B)/kernel.wasm $(TOOLS)
+	@test -n "$(DEVICE)" || { echo "usage: make push DEVICE=/dev/ttyUSB0 (a board), or DEVICE=<the pty make console printed> (QEMU); see docs/push.md" >&2; exit 2; }
+	$(Q)$(NODE) $(B)/tools/tools/push/push.js --device "$(DEVICE)" --baud $(BAUD) $(B)/kernel.wasm
 console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps)
 

@@ -22,9 +22,9 @@ static const struct mmio_window pi4_windows[] = {
 
 static const struct board boards[] = {
     { BOARD_PI3, "Raspberry Pi 3", "BCM2837", 0x3F000000,
-      pi3_windows, sizeof pi3_windows / sizeof pi3_windows[0], 0x3F000000, 0x01040000 },
+      pi3_windows, sizeof pi3_windows / sizeof pi3_windows[0], 0x3F000000, 0x01040000, 0x3F201000 },
     { BOARD_PI4, "Raspberry Pi 4", "BCM2711", 0xFE000000,
-      pi4_windows, sizeof pi4_windows / sizeof pi4_windows[0], 0xFE000000, 0x01850000 },
+      pi4_windows, sizeof pi4_windows / sizeof pi4_windows[0], 0xFE000000, 0x01850000, 0xFE201000 },
 };
 
 const struct board *board;

@@ -19,6 +19,9 @@ struct board {
      * every board they follow each other (board.c), so the check of every
      * mmio access is one compare. */
     uint64_t mmio_lo, mmio_span;
+    /* The PL011's data register: a kernel's reads of it are watched for a
+     * push request (docs/push.md); next to the range, loaded with it. */
+    uint64_t uart_dr;
 };
 
 extern const struct board *board;

@@ -76,8 +76,7 @@ _Noreturn void boot_primary(uint64_t dtb) {
         kprintf("boot: error: %s. Timers and peripheral interrupts will never wake this kernel. On a Pi 4 the "
                 "firmware hands the GIC to a non-secure kernel only in GIC mode: config.txt needs enable_gic=1 "
                 "and the device tree an arm,gic-400 node (make sdcard writes both; see docs/hardware.md)\n", irq_why);
-    wasm_run(0);
-    park();
+    wasm_serve(0);
 }
 
 /* Benchmark hooks, empty here; the benchmark image links bench/native.c.
@@ -100,6 +99,5 @@ _Noreturn void boot_secondary(unsigned core) {
     boot_secondary_hook(core);
     const char *irq_why = irq_init_core(core);
     if (irq_why) kprintf("boot: error: core %u: %s\n", core, irq_why);
-    wasm_run(core);
-    park();
+    wasm_serve(core);
 }

@@ -105,3 +105,13 @@ void uart_putc(char c) {
     while (reg_read(uart(UART_FR)) & UART_FR_TXFF) {}
     reg_write(uart(UART_DR), (uint8_t)c);
 }
+
+/* A received byte, or -1 after `ms` milliseconds with the RX FIFO empty
+ * (FR.RXFE, PL011 TRM 3.3.3). Polled: only the stub uses it, while no
+ * kernel runs (a push, docs/push.md). */
+int uart_getc_timeout(unsigned ms) {
+    uint64_t deadline = counter_now() + counter_freq() * ms / 1000;
+    while (reg_read(uart(UART_FR)) & (1u << 4))
+        if (counter_now() >= deadline) return -1;
+    return (int)(reg_read(uart(UART_DR)) & 0xFF);
+}

@@ -20,6 +20,9 @@
 #define m3ApiRawFunction(NAME) \
     static inline __attribute__((always_inline)) const void *NAME(IM3Runtime runtime, IM3ImportContext _ctx, uint64_t *_sp, void *_mem)
 
+/* No watch for a push request in an aot image: native code does not travel,
+ * and the compare would cost every MMIO read its frame here (docs/push.md). */
+#define AOT_NO_PUSH
 #define refuse refuse_mmio
 #define CHECK CHECK_mmio
 #include "wasm/host_mmio.c"

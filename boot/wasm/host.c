@@ -15,6 +15,8 @@
  * only.
  */
 #include "host.h"
+#include "../push.h"
+#include "../uart.h"
 #include "../arch.h"
 #include "../console.h"
 #include "../mmu.h"
@@ -61,6 +63,12 @@ extern const uint8_t kernel_wasm_end[];
 static IM3Environment env;
 static IM3Runtime runtimes[MAX_CORES];
 static IM3Module modules[MAX_CORES];
+static M3MemoryHeader *own_headers[MAX_CORES];   /* wasm3's own memory buffer, given back before a runtime is freed */
+
+/* The module the runtimes run: the one in the image, or the last pushed one
+ * (docs/push.md). wasm3 keeps pointers into it, so it stays where it is. */
+static const uint8_t *module_bytes;
+static size_t module_size;
 /* wasm3's result ("function lookup failed") with its detail ("'cpu.teleport'"). */
 static const char *detail(IM3Runtime rt, M3Result r) {
     M3ErrorInfo info;
@@ -87,6 +95,7 @@ static const char *share_memory(unsigned core) {
                            (unsigned)m->numPages, (unsigned)m->maxPages, (unsigned)(window / WASM_PAGE),
                            (unsigned)(window >> 20));
     uint8_t *data = (uint8_t *)(uintptr_t)WASM_WINDOW_VA;
+    own_headers[core] = own;
     if (core == 0) {
         memcpy(data, (uint8_t *)(own + 1), own->length);
         memset(data + own->length, 0, window - own->length);
@@ -107,11 +116,12 @@ static const char *share_memory(unsigned core) {
 static const char *load_one(unsigned core) {
     IM3Module module;
     M3Result r;
-    size_t size = (size_t)(kernel_wasm_end - kernel_wasm);
+    if (!module_bytes) module_bytes = kernel_wasm, module_size = (size_t)(kernel_wasm_end - kernel_wasm);
+    size_t size = module_size;
 
     runtimes[core] = m3_NewRuntime(env, VALUE_STACK_BYTES, (void *)(uintptr_t)core);
     if (!runtimes[core]) return "out of memory for the wasm3 runtime";
-    if ((r = m3_ParseModule(env, &module, kernel_wasm, (uint32_t)size))) return r;
+    if ((r = m3_ParseModule(env, &module, module_bytes, (uint32_t)size))) return r;
     runtimes[core]->memoryLimit = static_data_bytes(module);
     if ((r = m3_LoadModule(runtimes[core], module))) {
         const char *why = detail(runtimes[core], r);
@@ -141,7 +151,7 @@ static const char *load_one(unsigned core) {
 
 const char *wasm_backend(void) {
     static char text[64];
-    snprintf(text, sizeof text, "kernel.wasm %u bytes, wasm3 %s", (unsigned)(kernel_wasm_end - kernel_wasm), M3_VERSION);
+    snprintf(text, sizeof text, "kernel.wasm %u bytes, wasm3 %s", (unsigned)(module_bytes ? module_size : (size_t)(kernel_wasm_end - kernel_wasm)), M3_VERSION);
     return text;
 }
 
@@ -190,7 +200,86 @@ void wasm_run(unsigned core) {
     if (m3_FindFunction(&init, rt, "_initialize") == m3Err_none) r = m3_CallV(init);
     if (!r) r = m3_FindFunction(&start, rt, "kernel_start");
     if (!r) r = m3_CallV(start, (uint32_t)core);
-    if (r) report_trap(core, rt, r);
+    if (r && r != host_handover) report_trap(core, rt, r);
     console_flush();
     host_core_leaves(core);
+}
+
+/* ---- push: a new kernel.wasm into the running board (docs/push.md) --------- */
+#define PUSH_MAX (1u << 20)
+static uint8_t push_buffers[2][PUSH_MAX] __attribute__((aligned(16)));
+static unsigned push_next;                   /* the buffer the next push goes to: not the running module's */
+static volatile uint32_t generation;         /* bumped once the runtimes are ready again */
+
+const char *wasm_push_requested(void) {
+    __atomic_store_n(&push_pending, 1, __ATOMIC_RELEASE);
+    dsb_sy();
+    sev();                                    /* cores in WFE look at push_pending */
+    return host_handover;
+}
+
+/* Gives every runtime and the environment back to wasm3's heap. */
+static void free_all(void) {
+    for (unsigned c = 0; c < MAX_CORES; c++) {
+        if (runtimes[c]) {
+            if (own_headers[c]) runtimes[c]->memory.mallocated = own_headers[c];
+            m3_FreeRuntime(runtimes[c]);
+        }
+        runtimes[c] = 0, modules[c] = 0, own_headers[c] = 0;
+    }
+    if (env) m3_FreeEnvironment(env);
+    env = 0;
+}
+
+static void push_line(const char *line) { kprintf("%s", line); console_flush(); }
+
+/* Core 0, once no core runs the kernel: receive, check as at boot, and make
+ * the runtimes again, of the new module or, refused, of the one that ran. */
+static void take_push(void) {
+    const struct push_io io = { uart_getc_timeout, push_line };
+    size_t len = 0;
+    const char *why = push_receive(&io, push_buffers[push_next], PUSH_MAX, &len);
+    const uint8_t *old = module_bytes;
+    size_t old_size = module_size;
+    free_all();
+    if (!why) {
+        module_bytes = push_buffers[push_next], module_size = len;
+        const char *bad = wasm_load_all(MAX_CORES);
+        if (!bad) {
+            kprintf("push: accepted %u, booting\n", (unsigned)len);
+            push_next ^= 1;
+        } else {
+            kprintf("push: refused: kernel.wasm rejected: %s\n", bad);
+            free_all();
+            why = bad;
+        }
+    }
+    if (why) {                                /* back to the kernel that ran, from its start */
+        module_bytes = old, module_size = old_size;
+        const char *bad = wasm_load_all(MAX_CORES);
+        if (bad) kprintf("panic: core 0: the kernel that ran before the push no longer loads: %s\n", bad);
+    }
+    console_flush();
+    __atomic_store_n(&push_pending, 0, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
+    dsb_sy();
+    sev();
+}
+
+_Noreturn void wasm_serve(unsigned core) {
+    for (;;) {
+        uint32_t gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
+        wasm_run(core);
+        /* Stopped (a push, a trap, a return): wait for the next kernel. Core
+         * 0 takes a push once every core has left the kernel. */
+        for (;;) {
+            if (core == 0 && __atomic_load_n(&push_pending, __ATOMIC_ACQUIRE) &&
+                !__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE)) {
+                take_push();
+                break;
+            }
+            if (__atomic_load_n(&generation, __ATOMIC_ACQUIRE) != gen) break;
+            wfe();
+        }
+    }
 }

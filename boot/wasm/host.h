@@ -56,6 +56,16 @@ const char *host_refuse(const char *fmt, ...) __attribute__((format(printf, 1, 2
  * __async_name is 0 or does not point at a string in the window. */
 const char *async_where(unsigned core, uint32_t name_addr, uint32_t line);
 
+/* Push (docs/push.md): the request's watch on the UART's data register,
+ * and the marker a host call returns to make this core leave its kernel
+ * for a pushed one (wasm3 unwinds with it, as with host_panicked). */
+extern const char host_handover[];
+extern volatile uint32_t push_pending;
+const char *push_snoop(uint32_t dr);         /* the handover marker once the request has come, else NULL */
+const char *wasm_push_requested(void);       /* wasm3's answer to a request (host.c) */
+/* Runs this core's kernel, and again after each accepted push; never returns. */
+_Noreturn void wasm_serve(unsigned core);
+
 /* This core starts (sets its bit in cores_running, SEV) or stops running its kernel (clears it, SEV). */
 void host_core_enters(unsigned core);
 void host_core_leaves(unsigned core);

@@ -89,6 +89,10 @@ m3ApiRawFunction(h_atomic_wait32) {
     for (;;) {
         __asm__ volatile("ldaxr %w0, [%1]" : "=r"(v) : "r"(p) : "memory");
         if (v != expected) break;
+        if (__builtin_expect(push_pending, 0)) {            /* leave the kernel for a push (docs/push.md) */
+            __asm__ volatile("clrex" ::: "memory");
+            m3ApiTrap(host_handover);
+        }
         wfe();
     }
     __asm__ volatile("clrex" ::: "memory");

@@ -3,6 +3,8 @@
  * messages, the "already printed" marker, and which cores run a kernel. */
 #include "host.h"
 #include "../arch.h"
+#include "../console.h"
+#include "../push.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,4 +54,25 @@ const char *async_where(unsigned core, uint32_t at, uint32_t line) {
     text[n] = 0;
     snprintf(where[core], sizeof where[0], ", in async function %s at line %u", text, (unsigned)line);
     return where[core];
+}
+
+/* ---- push (docs/push.md) ---------------------------------------------------
+ * A kernel's reads of the UART's data register go past push_snoop
+ * (host_mmio.c), which watches them for the push request. wasm3's images
+ * (host.c) then stop the kernel on every core and take the new module; an
+ * aot image does not watch (native code does not travel): the sender's
+ * time-out says what to check. */
+const char host_handover[] = "[host] handing over to a pushed kernel";
+volatile uint32_t push_pending;
+static unsigned snoop_state;
+
+const char *push_snoop(uint32_t dr) {
+    if (!push_match(&snoop_state, (uint8_t)dr)) return 0;
+    snoop_state = 0;
+    return wasm_push_requested();
+}
+
+__attribute__((weak)) _Noreturn void wasm_serve(unsigned core) {
+    wasm_run(core);
+    park();
 }

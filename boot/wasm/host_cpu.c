@@ -8,9 +8,11 @@ extern unsigned cores_started;
 
 m3ApiRawFunction(h_cpu_id) { m3ApiReturnType(uint32_t); m3ApiReturn(core_id()); }
 m3ApiRawFunction(h_cpu_count) { m3ApiReturnType(uint32_t); m3ApiReturn(cores_started); }
-m3ApiRawFunction(h_cpu_wfe) { wfe(); m3ApiSuccess(); }
+/* A core that waits leaves its kernel when a push is under way (docs/push.md). */
+#define LEAVE_FOR_PUSH() if (__builtin_expect(push_pending, 0)) m3ApiTrap(host_handover)
+m3ApiRawFunction(h_cpu_wfe) { LEAVE_FOR_PUSH(); wfe(); m3ApiSuccess(); }
 m3ApiRawFunction(h_cpu_sev) { dsb_sy(); sev(); m3ApiSuccess(); }
-m3ApiRawFunction(h_cpu_wfi) { wfi(); m3ApiSuccess(); }
+m3ApiRawFunction(h_cpu_wfi) { LEAVE_FOR_PUSH(); wfi(); m3ApiSuccess(); }
 m3ApiRawFunction(h_cpu_counter) { m3ApiReturnType(uint64_t); m3ApiReturn(counter_now()); }
 m3ApiRawFunction(h_cpu_instructions) { m3ApiReturnType(uint64_t); m3ApiReturn(instructions_now()); }
 m3ApiRawFunction(h_cpu_frequency) { m3ApiReturnType(uint64_t); m3ApiReturn(counter_freq()); }

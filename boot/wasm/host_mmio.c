@@ -25,8 +25,17 @@ m3ApiRawFunction(h_mmio_read32) {
     m3ApiReturnType(uint32_t);
     m3ApiGetArg(uint32_t, addr);
     CHECK(addr, "read32");
+#ifndef AOT_NO_PUSH   /* an aot image takes no push (boot/aot/unit.c) */
+    const int uart_data = addr == board->uart_dr;      /* read with the range, before the barrier */
+#endif
     uint32_t v = reg_read(addr);
     dmb_sy();
+#ifndef AOT_NO_PUSH
+    if (__builtin_expect(uart_data, 0)) {               /* the UART's data: a push request? */
+        *raw_return = v;
+        return push_snoop(v);                           /* a tail call: NULL, or the hand-over */
+    }
+#endif
     m3ApiReturn(v);
 }
 

@@ -58,6 +58,7 @@ m3ApiRawFunction(h_queue_push) {
 }
 
 m3ApiRawFunction(h_queue_pop) {
+    if (__builtin_expect(push_pending, 0)) m3ApiTrap(host_handover);   /* the executor's step: leave for a push */
     m3ApiReturnType(uint32_t);
     m3ApiGetArg(uint32_t, q);
     m3ApiGetArg(uint32_t, next);

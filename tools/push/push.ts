@@ -64,7 +64,7 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
   try {
     port.write(request());
     const ready = await next("ready");
-    if (!ready) return result(false, `no answer to the push request within ${answerMs} ms: is a kernel running on the board, and is this its UART? (docs/hardware.md, "When a push gets no answer")`);
+    if (!ready) return result(false, `no answer to the push request within ${answerMs} ms: is a kernel running on the board, and is this its UART? (an image built with BACKEND=aot takes no push; docs/hardware.md, "When a push gets no answer")`);
     if (ready.kind === "refused") return result(false, `the board refused: ${ready.why}`);
     if (ready.kind !== "ready") return result(false, `the board answered "${ready.kind}" to the request; expected "ready"`);
     if (ready.version !== VERSION) return result(false, `the board speaks push protocol v${ready.version}, this tool v${VERSION}: rebuild both`);
