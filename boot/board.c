@@ -20,6 +20,9 @@ static const struct mmio_window pi4_windows[] = {
     { 0xFF800000, 0x00050000 },
 };
 
+/* The last field, the PL011's data register (UART0 at bus 0x7E201000:
+ * BCM2835 ARM Peripherals section 13.4, BCM2711 ARM Peripherals section
+ * 11.5), each at its board's peripheral base. */
 static const struct board boards[] = {
     { BOARD_PI3, "Raspberry Pi 3", "BCM2837", 0x3F000000,
       pi3_windows, sizeof pi3_windows / sizeof pi3_windows[0], 0x3F000000, 0x01040000, 0x3F201000 },

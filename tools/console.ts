@@ -72,8 +72,8 @@ export class Display {
       this.lastCR = ch === "\r";
       if (this.atLineStart) {
         this.pending += ch;
-        if (ch === "\r" || !MARKERS.some((m) => m.startsWith(this.pending) || this.pending.startsWith(m))) out += this.decide();
-        else if (MARKERS.some((m) => this.pending.startsWith(m))) out += this.decide();
+        // Held while it may still become a marker; out as soon as it is one, or cannot be.
+        if (ch === "\r" || !MARKERS.some((m) => m.length > this.pending.length && m.startsWith(this.pending))) out += this.decide();
         continue;
       }
       out += ch;

@@ -13,6 +13,11 @@
 #include "kernel.c"
 #include "wasm/host.h"
 
+/* No push in an aot image (native code does not travel, docs/push.md): no
+ * watch on the UART's reads, whose compare would cost every MMIO read its
+ * frame here, and no look at push_pending in the hot host calls. */
+#define AOT_NO_PUSH
+
 /* Here the hot host functions are static and always inlined into their
  * adapters (the stub's other code never calls them; wasm3's table is not in
  * an aot image). */
@@ -20,9 +25,6 @@
 #define m3ApiRawFunction(NAME) \
     static inline __attribute__((always_inline)) const void *NAME(IM3Runtime runtime, IM3ImportContext _ctx, uint64_t *_sp, void *_mem)
 
-/* No watch for a push request in an aot image: native code does not travel,
- * and the compare would cost every MMIO read its frame here (docs/push.md). */
-#define AOT_NO_PUSH
 #define refuse refuse_mmio
 #define CHECK CHECK_mmio
 #include "wasm/host_mmio.c"

@@ -89,10 +89,12 @@ m3ApiRawFunction(h_atomic_wait32) {
     for (;;) {
         __asm__ volatile("ldaxr %w0, [%1]" : "=r"(v) : "r"(p) : "memory");
         if (v != expected) break;
+#ifndef AOT_NO_PUSH
         if (__builtin_expect(push_pending, 0)) {            /* leave the kernel for a push (docs/push.md) */
             __asm__ volatile("clrex" ::: "memory");
             m3ApiTrap(host_handover);
         }
+#endif
         wfe();
     }
     __asm__ volatile("clrex" ::: "memory");

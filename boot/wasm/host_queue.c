@@ -58,7 +58,9 @@ m3ApiRawFunction(h_queue_push) {
 }
 
 m3ApiRawFunction(h_queue_pop) {
+#ifndef AOT_NO_PUSH
     if (__builtin_expect(push_pending, 0)) m3ApiTrap(host_handover);   /* the executor's step: leave for a push */
+#endif
     m3ApiReturnType(uint32_t);
     m3ApiGetArg(uint32_t, q);
     m3ApiGetArg(uint32_t, next);

@@ -47,7 +47,7 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
     }
     wake?.();
   };
-  const next = async (what: string): Promise<Reply | null> => {
+  const next = async (): Promise<Reply | null> => {
     const deadline = Date.now() + answerMs;
     for (;;) {
       const line = lines.shift();
@@ -56,14 +56,13 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
       if (left <= 0) return null;
       await new Promise<void>((resolve) => { wake = resolve; setTimeout(resolve, left); });
       wake = null;
-      void what;
     }
   };
   const result = (ok: boolean, message: string, bytes = 0): PushResult => ({ ok, message, bytes, ms: Date.now() - started });
   port.on("data", onData);
   try {
     port.write(request());
-    const ready = await next("ready");
+    const ready = await next();
     if (!ready) return result(false, `no answer to the push request within ${answerMs} ms: is a kernel running on the board, and is this its UART? (an image built with BACKEND=aot takes no push; docs/hardware.md, "When a push gets no answer")`);
     if (ready.kind === "refused") return result(false, `the board refused: ${ready.why}`);
     if (ready.kind !== "ready") return result(false, `the board answered "${ready.kind}" to the request; expected "ready"`);
@@ -71,7 +70,7 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
     const bad = checkBeforePush(module, ready.max);
     if (bad) {
       port.write(header(0, 0));   // the board refuses a 0-byte module and goes back to its kernel
-      await next("refused");
+      await next();
       return result(false, `not sent: ${bad}`);
     }
     port.write(header(module.length, crc32(module)));
@@ -79,13 +78,13 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
     for (const piece of pieces(module, CHUNK)) {
       port.write(piece);
       sent += piece.length;
-      const a = await next("got");
+      const a = await next();
       if (!a) return result(false, `the board went silent after ${sent} of ${module.length} bytes`, sent);
       if (a.kind === "refused") return result(false, `the board refused: ${a.why}`, sent);
       if (a.kind !== "got" || a.bytes !== sent) return result(false, `the board acknowledged ${a.kind === "got" ? a.bytes : a.kind} where ${sent} bytes were sent`, sent);
       opts.progress?.(sent, module.length, Date.now() - started);
     }
-    const end = await next("accepted");
+    const end = await next();
     if (!end) return result(false, `no verdict from the board within ${answerMs} ms after the whole module`, sent);
     if (end.kind === "refused") return result(false, `the board refused: ${end.why}`, sent);
     if (end.kind !== "accepted") return result(false, `the board answered "${end.kind}" at the end`, sent);
