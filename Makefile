@@ -92,6 +92,15 @@ TOOLS         := $(B)/.tools
 Q             := @
 say            = @printf '  %-8s %s\n' $(1) $(2)
 
+# Which backend's images make, qemu, sdcard, bench... use (see "images" below).
+BACKEND       ?= wasm3
+ifeq ($(filter $(BACKEND),wasm3 aot),)
+$(error BACKEND=$(BACKEND): give wasm3 (the interpreter, the default) or aot (ahead of time, through wasm2c))
+endif
+IMG_wasm3     := $(B)
+IMG_aot       := $(B)/aot
+IMG           := $(IMG_$(BACKEND))
+
 .PHONY: all qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -201,13 +210,6 @@ $(WASM3_OBJS): $(WASM3_FLAGS_STAMP)
 # use. aot: each image's kernel.wasm is translated to C by wasm2c (Debian's
 # wabt, which setup installs) and compiled into the image with our own
 # runtime (boot/aot/), in place of wasm3 (issue 15, docs/architecture.md).
-BACKEND       ?= wasm3
-ifeq ($(filter $(BACKEND),wasm3 aot),)
-$(error BACKEND=$(BACKEND): give wasm3 (the interpreter, the default) or aot (ahead of time, through wasm2c))
-endif
-IMG_wasm3     := $(B)
-IMG_aot       := $(B)/aot
-IMG           := $(IMG_$(BACKEND))
 WASM2C        ?= wasm2c
 NM            := $(CROSS)nm
 # wasm2c's output: the guard-page mode (WASM_RT_MEMCHECK_SIGNAL_HANDLER):

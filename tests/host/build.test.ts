@@ -22,6 +22,14 @@ describe("boards", () => {
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /unknown BOARD 'pi9': valid boards are pi3 pi4/);
   });
+  it("make with no target builds kernel8.img, for each backend (a dry run)", () => {
+    // `all` was once read before BACKEND's image folder was set: make looked for /kernel8.img.
+    for (const [backend, img] of [["wasm3", "build/kernel8.img"], ["aot", "build/aot/kernel8.img"]]) {
+      const r = spawnSync("make", ["-n", `BACKEND=${backend}`], { encoding: "utf8" });
+      assert.equal(r.status, 0, `make -n BACKEND=${backend}:\n${r.stderr}`);
+      assert.ok(r.stdout.includes(`-O binary ${img.replace(/img$/, "elf")} ${img}`), `make -n BACKEND=${backend} builds ${img}:\n${r.stdout.slice(-2000)}`);
+    }
+  });
   it("make refuses an APP that does not exist, and one that does not export main()", () => {
     const r = spawnSync("make", ["-n", "APP=nowhere/main.ts"], { encoding: "utf8" });
     assert.notEqual(r.status, 0);
