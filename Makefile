@@ -1,7 +1,7 @@
 # Build, boot and test a TypeScript (AssemblyScript) kernel for the Raspberry Pi 3 and 4.
 #
 #   make                  build/kernel8.img (and build/kernel.wasm)
-#   make qemu [BOARD=pi4] build, then boot it in QEMU on four cores (Ctrl-A X quits)
+#   make qemu [BOARD=pi4] build, then boot it in QEMU on four cores (Ctrl-] quits)
 #   make qemu APP=examples/blink/main.ts   the same with your own kernel (any folder)
 #   make test             host tests, then QEMU tests on every board
 #   make bench            instructions per operation, wasm3 and aot against native C (QEMU -icount)
@@ -13,7 +13,8 @@
 #   make hardware-sdcard PROGRAM=gpio-loopback   an SD card image for one of them
 #   make gdb              QEMU paused with a gdb server, and gdb-multiarch attached
 #   make console [DEVICE=/dev/ttyUSB0]   our serial terminal, on a board or on the kernel in QEMU (Ctrl-] quits)
-#   make push DEVICE=/dev/ttyUSB0        a new kernel.wasm into the running kernel over its UART, no reboot
+#   make push [DEVICE=/dev/ttyUSB0]      a new kernel.wasm into the running kernel over its UART, no reboot
+#                         (without DEVICE: through the make qemu or make console that runs)
 #   make clean            remove build/
 #
 #   KERNEL_MEMORY_MB=64   size of the kernel's linear memory, shared by the four
@@ -63,7 +64,8 @@ CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -fno-pie -march=armv8-a+cr
 # -mstrict-align: only the stub's steps before the MMU is on need it, and
 # wasm3 runs after (SCTLR_EL1.A = 0: unaligned accesses to normal memory
 # are allowed). (d_m3LogOutput, once passed here, does not exist in 0.5.0.)
-WASM3_CFLAGS  := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1
+WASM3_CONFIG  := -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1
+WASM3_CFLAGS  := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w $(WASM3_CONFIG)
 # No call of m3_Yield per wasm call (boot/wasm/no_yield.h); m3_core.c keeps its definition.
 WASM3_NO_YIELD := -include boot/wasm/no_yield.h
 # The shared memory's size as a constant (host.h: the host functions' bound
@@ -188,6 +190,9 @@ $(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h $(CONFIG)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@ || \
 		{ printf 'error: the C compiler stopped on %s (above: the line and reason; warnings are errors here)\n' $< >&2; exit 1; }
+# host.c reads wasm3's structs (m3_env.h), whose fields depend on its
+# configuration: it sees them as wasm3 was built.
+$(B)/obj/boot/wasm/host.c.o: CFLAGS += $(WASM3_CONFIG)
 $(B)/obj/gen/abi_link.c.o: $(B)/gen/abi_link.c $(WASM3_DIR)/wasm3.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iboot/wasm -c $< -o $@
@@ -386,19 +391,25 @@ gdb: $(IMG)/kernel8.img $(TOOLS)
 
 # ---- run -----------------------------------------------------------------
 # make console DEVICE=/dev/ttyUSB0 [BAUD=115200] [TIMESTAMPS=1]: our serial
-# terminal (tools/console.ts) on a board; without DEVICE, on the kernel
-# booted in QEMU with its UART on a pty. Ctrl-] quits.
+# terminal (tools/console.ts) on a board; without DEVICE (and make qemu), on
+# the kernel booted in QEMU with its UART on a pty. Ctrl-] quits. Either
+# shares the UART on build/uart.sock, for make push from another terminal.
 BAUD          ?= 115200
-# make push DEVICE=...: a new build/kernel.wasm into the running kernel, no
-# reboot (docs/push.md): a board's adapter, or the pty make console prints.
+UART_SOCKET   := $(B)/uart.sock
+# make push [DEVICE=...] [WAIT=15]: a new build/kernel.wasm into the running
+# kernel, no reboot (docs/push.md). Without DEVICE, through the make console
+# or make qemu that is running; with DEVICE, straight to the board's adapter,
+# and then on as its console. No answer: it knocks for WAIT seconds, time to
+# reset a wedged board into the stub's boot window.
+WAIT          ?= 15
 push: $(B)/kernel.wasm $(TOOLS)
-	@test -n "$(DEVICE)" || { echo "usage: make push DEVICE=/dev/ttyUSB0 (a board), or DEVICE=<the pty make console printed> (QEMU); see docs/push.md" >&2; exit 2; }
-	$(Q)$(NODE) $(B)/tools/tools/push/push.js --device "$(DEVICE)" --baud $(BAUD) $(B)/kernel.wasm
+	$(Q)$(NODE) $(B)/tools/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(B)/kernel.wasm
 console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps)
+	$(Q)$(NODE) $(B)/tools/tools/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
 
+# make qemu: the kernel in QEMU on four cores, in our console (as make console).
 qemu: $(IMG)/kernel8.img $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/qemu.js --board $(BOARD) $(IMG)/kernel8.img
+	$(Q)$(NODE) $(B)/tools/tools/console.js --qemu $(IMG)/kernel8.img --board $(BOARD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
 
 # ---- tests ---------------------------------------------------------------
 # The host tools, then the kernel code against AssemblyScript's declarations

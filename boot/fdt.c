@@ -40,7 +40,7 @@ const char *fdt_read(uint64_t addr) {
 
     const uint8_t *p = t + off_struct, *end = p + size_struct;
     const char *strings = (const char *)t + off_strings;
-    int depth = 0, in_memory = 0;
+    int depth = 0, in_memory = 0, in_chosen = 0;
     uint32_t addr_cells = 2, size_cells = 1;   /* the spec's defaults */
     while (p + 4 <= end) {
         uint32_t tok = be32(p);
@@ -49,10 +49,13 @@ const char *fdt_read(uint64_t addr) {
             const char *name = (const char *)p;
             size_t len = strnlen(name, (size_t)(end - p));
             depth++;
-            if (depth == 2) in_memory = strncmp(name, "memory", 6) == 0 && (name[6] == 0 || name[6] == '@');
+            if (depth == 2) {
+                in_memory = strncmp(name, "memory", 6) == 0 && (name[6] == 0 || name[6] == '@');
+                in_chosen = strcmp(name, "chosen") == 0;
+            }
             p += (len + 4) & ~3u;
         } else if (tok == FDT_END_NODE) {
-            if (depth == 2) in_memory = 0;
+            if (depth == 2) in_memory = in_chosen = 0;
             depth--;
         } else if (tok == FDT_PROP) {
             if (p + 8 > end) break;
@@ -64,6 +67,13 @@ const char *fdt_read(uint64_t addr) {
                 size_t n = len < sizeof dt.model ? len : sizeof dt.model - 1;
                 memcpy(dt.model, val, n);
                 dt.model[n] = 0;
+            } else if (in_chosen && depth == 2 && !strcmp(name, "bootargs") && len) {
+                /* The firmware writes its own options and then cmdline.txt
+                 * here (Raspberry Pi documentation, "The kernel command
+                 * line"); QEMU writes -append. A string, NUL-terminated. */
+                size_t n = len < sizeof dt.bootargs ? len : sizeof dt.bootargs - 1;
+                memcpy(dt.bootargs, val, n);
+                dt.bootargs[n] = 0;
             } else if (depth == 1 && !strcmp(name, "#address-cells") && len == 4) {
                 addr_cells = be32(val);
             } else if (depth == 1 && !strcmp(name, "#size-cells") && len == 4) {

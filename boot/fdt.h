@@ -7,6 +7,7 @@ struct dt_info {
     char model[64];           /* /model, e.g. "Raspberry Pi 4 Model B" */
     uint64_t memory_bytes;    /* sum of every /memory reg range */
     uint64_t low_memory_end;  /* end of the range that starts at 0 (RAM the MMU maps) */
+    char bootargs[1024];       /* /chosen/bootargs: the firmware's options, then cmdline.txt */
 };
 
 extern struct dt_info dt;

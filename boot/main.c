@@ -15,6 +15,7 @@
 #include "semihost.h"
 #include "smp.h"
 #include "uart.h"
+#include "push.h"
 #include "wasm/host.h"
 #include "wasm3.h"
 
@@ -65,10 +66,12 @@ _Noreturn void boot_primary(uint64_t dtb) {
 
     boot_bench_hook();
     const char *why = wasm_load_all(MAX_CORES);
-    if (why) {
-        kprintf("kernel.wasm rejected: %s\n", why);
-        sys_exit(EXIT_REJECTED);
-    }
+    unsigned wait_ms = push_wait_ms(dt.bootargs);
+    if (why) kprintf("kernel.wasm rejected: %s\n", why);
+    /* The boot window (docs/push.md): a push now replaces the SD card's
+     * kernel before it starts, and with a window a rejected one waits for
+     * a push instead of stopping. */
+    if (!wasm_boot_window(wait_ms, why) && why) sys_exit(EXIT_REJECTED);
     smp_release(MAX_CORES);
     boot_bench_smp_hook();
     const char *irq_why = irq_init_core(0);

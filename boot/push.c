@@ -5,6 +5,7 @@
  * and the CRC is checked over what arrived before the caller may use it. */
 #include "push.h"
 #include <stdio.h>
+#include <string.h>
 
 int push_match(unsigned *state, uint8_t byte) {
     static const uint8_t magic[PUSH_MAGIC_LEN] = PUSH_MAGIC;
@@ -32,11 +33,45 @@ uint32_t push_crc32(const uint8_t *p, size_t n) {
     return c ^ 0xFFFFFFFFu;
 }
 
+unsigned push_wait_ms(const char *args) {
+    static const char key[] = "push.wait=";
+    for (const char *p = args; p && *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+        const char *word = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n') p++;
+        if ((size_t)(p - word) <= sizeof key - 1 || memcmp(word, key, sizeof key - 1)) continue;
+        unsigned long ms = 0;
+        const char *d = word + sizeof key - 1;
+        for (; d < p && *d >= '0' && *d <= '9'; d++)
+            if ((ms = ms * 10 + (unsigned long)(*d - '0')) > PUSH_WAIT_MAX_MS) ms = PUSH_WAIT_MAX_MS;
+        if (d != p) continue;                       /* push.wait=abc: not ours to guess */
+        return (unsigned)ms;                        /* the first one counts */
+    }
+    return 0;
+}
+
 static const char *refuse(const struct push_io *io, const char *why) {
     char line[200];
     snprintf(line, sizeof line, "push: refused: %s\n", why);
     io->put_line(line);
     return why;
+}
+
+/* The header's first byte, past any further copies of the request: a host
+ * that knocks until the board answers (the boot window) may have sent one
+ * more before it saw "ready". -1 after the time-out. */
+static int header_start(const struct push_io *io) {
+    for (;;) {
+        int c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
+        if (c != 0) return c;                        /* 'L', anything else, or -1 */
+        unsigned state = 1;                          /* a NUL: the request again? */
+        for (;;) {
+            c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
+            if (c < 0) return -1;
+            if (push_match(&state, (uint8_t)c)) break;   /* a whole one: the header may come now */
+            if (!state) return c;                    /* it was not one: the byte that says so */
+        }
+    }
 }
 
 const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, size_t *len) {
@@ -47,7 +82,7 @@ const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, siz
 
     uint8_t h[9];
     for (unsigned i = 0; i < sizeof h; i++) {
-        int c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
+        int c = i ? io->get_byte(PUSH_BYTE_TIMEOUT_MS) : header_start(io);
         if (c < 0) {
             snprintf(why, sizeof why, "the host sent %u of the header's 9 bytes, then nothing for %u ms", i, PUSH_BYTE_TIMEOUT_MS);
             return refuse(io, why);
@@ -68,6 +103,10 @@ const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, siz
         snprintf(why, sizeof why, "a module of %lu bytes cannot be wasm", (unsigned long)n);
         return refuse(io, why);
     }
+    /* The header is good: say so before the host sends a byte of the
+     * module, so that a refused header leaves nothing in flight for the
+     * kernel that runs on (the host waits for this "got 0"). */
+    io->put_line("push: got 0\n");
     for (uint32_t at = 0; at < n;) {
         uint32_t end = at + PUSH_CHUNK < n ? at + PUSH_CHUNK : n;
         for (; at < end; at++) {

@@ -22,11 +22,19 @@ struct push_io {
  * request (magic and a version this stub speaks) has come. `state` starts at 0. */
 int push_match(unsigned *state, uint8_t byte);
 
-/* After the request: answers "ready", receives the header and the module
+/* After the request: answers "ready", skips further copies of the request
+ * (a host that knocks again while the board boots), receives the header and the module
  * into buf (at most max bytes), answering "got" after each piece, and checks
  * its CRC-32. NULL with *len set, or why it refused (also sent to the host
  * as "push: refused: <why>"). Nothing outside buf is written. */
 const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, size_t *len);
+
+/* The boot window (docs/push.md): the milliseconds `push.wait=<ms>` in the
+ * kernel command line asks the stub to wait for a push at boot, before it
+ * starts the kernel from the SD card; 0 when the line has none (QEMU without
+ * -append), PUSH_WAIT_MAX_MS at most. */
+#define PUSH_WAIT_MAX_MS 60000
+unsigned push_wait_ms(const char *bootargs);
 
 /* CRC-32 as zlib computes it (reflected, polynomial 0xEDB88320). */
 uint32_t push_crc32(const uint8_t *p, size_t n);

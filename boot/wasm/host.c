@@ -21,6 +21,7 @@
 #include "../console.h"
 #include "../mmu.h"
 #include "m3_env.h"   /* M3Runtime and M3Memory: the window needs their fields */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -223,6 +224,11 @@ static void free_all(void) {
     for (unsigned c = 0; c < MAX_CORES; c++) {
         if (runtimes[c]) {
             if (own_headers[c]) runtimes[c]->memory.mallocated = own_headers[c];
+            /* The backtrace of the last trap (every core that left for the
+             * push has one: the handover is a trap to wasm3). wasm3 0.5.0
+             * frees it only at its next call, not in m3_FreeRuntime: 96
+             * bytes a core lost per push (tests/qemu/push.test.ts). */
+            ClearBacktrace(runtimes[c]);
             m3_FreeRuntime(runtimes[c]);
         }
         runtimes[c] = 0, modules[c] = 0, own_headers[c] = 0;
@@ -234,7 +240,8 @@ static void free_all(void) {
 static void push_line(const char *line) { kprintf("%s", line); console_flush(); }
 
 /* Core 0, once no core runs the kernel: receive, check as at boot, and make
- * the runtimes again, of the new module or, refused, of the one that ran. */
+ * the runtimes again, of the new module or, refused, of the one that ran
+ * (none at boot when the image's own was rejected: then wait for the next). */
 static void take_push(void) {
     const struct push_io io = { uart_getc_timeout, push_line };
     size_t len = 0;
@@ -246,7 +253,10 @@ static void take_push(void) {
         module_bytes = push_buffers[push_next], module_size = len;
         const char *bad = wasm_load_all(MAX_CORES);
         if (!bad) {
-            kprintf("push: accepted %u, booting\n", (unsigned)len);
+            /* The C heap after the load: the same after every push of the
+             * same module, or a push leaks (tests/qemu/push.test.ts). */
+            kprintf("push: accepted %u, booting\npush: the stub's heap holds %u bytes\n", (unsigned)len,
+                    (unsigned)mallinfo().uordblks);
             push_next ^= 1;
         } else {
             kprintf("push: refused: kernel.wasm rejected: %s\n", bad);
@@ -254,10 +264,14 @@ static void take_push(void) {
             why = bad;
         }
     }
-    if (why) {                                /* back to the kernel that ran, from its start */
+    if (why && old) {                         /* back to the kernel that ran, from its start */
         module_bytes = old, module_size = old_size;
         const char *bad = wasm_load_all(MAX_CORES);
-        if (bad) kprintf("panic: core 0: the kernel that ran before the push no longer loads: %s\n", bad);
+        if (bad) {
+            kprintf("panic: core 0: the kernel that ran before the push no longer loads: %s\n", bad);
+            free_all();
+            module_bytes = 0;
+        }
     }
     console_flush();
     __atomic_store_n(&push_pending, 0, __ATOMIC_RELEASE);
@@ -266,20 +280,61 @@ static void take_push(void) {
     sev();
 }
 
+/* A push while no core runs the kernel (every core trapped or returned,
+ * or none loaded): nobody reads the UART's data register, so core 0 does,
+ * without sleeping (WFE would wait for an event that never comes), and
+ * feeds the same watch. What else arrives is dropped: no kernel reads it. */
+static void poll_for_push(void) {
+    int c = uart_getc_timeout(0);
+    if (c >= 0) push_snoop((uint32_t)c);
+}
+
+int wasm_boot_window(unsigned ms, const char *rejected) {
+    if (rejected && !ms) return 0;          /* no window: stop, as without push */
+    if (rejected) {
+        kprintf("push: the image's kernel.wasm was rejected; waiting for a push (make push, docs/push.md)\n");
+        module_bytes = 0;
+        free_all();
+        while (!module_bytes) {
+            while (!__atomic_load_n(&push_pending, __ATOMIC_ACQUIRE)) poll_for_push();
+            take_push();
+        }
+        return 1;
+    }
+    if (!ms) return 1;
+    kprintf("push: waiting %u ms for a push before the kernel starts (push.wait= on the kernel command line)\n", ms);
+    console_flush();
+    uint64_t deadline = counter_now() + counter_freq() * ms / 1000;
+    while (counter_now() < deadline)
+        if (poll_for_push(), __atomic_load_n(&push_pending, __ATOMIC_ACQUIRE)) { take_push(); return 1; }
+    return 1;
+}
+
 _Noreturn void wasm_serve(unsigned core) {
     for (;;) {
         uint32_t gen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
-        wasm_run(core);
+        if (module_bytes) wasm_run(core);
         /* Stopped (a push, a trap, a return): wait for the next kernel. Core
-         * 0 takes a push once every core has left the kernel. */
+         * 0 takes a push once every core has left the kernel, and watches
+         * the UART itself while none runs it. */
+        int told = core != 0;
         for (;;) {
-            if (core == 0 && __atomic_load_n(&push_pending, __ATOMIC_ACQUIRE) &&
-                !__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE)) {
+            int idle = !__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE);
+            if (core == 0 && idle && __atomic_load_n(&push_pending, __ATOMIC_ACQUIRE)) {
                 take_push();
                 break;
             }
             if (__atomic_load_n(&generation, __ATOMIC_ACQUIRE) != gen) break;
-            wfe();
+            if (core == 0 && idle) {
+                if (!told) {
+                    kprintf("push: no core runs the kernel; a push (make push) starts a new one\n");
+                    console_flush();
+                    told = 1;
+                }
+                poll_for_push();
+            } else {
+                wfe();
+            }
         }
     }
 }

@@ -63,6 +63,11 @@ extern const char host_handover[];
 extern volatile uint32_t push_pending;
 const char *push_snoop(uint32_t dr);         /* the handover marker once the request has come, else NULL */
 const char *wasm_push_requested(void);       /* wasm3's answer to a request (host.c) */
+/* Core 0 at boot, before the other cores start: waits `ms` for a push (and
+ * takes it), or, when the image's module was `rejected`, until one is
+ * accepted. 0 when it did not wait for one: this backend takes no push (aot)
+ * or no window was asked for a rejected module (the caller stops). */
+int wasm_boot_window(unsigned ms, const char *rejected);
 /* Runs this core's kernel, and again after each accepted push; never returns. */
 _Noreturn void wasm_serve(unsigned core);
 

@@ -72,6 +72,11 @@ const char *push_snoop(uint32_t dr) {
     return wasm_push_requested();
 }
 
+__attribute__((weak)) int wasm_boot_window(unsigned ms, const char *rejected) {
+    (void)ms, (void)rejected;
+    return 0;
+}
+
 __attribute__((weak)) _Noreturn void wasm_serve(unsigned core) {
     wasm_run(core);
     park();

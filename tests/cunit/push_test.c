@@ -61,7 +61,7 @@ static void test_good(void) {
     const char *why = push_receive(&io, buf, 4096, &len);
     CHECK(why == 0, "accepted: %s", why ? why : "");
     CHECK(len == sizeof module && memcmp(buf, module, len) == 0, "the module arrived whole");
-    CHECK(strcmp(said, "push: ready 4096 v1\npush: got 1024\npush: got 2048\npush: got 3000\n") == 0, "answers: %s", said);
+    CHECK(strcmp(said, "push: ready 4096 v1\npush: got 0\npush: got 1024\npush: got 2048\npush: got 3000\n") == 0, "answers: %s", said);
     CHECK(buf[sizeof module] == 0xAA, "nothing written after the module");
 }
 
@@ -83,6 +83,7 @@ static void test_too_large(void) {
     const char *why = push_receive(&io, buf, 2048, &len);
     CHECK(why && strstr(said, "push: refused: the module is 3000 bytes, more than the 2048 this board reserves"), "too large: %s", said);
     CHECK(script_at == 9, "refused after the header, before a byte of the module (read %zu)", script_at);
+    CHECK(!strstr(said, "push: got 0"), "the host was not told to send the module: %s", said);
     CHECK(buf[0] == 0xAA, "nothing written");
 }
 
@@ -108,7 +109,41 @@ static void test_bad_header(void) {
     CHECK(why && strstr(said, "cannot be wasm"), "three bytes: %s", said);
 }
 
+static void test_knocks(void) {
+    /* Two more copies of the request before the header (a host knocking
+     * while the board boots): skipped, the module arrives. */
+    setup();
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
+    static const uint8_t req[] = "\0TSPI-PUSH\0\1\0TSPI-PUSH\0\1";
+    memmove(script + sizeof req - 1, script, script_len);
+    memcpy(script, req, sizeof req - 1);
+    script_len += sizeof req - 1;
+    size_t len = 0;
+    const char *why = push_receive(&io, buf, 4096, &len);
+    CHECK(why == 0 && len == sizeof module && memcmp(buf, module, len) == 0, "accepted after two knocks: %s", said);
+    /* A NUL that does not start a request is still a bad header. */
+    setup();
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
+    static const uint8_t junk[] = "\0TSPX";
+    memmove(script + sizeof junk - 1, script, script_len);
+    memcpy(script, junk, sizeof junk - 1);
+    script_len += sizeof junk - 1;
+    why = push_receive(&io, buf, 4096, &len);
+    CHECK(why && strstr(said, "push: refused: the header starts with 0x58"), "a broken-off request: %s", said);
+}
+
+static void test_wait(void) {
+    CHECK(push_wait_ms(0) == 0 && push_wait_ms("") == 0, "no command line: no window");
+    CHECK(push_wait_ms("console=ttyS0,115200 push.wait=1500 root=/dev/mmcblk0p2") == 1500, "among the firmware's options");
+    CHECK(push_wait_ms("push.wait=250") == 250, "alone");
+    CHECK(push_wait_ms("xpush.wait=9 push.waitx=9 push.wait=") == 0, "only the exact word, with a number");
+    CHECK(push_wait_ms("push.wait=12ms push.wait=40") == 40, "push.wait=12ms is not a number: the next one counts");
+    CHECK(push_wait_ms("push.wait=99999999999999") == PUSH_WAIT_MAX_MS, "capped at %u ms", PUSH_WAIT_MAX_MS);
+}
+
 int main(void) {
+    run_test("further copies of the request before the header are skipped", test_knocks);
+    run_test("push.wait= on the kernel command line", test_wait);
     run_test("CRC-32 as zlib", test_crc);
     run_test("the request: magic and version, nothing a terminal types", test_match);
     run_test("a module arrives whole, piece by piece, each acknowledged", test_good);

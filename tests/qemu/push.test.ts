@@ -1,7 +1,10 @@
 // A push into the running kernel in QEMU (docs/push.md): the UART on a pty,
 // the host's sender (tools/push/push.ts), the stub's receiver. The tour runs;
-// a pushed blink replaces it on all four cores; a bad module is refused and
-// the kernel that ran starts again; an aot image takes no push.
+// a pushed blink replaces it on all four cores; every bad module is refused
+// and the kernel that ran starts again; a kernel that stops on every core
+// still takes the next push; twenty pushes leave the stub's heap as the
+// first did; the boot window takes a push before the SD card's kernel
+// starts; an aot image takes no push.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -29,15 +32,26 @@ function watch(port: SerialPort) {
   };
 }
 
-async function boot(board: string) {
-  const { pty, qemu } = await startQemuOnPty(image("examples/tour"), board);
+async function boot(board: string, img = image("examples/tour"), ready: RegExp | null = /^echo: type a line and press Enter\r?$/m, extra: string[] = []) {
+  const { pty, qemu } = await startQemuOnPty(img, board, extra);
   const port = new SerialPort({ path: pty, baudRate: 115200, autoOpen: false });
   await new Promise<void>((res, rej) => port.open((e) => (e ? rej(e) : res())));
   const out = watch(port);
-  await out.until(/^echo: type a line and press Enter\r?$/m);
+  if (ready) await out.until(ready);
   const stop = async () => { if (port.isOpen) await new Promise((r) => port.close(r)); qemu.kill(); };
   return { port, out, stop };
 }
+
+/** The port, with what is written changed on its way (a line that flips a bit, a host that stops). */
+function through(port: SerialPort, change: (d: Buffer, at: number) => Buffer): Port {
+  let at = 0;
+  return {
+    write: (d: Buffer) => { const c = change(d, at); at += d.length; return port.write(c); },
+    on: (e, f) => port.on(e, f), off: (e, f) => port.off(e, f),
+  };
+}
+
+const HEAP = /^push: the stub's heap holds (\d+) bytes\r?$/m;
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})${ON}: push`, { concurrency: 1 }, () => {
@@ -71,26 +85,104 @@ for (const b of BOARDS) {
         assert.match(bad.message, /the board refused: kernel\.wasm rejected: .*cpu\.teleport/);
         at = await out.until(/^cores online: 4\r?$/m, at);
         await out.until(/^blink: type `rate <ms>`/m, at);
-        // 3. A host that stops halfway: refused after the time-out, blink starts again.
+        // 3. A bit flipped on the wire: the CRC-32 refuses it.
+        at = out.text.length;
+        const blink = readFileSync("build/examples/blink.wasm");
+        const flip = await push(through(port, (d, off) => {
+          const at = 21 + 5000 - off;   // the module's byte 5000, after the request and the header
+          if (at < 0 || at >= d.length) return d;
+          const c = Buffer.from(d);
+          c[at] ^= 0x04;
+          return c;
+        }), blink);
+        assert.equal(flip.ok, false);
+        assert.match(flip.message, /the board refused: the module's CRC-32 is 0x[0-9a-f]{8}, the header said 0x[0-9a-f]{8} \(a byte changed on the wire\)/);
+        at = await out.until(/^cores online: 4\r?$/m, at);
+        await out.until(/^blink: type `rate <ms>`/m, at);
+        // 4. Not wasm (sent anyway, --force): wasm3's parse refuses it.
+        at = out.text.length;
+        const text = await push(port, readFileSync("docs/push.md"), { force: true });
+        assert.equal(text.ok, false);
+        assert.match(text.message, /the board refused: kernel\.wasm rejected: /);
+        at = await out.until(/^cores online: 4\r?$/m, at);
+        await out.until(/^blink: type `rate <ms>`/m, at);
+        // 5. Larger than the board reserves (sent anyway): refused at the header, before a byte of it.
+        at = out.text.length;
+        const huge = Buffer.alloc((1 << 20) + 1);
+        huge.set(blink.subarray(0, 8));
+        const big = await push(port, huge, { force: true });
+        assert.equal(big.ok, false);
+        assert.match(big.message, /the board refused: the module is 1048577 bytes, more than the 1048576 this board reserves/);
+        assert.equal(big.bytes, 0, "no byte of the module was sent");
+        at = await out.until(/^cores online: 4\r?$/m, at);
+        await out.until(/^blink: type `rate <ms>`/m, at);
+        // 6. A host that stops halfway: refused after the time-out, blink starts again.
         at = out.text.length;
         const module = readFileSync("build/examples/tour.wasm");
-        let sent = 0;
-        const cut: Port = {
-          write: (d: Buffer) => { const room = Math.max(0, 4096 - sent); sent += d.length; return port.write(d.subarray(0, room)); },
-          on: (e, f) => port.on(e, f), off: (e, f) => port.off(e, f),
-        };
-        const half = await push(cut, module, { answerMs: 4000 });
+        const half = await push(through(port, (d, off) => d.subarray(0, Math.max(0, 4096 - off))), module, { answerMs: 4000 });
         assert.equal(half.ok, false);
         assert.match(half.message, /the board (refused: the host stopped after \d+ of \d+ bytes|went silent)/);
         await out.until(/^push: refused: the host stopped after 4075 of \d+ bytes/m, at);   // 4096 on the wire: the request and header were 21
         at = await out.until(/^cores online: 4\r?$/m, at);
-        // 4. And the tour back, which answers.
+        // 7. And the tour back, which answers.
         at = out.text.length;
         assert.equal((await push(port, module)).ok, true);
         await out.until(/^echo: type a line and press Enter\r?$/m, at);
-        port.write("after four pushes\r");
-        await out.until(/^you typed: after four pushes \(core \d\)\r?$/m, at);
+        port.write("after seven pushes\r");
+        await out.until(/^you typed: after seven pushes \(core \d\)\r?$/m, at);
       } finally { await stop(); }
+    });
+    it("a kernel that traps on every core leaves the stub watching the UART: the next push is taken", { timeout: TIMEOUT_MS * 2 }, async () => {
+      const { port, out, stop } = await boot(b.name);
+      try {
+        let at = out.text.length;
+        assert.equal((await push(port, readFileSync("build/tests/push-trap.wasm"))).ok, true);
+        await out.until(/^push-trap: every core traps now\r?$/m, at);
+        for (let n = 0; n < 4; n++) at = await out.until(/^panic: core \d: \[trap\] unreachable executed/m, at);
+        await out.until(/^push: no core runs the kernel; a push \(make push\) starts a new one\r?$/m, at);
+        at = out.text.length;
+        const r = await push(port, readFileSync("build/tests/push-small.wasm"));
+        assert.equal(r.ok, true, r.message);
+        await out.until(/^push-small: ready\r?$/m, at);
+      } finally { await stop(); }
+    });
+    it("twenty pushes in a row: each one boots, and the stub's heap after the last is what it was after the first", { timeout: TIMEOUT_MS * 4 }, async () => {
+      const { port, out, stop } = await boot(b.name, image("tests/push-small"), /^push-small: ready\r?$/m);
+      try {
+        const module = readFileSync("build/tests/push-small.wasm");
+        const heaps: number[] = [];
+        for (let n = 0; n < 20; n++) {
+          const at = out.text.length;
+          const r = await push(port, module);
+          assert.equal(r.ok, true, `push ${n + 1}: ${r.message}`);
+          const end = await out.until(/^push-small: ready\r?$/m, at);
+          heaps.push(Number(HEAP.exec(out.text.slice(at, end))?.[1]));
+        }
+        assert.ok(heaps[0] > 0, `the stub reports its heap: ${heaps[0]}`);
+        assert.deepEqual(heaps, heaps.map(() => heaps[0]), `the heap after each push: ${heaps.join(", ")}`);
+      } finally { await stop(); }
+    });
+    it("the boot window (push.wait= on the command line) takes a push before the image's kernel starts, and a rejected image waits for one", { timeout: TIMEOUT_MS * 3 }, async () => {
+      const dtb = b.name === "pi3" ? "build/dts/bcm2710-rpi-3-b.dtb" : "build/dts/bcm2711-rpi-4-b.dtb";
+      {
+        // make push knocks until the board answers: here from the moment QEMU starts.
+        const { port, out, stop } = await boot(b.name, image("examples/tour"), null, ["-dtb", dtb, "-append", "console=ttyAMA0 push.wait=20000"]);
+        try {
+          const r = await push(port, readFileSync("build/tests/push-small.wasm"), { answerMs: 1000, knockMs: TIMEOUT_MS });
+          assert.equal(r.ok, true, `${r.message}\n${out.text}`);
+          await out.until(/^push-small: ready\r?$/m);
+          assert.doesNotMatch(out.text, /hello from TypeScript/, "the image's own kernel never started");
+        } finally { await stop(); }
+      }
+      {
+        // Without a window a rejected image stops QEMU (tests/qemu/boot.test.ts); with one it waits.
+        const { port, out, stop } = await boot(b.name, image("tests/bad-import"), null, ["-dtb", dtb, "-append", "push.wait=1"]);
+        try {
+          const r = await push(port, readFileSync("build/tests/push-small.wasm"), { answerMs: 1000, knockMs: TIMEOUT_MS });
+          assert.equal(r.ok, true, `${r.message}\n${out.text}`);
+          await out.until(/^push-small: ready\r?$/m);
+        } finally { await stop(); }
+      }
     });
   });
 }
