@@ -401,9 +401,12 @@ UART_SOCKET   := $(B)/uart.sock
 # or make qemu that is running; with DEVICE, straight to the board's adapter,
 # and then on as its console. No answer: it knocks for WAIT seconds, time to
 # reset a wedged board into the stub's boot window.
+# With DEVICE the module itself goes at PUSH_BAUD if the board and the
+# adapter both manage it (else at BAUD; PUSH_BAUD=0 never tries).
 WAIT          ?= 15
+PUSH_BAUD     ?= 921600
 push: $(B)/kernel.wasm $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(B)/kernel.wasm
+	$(Q)$(NODE) $(B)/tools/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD) --fast-baud $(PUSH_BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(B)/kernel.wasm
 console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
 
@@ -452,9 +455,9 @@ soak: $(IMG)/soak/stress-soak.img $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/soak.js $<
 
 # Instructions per operation, wasm3 and aot against native C, both boards (-icount), one run.
-bench: $(B)/bench/bench.img $(B)/bench/boot.img $(B)/aot/bench/bench.img $(B)/aot/bench/boot.img $(TOOLS)
+bench: $(B)/bench/bench.img $(B)/bench/boot.img $(B)/aot/bench/bench.img $(B)/aot/bench/boot.img $(B)/examples/tour.img $(B)/examples/tour.wasm $(TOOLS)
 	$(call say,BENCH,$<)
-	$(Q)$(NODE) $(B)/tools/tools/bench.js --aot $(B)/aot/bench/bench.img --aot-boot-image $(B)/aot/bench/boot.img $<
+	$(Q)$(NODE) $(B)/tools/tools/bench.js --aot $(B)/aot/bench/bench.img --aot-boot-image $(B)/aot/bench/boot.img --push $(B)/examples/tour.img $(B)/examples/tour.wasm $<
 	$(Q)$(NODE) $(B)/tools/tools/perf-doc.js bench/results.json
 
 clean:

@@ -57,13 +57,30 @@ static const char *refuse(const struct push_io *io, const char *why) {
     return why;
 }
 
-/* The header's first byte, past any further copies of the request: a host
- * that knocks until the board answers (the boot window) may have sent one
- * more before it saw "ready". -1 after the time-out. */
+static int switched;                             /* the line runs at the host's faster rate */
+
+/* Reads the rest of `word` after its first byte; 1 if it all came. A
+ * mismatch returns 0 with *c the byte that differed. */
+static int rest_of(const struct push_io *io, const char *word, int *c) {
+    for (const char *w = word + 1; *w; w++) {
+        *c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
+        if (*c != (uint8_t)*w) return 0;
+    }
+    return 1;
+}
+
+/* The header's first byte, past any further copies of the request (a host
+ * that knocks until the board answers, as in the boot window, may have
+ * sent one more before it saw "ready") and, at a new rate, of "SYNC" (the
+ * host repeats it until it sees "synced"). -1 after the time-out. */
 static int header_start(const struct push_io *io) {
     for (;;) {
         int c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
-        if (c != 0) return c;                        /* 'L', anything else, or -1 */
+        if (switched && c == 'S') {
+            if (rest_of(io, "SYNC", &c)) continue;
+            return c;
+        }
+        if (c != 0) return c;                        /* 'L', 'B', anything else, or -1 */
         unsigned state = 1;                          /* a NUL: the request again? */
         for (;;) {
             c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
@@ -74,15 +91,63 @@ static int header_start(const struct push_io *io) {
     }
 }
 
+/* 'B' and a rate (u32 LE) came: answer, switch, and listen for "SYNC" at
+ * the new rate for PUSH_SYNC_MS. Heard: "synced", and the transfer goes on
+ * at that rate. Not heard (an adapter that cannot do it, a cable too long):
+ * back to the old rate, silently; the host falls back too. NULL, or why not. */
+static const char *negotiate(const struct push_io *io, char *why, size_t size) {
+    static const unsigned offered[] = PUSH_BAUDS;
+    uint32_t baud = 0;
+    for (unsigned i = 0; i < 4; i++) {
+        int c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
+        if (c < 0) { snprintf(why, size, "the host asked for a rate, then sent nothing for %u ms", PUSH_BYTE_TIMEOUT_MS); return why; }
+        baud |= (uint32_t)c << (8 * i);
+    }
+    unsigned ok = 0;
+    for (unsigned i = 0; i < sizeof offered / sizeof offered[0]; i++) ok |= offered[i] == baud;
+    if (!ok) { snprintf(why, size, "%lu baud is not a rate this board offers (" PUSH_BAUDS_TEXT ")", (unsigned long)baud); return why; }
+    char line[48];
+    snprintf(line, sizeof line, "push: baud %lu\n", (unsigned long)baud);
+    io->put_line(line);
+    io->set_baud(baud);
+    /* "SYNC" within the time (garbage before it is what a wrong rate reads as). */
+    unsigned matched = 0;
+    /* Bounded in time by the silences, and in bytes: a noisy line cannot keep it here. */
+    for (unsigned waited = 0, bytes = 0; waited < PUSH_SYNC_MS && bytes < 4096 && matched < 4;) {
+        int c = io->get_byte(10);
+        if (c < 0) { waited += 10; continue; }
+        bytes++;
+        matched = c == "SYNC"[matched] ? matched + 1 : c == 'S';
+    }
+    if (matched < 4) { io->set_baud(0); return 0; }
+    switched = 1;
+    snprintf(line, sizeof line, "push: synced %lu\n", (unsigned long)baud);
+    io->put_line(line);
+    return 0;
+}
+
+int push_end(const struct push_io *io) {
+    if (!switched) return 0;
+    switched = 0;
+    io->set_baud(0);
+    return 1;
+}
+
 const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, size_t *len) {
     static char why[160];
-    char line[64];
-    snprintf(line, sizeof line, "push: ready %lu v%u\n", (unsigned long)max, PUSH_VERSION);
+    char line[96];
+    snprintf(line, sizeof line, "push: ready %lu v%u%s\n", (unsigned long)max, PUSH_VERSION,
+             io->set_baud ? " baud " PUSH_BAUDS_TEXT : "");
     io->put_line(line);
 
+    int first = header_start(io);
+    if (first == 'B' && io->set_baud && !switched) {
+        if (negotiate(io, why, sizeof why)) return refuse(io, why);
+        first = header_start(io);
+    }
     uint8_t h[9];
     for (unsigned i = 0; i < sizeof h; i++) {
-        int c = i ? io->get_byte(PUSH_BYTE_TIMEOUT_MS) : header_start(io);
+        int c = i ? io->get_byte(PUSH_BYTE_TIMEOUT_MS) : first;
         if (c < 0) {
             snprintf(why, sizeof why, "the host sent %u of the header's 9 bytes, then nothing for %u ms", i, PUSH_BYTE_TIMEOUT_MS);
             return refuse(io, why);

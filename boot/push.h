@@ -12,22 +12,37 @@
 #define PUSH_CHUNK 1024
 #define PUSH_BYTE_TIMEOUT_MS 2000        /* silence mid-transfer: the host is gone */
 
+/* The faster rates a board offers for the transfer (docs/push.md), and how
+ * long it listens at one for the host's "SYNC" before it goes back. */
+#define PUSH_BAUDS { 230400, 460800, 921600 }
+#define PUSH_BAUDS_TEXT "230400,460800,921600"
+#define PUSH_SYNC_MS 1000
+
 /* How push_receive talks: the stub's polled UART, or a test's script. */
 struct push_io {
     int (*get_byte)(unsigned timeout_ms); /* a byte, or -1 after timeout_ms of silence */
     void (*put_line)(const char *line);  /* one answer line, with its newline */
+    /* The line to `baud` once what was put has gone out; 0: back to the
+     * rate it had. NULL: this line has one rate (nothing is offered). */
+    void (*set_baud)(unsigned baud);
 };
 
 /* Feeds one received byte to the request matcher; nonzero once the whole
  * request (magic and a version this stub speaks) has come. `state` starts at 0. */
 int push_match(unsigned *state, uint8_t byte);
 
-/* After the request: answers "ready", skips further copies of the request
- * (a host that knocks again while the board boots), receives the header and the module
+/* After the request: answers "ready" (with the rates offered), skips
+ * further copies of the request (a host that knocks again while the board
+ * boots), switches to a faster rate if the host asks and confirms it
+ * (else goes back within PUSH_SYNC_MS), receives the header and the module
  * into buf (at most max bytes), answering "got" after each piece, and checks
  * its CRC-32. NULL with *len set, or why it refused (also sent to the host
  * as "push: refused: <why>"). Nothing outside buf is written. */
 const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, size_t *len);
+
+/* After the verdict line (accepted or refused) has been put: the line back
+ * at the rate it had, if the host had asked for a faster one (then 1). */
+int push_end(const struct push_io *io);
 
 /* The boot window (docs/push.md): the milliseconds `push.wait=<ms>` in the
  * kernel command line asks the stub to wait for a push at boot, before it

@@ -34,6 +34,7 @@
 #define UART_CR_TXE    (1u << 8)
 #define UART_CR_RXE    (1u << 9)
 #define UART_ICR    0x44
+#define UART_CLOCK_HZ 48000000u   /* init_uart_clock in config.txt (docs/hardware.md) */
 
 /* How long we let the TX FIFO drain before we re-program the UART: 16
  * bytes at 9600 baud take 17 ms, at 115200 1.4 ms. A UART whose
@@ -48,6 +49,20 @@ static int wait_not_busy(unsigned ms) {
     while (reg_read(uart(UART_FR)) & UART_FR_BUSY)
         if (counter_now() >= deadline) return 0;
     return 1;
+}
+
+/* The PL011 TRM's order (3.3.8, UARTCR): disable, let the character in
+ * progress finish (bounded: a UART whose transmitter is off never clears
+ * BUSY), flush the FIFOs (LCRH.FEN = 0), the divisors, then LCRH, whose
+ * write latches them (3.3.7), and enable. */
+static void program(uint32_t ibrd, uint32_t fbrd, uint32_t lcrh, uint32_t cr) {
+    reg_write(uart(UART_CR), 0);
+    wait_not_busy(2);
+    reg_write(uart(UART_LCRH), 0);                      /* FEN = 0: flush */
+    reg_write(uart(UART_IBRD), ibrd);
+    reg_write(uart(UART_FBRD), fbrd);
+    reg_write(uart(UART_LCRH), lcrh);                   /* latches the divisors */
+    reg_write(uart(UART_CR), cr);
 }
 
 int uart_drained_before_init;   /* for the unit test and the self-test: 0 if the wait gave up */
@@ -86,15 +101,34 @@ void uart_init(void) {
      * one character in progress (bounded too), then flush and program.
      * QEMU sends every byte at once and never shows this. */
     uart_drained_before_init = wait_not_busy(DRAIN_MS);
-    reg_write(uart(UART_CR), 0);
-    wait_not_busy(2);
-    reg_write(uart(UART_LCRH), 0);                      /* FEN = 0: flush */
     reg_write(uart(UART_ICR), 0x7ff);
     /* 48 MHz / (16 * 115200) = 26.0416: IBRD 26, FBRD round(0.0416 * 64) = 3. */
-    reg_write(uart(UART_IBRD), 26);
-    reg_write(uart(UART_FBRD), 3);
-    reg_write(uart(UART_LCRH), UART_LCRH_WLEN8 | UART_LCRH_FEN);   /* latches the divisors */
-    reg_write(uart(UART_CR), UART_CR_UARTEN | UART_CR_TXE | UART_CR_RXE);
+    program(26, 3, UART_LCRH_WLEN8 | UART_LCRH_FEN, UART_CR_UARTEN | UART_CR_TXE | UART_CR_RXE);
+}
+
+/* The rate a kernel had when the push switched it (uart_set_baud). */
+static struct { int saved; uint32_t ibrd, fbrd, lcrh, cr; } before_push;
+
+void uart_set_baud(unsigned baud) {
+    wait_not_busy(DRAIN_MS);               /* what was sent goes out at the rate it was sent at */
+    if (!baud) {
+        if (!before_push.saved) return;
+        before_push.saved = 0;
+        program(before_push.ibrd, before_push.fbrd, before_push.lcrh, before_push.cr);
+        return;
+    }
+    if (!before_push.saved) {
+        before_push.ibrd = reg_read(uart(UART_IBRD));
+        before_push.fbrd = reg_read(uart(UART_FBRD));
+        before_push.lcrh = reg_read(uart(UART_LCRH));
+        before_push.cr = reg_read(uart(UART_CR));
+        before_push.saved = 1;
+    }
+    /* BAUDDIV = UARTCLK / (16 * baud), IBRD its integer part and FBRD
+     * round(64 * its fraction) (PL011 TRM 3.3.6 and 3.3.7): in 64ths,
+     * UARTCLK * 4 / baud, rounded. 921600 from 48 MHz: 3 + 16/64 (0.16 %). */
+    uint32_t d64 = (uint32_t)(((uint64_t)UART_CLOCK_HZ * 4 + baud / 2) / baud);
+    program(d64 >> 6, d64 & 63, UART_LCRH_WLEN8 | UART_LCRH_FEN, UART_CR_UARTEN | UART_CR_TXE | UART_CR_RXE);
 }
 
 /* Core 0's instruction count when the first byte went out (make bench). */

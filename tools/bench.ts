@@ -6,12 +6,14 @@
 // C (bench/native.c), and the ratios. Writes bench/results.json.
 //
 //   node bench.js [--boards pi3,pi4] [--out bench/results.json] [--boot-image build/bench/boot.img]
-//                 [--aot build/aot/bench/bench.img --aot-boot-image build/aot/bench/boot.img] [image]
+//                 [--aot build/aot/bench/bench.img --aot-boot-image build/aot/bench/boot.img]
+//                 [--push build/examples/tour.img build/examples/tour.wasm] [image]
 import { statSync, writeFileSync } from "node:fs";
 import { BOARDS, findBoard } from "./boards.js";
 import { runQemu } from "./qemu.js";
 import { ASYNC_PAIRS } from "./perf-doc.js";
 import { sizeSplitOf } from "./size.js";
+import { pushFigures, PushFigure } from "./push/pushbench.js";
 
 export type Side = "wasm3" | "aot" | "native";
 export interface BenchLine { side: Side; row: string; instructions: number; ops: number }
@@ -99,13 +101,14 @@ async function runImages(board: string, image: string, bootImage: string, side: 
 
 async function main(argv: string[]): Promise<number> {
   let boards = BOARDS.map((b) => b.name), out = "bench/results.json", image = "build/bench/bench.img", bootImage = "build/bench/boot.img";
-  let aotImage = "", aotBootImage = "";
+  let aotImage = "", aotBootImage = "", pushImage = "", pushModule = "";
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--boards") boards = argv[++i].split(",");
     else if (argv[i] === "--out") out = argv[++i];
     else if (argv[i] === "--boot-image") bootImage = argv[++i];
     else if (argv[i] === "--aot") aotImage = argv[++i];
     else if (argv[i] === "--aot-boot-image") aotBootImage = argv[++i];
+    else if (argv[i] === "--push") { pushImage = argv[++i]; pushModule = argv[++i]; }
     else image = argv[i];
   }
   const results: BenchRow[] = [];
@@ -169,9 +172,22 @@ async function main(argv: string[]): Promise<number> {
       "of which wasm3 (none)": aotSplit.wasm3,
     } : {}),
   };
+  // make push in QEMU (wall-clock, not -icount: see tools/push/pushbench.ts).
+  const pushes: Record<string, PushFigure[]> = {};
+  if (pushImage) {
+    console.log(`\nmake push in QEMU: ${pushModule} (${statSync(pushModule).size.toLocaleString("en-US")} bytes) into ${pushImage}, median of 3, wall-clock on this machine`);
+    for (const board of boards) {
+      try { pushes[board] = await pushFigures(board, pushImage, pushModule); } catch (e) { console.error((e as Error).message); return 1; }
+      for (const p of pushes[board]) {
+        console.log(`  ${findBoard(board).title}, module at ${String(p.baud).padStart(6)} baud: ${(p.ms / 1000).toFixed(2)} s from push to the new \`cores online: 4\`, ` +
+          `${p.wire.toLocaleString("en-US")} bytes on the wire, the module at ${p.kibPerS.toFixed(1)} KiB/s`);
+      }
+    }
+    console.log("  (QEMU's pty has no rate: both rows show QEMU's own pace. On a board the wire carries at most 11.25 KiB/s at 115200 baud, 90 KiB/s at 921600.)");
+  }
   console.log("\nsizes:");
   for (const [k, v] of Object.entries(sizes)) console.log(`  ${k}: ${v.toLocaleString("en-US")}`);
-  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes }, null, 2) + "\n");
+  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes, push: pushes }, null, 2) + "\n");
   console.log(`\nwritten: ${out}`);
   return 0;
 }

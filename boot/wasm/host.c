@@ -243,7 +243,7 @@ static void push_line(const char *line) { kprintf("%s", line); console_flush(); 
  * the runtimes again, of the new module or, refused, of the one that ran
  * (none at boot when the image's own was rejected: then wait for the next). */
 static void take_push(void) {
-    const struct push_io io = { uart_getc_timeout, push_line };
+    const struct push_io io = { uart_getc_timeout, push_line, uart_set_baud };
     size_t len = 0;
     const char *why = push_receive(&io, push_buffers[push_next], PUSH_MAX, &len);
     const uint8_t *old = module_bytes;
@@ -253,10 +253,7 @@ static void take_push(void) {
         module_bytes = push_buffers[push_next], module_size = len;
         const char *bad = wasm_load_all(MAX_CORES);
         if (!bad) {
-            /* The C heap after the load: the same after every push of the
-             * same module, or a push leaks (tests/qemu/push.test.ts). */
-            kprintf("push: accepted %u, booting\npush: the stub's heap holds %u bytes\n", (unsigned)len,
-                    (unsigned)mallinfo().uordblks);
+            kprintf("push: accepted %u, booting\n", (unsigned)len);
             push_next ^= 1;
         } else {
             kprintf("push: refused: kernel.wasm rejected: %s\n", bad);
@@ -273,6 +270,15 @@ static void take_push(void) {
             module_bytes = 0;
         }
     }
+    console_flush();
+    if (push_end(&io)) {
+        /* Back at the kernel's rate: give the host time to switch too
+         * before anything more is said. */
+        for (uint64_t t = counter_now() + counter_freq() / 20; counter_now() < t;) {}
+    }
+    /* The C heap after the load: the same after every push of the same
+     * module, or a push leaks (tests/qemu/push.test.ts). */
+    if (!why) kprintf("push: the stub's heap holds %u bytes\n", (unsigned)mallinfo().uordblks);
     console_flush();
     __atomic_store_n(&push_pending, 0, __ATOMIC_RELEASE);
     __atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);

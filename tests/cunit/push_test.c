@@ -10,9 +10,20 @@ static uint8_t script[8192];
 static size_t script_len, script_at;
 static char said[8192];
 
-static int fake_getc(unsigned timeout_ms) { (void)timeout_ms; return script_at < script_len ? script[script_at++] : -1; }
+static size_t silence_at = (size_t)-1;   /* at this point of the script, the line is silent for... */
+static unsigned silent_ms;               /* ...this long */
+static int fake_getc(unsigned timeout_ms) {
+    if (script_at == silence_at && silent_ms) {
+        if (silent_ms > timeout_ms) { silent_ms -= timeout_ms; return -1; }
+        silent_ms = 0;                   /* the silence ends within this wait */
+    }
+    return script_at < script_len ? script[script_at++] : -1;
+}
 static void fake_puts(const char *line) { strncat(said, line, sizeof said - strlen(said) - 1); }
-static const struct push_io io = { fake_getc, fake_puts };
+static const struct push_io io = { fake_getc, fake_puts, 0 };
+static unsigned bauds[8], nbauds;
+static void fake_set_baud(unsigned baud) { if (nbauds < 8) bauds[nbauds++] = baud; }
+static const struct push_io fast_io = { fake_getc, fake_puts, fake_set_baud };
 
 static void host_sends(const uint8_t *module, size_t n, uint32_t crc, char first, size_t cut) {
     script_len = script_at = 0;
@@ -132,6 +143,55 @@ static void test_knocks(void) {
     CHECK(why && strstr(said, "push: refused: the header starts with 0x58"), "a broken-off request: %s", said);
 }
 
+/* Puts `pre` (n bytes) before what host_sends scripted. */
+static void prepend(const char *pre, size_t n) {
+    memmove(script + n, script, script_len);
+    memcpy(script, pre, n);
+    script_len += n;
+}
+
+static void test_faster_rate(void) {
+    /* Asked for 921600 and confirmed with SYNC (twice: the host repeats it): the module comes at that rate. */
+    setup();
+    nbauds = 0;
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
+    prepend("B\x00\x10\x0e\x00" "SYNCSYNC", 13);         /* 921600 = 0x000e1000 */
+    size_t len = 0;
+    const char *why = push_receive(&fast_io, buf, 4096, &len);
+    CHECK(why == 0 && len == sizeof module, "accepted at 921600: %s", said);
+    CHECK(strstr(said, "push: ready 4096 v1 baud 230400,460800,921600\npush: baud 921600\npush: synced 921600\npush: got 0\n") != 0, "answers: %s", said);
+    CHECK(nbauds == 1 && bauds[0] == 921600, "switched once, to 921600 (%u switches)", nbauds);
+    CHECK(push_end(&fast_io) == 1 && nbauds == 2 && bauds[1] == 0, "and back after the verdict");
+    CHECK(push_end(&fast_io) == 0 && nbauds == 2, "only once");
+
+    /* No SYNC within PUSH_SYNC_MS (the adapter cannot do it): back at once, and the module comes at the old rate. */
+    setup();
+    nbauds = 0;
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
+    prepend("B\x00\x10\x0e\x00" "\x93\xfe", 7);          /* what a wrong rate reads as, then silence */
+    silence_at = 7, silent_ms = PUSH_SYNC_MS + 500;
+    why = push_receive(&fast_io, buf, 4096, &len);
+    silence_at = (size_t)-1;
+    CHECK(why == 0 && len == sizeof module, "accepted at the old rate: %s", said);
+    CHECK(!strstr(said, "synced") && nbauds == 2 && bauds[0] == 921600 && bauds[1] == 0, "no sync: switched back (%u switches)", nbauds);
+    CHECK(push_end(&fast_io) == 0 && nbauds == 2, "nothing to put back at the end");
+
+    /* A rate the board does not offer: refused, nothing switched. */
+    setup();
+    nbauds = 0;
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
+    prepend("B\x40\x42\x0f\x00", 5);                      /* 1000000 */
+    why = push_receive(&fast_io, buf, 4096, &len);
+    CHECK(why && strstr(said, "push: refused: 1000000 baud is not a rate this board offers") && nbauds == 0, "%s", said);
+
+    /* A line with one rate offers none, and a 'B' there is a bad header. */
+    setup();
+    host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
+    prepend("B\x00\x10\x0e\x00", 5);
+    why = push_receive(&io, buf, 4096, &len);
+    CHECK(strstr(said, "push: ready 4096 v1\n") && why && strstr(said, "the header starts with 0x42"), "%s", said);
+}
+
 static void test_wait(void) {
     CHECK(push_wait_ms(0) == 0 && push_wait_ms("") == 0, "no command line: no window");
     CHECK(push_wait_ms("console=ttyS0,115200 push.wait=1500 root=/dev/mmcblk0p2") == 1500, "among the firmware's options");
@@ -144,6 +204,7 @@ static void test_wait(void) {
 int main(void) {
     run_test("further copies of the request before the header are skipped", test_knocks);
     run_test("push.wait= on the kernel command line", test_wait);
+    run_test("a faster rate: asked, confirmed, or gone back from; one not offered refused", test_faster_rate);
     run_test("CRC-32 as zlib", test_crc);
     run_test("the request: magic and version, nothing a terminal types", test_match);
     run_test("a module arrives whole, piece by piece, each acknowledged", test_good);

@@ -49,6 +49,8 @@ static uint32_t pl011_read(uint64_t off) {
     }
     if (off == 0x30) return pl011.cr;
     if (off == 0x2c) return pl011.lcrh;
+    if (off == 0x24) return pl011.ibrd;
+    if (off == 0x28) return pl011.fbrd;
     return 0;
 }
 
@@ -118,7 +120,26 @@ static void test_pins_taken_from_bluetooth(void) {
     CHECK(((fake_get(gpfsel3) >> 12) & 7) == 7, "GPIO 34 left alone");
 }
 
+/* The push switches to 921600 and back to the kernel's own setting. */
+static void test_push_rate(void) {
+    setup(3, CR_UARTEN | CR_TXE | (1u << 9) | (1u << 11));   /* the kernel's: RTS set too */
+    pl011.ibrd = 13, pl011.fbrd = 1;                          /* 230400, the kernel's rate */
+    uart_set_baud(921600);
+    CHECK(pl011.sent == 4, "what was queued went out first (sent %u of 4)", pl011.sent);
+    CHECK(!pl011.flushed_with_data && !pl011.ibrd_written_while_enabled, "flushed empty, divisors written disabled");
+    CHECK(pl011.ibrd == 3 && pl011.fbrd == 16, "921600 from 48 MHz: IBRD %u FBRD %u", pl011.ibrd, pl011.fbrd);
+    uart_set_baud(460800);
+    CHECK(pl011.ibrd == 6 && pl011.fbrd == 33, "460800: IBRD %u FBRD %u", pl011.ibrd, pl011.fbrd);
+    uart_set_baud(0);
+    CHECK(pl011.ibrd == 13 && pl011.fbrd == 1, "back to the kernel's divisors: IBRD %u FBRD %u", pl011.ibrd, pl011.fbrd);
+    CHECK(pl011.cr == (CR_UARTEN | CR_TXE | (1u << 9) | (1u << 11)), "and its control bits (CR 0x%x)", pl011.cr);
+    pl011.ibrd = 99;
+    uart_set_baud(0);
+    CHECK(pl011.ibrd == 99, "a second 0 changes nothing");
+}
+
 int main(void) {
+    run_test("the push's rate and back (uart_set_baud)", test_push_rate);
     run_test("uart_init takes the PL011 back from the Bluetooth pins", test_pins_taken_from_bluetooth);
     run_test("uart_init re-programs a PL011 with bytes still in its TX FIFO", test_reinit_with_bytes_queued);
     run_test("uart_init gives up waiting on a transmitter that is off", test_reinit_transmitter_off);

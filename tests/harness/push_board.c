@@ -7,7 +7,8 @@
  * prints the pty's path on its first line, waits for one push request,
  * receives, answers as the stub does, writes what it accepted, and exits
  * 0 (accepted) or 1 (refused). It checks nothing wasm3 would: that is the
- * board's next step (docs/push.md). */
+ * board's next step (docs/push.md). It offers the faster rates, and logs
+ * each switch on stderr ("push_board: rate N", 0 for back). */
 #define _DEFAULT_SOURCE
 #define _XOPEN_SOURCE 700
 #include "push.h"
@@ -28,6 +29,19 @@ static int get_byte(unsigned timeout_ms) {
     return read(fd, &c, 1) == 1 ? c : -1;
 }
 
+/* A pty has no rate of its own: the switch is set on it (as a UART's
+ * divisors would be) and logged, so the host test sees both sides agree. */
+static int slave = -1;
+static void set_baud(unsigned baud) {
+    struct termios t;
+    tcdrain(fd);
+    if (slave >= 0 && !tcgetattr(slave, &t)) {
+        cfsetspeed(&t, baud == 921600 ? B921600 : baud == 460800 ? B460800 : baud == 230400 ? B230400 : B115200);
+        tcsetattr(slave, TCSANOW, &t);
+    }
+    fprintf(stderr, "push_board: rate %u\n", baud);
+}
+
 static void put_line(const char *line) {
     size_t n = strlen(line);
     if (write(fd, line, n) != (ssize_t)n) exit(3);
@@ -38,7 +52,7 @@ int main(int argc, char **argv) {
     fd = posix_openpt(O_RDWR | O_NOCTTY);
     if (fd < 0 || grantpt(fd) || unlockpt(fd)) { perror("pty"); return 2; }
     struct termios t;
-    int slave = open(ptsname(fd), O_RDWR | O_NOCTTY);   /* raw, as a UART: no echo, no CR translation */
+    slave = open(ptsname(fd), O_RDWR | O_NOCTTY);   /* raw, as a UART: no echo, no CR translation */
     if (slave < 0 || tcgetattr(slave, &t)) { perror("pts"); return 2; }
     cfmakeraw(&t);
     tcsetattr(slave, TCSANOW, &t);
@@ -54,13 +68,15 @@ int main(int argc, char **argv) {
     }
     size_t max = (size_t)strtoul(argv[1], 0, 10), len = 0;
     uint8_t *buf = malloc(max ? max : 1);
-    const char *why = push_receive(&(struct push_io){ get_byte, put_line }, buf, max, &len);
-    if (why) { usleep(200000); return 1; }
+    const struct push_io io = { get_byte, put_line, set_baud };
+    const char *why = push_receive(&io, buf, max, &len);
+    if (why) { push_end(&io); usleep(200000); return 1; }
     FILE *out = fopen(argv[2], "wb");
     if (!out || fwrite(buf, 1, len, out) != len || fclose(out)) { perror(argv[2]); return 2; }
     char line[64];
     snprintf(line, sizeof line, "push: accepted %zu, booting\n", len);
     put_line(line);
+    push_end(&io);
     usleep(200000);
     close(slave);
     return 0;

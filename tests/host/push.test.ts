@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { SerialPort } from "serialport";
 import { push, progressLine } from "../../tools/push/push.js";
-import { CHUNK, MAGIC, VERSION, checkBeforePush, crc32, header, parseReply, pieces, request } from "../../tools/push/protocol.js";
+import { CHUNK, MAGIC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, request } from "../../tools/push/protocol.js";
 
 describe("push protocol (host side)", () => {
   it("the request is the magic and the version, which no terminal types", () => {
@@ -38,7 +38,11 @@ describe("push protocol (host side)", () => {
     assert.deepEqual(pieces(Buffer.alloc(0)), []);
   });
   it("reads the board's answers, and leaves other output alone", () => {
-    assert.deepEqual(parseReply("push: ready 1048576 v1\r\n"), { kind: "ready", max: 1048576, version: 1 });
+    assert.deepEqual(parseReply("push: ready 1048576 v1\r\n"), { kind: "ready", max: 1048576, version: 1, bauds: [] });
+    assert.deepEqual(parseReply("push: ready 1048576 v1 baud 230400,460800,921600"), { kind: "ready", max: 1048576, version: 1, bauds: [230400, 460800, 921600] });
+    assert.deepEqual(parseReply("push: baud 921600"), { kind: "baud", baud: 921600 });
+    assert.deepEqual(parseReply("push: synced 460800"), { kind: "synced", baud: 460800 });
+    assert.equal(parseReply("push: ready 1048576 v1 baud fast"), null);
     assert.deepEqual(parseReply("push: got 2048"), { kind: "got", bytes: 2048 });
     assert.deepEqual(parseReply("push: accepted 35103, booting"), { kind: "accepted", bytes: 35103 });
     assert.deepEqual(parseReply("push: refused: CRC-32 is 0x12345678, the header said 0x9abcdef0"), { kind: "refused", why: "CRC-32 is 0x12345678, the header said 0x9abcdef0" });
@@ -57,6 +61,8 @@ describe("push protocol (host side)", () => {
     assert.equal(Number(def("PUSH_VERSION")), VERSION);
     assert.equal(Number(def("PUSH_CHUNK")), CHUNK);
     assert.equal(Number(def("PUSH_MAGIC_LEN")), MAGIC.length);
+    assert.equal(Number(def("PUSH_SYNC_MS")), SYNC_MS);
+    assert.deepEqual(JSON.parse(`[${def("PUSH_BAUDS")?.replace(/[{}]/g, "")}]`), JSON.parse(`[${def("PUSH_BAUDS_TEXT")?.replace(/"/g, "")}]`), "the offered rates, as numbers and as the ready line says them");
     assert.equal(JSON.parse((def("PUSH_MAGIC") ?? "").replace(/\\0/g, "\\u0000")), MAGIC.toString("latin1"));
   });
 });
@@ -69,13 +75,15 @@ describe("push over a serial line: tools/push/push.ts to boot/push.c", () => {
   const cc = spawnSync(process.env.HOST_CC ?? "gcc", ["-std=gnu11", "-O1", "-Wall", "-Wextra", "-Werror", "-Iboot", "-o", exe,
     "tests/harness/push_board.c", "boot/push.c"], { encoding: "utf8" });
 
-  async function board(max: number): Promise<{ pty: string; out: string; done: Promise<number> }> {
+  async function board(max: number): Promise<{ pty: string; out: string; done: Promise<number>; log: string[] }> {
     assert.equal(cc.status, 0, `gcc: ${cc.stderr}`);
     const out = join(dir, `got-${Math.random().toString(36).slice(2)}.wasm`);
-    const child = spawn(exe, [String(max), out], { stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(exe, [String(max), out], { stdio: ["ignore", "pipe", "pipe"] });
     const done = new Promise<number>((resolve) => child.on("exit", (c) => resolve(c ?? -1)));
+    const log: string[] = [];
+    child.stderr.on("data", (d: Buffer) => log.push(...d.toString().trim().split("\n")));
     const pty = await new Promise<string>((resolve) => child.stdout.once("data", (d: Buffer) => resolve(d.toString().trim())));
-    return { pty, out, done };
+    return { pty, out, done, log };
   }
   async function open(path: string): Promise<SerialPort> {
     const p = new SerialPort({ path, baudRate: 115200, autoOpen: false });
@@ -120,5 +128,38 @@ describe("push over a serial line: tools/push/push.ts to boot/push.c", () => {
     await push(port, kernel());
     await new Promise((res) => port.close(res));
     await b.done;
+  });
+  it("the module goes at the fastest rate both sides offer, and both go back after the verdict", async () => {
+    const b = await board(1 << 20);
+    const port = await open(b.pty);
+    const notes: string[] = [];
+    const r = await push(port, kernel(), { lineBaud: 115200, fastBaud: 460800, note: (l) => notes.push(l) });
+    const after = port.baudRate;
+    await new Promise((res) => port.close(res));
+    assert.equal(r.ok, true, r.message);
+    assert.equal(r.baud, 460800, "the highest offered at or below --fast-baud");
+    assert.deepEqual(readFileSync(b.out), kernel());
+    assert.equal(await b.done, 0);
+    assert.deepEqual(b.log, ["push_board: rate 460800", "push_board: rate 0"]);
+    assert.equal(after, 115200, "the host's side is back at the line's rate");
+    assert.deepEqual(notes, ["the module goes at 460800 baud"]);
+  });
+  it("a rate that does not work (SYNC never arrives): both go back, and the module goes at the old rate", async () => {
+    const b = await board(1 << 20);
+    const port = await open(b.pty);
+    // An adapter that cannot do the rate: what the host sends at it never arrives.
+    const lossy = {
+      write: (d: Buffer) => (d.toString("latin1") === "SYNC" ? true : port.write(d)),
+      on: port.on.bind(port), off: port.off.bind(port), drain: port.drain.bind(port), update: port.update.bind(port),
+    } as unknown as Parameters<typeof push>[0];
+    const notes: string[] = [];
+    const r = await push(lossy, kernel(), { lineBaud: 115200, fastBaud: 921600, note: (l) => notes.push(l) });
+    await new Promise((res) => port.close(res));
+    assert.equal(r.ok, true, r.message);
+    assert.equal(r.baud, undefined);
+    assert.deepEqual(readFileSync(b.out), kernel());
+    assert.equal(await b.done, 0);
+    assert.deepEqual(b.log, ["push_board: rate 921600", "push_board: rate 0"], "the board went back by itself");
+    assert.deepEqual(notes, ["921600 baud did not work (no answer at that rate): the module goes at 115200"]);
   });
 });

@@ -1,10 +1,16 @@
 // make console against the kernel in QEMU (UART on a pty, npm serialport):
-// what the board prints arrives, and a line typed with Enter (CR) is echoed.
+// what the board prints arrives, and a line typed with Enter (CR) is echoed;
+// and make qemu + make push: the console shares the UART on a socket, the
+// push goes through it, the new kernel's banner appears in the console.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SerialPort } from "serialport";
 import { Display, startQemuOnPty } from "../../tools/console.js";
-import { image, ON, TIMEOUT_MS } from "./lib.js";
+import { BACKEND, image, ON, TIMEOUT_MS } from "./lib.js";
 
 describe(`make console${ON}`, () => {
   it("shows the tour's output over a pty and sends what is typed, Enter as CR", { timeout: TIMEOUT_MS * 2 }, async () => {
@@ -28,5 +34,33 @@ describe(`make console${ON}`, () => {
       qemu.kill();
     }
     assert.match(shown, /^cores online: 4\r$/m, "lines end in CR LF on the terminal");
+  });
+  it("make qemu, then make push in another terminal: the push goes through the console's socket, the banner shows in the console", { timeout: TIMEOUT_MS * 3, skip: BACKEND === "aot" ? "an aot image takes no push (tests/qemu/push.test.ts)" : false }, async () => {
+    const sock = join(mkdtempSync(join(tmpdir(), "uart-")), "uart.sock");
+    const con = spawn(process.execPath, ["build/tools/tools/console.js", "--qemu", image("examples/tour"), "--board", "pi3", "--share", sock], { stdio: ["pipe", "pipe", "pipe"] });
+    let shown = "";
+    con.stdout.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
+    con.stderr.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
+    const until = async (re: RegExp, ms = TIMEOUT_MS) => {
+      for (const end = Date.now() + ms; !re.test(shown);) {
+        if (Date.now() > end) throw new Error(`no ${re} within ${ms} ms; the console showed:\n${shown}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until(/echo: type a line and press Enter/);
+      assert.match(shown, new RegExp(`make push sends a new kernel\\.wasm through ${sock.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+      const p = spawnSync(process.execPath, ["build/tools/tools/push/push.js", "--socket", sock, "--no-console", "build/examples/blink.wasm"], { encoding: "utf8", timeout: TIMEOUT_MS });
+      assert.equal(p.status, 0, `push: ${p.stdout}${p.stderr}`);
+      assert.match(p.stderr, /push: accepted: \d+ bytes \(\d+ bytes on the wire in \d+\.\d\d s\)/);
+      await until(/blink: type `rate <ms>` and Enter to change the period\r\n/);
+    } finally {
+      con.kill("SIGTERM");
+      await new Promise((r) => con.once("exit", r));
+    }
+    assert.equal(existsSync(sock), false, "the console removed its socket when it was stopped");
+    const gone = spawnSync(process.execPath, ["build/tools/tools/push/push.js", "--socket", sock, "build/examples/blink.wasm"], { encoding: "utf8" });
+    assert.equal(gone.status, 1);
+    assert.match(gone.stderr, /neither make console nor make qemu is running to push through/);
   });
 });

@@ -72,10 +72,12 @@ for (const b of BOARDS) {
     it("a pushed kernel replaces the running one on all four cores; a refused one leaves a kernel running", { timeout: TIMEOUT_MS * 4 }, async () => {
       const { port, out, stop } = await boot(b.name);
       try {
-        // 1. blink replaces the tour.
+        // 1. blink replaces the tour, the module at 921600 baud (the stub's PL011 switches and back; QEMU's pty has no rate of its own).
         let at = out.text.length;
-        const r = await push(port, readFileSync("build/examples/blink.wasm"));
+        const r = await push(port, readFileSync("build/examples/blink.wasm"), { lineBaud: 115200, fastBaud: 921600 });
         assert.equal(r.ok, true, `${r.message}\n${out.text.slice(at)}`);
+        assert.equal(r.baud, 921600);
+        assert.match(out.text.slice(at), /^push: baud 921600\r?\npush: synced 921600\r?$/m);
         at = await out.until(/^cores online: 4\r?$/m, at);
         await out.until(/^blink: type `rate <ms>` and Enter to change the period\r?$/m, at);
         // 2. A module the ABI check refuses (an import the host lacks): refused, blink starts again.

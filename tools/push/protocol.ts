@@ -1,22 +1,29 @@
 // The push protocol (docs/push.md, issue 16): how `make push` hands a new
 // kernel.wasm to a running board over its UART. This file is the host's
 // half of the wire format: what the host sends, and the board's answers it
-// understands. The board's half is to come in the stub (boot/), with the
-// same constants.
+// understands. The board's half is boot/push.c, with the same constants
+// (tests/host/push.test.ts holds them together).
 //
 // On the wire, host to board:
 //   1. REQUEST, 12 bytes: 0x00 "TSPI-PUSH" 0x00 and the protocol version.
 //      A running kernel's UART driver watches for it; a terminal never sends
 //      a NUL followed by these letters.
+//   1b. optionally RATE, 5 bytes: "B" and a rate the board offered (u32 LE);
+//      after the board's "baud" line both switch, and the host sends "SYNC"
+//      until the board answers "synced" at the new rate. No answer within
+//      SYNC_MS: both go back to the rate they had.
 //   2. HEADER, 9 bytes: "L", the module's length (u32, little-endian) and
-//      its CRC-32 (IEEE 802.3, the zlib one; u32 little-endian).
+//      its CRC-32 (IEEE 802.3, the zlib one; u32 little-endian). The board
+//      answers "got 0" before a byte of the module may follow.
 //   3. The module, in CHUNK-byte pieces; the host sends the next piece only
 //      when the board has answered "got" for the last (the board receives by
 //      polling: the answer is its flow control).
 // Board to host: lines that start with "push: ", so that they read well on
 // a console too:
-//   push: ready <max bytes> v<version>      after the request
-//   push: got <bytes so far>                after each piece
+//   push: ready <max bytes> v<version> [baud <r1>,<r2>...]   after the request
+//   push: baud <rate>                       it switches now
+//   push: synced <rate>                     it heard SYNC at the new rate
+//   push: got <bytes so far>                after the header (0), then each piece
 //   push: accepted <bytes>, booting         the new kernel starts on all cores
 //   push: refused: <reason>                 at any step; the old kernel runs on
 
@@ -24,7 +31,19 @@ export const VERSION = 1;
 export const MAGIC = Buffer.from("\x00TSPI-PUSH\x00", "latin1");
 export const CHUNK = 1024;
 
+/** How long the board listens for SYNC at a new rate before it goes back (push.h PUSH_SYNC_MS). */
+export const SYNC_MS = 1000;
+export const SYNC = Buffer.from("SYNC", "latin1");
+
 export function request(): Buffer { return Buffer.concat([MAGIC, Buffer.from([VERSION])]); }
+
+/** Asks for a faster rate, one the board's "ready" offered. */
+export function rateRequest(baud: number): Buffer {
+  const b = Buffer.alloc(5);
+  b.write("B", 0, "latin1");
+  b.writeUInt32LE(baud, 1);
+  return b;
+}
 
 export function header(length: number, crc: number): Buffer {
   if (!Number.isInteger(length) || length < 0 || length > 0xffffffff) throw new RangeError(`a module of ${length} bytes cannot be pushed`);
@@ -60,7 +79,9 @@ export function crc32(data: Uint8Array): number {
 }
 
 export type Reply =
-  | { kind: "ready"; max: number; version: number }
+  | { kind: "ready"; max: number; version: number; bauds: number[] }
+  | { kind: "baud"; baud: number }
+  | { kind: "synced"; baud: number }
   | { kind: "got"; bytes: number }
   | { kind: "accepted"; bytes: number }
   | { kind: "refused"; why: string };
@@ -69,7 +90,10 @@ export type Reply =
 export function parseReply(line: string): Reply | null {
   const l = line.replace(/\r?\n?$/, "");
   let m: RegExpMatchArray | null;
-  if ((m = l.match(/^push: ready (\d+) v(\d+)$/))) return { kind: "ready", max: Number(m[1]), version: Number(m[2]) };
+  if ((m = l.match(/^push: ready (\d+) v(\d+)(?: baud (\d+(?:,\d+)*))?$/)))
+    return { kind: "ready", max: Number(m[1]), version: Number(m[2]), bauds: m[3] ? m[3].split(",").map(Number) : [] };
+  if ((m = l.match(/^push: baud (\d+)$/))) return { kind: "baud", baud: Number(m[1]) };
+  if ((m = l.match(/^push: synced (\d+)$/))) return { kind: "synced", baud: Number(m[1]) };
   if ((m = l.match(/^push: got (\d+)$/))) return { kind: "got", bytes: Number(m[1]) };
   if ((m = l.match(/^push: accepted (\d+), booting$/))) return { kind: "accepted", bytes: Number(m[1]) };
   if ((m = l.match(/^push: refused: (.+)$/))) return { kind: "refused", why: m[1] };

@@ -3,6 +3,8 @@
 // says what the board answered, and then stays on as the console.
 //
 //   node push.js --device /dev/ttyUSB0 [--baud 115200] build/kernel.wasm   the board's UART
+//   [--fast-baud 921600]  the module goes at the fastest rate the board offers up to this
+//                   (both sides confirm it, else both stay at --baud); 0: at --baud
 //   node push.js --socket build/uart.sock build/kernel.wasm               through make console / make qemu
 //   [--wait <s>]    no answer: knock for s seconds more, for a board being reset
 //                   into its boot window (push.wait= in cmdline.txt)
@@ -13,17 +15,21 @@
 // did not answer (the reason is printed), 2 for a bad command line.
 import { existsSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
-import { CHUNK, VERSION, checkBeforePush, crc32, header, parseReply, pieces, request, Reply } from "./protocol.js";
+import { CHUNK, SYNC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, rateRequest, request, Reply } from "./protocol.js";
 
-/** What the sender needs of a serial port (npm serialport's SerialPort has it). */
+/** What the sender needs of a serial port (npm serialport's SerialPort has it; a console's socket has no rate). */
 export interface Port {
   write(data: Buffer): unknown;
   on(event: "data", f: (d: Buffer) => void): unknown;
   off(event: "data", f: (d: Buffer) => void): unknown;
+  /** Waits until what was written has gone out. */
+  drain?(cb: (err: Error | null) => void): unknown;
+  /** Changes the line's rate. */
+  update?(options: { baudRate: number }, cb: (err: Error | null) => void): unknown;
 }
 
-/** bytes: of the module, acknowledged; wire: every byte written (requests, header, module). */
-export interface PushResult { ok: boolean; message: string; bytes: number; wire: number; ms: number }
+/** bytes: of the module, acknowledged; wire: every byte written (requests, header, module); baud: the transfer's rate, if one was set. */
+export interface PushResult { ok: boolean; message: string; bytes: number; wire: number; ms: number; baud?: number; transferMs?: number }
 
 export interface PushOptions {
   /** How long to wait for each answer (the board's "ready", "got", "accepted"). */
@@ -34,6 +40,11 @@ export interface PushOptions {
   knocking?: (ms: number) => void;
   /** Send a module that does not look like wasm, or is larger than the board's reserve: the board's checks judge it. */
   force?: boolean;
+  /** The rate the line runs at now (the kernel's), and the faster one to ask for when the board offers it (the highest offered at or below). */
+  lineBaud?: number;
+  fastBaud?: number;
+  /** Said when the rate changes, or a faster one did not work. */
+  note?: (line: string) => void;
   /** Progress, after each piece the board acknowledged. */
   progress?: (sent: number, total: number, ms: number) => void;
   /** Lines from the board that are not the protocol's (its console output). */
@@ -71,7 +82,36 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
   };
   let wire = 0;
   const send = (d: Buffer) => { wire += d.length; port.write(d); };
-  const result = (ok: boolean, message: string, bytes = 0): PushResult => ({ ok, message, bytes, wire, ms: Date.now() - started });
+  let baudNow: number | undefined, moduleStarted = 0, moduleEnded = 0, refusedRate = "";
+  const result = (ok: boolean, message: string, bytes = 0): PushResult =>
+    ({ ok, message, bytes, wire, ms: Date.now() - started, baud: baudNow, transferMs: moduleEnded ? moduleEnded - moduleStarted : undefined });
+  const setRate = (rate: number) => new Promise<void>((res, rej) => {
+    port.drain!((e) => (e ? rej(e) : port.update!({ baudRate: rate }, (e2) => (e2 ? rej(e2) : res()))));
+  });
+  /** Both sides to `want`: the rate (or undefined: stayed at `line`), or -1 when the board did not answer. */
+  const faster = async (want: number, line: number): Promise<number | undefined> => {
+    send(rateRequest(want));
+    const a = await next();
+    if (a?.kind === "refused") { refusedRate = a.why; return -1; }
+    if (!a || a.kind !== "baud" || a.baud !== want) return -1;
+    await setRate(want);
+    const until = Date.now() + SYNC_MS - 100;     // stop before the board gives up, so no SYNC reaches it at the old rate
+    let synced = false;
+    while (!synced && Date.now() < until) {
+      send(SYNC);
+      const r = await next(Math.min(100, until - Date.now()));
+      synced = r?.kind === "synced" && r.baud === want;
+    }
+    if (!synced) {
+      await new Promise((r) => setTimeout(r, 600));  // the board is back at the old rate by SYNC_MS
+      await setRate(line);
+      opts.note?.(`${want} baud did not work (no answer at that rate): the module goes at ${line}`);
+      return undefined;
+    }
+    baudNow = want;
+    opts.note?.(`the module goes at ${want} baud`);
+    return want;
+  };
   port.on("data", onData);
   try {
     send(request());
@@ -90,6 +130,12 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
     if (ready.kind !== "ready") return result(false, `the board answered "${ready.kind}" to the request; expected "ready"`);
     if (ready.version !== VERSION) return result(false, `the board speaks push protocol v${ready.version}, this tool v${VERSION}: rebuild both`);
     const bad = opts.force ? null : checkBeforePush(module, ready.max);
+    let baud: number | undefined;
+    if (!bad && opts.fastBaud && opts.lineBaud && port.update && port.drain) {
+      const want = Math.max(0, ...ready.bauds.filter((b) => b <= opts.fastBaud! && b > opts.lineBaud!));
+      if (want) baud = await faster(want, opts.lineBaud);
+      if (baud === -1) return result(false, refusedRate ? `the board refused: ${refusedRate}` : `the board did not answer the request for ${want} baud`);
+    }
     if (bad) {
       send(header(0, 0));   // the board refuses a 0-byte module and goes back to its kernel
       await next();
@@ -102,6 +148,7 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
     if (go.kind === "refused") return result(false, `the board refused: ${go.why}`);
     if (go.kind !== "got" || go.bytes !== 0) return result(false, `the board answered ${go.kind === "got" ? `got ${go.bytes}` : go.kind} to the header; expected "got 0"`);
     let sent = 0;
+    moduleStarted = Date.now();
     for (const piece of pieces(module, CHUNK)) {
       send(piece);
       sent += piece.length;
@@ -111,12 +158,15 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
       if (a.kind !== "got" || a.bytes !== sent) return result(false, `the board acknowledged ${a.kind === "got" ? a.bytes : a.kind} where ${sent} bytes were sent`, sent);
       opts.progress?.(sent, module.length, Date.now() - started);
     }
+    moduleEnded = Date.now();
     const end = await next(Math.max(answerMs, VERDICT_MS));   // the board loads the module four times first
     if (!end) return result(false, `no verdict from the board within ${Math.max(answerMs, VERDICT_MS)} ms after the whole module`, sent);
     if (end.kind === "refused") return result(false, `the board refused: ${end.why}`, sent);
     if (end.kind !== "accepted") return result(false, `the board answered "${end.kind}" at the end`, sent);
     return result(true, `accepted: ${end.bytes} bytes`, sent);
   } finally {
+    // The board goes back to the kernel's rate after its verdict (and waits 50 ms for us).
+    if (baudNow && opts.lineBaud) await setRate(opts.lineBaud).catch(() => {});
     port.off("data", onData);
   }
 }
@@ -136,12 +186,13 @@ export function progressLine(sent: number, total: number, ms: number): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let device = "", socket = "", baud = 115200, file = "", waitS = 0, force = false, stay = true;
+  let device = "", socket = "", baud = 115200, fast = 921600, file = "", waitS = 0, force = false, stay = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--device") device = argv[++i] ?? "";
     else if (a === "--socket") socket = argv[++i] ?? "";
     else if (a === "--baud") baud = Number(argv[++i]);
+    else if (a === "--fast-baud") fast = Number(argv[++i]);
     else if (a === "--wait") waitS = Number(argv[++i]);
     else if (a === "--force") force = true;
     else if (a === "--no-console") stay = false;
@@ -149,10 +200,11 @@ async function main(argv: string[]): Promise<number> {
     else file = a;
   }
   if ((!device && !socket) || !file) {
-    console.error("usage: push (--device /dev/ttyUSB0 [--baud 115200] | --socket build/uart.sock) [--wait s] [--force] [--no-console] build/kernel.wasm");
+    console.error("usage: push (--device /dev/ttyUSB0 [--baud 115200] [--fast-baud 921600] | --socket build/uart.sock) [--wait s] [--force] [--no-console] build/kernel.wasm");
     return 2;
   }
   if (!Number.isInteger(baud) || baud <= 0) { console.error(`push: BAUD=${baud}: give a rate such as 115200`); return 2; }
+  if (!Number.isInteger(fast) || fast < 0) { console.error(`push: PUSH_BAUD=${fast}: give a rate such as 921600, or 0 to stay at BAUD`); return 2; }
   if (!(waitS >= 0)) { console.error(`push: WAIT=${waitS}: give seconds, such as 30`); return 2; }
   let module: Buffer;
   try { module = readFileSync(file); } catch (e) { console.error(`push: cannot read ${file}: ${(e as Error).message}`); return 1; }
@@ -180,12 +232,14 @@ async function main(argv: string[]): Promise<number> {
     serial = p, port = p, close = () => new Promise((res) => p.close(res));
   }
   const r = await push(port, module, {
-    knockMs: waitS * 1000, force,
+    knockMs: waitS * 1000, force, lineBaud: baud, fastBaud: fast,
+    note: (l) => process.stderr.write(`\rpush: ${l}\n`),
     knocking: (ms) => process.stderr.write(`push: no answer from a running kernel; knocking for ${(ms / 1000).toFixed(0)} s: reset the board now to push into its boot window\n`),
     progress: (s, t, ms) => process.stderr.write(`\rpush: ${progressLine(s, t, ms)}   `),
     other: (l) => process.stdout.write(l + "\n"),
   });
-  process.stderr.write(`\npush: ${r.message} (${r.wire} bytes on the wire in ${(r.ms / 1000).toFixed(2)} s)\n`);
+  const rate = r.transferMs ? `; the module at ${((r.bytes / 1024) / (r.transferMs / 1000)).toFixed(1)} KiB/s${r.baud ? `, ${r.baud} baud` : ""}` : "";
+  process.stderr.write(`\npush: ${r.message} (${r.wire} bytes on the wire in ${(r.ms / 1000).toFixed(2)} s${rate})\n`);
   // Through a console's socket the console shows the new kernel; on a device, stay on as the console.
   if (r.ok && serial && stay && process.stdin.isTTY) {
     const { runConsole } = await import("../console.js");
