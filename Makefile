@@ -342,9 +342,9 @@ $(foreach t,$(HARDWARE_PROGRAMS),$(eval $(call wasm_rule,tests/hardware/$(t).ts,
 $(foreach t,$(HARDWARE_PROGRAMS),$(eval $(call image_rule,$(B)/hardware/$(t).wasm,hardware/$(t))))
 HARDWARE_IMAGES := $(foreach t,$(HARDWARE_PROGRAMS),$(B)/hardware/$(t).img)
 hardware: $(HARDWARE_IMAGES)
-$(B)/hardware/%-sdcard.img: $(B)/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
+$(B)/hardware/%-sdcard.img: $(B)/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
-$(B)/aot/hardware/%-sdcard.img: $(B)/aot/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
+$(B)/aot/hardware/%-sdcard.img: $(B)/aot/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
 hardware-sdcard:
 	@test -n "$(PROGRAM)" || { echo "usage: make hardware-sdcard PROGRAM=<name>; programs: $(HARDWARE_PROGRAMS)" >&2; exit 2; }
@@ -374,9 +374,9 @@ $(B)/dts/%.dtb: boot/dts/%.dts $(wildcard boot/dts/*.dtsi boot/dts/*.dts) $(SETU
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
 $(B)/firmware/.version: tools/fetch-firmware.sh $(SETUP)
 	$(Q)tools/fetch-firmware.sh
-$(B)/sdcard.img: $(B)/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
+$(B)/sdcard.img: $(B)/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
-$(B)/aot/sdcard.img: $(B)/aot/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt $(TOOLS)
+$(B)/aot/sdcard.img: $(B)/aot/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
 sdcard: $(IMG)/sdcard.img
 

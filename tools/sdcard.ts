@@ -76,6 +76,9 @@ export function buildSdcard(out: string, kernel: string): void {
   add("build/firmware/root/usr/share/doc/raspi-firmware/copyright", "LICENCE.broadcom");
   for (const f of DTB_FILES) add(join("build/dts", f));
   add("boot/sdcard/config.txt");
+  // The kernel command line: the firmware appends it to its own options in
+  // the tree's /chosen/bootargs. push.wait= is the stub's boot window (docs/push.md).
+  add("boot/sdcard/cmdline.txt");
   add(kernel, "kernel8.img");
   for (const f of files) utimesSync(join(stage, f), epoch, epoch);
 

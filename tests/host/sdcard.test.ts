@@ -118,7 +118,7 @@ describe("SD card image", () => {
     assert.match(r.stdout, new RegExp(`\\b${PARTITION_START} hidden sectors`), "the boot sector knows where its partition starts");
   });
 
-  it("holds the firmware, its licence, the device trees, config.txt and kernel8.img, each the size of its source", () => {
+  it("holds the firmware, its licence, the device trees, config.txt, cmdline.txt and kernel8.img, each the size of its source", () => {
     const list = execFileSync("mdir", ["-b", "-i", `${IMAGE}@@${PARTITION_START * SECTOR}`, "::/"], { encoding: "utf8", env: mtools });
     const names = list.split("\n").filter((l) => l).map((l) => l.replace(/^::\//, ""));
     const sources: Record<string, string> = {
@@ -126,6 +126,7 @@ describe("SD card image", () => {
       ...Object.fromEntries(DTB_FILES.map((f) => [f, `build/dts/${f}`])),
       "LICENCE.broadcom": "build/firmware/root/usr/share/doc/raspi-firmware/copyright",
       "config.txt": "boot/sdcard/config.txt",
+      "cmdline.txt": "boot/sdcard/cmdline.txt",
       "kernel8.img": "build/kernel8.img",
     };
     assert.deepEqual([...names].sort(), Object.keys(sources).sort());
@@ -148,6 +149,12 @@ describe("SD card image", () => {
     }
   });
 
+  it("cmdline.txt is one line that opens the stub's boot window for make push (push.wait=<ms>, as boot/push.c reads it)", () => {
+    const line = execFileSync("mtype", ["-i", PART, "::/cmdline.txt"], { encoding: "utf8", env: mtools });
+    assert.match(line, /^[^\n]*\n?$/, "the firmware reads one line");
+    const ms = Number(line.match(/(?:^| )push\.wait=(\d+)(?: |\n|$)/)?.[1]);
+    assert.ok(ms >= 500 && ms <= 5000, `push.wait=${ms}: long enough to knock into after a reset, short enough not to slow every boot`);
+  });
   it("config.txt boots a 64-bit kernel8.img and turns the UART on, on every board", () => {
     const all = cardConfig().filter((s) => s.filter === "all").map((s) => `${s.key}=${s.value}`);
     for (const want of ["arm_64bit=1", "kernel=kernel8.img", "enable_uart=1"]) assert.ok(all.includes(want), `no '${want}' outside a [filter] in config.txt`);
@@ -202,11 +209,14 @@ describe("SD card image", () => {
 
   it("config.txt gives the PL011 the 48 MHz clock boot/uart.c computes its divisor from", () => {
     const src = readFileSync("boot/uart.c", "utf8");
-    const ibrd = /UART_IBRD\)(?:, | = )(\d+)\)?;/.exec(src), fbrd = /UART_FBRD\)(?:, | = )(\d+)\)?;/.exec(src);
-    assert.ok(ibrd && fbrd, "no IBRD/FBRD writes found in boot/uart.c");
+    // uart_init's program(IBRD, FBRD, ...) for 115200, and the clock uart_set_baud (the push's faster rate) divides.
+    const init = /program\((\d+), (\d+),/.exec(src), hz = /#define UART_CLOCK_HZ (\d+)u/.exec(src);
+    assert.ok(init && hz, "no program(IBRD, FBRD, ...) call or UART_CLOCK_HZ found in boot/uart.c");
+    const ibrd = [init[0], init[1]], fbrd = [init[0], init[2]];
     const clock = cardConfig().filter((s) => s.key === "init_uart_clock");
     assert.equal(clock.length, 1, "config.txt must set init_uart_clock exactly once");
     assert.equal(clock[0].filter, "all");
+    assert.equal(Number(clock[0].value), Number(hz[1]), "boot/uart.c's UART_CLOCK_HZ is config.txt's init_uart_clock");
     // PL011: divisor = clock / (16 * baud), IBRD its integer part, FBRD the fraction in 64ths, rounded.
     const div = Number(clock[0].value) / (16 * 115200);
     assert.deepEqual([Math.floor(div), Math.round((div % 1) * 64)], [Number(ibrd[1]), Number(fbrd[1])],
