@@ -144,9 +144,10 @@ $(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) asconfig.json assembly/arch/host.ts $(C
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
 	$(Q)$(ASYNC_ASC) $(1) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
-		--outFile $(2) --textFile $(2:.wasm=.wat) || \
+		--outFile $(2) || \
 		{ printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
+	$(Q)$$(WASM2WAT) $(2) -o $(2:.wasm=.wat)
 endef
 # The kernel: assembly/main.ts (which runs the tour, examples/tour/main.ts,
 # until it is yours), or with make APP=path/to/main.ts a program kept
@@ -216,6 +217,10 @@ $(WASM3_OBJS): $(WASM3_FLAGS_STAMP)
 # wabt, which setup installs) and compiled into the image with our own
 # runtime (boot/aot/), in place of wasm3 (issue 15, docs/architecture.md).
 WASM2C        ?= wasm2c
+# The text of each kernel.wasm, beside it (build/kernel.wat): wabt's, from
+# the module and its names. asc's --textFile took 0.8 s of every build,
+# which is most of what make push waits for beyond asc itself.
+WASM2WAT      ?= wasm2wat
 NM            := $(CROSS)nm
 # wasm2c's output: the guard-page mode (WASM_RT_MEMCHECK_SIGNAL_HANDLER):
 # no compare before each load and store, because nothing is mapped in the
