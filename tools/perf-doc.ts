@@ -12,6 +12,8 @@ interface Results {
   rows: BenchRow[];
   figures: Record<string, Record<string, number>>;
   sizes: Record<string, number>;
+  /** make push in QEMU, per board (tools/push/pushbench.ts); absent in older results. */
+  push?: Record<string, { baud: number; ms: number; wire: number; kibPerS: number }[]>;
 }
 
 const n = (x: number | null, digits = 0) => (x === null ? "-" : x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits }));
@@ -95,6 +97,12 @@ export function markdown(r: Results): string {
   for (const [k, v] of Object.entries(r.sizes)) lines.push(`- ${k}: ${n(v)}`);
   lines.push("", "The split comes from the linker map (tools/size.ts). The image is linked -no-pie: Debian's gcc links PIE by default, which added 21 KB of dynamic relocations that nothing applies (the image runs where it is linked).");
   lines.push("");
+  if (r.push && Object.keys(r.push).length) {
+    lines.push("## make push in QEMU (issue 16)", "", "Wall-clock on the build machine, not `-icount` (the push is a conversation with the host): the tour's kernel.wasm pushed into the running tour, median of 3 ([push.md](push.md#figures)). QEMU's pty has no rate, so both rates show QEMU's own pace; on a board the wire carries at most 11.25 KiB/s at 115200 baud and 90 KiB/s at 921600.", "",
+      "| board | module at | push to the new `cores online: 4` | bytes on the wire | the module's rate |", "|---|---:|---:|---:|---:|");
+    for (const [b, rows] of Object.entries(r.push)) for (const p of rows) lines.push(`| ${b} | ${n(p.baud)} baud | ${(p.ms / 1000).toFixed(2)} s | ${n(p.wire)} | ${p.kibPerS.toFixed(1)} KiB/s |`);
+    lines.push("");
+  }
   lines.push("## Where the figures land against the aims (issues 7 and 15)", "");
   const worst = compute.reduce((a, x) => ((x.ratio ?? 0) > (a.ratio ?? 0) ? x : a), compute[0]);
   const within20 = compute.filter((x) => x.row !== "matmul-64").every((x) => (x.ratio ?? 99) <= 20);

@@ -1,7 +1,9 @@
 // Boots a kernel image in QEMU. As a library (runQemu) it is the test
 // runner: a bounded time-out, the serial output captured, and the guest's
 // exit code (semihosting SYS_EXIT_EXTENDED) as the result. As a command it
-// is `make qemu`: the serial console on the terminal, Ctrl-A X quits.
+// is QEMU's own terminal (-nographic: Ctrl-A X quits, Ctrl-A C its monitor);
+// `make qemu` uses our console instead (tools/console.ts), which also
+// shares the UART with `make push`.
 //
 //   node qemu.js --board pi3|pi4 [--gdb] build/kernel8.img
 import { spawn, spawnSync } from "node:child_process";
