@@ -52,7 +52,7 @@ describe(`make console${ON}`, () => {
       assert.match(shown, new RegExp(`make push sends a new kernel\\.wasm through ${sock.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
       const p = spawnSync(process.execPath, ["build/tools/tools/push/push.js", "--socket", sock, "--no-console", "build/examples/blink.wasm"], { encoding: "utf8", timeout: TIMEOUT_MS });
       assert.equal(p.status, 0, `push: ${p.stdout}${p.stderr}`);
-      assert.match(p.stderr, /push: accepted: \d+ bytes \(\d+ bytes on the wire in \d+\.\d\d s\)/);
+      assert.match(p.stderr, /push: accepted: \d+ bytes \(\d+ bytes on the wire in \d+\.\d\d s; the module at \d+\.\d KiB\/s\)/);
       await until(/blink: type `rate <ms>` and Enter to change the period\r\n/);
     } finally {
       con.kill("SIGTERM");
@@ -62,5 +62,33 @@ describe(`make console${ON}`, () => {
     const gone = spawnSync(process.execPath, ["build/tools/tools/push/push.js", "--socket", sock, "build/examples/blink.wasm"], { encoding: "utf8" });
     assert.equal(gone.status, 1);
     assert.match(gone.stderr, /neither make console nor make qemu is running to push through/);
+  });
+  it("make push DEVICE=... stays on as the console after the push (in a terminal): the new kernel answers what is typed, Ctrl-] quits", { timeout: TIMEOUT_MS * 3, skip: BACKEND === "aot" ? "an aot image takes no push (tests/qemu/push.test.ts)" : false }, async () => {
+    const { pty, qemu } = await startQemuOnPty(image("examples/blink"), "pi3");
+    // script(1) gives the sender a terminal, as a person's shell would.
+    const cmd = `${process.execPath} build/tools/tools/push/push.js --device ${pty} --fast-baud 0 build/examples/tour.wasm`;
+    const p = spawn("script", ["-qfec", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
+    let shown = "";
+    p.stdout.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
+    p.stderr.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
+    const code = new Promise<number | null>((r) => p.on("exit", (c) => r(c)));
+    const until = async (re: RegExp, ms = TIMEOUT_MS) => {
+      for (const end = Date.now() + ms; !re.test(shown);) {
+        if (Date.now() > end) throw new Error(`no ${re} within ${ms} ms; make push showed:\n${shown}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until(/push: accepted: \d+ bytes/);
+      await until(/console: .* at 115200 baud; Ctrl-\] quits/);
+      await until(/echo: type a line and press Enter/);
+      p.stdin.write("still here\r");
+      await until(/you typed: still here \(core \d\)/);
+      p.stdin.write("\x1d");
+      assert.equal(await code, 0, shown);
+    } finally {
+      p.kill();
+      qemu.kill();
+    }
   });
 });
