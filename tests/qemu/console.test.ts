@@ -66,7 +66,7 @@ describe(`make console${ON}`, () => {
   it("make push DEVICE=... stays on as the console after the push (in a terminal): the new kernel answers what is typed, Ctrl-] quits", { timeout: TIMEOUT_MS * 3, skip: BACKEND === "aot" ? "an aot image takes no push (tests/qemu/push.test.ts)" : false }, async () => {
     const { pty, qemu } = await startQemuOnPty(image("examples/blink"), "pi3");
     // script(1) gives the sender a terminal, as a person's shell would.
-    const cmd = `${process.execPath} build/tools/tools/push/push.js --device ${pty} --fast-baud 0 build/examples/tour.wasm`;
+    const cmd = `${process.execPath} build/tools/tools/push/push.js --device ${pty} --fast-baud 0 --wait 20 build/examples/tour.wasm`;   // it knocks while blink still boots
     const p = spawn("script", ["-qfec", cmd, "/dev/null"], { stdio: ["pipe", "pipe", "pipe"] });
     let shown = "";
     p.stdout.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
