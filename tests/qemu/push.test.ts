@@ -61,7 +61,7 @@ for (const b of BOARDS) {
         try {
           const r = await push(port, readFileSync("build/examples/blink.wasm"), { answerMs: 1500 });
           assert.equal(r.ok, false);
-          assert.match(r.message, /^no answer to the push request within 1500 ms: .*an image built with BACKEND=aot takes no push/);
+          assert.match(r.message, /^no answer to the push request within 1500 ms: .*An image built with BACKEND=aot takes no push/);
           // The request's letters reached the kernel's line editor: Ctrl-U clears the line first.
           port.write("\x15still here\r");
           await out.until(/^you typed: still here \(core \d\)\r?$/m);
