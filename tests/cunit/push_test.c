@@ -120,34 +120,28 @@ static void test_bad_header(void) {
     CHECK(why && strstr(said, "cannot be wasm"), "three bytes: %s", said);
 }
 
+/* Puts `pre` (n bytes) before what host_sends scripted. */
+static void prepend(const char *pre, size_t n) {
+    memmove(script + n, script, script_len);
+    memcpy(script, pre, n);
+    script_len += n;
+}
+
 static void test_knocks(void) {
     /* Two more copies of the request before the header (a host knocking
      * while the board boots): skipped, the module arrives. */
     setup();
     host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
-    static const uint8_t req[] = "\0TSPI-PUSH\0\1\0TSPI-PUSH\0\1";
-    memmove(script + sizeof req - 1, script, script_len);
-    memcpy(script, req, sizeof req - 1);
-    script_len += sizeof req - 1;
+    prepend("\0TSPI-PUSH\0\1\0TSPI-PUSH\0\1", 24);
     size_t len = 0;
     const char *why = push_receive(&io, buf, 4096, &len);
     CHECK(why == 0 && len == sizeof module && memcmp(buf, module, len) == 0, "accepted after two knocks: %s", said);
     /* A NUL that does not start a request is still a bad header. */
     setup();
     host_sends(module, sizeof module, push_crc32(module, sizeof module), 'L', 0);
-    static const uint8_t junk[] = "\0TSPX";
-    memmove(script + sizeof junk - 1, script, script_len);
-    memcpy(script, junk, sizeof junk - 1);
-    script_len += sizeof junk - 1;
+    prepend("\0TSPX", 5);
     why = push_receive(&io, buf, 4096, &len);
     CHECK(why && strstr(said, "push: refused: the header starts with 0x58"), "a broken-off request: %s", said);
-}
-
-/* Puts `pre` (n bytes) before what host_sends scripted. */
-static void prepend(const char *pre, size_t n) {
-    memmove(script + n, script, script_len);
-    memcpy(script, pre, n);
-    script_len += n;
 }
 
 static void test_faster_rate(void) {
