@@ -5,6 +5,7 @@
 #include "../arch.h"
 #include "../console.h"
 #include "../push.h"
+#include "../uart.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,8 +61,9 @@ const char *async_where(unsigned core, uint32_t at, uint32_t line) {
  * A kernel's reads of the UART's data register go past push_snoop
  * (host_mmio.c), which watches them for the push request. wasm3's images
  * (host.c) then stop the kernel on every core and take the new module; an
- * aot image does not watch (native code does not travel): the sender's
- * time-out says what to check. */
+ * aot image does not watch a running kernel (native code does not travel):
+ * the sender's time-out says what to check, and where no kernel runs the
+ * image refuses the request itself (below). */
 const char host_handover[] = "[host] handing over to a pushed kernel";
 volatile uint32_t push_pending;
 static unsigned snoop_state;
@@ -72,12 +74,38 @@ const char *push_snoop(uint32_t dr) {
     return wasm_push_requested();
 }
 
+/* ---- aot images: no push, said clearly where it costs nothing ----------
+ * An aot image does not watch a running kernel's reads (that would cost
+ * every inlined MMIO read a stack frame), but where no kernel runs, in the
+ * boot window and once every core has stopped, its core 0 reads the UART
+ * itself and answers a push request with a refusal that says why. host.c
+ * (wasm3) defines both functions for real. */
+static const char aot_refusal[] =
+    "push: refused: this image runs its kernel compiled ahead of time (make BACKEND=aot), and native code does not "
+    "travel: build with the default BACKEND=wasm3 to push, or write a new card (make sdcard BACKEND=aot)\n";
+
+static int request_arrived(void) {
+    int c = uart_getc_timeout(0);
+    return c >= 0 && push_match(&snoop_state, (uint8_t)c);
+}
+
 __attribute__((weak)) int wasm_boot_window(unsigned ms, const char *rejected) {
-    (void)ms, (void)rejected;
+    (void)rejected;                           /* aot refuses bad modules at build time */
+    if (!ms) return 0;
+    kprintf("push: waiting %u ms for a push request before the kernel starts (push.wait=); "
+            "this aot image refuses one\n", ms);
+    console_flush();
+    for (uint64_t end = counter_now() + counter_freq() * ms / 1000; counter_now() < end;)
+        if (request_arrived()) kprintf("%s", aot_refusal), console_flush();
     return 0;
 }
 
 __attribute__((weak)) _Noreturn void wasm_serve(unsigned core) {
     wasm_run(core);
-    park();
+    if (core != 0) park();
+    while (__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE)) wfe();
+    kprintf("push: no core runs the kernel; this aot image takes no push (make BACKEND=wasm3 does)\n");
+    console_flush();
+    for (;;)
+        if (request_arrived()) kprintf("%s", aot_refusal), console_flush();
 }

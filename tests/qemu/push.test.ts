@@ -67,6 +67,27 @@ for (const b of BOARDS) {
           await out.until(/^you typed: still here \(core \d\)\r?$/m);
         } finally { await stop(); }
       });
+      it("where no aot kernel runs (the boot window, every core stopped), the image refuses a push and says why", { timeout: TIMEOUT_MS * 3 }, async () => {
+        const dtb = b.name === "pi3" ? "build/dts/bcm2710-rpi-3-b.dtb" : "build/dts/bcm2711-rpi-4-b.dtb";
+        const AOT = /^the board refused: this image runs its kernel compiled ahead of time \(make BACKEND=aot\), and native code does not travel/;
+        {
+          const { port, out, stop } = await boot(b.name, image("examples/tour"), null, ["-dtb", dtb, "-append", "push.wait=4000"]);
+          try {
+            const r = await push(port, readFileSync("build/tests/push-small.wasm"), { answerMs: 1000, knockMs: TIMEOUT_MS });
+            assert.equal(r.ok, false);
+            assert.match(r.message, AOT, `${r.message}\n${out.text}`);
+            await out.until(/^echo: type a line and press Enter\r?$/m);   // and after the window, its own kernel
+          } finally { await stop(); }
+        }
+        {
+          const { port, out, stop } = await boot(b.name, image("tests/push-trap"), /^push: no core runs the kernel; this aot image takes no push/m);
+          try {
+            const r = await push(port, readFileSync("build/tests/push-small.wasm"));
+            assert.equal(r.ok, false);
+            assert.match(r.message, AOT, `${r.message}\n${out.text}`);
+          } finally { await stop(); }
+        }
+      });
       return;
     }
     it("a pushed kernel replaces the running one on all four cores; a refused one leaves a kernel running", { timeout: TIMEOUT_MS * 4 }, async () => {
