@@ -48,6 +48,7 @@
 #define GICD_CTLR        0x000
 #define GICD_ISENABLER0  0x100
 #define GICD_ICENABLER0  0x180
+#define GICD_ICPENDR0    0x280
 #define SPI_VC_BASE      96
 #define GICD_IPRIORITYR  0x400
 #define GICC_CTLR        0x000
@@ -192,4 +193,33 @@ uint32_t irq_take_events(void) {
 
 uint64_t irq_take_pending(void) {
     return __atomic_exchange_n(&pending[core_id()], 0, __ATOMIC_ACQ_REL);
+}
+
+/* Between two kernels (a push, docs/push.md): the old kernel's peripheral
+ * interrupts end with it. Every source is disabled at the controller, its
+ * latched pending state cleared on the GIC, and every core's record of
+ * sources taken and not yet handled dropped, so the new kernel starts as
+ * at boot: it gets only what its drivers enable. Routing (the Pi 3's GPU
+ * routing, the GIC's targets) is left as it is: irq.enable sets it again.
+ * Registers: BCM2835 ARM Peripherals 7.5, "Disable IRQs 1/2" (write 1 to
+ * disable); GICv2 Architecture Specification 4.3.6 GICD_ICENABLERn and
+ * 4.3.8 GICD_ICPENDRn (write 1 to clear), here for SPIs 96-159, the
+ * VideoCore's 64. The per-core timers are the stub's own (PPI 30, the
+ * local controller's CNTPNSIRQ) and stay; a stale EVENT_TIMER only wakes
+ * an executor early. */
+void irq_reset_peripherals(void) {
+    if (board->id == BOARD_PI3) {
+        irq_armc_write(ARMC + ARMC_DISABLE1, 0xffffffffu);
+        irq_armc_write(ARMC + ARMC_DISABLE2, 0xffffffffu);
+    } else {
+        for (unsigned id = SPI_VC_BASE; id < SPI_VC_BASE + 64; id += 32) {
+            reg_write(GICD + GICD_ICENABLER0 + 4 * (id / 32), 0xffffffffu);
+            reg_write(GICD + GICD_ICPENDR0 + 4 * (id / 32), 0xffffffffu);
+        }
+    }
+    dsb_sy();
+    for (unsigned c = 0; c < MAX_CORES; c++) {
+        __atomic_store_n(&pending[c], 0, __ATOMIC_RELEASE);
+        __atomic_and_fetch(&events[c], ~EVENT_IRQ, __ATOMIC_ACQ_REL);
+    }
 }

@@ -19,3 +19,6 @@ uint64_t irq_armc_enabled(void);     /* the Pi 3's enabled peripheral sources (b
 void irq_handle(void);               /* called from the IRQ vector */
 uint32_t irq_take_events(void);      /* this core's pending events, cleared */
 uint64_t irq_take_pending(void);     /* this core's peripheral sources taken (bit n = VC interrupt n), cleared */
+/* Between two kernels (a push): every peripheral source disabled and every
+ * core's taken-but-unhandled record dropped; the timers stay. */
+void irq_reset_peripherals(void);

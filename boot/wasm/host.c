@@ -16,6 +16,7 @@
  */
 #include "host.h"
 #include "../push.h"
+#include "../irq.h"
 #include "../uart.h"
 #include "../arch.h"
 #include "../console.h"
@@ -249,6 +250,7 @@ static void take_push(void) {
     const uint8_t *old = module_bytes;
     size_t old_size = module_size;
     uint64_t load_started = instructions_now();
+    irq_reset_peripherals();                  /* the old kernel's interrupts end with it */
     free_all();
     if (!why) {
         module_bytes = push_buffers[push_next], module_size = len;

@@ -169,6 +169,17 @@ for (const b of BOARDS) {
         await out.until(/^push-small: ready\r?$/m, at);
       } finally { await stop(); }
     });
+    it("a pushed kernel inherits none of the old one's interrupts: one left taken and unhandled is not the new kernel's", { timeout: TIMEOUT_MS * 2 }, async () => {
+      const { port, out, stop } = await boot(b.name);
+      try {
+        assert.equal((await push(port, readFileSync("build/tests/push-irq.wasm"))).ok, true);
+        await out.until(/^push-irq: the system timer matched/m);
+        const at = out.text.length;
+        assert.equal((await push(port, readFileSync("build/tests/push-small.wasm"))).ok, true);
+        const end = await out.until(/^push-small: ready\r?$/m, at);
+        assert.doesNotMatch(out.text.slice(at, end), /took interrupts it never enabled/);
+      } finally { await stop(); }
+    });
     it("twenty pushes in a row: each one boots, and the last leaves the stub's heap and takes the instructions the first did", { timeout: TIMEOUT_MS * 4 }, async () => {
       // Under -icount the PMU counts exactly: a load that grew slower (a longer free list, a bigger table) shows.
       const { port, out, stop } = await boot(b.name, image("tests/push-small"), /^push-small: ready\r?$/m, ["-icount", "shift=0,sleep=off"]);
