@@ -146,6 +146,7 @@ $(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) asconfig.json assembly/arch/host.ts $(C
 	$(Q)$(ASYNC_ASC) $(1) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
 		--outFile $(2) || \
 		{ printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
+	$(Q)$(NODE) $(B)/tools/tools/share-globals.js $(2) --per-core $(2:.wasm=.percore.json) || { rm -f $(2); exit 1; }
 	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
 	$(Q)$$(WASM2WAT) $(2) -o $(2:.wasm=.wat)
 endef
@@ -316,15 +317,15 @@ EXAMPLE_IMAGES := $(foreach e,$(EXAMPLES),$(B)/examples/$(e).img)
 $(B)/tests/truncated.wasm: $(B)/tests/boot.wasm
 	$(Q)head -c $$(( $$(stat -c %s $<) * 2 / 3 )) $< > $@
 $(eval $(call image_rule,$(B)/tests/truncated.wasm,tests/truncated))
-$(B)/tests/bad-import.wasm: tests/kernels-bad/bad-import.ts $(AS_SRCS) asconfig.json $(SETUP) $(CONFIG)
+$(B)/tests/bad-import.wasm: tests/kernels-bad/bad-import.ts $(AS_SRCS) asconfig.json $(SETUP) $(CONFIG) | $(TOOLS)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(ASC) $< --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) --outFile $@ --textFile $(@:.wasm=.wat)
+	$(Q)$(ASYNC_ASC) $< --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) --outFile $@ --textFile $(@:.wasm=.wat)
 $(eval $(call image_rule,$(B)/tests/bad-import.wasm,tests/bad-import))
 
 # A kernel built for another memory size than the image shares: 2 MiB, not KERNEL_MEMORY_MB.
-$(B)/tests/wrong-memory.wasm: tests/kernels/boot.ts $(AS_SRCS) asconfig.json $(SETUP)
+$(B)/tests/wrong-memory.wasm: tests/kernels/boot.ts $(AS_SRCS) asconfig.json $(SETUP) | $(TOOLS)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(ASC) $< --target release --initialMemory 32 --maximumMemory 32 --outFile $@
+	$(Q)$(ASYNC_ASC) $< --target release --initialMemory 32 --maximumMemory 32 --outFile $@
 $(eval $(call image_rule,$(B)/tests/wrong-memory.wasm,tests/wrong-memory))
 
 # A stub fault (not a wasm trap): core 3 writes to unmapped memory before it
@@ -335,7 +336,7 @@ $(eval $(call image_rule,$(B)/tests/boot.wasm,tests/crash,$(B)/obj/tests/stub/cr
 $(B)/tests/harness/alloc.wasm: tests/harness/alloc.ts $(AS_SRCS) asconfig.json | $(TOOLS)
 	$(call say,ASC,$@)
 	$(Q)mkdir -p $(dir $@)
-	$(Q)$(ASC) $< --target release --initialMemory 256 --maximumMemory 256 --exportStart _initialize --outFile $@ --textFile $(@:.wasm=.wat)
+	$(Q)$(ASYNC_ASC) $< --target release --initialMemory 256 --maximumMemory 256 --exportStart _initialize --outFile $@ --textFile $(@:.wasm=.wat)
 HARNESSES := $(B)/tests/harness/alloc.wasm
 
 # A C stack overflow on core 1 (tests/stub/overflow.c): the guard page.

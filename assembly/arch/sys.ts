@@ -7,8 +7,10 @@ import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
 // cleared by the executor after each poll; a panic names it.
 // The kernel's entry exports both (build/app/index.ts, from tools/app-entry.ts: __async_name,
 // __async_line) so that the stub can name the place in a wasm trap too.
-export let asyncName: usize = 0;
-export let asyncLine: u32 = 0;
+// @ts-ignore: decorator
+@perCore export let asyncName: usize = 0;
+// @ts-ignore: decorator
+@perCore export let asyncLine: u32 = 0;
 
 /** Called by lowered async functions (tools/async): `name` is a static string. */
 // @ts-ignore: decorator

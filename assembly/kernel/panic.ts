@@ -11,8 +11,10 @@ import { coreId } from "../arch/cpu";
 
 const UNITS: i32 = 192;                                // UTF-16 code units per core
 const SCRATCH = memory.data(4 * UNITS * 2, 16);
-let base: usize = 0;
-let length: i32 = 0;
+// @ts-ignore: decorator
+@perCore let base: usize = 0;
+// @ts-ignore: decorator
+@perCore let length: i32 = 0;
 
 /** Starts a new message on this core. */
 export function msgBegin(): void {

@@ -38,11 +38,15 @@ export const LOG_ENTRIES: u32 = 8192;
 // Where each core's log lives (shared), for the range check in forget().
 const LOGS = memory.data(16, 16);
 
-// This core's log (wasm globals are per core).
-let log: usize = 0;
-let used: u32 = 0;
-let depth: u32 = 0;
-let keepEpoch: u32 = 0;
+// This core's log (@perCore: each core its own).
+// @ts-ignore: decorator
+@perCore let log: usize = 0;
+// @ts-ignore: decorator
+@perCore let used: u32 = 0;
+// @ts-ignore: decorator
+@perCore let depth: u32 = 0;
+// @ts-ignore: decorator
+@perCore let keepEpoch: u32 = 0;
 
 /** Opens a scope on this core; returns its mark for exitScope. */
 export function enterScope(): u32 {
@@ -154,7 +158,8 @@ function keepVisit(ref: usize): void {
 /** The __visit cookie of a walk over one object's reference fields (exec/task.ts: a cancelled task's futures). */
 // @ts-ignore: decorator
 @inline export const FIELD_VISIT: u32 = 0x6669656c;
-let fieldVisitor: (ref: usize) => void = (ref: usize): void => {};
+// @ts-ignore: decorator
+@perCore let fieldVisitor: (ref: usize) => void = (ref: usize): void => {};
 
 /** Calls `fn` on each reference field of the object at `ref` (not deeper). One walk at a time per core. */
 export function forEachField(ref: usize, fn: (ref: usize) => void): void {

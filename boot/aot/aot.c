@@ -190,15 +190,25 @@ void wasm_run(unsigned core) {
     uint64_t sp;
     __asm__ volatile("mov %0, sp" : "=r"(sp));
     host_core_enters(core);
+    if (core != 0 && !host_wait_for_init()) {    /* core 0's top-level code trapped: no kernel to run */
+        host_core_leaves(core);
+        return;
+    }
     if (setjmp(unwind[core]) == 0) {
         fault_sp[core] = (sp - 1024) & ~(uint64_t)15;   /* below this frame, far above the guard page */
-        Z_kernelZ__initialize(&instances[core]);
+        if (core == 0) {                          /* the top-level code, once (docs/memory-model.md) */
+            Z_kernelZ__initialize(&instances[core]);
+            host_init_finished(1);
+        }
         Z_kernelZ_kernel_start(&instances[core], core);
-    } else if (why_stopped[core] != host_panicked) {
-        const char *fn = trap_pc[core] ? aot_function_at(trap_pc[core]) : 0;
-        console_flush();
-        if (fn) kprintf("panic: core %u: %s in %s%s\n", core, why_stopped[core], fn, async_location(core));
-        else kprintf("panic: core %u: %s%s\n", core, why_stopped[core], async_location(core));
+    } else {
+        if (core == 0 && host_init_pending()) host_init_finished(0);
+        if (why_stopped[core] != host_panicked) {
+            const char *fn = trap_pc[core] ? aot_function_at(trap_pc[core]) : 0;
+            console_flush();
+            if (fn) kprintf("panic: core %u: %s in %s%s\n", core, why_stopped[core], fn, async_location(core));
+            else kprintf("panic: core %u: %s%s\n", core, why_stopped[core], async_location(core));
+        }
     }
     fault_sp[core] = 0;
     console_flush();

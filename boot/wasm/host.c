@@ -7,10 +7,12 @@
  * loader and allocator are not thread-safe, its interpreter is.
  *
  * The four runtimes share one linear memory: see share_memory() and mmu.c.
- * wasm globals stay per runtime, so a global is core-local storage.
+ * wasm globals stay per runtime, so a global is core-local storage; after
+ * tools/share-globals.ts only the @perCore variables (and asc's own) are globals.
  *
- * Each core then calls _initialize (AssemblyScript's top-level code, so the
- * per-core wasm globals are set up on the core that owns them) and
+ * Core 0 then calls _initialize (AssemblyScript's top-level code, once: it
+ * sets the module variables every core shares, docs/memory-model.md), the
+ * others wait for it, and each core calls
  * kernel_start(core). A trap prints `panic: core N: ...` and parks that core
  * only.
  */
@@ -199,7 +201,13 @@ void wasm_run(unsigned core) {
     M3Result r = 0;
 
     host_core_enters(core);
-    if (m3_FindFunction(&init, rt, "_initialize") == m3Err_none) r = m3_CallV(init);
+    if (core == 0) {
+        if (m3_FindFunction(&init, rt, "_initialize") == m3Err_none) r = m3_CallV(init);
+        host_init_finished(!r);
+    } else if (!host_wait_for_init()) {
+        host_core_leaves(core);                   /* core 0's top-level code trapped: no kernel to run */
+        return;
+    }
     if (!r) r = m3_FindFunction(&start, rt, "kernel_start");
     if (!r) r = m3_CallV(start, (uint32_t)core);
     if (r && r != host_handover) report_trap(core, rt, r);
@@ -289,6 +297,7 @@ static void take_push(void) {
         if (load_instructions) kprintf("push: the load took %llu instructions\n", (unsigned long long)load_instructions);
     }
     console_flush();
+    host_init_reset();                        /* the new module's top-level code runs again, once */
     __atomic_store_n(&push_pending, 0, __ATOMIC_RELEASE);
     __atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
     dsb_sy();

@@ -74,6 +74,13 @@ _Noreturn void wasm_serve(unsigned core);
 /* This core starts (sets its bit in cores_running, SEV) or stops running its kernel (clears it, SEV). */
 void host_core_enters(unsigned core);
 void host_core_leaves(unsigned core);
+/* The kernel's top-level code runs once, on core 0, before any kernel_start
+ * (docs/memory-model.md): core 0 says when it has (ok: without a trap), the
+ * others wait for that (1: go on, 0: it trapped). Reset for a new module. */
+void host_init_finished(int ok);
+int host_wait_for_init(void);
+int host_init_pending(void);
+void host_init_reset(void);
 
 /* Writes UTF-16 code units to the console as UTF-8 (host_console.c). */
 void put_utf16(const uint8_t *p, uint32_t units);

@@ -29,6 +29,28 @@ void host_core_enters(unsigned core) {
     sev();
 }
 
+/* Module variables are initialised once (docs/memory-model.md): core 0 runs
+ * _initialize, the kernel's top-level code, and the other cores wait for it
+ * and skip it: their own globals (the @perCore variables) start from their
+ * constant initial values. A trap in it keeps every core out of the kernel. */
+static volatile uint32_t init_state;     /* 0: not yet, 1: done, 2: core 0 trapped in it */
+
+void host_init_finished(int ok) {
+    __atomic_store_n(&init_state, ok ? 1 : 2, __ATOMIC_RELEASE);
+    dsb_sy();
+    sev();
+}
+
+int host_wait_for_init(void) {
+    uint32_t s;
+    while (!(s = __atomic_load_n(&init_state, __ATOMIC_ACQUIRE))) wfe();
+    return s == 1;
+}
+
+int host_init_pending(void) { return !__atomic_load_n(&init_state, __ATOMIC_ACQUIRE); }
+
+void host_init_reset(void) { __atomic_store_n(&init_state, 0, __ATOMIC_RELEASE); }
+
 void host_core_leaves(unsigned core) {
     __atomic_and_fetch(&cores_running, ~(1u << core), __ATOMIC_ACQ_REL);
     dsb_sy();

@@ -12,7 +12,7 @@ import { spawn, Notify, timeout } from "../../assembly/kernel/exec";
 import * as uart from "../../assembly/drivers/uart";
 import * as led from "../../assembly/drivers/led";
 
-/** What the two tasks share: made by main(), handed to both (module variables are per core: docs/memory-model.md). */
+/** What the two tasks share: made by main(), handed to both (a module variable would do as well: one for all cores, docs/memory-model.md). */
 class Rate {
   ms: u32 = 500;
   changed: Notify = new Notify();

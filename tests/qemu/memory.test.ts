@@ -24,6 +24,15 @@ for (const b of BOARDS) {
       }
     });
 
+    it("module variables are one set for the four cores: an Atomic made at module level, a plain let, an array; the top-level code ran once; @perCore stays per core", async () => {
+      const r = await boot(b.name, "module-vars", { timeoutMs: 120_000 });
+      assertPassed(r);
+      const l = lines(r.output);
+      for (const want of ["module-vars: hits 1000000", "module-vars: top-level runs 1", "module-vars: core 2 read core 1's 42",
+        "module-vars: names 1", "module-vars: name from core 3", "module-vars: core 0's own 100"]) assert.ok(l.includes(want), `no '${want}' in:\n${r.output}`);
+      assert.doesNotMatch(r.output, /FAIL/);
+    });
+
     it("4 x 250,000 atomic increments on one counter give exactly 1,000,000 (cores in parallel)", async () => {
       const r = await boot(b.name, "atomics", { timeoutMs: 120_000 });
       assertPassed(r);

@@ -60,6 +60,24 @@ export function lowerProgram(entries: string[]): { files: Map<string, Lowered>; 
   return { files, errors };
 }
 
+/**
+ * `@perCore` before a module-level variable (docs/memory-model.md): asc
+ * has no such decorator, so it is blanked out (the columns stay), and the
+ * variable's global is listed for tools/share-globals.ts, which leaves it
+ * per core. Names as asc gives globals: the file's path without .ts, a
+ * slash, the variable.
+ */
+export interface PerCoreVar { global: string; file: string; line: number }
+
+export function stripPerCore(text: string, rel: string, found: Map<string, PerCoreVar>): string {
+  const re = /^([ \t]*)@perCore(\s+(?:export\s+)?(?:let|var|const)\s+)([A-Za-z_$][\w$]*)/gm;
+  return text.replace(re, (_all, indent: string, between: string, name: string, at: number) => {
+    const global = `${rel.replace(/\.ts$/, "")}/${name}`;
+    found.set(global, { global, file: rel, line: text.slice(0, at).split("\n").length });
+    return `${indent}${" ".repeat("@perCore".length)}${between}${name}`;
+  });
+}
+
 /** Writes the lowered files to build/async/ (same paths), for reading. */
 export function keepLowered(files: Map<string, Lowered>): void {
   for (const f of files.values()) {
@@ -101,17 +119,23 @@ async function main(argv: string[]): Promise<number> {
   }
   keepLowered(files);
   let errText = "";
+  const perCore = new Map<string, PerCoreVar>();
   const { error } = await asc.main(argv, {
     readFile(name: string, baseDir: string) {
       const p = resolve(baseDir, name);
       const f = files.get(p);
-      if (f) return f.result.text;
-      try { return readFileSync(p, "utf8"); } catch { return null; }
+      let text: string | null = f ? f.result.text : null;
+      if (text === null) { try { text = readFileSync(p, "utf8"); } catch { return null; } }
+      return p.startsWith(ROOT + "/") && !p.includes("/node_modules/") ? stripPerCore(text, relative(ROOT, p), perCore) : text;
     },
     stderr: { write(chunk: string | Uint8Array) { errText += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(); return true; } } as never,
   });
   if (errText) process.stderr.write(mapMessages(errText, files));
   if (error) return 1;
+  // The per-core variables, for tools/share-globals.ts (beside the .wasm).
+  const outAt = argv.indexOf("--outFile");
+  if (outAt > 0) writeFileSync(argv[outAt + 1].replace(/\.wasm$/, "") + ".percore.json",
+    JSON.stringify([...perCore.values()].sort((a, b) => a.global.localeCompare(b.global)), null, 1) + "\n");
   const machines: MachineInfo[] = [...files.values()].flatMap((f) => f.result.machines);
   for (const m of machines) {
     const { bytes, heap } = machineBytes(m);

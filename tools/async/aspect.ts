@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { resolve } from "node:path";
-import { lowerProgram, formatDiagnostic, keepLowered, mapMessages } from "./asc.js";
+import { lowerProgram, formatDiagnostic, keepLowered, mapMessages, stripPerCore } from "./asc.js";
+import { relative } from "node:path";
 
 const pattern = process.env.SPEC ?? "tests/spec/*.spec.ts";
 const dir = resolve("tests/spec");
@@ -19,10 +20,19 @@ if (errors.length) {
 }
 keepLowered(files);
 const read = fs.readFileSync;
+const root = process.cwd();
+const perCore = new Map<string, { global: string; file: string; line: number }>();   // (the specs run one instance: per core is per instance, nothing to share)
 fs.readFileSync = ((path: fs.PathOrFileDescriptor, options?: unknown) => {
   if (typeof path === "string") {
-    const f = files.get(resolve(path));
-    if (f) return f.result.text;
+    const abs = resolve(path);
+    const f = files.get(abs);
+    const ours = abs.endsWith(".ts") && abs.startsWith(root + "/") && !abs.includes("/node_modules/");
+    if (f) return stripPerCore(f.result.text, relative(root, abs), perCore);
+    if (ours) {
+      const text = (read as (p: string, o: string) => string)(path, "utf8");
+      const stripped = stripPerCore(text, relative(root, abs), perCore);
+      return typeof options === "string" || (options as { encoding?: string })?.encoding ? stripped : Buffer.from(stripped);
+    }
   }
   return (read as (p: fs.PathOrFileDescriptor, o?: unknown) => string | Buffer)(path, options);
 }) as typeof fs.readFileSync;

@@ -13,10 +13,15 @@ import {
 export { HeapStats, MAX_ALLOC, CACHE_DEPTH } from "./tlsf";
 
 const HEAP = changetype<OnceCell<usize>>(memory.data(8, 8));
-let heap: usize = 0;   // per core: this core's copy of the handle
+// @ts-ignore: decorator
+@perCore let heap: usize = 0;   // this core's copy of the handle (a global: no load through memory)
+
+/** The top of linear memory holds the module variables the cores share
+ * (tools/share-globals.ts moves them there): the heap ends below. */
+export const SHARED_GLOBALS_BYTES: usize = 8192;
 
 function makeHeap(): usize {
-  return heapInit(__heap_base, <usize>memory.size() << 16);
+  return heapInit(__heap_base, (<usize>memory.size() << 16) - SHARED_GLOBALS_BYTES);
 }
 
 /** The shared heap's handle (sets the heap up on first use). */

@@ -172,11 +172,14 @@ export class HeapStats {
 /** Bytes the control block takes at the start of a heap region. */
 export const CONTROL_BYTES: usize = (C_HEADS + FL_COUNT * SL_COUNT * 4 + 15) & ~15;
 
-// Per-core scratch (wasm globals are per core): the size class of the last
+// Per-core scratch (@perCore: each core its own global): the size class of the last
 // mapping, and this core's number.
-let fl: u32 = 0;
-let sl: u32 = 0;
-let core: i32 = -1;
+// @ts-ignore: decorator
+@perCore let fl: u32 = 0;
+// @ts-ignore: decorator
+@perCore let sl: u32 = 0;
+// @ts-ignore: decorator
+@perCore let core: i32 = -1;
 
 // @ts-ignore: decorator
 @inline function blockSize(b: usize): usize { return load<u32>(b + B_SIZE) & ~15; }

@@ -46,8 +46,9 @@ const NEXT_CORE = memory.data(4, 4);
 // @ts-ignore: decorator
 @inline function queue(core: u32): usize { return QUEUES + (<usize>(core & (CORES - 1)) << 5); }
 
-// This core's number (wasm globals are per core): one host call, once.
-let thisCore: i32 = -1;
+// This core's number (@perCore: each core its own): one host call, once.
+// @ts-ignore: decorator
+@perCore let thisCore: i32 = -1;
 // @ts-ignore: decorator
 @inline function myCore(): u32 {
   if (thisCore < 0) thisCore = <i32>coreId();

@@ -1,0 +1,66 @@
+// An atomic cell: one integer that the four cores update without a lock
+// (docs/memory-model.md). Module variables are shared by the cores, so
+// concurrent updates of one need atomics, as in any multi-threaded
+// language; `count++` from two cores can lose an update, `hits.add(1)`
+// cannot.
+//
+//   const hits = new Atomic<u32>(0);   // at module level: one cell for all cores
+//   hits.add(1);                       // on any core
+//   if (hits.cas(10, 0)) ...           // 10 -> 0, if it was 10
+//
+// T is a 32- or 64-bit integer (i32, u32, i64, u64, isize, usize). Every
+// operation is one host call (arch/atomic: LDAXR/STLXR loops on the
+// Cortex-A53/A72); get is an acquire, set a release, and the
+// read-modify-writes are both.
+import * as atomic from "../../arch/atomic";
+
+export class Atomic<T> {
+  private value: T;
+
+  constructor(initial: T) {
+    if (!isInteger<T>() || isBoolean<T>() || (sizeof<T>() != 4 && sizeof<T>() != 8)) {
+      ERROR("Atomic<T>: T must be a 32- or 64-bit integer (i32, u32, i64, u64, isize, usize)");
+    }
+    this.value = initial;
+    atomic.fence();                    // the cell is whole before anyone is given it
+  }
+
+  // @ts-ignore: decorator
+  @inline private get at(): usize { return changetype<usize>(this) + offsetof<Atomic<T>>("value"); }
+
+  /** The value (acquire). */
+  get(): T {
+    if (sizeof<T>() == 8) return <T>atomic.load64(this.at);
+    return <T>atomic.load32(this.at);
+  }
+
+  /** Stores `v` (release). */
+  set(v: T): void {
+    if (sizeof<T>() == 8) atomic.store64(this.at, <u64>v);
+    else atomic.store32(this.at, <u32>v);
+  }
+
+  /** Adds `delta` (wrapping); returns the value before. */
+  add(delta: T): T {
+    if (sizeof<T>() == 8) return <T>atomic.add64(this.at, <u64>delta);
+    return <T>atomic.add32(this.at, <u32>delta);
+  }
+
+  /** Subtracts `delta` (wrapping); returns the value before. */
+  sub(delta: T): T {
+    if (sizeof<T>() == 8) return <T>atomic.add64(this.at, 0 - <u64>delta);
+    return <T>atomic.add32(this.at, 0 - <u32>delta);
+  }
+
+  /** Stores `v`; returns the value before. */
+  swap(v: T): T {
+    if (sizeof<T>() == 8) return <T>atomic.xchg64(this.at, <u64>v);
+    return <T>atomic.xchg32(this.at, <u32>v);
+  }
+
+  /** If the cell holds `expected`, stores `desired`; true if it did. */
+  cas(expected: T, desired: T): bool {
+    if (sizeof<T>() == 8) return atomic.cas64(this.at, <u64>expected, <u64>desired) == <u64>expected;
+    return atomic.cas32(this.at, <u32>expected, <u32>desired) == <u32>expected;
+  }
+}

@@ -1,0 +1,84 @@
+// tools/share-globals.ts: module variables moved into shared memory (issue
+// 17, docs/memory-model.md): on wabt's text of a small module, and end to
+// end through asc, with the refusal of a @perCore variable that top-level
+// code sets, named at the user's file and line.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { SHARED_GLOBALS_BYTES, ShareError, shareGlobals } from "../../tools/share-globals.js";
+
+const WAT = `(module
+  (type (;0;) (func))
+  (type (;1;) (func (result i32)))
+  (func $m/bump (type 1) (result i32)
+    global.get $m/count
+    i32.const 1
+    i32.add
+    global.set $m/count
+    global.get $m/mine
+    global.get $m/count)
+  (func $~start (type 0)
+    global.get $~started
+    if  ;; label = @1
+      return
+    end
+    i32.const 1
+    global.set $~started
+    i32.const 9
+    global.set $m/late)
+  (memory (;0;) 2 2)
+  (global $m/count (mut i32) (i32.const 7))
+  (global $m/late (mut i32) (i32.const 0))
+  (global $m/wide (mut i64) (i64.const -3))
+  (global $m/mine (mut i32) (i32.const 5))
+  (global $m/where (mut i32) (i32.const 0))
+  (global $~started (mut i32) (i32.const 0))
+  (export "bump" (func $m/bump))
+  (export "__where" (global $m/where))
+  (export "_initialize" (func $~start)))
+`;
+const TOP = 2 * 65536 - SHARED_GLOBALS_BYTES;
+const mine = new Map([["m/mine", { global: "m/mine", file: "m.ts", line: 3 }]]);
+
+describe("share-globals: module variables into shared memory", () => {
+  it("every mutable global becomes a slot at the top of memory: gets load, sets store, core 0 writes the initial values in _initialize", () => {
+    const r = shareGlobals(WAT, mine);
+    assert.deepEqual(r.shared.map((s) => [s.name, s.type, s.addr]), [["m/count", "i32", TOP], ["m/late", "i32", TOP + 8], ["m/wide", "i64", TOP + 16]]);
+    assert.deepEqual(r.perCore.sort(), ["m/mine", "m/where", "~started"], "@perCore, exported and asc's own stay per core");
+    assert.doesNotMatch(r.wat, /global\.(get|set) \$m\/(count|late|wide)\b/);
+    assert.match(r.wat, new RegExp(`global.get \\$m/mine\\n`), "a @perCore read stays a global");
+    assert.match(r.wat, new RegExp(`i32.const ${TOP} i32.load\\n`));
+    assert.match(r.wat, new RegExp(`global.set \\$~share/tmp_i32 i32.const ${TOP} global.get \\$~share/tmp_i32 i32.store\\n`));
+    assert.match(r.wat, new RegExp(`global.get \\$m/mine\\n    i32.const ${TOP} i32.load\\)`), "a closing paren stays where it was");
+    // The initial values, after asc's ~started guard; zero ones are the zeroed memory's already.
+    const start = r.wat.slice(r.wat.indexOf("(func $~start"));
+    assert.match(start, new RegExp(`global.set \\$~started\\n    i32.const ${TOP} i32.const 7 i32.store\\n    i32.const ${TOP + 16} i64.const -3 i64.store\\n`));
+    assert.doesNotMatch(start, new RegExp(`i32.const ${TOP + 8} i32.const 0`));
+  });
+  it("refuses a @perCore variable that top-level code sets (it runs on core 0 only), at the user's line", () => {
+    const late = new Map([["m/late", { global: "m/late", file: "assembly/m.ts", line: 12 }]]);
+    assert.throws(() => shareGlobals(WAT, late), (e: Error) => e instanceof ShareError &&
+      /^assembly\/m\.ts:12: the @perCore variable late is set by top-level code, which runs on core 0 only: give it a constant initial value/.test(e.message));
+  });
+  it("refuses more module variables than the slots hold, and a module without its own memory", () => {
+    const many = WAT.replace("(global $~started", Array.from({ length: SHARED_GLOBALS_BYTES / 8 + 1 }, (_, i) => `(global $m/g${i} (mut i32) (i32.const 0))\n  `).join("") + "(global $~started");
+    assert.throws(() => shareGlobals(many, mine), /more than 1024 module variables to share/);
+    assert.throws(() => shareGlobals(WAT.replace(/\(memory[^\n]*\n/, ""), mine), /has no memory of its own/);
+  });
+  it("end to end: asc, then the pass, on a kernel with a @perCore variable its top-level code sets", () => {
+    const dir = mkdtempSync(join("build", "share-"));
+    const src = join(dir, "late.ts");
+    writeFileSync(src, "import \"../../assembly/kernel/boot\";\nfunction compute(): u32 { return 41; }\n// @ts-ignore: decorator\n@perCore let late: u32 = compute();\nexport function kernel_start(core: u32): void { late += core; }\n");
+    const out = join(dir, "late.wasm");
+    const asc = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", src, "--target", "release", "--outFile", out], { encoding: "utf8" });
+    assert.equal(asc.status, 0, asc.stderr);
+    const listed = JSON.parse(readFileSync(out.replace(/\.wasm$/, ".percore.json"), "utf8"));
+    assert.deepEqual(listed.find((v: { global: string }) => v.global.endsWith("/late")), { global: `${dir}/late/late`, file: src, line: 4 });
+    const pass = spawnSync(process.execPath, ["build/tools/tools/share-globals.js", out, "--per-core", out.replace(/\.wasm$/, ".percore.json")], { encoding: "utf8" });
+    assert.equal(pass.status, 1);
+    assert.match(pass.stderr, new RegExp(`${src.replace(/[./]/g, "\\$&")}:4: the @perCore variable late is set by top-level code`));
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
