@@ -25,6 +25,8 @@ const ABOUT: Record<string, string> = {
   "crc32-64k": "CRC-32 over 64 KiB, table-driven",
   "matmul-64": "64 x 64 integer matrix multiply",
   "mmio-read": "one MMIO read (system timer) through the host ABI, against a volatile load + DMB",
+  "module-var-rw": "`x = x + 1` on a module variable (one for all cores: a slot of shared memory, tools/share-globals.ts)",
+  "percore-var-rw": "the same on a `@perCore` variable (a wasm global, each core its own)",
   "atomic-add": "one atomic fetch-add (a host call, against LDAXR/STLXR inline)",
   "lock-unlock": "SpinLock lock + unlock, uncontended",
   "alloc-free-64": "heap alloc + free of 64 bytes (against picolibc malloc + free)",
