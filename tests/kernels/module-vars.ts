@@ -4,6 +4,7 @@
 //     250,000 and core 0 sees 1,000,000;
 //   - `fromCore1`, a plain `let`, written on core 1, is read on core 2;
 //   - `names`, a module-level array, is one array: core 3 pushes, core 0 reads;
+//   - `Tally.total`, a static field, is one field: core 3 sets it;
 //   - the top-level statement below ran once (not once per core);
 //   - `mine`, declared @perCore, is each core's own.
 import { boot } from "../../assembly/kernel/boot";
@@ -19,6 +20,7 @@ const hits = new Atomic<u32>(0);
 let fromCore1: u32 = 0;
 const names = new Array<string>();
 const done = new Atomic<u32>(0);
+class Tally { static total: u32 = 1; }
 // @ts-ignore: decorator
 @perCore let mine: u32 = 100;
 
@@ -42,6 +44,7 @@ function main(): void {
   report("names", names.length);
   if (names.length == 1) { print("module-vars: name "); println(names[0]); }
   report("core 0's own", mine);
+  report("static field", Tally.total);
   exit(0);
 }
 
@@ -53,7 +56,7 @@ function worker(core: u32): void {
     while (fromCore1 == 0) atomic.fence();      // a plain module variable, read as core 1 left it
     report("core 2 read core 1's", fromCore1);
   }
-  if (core == 3) names.push("from core 3");
+  if (core == 3) { names.push("from core 3"); Tally.total += 2; }
   if (mine != 100 + core) report("FAIL: a per-core variable was shared: core " + core.toString() + " has", mine);
   done.add(1);
   while (true) waitForEvent();

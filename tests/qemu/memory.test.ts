@@ -29,7 +29,7 @@ for (const b of BOARDS) {
       assertPassed(r);
       const l = lines(r.output);
       for (const want of ["module-vars: hits 1000000", "module-vars: top-level runs 1", "module-vars: core 2 read core 1's 42",
-        "module-vars: names 1", "module-vars: name from core 3", "module-vars: core 0's own 100"]) assert.ok(l.includes(want), `no '${want}' in:\n${r.output}`);
+        "module-vars: names 1", "module-vars: name from core 3", "module-vars: core 0's own 100", "module-vars: static field 3"]) assert.ok(l.includes(want), `no '${want}' in:\n${r.output}`);
       assert.doesNotMatch(r.output, /FAIL/);
     });
 
