@@ -7,9 +7,11 @@
  * asc's builtin (std/assembly/rt.ts): calls the runtime's
  * `__visit(ref, cookie)` for each reference field of the object at `ref`
  * (the code is generated per class). The kernel's runtime.ts forwards
- * `__visit` to scope.ts's `visit`.
+ * `__visit` to the collector's marking (kernel/gc.ts) or to scope.ts's `visit`.
  */
 declare function __visit_members(ref: usize, cookie: u32): void;
+/** asc's builtin: calls `__visit(value, cookie)` for every module variable that holds a reference (the collector's roots, kernel/gc.ts). */
+declare function __visit_globals(cookie: u32): void;
 
 /**
  * std/assembly/arraybuffer.ts: the abstract base class of the typed arrays

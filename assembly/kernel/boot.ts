@@ -11,6 +11,7 @@ import { print, println, printU64 } from "../arch/console";
 // asconfig.json routes AssemblyScript's abort to arch/sys kernelAbort: every
 // kernel includes boot.ts, so this import puts that handler in every build.
 import "../arch/sys";
+import { gcGate } from "./gc";
 
 /** How many cores have announced themselves: one word of static (shared) memory. */
 export const ONLINE = memory.data(4, 4);
@@ -35,6 +36,7 @@ export function waitForAllCores(): u32 {
 
 /** The per-core boot sequence; call it from the exported kernel_start. */
 export function boot(core: u32, main: MainFn, worker: WorkerFn): void {
+  gcGate();            // a collection that started before this core came in finishes first
   print("core ");
   printU64(core);
   println(" online");

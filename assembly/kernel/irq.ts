@@ -8,9 +8,11 @@
 //
 // Handlers live in a table in shared memory, so any core may take the
 // interrupt; register them with onIrq(source, handler) (make the handler
-// with `new` and keep it: the table holds its address).
+// with `new`; the table is one of the collector's roots, so a handler lives
+// as long as it is registered).
 import { irq as host } from "../arch/host";
 import * as atomic from "../arch/atomic";
+import { addRoots, markRef } from "./gc";
 
 export abstract class IrqHandler {
   /** Called on the core that took interrupt `source`, from its executor loop. */
@@ -43,3 +45,9 @@ export function serviceIrqs(): void {
 
 /** How many interrupts came with no handler registered. */
 export function unhandledIrqs(): u32 { return atomic.load32(UNHANDLED); }
+
+// The collector's roots: the registered handlers (held in the table by address).
+function markHandlers(): void {
+  for (let i: usize = 0; i < 64; i++) markRef(<usize>atomic.load32(HANDLERS + i * 4));
+}
+addRoots(markHandlers);

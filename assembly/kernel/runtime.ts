@@ -7,18 +7,23 @@
 // runtimes keep before that header is the `requested` word of our heap
 // block header; nothing outside a runtime reads it.
 //
-// Lifetime is explicit: there is no collector (a collector would have to
-// stop all four cores to walk objects that other cores are using). An
-// object lives until dispose(obj) (kernel/lifetime.ts), from any core, or
-// until the scope it was made in ends (kernel/scope.ts). __link, __pin,
-// __unpin and __collect are therefore no-ops; __visit serves keep().
+// Lifetime: objects nobody can reach are freed by the collector (kernel/gc.ts),
+// which stops every core at its executor's poll boundary. Each object block
+// carries the heap's REQ_OBJECT flag (the collector frees nothing else); the
+// mark and pin flags sit in the same heap header, so an object costs no
+// byte more for being collected. dispose(obj) (kernel/lifetime.ts) and
+// scopes (kernel/scope.ts) still free early, checked as before. __visit
+// serves the collector's marking and keep(); __pin/__unpin pin; __collect
+// asks for a collection; __link needs nothing (no write barrier: the world
+// is stopped while the collector marks).
 //
-// The object header's gcInfo and gcInfo2 words, which a collector would
-// use, belong to scope.ts.
+// The object header's gcInfo and gcInfo2 words belong to scope.ts.
 import { heapAlloc, heapRealloc, heapFree } from "./alloc/tlsf";
 import { kernelHeap, MAX_ALLOC } from "./alloc/index";
 import { msgBegin, msgText, msgDec, msgPanic } from "./panic";
 import { record, moved, visit } from "./scope";
+import { heapSetObject } from "./alloc/tlsf";
+import { allocated, markRef, gc, pin, unpin, GC_VISIT } from "./gc";
 
 // @ts-ignore: decorator
 @inline const OBJECT_HEADER: usize = 16;
@@ -64,7 +69,9 @@ function __new(size: usize, id: u32): usize {
   // Compiled code expects fresh objects to be zero (fields without an
   // initialiser, the slots of a new Map); the heap reuses blocks.
   memory.fill(p + OBJECT_HEADER, 0, size);
+  heapSetObject(p);
   record(p + OBJECT_HEADER);
+  allocated(size);
   return p + OBJECT_HEADER;
 }
 
@@ -76,6 +83,7 @@ function __renew(oldPtr: usize, size: usize): usize {
   if (!p) outOfMemory("a growing array or string", size);
   store<u32>(p, <u32>size, 12);
   if (p != oldPtr - OBJECT_HEADER) moved(oldPtr, p + OBJECT_HEADER);
+  allocated(size);
   return p + OBJECT_HEADER;
 }
 
@@ -85,16 +93,19 @@ function __link(parentPtr: usize, childPtr: usize, expectMultiple: bool): void {
 
 // @ts-ignore: decorator
 @global @unsafe
-function __pin(ptr: usize): usize { return ptr; }
+function __pin(ptr: usize): usize { return changetype<usize>(pin(changetype<Object>(ptr))); }
 
 // @ts-ignore: decorator
 @global @unsafe
-function __unpin(ptr: usize): void {}
+function __unpin(ptr: usize): void { unpin(changetype<Object>(ptr)); }
 
 // @ts-ignore: decorator
 @global @unsafe
-function __visit(ptr: usize, cookie: u32): void { visit(ptr, cookie); }
+function __visit(ptr: usize, cookie: u32): void {
+  if (cookie == GC_VISIT) markRef(ptr);
+  else visit(ptr, cookie);
+}
 
 // @ts-ignore: decorator
 @global @unsafe
-function __collect(): void {}
+function __collect(): void { gc(); }

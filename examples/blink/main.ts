@@ -7,7 +7,6 @@
 //   make qemu APP=examples/blink/main.ts     then type: rate 100
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { banner } from "../../assembly/kernel/banner";
-import { dispose } from "../../assembly/kernel/lifetime";
 import { spawn, Notify, timeout } from "../../assembly/kernel/exec";
 import * as uart from "../../assembly/drivers/uart";
 import * as led from "../../assembly/drivers/led";
@@ -38,13 +37,11 @@ async function commands(port: uart.Port, rate: Rate): Promise<void> {
     if (line.startsWith("rate ")) {
       const arg = line.substring(5);
       const ms = <i32>parseInt(arg);
-      dispose(arg);
       if (ms >= 10 && ms <= 60_000) { rate.ms = ms; rate.changed.notifyOne(); }
       else println("blink: give a period from 10 to 60000 ms");
     } else if (line.length > 0) {
       print("blink: unknown command: "); print(line); println(" (try: rate 100)");
     }
-    dispose(line);
   }
 }
 

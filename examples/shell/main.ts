@@ -7,7 +7,6 @@
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { coreId } from "../../assembly/arch/cpu";
 import { banner } from "../../assembly/kernel/banner";
-import { dispose } from "../../assembly/kernel/lifetime";
 import { spawn, Interval, Mutex } from "../../assembly/kernel/exec";
 import * as uart from "../../assembly/drivers/uart";
 
@@ -24,7 +23,6 @@ async function ticker(counter: Mutex<Counter>): Promise<void> {
     const g = await counter.lock();
     g.value.ticks++;
     g.unlock();
-    dispose(g);
   }
 }
 
@@ -40,24 +38,20 @@ async function shell(port: uart.Port, counter: Mutex<Counter>): Promise<void> {
       print("count: "); printU64(g.value.ticks + g.value.added);
       print(" ("); printU64(g.value.ticks); print(" ticks + "); printU64(g.value.added); println(" added)");
       g.unlock();
-      dispose(g);
     } else if (line.startsWith("add ")) {
       const arg = line.substring(4);
       const n = <i32>parseInt(arg);
-      dispose(arg);
       if (n > 0) {
         const g = await counter.lock();
         g.value.added += n;
         print("added "); printU64(n); println("");
         g.unlock();
-        dispose(g);
       } else println("add: give a positive number");
     } else if (line == "core") {
       print("the shell runs on core "); printU64(coreId()); println(" now");
     } else if (line.length > 0) {
       print("unknown command: "); print(line); println(" (try help)");
     }
-    dispose(line);
   }
 }
 

@@ -15,8 +15,10 @@
 import { println, print, printU64 } from "../../assembly/arch/console";
 import { coreId } from "../../assembly/arch/cpu";
 import { banner } from "../../assembly/kernel/banner";
-import { dispose } from "../../assembly/kernel/lifetime";
-import { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, Interval, Channel } from "../../assembly/kernel/exec";
+import { gc, collections } from "../../assembly/kernel/gc";
+import * as heap from "../../assembly/kernel/alloc";
+import { HeapStats } from "../../assembly/kernel/alloc";
+import { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, Interval, Channel, yieldNow } from "../../assembly/kernel/exec";
 import * as mailbox from "../../assembly/drivers/mailbox";
 import { Clock } from "../../assembly/drivers/mailbox";
 import * as uart from "../../assembly/drivers/uart";
@@ -47,9 +49,8 @@ async function compute(): Promise<void> {
   let sum: u64 = 0;
   for (let i = 0; i < parts.length; i++) sum += await parts[i];
   print("sum of squares 1..40000 = "); printU64(sum); print(" (parts on cores");
-  for (let i = 0; i < parts.length; i++) { print(" "); printU64(parts[i].runner.home); dispose(parts[i]); }
+  for (let i = 0; i < parts.length; i++) { print(" "); printU64(parts[i].runner.home); }
   println(")");
-  dispose(parts);
 }
 
 /** Sends 1..100, then 0 (the end); waits whenever the channel is full. */
@@ -80,14 +81,27 @@ async function blink(): Promise<void> {
   }
 }
 
-/** Reads lines from the UART (receive interrupts) and answers each. */
+/**
+ * Reads lines from the UART (receive interrupts) and answers each. Every
+ * line and every answer is a new string: the collector frees them
+ * (kernel/gc.ts). `heap` answers with the heap in use after a collection.
+ */
 async function echo(port: uart.Port): Promise<void> {
   while (true) {
     const line = await port.readLine();
-    print("you typed: "); print(line); print(" (core "); printU64(coreId()); println(")");
-    dispose(line);
+    if (line == "heap") {
+      const before = collections();
+      gc();
+      while (collections() == before) await yieldNow();   // it runs at this core's next poll boundary
+      heap.stats(heapNow);
+      println("heap: " + heapNow.inUse.toString() + " bytes in use after a collection (" + collections().toString() + " so far)");
+      continue;
+    }
+    println("you typed: " + line + " (core " + coreId().toString() + ")");
   }
 }
+
+const heapNow = new HeapStats();
 
 /** Waits for falling edges on GPIO 17 (a button to ground, the pull-up holds it high). */
 async function button(pin: gpio.InputPin): Promise<void> {

@@ -64,6 +64,27 @@ for (const b of BOARDS) {
       assert.match(r.output, /^boot: no device tree .*: board from the CPU type, RAM from the mailbox$/m);
     });
 
+    it("the echo answers 10,000 lines with strings built by concatenation and no dispose(): the heap after a collection is where it was", async () => {
+      const LINES = 10_000, BATCH = 100;
+      const batch = (k: number) => Array.from({ length: BATCH }, (_, i) => `line ${k * BATCH + i}\r`).join("");
+      const input: { after: RegExp; data: string }[] = [{ after: /^echo: type a line and press Enter$/m, data: "heap\r" }];
+      input.push({ after: /^heap: \d+ bytes in use after a collection/m, data: batch(0) });
+      for (let k = 1; k < LINES / BATCH; k++) input.push({ after: new RegExp(`^you typed: line ${k * BATCH - 1} \\(core`, "m"), data: batch(k) });
+      input.push({ after: new RegExp(`^you typed: line ${LINES - 1} \\(core`, "m"), data: "heap\r" });
+      const r = await runQemu({
+        board: b.name, image: image("examples/tour"), timeoutMs: 300_000, input,
+        until: /^heap: \d+ bytes in use after a collection.*\n(?:.*\n)*heap: \d+ bytes in use after a collection.*$/m,
+      });
+      assert.equal(r.timedOut, false, `timed out after ${r.ms} ms; output:\n${r.output.slice(-3000)}`);
+      const answered = r.output.split("\n").filter((l) => /^you typed: line \d+ \(core \d\)$/.test(l)).length;
+      assert.equal(answered, LINES, r.output.slice(-3000));
+      const heaps = [...r.output.matchAll(/^heap: (\d+) bytes in use after a collection \((\d+) so far\)$/gm)].map((m) => Number(m[1]));
+      assert.equal(heaps.length, 2, r.output.slice(-3000));
+      // The tour's other tasks (heartbeat, blink) hold the same objects at both points; the
+      // 10,000 lines and their answers (about 1.5 MB of strings) must all be gone.
+      assert.ok(heaps[1] <= heaps[0] + 4096, `heap in use grew from ${heaps[0]} to ${heaps[1]} bytes over ${LINES} lines`);
+    });
+
     it("the echo takes lines as every terminal ends them (CR, LF, CR LF) and echoes what is typed", async () => {
       const r = await runQemu({
         board: b.name, image: image("examples/tour"), timeoutMs: TIMEOUT_MS, until: /^you typed: four \(core \d\)$/m,

@@ -529,7 +529,7 @@ class Lowerer {
       const why = `\`${d.name.text}\` lives across an await, so it becomes a field, and its type must be known: annotate it (\`let ${d.name.text}: i32 = ...\`)`;
       const init = d.initializer && stripParens(d.initializer);
       let type: string;
-      if (d.type) type = d.type.getText(this.sf);
+      if (d.type) type = this.subst(d.type);                                          // Promise<T> in it named as the build names it
       else if (init && literalType(init)) type = literalType(init)!;                     // as asc types `let i = 0`: i32
       else if (init && ts.isAwaitExpression(init)) type = this.awaitedType(init);     // what the future's output is, as the build sees it
       else if (ts.isForOfStatement(d.parent.parent) && d.parent.parent.initializer === d.parent) type = this.elementType(d.parent.parent.expression, why);
@@ -583,6 +583,9 @@ class Lowerer {
         const hasNull = parts.length < x.types.length;
         // bool is boolean | number in AssemblyScript's declarations; true | false is boolean
         if (parts.every((u) => u.flags & ts.TypeFlags.BooleanLike)) return hasNull ? "bool | null" : "bool";
+        // ... and `bool` itself, as a type argument (Promise<bool>), is that union
+        if (parts.some((u) => u.flags & ts.TypeFlags.BooleanLike) && parts.every((u) => u.flags & (ts.TypeFlags.BooleanLike | ts.TypeFlags.Number)))
+          return hasNull ? "bool | null" : "bool";
         if (parts.length !== 1) return fail();
         return hasNull ? `${name(parts[0])} | null` : name(parts[0]);
       }

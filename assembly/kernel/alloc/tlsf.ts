@@ -65,7 +65,7 @@ import { msgBegin, msgText, msgHex, msgDec, msgPanic } from "../panic";
 // @ts-ignore: decorator
 @inline const TAG_CACHED: u32 = 0xca_c4ed_00;
 /** Largest request alloc() accepts (bytes). */
-export const MAX_ALLOC: usize = 1 << 30;
+export const MAX_ALLOC: usize = (1 << 29) - 1;
 
 // Block fields.
 // @ts-ignore: decorator
@@ -78,6 +78,20 @@ export const MAX_ALLOC: usize = 1 << 30;
 @inline const B_REQ: usize = 12;
 // @ts-ignore: decorator
 @inline const B_NEXT_FREE: usize = 16;
+// The top bits of `requested` (a request is at most MAX_ALLOC, 1 << 30:
+// bit 31 and bit 30 are never part of one below it) belong to the
+// collector (kernel/gc.ts): OBJECT, set by the runtime's __new, says the
+// block holds an object (the collector frees only those); MARK is set while
+// a collection has found it reachable. They sit in the heap's own header,
+// which no object can overwrite through its fields.
+/** `requested` bit: the block holds an object made by `new` (kernel/runtime.ts). */
+export const REQ_OBJECT: u32 = 0x8000_0000;
+/** `requested` bit: reachable in the collection under way. */
+export const REQ_MARK: u32 = 0x4000_0000;
+/** `requested` bit: pinned (__pin): a root, never collected. */
+export const REQ_PIN: u32 = 0x2000_0000;
+// @ts-ignore: decorator
+@inline const REQ_BYTES: u32 = 0x1fff_ffff;
 // @ts-ignore: decorator
 @inline const B_PREV_FREE: usize = 20;
 
@@ -314,8 +328,8 @@ function takeLocked(h: usize, need: usize): usize {
   return b;
 }
 
-/** Gives block `b` back to TLSF, merged with free neighbours. */
-function giveLocked(h: usize, b: usize): void {
+/** Gives block `b` back to TLSF, merged with free neighbours; returns the free block it is now part of. */
+function giveLocked(h: usize, b: usize): usize {
   let size = blockSize(b);
   add(h + C_BLOCK_BYTES, -<i32>size);
   add(h + C_FREE, <i32>size);
@@ -337,6 +351,7 @@ function giveLocked(h: usize, b: usize): void {
   }
   makeFree(h, b, size);
   add(h + C_FREE_BLOCKS, 1);
+  return b;
 }
 
 // ---- the per-core cache ------------------------------------------------------
@@ -447,7 +462,7 @@ function liveBlock(h: usize, ptr: usize, op: string, locked: bool): usize {
   if (tag == (<u32>b ^ TAG_FREE) || tag == (<u32>b ^ TAG_CACHED)) refuse(h, op, ptr, ": double free (the block is already free)", locked);
   if (tag != (<u32>b ^ TAG_USED)) refuse(h, op, ptr, ": it was not allocated by this heap", locked);
   const size = blockSize(b);
-  const req = <usize>load<u32>(b + B_REQ);
+  const req = <usize>(load<u32>(b + B_REQ) & REQ_BYTES);
   if (size < MIN_BLOCK || b + size > sentinel || <usize>load<u32>(b + size + B_PREV) != b || req + HEADER > size)
     refuse(h, op, ptr, ": heap corruption (its header or its neighbour's was overwritten)", locked);
   if (CHECKS && load<u64>(ptr + req) != CANARY) {
@@ -477,7 +492,7 @@ export function heapFree(h: usize, ptr: usize): void {
     // wins and the other sees the cached tag (a double free).
     if (atomic.cas32(b + B_TAG, <u32>b ^ TAG_USED, <u32>b ^ TAG_CACHED) != (<u32>b ^ TAG_USED))
       refuse(h, "free", ptr, ": double free (the block is already free)", false);
-    add(st + S_IN_USE, -<i32>load<u32>(b + B_REQ));
+    add(st + S_IN_USE, -<i32>(load<u32>(b + B_REQ) & REQ_BYTES));
     add(st + S_FREES, 1);
     store<u32>(b + B_NEXT_FREE, load<u32>(slot));
     store<u32>(slot, <u32>b);
@@ -488,7 +503,7 @@ export function heapFree(h: usize, ptr: usize): void {
   }
   lockOf(h).lock();
   liveBlock(h, ptr, "free", true);          // again, under the lock: no other core freed it meanwhile
-  add(st + S_IN_USE, -<i32>load<u32>(b + B_REQ));
+  add(st + S_IN_USE, -<i32>(load<u32>(b + B_REQ) & REQ_BYTES));
   add(st + S_FREES, 1);
   giveLocked(h, b);
   lockOf(h).unlock();
@@ -505,7 +520,8 @@ export function heapRealloc(h: usize, ptr: usize, size: usize): usize {
   if (!size) { heapFree(h, ptr); return 0; }
   lockOf(h).lock();
   const b = liveBlock(h, ptr, "realloc", true);
-  const old = <usize>load<u32>(b + B_REQ);
+  const flags = load<u32>(b + B_REQ) & ~REQ_BYTES;   // an object stays one when it grows or moves
+  const old = <usize>(load<u32>(b + B_REQ) & REQ_BYTES);
   if (size > MAX_ALLOC) {
     add(h + C_FAILURES, 1);
     lockOf(h).unlock();
@@ -533,7 +549,7 @@ export function heapRealloc(h: usize, ptr: usize, size: usize): usize {
     store<u32>(h + C_BLOCK_BYTES, bytes);
     if (bytes > load<u32>(h + C_PEAK)) store<u32>(h + C_PEAK, bytes);
     store<u32>(b + B_SIZE, <u32>kept);
-    store<u32>(b + B_REQ, <u32>size);
+    store<u32>(b + B_REQ, <u32>size | flags);
     add(st + S_IN_USE, <i32>size - <i32>old);
     lockOf(h).unlock();
     if (CHECKS) store<u64>(ptr + size, CANARY);
@@ -546,7 +562,7 @@ export function heapRealloc(h: usize, ptr: usize, size: usize): usize {
     lockOf(h).unlock();
     return 0;
   }
-  store<u32>(nb + B_REQ, <u32>size);
+  store<u32>(nb + B_REQ, <u32>size | flags);
   memory.copy(nb + HEADER, ptr, min(old, size));
   giveLocked(h, b);
   add(st + S_IN_USE, <i32>size - <i32>old);
@@ -567,7 +583,7 @@ export function heapCalloc(h: usize, count: usize, size: usize): usize {
 /** The bytes the caller may use at `ptr` (what it asked for). */
 export function heapSizeOf(h: usize, ptr: usize): usize {
   const b = liveBlock(h, ptr, "sizeOf", false);
-  return <usize>load<u32>(b + B_REQ);
+  return <usize>(load<u32>(b + B_REQ) & REQ_BYTES);
 }
 
 /**
@@ -642,3 +658,104 @@ export function heapCheck(h: usize): u32 {
   lockOf(h).unlock();
   return count;
 }
+
+// ---- for the collector (kernel/gc.ts) -----------------------------------------------
+// A block's flags are the top bits of its `requested` word (REQ_OBJECT,
+// REQ_MARK, REQ_PIN). The walks below run while every other core is stopped
+// at a safe point (or, in the specs, on the only core).
+
+/** Marks the live allocation `ptr` as holding an object (the runtime's __new; realloc keeps it). */
+export function heapSetObject(ptr: usize): void {
+  const b = ptr - HEADER;
+  store<u32>(b + B_REQ, load<u32>(b + B_REQ) | REQ_OBJECT);
+}
+
+/**
+ * The block of `ptr` if `ptr` is the payload of a live object block of this
+ * heap, else 0: in bounds, 16-byte aligned, a live tag (which holds the
+ * block's own address, so a stale or made-up pointer does not pass) and
+ * REQ_OBJECT. O(1), no lock.
+ */
+export function heapObjectBlock(h: usize, ptr: usize): usize {
+  if (ptr & 15) return 0;
+  if (ptr < <usize>load<u32>(h + C_FIRST) + HEADER || ptr >= <usize>load<u32>(h + C_SENTINEL)) return 0;
+  const b = ptr - HEADER;
+  if (load<u32>(b + B_TAG) != (<u32>b ^ TAG_USED)) return 0;
+  return (load<u32>(b + B_REQ) & REQ_OBJECT) ? b : 0;
+}
+
+/** The collector's flags of block `b` (REQ_OBJECT | REQ_MARK | REQ_PIN). */
+// @ts-ignore: decorator
+@inline export function blockFlags(b: usize): u32 { return load<u32>(b + B_REQ) & ~REQ_BYTES; }
+/** Sets `flags` on block `b`. */
+// @ts-ignore: decorator
+@inline export function blockSetFlags(b: usize, flags: u32): void { store<u32>(b + B_REQ, load<u32>(b + B_REQ) | flags); }
+/** Clears `flags` on block `b`. */
+// @ts-ignore: decorator
+@inline export function blockClearFlags(b: usize, flags: u32): void { store<u32>(b + B_REQ, load<u32>(b + B_REQ) & ~flags); }
+/** The payload of block `b`. */
+// @ts-ignore: decorator
+@inline export function blockPayload(b: usize): usize { return b + HEADER; }
+
+/** The first object block of the heap at or after block `b` (0: from the first block), or 0 at the end. */
+export function heapNextObject(h: usize, b: usize): usize {
+  const sentinel = <usize>load<u32>(h + C_SENTINEL);
+  b = b ? b + blockSize(b) : <usize>load<u32>(h + C_FIRST);
+  while (b < sentinel) {
+    if (load<u32>(b + B_TAG) == (<u32>b ^ TAG_USED) && (load<u32>(b + B_REQ) & REQ_OBJECT)) return b;
+    b += blockSize(b);
+  }
+  return 0;
+}
+
+/** What heapSweep found (bytes are the requested ones, with the 16-byte object header). */
+@unmanaged
+export class SweepResult {
+  liveObjects: u32 = 0;
+  liveBytes: u32 = 0;
+  freedObjects: u32 = 0;
+  freedBytes: u32 = 0;
+}
+
+/**
+ * The sweep: every object block without REQ_MARK or REQ_PIN goes back to the
+ * heap (after `onFree(payload)`), and the marks of the others are cleared.
+ * Under the lock, one walk over the blocks. Raw allocations (alloc(), the
+ * stub's and the library's buffers) are never touched.
+ */
+export function heapSweep(h: usize, onFree: (payload: usize) => void, out: SweepResult): SweepResult {
+  let live: u32 = 0, liveBytes: u32 = 0, freed: u32 = 0, freedBytes: u32 = 0;
+  const st = myStats(h);
+  lockOf(h).lock();
+  const sentinel = <usize>load<u32>(h + C_SENTINEL);
+  let b = <usize>load<u32>(h + C_FIRST);
+  while (b < sentinel) {
+    const req = load<u32>(b + B_REQ);
+    if ((req & REQ_OBJECT) && load<u32>(b + B_TAG) == (<u32>b ^ TAG_USED)) {
+      if (req & (REQ_MARK | REQ_PIN)) {
+        store<u32>(b + B_REQ, req & ~REQ_MARK);
+        live++;
+        liveBytes += req & REQ_BYTES;
+      } else {
+        onFree(b + HEADER);
+        freed++;
+        freedBytes += req & REQ_BYTES;
+        add(st + S_IN_USE, -<i32>(req & REQ_BYTES));
+        add(st + S_FREES, 1);
+        b = giveLocked(h, b);            // merged with a free predecessor: go on after the merged block
+      }
+    }
+    b += blockSize(b);
+  }
+  lockOf(h).unlock();
+  out.liveObjects = live;
+  out.liveBytes = liveBytes;
+  out.freedObjects = freed;
+  out.freedBytes = freedBytes;
+  return out;
+}
+
+/** Bytes of the heap's blocks given out (headers included), read without the lock: the collector's trigger. */
+export function heapBlockBytes(h: usize): u32 { return load<u32>(h + C_BLOCK_BYTES); }
+/** Bytes of the heap region (blocks and free space, not the control block). */
+export function heapCapacity(h: usize): u32 { return load<u32>(h + C_SENTINEL) - load<u32>(h + C_FIRST); }

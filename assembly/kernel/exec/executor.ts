@@ -21,6 +21,7 @@ import { cpu as host, queue as hostQueue } from "../../arch/host";
 import { Future, PENDING_ON_CANCEL } from "./future";
 import { FutureTask } from "./async";
 import { panic, clearAsync } from "../../arch/sys";
+import { collectionPending, safepoint, setRootFilter } from "../gc";
 
 /** cpu.events() bits (boot/irq.h). */
 export const EVENT_TIMER: u32 = 1;
@@ -247,15 +248,37 @@ export function runOnce(): bool {
   return true;
 }
 
-/** The executor loop of this core: polls tasks forever, sleeping (WFE) when there are none. */
+/**
+ * The executor loop of this core: polls tasks forever, sleeping (WFE) when
+ * there are none. Between two polls is the collector's safe point
+ * (kernel/gc.ts): this loop holds no reference of its own there.
+ */
 export function runExecutor(): void {
   while (true) {
+    if (collectionPending()) safepoint();
     serviceEvents();
     if (!runOnce()) idle();
   }
 }
 
-/** Nothing to run: count it and sleep until an SEV (spawn, wake) or an interrupt. */
+// The collector's roots: every task that is not done (queued, running or
+// waiting: whoever holds it, by reference or by address) ...
+// The filter runs on every object of the heap, so whether a class is a Task
+// is worked out once per class id (asc's rtId, at ref - 8) and kept in a
+// byte table: 0 not known yet, 1 a Task, 2 not one.
+const TASK_CLASSES = memory.data(1024);
+function liveTask(ref: usize): bool {
+  const id = load<u32>(ref - 8);
+  let kind: u32 = id < 1024 ? load<u8>(TASK_CLASSES + id) : 0;
+  if (!kind) {
+    kind = changetype<Object>(ref) instanceof Task ? 1 : 2;
+    if (id < 1024) store<u8>(TASK_CLASSES + id, <u8>kind);
+  }
+  return kind == 1 && (load<u32>(stateAddr(changetype<Task>(ref))) & DONE) == 0;
+}
+setRootFilter(liveTask);
+
+/** Nothing to run: count it and sleep until an SEV (spawn, wake, a collection's request) or an interrupt. */
 function idle(): void {
   count(queue(myCore()) + 24);
   waitForEvent();

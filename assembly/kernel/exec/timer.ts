@@ -20,6 +20,7 @@ import { SpinLock } from "../sync/spinlock";
 import { Task, Context } from "./task";
 import { Future, Select, PERIODIC } from "./future";
 import { dispose } from "../lifetime";
+import { addRoots, markRef, setTimerRestore } from "../gc";
 
 // Per core: the list head (address of the first Sleep) and its lock.
 const HEADS = memory.data(16, 16);
@@ -194,3 +195,27 @@ export function fireTimers(): void {
   lock.unlock();
   host.setTimer(s ? s.deadline : 0);
 }
+
+// The collector's roots: the sleeps in every core's list (held there by address).
+function markTimerLists(): void {
+  for (let core: u32 = 0; core < 4; core++) {
+    let s = <usize>load<u32>(headOf(core));
+    while (s) {
+      markRef(s);
+      s = changetype<usize>(changetype<Sleep>(s).next);
+    }
+  }
+}
+addRoots(markTimerLists);
+
+// After a collection's safe point borrowed this core's timer: the earliest sleep again.
+function rearm(): void {
+  const core = coreId();
+  const lock = lockOf(core);
+  lock.lock();
+  const s = changetype<Sleep | null>(<usize>load<u32>(headOf(core)));
+  const deadline = s ? s.deadline : 0;
+  lock.unlock();
+  host.setTimer(deadline);
+}
+setTimerRestore(rearm);

@@ -1,0 +1,480 @@
+// The collector: objects nobody can reach are freed without dispose().
+//
+// Mark and sweep, stop the world, at the executor's poll boundary
+// (docs/memory-model.md, "The collector"). Between two polls a core holds no
+// wasm frame with references of its own: what a task keeps is in the task's
+// fields (an async function's locals are fields of its state machine), so
+// the roots are
+//   - the module variables: every core runs asc's __visit_globals, which
+//     reads the shared ones (tools/share-globals.ts put them in one region)
+//     and that core's @perCore ones;
+//   - every live task (queued, running or waiting: not DONE), found on the
+//     heap walk by the executor's root filter;
+//   - what the library holds by address: the timer lists, the interrupt
+//     handlers (addRoots);
+//   - pinned objects (__pin, pin()).
+// Tracing follows asc's __visit_members, with an explicit mark stack (when
+// it overflows, the heap is walked again for marked objects). The sweep
+// frees every object block that was not marked; raw allocations (alloc())
+// are never touched, nor is anything in static memory.
+//
+// When. An allocation that takes the heap's blocks past the threshold (twice
+// what was live after the last collection, at least a quarter of the heap,
+// at most seven eighths) or gc() requests a collection: every core that
+// runs a kernel (cpu.running()) stops at its next poll boundary (an idle
+// core is woken from WFE); the last to arrive collects while the others
+// mark their own @perCore variables, then all go on. A core in a long poll
+// delays the collection (the wait is in the statistics); if some core does
+// not arrive within WAIT_MS (a core that loops outside the executor, or
+// runs runUntil, which is not a safe point), the others give up and the
+// request is dropped (`abandoned`): nothing is freed then.
+//
+// The state word (shared, changed only by compare-and-swap): bits 0-1 the
+// phase (IDLE, REQUESTED, STOPPED: the collector checks nobody else runs,
+// MARKING), bits 4-7 the cores parked at a safe point, bits 8-31 how many
+// collections finished.
+import * as atomic from "../arch/atomic";
+import { coreId, counter, timerFrequency, sendEvent, waitForEvent, runningCores, instructions } from "../arch/cpu";
+import { cpu as host } from "../arch/host";
+import { kernelHeap } from "./alloc/index";
+import {
+  heapObjectBlock, heapNextObject, heapSweep, heapBlockBytes, heapCapacity, SweepResult,
+  blockFlags, blockSetFlags, blockClearFlags, blockPayload, heapAlloc, REQ_MARK, REQ_PIN,
+} from "./alloc/tlsf";
+import { forget } from "./scope";
+import { SpinLock } from "./sync/spinlock";
+
+// @ts-ignore: decorator
+@inline const OBJECT_HEADER: usize = 16;
+/** The __visit cookie of the collector's marking. */
+// @ts-ignore: decorator
+@inline export const GC_VISIT: u32 = 0x67635f6d;
+
+// @ts-ignore: decorator
+@inline const IDLE: u32 = 0;
+// @ts-ignore: decorator
+@inline const REQUESTED: u32 = 1;
+// @ts-ignore: decorator
+@inline const STOPPED: u32 = 2;
+// @ts-ignore: decorator
+@inline const MARKING: u32 = 3;
+
+/** How long the cores at a safe point wait for the others before they give the collection up. */
+export const WAIT_MS: u64 = 1000;
+/** Bytes a core allocates between two looks at the threshold. */
+// @ts-ignore: decorator
+@inline const CHECK_EVERY: u32 = 8192;
+// @ts-ignore: decorator
+@inline const STACK_ENTRIES: u32 = 2048;
+
+// Shared words (static memory).
+//  +0 the state word, +4 the cores that marked their own globals, +8 the
+//  mark lock, +12 the threshold (bytes of blocks), +16 the mark stack's
+//  base, +20 its top, +24 overflowed, +28 root visitors, +32.. (16) the
+//  visitors' functions, +96 the root filter.
+const GC = memory.data(128, 16);
+// @ts-ignore: decorator
+@inline const W_STATE: usize = 0;
+// @ts-ignore: decorator
+@inline const W_LOCALS: usize = 4;
+// @ts-ignore: decorator
+@inline const W_LOCK: usize = 8;
+// @ts-ignore: decorator
+@inline const W_THRESHOLD: usize = 12;
+// @ts-ignore: decorator
+@inline const W_STACK: usize = 16;
+// @ts-ignore: decorator
+@inline const W_TOP: usize = 20;
+// @ts-ignore: decorator
+@inline const W_OVERFLOW: usize = 24;
+// @ts-ignore: decorator
+@inline const W_NROOTS: usize = 28;
+// @ts-ignore: decorator
+@inline const W_ROOTS: usize = 32;
+// @ts-ignore: decorator
+@inline const W_FILTER: usize = 96;
+// @ts-ignore: decorator
+@inline const W_RESTORE: usize = 100;
+// @ts-ignore: decorator
+@inline const MAX_ROOTS: u32 = 16;
+
+/** The collector's statistics (gcStats). Instructions are the PMU's (0 under QEMU without -icount). */
+@unmanaged
+export class GcStats {
+  /** Collections that ran. */
+  collections: u32 = 0;
+  /** Requests given up because some core did not reach a safe point in WAIT_MS. */
+  abandoned: u32 = 0;
+  /** Objects live after the last collection, and their bytes (with object headers). */
+  liveObjects: u32 = 0;
+  liveBytes: u32 = 0;
+  /** Objects and bytes the last collection freed, and all collections together. */
+  freedObjects: u32 = 0;
+  freedBytes: u32 = 0;
+  totalFreedObjects: u64 = 0;
+  /** The last collection's pause on the collecting core (from all cores stopped to the end of the sweep), in instructions and in counter ticks. */
+  pauseInstructions: u64 = 0;
+  pauseTicks: u64 = 0;
+  /** The longest pause, in counter ticks. */
+  maxPauseTicks: u64 = 0;
+  /** From the request to the last core at its safe point, last collection and longest, in counter ticks. */
+  waitTicks: u64 = 0;
+  maxWaitTicks: u64 = 0;
+  /** Times the mark stack overflowed (the heap was walked again). */
+  overflows: u32 = 0;
+  /** The heap's block bytes that request the next collection. */
+  threshold: u32 = 0;
+}
+
+// Statistics live in shared memory (one collector at a time writes them).
+const STATS = changetype<GcStats>(memory.data(offsetof<GcStats>(), 16));
+// When the pending request was made (counter ticks).
+const REQUESTED_AT = memory.data(8, 8);
+
+// Per core: bytes allocated since this core last looked at the threshold.
+// @ts-ignore: decorator
+@perCore let sinceCheck: u32 = 0;
+// @ts-ignore: decorator
+@perCore let gcHeap: usize = 0;
+
+// @ts-ignore: decorator
+@inline function heap(): usize {
+  if (!gcHeap) gcHeap = kernelHeap();
+  return gcHeap;
+}
+
+// ---- marking ----------------------------------------------------------------------
+
+/** Marks the object at `ref` (any value: what is not a live object of the heap is ignored) and queues it for tracing. */
+export function markRef(ref: usize): void {
+  if (!ref) return;
+  const b = heapObjectBlock(heap(), ref - OBJECT_HEADER);
+  if (!b || (blockFlags(b) & REQ_MARK)) return;
+  blockSetFlags(b, REQ_MARK);
+  const top = load<u32>(GC + W_TOP);
+  if (top < STACK_ENTRIES && load<u32>(GC + W_STACK)) {
+    store<u32>(<usize>load<u32>(GC + W_STACK) + (<usize>top << 2), <u32>ref);
+    store<u32>(GC + W_TOP, top + 1);
+  } else {
+    store<u32>(GC + W_OVERFLOW, 1);        // marked, its fields not yet traced: found again by the rescan
+  }
+}
+
+function drain(): void {
+  const stack = <usize>load<u32>(GC + W_STACK);
+  let top = load<u32>(GC + W_TOP);
+  while (top) {
+    top--;
+    store<u32>(GC + W_TOP, top);
+    __visit_members(<usize>load<u32>(stack + (<usize>top << 2)), GC_VISIT);
+    top = load<u32>(GC + W_TOP);
+  }
+}
+
+/** After an overflow: trace every marked object again until nothing new is marked. */
+function rescan(): void {
+  while (load<u32>(GC + W_OVERFLOW)) {
+    store<u32>(GC + W_OVERFLOW, 0);
+    STATS.overflows++;
+    const h = heap();
+    let b = heapNextObject(h, 0);
+    while (b) {
+      if (blockFlags(b) & (REQ_MARK | REQ_PIN)) {
+        __visit_members(blockPayload(b) + OBJECT_HEADER, GC_VISIT);
+        drain();
+      }
+      b = heapNextObject(h, b);
+    }
+  }
+}
+
+function ensureStack(): void {
+  if (load<u32>(GC + W_STACK)) return;
+  // A raw block (not an object: the sweep leaves it), made once. Without
+  // room for it every mark overflows and the rescan does the work.
+  store<u32>(GC + W_STACK, <u32>heapAlloc(heap(), <usize>STACK_ENTRIES << 2));
+}
+
+/** This core's module variables (the shared ones and its @perCore ones) as roots. */
+function markGlobals(): void {
+  __visit_globals(GC_VISIT);
+  drain();
+}
+
+/** Registers `visit` to mark what the library holds by address (call markRef on each). At most 16. */
+export function addRoots(visit: () => void): void {
+  const n = load<u32>(GC + W_NROOTS);
+  if (n >= MAX_ROOTS) return;
+  store<u32>(GC + W_ROOTS + (<usize>n << 2), <u32>changetype<usize>(visit));
+  store<u32>(GC + W_NROOTS, n + 1);
+}
+
+/** Sets what re-arms this core's timer after a safe point borrowed it (the timer lists: exec/timer.ts). */
+export function setTimerRestore(restore: () => void): void {
+  store<u32>(GC + W_RESTORE, <u32>changetype<usize>(restore));
+}
+
+function restoreTimer(): void {
+  const f = <usize>load<u32>(GC + W_RESTORE);
+  if (f) changetype<() => void>(f)();
+  else host.setTimer(0);
+}
+
+/** Sets the root filter: an object of the heap for which it returns true is a root (the executor's: a task that is not done). */
+export function setRootFilter(isRoot: (ref: usize) => bool): void {
+  store<u32>(GC + W_FILTER, <u32>changetype<usize>(isRoot));
+}
+
+function markRoots(): void {
+  const n = load<u32>(GC + W_NROOTS);
+  for (let i: u32 = 0; i < n; i++) {
+    changetype<() => void>(<usize>load<u32>(GC + W_ROOTS + (<usize>i << 2)))();
+    drain();
+  }
+  const h = heap();
+  const filter = <usize>load<u32>(GC + W_FILTER);
+  let b = heapNextObject(h, 0);
+  while (b) {
+    const f = blockFlags(b);
+    const ref = blockPayload(b) + OBJECT_HEADER;
+    if (f & REQ_PIN) {
+      if (!(f & REQ_MARK)) { blockSetFlags(b, REQ_MARK); __visit_members(ref, GC_VISIT); drain(); }
+    } else if (!(f & REQ_MARK) && filter && changetype<(ref: usize) => bool>(filter)(ref)) {
+      markRef(ref);
+      drain();
+    }
+    b = heapNextObject(h, b);
+  }
+}
+
+// ---- sweeping -----------------------------------------------------------------
+
+function freed(payload: usize): void {
+  forget(payload + OBJECT_HEADER);           // out of any scope log that still lists it
+}
+
+const SWEPT = changetype<SweepResult>(memory.data(offsetof<SweepResult>(), 16));
+
+function sweepAndAccount(startInstr: u64, startTicks: u64): void {
+  const h = heap();
+  heapSweep(h, freed, SWEPT);
+  const st = STATS;
+  st.collections++;
+  st.liveObjects = SWEPT.liveObjects;
+  st.liveBytes = SWEPT.liveBytes;
+  st.freedObjects = SWEPT.freedObjects;
+  st.freedBytes = SWEPT.freedBytes;
+  st.totalFreedObjects += SWEPT.freedObjects;
+  st.pauseInstructions = instructions() - startInstr;
+  const pause = counter() - startTicks;
+  st.pauseTicks = pause;
+  if (pause > st.maxPauseTicks) st.maxPauseTicks = pause;
+  retune(h);
+}
+
+/** The next threshold: twice the blocks live now, between a quarter and seven eighths of the heap. */
+function retune(h: usize): void {
+  const cap = heapCapacity(h);
+  let t = heapBlockBytes(h) * 2;
+  if (t < cap / 4) t = cap / 4;
+  if (t > cap / 8 * 7) t = cap / 8 * 7;
+  atomic.store32(GC + W_THRESHOLD, t);
+  STATS.threshold = t;
+}
+
+// ---- requests and the safe point ----------------------------------------------------
+
+/** Asks for a collection: it runs once every running core reaches its next poll boundary. Returns at once. */
+export function gc(): void {
+  let w = atomic.load32(GC + W_STATE);
+  while ((w & 3) == IDLE) {
+    const found = atomic.cas32(GC + W_STATE, w, (w & ~3) | REQUESTED);
+    if (found == w) {
+      store<u64>(REQUESTED_AT, counter());
+      sendEvent();                          // idle cores leave WFE and come to their safe point
+      return;
+    }
+    w = found;
+  }
+}
+
+/** The runtime's __new and __renew: counts `bytes`, and every CHECK_EVERY bytes compares the heap with the threshold. */
+// @ts-ignore: decorator
+@inline export function allocated(bytes: usize): void {
+  const n = sinceCheck + <u32>bytes;
+  if (n < CHECK_EVERY) { sinceCheck = n; return; }
+  sinceCheck = 0;
+  checkPressure();
+}
+
+function checkPressure(): void {
+  let t = load<u32>(GC + W_THRESHOLD);
+  if (!t) { retune(heap()); t = load<u32>(GC + W_THRESHOLD); }
+  if (heapBlockBytes(heap()) >= t && (load<u32>(GC + W_STATE) & 3) == IDLE) gc();
+}
+
+/** True when a collection waits for this core: the executor loop calls safepoint() then. A plain read (cheap). */
+// @ts-ignore: decorator
+@inline export function collectionPending(): bool { return (load<u32>(GC + W_STATE) & 3) == REQUESTED; }
+
+/**
+ * The safe point: the executor loop calls it between two polls when a
+ * collection is pending. This core holds no references in wasm frames of
+ * its own here. Returns once the collection has run (or was given up).
+ */
+export function safepoint(): void {
+  const core = coreId() & 3;
+  const bit: u32 = 1 << (4 + core);
+  let w = atomic.load32(GC + W_STATE);
+  while (true) {
+    if ((w & 3) != REQUESTED) return;
+    const found = atomic.cas32(GC + W_STATE, w, w | bit);
+    if (found == w) break;
+    w = found;
+  }
+  // The cores that wait sleep in WFE (a spinning core takes a host CPU from
+  // the one it waits for under QEMU, and power on a board). Every change of
+  // the word comes with an SEV; for the time limit this core's timer is
+  // borrowed, and given back to the timer lists when it leaves.
+  const deadline = counter() + WAIT_MS * timerFrequency() / 1000;
+  host.setTimer(deadline);
+  while (true) {
+    w = atomic.load32(GC + W_STATE);
+    const phase = w & 3;
+    if (phase == MARKING) {
+      if (!(atomic.load32(GC + W_LOCALS) & bit)) {
+        const lock = changetype<SpinLock>(GC + W_LOCK);
+        lock.lock();
+        markGlobals();
+        lock.unlock();
+        atomic.or32(GC + W_LOCALS, bit);
+        sendEvent();                        // the collector waits for the last of these
+      }
+      waitForEvent();
+      continue;
+    }
+    if (phase == STOPPED) continue;         // a few instructions: the collector checks running()
+    if (phase == IDLE) {
+      // Finished (or given up): leave, unless a new request came meanwhile.
+      if (atomic.cas32(GC + W_STATE, w, w & ~bit) == w) break;
+      continue;
+    }
+    // REQUESTED: are all the running cores here?
+    const parked = (w >> 4) & 15;
+    if ((runningCores() & 15 & ~parked) == 0) {
+      if (atomic.cas32(GC + W_STATE, w, (w & ~3) | STOPPED) != w) continue;
+      // A core that enters its kernel now sees STOPPED (boot.ts: gcGate); one
+      // that entered before it is in running() now.
+      if ((runningCores() & 15 & ~parked) != 0) {
+        atomic.store32(GC + W_STATE, w);     // back to REQUESTED: nobody else changes the word while STOPPED
+        continue;
+      }
+      collect(w, bit, parked);
+      break;
+    }
+    if (counter() >= deadline) {
+      // Somebody is not coming: give the request up (only one core wins the CAS).
+      if (atomic.cas32(GC + W_STATE, w, w & ~3 & ~bit) == w) {
+        STATS.abandoned++;
+        sendEvent();
+        break;
+      }
+      continue;
+    }
+    waitForEvent();
+  }
+  restoreTimer();
+}
+
+function collect(w: u32, bit: u32, parked: u32): void {
+  const startTicks = counter();
+  const startInstr = instructions();
+  const wait = startTicks - load<u64>(REQUESTED_AT);
+  STATS.waitTicks = wait;
+  if (wait > STATS.maxWaitTicks) STATS.maxWaitTicks = wait;
+  ensureStack();
+  store<u32>(GC + W_TOP, 0);
+  store<u32>(GC + W_OVERFLOW, 0);
+  // The other parked cores mark their own globals (one at a time, under the lock).
+  atomic.store32(GC + W_LOCALS, 0);
+  atomic.store32(GC + W_STATE, (w & ~3) | MARKING);
+  sendEvent();
+  const others = (parked << 4) & ~bit;
+  while ((atomic.load32(GC + W_LOCALS) & others) != others) waitForEvent();
+  const lock = changetype<SpinLock>(GC + W_LOCK);
+  lock.lock();
+  markGlobals();
+  markRoots();
+  rescan();
+  sweepAndAccount(startInstr, startTicks);
+  lock.unlock();
+  // Done: IDLE, one more finished, this core no longer parked (the others leave by themselves).
+  atomic.store32(GC + W_STATE, ((w >> 8) + 1) << 8 | (w & 0xf0 & ~bit) | IDLE);
+  sendEvent();
+}
+
+/**
+ * A collection now, on this core alone, with the caller's frames ignored:
+ * only for code that knows no other core runs and that it holds no
+ * reference only in a local (the specs; a kernel's own start-up code before
+ * any other core runs). Tasks and globals are roots as usual.
+ */
+export function collectNow(): void {
+  const startTicks = counter();
+  const startInstr = instructions();
+  ensureStack();
+  store<u32>(GC + W_TOP, 0);
+  store<u32>(GC + W_OVERFLOW, 0);
+  markGlobals();
+  markRoots();
+  rescan();
+  sweepAndAccount(startInstr, startTicks);
+}
+
+/** Waits while a collection is under way (a core entering its kernel: boot.ts). */
+export function gcGate(): void {
+  while ((atomic.load32(GC + W_STATE) & 3) >= STOPPED) {}
+}
+
+/** Collections finished so far. */
+export function collections(): u32 { return atomic.load32(GC + W_STATE) >> 8; }
+
+/** A snapshot of the statistics, into `out`. */
+export function gcStats(out: GcStats): GcStats {
+  memory.copy(changetype<usize>(out), changetype<usize>(STATS), offsetof<GcStats>());
+  return out;
+}
+
+// ---- pinning ----------------------------------------------------------------------
+
+/** Keeps `obj` (and what it reaches) alive until unpin(obj), whether or not anything refers to it. */
+export function pin<T>(obj: T): T {
+  const b = heapObjectBlock(heap(), changetype<usize>(obj) - OBJECT_HEADER);
+  if (b) blockSetFlags(b, REQ_PIN);
+  return obj;
+}
+
+/** Undoes pin(). */
+export function unpin<T>(obj: T): void {
+  const b = heapObjectBlock(heap(), changetype<usize>(obj) - OBJECT_HEADER);
+  if (b) blockClearFlags(b, REQ_PIN);
+}
+
+/** True if `ref` is a live object of the heap (tests: was it collected?). */
+export function isLiveObject(ref: usize): bool {
+  return ref != 0 && heapObjectBlock(heap(), ref - OBJECT_HEADER) != 0;
+}
+
+/** Pins every object now in the heap (the specs: the test framework's own objects stay, whatever a collection finds). */
+export function pinAll(): void {
+  const h = heap();
+  let b = heapNextObject(h, 0);
+  while (b) { blockSetFlags(b, REQ_PIN); b = heapNextObject(h, b); }
+}
+
+/** Unpins every object. */
+export function unpinAll(): void {
+  const h = heap();
+  let b = heapNextObject(h, 0);
+  while (b) { blockClearFlags(b, REQ_PIN); b = heapNextObject(h, b); }
+}

@@ -1,0 +1,32 @@
+// QEMU tests of the collector (kernel/gc.ts, issue 17) on every board:
+// tests/kernels/gc.ts, a kernel with no dispose() in a 1 MiB heap.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BOARDS } from "../../tools/boards.js";
+import { boot, lines, assertPassed, ON } from "./lib.js";
+
+for (const b of BOARDS) {
+  describe(`${b.name} (-M ${b.machine})${ON}: the collector`, { concurrency: 1 }, () => {
+    it("no dispose() in a 1 MiB heap: 100,000 tasks, objects through a channel across cores while collections run, a long poll that delays a collection, a million iterations; heap in use back where it started", async () => {
+      const r = await boot(b.name, "gc", { timeoutMs: 300_000 });
+      assertPassed(r);
+      const l = lines(r.output);
+      const free = r.output.match(/^heap: (\d+) bytes free for objects$/m);
+      assert.ok(free && Number(free[1]) < 2 << 20, `the heap was not cut down:\n${r.output}`);
+      for (const want of [
+        /^tasks: 100000 spawned and awaited, sum 988890 \(ok\)/,
+        /^channels: 20000 objects across cores, 0 damaged, [1-9]\d* collections meanwhile \(ok\)/,
+        /^long poll: the collection waited \d+ ms for it \(ok\)/,
+        /^million: 1000000 iterations on four cores \(ok\)/,
+        /^heap: \d+ bytes in use at the end \(ok\)/,
+      ]) assert.ok(l.some((x) => want.test(x)), `no line like ${want} in:\n${r.output}`);
+      const stats = r.output.match(/^gc: (\d+) collections, (\d+) objects freed, (\d+) abandoned/m);
+      assert.ok(stats, r.output);
+      // 100,000 tasks of several objects each cannot fit in 1 MiB: it took many collections.
+      assert.ok(Number(stats[1]) >= 100, `only ${stats[1]} collections:\n${r.output}`);
+      assert.ok(Number(stats[2]) >= 1_000_000, r.output);
+      assert.equal(stats[3], "0", `a collection was given up:\n${r.output}`);
+      assert.ok(l.includes("gc: all checks passed"), r.output);
+    });
+  });
+}
