@@ -17,10 +17,11 @@ import { print, println, printU64 } from "../assembly/arch/console";
 import * as heap from "../assembly/kernel/alloc";
 import * as atomic from "../assembly/arch/atomic";
 import { SpinLock } from "../assembly/kernel/sync/spinlock";
-import { Task, Context, spawnOn, runOnce, Channel, ChannelRecv, Future, Notify, Notified } from "../assembly/kernel/exec";
+import { Task, Context, spawnOn, spawnJoinOn, runOnce, Channel, ChannelRecv, Future, Notify, Notified } from "../assembly/kernel/exec";
 import { heapBytesOf, dispose } from "../assembly/kernel/lifetime";
 import { waitForEvent, sendEvent } from "../assembly/arch/cpu";
 import * as gpio from "../assembly/drivers/gpio";
+import { collectNow, gcStats, GcStats } from "../assembly/kernel/gc";
 
 const OPS: u32 = 1000;
 // The harness's own variables are per core (@perCore): the rows measure
@@ -316,6 +317,73 @@ function compute(name: string, op: () => void, base: u64): void {
   print(" 1 (result "); printU64(result); println(")");
 }
 
+// Collector rows (issue 17): the same work freed by dispose() and left to
+// the collector. The collector's rows include its cost: a collection
+// (collectNow, on core 0 while the other cores sleep in WFE with no
+// references) after every COLLECT_EVERY operations, so each operation
+// carries its share of the pause.
+const COLLECT_EVERY: u32 = 500;
+// @ts-ignore: decorator
+@perCore let opsSinceCollect: u32 = 0;
+// @ts-ignore: decorator
+@inline function collectSometimes(): void {
+  if (++opsSinceCollect == COLLECT_EVERY) { opsSinceCollect = 0; collectNow(); }
+}
+// @ts-ignore: decorator
+@perCore let counterValue: i32 = 1;   // toString() of 0 is a static "0": dispose() would refuse it
+function concatDispose(): void {
+  const t = (counterValue++).toString();
+  const s = "n" + t;
+  sink = changetype<usize>(s);
+  dispose(t); dispose(s);
+}
+function concatGc(): void {
+  const s = "n" + (counterValue++).toString();
+  sink = changetype<usize>(s);
+  collectSometimes();
+}
+function spawnJoinDispose(): void {
+  const t = new Ready();
+  const h = spawnJoinOn(0, t);
+  runOnce();
+  dispose(h); dispose(t);
+}
+function spawnJoinGc(): void {
+  sink = changetype<usize>(spawnJoinOn(0, new Ready()));
+  runOnce();
+  collectSometimes();
+}
+
+class Node { next: Node | null = null; value: i32 = 0; }
+// @ts-ignore: decorator
+@perCore let live: Array<Node> | null = null;
+const GC_STATS = new GcStats();
+
+/** A collection's pause against the objects it keeps alive: `bench: figure gc-pause-live-N`. */
+function gcFigures(): void {
+  collectNow();                                   // what the rows above left
+  // (No array of the sizes: a local is not a root, and collectNow would free it.)
+  for (let k = 0; k < 4; k++) {
+    const n: i32 = k == 0 ? 0 : k == 1 ? 1000 : k == 2 ? 10_000 : 100_000;
+    const arr = new Array<Node>();
+    for (let i = 0; i < n; i++) { const x = new Node(); x.value = i; arr.push(x); }
+    live = arr;
+    collectNow();                                 // the first frees what building the array left
+    collectNow();
+    gcStats(GC_STATS);
+    print("bench: figure gc-pause-live-"); printU64(n); print(" "); printU64(GC_STATS.pauseInstructions); println(" instructions");
+    print("bench: figure gc-live-objects-"); printU64(n); print(" "); printU64(GC_STATS.liveObjects); println(" objects");
+    live = null;
+  }
+  collectNow();
+  // 100,000 dead objects: what a collection costs to free them.
+  for (let i = 0; i < 100_000; i++) sink = changetype<usize>(new Node());
+  collectNow();
+  gcStats(GC_STATS);
+  print("bench: figure gc-pause-free-100000 "); printU64(GC_STATS.pauseInstructions); println(" instructions");
+  print("bench: figure gc-object-bytes "); printU64(heapBytesOf(new Node())); println(" bytes");
+}
+
 function main(): void {
   // Core 0's instructions since its first one: the boot up to here.
   const booted = instructions();
@@ -340,6 +408,11 @@ function main(): void {
   pin!.release();
   execRows(base);
   asyncRows(base1, base);
+  row("concat-dispose", concatDispose, base);
+  row("concat-gc", concatGc, base);
+  row("spawn-join-dispose", spawnJoinDispose, base);
+  row("spawn-join-gc", spawnJoinGc, base);
+  gcFigures();
   println("bench: done");
   exit(0);
 }

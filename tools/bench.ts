@@ -132,6 +132,11 @@ async function main(argv: string[]): Promise<number> {
       "executor: heap bytes per task (wasm3)": f["task-bytes-wasm3"],
       "executor: heap bytes per task (native C)": f["task-bytes-native"],
       "wasm3: C heap bytes per runtime (one per core)": f["wasm3-runtime-bytes"],
+      ...Object.fromEntries([0, 1000, 10_000, 100_000].map((n) => [`gc (wasm3): pause in instructions, ${n.toLocaleString("en-US")} live objects (${(f[`gc-live-objects-${n}`] ?? 0).toLocaleString("en-US")} with the harness's)`, f[`gc-pause-live-${n}`]])),
+      "gc (wasm3): pause in instructions freeing 100,000 dead objects": f["gc-pause-free-100000"],
+      ...(a ? Object.fromEntries([0, 1000, 10_000, 100_000].map((n) => [`gc (aot): pause in instructions, ${n.toLocaleString("en-US")} live objects`, a.figures[`gc-pause-live-${n}`]])) : {}),
+      ...(a ? { "gc (aot): pause in instructions freeing 100,000 dead objects": a.figures["gc-pause-free-100000"] } : {}),
+      "gc: heap bytes of an object with two fields (headers, canary, rounding; the collector adds none)": f["gc-object-bytes"],
       ...(a ? { "aot: C heap bytes per instance (one per core)": a.figures["wasm3-runtime-bytes"] } : {}),
     };
     const same = w.same && (!a || a.same);

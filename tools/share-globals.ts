@@ -39,7 +39,7 @@ const STORE: Record<string, string> = { i32: "i32.store", i64: "i64.store", f32:
 export class ShareError extends Error {}
 
 /** A @perCore variable, as tools/async/asc.ts lists it. */
-export interface PerCoreVar { global: string; file: string; line: number }
+export interface PerCoreVar { global: string; file: string; line: number; constant?: boolean }
 
 /** The pass on wasm2wat's text. `perCore`: the globals the kernel declared per core, by name. */
 export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): ShareResult {
@@ -59,13 +59,17 @@ export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): Sha
       throw new ShareError(`more than ${SHARED_GLOBALS_BYTES / SLOT} module variables to share: make SHARED_GLOBALS_BYTES larger in tools/share-globals.ts and assembly/kernel/alloc/index.ts`);
     shared.set(name, { name: bare, type, init, addr });
   }
-  // A per-core variable set in the start function would be set on core 0 only.
+  // A per-core variable whose initial value top-level code computes would be
+  // set on core 0 only. One declared with a literal (`constant`) that the
+  // start function sets anyway is a lazy cache the optimiser inlined there
+  // (the heap's handle, when top-level code makes an object): each core sets
+  // its own the first time it needs it.
   const start = startFunction(lines);
   if (start) {
     for (let i = start.from; i <= start.to; i++) {
       const m = /global\.set (\$[^\s)]+)/.exec(lines[i]);
       const v = m && !shared.has(m[1]) ? perCore.get(m[1].slice(1)) : undefined;
-      if (v)
+      if (v && !v.constant)
         throw new ShareError(`${v.file}:${v.line}: the @perCore variable ${describe(v.global).split(" ")[0]} is set by top-level code, which runs on core 0 only: give it a constant initial value (each core starts from it), or set it on each core from kernel_start`);
     }
   }

@@ -256,9 +256,9 @@ export class EdgeWait extends Future {
   protected pollOnce(cx: Context): bool {
     if (this.done) return true;
     const slot = WAITERS + this.pin * 4;
-    atomic.store32(slot, <u32>changetype<usize>(cx.waker));
+    atomic.storeUnchecked32(slot, <u32>changetype<usize>(cx.waker));   // a task: not done, so a root
     if (takeEvent(this.pin)) {                 // after registering: an event cannot slip between
-      atomic.cas32(slot, <u32>changetype<usize>(cx.waker), 0);
+      atomic.casUnchecked32(slot, <u32>changetype<usize>(cx.waker), 0);
       this.done = true;
     }
     return this.done;
@@ -302,7 +302,7 @@ export class LevelWait extends Future {
     if (this.done) return true;
     if (level(this.pin) == this.high) { this.done = true; return true; }
     const slot = WAITERS + this.pin * 4;
-    atomic.store32(slot, <u32>changetype<usize>(cx.waker));
+    atomic.storeUnchecked32(slot, <u32>changetype<usize>(cx.waker));   // a task: not done, so a root
     atomic.or32(LEVEL_WAITS + bank(this.pin), bit(this.pin));
     detect(this.pin, this.high ? Edge.High : Edge.Low);
     if (level(this.pin) == this.high) {          // it got there while we armed: no event will say so

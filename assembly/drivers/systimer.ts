@@ -95,11 +95,11 @@ export class Alarm extends Future {
     if (!this.armed) {
       this.armed = true;
       atomic.store32(FIRED + slot, 0);
-      atomic.store32(WAITING + slot, <u32>changetype<usize>(cx.waker));
+      atomic.storeUnchecked32(WAITING + slot, <u32>changetype<usize>(cx.waker));   // a task: not done, so a root
       write32(base() + C0 + this.channel * 4, <u32>this.deadline);
       if (now() >= this.deadline) return true;     // passed while we armed it: the match may be missed
     } else {
-      atomic.store32(WAITING + slot, <u32>changetype<usize>(cx.waker));
+      atomic.storeUnchecked32(WAITING + slot, <u32>changetype<usize>(cx.waker));   // a task: not done, so a root
     }
     return false;
   }

@@ -25,7 +25,7 @@ const UNHANDLED = memory.data(4, 4);
 
 /** Routes interrupt `source` (0-63) to `handler` (replacing any other). */
 export function onIrq(source: u32, handler: IrqHandler): void {
-  atomic.store32(HANDLERS + (source & 63) * 4, <u32>changetype<usize>(handler));
+  atomic.storeUnchecked32(HANDLERS + (source & 63) * 4, <u32>changetype<usize>(handler));   // rooted: markHandlers
 }
 
 /** Forgets the handler of `source`. */

@@ -128,7 +128,7 @@ export function forget(ref: usize): void {
 /** Called by __renew when an object moved: its log entry follows it. */
 export function moved(oldRef: usize, newRef: usize): void {
   const entry = entryOf(newRef);   // the header moved with the object
-  if (entry) atomic.cas32(entry, <u32>oldRef, <u32>newRef);
+  if (entry) atomic.casUnchecked32(entry, <u32>oldRef, <u32>newRef);   // the log is not a root: the collector forgets what it frees
 }
 
 /**

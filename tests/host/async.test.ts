@@ -88,6 +88,25 @@ describe("the async transform: what it makes", () => {
     assert.match(text, /class f\$Future extends __AsyncFuture<i32>/);
   });
 
+  it("a local annotated with Promise<T> in its type, and one whose type holds Promise<bool>, become fields of types the build knows", () => {
+    const { errors, text } = lower("promise-types", [
+      "import { JoinHandle, spawnJoin } from \"../../assembly/kernel/exec\";",
+      "async function flag(): Promise<bool> { return true; }",
+      "async function num(): Promise<i32> { return 1; }",
+      "export async function f(ch: Channel<i32>): Promise<i32> {",
+      "  const a: JoinHandle<Promise<i32>> = spawnJoin(num());",
+      "  const b = spawnJoin(flag());",
+      "  await ch.recv();",
+      "  const x = await a;",
+      "  const y = await b;",
+      "  return y ? x : 0;",
+      "}",
+    ].join("\n") + "\n");
+    assert.deepEqual(errors, []);
+    assert.match(text, /^ {2}a!?: JoinHandle<__AsyncFuture<i32>>;$/m);
+    assert.match(text, /^ {2}b!?: JoinHandle<__AsyncFuture<bool>>;$/m);
+  });
+
   it("a file without async or await is left alone (comments and strings do not count)", () => {
     assert.equal(mayNeedLowering("// the async executor\nconst s = \"await\";\n"), false);
     assert.equal(mayNeedLowering("async function f(): Promise<void> {}"), true);

@@ -12,6 +12,8 @@ const ROWS = [
   "fib-20", "sieve-8192", "crc32-64k", "matmul-64", "mmio-read", "atomic-add", "lock-unlock", "alloc-free-64", "realloc-grow",
   "gpio-toggle", "exec-wake-poll", "exec-spawn", "exec-channel-msg", "exec-wake-cross-core",
 ];
+/** Rows with no native side: the collector's against dispose(). */
+const WASM_ONLY_ROWS = ["concat-dispose", "concat-gc", "spawn-join-dispose", "spawn-join-gc"];
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})${ON}: boot-figure image`, () => {
@@ -35,6 +37,11 @@ for (const b of BOARDS) {
       for (const f of ["boot-first-uart-byte", "boot-cores-online", "native-rows", "native-smp-rows", "task-bytes-wasm3", "task-bytes-native"]) {
         assert.ok(figures[f] > 0, `no figure ${f}:\n${r.output}`);
       }
+      // The collector's figures: each collection kept the objects an array held (and the harness's own).
+      for (const n of [0, 1000, 10_000, 100_000]) {
+        assert.ok(figures[`gc-pause-live-${n}`] > 0, `no gc pause figure for ${n} live objects:\n${r.output}`);
+        assert.ok(figures[`gc-live-objects-${n}`] >= n, `the collection with ${n} live objects kept ${figures[`gc-live-objects-${n}`]}`);
+      }
       // The channel row moved real messages: 5 repetitions of 1,000 on each side.
       assert.equal(figures["channel-received-wasm3"], 5000, r.output);
       assert.equal(figures["channel-received-native"], 5000, r.output);
@@ -43,6 +50,10 @@ for (const b of BOARDS) {
         const results = [...r.output.matchAll(new RegExp(`^bench: (?:wasm3|native) ${row} \\d+ 1 \\(result (\\d+)\\)$`, "gm"))].map((m) => m[1]);
         assert.equal(results.length, 2, `${row}: ${results}`);
         assert.equal(results[0], results[1], `${row}: wasm3 and native C disagree`);
+      }
+      for (const row of WASM_ONLY_ROWS) {
+        const l = lines.find((x) => x.row === row && x.side === "wasm3");
+        assert.ok(l && l.instructions > 0 && l.ops > 0, `no wasm3 figure for ${row}:\n${r.output}`);
       }
       for (const row of ROWS) {
         for (const side of ["wasm3", "native"]) {

@@ -12,6 +12,7 @@ import { check } from "../../assembly/kernel/alloc";
 import {
   Task, Context, spawnOn, runOnce, Sleep, Channel, ChannelRecv, Notify, Notified, Future,
 } from "../../assembly/kernel/exec";
+import { AtomicRef } from "../../assembly/kernel/sync";
 import { reset, traceAtomics } from "./fake";
 
 class Node {
@@ -26,6 +27,7 @@ let rootNode: Node | null = null;
 let rootArray: Array<Node> | null = null;
 let rootMap: Map<u32, Node> | null = null;
 let rootString: string | null = null;
+const rootCell = new AtomicRef<Node>();
 
 function addr<T>(obj: T): usize { return changetype<usize>(obj); }
 
@@ -203,6 +205,31 @@ describe("the collector", () => {
     exitScope(mark);                 // frees kept (scoped) but not s twice
     expect(sAlive).toBe(false);
     rootNode = null;
+    finish();
+  });
+
+  it("keeps what an AtomicRef holds (the way to hand an object between cores), and frees it once swapped out", () => {
+    start();
+    const first = new Node(1);
+    const fa = addr(first);
+    rootCell.set(first);
+    collectNow();
+    const kept = isLiveObject(fa);
+    const second = new Node(2);
+    const sa = addr(second);
+    const swapped = rootCell.cas(first, second);     // first -> second
+    const casWrong = rootCell.cas(first, null);      // no longer first: unchanged
+    collectNow();
+    const firstAfter = isLiveObject(fa), secondAfter = isLiveObject(sa);
+    const got = rootCell.get();
+    const gotIsSecond = got !== null && addr(got) == sa;
+    expect(kept).toBe(true);
+    expect(swapped).toBe(true);
+    expect(casWrong).toBe(false);
+    expect(firstAfter).toBe(false);
+    expect(secondAfter).toBe(true);
+    expect(gotIsSecond).toBe(true);
+    rootCell.set(null);
     finish();
   });
 

@@ -67,13 +67,18 @@ export function lowerProgram(entries: string[]): { files: Map<string, Lowered>; 
  * per core. Names as asc gives globals: the file's path without .ts, a
  * slash, the variable.
  */
-export interface PerCoreVar { global: string; file: string; line: number }
+/** A @perCore variable: where it is declared, and whether its initial value is a literal (`constant`). */
+export interface PerCoreVar { global: string; file: string; line: number; constant?: boolean }
+
+/** `: type = <literal>;` after a declaration's name (a number, true, false, null, a string). */
+const CONSTANT_INIT = /^\s*(?::[^=;]+)?=\s*(?:-?(?:0x[\da-f_]+|[\d_]*\.?[\d_]+(?:e[+-]?\d+)?)|true|false|null|"[^"\n]*"|'[^'\n]*')\s*;/i;
 
 export function stripPerCore(text: string, rel: string, found: Map<string, PerCoreVar>): string {
   const re = /^([ \t]*)@perCore(\s+(?:export\s+)?(?:let|var|const)\s+)([A-Za-z_$][\w$]*)/gm;
-  return text.replace(re, (_all, indent: string, between: string, name: string, at: number) => {
+  return text.replace(re, (all, indent: string, between: string, name: string, at: number) => {
     const global = `${rel.replace(/\.ts$/, "")}/${name}`;
-    found.set(global, { global, file: rel, line: text.slice(0, at).split("\n").length });
+    const constant = CONSTANT_INIT.test(text.slice(at + all.length, at + all.length + 200));
+    found.set(global, { global, file: rel, line: text.slice(0, at).split("\n").length, constant });
     return `${indent}${" ".repeat("@perCore".length)}${between}${name}`;
   });
 }

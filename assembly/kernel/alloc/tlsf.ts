@@ -490,7 +490,7 @@ export function heapFree(h: usize, ptr: usize): void {
   if (slot && load<u32>(slot + 4) < CACHE_DEPTH) {
     // Claim the block atomically: of two cores freeing it at once, one
     // wins and the other sees the cached tag (a double free).
-    if (atomic.cas32(b + B_TAG, <u32>b ^ TAG_USED, <u32>b ^ TAG_CACHED) != (<u32>b ^ TAG_USED))
+    if (atomic.casUnchecked32(b + B_TAG, <u32>b ^ TAG_USED, <u32>b ^ TAG_CACHED) != (<u32>b ^ TAG_USED))
       refuse(h, "free", ptr, ": double free (the block is already free)", false);
     add(st + S_IN_USE, -<i32>(load<u32>(b + B_REQ) & REQ_BYTES));
     add(st + S_FREES, 1);
@@ -676,7 +676,8 @@ export function heapSetObject(ptr: usize): void {
  * block's own address, so a stale or made-up pointer does not pass) and
  * REQ_OBJECT. O(1), no lock.
  */
-export function heapObjectBlock(h: usize, ptr: usize): usize {
+// @ts-ignore: decorator
+@inline export function heapObjectBlock(h: usize, ptr: usize): usize {
   if (ptr & 15) return 0;
   if (ptr < <usize>load<u32>(h + C_FIRST) + HEADER || ptr >= <usize>load<u32>(h + C_SENTINEL)) return 0;
   const b = ptr - HEADER;
@@ -719,8 +720,9 @@ export class SweepResult {
 
 /**
  * The sweep: every object block without REQ_MARK or REQ_PIN goes back to the
- * heap (after `onFree(payload)`), and the marks of the others are cleared.
- * Under the lock, one walk over the blocks. Raw allocations (alloc(), the
+ * heap (after `onFree(payload)` for one a scope lists), and the marks of the
+ * others are cleared. Under the lock, one walk over the blocks; dead objects
+ * next to each other and to free blocks become one free block. Raw allocations (alloc(), the
  * stub's and the library's buffers) are never touched.
  */
 export function heapSweep(h: usize, onFree: (payload: usize) => void, out: SweepResult): SweepResult {
@@ -729,24 +731,47 @@ export function heapSweep(h: usize, onFree: (payload: usize) => void, out: Sweep
   lockOf(h).lock();
   const sentinel = <usize>load<u32>(h + C_SENTINEL);
   let b = <usize>load<u32>(h + C_FIRST);
+  // Dead objects next to each other and to free blocks become one free
+  // block: `run` is where the current stretch of them starts (0: none).
+  let run: usize = 0;
+  let freedBlockBytes: u32 = 0, removed: u32 = 0, made: u32 = 0;
   while (b < sentinel) {
+    const size = blockSize(b);
     const req = load<u32>(b + B_REQ);
-    if ((req & REQ_OBJECT) && load<u32>(b + B_TAG) == (<u32>b ^ TAG_USED)) {
+    let dead = false;
+    if (isFree(b)) {
+      removeFree(h, b);
+      removed++;
+      dead = true;
+    } else if ((req & REQ_OBJECT) && load<u32>(b + B_TAG) == (<u32>b ^ TAG_USED)) {
       if (req & (REQ_MARK | REQ_PIN)) {
         store<u32>(b + B_REQ, req & ~REQ_MARK);
         live++;
         liveBytes += req & REQ_BYTES;
       } else {
-        onFree(b + HEADER);
+        if (load<u32>(b + HEADER + 4)) onFree(b + HEADER);   // gcInfo2 set: a scope lists it
+        store<u32>(b + B_TAG, <u32>b ^ TAG_FREE);            // a later free() of it is a double free
         freed++;
         freedBytes += req & REQ_BYTES;
-        add(st + S_IN_USE, -<i32>(req & REQ_BYTES));
-        add(st + S_FREES, 1);
-        b = giveLocked(h, b);            // merged with a free predecessor: go on after the merged block
+        freedBlockBytes += <u32>size;
+        dead = true;
       }
     }
-    b += blockSize(b);
+    if (dead) {
+      if (!run) run = b;
+    } else if (run) {
+      makeFree(h, run, b - run);
+      made++;
+      run = 0;
+    }
+    b += size;
   }
+  if (run) { makeFree(h, run, sentinel - run); made++; }
+  add(h + C_FREE_BLOCKS, <i32>made - <i32>removed);
+  add(h + C_BLOCK_BYTES, -<i32>freedBlockBytes);
+  add(h + C_FREE, <i32>freedBlockBytes);
+  add(st + S_IN_USE, -<i32>freedBytes);
+  add(st + S_FREES, <i32>freed);
   lockOf(h).unlock();
   out.liveObjects = live;
   out.liveBytes = liveBytes;

@@ -103,7 +103,7 @@ export function spawnOn<T>(core: u32, what: T): void {
   const task: Task = what instanceof Task ? changetype<Task>(what) : taskFor(changetype<Object>(what));
   task.home = core;
   const addr = stateAddr(task);
-  atomic.store32(addr, (load<u32>(addr) & KEPT) | QUEUED | DETACHED);   // not shared yet: a plain read
+  atomic.storeUnchecked32(addr, (load<u32>(addr) & KEPT) | QUEUED | DETACHED);   // not shared yet: a plain read
   enqueue(task, core);
 }
 
@@ -132,7 +132,7 @@ export function spawnJoinOn<T>(core: u32, what: T): JoinHandle<T> {
   const runner: Task = isTask ? changetype<Task>(what) : taskFor(changetype<Object>(what));
   runner.home = core;
   // A future's task is ours: detached but kept, so the handle frees it (letGo) whenever it is disposed.
-  atomic.store32(stateAddr(runner), isTask ? QUEUED : QUEUED | DETACHED | KEPT);
+  atomic.storeUnchecked32(stateAddr(runner), isTask ? QUEUED : QUEUED | DETACHED | KEPT);
   enqueue(runner, core);
   return new JoinHandle<T>(runner, what, !isTask);
 }
@@ -172,7 +172,7 @@ export class JoinHandle<T> extends Future {
     let found = atomic.load32(addr);
     while (true) {
       if (found == FINISHING) { cx.waker.wake(); return false; }   // DONE any moment: come back
-      const was = atomic.cas32(addr, found, me);
+      const was = atomic.casUnchecked32(addr, found, me);   // a task: not done, so a root
       if (was == found) break;
       found = was;
     }
@@ -199,7 +199,7 @@ export function runOnce(): bool {
   const addr = stateAddr(task);
   let s = load<u32>(addr);                 // a guess for the CAS (see wakeTask)
   while (true) {
-    const found = atomic.cas32(addr, s, (s & ~QUEUED) | RUNNING);
+    const found = atomic.casUnchecked32(addr, s, (s & ~QUEUED) | RUNNING);
     if (found == s) break;
     s = found;
   }
@@ -220,10 +220,10 @@ export function runOnce(): bool {
     // after), then DONE, then nothing more of the task: its owner may free it
     // the moment it sees DONE. Only a detached task, which has no owner, is
     // touched after, by us, to dispose it.
-    const joiner = atomic.xchg32(changetype<usize>(task) + offsetof<Task>("joiner"), FINISHING);
+    const joiner = atomic.xchgUnchecked32(changetype<usize>(task) + offsetof<Task>("joiner"), FINISHING);
     let prev = load<u32>(addr);
     while (true) {                         // a CAS, not a swap: letGo() may clear KEPT meanwhile
-      const found = atomic.cas32(addr, prev, (prev & (DETACHED | CANCELLED | KEPT)) | DONE);
+      const found = atomic.casUnchecked32(addr, prev, (prev & (DETACHED | CANCELLED | KEPT)) | DONE);
       if (found == prev) break;
       prev = found;
     }
@@ -238,7 +238,7 @@ export function runOnce(): bool {
   while (true) {
     const again = (s & NOTIFIED) != 0;
     const next = (s & ~(RUNNING | NOTIFIED)) | (again ? QUEUED : 0);
-    const found = atomic.cas32(addr, s, next);
+    const found = atomic.casUnchecked32(addr, s, next);
     if (found == s) {
       if (again) enqueue(task, core);
       break;

@@ -109,7 +109,7 @@ export abstract class Task {
     let s = load<u32>(addr);               // a guess for the CAS
     while (true) {
       if (s & DONE) return;                // finished first: it stays a task that finished
-      const found = atomic.cas32(addr, s, s | CANCELLED);
+      const found = atomic.casUnchecked32(addr, s, s | CANCELLED);
       if (found == s) break;
       s = found;
     }
@@ -135,7 +135,7 @@ export abstract class Task {
     let s = atomic.load32(addr);
     while (true) {
       if (!(s & KEPT)) panic("letGo() on a task that keepAlive() did not keep (or letGo() twice)");
-      const found = atomic.cas32(addr, s, s & ~KEPT);
+      const found = atomic.casUnchecked32(addr, s, s & ~KEPT);
       if (found == s) break;
       s = found;
     }
@@ -176,12 +176,12 @@ export function wakeTask(task: Task): void {
     if (s & (DONE | QUEUED)) return;
     if (s & RUNNING) {
       if (s & NOTIFIED) return;
-      const found = atomic.cas32(addr, s, s | NOTIFIED);
+      const found = atomic.casUnchecked32(addr, s, s | NOTIFIED);
       if (found == s) return;
       s = found;
       continue;
     }
-    const found = atomic.cas32(addr, s, s | QUEUED);
+    const found = atomic.casUnchecked32(addr, s, s | QUEUED);
     if (found == s) {
       enqueueHook(task, task.home);      // written by the core that last ran it; any core's queue would do
       return;

@@ -64,3 +64,37 @@ export class Atomic<T> {
     return atomic.cas32(this.at, <u32>expected, <u32>desired) == <u32>expected;
   }
 }
+
+/**
+ * An atomic cell of a reference: how to hand an object from core to core
+ * without a lock, where the collector sees it (a raw address in a word
+ * would not be: docs/memory-model.md).
+ *
+ *   const latest = new AtomicRef<Reading>();   // at module level
+ *   latest.set(new Reading(t));                // on one core
+ *   const r = latest.get();                    // on another: null or the object
+ */
+export class AtomicRef<T> {
+  private value: T | null;
+
+  constructor(initial: T | null = null) {
+    if (!isReference<T>() || isFunction<T>()) ERROR("AtomicRef<T>: T must be a class, an array or a string");
+    this.value = initial;
+    atomic.fence();
+  }
+
+  // @ts-ignore: decorator
+  @inline private get at(): usize { return changetype<usize>(this) + offsetof<AtomicRef<T>>("value"); }
+
+  /** The object, or null (acquire). */
+  get(): T | null { return changetype<T | null>(<usize>atomic.load32(this.at)); }
+  /** Stores `v` (release). */
+  set(v: T | null): void { atomic.storeUnchecked32(this.at, <u32>changetype<usize>(v)); }
+  /** Stores `v`; returns the object before. */
+  swap(v: T | null): T | null { return changetype<T | null>(<usize>atomic.xchgUnchecked32(this.at, <u32>changetype<usize>(v))); }
+  /** If the cell holds `expected` (the same object), stores `desired`; true if it did. */
+  cas(expected: T | null, desired: T | null): bool {
+    const e = <u32>changetype<usize>(expected);
+    return atomic.casUnchecked32(this.at, e, <u32>changetype<usize>(desired)) == e;
+  }
+}

@@ -2,4 +2,4 @@
 export { SpinLock } from "./spinlock";
 export { TicketLock } from "./ticketlock";
 export { Once, OnceCell } from "./once";
-export { Atomic } from "./atomic";
+export { Atomic, AtomicRef } from "./atomic";

@@ -27,7 +27,7 @@ export class Once {
     if (atomic.load32(state) == DONE) return;
     if (atomic.tryCas32(state, NEW, RUNNING)) {
       init();
-      atomic.store32(state, DONE);
+      atomic.storeUnchecked32(state, DONE);
       return;
     }
     let s = atomic.load32(state);
@@ -54,7 +54,7 @@ export class OnceCell<T> {
     if (atomic.load32(state) != DONE) {
       if (atomic.tryCas32(state, NEW, RUNNING)) {
         store<T>(self + offsetof<OnceCell<T>>("value"), init());
-        atomic.store32(state, DONE);
+        atomic.storeUnchecked32(state, DONE);
       } else {
         let s = atomic.load32(state);
         while (s != DONE) s = atomic.wait32(state, s);

@@ -25,7 +25,7 @@ export class SpinLock {
   /** Waits (WFE) until this core holds the lock. */
   lock(): void {
     const word = changetype<usize>(this);
-    while (atomic.xchg32(word, 1) != 0) {
+    while (atomic.xchgUnchecked32(word, 1) != 0) {
       let v = atomic.load32(word);
       while (v != 0) v = atomic.wait32(word, v);
     }
@@ -33,12 +33,12 @@ export class SpinLock {
 
   /** Takes the lock if it is free; never waits. */
   tryLock(): bool {
-    return atomic.cas32(changetype<usize>(this), 0, 1) == 0;
+    return atomic.casUnchecked32(changetype<usize>(this), 0, 1) == 0;
   }
 
   /** Releases the lock (only the holder may). */
   unlock(): void {
-    atomic.store32(changetype<usize>(this), 0);
+    atomic.storeUnchecked32(changetype<usize>(this), 0);
   }
 
   /** True while some core holds the lock (a hint: it may change at once). */

@@ -44,7 +44,7 @@ export class TicketLock {
   unlock(): void {
     const ownerPtr = changetype<usize>(this) + offsetof<TicketLock>("owner");
     // Only the holder writes `owner`, so a plain read of it is exact.
-    atomic.store32(ownerPtr, load<u32>(ownerPtr) + 1);
+    atomic.storeUnchecked32(ownerPtr, load<u32>(ownerPtr) + 1);
   }
 
   /** True while some core holds the lock (a hint: it may change at once). */
