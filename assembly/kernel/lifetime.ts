@@ -1,5 +1,6 @@
-// Object lifetime: the kernel has no garbage collector (see runtime.ts), so
-// objects live until they are released, by any core.
+// Freeing early. Objects nobody can reach are freed by the collector
+// (kernel/gc.ts) at a poll boundary; these free one now, from any core,
+// for hot paths and hard real-time code. Nothing requires them.
 //
 //   dispose(obj)     releases `obj` and the storage the standard library
 //                    keeps behind it (an Array's or typed array's buffer, a
