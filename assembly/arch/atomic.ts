@@ -21,8 +21,13 @@ import { refusePublished } from "../kernel/gc";
 // library's own by-address lists, which it roots itself, and its words that
 // never hold an address (task states, lock words) use the *Unchecked forms
 // below.
+// OFF for now: an integer that happens to equal a live object's address (a
+// ticket lock's counter, an Atomic<u32>, a sum) is refused too, and the
+// heap starts low enough for that to happen in the test suite. It needs a
+// way to tell a published address from a number before it is turned on
+// (issue 17's notes).
 // @ts-ignore: decorator
-@inline const CHECK_PUBLISH: bool = !ASC_NO_ASSERT;
+@inline const CHECK_PUBLISH: bool = false;
 // @ts-ignore: decorator
 @inline function checked(op: string, value: u32): void {
   if (CHECK_PUBLISH && value >= <u32>__heap_base && !(value & 15) && value < <u32>(memory.size() << 16)) refusePublished(op, value);

@@ -76,14 +76,6 @@ for (const b of BOARDS) {
       assertCore2Trapped(r, new RegExp(`^panic: core 2: free of 0x${addr}: double free \\(the block is already free\\)$`, "m"));
     });
 
-    it("publishing an object only by its raw address (atomic.store32 of changetype<u32>(obj)) panics in a build with assertions, naming the object", async () => {
-      const r = await boot(b.name, "trap-publish");
-      const published = r.output.match(/^core 2 publishes 0x([0-9a-f]+) by its address$/m);
-      assert.ok(published, r.output);
-      const addr = published[1].padStart(8, "0");
-      assertCore2Trapped(r, new RegExp(`^panic: core 2: atomic\\.store32: 0x${addr} is the address of an object on the heap, which the collector cannot see there`, "m"));
-    });
-
     it("freeing a pointer the heap never gave out ends in the documented panic line", async () => {
       const r = await boot(b.name, "trap-foreign-free");
       const freed = r.output.match(/^core 2 frees 0x([0-9a-f]+)$/m);
