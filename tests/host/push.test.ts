@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { SerialPort } from "serialport";
 import { push, progressLine } from "../../tools/push/push.js";
-import { CHUNK, MAGIC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, request } from "../../tools/push/protocol.js";
+import { ACK_MS, BYTE_TIMEOUT_MS, CHUNK, MAGIC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, request } from "../../tools/push/protocol.js";
 
 describe("push protocol (host side)", () => {
   it("the request is the magic and the version, which no terminal types", () => {
@@ -62,6 +62,8 @@ describe("push protocol (host side)", () => {
     assert.equal(Number(def("PUSH_CHUNK")), CHUNK);
     assert.equal(Number(def("PUSH_MAGIC_LEN")), MAGIC.length);
     assert.equal(Number(def("PUSH_SYNC_MS")), SYNC_MS);
+    assert.equal(Number(def("PUSH_BYTE_TIMEOUT_MS")), BYTE_TIMEOUT_MS);
+    assert.ok(ACK_MS > BYTE_TIMEOUT_MS, "the host outwaits the board's own silence time-out, so a stall ends in the board's reason");
     assert.deepEqual(JSON.parse(`[${def("PUSH_BAUDS")?.replace(/[{}]/g, "")}]`), JSON.parse(`[${def("PUSH_BAUDS_TEXT")?.replace(/"/g, "")}]`), "the offered rates, as numbers and as the ready line says them");
     assert.equal(JSON.parse((def("PUSH_MAGIC") ?? "").replace(/\\0/g, "\\u0000")), MAGIC.toString("latin1"));
   });
@@ -128,6 +130,21 @@ describe("push over a serial line: tools/push/push.ts to boot/push.c", () => {
     await push(port, kernel());
     await new Promise((res) => port.close(res));
     await b.done;
+  });
+  it("a slow line (a loaded host, QEMU) slows the transfer, it does not end it: a short answerMs is for the first answer only", async () => {
+    const b = await board(1 << 20);
+    const port = await open(b.pty);
+    // Each piece of the module reaches the board 1.2 s late: later than answerMs, sooner than the board's own time-out.
+    const slow = {
+      write: (d: Buffer) => (d.length === CHUNK || d.length === module.length % CHUNK ? setTimeout(() => port.write(d), 1200) : port.write(d)),
+      on: port.on.bind(port), off: port.off.bind(port),
+    } as unknown as Parameters<typeof push>[0];
+    const module = Buffer.concat([Buffer.from("\0asm\x01\0\0\0", "latin1"), Buffer.alloc(2 * CHUNK + 100, 7)]);
+    const r = await push(slow, module, { answerMs: 500 });
+    await new Promise((res) => port.close(res));
+    assert.equal(r.ok, true, r.message);
+    assert.equal(await b.done, 0);
+    assert.deepEqual(readFileSync(b.out), module);
   });
   it("the module goes at the fastest rate both sides offer, and both go back after the verdict", async () => {
     const b = await board(1 << 20);

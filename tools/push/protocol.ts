@@ -35,6 +35,13 @@ export const CHUNK = 1024;
 export const SYNC_MS = 1000;
 export const SYNC = Buffer.from("SYNC", "latin1");
 
+/** How long the board waits for a byte mid-transfer before it refuses (push.h PUSH_BYTE_TIMEOUT_MS). */
+export const BYTE_TIMEOUT_MS = 2000;
+
+/** How long the host waits for each answer once the board has said "ready": longer than the board's own
+ * silence time-out, so that a stall ends in the board's refusal (which says what it saw), not in ours. */
+export const ACK_MS = BYTE_TIMEOUT_MS + 1000;
+
 export function request(): Buffer { return Buffer.concat([MAGIC, Buffer.from([VERSION])]); }
 
 /** Asks for a faster rate, one the board's "ready" offered. */

@@ -15,7 +15,7 @@
 // did not answer (the reason is printed), 2 for a bad command line.
 import { existsSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
-import { CHUNK, SYNC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, rateRequest, request, Reply } from "./protocol.js";
+import { ACK_MS, CHUNK, SYNC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, rateRequest, request, Reply } from "./protocol.js";
 
 /** What the sender needs of a serial port (npm serialport's SerialPort has it; a console's socket has no rate). */
 export interface Port {
@@ -32,7 +32,8 @@ export interface Port {
 export interface PushResult { ok: boolean; message: string; bytes: number; wire: number; ms: number; baud?: number; transferMs?: number }
 
 export interface PushOptions {
-  /** How long to wait for each answer (the board's "ready", "got", "accepted"). */
+  /** How long to wait for the board's "ready"; each later answer ("baud", "got") waits at least ACK_MS,
+   *  the verdict at least VERDICT_MS (a board that is answering is slowed, not gone: a loaded host, QEMU). */
   answerMs?: number;
   /** No answer to the request: send it again every KNOCK_MS for this long (a board being reset into its boot window). */
   knockMs?: number;
@@ -54,6 +55,7 @@ export interface PushOptions {
 /** Pushes `module` through `port`; resolves with what happened, never throws for the board's answers. */
 export async function push(port: Port, module: Uint8Array, opts: PushOptions = {}): Promise<PushResult> {
   const answerMs = opts.answerMs ?? 3000;
+  const ackMs = Math.max(answerMs, ACK_MS);
   const started = Date.now();
   const lines: string[] = [];
   let partial = "";
@@ -91,7 +93,7 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
   /** Both sides to `want`: the rate (or undefined: stayed at `line`), or -1 when the board did not answer. */
   const faster = async (want: number, line: number): Promise<number | undefined> => {
     send(rateRequest(want));
-    const a = await next();
+    const a = await next(ackMs);
     if (a?.kind === "refused") { refusedRate = a.why; return -1; }
     if (!a || a.kind !== "baud" || a.baud !== want) return -1;
     await setRate(want);
@@ -143,7 +145,7 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
     }
     send(header(module.length, crc32(module)));
     // The board checks the header first (its length against what it reserves): nothing of the module goes before its "got 0".
-    const go = await next();
+    const go = await next(ackMs);
     if (!go) return result(false, `the board went silent after the header`);
     if (go.kind === "refused") return result(false, `the board refused: ${go.why}`);
     if (go.kind !== "got" || go.bytes !== 0) return result(false, `the board answered ${go.kind === "got" ? `got ${go.bytes}` : go.kind} to the header; expected "got 0"`);
@@ -152,7 +154,7 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
     for (const piece of pieces(module, CHUNK)) {
       send(piece);
       sent += piece.length;
-      const a = await next();
+      const a = await next(ackMs);
       if (!a) return result(false, `the board went silent after ${sent} of ${module.length} bytes`, sent);
       if (a.kind === "refused") return result(false, `the board refused: ${a.why}`, sent);
       if (a.kind !== "got" || a.bytes !== sent) return result(false, `the board acknowledged ${a.kind === "got" ? a.bytes : a.kind} where ${sent} bytes were sent`, sent);
