@@ -14,9 +14,12 @@
 //     handlers (addRoots);
 //   - pinned objects (__pin, pin()).
 // Tracing follows asc's __visit_members, with an explicit mark stack (when
-// it overflows, the heap is walked again for marked objects). The sweep
-// frees every object block that was not marked; raw allocations (alloc())
-// are never touched, nor is anything in static memory.
+// it overflows, the heap is walked again for marked objects). Objects in
+// static memory (a module-level array literal, `const names = ["a", "b"]`,
+// is built there by asc) are never freed but are traced: `names[0] = "x" +
+// n` puts a heap string in one (a bitmap of the statics seen keeps a cycle
+// of them finite). The sweep frees every object block that was not marked;
+// raw allocations (alloc()) are never touched.
 //
 // When. An allocation that takes the heap's blocks past the threshold (twice
 // what was live after the last collection, at least a quarter of the heap,
@@ -72,7 +75,9 @@ export const WAIT_MS: u64 = 1000;
 //  +0 the state word, +4 the cores that marked their own globals, +8 the
 //  mark lock, +12 the threshold (bytes of blocks), +16 the mark stack's
 //  base, +20 its top, +24 overflowed, +28 root visitors, +32.. (16) the
-//  visitors' functions, +96 the root filter.
+//  visitors' functions, +96 the root filter, +100 the timer's restorer,
+//  +104 the bitmap of static objects marked (one bit per 16 bytes below
+//  __heap_base).
 const GC = memory.data(128, 16);
 // @ts-ignore: decorator
 @inline const W_STATE: usize = 0;
@@ -96,6 +101,8 @@ const GC = memory.data(128, 16);
 @inline const W_FILTER: usize = 96;
 // @ts-ignore: decorator
 @inline const W_RESTORE: usize = 100;
+// @ts-ignore: decorator
+@inline const W_STATICS: usize = 104;
 // @ts-ignore: decorator
 @inline const MAX_ROOTS: u32 = 16;
 
@@ -150,14 +157,59 @@ const REQUESTED_AT = memory.data(8, 8);
 export function markRef(ref: usize): void {
   if (!ref) return;
   const b = heapObjectBlock(heap(), ref - OBJECT_HEADER);
-  if (!b || (blockFlags(b) & REQ_MARK)) return;
+  if (!b) {
+    if (ref < __heap_base) markStatic(ref);
+    return;
+  }
+  if (blockFlags(b) & REQ_MARK) return;
   blockSetFlags(b, REQ_MARK);
+  push(ref);
+}
+
+// @ts-ignore: decorator
+@inline function push(ref: usize): void {
   const top = load<u32>(GC + W_TOP);
   if (top < STACK_ENTRIES && load<u32>(GC + W_STACK)) {
     store<u32>(<usize>load<u32>(GC + W_STACK) + (<usize>top << 2), <u32>ref);
     store<u32>(GC + W_TOP, top + 1);
   } else {
     store<u32>(GC + W_OVERFLOW, 1);        // marked, its fields not yet traced: found again by the rescan
+  }
+}
+
+/**
+ * An object in static memory (asc lays out module-level array literals,
+ * strings and function objects there): never freed, but what a static
+ * array holds now may be on the heap, so it is traced, once per collection.
+ * Only a header asc could have written is taken (its class id is one of
+ * the program's; gcInfo and gcInfo2 are 0).
+ */
+function markStatic(ref: usize): void {
+  if (ref < OBJECT_HEADER + 4 || (ref & 15)) return;
+  const bits = <usize>load<u32>(GC + W_STATICS);
+  if (!bits) return;
+  const i = ref >> 4;
+  const byte = load<u8>(bits + (i >> 3));
+  const m = <u8>(1 << <u8>(i & 7));
+  if (byte & m) return;
+  const head = ref - OBJECT_HEADER;
+  if (load<u32>(head) | load<u32>(head, 4)) return;
+  if (load<u32>(head, 8) >= load<u32>(__rtti_base)) return;
+  store<u8>(bits + (i >> 3), byte | m);
+  push(ref);
+}
+
+/** After an overflow: the static objects marked so far, traced again. */
+function rescanStatics(): void {
+  const bits = <usize>load<u32>(GC + W_STATICS);
+  if (!bits) return;
+  const n = staticBitmapBytes();
+  for (let at: usize = 0; at < n; at++) {
+    const byte = <u32>load<u8>(bits + at);
+    if (!byte) continue;
+    for (let k: u32 = 0; k < 8; k++) {
+      if (byte & (1 << k)) { __visit_members(((at << 3) + k) << 4, GC_VISIT); drain(); }
+    }
   }
 }
 
@@ -186,14 +238,33 @@ function rescan(): void {
       }
       b = heapNextObject(h, b);
     }
+    rescanStatics();
   }
 }
 
-function ensureStack(): void {
-  if (load<u32>(GC + W_STACK)) return;
-  // A raw block (not an object: the sweep leaves it), made once. Without
-  // room for it every mark overflows and the rescan does the work.
-  store<u32>(GC + W_STACK, <u32>heapAlloc(heap(), <usize>STACK_ENTRIES << 2));
+/**
+ * The mark stack and the statics' bitmap: raw blocks (the sweep leaves
+ * them), made at the first look at the threshold while the heap is still
+ * roomy, and here again if that failed. False without the bitmap: then
+ * nothing may be swept (what only a static array holds would not be seen).
+ * Without the stack every mark overflows and the rescan does the work.
+ */
+function makeBlocks(): bool {
+  if (!load<u32>(GC + W_STACK)) store<u32>(GC + W_STACK, <u32>heapAlloc(heap(), <usize>STACK_ENTRIES << 2));
+  if (!load<u32>(GC + W_STATICS)) store<u32>(GC + W_STATICS, <u32>heapAlloc(heap(), staticBitmapBytes()));
+  return load<u32>(GC + W_STATICS) != 0;
+}
+
+// @ts-ignore: decorator
+@inline function staticBitmapBytes(): usize { return ((<usize>__heap_base >> 4) + 7) >> 3; }
+
+/** Ready to mark: false when it cannot be done safely (no bitmap). */
+function prepare(): bool {
+  if (!makeBlocks()) return false;
+  memory.fill(<usize>load<u32>(GC + W_STATICS), 0, staticBitmapBytes());
+  store<u32>(GC + W_TOP, 0);
+  store<u32>(GC + W_OVERFLOW, 0);
+  return true;
 }
 
 /** This core's module variables (the shared ones and its @perCore ones) as roots. */
@@ -310,7 +381,7 @@ export function gc(): void {
 
 function checkPressure(): void {
   let t = load<u32>(GC + W_THRESHOLD);
-  if (!t) { retune(heap()); t = load<u32>(GC + W_THRESHOLD); }
+  if (!t) { makeBlocks(); retune(heap()); t = load<u32>(GC + W_THRESHOLD); }
   if (heapBlockBytes(heap()) >= t && (load<u32>(GC + W_STATE) & 3) == IDLE) gc();
 }
 
@@ -393,9 +464,12 @@ function collect(w: u32, bit: u32, parked: u32): void {
   const wait = startTicks - load<u64>(REQUESTED_AT);
   STATS.waitTicks = wait;
   if (wait > STATS.maxWaitTicks) STATS.maxWaitTicks = wait;
-  ensureStack();
-  store<u32>(GC + W_TOP, 0);
-  store<u32>(GC + W_OVERFLOW, 0);
+  if (!prepare()) {
+    STATS.abandoned++;                      // no room for the bitmap: nothing may be freed
+    atomic.store32(GC + W_STATE, (w & ~0xf & ~bit) | IDLE);
+    sendEvent();
+    return;
+  }
   // The other parked cores mark their own globals (one at a time, under the lock).
   atomic.store32(GC + W_LOCALS, 0);
   atomic.store32(GC + W_STATE, (w & ~3) | MARKING);
@@ -423,9 +497,7 @@ function collect(w: u32, bit: u32, parked: u32): void {
 export function collectNow(): void {
   const startTicks = counter();
   const startInstr = instructions();
-  ensureStack();
-  store<u32>(GC + W_TOP, 0);
-  store<u32>(GC + W_OVERFLOW, 0);
+  if (!prepare()) { STATS.abandoned++; return; }
   markGlobals();
   markRoots();
   rescan();

@@ -79,6 +79,15 @@ function __new(size: usize, id: u32): usize {
 @global @unsafe
 function __renew(oldPtr: usize, size: usize): usize {
   if (size > MAX_ALLOC - OBJECT_HEADER) outOfMemory("new", size);
+  if (oldPtr < __heap_base) {
+    // A buffer in static memory (asc lays a module-level array literal out
+    // there) grows into a new heap object; the static one stays as it is.
+    const head = oldPtr - OBJECT_HEADER;
+    const q = __new(size, load<u32>(head, 8));
+    const old = <usize>load<u32>(head, 12);
+    memory.copy(q, oldPtr, old < size ? old : size);
+    return q;
+  }
   const p = heapRealloc(kernelHeap(), oldPtr - OBJECT_HEADER, OBJECT_HEADER + size);
   if (!p) outOfMemory("a growing array or string", size);
   store<u32>(p, <u32>size, 12);

@@ -28,6 +28,9 @@ let rootArray: Array<Node> | null = null;
 let rootMap: Map<u32, Node> | null = null;
 let rootString: string | null = null;
 const rootCell = new AtomicRef<Node>();
+// Array literals of constants at module level: asc lays these out in static memory, not on the heap.
+const staticNames: string[] = ["a", "b"];
+const staticFixed: StaticArray<string> = ["c", "d"];
 
 function addr<T>(obj: T): usize { return changetype<usize>(obj); }
 
@@ -67,6 +70,30 @@ describe("the collector", () => {
     const lostAlive = isLiveObject(lost), keptAlive = isLiveObject(kept);
     expect(lostAlive).toBe(false);
     expect(keptAlive).toBe(true);
+    finish();
+  });
+
+  it("traces what a static array literal holds now (asc puts the literal in static memory)", () => {
+    start();
+    expect(isLiveObject(changetype<usize>(staticNames))).toBe(false);   // not a heap object: never freed
+    staticNames[0] = "x" + (7).toString();
+    staticFixed[1] = "y" + (8).toString();
+    staticNames.push("z" + (9).toString());                      // the array grows: its buffer moves to the heap
+    const a = addr(staticNames[0]), b = addr(staticFixed[1]), c = addr(staticNames[2]);
+    const buffer = load<usize>(changetype<usize>(staticNames));      // Array's first field: its buffer
+    collectNow();
+    const aAlive = isLiveObject(a), bAlive = isLiveObject(b), cAlive = isLiveObject(c), bufferAlive = isLiveObject(buffer);
+    expect(aAlive).toBe(true, "a string a static Array holds");
+    expect(bAlive).toBe(true, "a string a static StaticArray holds");
+    expect(cAlive).toBe(true, "a string pushed");
+    expect(bufferAlive).toBe(true, "the grown buffer");
+    const text = staticNames[0] == "x7" && staticFixed[1] == "y8";
+    expect(text).toBe(true, "the strings read back");
+    staticNames[0] = "a"; staticFixed[1] = "d"; staticNames.pop();
+    collectNow();
+    const aGone = !isLiveObject(a), bGone = !isLiveObject(b);
+    expect(aGone).toBe(true, "replaced: freed");
+    expect(bGone).toBe(true, "replaced: freed (static)");
     finish();
   });
 
