@@ -185,7 +185,7 @@ function crossWaker(): void {                     // core 1
 function execCrossCore(): u64 {                   // core 0
   const task = new CrossTask();
   task.home = 0;
-  store<u32>(CROSS + 8, <u32>changetype<usize>(task));
+  atomic.storeUnchecked32(CROSS + 8, <u32>changetype<usize>(task));   // a live task: a root while it runs
   atomic.store32(CROSS + 4, 1);
   sendEvent();
   while (atomic.load32(CROSS) < OPS) {

@@ -39,8 +39,7 @@
 import * as atomic from "../arch/atomic";
 import { coreId, counter, timerFrequency, sendEvent, waitForEvent, runningCores, instructions } from "../arch/cpu";
 import { cpu as host } from "../arch/host";
-import { kernelHeap, heapIfReady } from "./alloc/index";
-import { msgBegin, msgText, msgHex, msgPanic } from "./panic";
+import { kernelHeap } from "./alloc/index";
 import {
   heapObjectBlock, heapNextObject, heapSweep, heapBlockBytes, heapCapacity, SweepResult,
   blockFlags, blockSetFlags, blockClearFlags, blockPayload, heapAlloc, REQ_MARK, REQ_PIN,
@@ -516,15 +515,6 @@ export function collections(): u32 { return atomic.load32(GC + W_STATE) >> 8; }
 export function gcStats(out: GcStats): GcStats {
   memory.copy(changetype<usize>(out), changetype<usize>(STATS), offsetof<GcStats>());
   return out;
-}
-
-/** The debug check of arch/atomic.ts: panics if `value` is the address of a live object of the heap. */
-export function refusePublished(op: string, value: u32): void {
-  const h = heapIfReady();
-  if (!h || !heapObjectBlock(h, <usize>value - OBJECT_HEADER)) return;
-  msgBegin(); msgText(op); msgText(": "); msgHex(value);
-  msgText(" is the address of an object on the heap, which the collector cannot see there: keep the object in a module variable, a field, an AtomicRef or a Channel (docs/memory-model.md)");
-  msgPanic();
 }
 
 // ---- pinning ----------------------------------------------------------------------

@@ -15,11 +15,12 @@ import { coreCount, counter, timerFrequency } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
 import { dispose, heapBytesOf } from "../../assembly/kernel/lifetime";
 import { print, println, printU64 } from "../../assembly/arch/console";
+import { AtomicRef } from "../../assembly/kernel/sync";
 import { Task, Context, spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, pollsOn, stealsOn, YieldNow, Sleep, pendingSleeps } from "../../assembly/kernel/exec";
 
 const TASKS: u32 = 10_000;
 const FINISHED = memory.data(4, 4);
-const SLOT = memory.data(4, 4);          // the waiting task, for the waker
+const SLOT = new AtomicRef<Task>();      // the waiting task, for the waker
 const WOKEN_ON = memory.data(4, 4);      // core + 1 where the waiter finished
 const SUM = memory.data(4, 4);
 const BEFORE = changetype<HeapStats>(memory.data(64, 16));
@@ -43,7 +44,7 @@ class Waiter extends Task {
   poll(cx: Context): bool {
     if (!this.registered) {
       this.registered = true;
-      atomic.store32(SLOT, <u32>changetype<usize>(cx.waker));
+      SLOT.set(cx.waker);
       return false;                       // until the Waker on core 2 wakes us
     }
     atomic.store32(WOKEN_ON, cx.core + 1);
@@ -53,9 +54,9 @@ class Waiter extends Task {
 
 class Waker extends Task {
   poll(cx: Context): bool {
-    const w = atomic.load32(SLOT);
+    const w = SLOT.get();
     if (!w) { cx.waker.wake(); return false; }   // not there yet: try again later
-    changetype<Task>(<usize>w).wake();
+    w.wake();
     return true;
   }
 }

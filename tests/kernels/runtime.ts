@@ -14,6 +14,7 @@ import { coreId, waitForEvent } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { barrier } from "./lib/barrier";
+import { AtomicRef } from "../../assembly/kernel/sync";
 
 class Parcel {
   constructor(public from: u32, public values: Array<i32>, public label: string) {}
@@ -24,7 +25,8 @@ class Parcel {
 }
 
 // One slot per core 1-3: the address of the Parcel it made for core 0.
-const SLOTS = memory.data(16, 16);
+// One cell per core: the parcel it made (a reference the collector sees).
+const SLOTS: AtomicRef<Parcel>[] = [new AtomicRef<Parcel>(), new AtomicRef<Parcel>(), new AtomicRef<Parcel>(), new AtomicRef<Parcel>()];
 const BAD = memory.data(4, 4);
 const BEFORE = changetype<HeapStats>(memory.data(64, 16));
 const AFTER = changetype<HeapStats>(memory.data(64, 16));
@@ -67,15 +69,16 @@ function makeParcel(core: u32): void {
   for (let i = 0; i < 100; i++) values.push(<i32>core * 1000 + i);
   const p = keep(new Parcel(core, values, "from core " + core.toString()));
   exitScope(scope);             // frees the temporaries, not the parcel
-  atomic.store32(SLOTS + (core << 2), <u32>changetype<usize>(p));
+  SLOTS[core].set(p);
 }
 
 function takeParcels(): void {
   const scope = enterScope();
   for (let core: u32 = 1; core < 4; core++) {
-    const p = changetype<Parcel>(<usize>atomic.load32(SLOTS + (core << 2)));
+    const p = SLOTS[core].get()!;
     if (p.from != core || p.values.length != 100 || p.values[99] != <i32>core * 1000 + 99 ||
         p.label != "from core " + core.toString()) fail("parcel from another core");
+    SLOTS[core].set(null);
     dispose(p);
   }
   exitScope(scope);

@@ -54,12 +54,9 @@ class Echo extends Task {
   }
 }
 
-const PORT = memory.data(4, 4);
-
 function main(): void {
   if (!uart.configure(115200)) { println("FAIL: no UART clock from the mailbox"); exit(1); }
   const port = uart.open(1);
-  atomic.store32(PORT, <u32>changetype<usize>(port));
   spawnOn(2, new Echo(port));
   println("echo: ready");
   runExecutor();

@@ -10,6 +10,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { lowerSource, mayNeedLowering, LowerResult, MachineInfo, Diagnostic } from "./lower.js";
 import { transformProgram, editorDeclarations } from "./program.js";
 import { machineBytes } from "./layout.js";
+import { checkRawAddresses } from "./raw-address.js";
 
 const ROOT = process.cwd();
 const OUT = join(ROOT, "build", "async");
@@ -18,10 +19,11 @@ export interface Lowered { abs: string; rel: string; result: LowerResult }
 
 /**
  * The project's files reachable from `entries` through relative imports
- * (read as text: no type-checking), and whether any of them uses async.
+ * (read as text: no type-checking), with their text.
  */
-export function anyAsync(entries: string[]): boolean {
+export function reachableFiles(entries: string[]): { abs: string; rel: string; text: string }[] {
   const seen = new Set<string>();
+  const out: { abs: string; rel: string; text: string }[] = [];
   const todo = entries.map((e) => resolve(e));
   while (todo.length) {
     const file = todo.pop()!;
@@ -29,13 +31,18 @@ export function anyAsync(entries: string[]): boolean {
     seen.add(file);
     let text: string;
     try { text = readFileSync(file, "utf8"); } catch { continue; }
-    if (mayNeedLowering(text)) return true;
+    out.push({ abs: file, rel: relative(ROOT, file), text });
     for (const m of text.matchAll(/\bfrom\s+"(\.[^"]*)"|\bimport\s+"(\.[^"]*)"/g)) {
       const spec = resolve(dirname(file), m[1] ?? m[2]);
       for (const c of [spec + ".ts", join(spec, "index.ts"), spec]) if (existsSync(c) && c.endsWith(".ts")) { todo.push(c); break; }
     }
   }
-  return false;
+  return out;
+}
+
+/** Whether any file reachable from `entries` uses async. */
+export function anyAsync(entries: string[]): boolean {
+  return reachableFiles(entries).some((f) => mayNeedLowering(f.text));
 }
 
 /** Lowers every file reachable from `entries` that needs it; the transform's errors, if any. */
@@ -114,6 +121,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!existsSync(entry)) {
     process.stderr.write(`error: ${entry}: no such file\n`);
+    return 1;
+  }
+  const raw = checkRawAddresses(reachableFiles([entry]).filter((f) => !f.abs.includes("/node_modules/")), join(ROOT, "assembly"));
+  if (raw.length) {
+    for (const e of raw) process.stderr.write(formatDiagnostic(e) + "\n");
+    process.stderr.write(`error: ${raw.length} object(s) stored as a raw address, out of the collector's sight (above: the file, line and what to write instead)\n`);
     return 1;
   }
   const { files, errors } = lowerProgram([entry]);

@@ -24,12 +24,6 @@ function makeHeap(): usize {
   return heapInit(__heap_base, (<usize>memory.size() << 16) - SHARED_GLOBALS_BYTES);
 }
 
-/** The heap's handle if it is set up, else 0 (never sets it up: the atomics' debug check). */
-export function heapIfReady(): usize {
-  if (heap) return heap;
-  return HEAP.isSet ? HEAP.getOrInit(makeHeap) : 0;
-}
-
 /** The shared heap's handle (sets the heap up on first use). */
 export function kernelHeap(): usize {
   if (!heap) heap = HEAP.getOrInit(makeHeap);
