@@ -359,9 +359,12 @@ function retune(h: usize): void {
 export function gc(): void {
   let w = atomic.load32(GC + W_STATE);
   while ((w & 3) == IDLE) {
+    // The time first: a core parked since the last request reads its new
+    // deadline from it as soon as it sees REQUESTED. (A requester that
+    // loses the race writes a time a little later: more patience, no harm.)
+    store<u64>(REQUESTED_AT, counter());
     const found = atomic.cas32(GC + W_STATE, w, (w & ~3) | REQUESTED);
     if (found == w) {
-      store<u64>(REQUESTED_AT, counter());
       sendEvent();                          // idle cores leave WFE and come to their safe point
       return;
     }
@@ -406,9 +409,11 @@ export function safepoint(): void {
   // The cores that wait sleep in WFE (a spinning core takes a host CPU from
   // the one it waits for under QEMU, and power on a board). Every change of
   // the word comes with an SEV; for the time limit this core's timer is
-  // borrowed, and given back to the timer lists when it leaves.
-  const deadline = counter() + WAIT_MS * timerFrequency() / 1000;
-  host.setTimer(deadline);
+  // borrowed, and given back to the timer lists when it leaves. The limit
+  // counts from the request: a core still parked when the next request
+  // comes (it had not left yet) waits the full time for that one too.
+  const patience = WAIT_MS * timerFrequency() / 1000;
+  let armed: u64 = 0;
   while (true) {
     w = atomic.load32(GC + W_STATE);
     const phase = w & 3;
@@ -431,6 +436,7 @@ export function safepoint(): void {
       continue;
     }
     // REQUESTED: are all the running cores here?
+    const deadline = load<u64>(REQUESTED_AT) + patience;
     const parked = (w >> 4) & 15;
     if ((runningCores() & 15 & ~parked) == 0) {
       if (atomic.cas32(GC + W_STATE, w, (w & ~3) | STOPPED) != w) continue;
@@ -452,6 +458,7 @@ export function safepoint(): void {
       }
       continue;
     }
+    if (deadline != armed) { host.setTimer(deadline); armed = deadline; }
     waitForEvent();
   }
   restoreTimer();

@@ -25,7 +25,7 @@ import { exit } from "../../assembly/arch/sys";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { spawnOn, spawnJoin, spawnJoinOn, JoinHandle, runExecutor, Channel, yieldNow, sleep } from "../../assembly/kernel/exec";
 import { Atomic } from "../../assembly/kernel/sync";
-import { gc, gcStats, GcStats, collections } from "../../assembly/kernel/gc";
+import { gc, gcStats, GcStats, collections, WAIT_MS } from "../../assembly/kernel/gc";
 
 /** What is left for objects once the rest of the heap is taken. */
 const HEAP_BYTES: u32 = 1 << 20;
@@ -141,6 +141,45 @@ async function longPollTest(): Promise<void> {
   line("long poll: the collection waited " + waitMs.toString() + " ms for it", x != 0 && collectedAfter == 1 && waitMs >= 100);
 }
 
+// 3b. a poll longer than the collector waits: the request is given up (nothing
+// is freed, nobody is stuck), and the next one runs once the poll is over.
+
+/** One poll of WAIT_MS + 500 ms. */
+async function tooLongPoll(): Promise<u64> {
+  const end = counter() + timerFrequency() * (WAIT_MS + 500) / 1000;
+  let x: u64 = 1;
+  while (counter() < end) x = x * 6364136223846793005 + 1442695040888963407;
+  return x | 1;
+}
+
+async function askAndWait(): Promise<i32> {
+  await sleep(20);                      // the poll is under way
+  gcStats(gcs);
+  const gaveUp = gcs.abandoned, before = collections();
+  const asked = counter();
+  gc();
+  while (true) {                        // this core parks at its safe point until the request is given up
+    gcStats(gcs);
+    if (gcs.abandoned != gaveUp || collections() != before) break;
+    await yieldNow();
+  }
+  const waited = (counter() - asked) * 1000 / timerFrequency();
+  const gaveUpOnce = gcs.abandoned == gaveUp + 1 && collections() == before;
+  print("too long a poll: the request was given up after "); printU64(waited); println(" ms");
+  return gaveUpOnce && waited >= WAIT_MS ? 1 : 0;
+}
+
+async function tooLongPollTest(): Promise<void> {
+  const a = spawnJoinOn(3, tooLongPoll());
+  const b: JoinHandle<Promise<i32>> = spawnJoinOn(2, askAndWait());
+  const x = await a;
+  const gaveUp = await b;
+  const before = collections();
+  gc();
+  while (collections() == before) await yieldNow();
+  line("too long a poll: given up once, nothing freed, and the next collection ran", x != 0 && gaveUp == 1);
+}
+
 // 4. a million iterations --------------------------------------------------------
 
 async function iterate(count: i32): Promise<void> {
@@ -182,6 +221,7 @@ async function test(): Promise<void> {
   await manyTasks();
   await channels();
   await longPollTest();
+  await tooLongPollTest();
   await million();
 
   await settle();

@@ -7,7 +7,7 @@ import { boot, lines, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})${ON}: the collector`, { concurrency: 1 }, () => {
-    it("no dispose() in a 1 MiB heap: 100,000 tasks, objects through a channel across cores while collections run, a long poll that delays a collection, a million iterations; heap in use back where it started", async () => {
+    it("no dispose() in a 1 MiB heap: 100,000 tasks, objects through a channel across cores while collections run, a long poll that delays a collection, a longer one that makes it give up, a million iterations; heap in use back where it started", async () => {
       const r = await boot(b.name, "gc", { timeoutMs: 300_000 });
       assertPassed(r);
       const l = lines(r.output);
@@ -17,6 +17,7 @@ for (const b of BOARDS) {
         /^tasks: 100000 spawned and awaited, sum 988890 \(ok\)/,
         /^channels: 20000 objects across cores, 0 damaged, [1-9]\d* collections meanwhile \(ok\)/,
         /^long poll: the collection waited \d+ ms for it \(ok\)/,
+        /^too long a poll: given up once, nothing freed, and the next collection ran \(ok\)/,
         /^million: 1000000 iterations on four cores \(ok\)/,
         /^heap: \d+ bytes in use at the end \(ok\)/,
       ]) assert.ok(l.some((x) => want.test(x)), `no line like ${want} in:\n${r.output}`);
@@ -25,7 +26,7 @@ for (const b of BOARDS) {
       // 100,000 tasks of several objects each cannot fit in 1 MiB: it took many collections.
       assert.ok(Number(stats[1]) >= 100, `only ${stats[1]} collections:\n${r.output}`);
       assert.ok(Number(stats[2]) >= 1_000_000, r.output);
-      assert.equal(stats[3], "0", `a collection was given up:\n${r.output}`);
+      assert.equal(stats[3], "1", `a collection was given up other than the one the too-long poll makes:\n${r.output}`);
       assert.ok(l.includes("gc: all checks passed"), r.output);
     });
   });
