@@ -9,7 +9,7 @@
 import { sys as host } from "../arch/host";
 import { coreId } from "../arch/cpu";
 
-const UNITS: i32 = 192;                                // UTF-16 code units per core
+const UNITS: i32 = 320;                                // UTF-16 code units per core
 const SCRATCH = memory.data(4 * UNITS * 2, 16);
 // @ts-ignore: decorator
 @perCore let base: usize = 0;

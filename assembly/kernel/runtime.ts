@@ -23,14 +23,20 @@ import { kernelHeap, MAX_ALLOC } from "./alloc/index";
 import { msgBegin, msgText, msgDec, msgPanic } from "./panic";
 import { record, moved, visit } from "./scope";
 import { heapSetObject } from "./alloc/tlsf";
-import { allocated, markRef, gc, pin, unpin, GC_VISIT } from "./gc";
+import { allocated, markRef, gc, pin, unpin, gcStats, GcStats, GC_VISIT } from "./gc";
+
+// The statistics the out-of-memory panic reads (static: there is no room to make them then).
+const OOM_STATS = changetype<GcStats>(memory.data(offsetof<GcStats>(), 16));
 
 // @ts-ignore: decorator
 @inline const OBJECT_HEADER: usize = 16;
 
 function outOfMemory(what: string, size: usize): void {
+  const st = gcStats(OOM_STATS);
   msgBegin(); msgText("out of memory: "); msgText(what); msgText(" of "); msgDec(size);
-  msgText(" bytes (the heap is full: free what you no longer use, or build with a larger KERNEL_MEMORY_MB)");
+  msgText(" bytes; "); msgDec(st.collections); msgText(" collections, ");
+  msgDec(st.liveBytes); msgText(" bytes live after the last (a loop that allocates in one poll frees nothing until it awaits;");
+  msgText(" or use a larger KERNEL_MEMORY_MB)");
   msgPanic();
 }
 
