@@ -42,7 +42,7 @@ import { cpu as host } from "../arch/host";
 import { kernelHeap } from "./alloc/index";
 import {
   heapObjectBlock, heapNextObject, heapSweep, heapBlockBytes, heapCapacity, SweepResult,
-  blockFlags, blockSetFlags, blockClearFlags, blockPayload, heapAlloc, REQ_MARK, REQ_PIN,
+  blockFlags, blockSetFlags, blockClearFlags, blockPayload, heapAlloc, heapFree, REQ_MARK, REQ_PIN,
 } from "./alloc/tlsf";
 import { forget } from "./scope";
 import { SpinLock } from "./sync/spinlock";
@@ -76,7 +76,8 @@ export const WAIT_MS: u64 = 1000;
 //  base, +20 its top, +24 overflowed, +28 root visitors, +32.. (16) the
 //  visitors' functions, +96 the root filter, +100 the timer's restorer,
 //  +104 the bitmap of static objects marked (one bit per 16 bytes below
-//  __heap_base).
+//  __heap_base), +108 the mark stack's entries, +112 its limit (0: by the
+//  heap's size).
 const GC = memory.data(128, 16);
 // @ts-ignore: decorator
 @inline const W_STATE: usize = 0;
@@ -103,6 +104,10 @@ const GC = memory.data(128, 16);
 // @ts-ignore: decorator
 @inline const W_STATICS: usize = 104;
 // @ts-ignore: decorator
+@inline const W_CAP: usize = 108;
+// @ts-ignore: decorator
+@inline const W_LIMIT: usize = 112;
+// @ts-ignore: decorator
 @inline const MAX_ROOTS: u32 = 16;
 
 /** The collector's statistics (gcStats). Instructions are the PMU's (0 under QEMU without -icount). */
@@ -119,6 +124,7 @@ export class GcStats {
   freedObjects: u32 = 0;
   freedBytes: u32 = 0;
   totalFreedObjects: u64 = 0;
+  totalFreedBytes: u64 = 0;
   /** The last collection's pause on the collecting core (from all cores stopped to the end of the sweep), in instructions and in counter ticks. */
   pauseInstructions: u64 = 0;
   pauseTicks: u64 = 0;
@@ -168,12 +174,55 @@ export function markRef(ref: usize): void {
 // @ts-ignore: decorator
 @inline function push(ref: usize): void {
   const top = load<u32>(GC + W_TOP);
-  if (top < STACK_ENTRIES && load<u32>(GC + W_STACK)) {
+  if (top < load<u32>(GC + W_CAP) || growStack()) {
     store<u32>(<usize>load<u32>(GC + W_STACK) + (<usize>top << 2), <u32>ref);
     store<u32>(GC + W_TOP, top + 1);
   } else {
     store<u32>(GC + W_OVERFLOW, 1);        // marked, its fields not yet traced: found again by the rescan
   }
+}
+
+/**
+ * A full mark stack doubles (a raw block from the heap: no core but this
+ * one runs, and none is inside an allocation at its safe point), up to
+ * markStackLimit() entries; past that, or when the heap has no room, the
+ * mark overflows and the rescan walks the heap for what it left. The
+ * stack goes back to STACK_ENTRIES after the collection.
+ */
+function growStack(): bool {
+  const cap = load<u32>(GC + W_CAP);
+  const limit = markStackLimit();
+  if (cap >= limit) return false;
+  const want = cap ? min(cap * 2, limit) : STACK_ENTRIES;
+  const bigger = heapAlloc(heap(), <usize>want << 2);
+  if (!bigger) return false;
+  const old = <usize>load<u32>(GC + W_STACK);
+  if (old) { memory.copy(bigger, old, <usize>load<u32>(GC + W_TOP) << 2); heapFree(heap(), old); }
+  store<u32>(GC + W_STACK, <u32>bigger);
+  store<u32>(GC + W_CAP, want);
+  return true;
+}
+
+/** The mark stack's largest size, in entries: one entry per 64 bytes of heap unless setMarkStackLimit() said otherwise. */
+export function markStackLimit(): u32 {
+  const set = load<u32>(GC + W_LIMIT);
+  if (set) return set;
+  const byHeap = heapCapacity(heap()) >> 6;
+  return byHeap > STACK_ENTRIES ? byHeap : STACK_ENTRIES;
+}
+
+/** Bounds the mark stack (entries, at least STACK_ENTRIES; 0: the default): what is left over is found by rescanning the heap, slower. */
+export function setMarkStackLimit(entries: u32): void {
+  store<u32>(GC + W_LIMIT, entries ? max(entries, STACK_ENTRIES) : 0);
+}
+
+/** After a collection: a grown stack goes back to its first size (raw, so the sweep did not touch it). */
+function shrinkStack(): void {
+  if (load<u32>(GC + W_CAP) <= STACK_ENTRIES) return;
+  heapFree(heap(), <usize>load<u32>(GC + W_STACK));
+  const small = heapAlloc(heap(), <usize>STACK_ENTRIES << 2);
+  store<u32>(GC + W_STACK, <u32>small);
+  store<u32>(GC + W_CAP, small ? STACK_ENTRIES : 0);
 }
 
 /**
@@ -213,12 +262,12 @@ function rescanStatics(): void {
 }
 
 function drain(): void {
-  const stack = <usize>load<u32>(GC + W_STACK);
   let top = load<u32>(GC + W_TOP);
   while (top) {
     top--;
     store<u32>(GC + W_TOP, top);
-    __visit_members(<usize>load<u32>(stack + (<usize>top << 2)), GC_VISIT);
+    // The stack's address is read each time: a visit may have grown it.
+    __visit_members(<usize>load<u32>(<usize>load<u32>(GC + W_STACK) + (<usize>top << 2)), GC_VISIT);
     top = load<u32>(GC + W_TOP);
   }
 }
@@ -249,10 +298,18 @@ function rescan(): void {
  * Without the stack every mark overflows and the rescan does the work.
  */
 function makeBlocks(): bool {
-  if (!load<u32>(GC + W_STACK)) store<u32>(GC + W_STACK, <u32>heapAlloc(heap(), <usize>STACK_ENTRIES << 2));
+  if (!load<u32>(GC + W_STACK)) growStack();
   if (!load<u32>(GC + W_STATICS)) store<u32>(GC + W_STATICS, <u32>heapAlloc(heap(), staticBitmapBytes()));
   return load<u32>(GC + W_STATICS) != 0;
 }
+
+/**
+ * Makes the collector's raw blocks (the mark stack, the statics' bitmap)
+ * now, while the heap is roomy: boot() calls it on core 0 before main(), so
+ * that a kernel's heap figures taken from main() on do not see them appear
+ * at the first collection. Otherwise the first look at the threshold does.
+ */
+export function gcSetUp(): void { makeBlocks(); }
 
 // @ts-ignore: decorator
 @inline function staticBitmapBytes(): usize { return ((<usize>__heap_base >> 4) + 7) >> 3; }
@@ -329,6 +386,7 @@ const SWEPT = changetype<SweepResult>(memory.data(offsetof<SweepResult>(), 16));
 function sweepAndAccount(startInstr: u64, startTicks: u64): void {
   const h = heap();
   heapSweep(h, freed, SWEPT);
+  shrinkStack();
   const st = STATS;
   st.collections++;
   st.liveObjects = SWEPT.liveObjects;
@@ -336,6 +394,7 @@ function sweepAndAccount(startInstr: u64, startTicks: u64): void {
   st.freedObjects = SWEPT.freedObjects;
   st.freedBytes = SWEPT.freedBytes;
   st.totalFreedObjects += SWEPT.freedObjects;
+  st.totalFreedBytes += SWEPT.freedBytes;
   st.pauseInstructions = instructions() - startInstr;
   const pause = counter() - startTicks;
   st.pauseTicks = pause;

@@ -113,9 +113,11 @@ async function channels(): Promise<void> {
 // 3. a long poll ----------------------------------------------------------------
 
 let longPollDone = false;
+const longPollStarted = new Atomic<u32>(0);
 
 /** One poll of 200 ms: no await inside. */
 async function longPoll(): Promise<u64> {
+  longPollStarted.set(1);
   const end = counter() + timerFrequency() / 5;
   let x: u64 = 1;
   while (counter() < end) x = x * 6364136223846793005 + 1442695040888963407;
@@ -124,7 +126,7 @@ async function longPoll(): Promise<u64> {
 }
 
 async function askForCollection(): Promise<i32> {
-  await sleep(20);                      // the long poll is under way
+  while (longPollStarted.get() == 0) await yieldNow();   // the long poll is under way (a loaded host may start it late)
   const before = collections();
   gc();
   while (collections() == before) await yieldNow();   // this core's safe point: it waits there for core 1
@@ -144,8 +146,11 @@ async function longPollTest(): Promise<void> {
 // 3b. a poll longer than the collector waits: the request is given up (nothing
 // is freed, nobody is stuck), and the next one runs once the poll is over.
 
+const tooLongStarted = new Atomic<u32>(0);
+
 /** One poll of WAIT_MS + 500 ms. */
 async function tooLongPoll(): Promise<u64> {
+  tooLongStarted.set(1);
   const end = counter() + timerFrequency() * (WAIT_MS + 500) / 1000;
   let x: u64 = 1;
   while (counter() < end) x = x * 6364136223846793005 + 1442695040888963407;
@@ -153,7 +158,7 @@ async function tooLongPoll(): Promise<u64> {
 }
 
 async function askAndWait(): Promise<i32> {
-  await sleep(20);                      // the poll is under way
+  while (tooLongStarted.get() == 0) await yieldNow();    // the poll is under way
   gcStats(gcs);
   const gaveUp = gcs.abandoned, before = collections();
   const asked = counter();

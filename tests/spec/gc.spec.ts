@@ -6,9 +6,9 @@
 // locals that matter are addresses), then reads what is still alive before
 // it makes anything new (an expect() allocates, and could take a freed
 // block). unpinAll() at the end.
-import { collectNow, isLiveObject, pinAll, unpinAll, pin, unpin, gcStats, GcStats } from "../../assembly/kernel/gc";
+import { collectNow, isLiveObject, pinAll, unpinAll, pin, unpin, gcStats, GcStats, setMarkStackLimit } from "../../assembly/kernel/gc";
 import { dispose, enterScope, exitScope } from "../../assembly/kernel/lifetime";
-import { check } from "../../assembly/kernel/alloc";
+import { check, stats as heapStats, HeapStats } from "../../assembly/kernel/alloc";
 import {
   Task, Context, spawnOn, runOnce, Sleep, Channel, ChannelRecv, Notify, Notified, Future,
 } from "../../assembly/kernel/exec";
@@ -48,6 +48,8 @@ function finish(): void {
 }
 
 const STATS = new GcStats();
+const HEAP_BEFORE = changetype<HeapStats>(memory.data(64, 16));
+const HEAP_AFTER = changetype<HeapStats>(memory.data(64, 16));
 
 /** Waits forever (until cancelled): a task that is not done is a root. */
 class Holder extends Task {
@@ -70,6 +72,29 @@ describe("the collector", () => {
     const lostAlive = isLiveObject(lost), keptAlive = isLiveObject(kept);
     expect(lostAlive).toBe(false);
     expect(keptAlive).toBe(true);
+    finish();
+  });
+
+  it("a wide array is traced without a rescan: the mark stack grows, and shrinks back after", () => {
+    start();
+    const wide = new Array<Node>();
+    for (let i = 0; i < 20_000; i++) wide.push(new Node(i));
+    const last = addr(wide[19_999]);
+    rootArray = wide;
+    collectNow();                    // the first frees what building the array left
+    gcStats(STATS);
+    const before = STATS.overflows;
+    heapStats(HEAP_BEFORE);
+    collectNow();
+    heapStats(HEAP_AFTER);
+    gcStats(STATS);
+    const overflows = STATS.overflows - before;
+    const alive = isLiveObject(last);
+    const sameInUse = HEAP_AFTER.inUse == HEAP_BEFORE.inUse;
+    expect(alive).toBe(true);
+    expect(overflows).toBe(0, "no overflow: the stack grew to hold 20,000 entries");
+    expect(sameInUse).toBe(true, "the grown stack was given back");
+    rootArray = null;
     finish();
   });
 
@@ -130,8 +155,9 @@ describe("the collector", () => {
     const x = new Node(1), y = new Node(2);
     x.next = y; y.next = x;
     const xa = addr(x), ya = addr(y);
-    // A long chain, and an array wider than the mark stack (2,048 entries):
-    // the overflow rescan must find all of it.
+    // A long chain, and an array wider than the mark stack (held to 2,048
+    // entries here): the overflow rescan must find all of it.
+    setMarkStackLimit(2048);
     let head = new Node(0);
     const first = addr(head);
     for (let i = 1; i < 10_000; i++) { const n = new Node(i); n.next = head; head = n; }
@@ -148,6 +174,7 @@ describe("the collector", () => {
     expect(cycleAlive).toBe(false);
     expect(tailAlive).toBe(true);
     expect(overflows).toBeGreaterThan(0);
+    setMarkStackLimit(0);
     rootNode = null; rootArray = null;
     collectNow();
     const tailAfter = isLiveObject(first) || isLiveObject(last);

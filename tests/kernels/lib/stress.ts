@@ -21,7 +21,9 @@
 //      the channel's queues, the mutex unlocked, its value equal to TALLY;
 //   4. no wake-up lost: the channel drained within the bound while the first
 //      consumer waited;
-//   5. the heap's live blocks and bytes in use are back where they were.
+//   5. the heap's live blocks and bytes in use are back where they were
+//      (with collectInstead(), nothing is disposed: the Driver checks the
+//      heap's bytes in use after two collections at the end instead).
 // Each task draws from its own xorshift32 stream, so a round is the same
 // program for a seed; under -icount (one host thread, deterministic virtual
 // time) it is the same run, replayable. A failure prints the round's seed.
@@ -30,6 +32,7 @@ import { exit } from "../../../assembly/arch/sys";
 import { coreCount, counter, timerFrequency } from "../../../assembly/arch/cpu";
 import { print, println, printU64, printHex } from "../../../assembly/arch/console";
 import { dispose } from "../../../assembly/kernel/lifetime";
+import { gc, collections, gcStats, GcStats } from "../../../assembly/kernel/gc";
 import * as heap from "../../../assembly/kernel/alloc/index";
 import { HeapStats } from "../../../assembly/kernel/alloc/index";
 import {
@@ -38,6 +41,13 @@ import {
 } from "../../../assembly/kernel/exec";
 
 const VALUES: u32 = 40;
+
+// dispose() each future, task and round as it ends (the default), or leave
+// everything to the collector (collectInstead(): tests/kernels/stress-gc.ts).
+let earlyFree = true;
+/** The rounds free nothing themselves: the collector does it (call before the Driver starts). */
+export function collectInstead(): void { earlyFree = false; }
+function drop<T>(x: T): void { if (earlyFree) dispose(x); }
 
 // Shared counters of the round running now (one round at a time).
 const SENT_COUNT = memory.data(4, 4), SENT_SUM = memory.data(4, 4), SENT_XOR = memory.data(4, 4);
@@ -81,7 +91,7 @@ class Producer extends Worker {
     while (this.i < VALUES) {
       if (this.nap) {
         if (!this.nap!.poll(cx)) return false;
-        dispose(this.nap); this.nap = null;
+        drop(this.nap); this.nap = null;
       }
       if (!this.send) {
         const v = this.value(this.i);
@@ -90,7 +100,7 @@ class Producer extends Worker {
       }
       if (!this.send!.poll(cx)) return false;
       this.sent(this.send!.value);
-      dispose(this.send); this.send = null;
+      drop(this.send); this.send = null;
     }
     this.end();
     return true;
@@ -118,11 +128,11 @@ class Consumer extends Worker {
         const race = this.race!;
         if (race.timedOut) atomic.add32(TIMEOUTS, 1);
         else this.got(changetype<ChannelRecv<u32>>(race.futures[0]).value);
-        dispose(race); this.race = null;
+        drop(race); this.race = null;
       } else {
         if (!this.recv!.poll(cx)) return false;
         this.got(this.recv!.value);
-        dispose(this.recv); this.recv = null;
+        drop(this.recv); this.recv = null;
       }
     }
   }
@@ -157,8 +167,8 @@ class Locker extends Worker {
         this.counted = true;
         if (this.draw(2) == 0) this.pause = new YieldNow(); else this.nap = Sleep.millis(this.draw(2));
       }
-      if (this.pause) { if (!this.pause!.poll(cx)) return false; dispose(this.pause); this.pause = null; }
-      if (this.nap) { if (!this.nap!.poll(cx)) return false; dispose(this.nap); this.nap = null; }
+      if (this.pause) { if (!this.pause!.poll(cx)) return false; drop(this.pause); this.pause = null; }
+      if (this.nap) { if (!this.nap!.poll(cx)) return false; drop(this.nap); this.nap = null; }
       this.guard.reset();                                // unlocks; ready to lock again
       this.counted = false;
       this.n++;
@@ -242,9 +252,9 @@ export class Round extends Task {
         }
         if (!this.nap) this.nap = Sleep.millis(1);
         if (!this.nap!.poll(cx)) return false;
-        dispose(this.nap); this.nap = null;
+        drop(this.nap); this.nap = null;
       }
-      if (this.nap) { dispose(this.nap); this.nap = null; }             // drained while it slept
+      if (this.nap) { drop(this.nap); this.nap = null; }             // drained while it slept
       for (let i = 0; i < this.all.length; i++) this.all[i].cancel();   // whatever still runs
       this.step = 3;
     }
@@ -279,9 +289,9 @@ export class Round extends Task {
         }
         if (!this.nap) this.nap = Sleep.millis(1);
         if (!this.nap!.poll(cx)) return false;
-        dispose(this.nap); this.nap = null;
+        drop(this.nap); this.nap = null;
       }
-      if (this.nap) { dispose(this.nap); this.nap = null; }
+      if (this.nap) { drop(this.nap); this.nap = null; }
       this.probeB!.cancel();                     // if a got it, b still waits
       this.step = 6;
     }
@@ -339,13 +349,14 @@ export class Round extends Task {
     if (m.locked) this.fail("the mutex is still locked");
     if (m.sem.waiters.head) this.fail("waiters left in the mutex's queue");
     if (m.value != atomic.load32(TALLY)) this.fail("the mutex's value " + m.value.toString() + " is not the tally " + atomic.load32(TALLY).toString());
-    // Free everything the round made, then the heap must be back where it was.
-    for (let i = 0; i < this.all.length; i++) { dispose(this.all[i].task); dispose(this.all[i]); }
+    // Free everything the round made, then the heap must be back where it was
+    // (left to the collector: the Driver checks the heap after the last round).
+    for (let i = 0; i < this.all.length; i++) { drop(this.all[i].task); drop(this.all[i]); }
     this.all.length = 0; this.victims.length = 0; this.probeA = null; this.probeB = null;
-    dispose(ch); dispose(m);
+    drop(ch); drop(m);
     this.ch = null; this.mutex = null;
     heap.stats(AFTER);
-    if (this.failure.length == 0 && (AFTER.liveBlocks != BEFORE.liveBlocks || AFTER.inUse != BEFORE.inUse))
+    if (earlyFree && this.failure.length == 0 && (AFTER.liveBlocks != BEFORE.liveBlocks || AFTER.inUse != BEFORE.inUse))
       this.fail("leak: " + (AFTER.liveBlocks - BEFORE.liveBlocks).toString() + " blocks, " + (AFTER.inUse - BEFORE.inUse).toString() + " bytes more after the round");
   }
 
@@ -365,6 +376,7 @@ export class Round extends Task {
 }
 
 const TOTALS = memory.data(24, 8);
+const GC_STATS = new GcStats();
 
 /**
  * Runs `rounds` rounds, seeds first, first + 0x10001, ... one after the
@@ -376,8 +388,34 @@ export class Driver extends Task {
   i: u32 = 0;
   failed: u32 = 0;
   round: JoinHandle<Round> | null = null;
+  // Left to the collector: collections to wait for before the first round and after the last.
+  settling: u32 = 0;
+  waitingFor: u32 = 0;
+  started: bool = false;
+  startInUse: u32 = 0;
   constructor(public first: u32, public rounds: u32, public verbose: bool) { super(); }
+
+  /** Two collections (the first frees what the second's roots still held): true once both ran. */
+  settled(cx: Context): bool {
+    while (this.settling < 2) {
+      if (!this.waitingFor) { this.waitingFor = collections() + 1; gc(); }
+      if (collections() < this.waitingFor) { cx.waker.wake(); return false; }   // to the poll boundary: the collection runs there
+      this.waitingFor = 0;
+      this.settling++;
+    }
+    return true;
+  }
+
   poll(cx: Context): bool {
+    if (!this.started) {
+      if (!earlyFree) {
+        if (!this.settled(cx)) return false;
+        heap.stats(AFTER);
+        this.startInUse = AFTER.inUse;
+        this.settling = 0;
+      }
+      this.started = true;
+    }
     while (this.i < this.rounds) {
       if (!this.round) {
         const r = new Round(this.first + this.i * 0x10001);
@@ -390,9 +428,19 @@ export class Driver extends Task {
       if (this.verbose || failed) h.task.report();
       h.task.tally(TOTALS);
       if (failed) this.failed++;
-      dispose(h.task); dispose(h);
+      drop(h.task); drop(h);
       this.round = null;
       this.i++;
+    }
+    if (!earlyFree) {
+      if (!this.settled(cx)) return false;
+      heap.stats(AFTER);
+      gcStats(GC_STATS);
+      const back = AFTER.inUse <= this.startInUse + 1024;
+      print("stress: no dispose(): "); printU64(GC_STATS.collections); print(" collections freed ");
+      printU64(GC_STATS.totalFreedBytes); print(" bytes; heap in use "); printU64(this.startInUse);
+      print(" at the start, "); printU64(AFTER.inUse); println(back ? " at the end (ok)" : " at the end (WRONG)");
+      if (!back) this.failed++;
     }
     print("stress: "); printU64(this.rounds); print(" rounds, "); printU64(load<u64>(TOTALS)); print(" tasks, ");
     printU64(load<u64>(TOTALS, 8)); print(" values, "); printU64(load<u64>(TOTALS, 16)); print(" cancelled, ");
