@@ -1,7 +1,8 @@
 // The build's check for an object published only by its address
 // (tools/async/raw-address.ts): the pattern is an error at the user's
 // file:line:col with what to write instead, and the build makes no .wasm;
-// what the collector does see, and the library, pass.
+// what the collector does see, and the library, pass. And top-level code
+// that sets a @perCore variable (core 0's copy only) is an error too.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
@@ -9,6 +10,7 @@ import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import ts from "typescript";
 import { findRawAddresses, checkRawAddresses } from "../../tools/async/raw-address.js";
+import { checkPerCoreWrites } from "../../tools/async/percore-writes.js";
 
 const DIR = "build/raw-address-fixtures";
 
@@ -66,6 +68,44 @@ describe("objects stored as raw addresses (the collector cannot see them)", () =
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /^build\/raw-address-fixtures\/publish\.ts:6:24: error: atomic\.store32 stores `b` as a number/m);
     assert.match(r.stderr, /1 object\(s\) stored as a raw address/);
+    assert.equal(existsSync(out), false);
+  });
+});
+
+describe("top-level code that sets a @perCore variable (it runs on core 0 only)", () => {
+  const run = (text: string) => checkPerCoreWrites([{ abs: resolve("examples/x/main.ts"), rel: "examples/x/main.ts", text }])
+    .map((d) => `${d.line}:${d.col} ${d.message}`);
+  it("an assignment, a compound one, ++ and one inside a top-level if are errors at the variable", () => {
+    const errors = run([
+      "@perCore let count: i32 = 0;",
+      "@perCore let ready = false;",
+      "count = 5;",
+      "count += 2;",
+      "if (true) { ready = true; }",
+      "++count;",
+    ].join("\n"));
+    assert.deepEqual(errors.map((e) => e.slice(0, e.indexOf(" "))), ["3:1", "4:1", "5:13", "6:3"]);
+    assert.match(errors[0], /^3:1 top-level code sets the @perCore variable count: it runs once, on core 0, so cores 1 to 3 keep the initial value/);
+  });
+  it("writes inside functions, methods and arrows, and to variables that are not @perCore, pass", () => {
+    assert.deepEqual(run([
+      "@perCore let count: i32 = 0;",
+      "let shared = 0;",
+      "shared = 3;",
+      "function f(): void { count = 1; }",
+      "class C { m(): void { count++; } }",
+      "const g = (): void => { count = 2; };",
+      "export function kernel_start(core: u32): void { count = <i32>core; }",
+    ].join("\n")), []);
+  });
+  it("the build stops at the user's line", () => {
+    mkdirSync(DIR, { recursive: true });
+    const file = join(DIR, "percore.ts"), out = join(DIR, "percore.wasm");
+    rmSync(out, { force: true });
+    writeFileSync(file, ["// @ts-ignore: decorator", "@perCore let hits: u32 = 0;", "hits = 7;", "export function kernel_start(core: u32): void { hits++; }"].join("\n") + "\n");
+    const r = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", file, "--outFile", out], { encoding: "utf8" });
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /^build\/raw-address-fixtures\/percore\.ts:3:1: error: top-level code sets the @perCore variable hits/m);
     assert.equal(existsSync(out), false);
   });
 });

@@ -11,6 +11,7 @@ import { lowerSource, mayNeedLowering, LowerResult, MachineInfo, Diagnostic } fr
 import { transformProgram, editorDeclarations } from "./program.js";
 import { machineBytes } from "./layout.js";
 import { checkRawAddresses } from "./raw-address.js";
+import { checkPerCoreWrites } from "./percore-writes.js";
 
 const ROOT = process.cwd();
 const OUT = join(ROOT, "build", "async");
@@ -123,10 +124,17 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${entry}: no such file\n`);
     return 1;
   }
-  const raw = checkRawAddresses(reachableFiles([entry]).filter((f) => !f.abs.includes("/node_modules/")), join(ROOT, "assembly"));
+  const sources = reachableFiles([entry]).filter((f) => !f.abs.includes("/node_modules/"));
+  const raw = checkRawAddresses(sources, join(ROOT, "assembly"));
   if (raw.length) {
     for (const e of raw) process.stderr.write(formatDiagnostic(e) + "\n");
     process.stderr.write(`error: ${raw.length} object(s) stored as a raw address, out of the collector's sight (above: the file, line and what to write instead)\n`);
+    return 1;
+  }
+  const perCoreWrites = checkPerCoreWrites(sources);
+  if (perCoreWrites.length) {
+    for (const e of perCoreWrites) process.stderr.write(formatDiagnostic(e) + "\n");
+    process.stderr.write(`error: ${perCoreWrites.length} top-level write(s) to @perCore variables, which reach core 0's copy only (above: the file and line)\n`);
     return 1;
   }
   const { files, errors } = lowerProgram([entry]);
