@@ -34,6 +34,16 @@ describe("objects stored as raw addresses (the collector cannot see them)", () =
     assert.match(errors[0], /AtomicRef<T>.*slot\.set\(port\).*atomic\.storeUnchecked32/);
     assert.match(errors[5], /store<usize> stores `node`/);
   });
+  it("an address that goes through a local first is the same pattern", () => {
+    const errors = check([
+      "function f(obj: Box): void {",
+      "  const a = <u32>changetype<usize>(obj);",
+      "  atomic.store32(SLOT, a);",
+      "}",
+    ].join("\n"));
+    assert.equal(errors.length, 1, errors.join("\n"));
+    assert.match(errors[0], /^3:24 atomic\.store32 stores `obj` as a number/);
+  });
   it("what is not a published object passes: addresses used as pointers, numbers, the unchecked stores, casts to a class", () => {
     assert.deepEqual(check([
       "atomic.store32(changetype<usize>(this) + 8, 1);",          // the object's own field, by address

@@ -26,6 +26,7 @@ import { print, println, printU64 } from "../../assembly/arch/console";
 import { spawnOn, spawnJoin, spawnJoinOn, JoinHandle, runExecutor, Channel, yieldNow, sleep } from "../../assembly/kernel/exec";
 import { Atomic } from "../../assembly/kernel/sync";
 import { gc, gcStats, GcStats, collections, WAIT_MS } from "../../assembly/kernel/gc";
+import { cutHeapTo } from "./lib/small-heap";
 
 /** What is left for objects once the rest of the heap is taken. */
 const HEAP_BYTES: u32 = 1 << 20;
@@ -241,15 +242,7 @@ async function test(): Promise<void> {
 }
 
 function main(): void {
-  // Cut the heap down: raw blocks of 1 MiB take all but HEAP_BYTES.
-  heap.stats(stats);
-  while (stats.free > HEAP_BYTES + (1 << 20) + 65536) {
-    if (!heap.alloc(1 << 20)) break;
-    heap.stats(stats);
-  }
-  if (stats.free > HEAP_BYTES + 65536) heap.alloc(stats.free - HEAP_BYTES - 65536);
-  heap.stats(stats);
-  print("heap: "); printU64(stats.free); println(" bytes free for objects");
+  print("heap: "); printU64(cutHeapTo(HEAP_BYTES)); println(" bytes free for objects");
   spawnOn(0, test());
   runExecutor();
 }

@@ -1,31 +1,21 @@
 // Test kernel: the executor stress rounds of tests/kernels/stress.ts with
 // every dispose() left out (collectInstead(): the collector frees the
-// futures, tasks, channels and rounds), in a heap cut down to HEAP_BYTES,
-// far less than the rounds allocate. The Driver checks, after the last
+// futures, tasks, channels and rounds), in a heap cut down to HEAP_BYTES
+// and 64 KiB, far less than the rounds allocate. The Driver checks, after the last
 // round and two collections, that the heap's bytes in use are back where
 // they were before the first.
 import { boot } from "../../assembly/kernel/boot";
 import { spawnOn, runExecutor } from "../../assembly/kernel/exec";
-import * as heap from "../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../assembly/kernel/alloc/index";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { Driver, collectInstead } from "./lib/stress";
+import { cutHeapTo } from "./lib/small-heap";
 
 const FIRST_SEED: u32 = 1;
 const ROUNDS: u32 = 24;
 const HEAP_BYTES: u32 = 256 << 10;
-const STATS = changetype<HeapStats>(memory.data(64, 16));
 
 function main(): void {
-  // Raw blocks take all but HEAP_BYTES (raw blocks are never collected).
-  heap.stats(STATS);
-  while (STATS.free > HEAP_BYTES + (1 << 20) + 65536) {
-    if (!heap.alloc(1 << 20)) break;
-    heap.stats(STATS);
-  }
-  if (STATS.free > HEAP_BYTES + 65536) heap.alloc(STATS.free - HEAP_BYTES - 65536);
-  heap.stats(STATS);
-  print("stress: "); printU64(STATS.free); println(" bytes of heap free for the rounds");
+  print("stress: "); printU64(cutHeapTo(HEAP_BYTES)); println(" bytes of heap free for the rounds");
   collectInstead();
   spawnOn(0, new Driver(FIRST_SEED, ROUNDS, true));
   runExecutor();

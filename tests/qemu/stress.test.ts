@@ -18,14 +18,14 @@ for (const b of BOARDS) {
       assert.ok(m, r.output);
       assert.ok(Number(m[3]) > 24, `only ${m[3]} cancellations: the workload should cancel in every round`);
     });
-    it("the same rounds with no dispose() in a 256 KiB heap: the collector frees more than the heap holds, and in use is back where it started", async () => {
+    it("the same rounds with no dispose() in a heap cut to 320 KiB: the collector frees more than the heap holds, and in use is back where it started", async () => {
       const r = await boot(b.name, "stress-gc", { icount: true, timeoutMs: 180_000 });
       assertPassed(r);
       const rounds = r.output.split("\n").filter((l) => /^stress: seed /.test(l));
       assert.equal(rounds.length, 24, r.output);
       for (const l of rounds) assert.match(l, /: ok$/, l);
       const free = r.output.match(/^stress: (\d+) bytes of heap free for the rounds$/m);
-      assert.ok(free && Number(free[1]) < 320 << 10, `the heap was not cut down:\n${r.output}`);
+      assert.ok(free && Number(free[1]) <= 320 << 10, `the heap was not cut down:\n${r.output}`);
       const g = r.output.match(/^stress: no dispose\(\): (\d+) collections freed (\d+) bytes; heap in use (\d+) at the start, (\d+) at the end \(ok\)$/m);
       assert.ok(g, r.output);
       assert.ok(Number(g[2]) > Number(free![1]), `the collector freed ${g[2]} bytes, no more than the heap's ${free![1]}: the rounds would have fitted without it`);

@@ -5,8 +5,9 @@
 // freed once nothing else holds it, and the core that loads the address back
 // reads a freed (later a reused) block. The check is syntactic, on the
 // user's own text (before the async transform): a store whose value is
-// written as changetype<a number type>(something). It does not follow the
-// address through a local, and it leaves the library (assembly/) alone,
+// written as changetype<a number type>(something), or is a local declared
+// with such a value (by name, within the file: it does not follow other
+// arithmetic, fields or calls). It leaves the library (assembly/) alone,
 // which roots its own by-address lists.
 import ts from "typescript";
 import type { Diagnostic } from "./lower.js";
@@ -56,11 +57,27 @@ function storedValues(call: ts.CallExpression): { op: string; values: ts.Express
 /** Every store in `sf` that publishes an object as a raw address. */
 export function findRawAddresses(sf: ts.SourceFile, file: string): Diagnostic[] {
   const out: Diagnostic[] = [];
+  // Locals that hold an address made so (`const a = changetype<u32>(obj)`): a store of one is the same pattern.
+  const held = new Map<string, ts.Expression>();
+  const collect = (n: ts.Node): void => {
+    if (ts.isVariableDeclaration(n) && ts.isIdentifier(n.name) && n.initializer) {
+      const obj = addressOf(n.initializer);
+      if (obj) held.set(n.name.text, obj);
+    }
+    ts.forEachChild(n, collect);
+  };
+  collect(sf);
+  const published = (v: ts.Expression): ts.Expression | null => {
+    const direct = addressOf(v);
+    if (direct) return direct;
+    const e = strip(v);
+    return ts.isIdentifier(e) ? held.get(e.text) ?? null : null;
+  };
   const visit = (n: ts.Node): void => {
     if (ts.isCallExpression(n)) {
       const s = storedValues(n);
       for (const v of s?.values ?? []) {
-        const obj = addressOf(v);
+        const obj = published(v);
         if (!obj || !s) continue;
         const at = sf.getLineAndCharacterOfPosition(v.getStart(sf));
         const what = obj.getText(sf);
