@@ -11,7 +11,7 @@ import { print, println, printU64 } from "../arch/console";
 // asconfig.json routes AssemblyScript's abort to arch/sys kernelAbort: every
 // kernel includes boot.ts, so this import puts that handler in every build.
 import "../arch/sys";
-import { gcGate, gcSetUp } from "./gc";
+import { gcGate } from "./gc";
 
 /** How many cores have announced themselves: one word of static (shared) memory. */
 export const ONLINE = memory.data(4, 4);
@@ -42,7 +42,6 @@ export function boot(core: u32, main: MainFn, worker: WorkerFn): void {
   println(" online");
   atomic.add32(ONLINE, 1);
   if (core == 0) {
-    gcSetUp();         // the collector's blocks, before main() takes any heap figure
     const cores = waitForAllCores();
     print("cores online: ");
     printU64(cores);

@@ -292,8 +292,7 @@ function rescan(): void {
 
 /**
  * The mark stack and the statics' bitmap: raw blocks (the sweep leaves
- * them), made at the first look at the threshold while the heap is still
- * roomy, and here again if that failed. False without the bitmap: then
+ * them), made with the heap (gcHeapMade), and here again if that failed. False without the bitmap: then
  * nothing may be swept (what only a static array holds would not be seen).
  * Without the stack every mark overflows and the rescan does the work.
  */
@@ -304,12 +303,18 @@ function makeBlocks(): bool {
 }
 
 /**
- * Makes the collector's raw blocks (the mark stack, the statics' bitmap)
- * now, while the heap is roomy: boot() calls it on core 0 before main(), so
- * that a kernel's heap figures taken from main() on do not see them appear
- * at the first collection. Otherwise the first look at the threshold does.
+ * Makes the collector's raw blocks (the mark stack, the statics' bitmap) in
+ * the heap `h` just made (alloc/index.ts calls it from the heap's set-up,
+ * so it takes the handle rather than asking for the heap): they are there
+ * before any kernel code takes a heap figure, not made at the first
+ * collection inside one.
  */
-export function gcSetUp(): void { makeBlocks(); }
+export function gcHeapMade(h: usize): void {
+  const stack = heapAlloc(h, <usize>STACK_ENTRIES << 2);
+  store<u32>(GC + W_STACK, <u32>stack);
+  store<u32>(GC + W_CAP, stack ? STACK_ENTRIES : 0);
+  store<u32>(GC + W_STATICS, <u32>heapAlloc(h, staticBitmapBytes()));
+}
 
 // @ts-ignore: decorator
 @inline function staticBitmapBytes(): usize { return ((<usize>__heap_base >> 4) + 7) >> 3; }
@@ -442,7 +447,7 @@ export function gc(): void {
 
 function checkPressure(): void {
   let t = load<u32>(GC + W_THRESHOLD);
-  if (!t) { makeBlocks(); retune(heap()); t = load<u32>(GC + W_THRESHOLD); }
+  if (!t) { retune(heap()); t = load<u32>(GC + W_THRESHOLD); }
   if (heapBlockBytes(heap()) >= t && (load<u32>(GC + W_STATE) & 3) == IDLE) gc();
 }
 

@@ -7,6 +7,7 @@
 // Objects (`new`):  the runtime (kernel/runtime.ts) allocates them here too;
 //                   release one with dispose(obj) from kernel/lifetime.
 import { OnceCell } from "../sync/once";
+import { gcHeapMade } from "../gc";
 import {
   heapInit, heapAlloc, heapFree, heapRealloc, heapCalloc, heapSizeOf, heapStats, heapCheck, heapFlushCache, HeapStats,
 } from "./tlsf";
@@ -21,7 +22,9 @@ const HEAP = changetype<OnceCell<usize>>(memory.data(8, 8));
 export const SHARED_GLOBALS_BYTES: usize = 8192;
 
 function makeHeap(): usize {
-  return heapInit(__heap_base, (<usize>memory.size() << 16) - SHARED_GLOBALS_BYTES);
+  const h = heapInit(__heap_base, (<usize>memory.size() << 16) - SHARED_GLOBALS_BYTES);
+  if (h) gcHeapMade(h);            // the collector's own blocks, first
+  return h;
 }
 
 /** The shared heap's handle (sets the heap up on first use). */
