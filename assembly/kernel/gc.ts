@@ -45,6 +45,7 @@ import {
   blockFlags, blockSetFlags, blockClearFlags, blockPayload, heapAlloc, heapFree, REQ_MARK, REQ_PIN,
 } from "./alloc/tlsf";
 import { forget } from "./scope";
+import { print, println, printU64 } from "../arch/console";
 import { SpinLock } from "./sync/spinlock";
 
 // @ts-ignore: decorator
@@ -133,6 +134,8 @@ export class GcStats {
   /** From the request to the last core at its safe point, last collection and longest, in counter ticks. */
   waitTicks: u64 = 0;
   maxWaitTicks: u64 = 0;
+  /** How long the last request that was given up had waited, from when it was made, in counter ticks. */
+  abandonedWaitTicks: u64 = 0;
   /** Times the mark stack overflowed (the heap was walked again). */
   overflows: u32 = 0;
   /** The heap's block bytes that request the next collection. */
@@ -517,7 +520,9 @@ export function safepoint(): void {
       // Somebody is not coming: give the request up (only one core wins the CAS).
       if (atomic.cas32(GC + W_STATE, w, w & ~3 & ~bit) == w) {
         STATS.abandoned++;
+        STATS.abandonedWaitTicks = counter() - load<u64>(REQUESTED_AT);
         sendEvent();
+        sayGivenUp(runningCores() & 15 & ~parked);
         break;
       }
       continue;
@@ -526,6 +531,14 @@ export function safepoint(): void {
     waitForEvent();
   }
   restoreTimer();
+}
+
+/** Says on the console that a request was given up, and which cores did not come (no allocation). */
+function sayGivenUp(missing: u32): void {
+  print("gc: a collection was given up: core");
+  for (let c: u32 = 0; c < 4; c++) if (missing & (1 << c)) { print(" "); printU64(c); }
+  print(" did not reach a poll boundary within "); printU64(WAIT_MS);
+  println(" ms (a long poll, a loop outside the executor, or runUntil inside a poll: docs/memory-model.md)");
 }
 
 function collect(w: u32, bit: u32, parked: u32): void {
