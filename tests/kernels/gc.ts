@@ -149,10 +149,10 @@ async function longPollTest(): Promise<void> {
 
 const tooLongStarted = new Atomic<u32>(0);
 
-/** One poll of WAIT_MS + 500 ms. */
+/** One poll of WAIT_MS + 1500 ms: a request made up to 1.5 s after it started (a loaded host may be that late) is given up. */
 async function tooLongPoll(): Promise<u64> {
   tooLongStarted.set(1);
-  const end = counter() + timerFrequency() * (WAIT_MS + 500) / 1000;
+  const end = counter() + timerFrequency() * (WAIT_MS + 1500) / 1000;
   let x: u64 = 1;
   while (counter() < end) x = x * 6364136223846793005 + 1442695040888963407;
   return x | 1;
@@ -172,13 +172,16 @@ async function askAndWait(): Promise<i32> {
   // The request given up may be one an allocation made a little before ours
   // (ours was then no new one): its wait counts from when it was made.
   const waited = gcs.abandonedWaitTicks * 1000 / timerFrequency();
-  const gaveUpOnce = gcs.abandoned == gaveUp + 1 && collections() == before;
+  // (Once it is given up a new request may run as soon as the poll ends: collections() may have moved.)
+  const gaveUpOnce = gcs.abandoned > gaveUp;
   print("too long a poll: the request was given up after "); printU64(waited); print(" ms (");
   printU64((counter() - asked) * 1000 / timerFrequency()); println(" ms after this one asked)");
   return gaveUpOnce && waited >= WAIT_MS ? 1 : 0;
 }
 
 async function tooLongPollTest(): Promise<void> {
+  gcStats(gcs);
+  const abandonedBefore = gcs.abandoned;
   const a = spawnJoinOn(3, tooLongPoll());
   const b: JoinHandle<Promise<i32>> = spawnJoinOn(2, askAndWait());
   const x = await a;
@@ -186,7 +189,10 @@ async function tooLongPollTest(): Promise<void> {
   const before = collections();
   gc();
   while (collections() == before) await yieldNow();
-  line("too long a poll: given up once, nothing freed, and the next collection ran", x != 0 && gaveUp == 1);
+  gcStats(gcs);
+  // A request an allocation makes later in the poll may be given up too: each one waited its full time.
+  const times = gcs.abandoned - abandonedBefore;
+  line("too long a poll: given up " + times.toString() + " time(s), nothing freed, and the next collection ran", x != 0 && gaveUp == 1 && times >= 1);
 }
 
 // 4. a million iterations --------------------------------------------------------

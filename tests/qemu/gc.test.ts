@@ -17,7 +17,7 @@ for (const b of BOARDS) {
         /^tasks: 100000 spawned and awaited, sum 988890 \(ok\)/,
         /^channels: 20000 objects across cores, 0 damaged, [1-9]\d* collections meanwhile \(ok\)/,
         /^long poll: the collection waited \d+ ms for it \(ok\)/,
-        /^too long a poll: given up once, nothing freed, and the next collection ran \(ok\)/,
+        /^too long a poll: given up \d+ time\(s\), nothing freed, and the next collection ran \(ok\)/,
         /^million: 1000000 iterations on four cores \(ok\)/,
         /^heap: \d+ bytes in use at the end \(ok\)/,
       ]) assert.ok(l.some((x) => want.test(x)), `no line like ${want} in:\n${r.output}`);
@@ -26,10 +26,12 @@ for (const b of BOARDS) {
       // 100,000 tasks of several objects each cannot fit in 1 MiB: it took many collections.
       assert.ok(Number(stats[1]) >= 100, `only ${stats[1]} collections:\n${r.output}`);
       assert.ok(Number(stats[2]) >= 1_000_000, r.output);
-      assert.equal(stats[3], "1", `a collection was given up other than the one the too-long poll makes:\n${r.output}`);
-      // The give-up is said on the console, with the core that did not come.
+      // Every request given up was one the too-long poll held (none elsewhere), and each was said on the console with the core that did not come.
+      const inPhase = r.output.match(/^too long a poll: given up (\d+) time\(s\)/m);
+      assert.ok(inPhase && Number(inPhase[1]) >= 1, r.output);
+      assert.equal(stats[3], inPhase![1], `a collection was given up other than by the too-long poll:\n${r.output}`);
       const said = l.filter((x) => /^gc: a collection was given up: core \d did not reach a poll boundary within 1000 ms \(a long poll, a loop outside the executor, or runUntil inside a poll: docs\/memory-model\.md\)$/.test(x));
-      assert.equal(said.length, 1, r.output);
+      assert.equal(said.length, Number(stats[3]), r.output);
       assert.ok(l.includes("gc: all checks passed"), r.output);
     });
   });
