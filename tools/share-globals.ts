@@ -25,6 +25,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { PerCoreVar } from "./async/percore.js";   // a @perCore variable, as the build lists it
 
 /** The bytes at the top of linear memory that hold the shared module variables (as alloc/index.ts reserves). */
 export const SHARED_GLOBALS_BYTES = 8192;
@@ -37,9 +38,6 @@ const LOAD: Record<string, string> = { i32: "i32.load", i64: "i64.load", f32: "f
 const STORE: Record<string, string> = { i32: "i32.store", i64: "i64.store", f32: "f32.store", f64: "f64.store" };
 
 export class ShareError extends Error {}
-
-/** A @perCore variable, as tools/async/asc.ts lists it. */
-export interface PerCoreVar { global: string; file: string; line: number; constant?: boolean }
 
 /** The pass on wasm2wat's text. `perCore`: the globals the kernel declared per core, by name. */
 export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): ShareResult {

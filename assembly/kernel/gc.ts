@@ -223,9 +223,8 @@ export function setMarkStackLimit(entries: u32): void {
 function shrinkStack(): void {
   if (load<u32>(GC + W_CAP) <= STACK_ENTRIES) return;
   heapFree(heap(), <usize>load<u32>(GC + W_STACK));
-  const small = heapAlloc(heap(), <usize>STACK_ENTRIES << 2);
-  store<u32>(GC + W_STACK, <u32>small);
-  store<u32>(GC + W_CAP, small ? STACK_ENTRIES : 0);
+  store<u32>(GC + W_STACK, 0);
+  makeBlocks(heap());
 }
 
 /**
@@ -295,36 +294,36 @@ function rescan(): void {
 
 /**
  * The mark stack and the statics' bitmap: raw blocks (the sweep leaves
- * them), made with the heap (gcHeapMade), and here again if that failed. False without the bitmap: then
- * nothing may be swept (what only a static array holds would not be seen).
- * Without the stack every mark overflows and the rescan does the work.
+ * them) in the heap `h`, made with the heap (gcHeapMade), and again before
+ * a collection if that failed. It takes the handle because the heap's
+ * set-up calls it, before heap() can answer. False without the bitmap:
+ * then nothing may be swept (what only a static array holds would not be
+ * seen). Without the stack every mark overflows and the rescan does the
+ * work.
  */
-function makeBlocks(): bool {
-  if (!load<u32>(GC + W_STACK)) growStack();
-  if (!load<u32>(GC + W_STATICS)) store<u32>(GC + W_STATICS, <u32>heapAlloc(heap(), staticBitmapBytes()));
+function makeBlocks(h: usize): bool {
+  if (!load<u32>(GC + W_STACK)) {
+    const stack = heapAlloc(h, <usize>STACK_ENTRIES << 2);
+    store<u32>(GC + W_STACK, <u32>stack);
+    store<u32>(GC + W_CAP, stack ? STACK_ENTRIES : 0);
+  }
+  if (!load<u32>(GC + W_STATICS)) store<u32>(GC + W_STATICS, <u32>heapAlloc(h, staticBitmapBytes()));
   return load<u32>(GC + W_STATICS) != 0;
 }
 
 /**
- * Makes the collector's raw blocks (the mark stack, the statics' bitmap) in
- * the heap `h` just made (alloc/index.ts calls it from the heap's set-up,
- * so it takes the handle rather than asking for the heap): they are there
- * before any kernel code takes a heap figure, not made at the first
- * collection inside one.
+ * The heap `h` was just made (alloc/index.ts): the collector's blocks come
+ * first, so that no kernel's heap figure sees them appear at the first
+ * collection.
  */
-export function gcHeapMade(h: usize): void {
-  const stack = heapAlloc(h, <usize>STACK_ENTRIES << 2);
-  store<u32>(GC + W_STACK, <u32>stack);
-  store<u32>(GC + W_CAP, stack ? STACK_ENTRIES : 0);
-  store<u32>(GC + W_STATICS, <u32>heapAlloc(h, staticBitmapBytes()));
-}
+export function gcHeapMade(h: usize): void { makeBlocks(h); }
 
 // @ts-ignore: decorator
 @inline function staticBitmapBytes(): usize { return ((<usize>__heap_base >> 4) + 7) >> 3; }
 
 /** Ready to mark: false when it cannot be done safely (no bitmap). */
 function prepare(): bool {
-  if (!makeBlocks()) return false;
+  if (!makeBlocks(heap())) return false;
   memory.fill(<usize>load<u32>(GC + W_STATICS), 0, staticBitmapBytes());
   store<u32>(GC + W_TOP, 0);
   store<u32>(GC + W_OVERFLOW, 0);

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
 import ts from "typescript";
 import { findRawAddresses, checkRawAddresses } from "../../tools/async/raw-address.js";
-import { checkPerCoreWrites } from "../../tools/async/percore-writes.js";
+import { checkPerCoreWrites } from "../../tools/async/percore.js";
 
 const DIR = "build/raw-address-fixtures";
 

@@ -11,7 +11,7 @@ import { lowerSource, mayNeedLowering, LowerResult, MachineInfo, Diagnostic } fr
 import { transformProgram, editorDeclarations } from "./program.js";
 import { machineBytes } from "./layout.js";
 import { checkRawAddresses } from "./raw-address.js";
-import { checkPerCoreWrites } from "./percore-writes.js";
+import { checkPerCoreWrites, stripPerCore, PerCoreVar } from "./percore.js";
 
 const ROOT = process.cwd();
 const OUT = join(ROOT, "build", "async");
@@ -66,29 +66,6 @@ export function lowerProgram(entries: string[]): { files: Map<string, Lowered>; 
     if (result.changed) files.set(file, { abs: file, rel, result });
   }
   return { files, errors };
-}
-
-/**
- * `@perCore` before a module-level variable (docs/memory-model.md): asc
- * has no such decorator, so it is blanked out (the columns stay), and the
- * variable's global is listed for tools/share-globals.ts, which leaves it
- * per core. Names as asc gives globals: the file's path without .ts, a
- * slash, the variable.
- */
-/** A @perCore variable: where it is declared, and whether its initial value is a literal (`constant`). */
-export interface PerCoreVar { global: string; file: string; line: number; constant?: boolean }
-
-/** `: type = <literal>;` after a declaration's name (a number, true, false, null, a string). */
-const CONSTANT_INIT = /^\s*(?::[^=;]+)?=\s*(?:-?(?:0x[\da-f_]+|[\d_]*\.?[\d_]+(?:e[+-]?\d+)?)|true|false|null|"[^"\n]*"|'[^'\n]*')\s*;/i;
-
-export function stripPerCore(text: string, rel: string, found: Map<string, PerCoreVar>): string {
-  const re = /^([ \t]*)@perCore(\s+(?:export\s+)?(?:let|var|const)\s+)([A-Za-z_$][\w$]*)/gm;
-  return text.replace(re, (all, indent: string, between: string, name: string, at: number) => {
-    const global = `${rel.replace(/\.ts$/, "")}/${name}`;
-    const constant = CONSTANT_INIT.test(text.slice(at + all.length, at + all.length + 200));
-    found.set(global, { global, file: rel, line: text.slice(0, at).split("\n").length, constant });
-    return `${indent}${" ".repeat("@perCore".length)}${between}${name}`;
-  });
 }
 
 /** Writes the lowered files to build/async/ (same paths), for reading. */

@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { resolve } from "node:path";
-import { lowerProgram, formatDiagnostic, keepLowered, mapMessages, stripPerCore } from "./asc.js";
+import { lowerProgram, formatDiagnostic, keepLowered, mapMessages } from "./asc.js";
+import { stripPerCore } from "./percore.js";
 import { relative } from "node:path";
 
 const pattern = process.env.SPEC ?? "tests/spec/*.spec.ts";

@@ -1,20 +1,38 @@
-// A build-time check: top-level code that assigns to a `@perCore` variable.
-// Top-level code runs once, on core 0 (docs/memory-model.md), so the
+// The `@perCore` decorator (docs/memory-model.md), at build time: stripping
+// it for asc and listing the variables for tools/share-globals.ts
+// (stripPerCore), and refusing top-level code that assigns to one
+// (checkPerCoreWrites). Top-level code runs once, on core 0, so such an
 // assignment reaches core 0's copy only and the other cores keep the
 // initial value: almost certainly not what was meant. tools/share-globals.ts
-// catches an initial value computed at the top level; this catches a
-// statement (`count = 5;`, `count++`, `if (x) count = 1;`) that it lets
-// through when the variable also has a literal initial value. Assignments
-// inside functions are not top-level code and are left alone (a function
-// that top-level code calls is not followed).
+// catches an initial value computed at the top level; the check here
+// catches a statement (`count = 5;`, `count++`, `if (x) count = 1;`) that it
+// lets through when the variable also has a literal initial value.
+// Assignments inside functions are not top-level code and are left alone (a
+// function that top-level code calls is not followed).
 import ts from "typescript";
 import type { Diagnostic } from "./lower.js";
 
-const PER_CORE = /^[ \t]*@perCore\s+(?:export\s+)?(?:let|var|const)\s+([A-Za-z_$][\w$]*)/gm;
+/** A @perCore variable: where it is declared, and whether its initial value is a literal (`constant`). */
+export interface PerCoreVar { global: string; file: string; line: number; constant?: boolean }
 
-/** The names declared @perCore in `text`. */
-export function perCoreNames(text: string): Set<string> {
-  return new Set([...text.matchAll(PER_CORE)].map((m) => m[1]));
+/** `: type = <literal>;` after a declaration's name (a number, true, false, null, a string). */
+const CONSTANT_INIT = /^\s*(?::[^=;]+)?=\s*(?:-?(?:0x[\da-f_]+|[\d_]*\.?[\d_]+(?:e[+-]?\d+)?)|true|false|null|"[^"\n]*"|'[^'\n]*')\s*;/i;
+
+/**
+ * `@perCore` before a module-level variable (docs/memory-model.md): asc
+ * has no such decorator, so it is blanked out (the columns stay), and the
+ * variable's global is listed for tools/share-globals.ts, which leaves it
+ * per core. Names as asc gives globals: the file's path without .ts, a
+ * slash, the variable.
+ */
+export function stripPerCore(text: string, rel: string, found: Map<string, PerCoreVar>): string {
+  const re = /^([ \t]*)@perCore(\s+(?:export\s+)?(?:let|var|const)\s+)([A-Za-z_$][\w$]*)/gm;
+  return text.replace(re, (all, indent: string, between: string, name: string, at: number) => {
+    const global = `${rel.replace(/\.ts$/, "")}/${name}`;
+    const constant = CONSTANT_INIT.test(text.slice(at + all.length, at + all.length + 200));
+    found.set(global, { global, file: rel, line: text.slice(0, at).split("\n").length, constant });
+    return `${indent}${" ".repeat("@perCore".length)}${between}${name}`;
+  });
 }
 
 const ASSIGNMENTS = new Set([
@@ -71,10 +89,11 @@ export function findTopLevelPerCoreWrites(sf: ts.SourceFile, file: string, names
 export function checkPerCoreWrites(files: { abs: string; rel: string; text: string }[]): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const f of files) {
-    const names = perCoreNames(f.text);
-    if (!names.size) continue;
-    // asc's decorator is not TypeScript's: blank it out as the build does, so the parser reads the declaration.
-    const text = f.text.replace(/@perCore\b/g, "        ");
+    // Blanked as the build blanks it, so that the parser reads the declarations.
+    const found = new Map<string, PerCoreVar>();
+    const text = stripPerCore(f.text, f.rel, found);
+    if (!found.size) continue;
+    const names = new Set([...found.keys()].map((g) => g.slice(g.lastIndexOf("/") + 1)));
     const sf = ts.createSourceFile(f.abs, text, ts.ScriptTarget.ESNext, true);
     out.push(...findTopLevelPerCoreWrites(sf, f.rel, names));
   }
