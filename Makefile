@@ -454,11 +454,13 @@ test: test-host test-qemu
 
 # The executor's stress rounds for many seeds, both boards, with and without
 # -icount (tests/soak/, tests/kernels/lib/stress.ts). Not part of make test.
-$(eval $(call wasm_rule,tests/soak/stress-soak.ts,$(B)/soak/stress-soak.wasm,$(TEST_LIB_SRCS)))
-$(eval $(call image_rule,$(B)/soak/stress-soak.wasm,soak/stress-soak))
-soak: $(IMG)/soak/stress-soak.img $(TOOLS)
-	$(call say,SOAK,$<)
-	$(Q)$(NODE) $(B)/tools/tools/soak.js $<
+# Two images: the rounds with dispose(), and with none in a small heap (the collector frees).
+SOAK_KERNELS  := stress-soak stress-soak-gc
+$(foreach k,$(SOAK_KERNELS),$(eval $(call wasm_rule,tests/soak/$(k).ts,$(B)/soak/$(k).wasm,$(TEST_LIB_SRCS))))
+$(foreach k,$(SOAK_KERNELS),$(eval $(call image_rule,$(B)/soak/$(k).wasm,soak/$(k))))
+soak: $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img) $(TOOLS)
+	$(call say,SOAK,$(IMG)/soak)
+	$(Q)$(NODE) $(B)/tools/tools/soak.js $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img)
 
 # Instructions per operation, wasm3 and aot against native C, both boards (-icount), one run.
 bench: $(B)/bench/bench.img $(B)/bench/boot.img $(B)/aot/bench/bench.img $(B)/aot/bench/boot.img $(B)/examples/tour.img $(B)/examples/tour.wasm $(TOOLS)

@@ -34,14 +34,18 @@ declare global {
 }
 
 /**
- * What `await mutex.lock()` gives the editor: the guard (at build time it is
- * the MutexGuard itself), seen without its `then` so that await stops there.
+ * What `await semaphore.permit()` gives the editor: the permit (at build
+ * time the Permit itself), seen without its `then` so that await stops there.
  */
-interface Locked<T> {
-  value: T;
+interface Held {
   readonly held: bool;
-  unlock(): void;
+  release(): void;
   dispose(): void;
+}
+/** What `await mutex.lock()` gives the editor: the guard (the MutexGuard itself), as Held. */
+interface Locked<T> extends Held {
+  value: T;
+  unlock(): void;
 }
 /**
  * What `await f` gives: f's `output` (void without one; an async function's
@@ -54,6 +58,7 @@ type Output<F> = Future extends F ? any
   // (by their own fields, not as classes: a class check would go through `then` again)
   : F extends { readonly runner: unknown; readonly what: infer H } ? (H extends { readonly [asyncResult]: infer V } ? V : H)   // a JoinHandle
   : F extends { readonly held: bool; readonly mutex: { value: infer V } } ? Locked<V>                                         // a MutexGuard
+  : F extends { readonly held: bool; release(): void } ? Held                                                                  // a Permit
   : F extends { readonly output: infer R } ? R
   : void;
 

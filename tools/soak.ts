@@ -1,20 +1,22 @@
-// `make soak`: boots the soak image (tests/soak/stress-soak.ts: 1,000 stress
-// rounds) on every board, under -icount (one schedule per seed, replayable
+// `make soak`: boots each soak image (tests/soak/stress-soak.ts: 1,000 stress
+// rounds, half of them with async actors; stress-soak-gc.ts: the same with no
+// dispose(), in a small heap) on every board, under -icount (one schedule per seed, replayable
 // with tests/kernels/stress.ts) and without (the four cores really in
 // parallel, a new interleaving each run), and prints each run's summary:
 // rounds, tasks, values, cancellations, failures (each failure's seed is in
 // the output above it). Exits non-zero if any run failed or timed out.
 //
-//   node soak.js build/soak/stress-soak.img
+//   node soak.js build/soak/stress-soak.img build/soak/stress-soak-gc.img
 import { BOARDS } from "./boards.js";
 import { runQemu } from "./qemu.js";
 
-async function main(image: string): Promise<number> {
+async function main(images: string[]): Promise<number> {
   let bad = 0;
-  for (const b of BOARDS) {
+  for (const image of images) for (const b of BOARDS) {
     for (const icount of [true, false]) {
       const r = await runQemu({ board: b.name, image, timeoutMs: 20 * 60_000, icount });
       const lines = r.output.split("\n").filter((l) => l.startsWith("stress:"));
+      console.log(`  ${image}`);
       for (const l of lines) console.log(`  ${b.name} ${icount ? "-icount" : "parallel"}  ${l}`);
       const summary = lines.find((l) => /^stress: \d+ rounds/.test(l));
       if (r.timedOut || r.code !== 0 || !summary || !/ 0 failed$/.test(summary)) {
@@ -27,6 +29,6 @@ async function main(image: string): Promise<number> {
   return bad ? 1 : 0;
 }
 
-const image = process.argv[2];
-if (!image) { console.error("usage: node soak.js build/soak/stress-soak.img"); process.exit(2); }
-main(image).then((c) => process.exit(c), (e) => { console.error(`soak: error: ${(e as Error).message}`); process.exit(1); });
+const images = process.argv.slice(2);
+if (!images.length) { console.error("usage: node soak.js build/soak/stress-soak.img [more images]"); process.exit(2); }
+main(images).then((c) => process.exit(c), (e) => { console.error(`soak: error: ${(e as Error).message}`); process.exit(1); });

@@ -9,7 +9,13 @@
 //      channel: it leaves the channel's queue, and the handle says cancelled;
 //   4. 100,000 awaits in a loop (each makes and frees a future): heap in use
 //      and live blocks are where they were, once every core has given its
-//      cached blocks back.
+//      cached blocks back;
+//   5. (issue 27) an async function that holds a MutexGuard across a sleep,
+//      cancelled in the sleep: the mutex is free, the next locker gets it,
+//      and disposing the handle frees the guard (live blocks as before);
+//   6. (issue 27) an async function cancelled while it waits in
+//      `await m.lock()`: it leaves the mutex's queue, and disposing its
+//      handle frees the guard that await made (live blocks as before).
 // The whole test is itself an async function spawned on core 0.
 import { boot } from "../../assembly/kernel/boot";
 import * as heap from "../../assembly/kernel/alloc/index";
@@ -18,7 +24,7 @@ import { coreId } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
 import { dispose } from "../../assembly/kernel/lifetime";
 import { print, println, printU64 } from "../../assembly/arch/console";
-import { spawn, spawnOn, spawnJoin, spawnJoinOn, JoinHandle, runExecutor, Channel, yieldNow, sleep } from "../../assembly/kernel/exec";
+import { spawn, spawnOn, spawnJoin, spawnJoinOn, JoinHandle, runExecutor, Channel, Mutex, yieldNow, sleep, timeout } from "../../assembly/kernel/exec";
 
 const N: i32 = 1000;
 
@@ -67,6 +73,21 @@ async function spin(times: i32): Promise<i32> {
     n++;
   }
   return n;
+}
+
+/** Issue 27's first kernel: holds the guard across a sleep it is cancelled in. */
+async function holder(m: Mutex<u32>): Promise<void> {
+  const g = await m.lock();
+  g.value += 1;
+  await sleep(100);
+  g.unlock();
+}
+
+/** Issue 27's second: waits in lock() (the test holds the mutex), cancelled there. */
+async function locker(m: Mutex<u32>): Promise<void> {
+  const g = await m.lock();
+  g.value += 10;
+  g.unlock();
 }
 
 async function flushHeap(): Promise<void> { heap.flushCache(); }
@@ -134,6 +155,44 @@ async function test(): Promise<void> {
   print("100000 awaits: "); printU64(n); print(" done, heap in use "); printU64(BEFORE.inUse); print(" -> "); printU64(AFTER.inUse);
   print(", live blocks "); printU64(BEFORE.liveBlocks); print(" -> "); printU64(AFTER.liveBlocks); println("");
   if (n != 100_000 || AFTER.inUse != BEFORE.inUse || AFTER.liveBlocks != BEFORE.liveBlocks) ok = false;
+
+  // 5. cancelled while it holds a guard across another await
+  const m = new Mutex<u32>(0);
+  await settledStats(BEFORE);
+  const h = spawnJoinOn(1, holder(m));
+  await sleep(20);
+  const heldThen = m.locked;
+  h.cancel();
+  await h;
+  const freed = !m.locked;
+  dispose(h);
+  // The next locker is served (0), not timed out (1); the Timeout owns the
+  // guard, and disposing it (the await does) unlocks it.
+  const next = await timeout(m.lock(), 500);
+  await settledStats(AFTER);
+  print("cancel holding a guard: held "); print(heldThen ? "yes" : "no"); print(", unlocked "); print(freed ? "yes" : "no");
+  print(", next locker "); print(next == 0 ? "served" : "timed out");
+  print(", value "); printU64(m.value); print(", live blocks "); printU64(BEFORE.liveBlocks); print(" -> "); printU64(AFTER.liveBlocks); println("");
+  if (!heldThen || !freed || next != 0 || m.value != 1 || AFTER.liveBlocks != BEFORE.liveBlocks) ok = false;
+
+  // 6. cancelled while it waits in `await m.lock()`
+  await settledStats(BEFORE);
+  const mine = await m.lock();
+  const w = spawnJoinOn(2, locker(m));
+  await sleep(20);
+  const inQueue = m.sem.waiters.head !== null;
+  w.cancel();
+  await w;
+  const outOfQueue = m.sem.waiters.head === null;
+  dispose(w);
+  mine.unlock();
+  dispose(mine);
+  await settledStats(AFTER);
+  print("cancel waiting for a guard: queued "); print(inQueue ? "yes" : "no"); print(", withdrawn "); print(outOfQueue ? "yes" : "no");
+  print(", unlocked "); print(m.locked ? "no" : "yes"); print(", value "); printU64(m.value);
+  print(", live blocks "); printU64(BEFORE.liveBlocks); print(" -> "); printU64(AFTER.liveBlocks); println("");
+  if (!inQueue || !outOfQueue || m.locked || m.value != 1 || AFTER.liveBlocks != BEFORE.liveBlocks) ok = false;
+  dispose(m);
 
   print("async test on core "); printU64(coreId()); println(ok ? ": ok" : ": FAILED");
   exit(ok ? 0 : 1);

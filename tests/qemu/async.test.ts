@@ -6,7 +6,7 @@ import { boot, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})${ON}: async functions`, { concurrency: 1 }, () => {
-    it("a pipeline of async stages over channels, a join across cores, a cancel, 100,000 awaits without a leak", async () => {
+    it("a pipeline of async stages over channels, a join across cores, a cancel, 100,000 awaits without a leak, cancels that release a held or awaited guard", async () => {
       const r = await boot(b.name, "async", { timeoutMs: 90_000 });
       assertPassed(r);
       assert.match(r.output, /^pipeline: sum of squares 1\.\.1000 = 333833500 \(exact\)$/m);
@@ -20,6 +20,15 @@ for (const b of BOARDS) {
       assert.ok(leak, r.output);
       assert.equal(leak[1], leak[2], "heap in use");
       assert.equal(leak[3], leak[4], "live blocks");
+      // Issue 27: what a cancelled async function held is released and freed.
+      const held = r.output.match(/^cancel holding a guard: held yes, unlocked (\w+), next locker ([\w ]+), value (\d+), live blocks (\d+) -> (\d+)$/m);
+      assert.ok(held, r.output);
+      assert.deepEqual([held[1], held[2], held[3]], ["yes", "served", "1"], "the mutex a cancelled holder held is unlocked, and the next locker served");
+      assert.equal(held[4], held[5], "live blocks after disposing a cancelled holder");
+      const waiting = r.output.match(/^cancel waiting for a guard: queued yes, withdrawn (\w+), unlocked (\w+), value 1, live blocks (\d+) -> (\d+)$/m);
+      assert.ok(waiting, r.output);
+      assert.deepEqual([waiting[1], waiting[2]], ["yes", "yes"]);
+      assert.equal(waiting[3], waiting[4], "live blocks after disposing a locker cancelled in lock()");
       assert.match(r.output, /^async test on core \d: ok$/m);   // spawned on core 0; an idle core may steal it
     });
   });

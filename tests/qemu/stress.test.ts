@@ -12,6 +12,7 @@ for (const b of BOARDS) {
       const r = await boot(b.name, "stress", { icount: true, timeoutMs: 120_000 });
       assertPassed(r);
       const rounds = r.output.split("\n").filter((l) => /^stress: seed /.test(l));
+      assert.equal(rounds.filter((l) => / \(async\): /.test(l)).length, 12, "every other round with async actors");
       assert.equal(rounds.length, 24, r.output);
       for (const l of rounds) assert.match(l, /: ok$/, l);
       const m = r.output.match(/^stress: 24 rounds, (\d+) tasks, (\d+) values, (\d+) cancelled, 0 failed$/m);
@@ -22,6 +23,7 @@ for (const b of BOARDS) {
       const r = await boot(b.name, "stress-gc", { icount: true, timeoutMs: 180_000 });
       assertPassed(r);
       const rounds = r.output.split("\n").filter((l) => /^stress: seed /.test(l));
+      assert.equal(rounds.filter((l) => / \(async\): /.test(l)).length, 12, "every other round with async actors");
       assert.equal(rounds.length, 24, r.output);
       for (const l of rounds) assert.match(l, /: ok$/, l);
       const free = r.output.match(/^stress: (\d+) bytes of heap free for the rounds$/m);

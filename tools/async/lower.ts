@@ -53,7 +53,7 @@ const RESERVED = new Set([
   "dispose", "kind", "output", "self", "constructor", "_state",
 ]);
 /** The library's futures whose poll never runs code of another future (so an await of one keeps the panic location). */
-const LEAF_FUTURES = new Set(["ChannelRecv", "ChannelSend", "Sleep", "Interval", "Notified", "Acquire", "MutexGuard", "OneShotRecv",
+const LEAF_FUTURES = new Set(["ChannelRecv", "ChannelSend", "Sleep", "Interval", "Notified", "Acquire", "Permit", "MutexGuard", "OneShotRecv",
   "JoinHandle", "YieldNow", "UartRead", "UartWrite", "ReadLine", "EdgeWait", "LevelWait", "Alarm"]);
 const NUMERIC_NAMES = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64"]);
 const VALUE_TYPES = new Set(["i8", "i16", "i32", "i64", "isize", "u8", "u16", "u32", "u64", "usize", "f32", "f64", "bool", "v128"]);
@@ -70,6 +70,9 @@ export function mayNeedLowering(text: string): boolean {
 }
 
 class Fatal extends Error {}
+
+/** A lifted local that owns what it holds: its field, and where it is declared (for liveness at each await). */
+interface Owned { field: string; sym: ts.Symbol; decl: ts.VariableDeclaration; scope: ts.Node }
 
 /** A line of generated code, the source line it comes from, and (for an await's poll) whether polling may run another async function. */
 interface Line { text: string; src: number; runsOthers?: boolean }
@@ -88,6 +91,12 @@ class Machine {
   targets = new Map<ts.Node, JumpTargets>();
   temp = 0;
   hasOutput: boolean;
+  /** Lifted locals that hold something the function owns (a guard, a permit, a future or handle it made): released on cancel. */
+  owned: Owned[] = [];
+  /** Each await that can wait: the label it resumes at and the owned fields live there (what a cancel there must release). */
+  waits: { label: Label; src: number; what: string; held: string[] }[] = [];
+  /** An await's block -> the block a poll resumes it from (finish() makes one per await that waits). */
+  resumeOf = new Map<number, number>();
   constructor(
     public fn: ts.FunctionDeclaration | ts.MethodDeclaration,
     public outputType: string,
@@ -153,6 +162,7 @@ class Machine {
       }
       entries.delete(i);
       entries.add(t);
+      this.resumeOf.set(i, t);
     }
     // What every block may start with: where a panic would point (named: the
     // globals hold this function; line: which line), met over the blocks
@@ -351,7 +361,7 @@ class Lowerer {
       byFile.set(from, list);
     }
     const types = [...byFile].map(([from, names]) => ` import { ${names.join(", ")} } from "${rel(from)}";`).join("");
-    return `import { AsyncFn as __AsyncFn, AsyncFuture as __AsyncFuture, Context as __Context, noteAsync as __noteAsync, noteAsyncLine as __noteAsyncLine } from "${rel(this.opts.execModule)}";${types}`;
+    return `import { AsyncFn as __AsyncFn, AsyncFuture as __AsyncFuture, Context as __Context, noteAsync as __noteAsync, noteAsyncLine as __noteAsyncLine, releaseHeld as __releaseHeld } from "${rel(this.opts.execModule)}";${types}`;
   }
 
   // ---- one function --------------------------------------------------------
@@ -469,7 +479,31 @@ class Lowerer {
     L(`      }`);
     L(`    }`);
     L(`  }`);
+    this.releaseText(L);
     L(`}`);
+  }
+
+  /**
+   * __release(disposing): what a cancel (or dispose, or reset) while the
+   * function waits releases, per await: the owned locals live there. The
+   * future it waits on is the base class's (__cur). Only for functions
+   * that hold something across an await.
+   */
+  releaseText(L: (text: string, src?: number) => void): void {
+    const m = this.m;
+    const cases = m.waits.filter((w) => w.held.length > 0);
+    if (!cases.length) return;
+    this.needsImports = true;
+    L(`  /** Cancelled or disposed while it waits (at \`__s\`): releases what it holds there (disposing: frees it too). */`);
+    L(`  protected __release(disposing: bool): void {`);
+    L(`    switch (this.__s) {`);
+    for (const w of cases) {
+      const state = m.resumeOf.get(m.labels[Number(w.label.slice(1, -1))])!;
+      const body = w.held.map((f) => `this.${f} = __releaseHeld(this.${f}, disposing);`).join(" ");
+      L(`      case ${state}: { ${body} break; }   // waiting at \`${w.what.replace(/`/g, "'")}\` (line ${w.src})`, w.src);
+    }
+    L(`    }`);
+    L(`  }`);
   }
 
   paramSymbol(name: string): ts.Symbol {
@@ -534,8 +568,90 @@ class Lowerer {
       else if (init && ts.isAwaitExpression(init)) type = this.awaitedType(init);     // what the future's output is, as the build sees it
       else if (ts.isForOfStatement(d.parent.parent) && d.parent.parent.initializer === d.parent) type = this.elementType(d.parent.parent.expression, why);
       else type = this.typeOf(d.name, why);
-      this.m.lifted.set(sym, this.m.field(d.name.text, type));
+      const field = this.m.field(d.name.text, type);
+      this.m.lifted.set(sym, field);
+      if (this.ownsAll(sym, d, body)) this.m.owned.push({ field, sym, decl: d, scope });
     }
+  }
+
+  /**
+   * Does the local `sym` own what it holds: is it set, at its declaration
+   * and at every assignment, from something the function made and must
+   * release if it is cancelled (the rule Rust applies when a future is
+   * dropped)? That is: a guard or permit an await of a call gave
+   * (`await m.lock()`), or a future made by a call or `new` (`n.notified()`,
+   * `other()`, `spawnJoin(worker())`: a JoinHandle only when the task it
+   * runs was made there too, not one the function was handed). A local
+   * the function hands on (passes to a call or a `new`, stores elsewhere,
+   * returns) is the receiver's to release: it owns nothing then.
+   */
+  ownsAll(sym: ts.Symbol, d: ts.VariableDeclaration, body: ts.Node): boolean {
+    if (!d.initializer || !this.makesOwned(d.initializer)) return false;
+    let all = true;
+    const visit = (n: ts.Node): void => {
+      if (!all) return;
+      if (ts.isIdentifier(n) && n !== d.name && this.checker.getSymbolAtLocation(n) === sym) {
+        let use: ts.Node = n;
+        while (ts.isParenthesizedExpression(use.parent) || ts.isNonNullExpression(use.parent)) use = use.parent;
+        const p = use.parent;
+        const assigned = ts.isBinaryExpression(p) && isAssignment(p.operatorToken.kind) && p.left === use;
+        if (assigned && (p.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !this.makesOwned(p.right))) { all = false; return; }
+        // Used in place: its fields and methods (`g.value`, `g.unlock()`),
+        // awaited, compared, or disposed. Anything else (an argument, the
+        // value of an assignment, a return) hands it on: then it is not
+        // this function's to release (a Timeout owns the future it is given).
+        const inPlace = assigned || (ts.isPropertyAccessExpression(p) && p.expression === use) || ts.isAwaitExpression(p) ||
+          (ts.isBinaryExpression(p) && /^[!=]==?$/.test(p.operatorToken.getText(this.sf))) || ts.isPrefixUnaryExpression(p) ||
+          (ts.isCallExpression(p) && p.arguments.includes(use as ts.Expression) && /^(dispose|disposeAll)$/.test(p.expression.getText(this.sf)));
+        if (!inPlace) { all = false; return; }
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(body);
+    return all;
+  }
+
+  /** Does `e` give something new that whoever keeps it owns (see ownsAll)? */
+  makesOwned(e: ts.Expression): boolean {
+    const x = stripParens(e);
+    if (ts.isAwaitExpression(x)) return ownsResult(x.expression) && this.givesItself(x.expression, x);
+    if (!ownsResult(x) || !this.isFuture(this.checker.getTypeAtLocation(x))) return false;
+    const sym = this.checker.getTypeAtLocation(x).getSymbol();
+    if (sym?.getName() === "JoinHandle") {
+      const args = (x as ts.CallExpression | ts.NewExpression).arguments ?? [];
+      return args.length > 0 && ownsResult(args[args.length - 1]);
+    }
+    return true;
+  }
+
+  /**
+   * Is the owned local live while the function waits at `node`: declared
+   * before it in a scope that holds it, and read at or after it (or, in a
+   * loop that the declaration is outside of, anywhere in that loop)? A
+   * local not read again was unlocked, disposed or handed on by then: not
+   * the cancel's to release.
+   */
+  liveAt(o: Owned, node: ts.AwaitExpression): boolean {
+    const at = node.getStart(this.sf);
+    if (at < o.decl.end || node.end > o.scope.end || at < o.scope.getStart(this.sf)) return false;
+    const refs: ts.Identifier[] = [];
+    const collect = (n: ts.Node): void => {
+      if (ts.isIdentifier(n) && n !== o.decl.name && this.checker.getSymbolAtLocation(n) === o.sym) refs.push(n);
+      ts.forEachChild(n, collect);
+    };
+    collect(o.scope);
+    if (refs.some((r) => r.getStart(this.sf) >= at)) return true;
+    for (let p: ts.Node = node.parent; p && p !== o.scope; p = p.parent) {
+      if (isLoop(p) && p.getStart(this.sf) >= o.decl.end && refs.some((r) => r.getStart(this.sf) >= p.getStart(this.sf) && r.end <= p.end)) return true;
+    }
+    return false;
+  }
+
+  /** Records the await that waits at `label`: what the function owns while it waits there. */
+  noteWait(node: ts.AwaitExpression, label: Label): void {
+    const held = this.m.owned.filter((o) => this.liveAt(o, node)).map((o) => o.field);
+    const text = node.getText(this.sf).replace(/\s+/g, " ");
+    this.m.waits.push({ label, src: this.lineOf(node), what: text.length > 50 ? text.slice(0, 47) + "..." : text, held });
   }
 
   /** The annotated type of the variable `e` initialises, if it is one's whole initializer. */
@@ -798,7 +914,11 @@ class Lowerer {
     const futureType = this.futureType(e, into !== null);
     const valueType = into !== null ? this.awaitedType(node) : "void";
     if (into !== null && valueType === "void") throw this.error(node, `this future gives no value (it has no \`output\`): await it as a statement`);
-    const own = ownsResult(e) && !this.givesItself(e, node);
+    // Owned from the start when the await made it: cancelled before it is
+    // ready, a guard it would have given is freed with the rest (__done);
+    // once ready, a future that gives itself (a guard) passes to `into`.
+    const own = ownsResult(e);
+    const passesOn = own && this.givesItself(e, node);
     if (this.heldAndPure(node)) {
       // A future the code holds, named by an expression that gives it again
       // (`this.tick`, `parts[i]`): polled in place, and put in __cur only
@@ -809,6 +929,7 @@ class Lowerer {
       m.jump(resume, this.lineOf(node));
       m.at(resume);
       this.emit(`if (!${held}.poll(cx)) { this.__cur = ${held}; this.__own = false; this.__s = ${resume}; return false; }`, node);
+      this.noteWait(node, resume);
       this.markRunsOthers(e);
       if (into !== null) this.emit(`${into} = ${held}.output${this.awaited(node).flat ? ".output" : ""};`, node);
       return;
@@ -819,10 +940,11 @@ class Lowerer {
     m.jump(next, this.lineOf(node));
     m.at(next);
     this.emit(`if (!this.__cur!.poll(cx)) { this.__s = ${next}; return false; }`, node);
+    this.noteWait(node, next);
     this.markRunsOthers(e);
     if (into !== null) this.emit(`${into} = changetype<${futureType.cast}>(this.__cur).output${this.awaited(node).flat ? ".output" : ""};`, node);
     // Done with it: an owned future is disposed (__done), a borrowed one only let go.
-    this.emit(own ? `this.__done();` : `this.__cur = null;`, node);
+    this.emit(own && !passesOn ? `this.__done();` : `this.__cur = null;`, node);
   }
 
   /**

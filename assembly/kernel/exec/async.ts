@@ -27,20 +27,47 @@ export abstract class AsyncFn extends Future {
   }
 
   /**
-   * Cancelled while waiting: the future it waits on is cancelled (and, once
-   * disposed, freed). Only while pending: once it has returned, __cur may
-   * still name a future it held and awaited last, which is not its to cancel.
+   * Cancelled while waiting: the future it waits on is cancelled, and so is
+   * everything it holds there (__release). Only while pending: once it has
+   * returned, __cur may still name a future it held and awaited last,
+   * which is not its to cancel.
    */
   protected withdraw(): void {
+    if (!this.isPending) return;
     const f = this.__cur;
-    if (f !== null && this.isPending) f.cancel();
+    if (f !== null) f.cancel();
+    this.__release(false);
   }
 
-  /** reset(): runs the function again from the start, with its parameters as they are now. */
-  protected rearm(): void { this.__done(); this.__s = 0; }
+  /**
+   * What the function holds while it waits at the await `__s` names: the
+   * transform writes one per function that holds a guard, a permit, a
+   * future or a handle of its own across an await (the locals live at each
+   * await are known at build time). Each is cancelled (a guard unlocks, a
+   * permit returns, a handle's task stops); `disposing`: freed too. Nothing
+   * at any other `__s` (not started, or returned).
+   */
+  protected __release(disposing: bool): void {}
 
-  /** Cancels it (what it waits on is cancelled) and frees the future it made for that. */
-  dispose(): void { this.cancel(); this.__done(); }
+  /** reset(): runs the function again from the start, with its parameters as they are now (what it held is freed). */
+  protected rearm(): void { this.__done(); this.__release(true); this.__s = 0; }
+
+  /** Cancels it (what it waits on and what it holds are cancelled) and frees what it made for that. */
+  dispose(): void { this.cancel(); this.__done(); this.__release(true); }
+}
+
+/**
+ * For the transform's __release: cancels a future the function holds (a
+ * MutexGuard unlocks, a Permit returns, a JoinHandle stops its task) and,
+ * `disposing`, frees it; what the field should hold after (null once freed).
+ */
+export function releaseHeld<T>(held: T, disposing: bool): T {
+  const ref = changetype<usize>(held);
+  if (ref == 0) return held;
+  changetype<Future>(ref).cancel();
+  if (!disposing) return held;
+  dispose<T>(held);
+  return changetype<T>(0);
 }
 
 /** A lowered `async function ...: Promise<R>`: `output` is what it returned. */

@@ -5,5 +5,5 @@ export { Task, Context } from "./task";
 export { spawn, spawnOn, spawnJoin, spawnJoinOn, JoinHandle, runExecutor, runUntil, runOnce, serviceEvents, pollsOn, stealsOn, idleOn } from "./executor";
 export { Future, FutureState, YieldNow, yieldNow, Join, Select } from "./future";
 export { Sleep, sleep, Interval, Timeout, timeout, ticksFromMillis, millisFromTicks, pendingSleeps } from "./timer";
-export { Notify, Notified, Semaphore, Acquire, Mutex, MutexGuard, OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv } from "./sync";
-export { AsyncFn, AsyncFuture, FutureTask, noteAsync, noteAsyncLine } from "./async";
+export { Notify, Notified, Semaphore, Acquire, Permit, Mutex, MutexGuard, OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv } from "./sync";
+export { AsyncFn, AsyncFuture, FutureTask, noteAsync, noteAsyncLine, releaseHeld } from "./async";

@@ -139,7 +139,10 @@ export class Semaphore extends Guarded {
     if (w) grant(w); else this.permits++;
     this.leave();
   }
+  /** A future that takes a permit; once ready the permit is yours to give back with release() (or to keep). */
   acquire(): Acquire { return new Acquire(this); }
+  /** A future that takes a permit it gives back itself: release(), or when cancelled or disposed (Permit). */
+  permit(): Permit { return new Permit(this); }
   dispose(): void { dispose(this.waiters); }
 }
 
@@ -198,35 +201,53 @@ export class Mutex<T> {
 }
 
 /**
- * A mutex held (once ready) until unlock(), cancel() or dispose(). After
- * unlock() the guard is Pending again: poll it to lock again.
+ * A permit of a Semaphore held (once ready) until release(), cancel() or
+ * dispose(): `const p = await sem.permit(); ...; p.release();`. Unlike
+ * acquire() (whose permit is the caller's to give back with
+ * sem.release(), or to keep), a Permit gives its permit back when it is
+ * cancelled or disposed while held, so a task or an async function
+ * cancelled while it holds one loses nothing. After release() it is
+ * Pending again: poll it to take a permit again.
  */
-export class MutexGuard<T> extends Acquire {
+export class Permit extends Acquire {
   held: bool = false;
-  constructor(public mutex: Mutex<T>) { super(mutex.sem); }
+  constructor(sem: Semaphore) { super(sem); }
   protected pollOnce(cx: Context): bool {
     if (!super.pollOnce(cx)) return false;
     this.held = true;
     return true;
   }
-  get value(): T { return this.mutex.value; }
-  set value(v: T) { this.mutex.value = v; }
-  /** What `await mutex.lock()` gives: the guard itself (yours: unlock() it; an async function does not dispose it). */
-  get output(): MutexGuard<T> { return this; }
-  /** Gives the mutex back (once; nothing if not held); the guard is Pending again. */
-  unlock(): void {
+  /** What `await sem.permit()` gives: the permit itself (yours: release() it; an async function does not dispose it). */
+  get output(): Permit { return this; }
+  /** Gives the permit back (once; nothing if not held); it is Pending again. */
+  release(): void {
     if (!this.held) return;
     this.held = false;
     this.sem.release();
     this.reset();
   }
-  /** Withdraws a wait, passes on a lock handed over but not yet taken, and unlocks a held one. */
+  /** Withdraws a wait, passes on a permit handed over but not yet taken, and gives back a held one. */
   protected withdraw(): void {
     super.withdraw();
-    this.unlock();
+    this.release();
   }
-  /** Ready to lock again (unlocks first if still held). */
-  protected rearm(): void { this.unlock(); super.rearm(); }
+  /** Ready to take a permit again (gives a held one back first). */
+  protected rearm(): void { this.release(); super.rearm(); }
+}
+
+/**
+ * A mutex held (once ready) until unlock(), cancel() or dispose(): a Permit
+ * of the mutex's one-permit semaphore, with the value. After unlock() the
+ * guard is Pending again: poll it to lock again.
+ */
+export class MutexGuard<T> extends Permit {
+  constructor(public mutex: Mutex<T>) { super(mutex.sem); }
+  get value(): T { return this.mutex.value; }
+  set value(v: T) { this.mutex.value = v; }
+  /** What `await mutex.lock()` gives: the guard itself (yours: unlock() it; an async function does not dispose it). */
+  get output(): MutexGuard<T> { return this; }
+  /** Gives the mutex back (once; nothing if not held); the guard is Pending again. */
+  unlock(): void { this.release(); }
 }
 
 /** One value, sent once, received once. */

@@ -24,6 +24,12 @@
 //   5. the heap's live blocks and bytes in use are back where they were
 //      (with collectInstead(), nothing is disposed: the Driver checks the
 //      heap's bytes in use after two collections at the end instead).
+// Every other round (odd rounds) its actors are async functions instead of
+// hand-written tasks (issue 27): producers, consumers, lockers that hold the
+// MutexGuard across an await of a yield or a sleep, and killers, each run by
+// an AsyncActor task; a cancel reaches the function through the task's field
+// walk and releases what it holds at that await, and disposing the task
+// frees it. The invariants are the same.
 // Each task draws from its own xorshift32 stream, so a round is the same
 // program for a seed; under -icount (one host thread, deterministic virtual
 // time) it is the same run, replayable. A failure prints the round's seed.
@@ -37,7 +43,7 @@ import * as heap from "../../../assembly/kernel/alloc/index";
 import { HeapStats } from "../../../assembly/kernel/alloc/index";
 import {
   Task, Context, spawnJoin, JoinHandle, YieldNow, Sleep, Timeout, Future,
-  Channel, ChannelSend, ChannelRecv, Mutex, MutexGuard, pendingSleeps,
+  Channel, ChannelSend, ChannelRecv, Mutex, MutexGuard, pendingSleeps, sleep, yieldNow,
 } from "../../../assembly/kernel/exec";
 
 const VALUES: u32 = 40;
@@ -81,6 +87,64 @@ function xorInto(addr: usize, v: u32): void {
   }
 }
 
+function countSent(v: u32): void { atomic.add32(SENT_COUNT, 1); atomic.add32(SENT_SUM, v); xorInto(SENT_XOR, v); }
+function countReceived(v: u32): void { atomic.add32(RECV_COUNT, 1); atomic.add32(RECV_SUM, v); xorInto(RECV_XOR, v); }
+
+// ---- the actors as async functions (odd rounds) ------------------------------
+
+/** A task that runs one actor's async function: it ends once, when the function returns or the task is cancelled. */
+class AsyncActor extends Worker {
+  f: Future | null = null;
+  poll(cx: Context): bool {
+    if (!this.f!.poll(cx)) return false;
+    this.end();
+    return true;
+  }
+}
+
+async function produce(w: Worker, ch: Channel<u32>, id: u32): Promise<void> {
+  for (let i: u32 = 0; i < VALUES; i++) {
+    const v: u32 = (id << 24) ^ (i * 2654435761) ^ w.rng;
+    if (!(w.draw(2) == 0 && ch.trySend(v))) await ch.send(v);
+    countSent(v);
+    if (w.draw(4) == 0) await sleep(w.draw(2));
+  }
+}
+
+async function consume(w: Worker, ch: Channel<u32>): Promise<void> {
+  while (true) {
+    if (w.draw(2) == 0) {
+      const r = ch.recv();
+      const race = new Timeout(r, 1 + w.draw(4));      // the Timeout owns r
+      const lost = await race;                         // 1: the time ran out
+      if (lost) atomic.add32(TIMEOUTS, 1); else countReceived(r.value);
+      if (earlyFree) dispose(race);
+    } else {
+      countReceived(await ch.recv());
+    }
+  }
+}
+
+/** Holds the guard across a yield or a sleep: a cancel there must unlock it. */
+async function lockAndCount(w: Worker, m: Mutex<u32>, rounds: u32): Promise<void> {
+  for (let n: u32 = 0; n < rounds; n++) {
+    const g = await m.lock();
+    g.value = g.value + 1;                             // under the lock: value and TALLY move together
+    atomic.add32(TALLY, 1);
+    if (w.draw(2) == 0) await yieldNow(); else await sleep(w.draw(2));
+    g.unlock();
+    if (earlyFree) dispose(g);
+  }
+}
+
+async function kill(w: Worker, victims: Array<JoinHandle<Worker>>): Promise<void> {
+  await sleep(1 + w.draw(6));
+  const v = victims[w.draw(victims.length)];
+  if (!v.task.isDone) v.cancel();
+}
+
+// ---- the actors as hand-written tasks (even rounds) ----------------------------
+
 class Producer extends Worker {
   i: u32 = 0;
   send: ChannelSend<u32> | null = null;
@@ -106,7 +170,7 @@ class Producer extends Worker {
     return true;
   }
   sent(v: u32): void {
-    atomic.add32(SENT_COUNT, 1); atomic.add32(SENT_SUM, v); xorInto(SENT_XOR, v);
+    countSent(v);
     this.i++;
     if (this.draw(4) == 0) this.nap = Sleep.millis(this.draw(2));
   }
@@ -136,7 +200,7 @@ class Consumer extends Worker {
       }
     }
   }
-  got(v: u32): void { atomic.add32(RECV_COUNT, 1); atomic.add32(RECV_SUM, v); xorInto(RECV_XOR, v); }
+  got(v: u32): void { countReceived(v); }
 }
 
 /** The probe's receivers: one plain receive, counted like a consumer's. */
@@ -145,7 +209,7 @@ class ProbeReceiver extends Worker {
   constructor(seed: u32, index: u32, ch: Channel<u32>) { super(seed, index); this.recv = ch.recv(); }
   poll(cx: Context): bool {
     if (!this.recv.poll(cx)) return false;
-    atomic.add32(RECV_COUNT, 1); atomic.add32(RECV_SUM, this.recv.value); xorInto(RECV_XOR, this.recv.value);
+    countReceived(this.recv.value);
     this.end();
     return true;
   }
@@ -194,6 +258,8 @@ class Killer extends Worker {
 const BEFORE = changetype<HeapStats>(memory.data(64, 16));
 const AFTER = changetype<HeapStats>(memory.data(64, 16));
 
+function actor(seed: u32, index: u32): Worker { return new AsyncActor(seed, index); }
+
 function zero(): void {
   for (let a = SENT_COUNT; a <= TIMEOUTS; a += 4) atomic.store32(a, 0);
 }
@@ -217,7 +283,7 @@ export class Round extends Task {
   probeB: JoinHandle<Worker> | null = null;
   /** Set (then the task woken) by whoever spawned the round, once its JoinHandle exists. */
   go: u32 = 0;
-  constructor(public seed: u32) {
+  constructor(public seed: u32, public asyncActors: bool) {
     super();
     // Room for every handle up front: a push that grew the arrays during the
     // round would look like a leak to the heap check.
@@ -318,20 +384,33 @@ export class Round extends Task {
     const ch = new Channel<u32>(capacity);
     const m = new Mutex<u32>(0);
     this.ch = ch; this.mutex = m;
+    const seed = this.seed, inAsync = this.asyncActors;
     let index: u32 = 0;
-    for (let i = 0; i < producers; i++) this.all.push(spawnJoin<Worker>(new Producer(this.seed, index++, ch, i)));
+    for (let i = 0; i < producers; i++) {
+      const w: Worker = inAsync ? actor(seed, index++) : new Producer(seed, index++, ch, i);
+      if (inAsync) changetype<AsyncActor>(w).f = produce(w, ch, i);
+      this.all.push(spawnJoin<Worker>(w));
+    }
     this.producers = producers;
     for (let i = 0; i < consumers; i++) {
-      const h = spawnJoin<Worker>(new Consumer(this.seed, index++, ch));
+      const w: Worker = inAsync ? actor(seed, index++) : new Consumer(seed, index++, ch);
+      if (inAsync) changetype<AsyncActor>(w).f = consume(w, ch);
+      const h = spawnJoin<Worker>(w);
       this.all.push(h);
       if (i > 0) this.victims.push(h);
     }
     for (let i = 0; i < lockers; i++) {
-      const h = spawnJoin<Worker>(new Locker(this.seed, index++, m, 10));
+      const w: Worker = inAsync ? actor(seed, index++) : new Locker(seed, index++, m, 10);
+      if (inAsync) changetype<AsyncActor>(w).f = lockAndCount(w, m, 10);
+      const h = spawnJoin<Worker>(w);
       this.all.push(h);
       this.victims.push(h);
     }
-    for (let i = 0; i < killers; i++) this.all.push(spawnJoin<Worker>(new Killer(this.seed, index++, this.victims)));
+    for (let i = 0; i < killers; i++) {
+      const w: Worker = inAsync ? actor(seed, index++) : new Killer(seed, index++, this.victims);
+      if (inAsync) changetype<AsyncActor>(w).f = kill(w, this.victims);
+      this.all.push(spawnJoin<Worker>(w));
+    }
     this.tasks = index;
     this.step = 1;
   }
@@ -368,7 +447,7 @@ export class Round extends Task {
   }
 
   report(): void {
-    print("stress: seed "); printHex(this.seed); print(": "); printU64(this.tasks); print(" tasks, ");
+    print("stress: seed "); printHex(this.seed); print(this.asyncActors ? " (async): " : ": "); printU64(this.tasks); print(" tasks, ");
     printU64(atomic.load32(SENT_COUNT)); print(" values, "); printU64(atomic.load32(CANCELS)); print(" cancelled, ");
     printU64(atomic.load32(TIMEOUTS)); print(" timeouts, "); printU64(atomic.load32(TALLY)); print(" locked increments: ");
     println(this.failure.length == 0 ? "ok" : "FAIL: " + this.failure);
@@ -418,7 +497,7 @@ export class Driver extends Task {
     }
     while (this.i < this.rounds) {
       if (!this.round) {
-        const r = new Round(this.first + this.i * 0x10001);
+        const r = new Round(this.first + this.i * 0x10001, (this.i & 1) != 0);   // odd rounds: async actors
         this.round = spawnJoin(r);
         r.start();
       }
