@@ -55,8 +55,12 @@ WASM3_DIR     := $(B)/wasm3/source
 # -fno-pie: Debian's gcc compiles position-independent by default, which
 # reached every extern variable through the GOT (one load more each time);
 # the image is linked -no-pie and runs where it is linked.
+# -ffp-contract=off: gcc at -O2 fuses a*b+c into one fused multiply-add,
+# which rounds once where WebAssembly rounds each operation (issue 28): the
+# aot kernel's floats must give wasm3's results bit for bit (-O2 has no
+# -ffast-math-like option on: signed zeros, NaNs and subnormals are kept).
 CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -fno-pie -march=armv8-a+crc -mcpu=cortex-a53 \
-                 -mno-outline-atomics -mstrict-align -O2 -g -fno-common -ffunction-sections -fdata-sections
+                 -mno-outline-atomics -mstrict-align -O2 -g -fno-common -ffunction-sections -fdata-sections -ffp-contract=off
 # wasm3: record backtraces so a trap names its function.
 # Not -ffreestanding (which implies -fno-builtin): with it, the memcpy in every
 # load and store op was a real call and gcc could not end op handlers in a

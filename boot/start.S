@@ -84,6 +84,12 @@ in_el1:
     ldr     x1, =exception_vectors
     msr     vbar_el1, x1
     isb
+    // FPCR = 0, as WebAssembly's floats need: round to nearest even (RMode,
+    // bits 23:22), subnormals kept (FZ, bit 24), NaN operands propagated
+    // (DN, bit 25), no trapped exceptions. Its fields reset to architecturally
+    // UNKNOWN values (Arm ARM DDI 0487, FPCR): QEMU resets it to 0, a board's
+    // core need not (verified only on paper: QEMU cannot show it).
+    msr     fpcr, xzr
 
     add     x3, x19, #1
     // SP_EL1 = __exstacks_start + (core + 1) * __exstack_size
