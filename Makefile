@@ -144,7 +144,7 @@ abi: $(B)/gen/abi_link.c
 # ---- AssemblyScript -> wasm ------------------------------------------------
 # Every kernel is validated (wasm-validate) and its imports checked against the ABI.
 define wasm_rule
-$(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS)
+$(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) tools/share-globals.ts asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS)
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
 	$(Q)$(ASYNC_ASC) $(1) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \

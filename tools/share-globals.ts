@@ -14,7 +14,9 @@
 //     async transform's reader strips the decorator and lists them in
 //     build/<kernel>.percore.json); their initial value must be a constant,
 //     because cores 1-3 start from it without running _initialize;
-//   - asc's own (names that start with "~": ~started, ~argumentsLength);
+//   - asc's own and its standard library's scratch (STD_GLOBALS below: every
+//     mutable global asc 0.27.37 emits, each with the reason it is per core
+//     or shared; one it does not know stops the build);
 //   - exported ones (the stub reads __async_name and __async_line of the
 //     core that trapped).
 //
@@ -39,6 +41,51 @@ const STORE: Record<string, string> = { i32: "i32.store", i64: "i64.store", f32:
 
 export class ShareError extends Error {}
 
+/**
+ * Every mutable global asc 0.27.37 and its standard library emit (found by
+ * reading std/assembly/*.ts and compiling kernels that use each part), and
+ * where it lives. Per core: scratch that std sets and reads within one
+ * call, so each core needs its own (a shared one would let two cores
+ * formatting a number at once corrupt each other's digits). Shared:
+ * program state, one for the four cores (per core, core 1 did not see the
+ * Symbol core 0 registered, and wrote a Map through a null reference).
+ * asc's runtime globals (rt/tlsf, rt/itcms) are not listed: the kernel has
+ * its own runtime (assembly/kernel/runtime.ts), and `"stackSize": -1`
+ * leaves no __stack_pointer.
+ */
+export const STD_GLOBALS: Record<string, { shared: boolean; why: string }> = {
+  "~started": { shared: false, why: "asc's guard in _initialize, which core 0 alone runs" },
+  "~argumentsLength": { shared: false, why: "how many arguments the call being made passes, set just before it" },
+  "~lib/symbol/stringToId": { shared: true, why: "Symbol.for's registry: a symbol is the same on every core (Symbol.for runs under a lock: SYMBOL_FOR)" },
+  "~lib/symbol/idToString": { shared: true, why: "the registry's other half (keyFor, toString)" },
+  "~lib/symbol/nextId": { shared: true, why: "Symbol()'s counter: ids never repeat across cores (each increment made atomic: NEXT_ID)" },
+  "~lib/util/number/_K": { shared: false, why: "dtoa (number to string): Grisu's scratch within one call" },
+  "~lib/util/number/_exp": { shared: false, why: "dtoa's scratch within one call" },
+  "~lib/util/number/_frc_minus": { shared: false, why: "dtoa's scratch within one call" },
+  "~lib/util/number/_frc_plus": { shared: false, why: "dtoa's scratch within one call" },
+  "~lib/util/number/_frc_pow": { shared: false, why: "dtoa's scratch within one call" },
+  "~lib/util/number/_exp_pow": { shared: false, why: "dtoa's scratch within one call" },
+  "~lib/util/string/__fixmulShift": { shared: false, why: "strtod (parseFloat): a second result of one call" },
+  "~lib/util/math/log_tail": { shared: false, why: "pow's log: a second result of one call" },
+  "~lib/date/_month": { shared: false, why: "Date's calendar: a second result of one call" },
+  "~lib/date/_day": { shared: false, why: "Date's calendar: a third result of one call" },
+  "~lib/math/rempio2_y0": { shared: false, why: "sin/cos/tan's argument reduction: results of one call" },
+  "~lib/math/rempio2_y1": { shared: false, why: "sin/cos/tan's argument reduction: results of one call" },
+  "~lib/math/res128_hi": { shared: false, why: "a 128-bit product's high half: a second result of one call" },
+  "~lib/math/rempio2f_y": { shared: false, why: "Mathf's argument reduction: a result of one call" },
+  "~lib/math/NativeMath.sincos_sin": { shared: false, why: "Math.sincos's results, read by its caller right after the call" },
+  "~lib/math/NativeMath.sincos_cos": { shared: false, why: "Math.sincos's results, read by its caller right after the call" },
+  "~lib/math/NativeMathf.sincos_sin": { shared: false, why: "Mathf.sincos's results, read by its caller right after the call" },
+  "~lib/math/NativeMathf.sincos_cos": { shared: false, why: "Mathf.sincos's results, read by its caller right after the call" },
+  "~lib/math/random_seeded": { shared: false, why: "Math.random's generator: one per core, each seeded on its first use (a shared one would race: two cores could draw the same number)" },
+  "~lib/math/random_state0_64": { shared: false, why: "Math.random's generator state, per core" },
+  "~lib/math/random_state1_64": { shared: false, why: "Math.random's generator state, per core" },
+  "~lib/math/random_state0_32": { shared: false, why: "Mathf.random's generator state, per core" },
+  "~lib/math/random_state1_32": { shared: false, why: "Mathf.random's generator state, per core" },
+};
+const SYMBOL_FOR = "$~lib/symbol/_Symbol.for";
+const NEXT_ID = "$~lib/symbol/nextId";
+
 /** The pass on wasm2wat's text. `perCore`: the globals the kernel declared per core, by name. */
 export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): ShareResult {
   const lines = wat.split("\n");
@@ -51,7 +98,12 @@ export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): Sha
   for (const m of wat.matchAll(/^\s*\(global (\$\S+) \(mut (i32|i64|f32|f64)\) \((?:i32|i64|f32|f64)\.const ([^)]+)\)\)/gm)) {
     const [, name, type, init] = m;
     const bare = name.slice(1);
-    if (bare.startsWith("~") || exported.has(name) || perCore.has(bare)) { kept.push(bare); continue; }
+    if (bare.startsWith("~share/")) continue;
+    if (bare.startsWith("~")) {
+      const std = STD_GLOBALS[bare];
+      if (!std) throw new ShareError(`asc emitted a global of its own that tools/share-globals.ts does not know, ${bare}: read where the standard library uses it and add it to STD_GLOBALS, shared or per core, with the reason`);
+      if (!std.shared) { kept.push(bare); continue; }
+    } else if (exported.has(name) || perCore.has(bare)) { kept.push(bare); continue; }
     const addr = top - SHARED_GLOBALS_BYTES + shared.size * SLOT;
     if (shared.size * SLOT >= SHARED_GLOBALS_BYTES)
       throw new ShareError(`more than ${SHARED_GLOBALS_BYTES / SLOT} module variables to share: make SHARED_GLOBALS_BYTES larger in tools/share-globals.ts and assembly/kernel/alloc/index.ts`);
@@ -73,8 +125,12 @@ export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): Sha
   }
   const tmp: Record<string, string> = {};
   const out: string[] = [];
+  const std = symbolsUnderLock(lines, shared, top);
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i];
+    const fetchAdd = std.atomicAt.get(i);
+    if (fetchAdd) { out.push(...fetchAdd); i += 4; continue; }
+    if (i === std.renameAt) line = line.replace(SYMBOL_FOR, `${SYMBOL_FOR}~unlocked`);
     const get = /^(\s*)global\.get (\$[^\s)]+)(.*)$/.exec(line);
     const set = /^(\s*)global\.set (\$[^\s)]+)(.*)$/.exec(line);
     if (get && shared.has(get[2])) {
@@ -99,7 +155,67 @@ export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): Sha
   const at = out.findIndex((l) => /^\s*\(global /.test(l));
   const decls = Object.entries(tmp).map(([t, n]) => `  (global ${n} (mut ${t}) (${t}.const 0))`);
   if (decls.length) out.splice(at < 0 ? out.length - 1 : at, 0, ...decls);
+  if (std.wrapper.length) out.splice(out.findIndex((l) => /^\s*\((elem|data|export|start) /.test(l)), 0, ...std.wrapper);   // after the last function
+  if (std.imports.length) out.splice(out.findIndex((l) => /^\s*\(func /.test(l)), 0, ...std.imports);
   return { wat: out.join("\n"), shared: [...shared.values()], perCore: kept };
+}
+
+/**
+ * Symbol's shared state, made safe on four cores: each `nextId++` (std's
+ * Symbol() and Symbol.for; Binaryen inlines Symbol() into its callers) an
+ * atomic fetch-and-add, and Symbol.for, which adds to the registry's two
+ * Maps, run under a spin lock in the shared region (a wrapper under its
+ * name; the original is renamed). Binaryen can inline Symbol.for too (a
+ * kernel that calls it from one place): then it cannot be wrapped, and the
+ * build says so. Symbol.keyFor and a symbol's toString read the registry
+ * without the lock (inlined wherever they are called): registering keys on
+ * one core while another looks one up is not safe.
+ */
+function symbolsUnderLock(lines: string[], shared: Map<string, Shared>, top: number): { atomicAt: Map<number, string[]>; renameAt: number; wrapper: string[]; imports: string[] } {
+  const none = { atomicAt: new Map<number, string[]>(), renameAt: -1, wrapper: [] as string[], imports: [] as string[] };
+  const next = shared.get(NEXT_ID);
+  if (!next) return none;
+  const importName = (field: string, sig: string): { name: string; decl: string | null } => {
+    const m = lines.map((l) => new RegExp(`^\\s*\\(import "atomic" "${field}" \\(func (\\$\\S+)`).exec(l)).find((x) => x);
+    return m ? { name: m[1], decl: null } : { name: `$~share/atomic.${field}`, decl: `  (import "atomic" "${field}" (func $~share/atomic.${field} ${sig}))` };
+  };
+  const add = importName("add32", "(param i32 i32) (result i32)");
+  const atomicAt = new Map<number, string[]>();
+  for (let i = 0; i + 4 < lines.length; i++) {
+    if (!lines[i].trim().startsWith(`global.get ${NEXT_ID}`)) continue;
+    const tee = /^(\s*)local\.tee (\S+)$/.exec(lines[i + 1]);
+    if (tee && lines[i + 2].trim() === "i32.const 1" && lines[i + 3].trim() === "i32.add" && lines[i + 4].trim() === `global.set ${NEXT_ID}`) {
+      const ind = tee[1];
+      atomicAt.set(i, [`${ind}i32.const ${next.addr}`, `${ind}i32.const 1`, `${ind}call ${add.name}`, `${ind}local.set ${tee[2]}`]);
+    }
+  }
+  const sets = lines.filter((l) => l.trim().startsWith(`global.set ${NEXT_ID}`)).length;
+  if (sets !== atomicAt.size)
+    throw new ShareError(`std's Symbol counter (${NEXT_ID.slice(1)}) is changed in a way tools/share-globals.ts does not recognise (${sets - atomicAt.size} of ${sets} places): two cores could make the same Symbol(); teach symbolsUnderLock the new form`);
+  const imports = atomicAt.size && add.decl ? [add.decl] : [];
+  const renameAt = lines.findIndex((l) => l.startsWith(`  (func ${SYMBOL_FOR} `));
+  if (renameAt < 0) {
+    if (shared.has("$~lib/symbol/stringToId"))
+      process.stderr.write(`  warning: Symbol.for was inlined into its caller, so it runs without the registry's lock: call it from one core at a time\n`);
+    return { ...none, atomicAt, imports };
+  }
+  const sig = /^  \(func \S+ (?:\(type \d+\) )?(\(param [^)]*\)) (\(result [^)]*\))/.exec(lines[renameAt]);
+  if (!sig) throw new ShareError(`std's Symbol.for has an unexpected signature: ${lines[renameAt].trim()}`);
+  const lock = top - SHARED_GLOBALS_BYTES + shared.size * SLOT;      // the slot after the last shared variable
+  if ((shared.size + 1) * SLOT > SHARED_GLOBALS_BYTES) throw new ShareError("no room for the Symbol registry's lock in the shared region: make SHARED_GLOBALS_BYTES larger");
+  const cas = importName("cas32", "(param i32 i32 i32) (result i32)");
+  const store = importName("store32", "(param i32 i32)");
+  for (const x of [cas, store]) if (x.decl) imports.push(x.decl);
+  const wrapper = [
+    `  (func ${SYMBOL_FOR} ${sig[1]} ${sig[2]} (local i32)`,
+    `    loop  ;; the registry's lock (tools/share-globals.ts)`,
+    `      i32.const ${lock}`, `      i32.const 0`, `      i32.const 1`, `      call ${cas.name}`, `      br_if 0`,
+    `    end`,
+    `    local.get 0`, `    call ${SYMBOL_FOR}~unlocked`, `    local.set 1`,
+    `    i32.const ${lock}`, `    i32.const 0`, `    call ${store.name}`,
+    `    local.get 1)`,
+  ];
+  return { atomicAt, renameAt, wrapper, imports };
 }
 
 /** The exported _initialize's body: its lines, and the line after which the initial values go. */

@@ -71,6 +71,24 @@ describe("share-globals: module variables into shared memory", () => {
     assert.throws(() => shareGlobals(many, mine), /more than 1024 module variables to share/);
     assert.throws(() => shareGlobals(WAT.replace(/\(memory[^\n]*\n/, ""), mine), /has no memory of its own/);
   });
+  it("std's globals: Symbol's registry and counter shared (each nextId++ an atomic add), its scratch per core, an unknown one refused", () => {
+    const std = WAT.replace("(global $~started", [
+      "(global $~lib/symbol/nextId (mut i32) (i32.const 12))", "(global $~lib/symbol/stringToId (mut i32) (i32.const 0))",
+      "(global $~lib/util/number/_K (mut i32) (i32.const 0))", "(global $~started"].join("\n  "))
+      .replace("  (func $~start", ["  (func $sym (type 1) (result i32) (local i32)", "    global.get $~lib/symbol/nextId", "    local.tee 0", "    i32.const 1",
+        "    i32.add", "    global.set $~lib/symbol/nextId", "    local.get 0)", "  (func $~start"].join("\n"))
+      .replace("  (memory", "  (import \"atomic\" \"add32\" (func $add (param i32 i32) (result i32)))\n  (memory");
+    const r = shareGlobals(std, mine);
+    assert.ok(r.shared.some((x) => x.name === "~lib/symbol/nextId") && r.shared.some((x) => x.name === "~lib/symbol/stringToId"), "Symbol's state is shared");
+    assert.ok(r.perCore.includes("~lib/util/number/_K"), "dtoa's scratch stays per core");
+    const next = r.shared.find((x) => x.name === "~lib/symbol/nextId")!.addr;
+    assert.match(r.wat, new RegExp(`i32.const ${next}\\n\\s*i32.const 1\\n\\s*call \\$add\\n\\s*local.set 0`), "nextId++ is an atomic fetch-and-add");
+    assert.doesNotMatch(r.wat, /global\.set \$~lib\/symbol\/nextId/);
+    assert.throws(() => shareGlobals(std.replace("(global $~started", "(global $~lib/new/thing (mut i32) (i32.const 0))\n  (global $~started"), mine),
+      /asc emitted a global of its own that tools\/share-globals\.ts does not know, ~lib\/new\/thing/);
+    const odd = std.replace("    local.tee 0\n    i32.const 1", "    local.tee 0\n    i32.const 2");
+    assert.throws(() => shareGlobals(odd, mine), /Symbol counter .* is changed in a way tools\/share-globals\.ts does not recognise/);
+  });
   it("end to end: asc, then the pass, on a kernel with a @perCore variable its top-level code sets", () => {
     const dir = mkdtempSync(join("build", "share-"));
     const src = join(dir, "late.ts");
