@@ -29,6 +29,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PerCoreVar } from "./async/percore.js";   // a @perCore variable, as the build lists it
 
+
 /** The bytes at the top of linear memory that hold the shared module variables (as alloc/index.ts reserves). */
 export const SHARED_GLOBALS_BYTES = 8192;
 const SLOT = 8;

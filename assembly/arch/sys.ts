@@ -26,12 +26,25 @@ import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
 function located(message: string, file: string, line: u32, column: u32): void {
   msgBegin();
   msgText(message);
-  if (file.length) { msgText(" at "); msgText(file); msgText(":"); msgDec(line); msgText(":"); msgDec(column); }
+  // An abort in the async function's own code: asc placed it in the machine
+  // the transform wrote after the file's last line, so the line noted as
+  // the function ran is the user's (the source's column is not known there).
+  const own = file.length > 0 && inFileOf(changetype<string>(asyncName), file);
+  if (own) { msgText(" at "); msgText(file); msgText(":"); msgDec(asyncLine); }
+  else if (file.length) { msgText(" at "); msgText(file); msgText(":"); msgDec(line); msgText(":"); msgDec(column); }
   msgText(", in async function ");
   msgText(changetype<string>(asyncName));
   msgText(" at line ");
   msgDec(asyncLine);
   msgPanic();
+}
+
+/** Whether the async function `name` ("f (path:line)") is in `file` (no allocation: this runs in a panic). */
+function inFileOf(name: string, file: string): bool {
+  const open = name.lastIndexOf("(");
+  if (open < 0 || open + 1 + file.length >= name.length || name.charCodeAt(open + 1 + file.length) != 0x3A) return false;
+  for (let i = 0; i < file.length; i++) if (name.charCodeAt(open + 1 + i) != file.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Stops the kernel on this core with `panic: core N: <message>`. Other cores go on. */

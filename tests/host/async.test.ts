@@ -12,6 +12,7 @@ import { spawnSync } from "node:child_process";
 import { lowerProgram } from "../../tools/async/asc.js";
 import { machineBytes } from "../../tools/async/layout.js";
 import { mayNeedLowering } from "../../tools/async/lower.js";
+import { sourcePosition } from "../../tools/async/positions.js";
 
 const DIR = "build/async-fixtures";
 const HEAD = `import { Channel, sleep, spawn, runOnce, Future, Mutex } from "../../assembly/kernel/exec";\n`;
@@ -125,9 +126,9 @@ describe("the async transform: what it makes", () => {
     ].join("\n") + "\n");
     const r = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", file, "--outFile", join(DIR, "ascerror.wasm")], { encoding: "utf8" });
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /in build\/async-fixtures\/ascerror\.ts\(4,\d+\) \[in the code lowered from an async function: build\/async\/build\/async-fixtures\/ascerror\.ts\(\d+,\d+\)\]/, r.stderr);
+    assert.match(r.stderr, /in build\/async-fixtures\/ascerror\.ts\(4,21\) \[in the code lowered from an async function: build\/async\/build\/async-fixtures\/ascerror\.ts\(\d+,\d+\)\]/, r.stderr);
     assert.ok(existsSync(join("build/async", file)), "the lowered file is kept");
-    assert.match(readFileSync(join("build/async", file), "utf8"), /^\/\/ Lowered from build\/async-fixtures\/ascerror\.ts/);
+    assert.match(readFileSync(join("build/async", file), "utf8"), /^\/\* Lowered from build\/async-fixtures\/ascerror\.ts/);
   });
 
   it("make's size of a state machine is the size asc gives its class (offsetof)", () => {
@@ -156,5 +157,20 @@ describe("the async transform: what it makes", () => {
     const { files } = lowerProgram([file]);
     const m = [...files.values()][0].result.machines[0];
     assert.equal(machineBytes(m).bytes, Number(body[1]));
+  });
+});
+
+describe("positions in lowered code, back in the user's file (issue 28)", () => {
+  const source = ["import { x } from \"./x\";", "function f(): void {", "  assert(n > 0);", "}", "async function g(n: i32): Promise<void> {", "  await sleep(1);", "  assert(n > 1, \"n\");", "}"];
+  const lowered = ["import { AsyncFn as __AsyncFn } from \"./exec\";", "", "import { x } from \"./x\";", "function f(): void {", "  assert(n > 0);", "}",
+    "class g$Future extends __AsyncFn {", "          assert(this.n > 1, \"n\");", "}"];
+  const lineMap = [1, 1, 1, 2, 3, 4, 5, 7, 8];
+  const f = { lowered, source, lineMap };
+  it("a line copied as it is keeps its column; its line is the source's", () => {
+    assert.deepEqual(sourcePosition(f, 5, 3), { line: 3, col: 3, rewritten: false });
+  });
+  it("in a line the transform rewrote, the column is where the same token stands in the source line", () => {
+    assert.deepEqual(sourcePosition(f, 8, 11), { line: 7, col: 3, rewritten: true });       // assert(
+    assert.deepEqual(sourcePosition(f, 8, 18), { line: 7, col: 10, rewritten: true });      // this.n -> n
   });
 });

@@ -57,6 +57,7 @@ function idOf(s: symbol): u64 { return <u64>changetype<usize>(s); }
 
 function everyCore(core: u32): void {
   // Symbols: the one core 0 made, seen from here; ids made here.
+  // @ts-ignore: AssemblyScript's symbol has a toString (the editor's declarations do not say so)
   const keyOk = Symbol.keyFor(named) == "x" && named.toString() == "Symbol(x)";
   store<u32>(KEYS_OK + (<usize>core << 2), keyOk ? 1 : 0);
   for (let i = 0; i < PER_CORE; i++) {

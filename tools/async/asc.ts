@@ -12,6 +12,7 @@ import { transformProgram, editorDeclarations } from "./program.js";
 import { machineBytes } from "./layout.js";
 import { checkRawAddresses } from "./raw-address.js";
 import { checkPerCoreWrites, stripPerCore, PerCoreVar } from "./percore.js";
+import { LoweredFile, sourcePosition } from "./positions.js";
 
 const ROOT = process.cwd();
 const OUT = join(ROOT, "build", "async");
@@ -73,7 +74,8 @@ export function keepLowered(files: Map<string, Lowered>): void {
   for (const f of files.values()) {
     const out = join(OUT, f.rel);
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `// Lowered from ${f.rel} by tools/async (make): what its async functions became. Do not edit.\n${f.result.text}`);
+    // The note shares the first line, so that every line here is asc's line (and, outside the async functions, the source's).
+    writeFileSync(out, `/* Lowered from ${f.rel} by tools/async (make): what its async functions became (their state machines are at the end). Do not edit. */ ${f.result.text}`);
   }
 }
 
@@ -81,13 +83,15 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${d.file}:${d.line}:${d.col}: error: ${d.message}`;
 }
 
-/** asc's text about lowered files, pointed at the user's lines. */
+/** asc's text about lowered files, pointed at the user's lines and columns (the lowered place too, where the transform wrote the line). */
 export function mapMessages(text: string, files: Map<string, Lowered>): string {
+  const texts = new Map<Lowered, LoweredFile>();
   return text.replace(/in ([^\s()]+\.ts)\((\d+),(\d+)\)/g, (all, file: string, line: string, col: string) => {
     const f = files.get(resolve(ROOT, file));
     if (!f) return all;
-    const src = f.result.lineMap[Number(line) - 1] ?? Number(line);
-    return `in ${file}(${src},${col}) [in the code lowered from an async function: build/async/${f.rel}(${line},${col})]`;
+    if (!texts.has(f)) texts.set(f, { lowered: f.result.text.split("\n"), source: readFileSync(f.abs, "utf8").split("\n"), lineMap: f.result.lineMap });
+    const p = sourcePosition(texts.get(f)!, Number(line), Number(col));
+    return `in ${file}(${p.line},${p.col})` + (p.rewritten ? ` [in the code lowered from an async function: build/async/${f.rel}(${line},${col})]` : "");
   });
 }
 
@@ -139,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
   const outAt = argv.indexOf("--outFile");
   if (outAt > 0) writeFileSync(argv[outAt + 1].replace(/\.wasm$/, "") + ".percore.json",
     JSON.stringify([...perCore.values()].sort((a, b) => a.global.localeCompare(b.global)), null, 1) + "\n");
+
   const machines: MachineInfo[] = [...files.values()].flatMap((f) => f.result.machines);
   for (const m of machines) {
     const { bytes, heap } = machineBytes(m);

@@ -262,13 +262,23 @@ class Lowerer {
     }
     type Edit = { start: number; end: number; text: Line[] };
     const edits: Edit[] = [];
-    const appendAfter = new Map<ts.Node, Line[]>();
+    // The machines' classes go after the source's last line, and each async
+    // function or method keeps its lines (its one-line wrapper, then blank
+    // lines): every line outside them is where it was in the source, so
+    // asc's line and column of an abort or an error there is the user's.
+    const tail: Line[] = [];
+    const inPlace = (node: ts.Node, wrapper: Line[]): Line[] => {
+      const span = this.lineOf(node.end) - this.lineOf(node) + 1;
+      const one = wrapper.map((l) => l.text.trim()).join(" ");
+      return [{ text: one, src: this.lineOf(node) }, ...Array.from({ length: span - 1 }, (_, i) => ({ text: "", src: this.lineOf(node) + i + 1 }))];
+    };
 
     const visit = (node: ts.Node): void => {
       if (ts.isFunctionDeclaration(node) && hasAsync(node)) {
         try {
-          const out = this.lowerFunction(node, null);
-          edits.push({ start: node.getStart(this.sf), end: node.end, text: out });
+          const { wrapper, cls } = this.lowerFunction(node, null);
+          edits.push({ start: node.getStart(this.sf), end: node.end, text: inPlace(node, wrapper) });
+          tail.push({ text: "", src: this.lineOf(node) }, ...cls);
         } catch (e) { if (!(e instanceof Fatal)) throw e; }
         return;
       }
@@ -277,10 +287,8 @@ class Lowerer {
           if (ts.isMethodDeclaration(member) && hasAsync(member)) {
             try {
               const { wrapper, cls } = this.lowerMethod(member, node);
-              edits.push({ start: member.getStart(this.sf), end: member.end, text: wrapper });
-              const list = appendAfter.get(node) ?? [];
-              list.push(...cls);
-              appendAfter.set(node, list);
+              edits.push({ start: member.getStart(this.sf), end: member.end, text: inPlace(member, wrapper) });
+              tail.push({ text: "", src: this.lineOf(member) }, ...cls);
             } catch (e) { if (!(e instanceof Fatal)) throw e; }
           } else {
             visit(member);
@@ -311,7 +319,6 @@ class Lowerer {
       ts.forEachChild(node, visit);
     };
     ts.forEachChild(this.sf, visit);
-    for (const [cls, lines] of appendAfter) edits.push({ start: cls.end, end: cls.end, text: [{ text: "", src: this.lineOf(cls.end) }, ...lines] });
 
     if (edits.length === 0) return { text: this.text, changed: false, diagnostics: this.diagnostics, machines: [], lineMap: this.text.split("\n").map((_, i) => i + 1) };
 
@@ -328,13 +335,8 @@ class Lowerer {
         line++;
       }
     };
-    if (this.needsImports) {
-      outLines.push(this.importLine());
-      map.push(1);
-      outLines.push("");
-      map.push(1);
-    }
-    outLines.push("");
+    // The imports go on the first line, before the source's own: no line moves.
+    outLines.push(this.needsImports ? this.importLine() + " " : "");
     map.push(1);
     for (const e of edits) {
       pushText(this.text.slice(pos, e.start), pos);
@@ -345,6 +347,7 @@ class Lowerer {
       pos = e.end;
     }
     pushText(this.text.slice(pos), pos);
+    for (const l of tail) { outLines.push(l.text); map.push(l.src); }
     return { text: outLines.join("\n"), changed: true, diagnostics: this.diagnostics, machines: this.machines, lineMap: map };
   }
 
@@ -373,7 +376,7 @@ class Lowerer {
     return t.typeArguments[0].getText(this.sf);
   }
 
-  lowerFunction(fn: ts.FunctionDeclaration, _cls: null): Line[] {
+  lowerFunction(fn: ts.FunctionDeclaration, _cls: null): { wrapper: Line[]; cls: Line[] } {
     if (!fn.name) throw this.error(fn, "an async function needs a name");
     if (!fn.body) throw this.error(fn, "an async function needs a body");
     const name = fn.name.text;
@@ -387,15 +390,15 @@ class Lowerer {
     this.body(fn);
     const exported = fn.modifiers?.some((x) => x.kind === ts.SyntaxKind.ExportKeyword) ? "export " : "";
     const line = this.lineOf(fn);
+    const wrapper: Line[] = [
+      { text: `/** \`async function ${name}\`, lowered: a future whose poll() runs it (${className}, below the source). */`, src: line },
+      { text: `${exported}function ${name}${tp.decl}(${params.sig}): ${futureOf(out)} { return new ${className}${tp.use}(${params.names}); }`, src: line },
+    ];
     const lines: Line[] = [];
-    const L = (text: string, src = line): void => { lines.push({ text, src }); };
-    L(`/** \`async function ${name}\` (${this.sf.fileName}:${line}), lowered: a future whose poll() runs it. */`);
-    L(`${exported}function ${name}${tp.decl}(${params.sig}): ${futureOf(out)} { return new ${className}${tp.use}(${params.names}); }`);
-    L("");
-    L(`/** The state machine of \`${name}\`: \`__s\` is where it stopped, \`__cur\` what it awaits there. */`);
+    lines.push({ text: `/** The state machine of \`${name}\` (${relative(process.cwd(), resolve(this.sf.fileName))}:${line}): \`__s\` is where it stopped, \`__cur\` what it awaits there. */`, src: line });
     this.classText(lines, className, tp.decl, out, params, null, line);
     this.record(name, className, line, m);
-    return lines;
+    return { wrapper, cls: lines };
   }
 
   lowerMethod(fn: ts.MethodDeclaration, cls: ts.ClassDeclaration): { wrapper: Line[]; cls: Line[] } {
