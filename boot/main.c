@@ -67,6 +67,7 @@ _Noreturn void boot_primary(uint64_t dtb) {
     boot_bench_hook();
     const char *why = wasm_load_all(MAX_CORES);
     unsigned wait_ms = push_wait_ms(dt.bootargs);
+    host_push_wait_ms = wait_ms;
     if (why) kprintf("kernel.wasm rejected: %s\n", why);
     /* The boot window (docs/push.md): a push now replaces the SD card's
      * kernel before it starts, and with a window a rejected one waits for

@@ -1,5 +1,5 @@
 // Panic, exit and the machine's identity (host module "sys").
-import { sys as host } from "./host";
+import { sys as host, console as hostConsole } from "./host";
 import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
 
 // Where this core is in an async function (wasm globals are per core): set
@@ -37,6 +37,23 @@ function located(message: string, file: string, line: u32, column: u32): void {
   msgText(" at line ");
   msgDec(asyncLine);
   msgPanic();
+}
+
+/**
+ * AssemblyScript's trace(message, n, a0..a4), wired in by `--use
+ * trace=assembly/arch/sys/kernelTrace` in asconfig.json (std's own imports
+ * env.trace, which the host does not have): one console line, as
+ * AssemblyScript's loader prints it, `trace: message a0, a1`.
+ */
+export function kernelTrace(message: string, n: i32 = 0, a0: f64 = 0, a1: f64 = 0, a2: f64 = 0, a3: f64 = 0, a4: f64 = 0): void {
+  let line = "trace: " + message;
+  if (n > 0) line += " " + a0.toString();
+  if (n > 1) line += ", " + a1.toString();
+  if (n > 2) line += ", " + a2.toString();
+  if (n > 3) line += ", " + a3.toString();
+  if (n > 4) line += ", " + a4.toString();
+  line += "\n";
+  hostConsole.write(changetype<usize>(line), line.length);
 }
 
 /** Whether the async function `name` ("f (path:line)") is in `file` (no allocation: this runs in a panic). */

@@ -202,13 +202,15 @@ void wasm_run(unsigned core) {
         }
         Z_kernelZ_kernel_start(&instances[core], core);
     } else {
-        if (core == 0 && host_init_pending()) host_init_finished(0);
+        int init_trapped = core == 0 && host_init_pending();
+        if (init_trapped) host_init_finished(0);
         if (why_stopped[core] != host_panicked) {
             const char *fn = trap_pc[core] ? aot_function_at(trap_pc[core]) : 0;
             console_flush();
             if (fn) kprintf("panic: core %u: %s in %s%s\n", core, why_stopped[core], fn, async_location(core));
             else kprintf("panic: core %u: %s%s\n", core, why_stopped[core], async_location(core));
         }
+        if (core == 0 && init_trapped) host_init_failed(0);    /* an aot image takes no push */
     }
     fault_sp[core] = 0;
     console_flush();

@@ -204,6 +204,12 @@ void wasm_run(unsigned core) {
     if (core == 0) {
         if (m3_FindFunction(&init, rt, "_initialize") == m3Err_none) r = m3_CallV(init);
         host_init_finished(!r);
+        if (r && r != host_handover) {
+            report_trap(core, rt, r);
+            host_init_failed(host_push_wait_ms != 0);
+            host_core_leaves(core);
+            return;
+        }
     } else if (!host_wait_for_init()) {
         host_core_leaves(core);                   /* core 0's top-level code trapped: no kernel to run */
         return;

@@ -78,6 +78,13 @@ void host_core_leaves(unsigned core);
  * (docs/memory-model.md): core 0 says when it has (ok: without a trap), the
  * others wait for that (1: go on, 0: it trapped). Reset for a new module. */
 void host_init_finished(int ok);
+/* Core 0, after a trap in _initialize (the panic line is out): no core will run
+ * this kernel, so the run ends as a rejected kernel.wasm's does (exit code
+ * EXIT_INIT_FAILED under QEMU), unless `push_wanted` (wasm3 with a boot window,
+ * push.wait=): then wasm_serve waits for a push of a fixed kernel. */
+#define EXIT_INIT_FAILED 5
+void host_init_failed(int push_wanted);
+extern unsigned host_push_wait_ms;       /* push.wait= from the boot arguments (boot/main.c), 0 if none */
 int host_wait_for_init(void);
 int host_init_pending(void);
 void host_init_reset(void);

@@ -6,6 +6,7 @@
 #include "../console.h"
 #include "../push.h"
 #include "../uart.h"
+#include "../semihost.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,6 +46,16 @@ int host_wait_for_init(void) {
     uint32_t s;
     while (!(s = __atomic_load_n(&init_state, __ATOMIC_ACQUIRE))) wfe();
     return s == 1;
+}
+
+unsigned host_push_wait_ms;
+
+void host_init_failed(int push_wanted) {
+    console_flush();
+    if (push_wanted) return;
+    kprintf("boot: error: the kernel's top-level code stopped (above) before any core could start it; stopping\n");
+    console_flush();
+    sys_exit(EXIT_INIT_FAILED);
 }
 
 int host_init_pending(void) { return !__atomic_load_n(&init_state, __ATOMIC_ACQUIRE); }

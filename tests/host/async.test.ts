@@ -174,3 +174,14 @@ describe("positions in lowered code, back in the user's file (issue 28)", () => 
     assert.deepEqual(sourcePosition(f, 8, 18), { line: 7, col: 10, rewritten: true });      // this.n -> n
   });
 });
+
+describe("asc's messages the kernel's build explains (issue 28)", () => {
+  it("a mention of __stack_pointer: what asc's 65537 pages mean, and what to do", () => {
+    mkdirSync(DIR, { recursive: true });
+    const file = join(DIR, "stackpointer.ts");
+    writeFileSync(file, HEAD + "export function sp(): usize { return __stack_pointer; }\n");
+    const r = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", file, "--outFile", join(DIR, "stackpointer.wasm")], { encoding: "utf8" });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /error: the kernel mentions __stack_pointer, asc's shadow stack, which kernels are built without \(asconfig\.json: "stackSize": -1;.*Remove the mention of __stack_pointer\./, r.stderr);
+  });
+});

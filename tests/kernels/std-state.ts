@@ -110,6 +110,8 @@ function main(): void {
   print("std: parsing, sin/cos/pow and Date on four cores at once: "); printU64(bad); println(" cores differ from core 0 alone");
   if (bad) ok = false;
 
+  trace("std: trace", 2, 1.5, 42);                  // std's trace: a console line, not an import the host lacks
+
   println(ok ? "std-state: ok" : "std-state: FAILED");
   exit(ok ? 0 : 1);
 }

@@ -31,6 +31,14 @@ const TRAPS: Array<[string, RegExp]> = [
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})${ON}`, { concurrency: 1 }, () => {
+    it("a panic in the top-level code ends the run at once, with the panic line and exit code 5 (no core can start the kernel)", async () => {
+      const r = await boot(b.name, "trap-toplevel", { timeoutMs: 20_000 });
+      assert.equal(r.timedOut, false, `the run went on after the top-level code stopped:\n${r.output}`);
+      assert.equal(r.code, 5, r.output);
+      assert.match(r.output, /^panic: core 0: top-level code: four is not five at tests\/kernels\/trap-toplevel\.ts:9:3$/m);
+      assert.match(r.output, /^boot: error: the kernel's top-level code stopped \(above\) before any core could start it; stopping$/m);
+      assert.doesNotMatch(r.output, /^cores online/m);
+    });
     it("kernel8.img, whatever assembly/main.ts is, boots four cores and names its backend", async () => {
       const r = await runQemu({ board: b.name, image: image("kernel8"), timeoutMs: TIMEOUT_MS, until: /^cores online: 4$/m });
       assert.equal(r.timedOut, false, `timed out; output:\n${r.output}`);

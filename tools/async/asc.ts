@@ -95,6 +95,17 @@ export function mapMessages(text: string, files: Map<string, Lowered>): string {
   });
 }
 
+/**
+ * What asc's "requires at least '65537' pages" means here: the kernel is
+ * built without asc's shadow stack (asconfig.json's "stackSize": -1), and
+ * a mention of __stack_pointer asks for one of 4 GiB.
+ */
+export function stackSizeNote(errText: string): string {
+  if (!/requires at least '65537' pages/.test(errText)) return "";
+  return "error: the kernel mentions __stack_pointer, asc's shadow stack, which kernels are built without (asconfig.json: \"stackSize\": -1; " +
+    "the collector finds what a task holds in its fields, docs/memory-model.md): asc then asks for 65537 pages of memory. Remove the mention of __stack_pointer.\n";
+}
+
 async function main(argv: string[]): Promise<number> {
   const entry = argv[0];
   if (!entry || entry.startsWith("-")) {
@@ -137,7 +148,7 @@ async function main(argv: string[]): Promise<number> {
     },
     stderr: { write(chunk: string | Uint8Array) { errText += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(); return true; } } as never,
   });
-  if (errText) process.stderr.write(mapMessages(errText, files));
+  if (errText) process.stderr.write(mapMessages(errText, files) + stackSizeNote(errText));
   if (error) return 1;
   // The per-core variables, for tools/share-globals.ts (beside the .wasm).
   const outAt = argv.indexOf("--outFile");
