@@ -415,6 +415,13 @@ UART_SOCKET   := $(B)/uart.sock
 # adapter both manage it (else at BAUD; PUSH_BAUD=0 never tries).
 WAIT          ?= 15
 PUSH_BAUD     ?= 921600
+# An aot image has its kernel compiled in and takes no push: refuse before
+# building or sending anything (issue 29).
+ifneq ($(filter push,$(MAKECMDGOALS)),)
+ifeq ($(BACKEND),aot)
+$(error make push BACKEND=aot: an aot image takes no push (its kernel is compiled into the image, not loaded from kernel.wasm). Boot a new image instead (make BACKEND=aot qemu, or make BACKEND=aot sdcard for a board), or run a wasm3 image (make qemu) and push into it (make push))
+endif
+endif
 push: $(B)/kernel.wasm $(TOOLS)
 	$(Q)$(NODE) $(B)/tools/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD) --fast-baud $(PUSH_BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(B)/kernel.wasm
 console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)

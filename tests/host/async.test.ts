@@ -51,6 +51,21 @@ describe("the async transform: what it cannot lower is an error at the user's li
   it("a local that lives across an await with no type the transform can be sure of (a bare number)", () => {
     expectError("number", "export async function f(a: i32): Promise<i32> {\n  let n = a + 1;\n  await sleep(1);\n  return n;\n}\n", "3:7", /`n` lives across an await.*annotate it \(`let n: i32 = \.\.\.`\).*TypeScript sees `number`/);
   });
+  it("a local not read after any await stays a local: no advice to annotate it (issue 29)", () => {
+    const { errors, text } = lower("deadafter", "export async function f(a: u32): Promise<void> {\n  const end = a + 1;\n  if (end > 3) return;\n  await sleep(1);\n}\n");
+    assert.deepEqual(errors, []);
+    assert.match(text, /const end = this\.a \+ 1;/);
+    assert.doesNotMatch(text, /^ {2}end:/m);
+  });
+  it("the advice names the type of the initializer's first typed operand (u32 here), or says there is none (issue 29)", () => {
+    expectError("u32advice", "export async function f(a: u32): Promise<u32> {\n  const end = a + 1;\n  await sleep(1);\n  return end;\n}\n", "3:9", /annotate it \(`const end: u32 = \.\.\.`\), the type of its first typed operand/);
+    expectError("noadvice", "export async function f(): Promise<f64> {\n  const x = 2 * 3;\n  await sleep(1);\n  return <f64>x;\n}\n", "3:9", /nothing in its initializer says which numeric type it is, so annotate it with the one you mean \(`const x: <type> = \.\.\.`\)/);
+  });
+  it("a local read in a loop that awaits, or in the incrementor of a for that awaits, lives across the await", () => {
+    const { errors, text } = lower("loops", "export async function f(n: i32): Promise<i32> {\n  let total: i32 = 0;\n  for (let i: i32 = 0; i < n; i++) { total += i; await sleep(1); }\n  let k: i32 = 0;\n  while (k < n) { k++; await sleep(1); }\n  return total;\n}\n");
+    assert.deepEqual(errors, []);
+    for (const f of ["total", "i", "k"]) assert.match(text, new RegExp(`^ {2}${f}: i32;$`, "m"), f);
+  });
   it("a local set from a number literal takes the type asc gives it (i32, f64), as asc would", () => {
     const { errors, text } = lower("literal", "export async function f(): Promise<f64> {\n  let n = 0;\n  let x = 1.5;\n  await sleep(1);\n  return <f64>n + x;\n}\n");
     assert.deepEqual(errors, []);

@@ -158,3 +158,12 @@ describe("tests do not depend on the user's kernel", () => {
     assert.equal(r.stdout.trim(), "", `these import the user's kernel:\n${r.stdout}`);
   });
 });
+
+describe("make push into an aot image (issue 29)", () => {
+  it("is refused before anything is built or sent, with the reason and what to do instead", () => {
+    const r = spawnSync("make", ["--no-print-directory", "push", "BACKEND=aot"], { encoding: "utf8" });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /make push BACKEND=aot: an aot image takes no push .*make BACKEND=aot qemu.*make push\)/);
+    assert.doesNotMatch(r.stdout, /ASC|LD|push:/, "nothing was built or sent");
+  });
+});

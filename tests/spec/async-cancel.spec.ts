@@ -5,18 +5,9 @@
 // unlocks, a Permit returns, a Notified leaves its queue, a JoinHandle of a
 // task it spawned stops that task); disposing it frees them. The transform
 // writes that per await (`__release`, build/async/tests/spec/...).
-import {
-  Task, Context, spawnOn, spawnJoin, runOnce, Channel, Notify, Mutex, Semaphore, serviceEvents, sleep, pendingSleeps, Future,
-} from "../../assembly/kernel/exec";
-import { stats, HeapStats } from "../../assembly/kernel/alloc";
+import { Task, Context, spawnOn, spawnJoin, Channel, Notify, Mutex, Semaphore, sleep, pendingSleeps } from "../../assembly/kernel/exec";
 import { dispose } from "../../assembly/kernel/lifetime";
-import { reset, traceAtomics, advance } from "./fake";
-
-function fresh(): void { reset(4); traceAtomics(0); }
-function drain(): void { while (runOnce()) {} }
-function tick(ticks: u64): void { advance(ticks); serviceEvents(); drain(); }
-const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
-function liveBlocks(): u32 { stats(STATS); return STATS.liveBlocks; }
+import { fresh, drain, tick, liveBlocks, Drive } from "./run";
 
 /** Who got the mutex, in order: each locker appends its digit. */
 class Log { order: i32 = 0; }
@@ -54,12 +45,6 @@ async function locker(m: Mutex<i32>, log: Log, id: i32): Promise<void> {
 /** A waker that is never spawned (a wake queues it once; its poll ends it). */
 class Nothing extends Task { poll(cx: Context): bool { return true; } }
 
-/** Polls a future to the end and keeps it (the test disposes it). */
-class Drive<T extends Future> extends Task {
-  constructor(public f: T) { super(); }
-  poll(cx: Context): bool { return this.f.poll(cx); }
-  dispose(): void {}
-}
 
 describe("cancelling an async function releases what it holds (issue 27)", () => {
   it("at each await: the mutex is free and its lockers served in order, the permit back, the queues and timers empty, live blocks as before", () => {

@@ -7,18 +7,12 @@
 // cancelling at each await point leaves nothing registered and nothing
 // allocated.
 import {
-  Task, Context, spawnOn, spawnJoin, JoinHandle, runOnce, Channel, ChannelRecv, Notify, Mutex, serviceEvents, sleep, yieldNow, pendingSleeps, Future,
+  Task, Context, spawnOn, spawnJoin, JoinHandle, Channel, ChannelRecv, Notify, Mutex, sleep, yieldNow, pendingSleeps,
 } from "../../assembly/kernel/exec";
-import { stats, HeapStats } from "../../assembly/kernel/alloc";
 import { dispose } from "../../assembly/kernel/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
-import { trace, since, reset, traceAtomics, advance } from "./fake";
-
-function fresh(): void { reset(4); traceAtomics(0); }
-function drain(): void { while (runOnce()) {} }
-function tick(ticks: u64): void { advance(ticks); serviceEvents(); drain(); }
-const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
-function liveBlocks(): u32 { stats(STATS); return STATS.liveBlocks; }
+import { trace, since } from "./fake";
+import { fresh, drain, tick, liveBlocks, Drive } from "./run";
 
 // ---- the same consumer, by hand and async ------------------------------------
 
@@ -137,12 +131,6 @@ async function threeWaits(ch: Channel<i32>, n: Notify): Promise<i32> {
   return v;
 }
 
-/** Polls a future to the end and keeps it (so the test can read its output); spawned kept alive (letGo() ends it). */
-class Drive<T extends Future> extends Task {
-  constructor(public f: T) { super(); }
-  poll(cx: Context): bool { return this.f.poll(cx); }
-  dispose(): void {}
-}
 
 describe("async functions: the transform's state machines on the fake host", () => {
   it("an async function gives the exact trace of the same task written by hand", () => {

@@ -557,13 +557,9 @@ class Lowerer {
     for (const d of decls) {
       if (!ts.isIdentifier(d.name)) throw this.error(d.name, "destructuring cannot be lowered here: declare each variable on its own");
       const scope = scopeOf(d);
-      // Block-scoped: a variable declared in a loop is new on each turn, so
-      // only an await after it, in its scope, makes it live across one.
-      const after = awaitAfter(scope, d.end);
-      if (!after) continue;
       const sym = this.checker.getSymbolAtLocation(d.name);
-      if (!sym) continue;
-      const why = `\`${d.name.text}\` lives across an await, so it becomes a field, and its type must be known: annotate it (\`let ${d.name.text}: i32 = ...\`)`;
+      if (!sym || !this.livesAcrossAwait(sym, d, scope)) continue;
+      const why = this.annotateAdvice(d);
       const init = d.initializer && stripParens(d.initializer);
       let type: string;
       if (d.type) type = this.subst(d.type);                                          // Promise<T> in it named as the build names it
@@ -655,6 +651,61 @@ class Lowerer {
     const held = this.m.owned.filter((o) => this.liveAt(o, node)).map((o) => o.field);
     const text = node.getText(this.sf).replace(/\s+/g, " ");
     this.m.waits.push({ label, src: this.lineOf(node), what: text.length > 50 ? text.slice(0, 47) + "..." : text, held });
+  }
+
+  /**
+   * Does the local `sym` (declared by `d` in `scope`) live across an await:
+   * is it read in a block after the one it is set in? A reference comes
+   * after a block boundary (an await, or a statement or a short-circuit
+   * that holds one) that follows the declaration, or sits in a loop that
+   * awaits and that the declaration is outside of (the next turn reads
+   * it). A local only read before the first await stays a local.
+   */
+  livesAcrossAwait(sym: ts.Symbol, d: ts.VariableDeclaration, scope: ts.Node): boolean {
+    const refs: ts.Node[] = [], awaits: ts.Node[] = [], bounds: ts.Node[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n)) return;
+      if (ts.isIdentifier(n) && n !== d.name && this.checker.getSymbolAtLocation(n) === sym) refs.push(n);
+      if (ts.isAwaitExpression(n)) { awaits.push(n); bounds.push(n); }
+      else if ((ts.isStatement(n) || ts.isBinaryExpression(n) || ts.isConditionalExpression(n)) && n !== scope && containsAwait(n)) bounds.push(n);
+      ts.forEachChild(n, visit);
+    };
+    visit(scope);
+    const start = (n: ts.Node): number => n.getStart(this.sf);
+    const inside = (n: ts.Node, outer: ts.Node): boolean => start(n) >= start(outer) && n.end <= outer.end;
+    for (const r of refs) {
+      if (bounds.some((b) => start(b) >= d.end && start(b) <= start(r))) return true;
+      for (const a of awaits) {
+        for (let l: ts.Node = a.parent; l && l !== scope.parent; l = l.parent) {
+          if (!isLoop(l) || !inside(r, l)) continue;
+          const body = (l as ts.IterationStatement).statement;
+          if (!inside(d, body)) return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What to annotate a lifted local with when its type is not known: the
+   * type of its initializer's first operand that has one (as asc types
+   * `a + 1`: a's), else no guess.
+   */
+  annotateAdvice(d: ts.VariableDeclaration): string {
+    const name = d.name.getText(this.sf);
+    const kw = d.parent.flags & ts.NodeFlags.Const ? "const" : "let";
+    const operandType = (e: ts.Expression): string | undefined => {
+      const x = stripParens(e);
+      if (ts.isBinaryExpression(x)) return operandType(x.left) ?? operandType(x.right);
+      if (ts.isPrefixUnaryExpression(x)) return operandType(x.operand);
+      if (ts.isConditionalExpression(x)) return operandType(x.whenTrue) ?? operandType(x.whenFalse);
+      const t = this.checker.getTypeAtLocation(x);
+      return t.aliasSymbol && NUMERIC_NAMES.has(t.aliasSymbol.name) ? t.aliasSymbol.name : undefined;
+    };
+    const guess = d.initializer ? operandType(d.initializer) : undefined;
+    return guess
+      ? `\`${name}\` lives across an await, so it becomes a field, and its type must be known: annotate it (\`${kw} ${name}: ${guess} = ...\`), the type of its first typed operand, as asc gives it`
+      : `\`${name}\` lives across an await, so it becomes a field, and its type must be known: nothing in its initializer says which numeric type it is, so annotate it with the one you mean (\`${kw} ${name}: <type> = ...\`)`;
   }
 
   /** The annotated type of the variable `e` initialises, if it is one's whole initializer. */
@@ -1268,17 +1319,6 @@ function scopeOf(d: ts.VariableDeclaration): ts.Node {
   return p;
 }
 
-/** Is there an await in `scope` after position `pos`? */
-function awaitAfter(scope: ts.Node, pos: number): boolean {
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found || ts.isFunctionLike(n)) return;
-    if (ts.isAwaitExpression(n) && n.pos >= pos) { found = true; return; }
-    ts.forEachChild(n, visit);
-  };
-  visit(scope);
-  return found;
-}
 
 /** Does the awaited expression make its future (so the await owns it)? */
 function ownsResult(e: ts.Expression): boolean {

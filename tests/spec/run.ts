@@ -1,0 +1,22 @@
+// What the executor specs share: a fresh fake host, running what is queued,
+// time going on, the heap's live blocks, and a task that drives one future.
+import { Task, Context, runOnce, serviceEvents, Future } from "../../assembly/kernel/exec";
+import { stats, HeapStats } from "../../assembly/kernel/alloc";
+import { reset, traceAtomics, advance } from "./fake";
+
+/** A fresh fake host of four cores, as core 0, atomics not traced. */
+export function fresh(): void { reset(4); traceAtomics(0); }
+/** Polls until no core finds work. */
+export function drain(): void { while (runOnce()) {} }
+/** Time goes on by `ticks`; the timers that expired wake their tasks, which run. */
+export function tick(ticks: u64): void { advance(ticks); serviceEvents(); drain(); }
+const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
+/** The heap's live blocks now. */
+export function liveBlocks(): u32 { stats(STATS); return STATS.liveBlocks; }
+
+/** Polls a future to the end and keeps it (the test disposes it): spawned kept alive, letGo() ends it. */
+export class Drive<T extends Future> extends Task {
+  constructor(public f: T) { super(); }
+  poll(cx: Context): bool { return this.f.poll(cx); }
+  dispose(): void {}
+}
