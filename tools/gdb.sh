@@ -24,7 +24,10 @@ command -v "$GDB" >/dev/null || { echo "gdb: $GDB is missing: run make setup (De
 [ -f "$ELF" ] || { echo "gdb: $ELF is missing: run make" >&2; exit 2; }
 
 : > build/serial.log
-"$QEMU" -M "$MACHINE" -kernel "$IMAGE" -semihosting -display none -monitor none \
+# setsid: QEMU in a session of its own, out of the terminal's foreground
+# process group, so Ctrl-C reaches gdb (which stops the guest) and not
+# QEMU (which would end on SIGINT and take the gdb connection with it).
+setsid "$QEMU" -M "$MACHINE" -kernel "$IMAGE" -semihosting -display none -monitor none \
   -serial file:build/serial.log -gdb "tcp::$PORT" -S &
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
