@@ -5,7 +5,11 @@
 //      forth through two one-slot channels, 10,000 round trips;
 //   3. 100,000 tasks spawned and completed: after every core flushes its heap
 //      cache, the heap statistics equal the start (no leak);
-//   4. every core reports how often it went idle (WFE).
+//   4. affinity (issue 29): 40 tasks pinned to core 2 and 40 among cores 1
+//      and 3, each polled 5 times, with 200 unpinned tasks all spawned on
+//      core 2: the pinned ones run on core 2 only, the others among 1 and 3
+//      only, while the unpinned ones are still stolen by other cores;
+//   5. every core reports how often it went idle (WFE).
 import { boot } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
 import * as heap from "../../assembly/kernel/alloc/index";
@@ -15,7 +19,7 @@ import { exit } from "../../assembly/arch/sys";
 import { dispose } from "../../assembly/kernel/lifetime";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import {
-  Task, Context, spawn, spawnOn, runExecutor, runUntil, idleOn, Channel, ChannelSend, ChannelRecv,
+  Task, Context, spawn, spawnOn, spawnPinned, spawnAmong, runExecutor, runUntil, idleOn, Channel, ChannelSend, ChannelRecv,
 } from "../../assembly/kernel/exec";
 
 const RAN_ON = memory.data(16, 16);       // CPU-bound tasks run per core
@@ -35,6 +39,24 @@ class Crunch extends Task {
     for (let i = 0; i < 200_000; i++) x = x * 1103515245 + 12345;
     atomic.add32(RAN_ON + (<usize>cx.core << 2), x == 7 ? 2 : 1);
     atomic.add32(CPU_DONE, 1);
+    return true;
+  }
+}
+
+// Polls per core of the affinity test's three kinds of task.
+const PINNED_ON = memory.data(16, 16), AMONG_ON = memory.data(16, 16), FREE_ON = memory.data(16, 16);
+const HOPS_DONE = memory.data(4, 4);
+
+/** CPU-bound, polled five times (it wakes itself): each poll may land on another core. */
+class Hopper extends Task {
+  left: i32 = 5;
+  constructor(public tally: usize) { super(); }
+  poll(cx: Context): bool {
+    let x: u32 = cx.core + 1;
+    for (let i = 0; i < 20_000; i++) x = x * 1103515245 + 12345;
+    atomic.add32(this.tally + (<usize>cx.core << 2), x == 7 ? 2 : 1);
+    if (--this.left > 0) { cx.waker.wake(); return false; }
+    atomic.add32(HOPS_DONE, 1);
     return true;
   }
 }
@@ -119,6 +141,7 @@ function settledStats(out: HeapStats): void {
 function cpuDone(): bool { return atomic.load32(CPU_DONE) == 1000; }
 function pingDone(): bool { return atomic.load32(PING_DONE) == 2; }
 function tinyDone(): bool { return atomic.load32(TINY_DONE) == 100_000; }
+function hopsDone(): bool { return atomic.load32(HOPS_DONE) == 280; }
 function flushed(): bool { return atomic.load32(FLUSHED) == atomic.load32(FLUSH_ROUND); }
 
 function main(): void {
@@ -157,12 +180,28 @@ function main(): void {
   print(", live blocks "); printU64(BEFORE.liveBlocks); print(" -> "); printU64(AFTER.liveBlocks);
   print(", free "); printU64(BEFORE.free); print(" -> "); printU64(AFTER.free); println("");
   const noLeak = AFTER.inUse == BEFORE.inUse && AFTER.liveBlocks == BEFORE.liveBlocks;
-  // 4. idle entries
+  // 4. affinity: pinned to core 2, among cores 1 and 3, and free (all spawned on core 2)
+  for (let i = 0; i < 200; i++) {
+    spawnOn(2, new Hopper(FREE_ON));
+    if (i % 5 == 0) { spawnPinned(2, new Hopper(PINNED_ON)); spawnAmong(0b1010, new Hopper(AMONG_ON)); }
+  }
+  runUntil(hopsDone);
+  let affinity = true, freeCores = 0;
+  for (let c: u32 = 0; c < 4; c++) {
+    const pinned = atomic.load32(PINNED_ON + (<usize>c << 2)), among = atomic.load32(AMONG_ON + (<usize>c << 2)), free = atomic.load32(FREE_ON + (<usize>c << 2));
+    print("affinity: core "); printU64(c); print(" polled pinned-to-2 "); printU64(pinned); print(", among-1-3 "); printU64(among);
+    print(", unpinned "); printU64(free); println("");
+    if ((c != 2 && pinned != 0) || ((c == 0 || c == 2) && among != 0)) affinity = false;
+    if (free > 0) freeCores++;
+  }
+  if (atomic.load32(PINNED_ON + 8) != 200 || freeCores < 2) affinity = false;
+  println(affinity ? "affinity: pinned tasks stayed on their cores, unpinned ones were stolen" : "affinity: WRONG");
+  // 5. idle entries
   for (let c: u32 = 0; c < coreCount(); c++) {
     print("core "); printU64(c); print(" went idle (WFE) "); printU64(idleOn(c)); println(" times");
   }
-  println(fair && noLeak ? "exec load test: ok" : "exec load test: FAILED");
-  exit(fair && noLeak ? 0 : 1);
+  println(fair && noLeak && affinity ? "exec load test: ok" : "exec load test: FAILED");
+  exit(fair && noLeak && affinity ? 0 : 1);
 }
 
 function worker(core: u32): void { runExecutor(); }

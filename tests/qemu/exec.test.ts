@@ -44,7 +44,7 @@ for (const b of BOARDS) {
       assert.match(r.output, /^interval ticks: 5$/m);
     });
 
-    it("1,000 CPU-bound tasks from core 0 are stolen (each core runs 10% or more), 10,000 ping-pongs, 100,000 tasks without a leak, idle cores in WFE", async () => {
+    it("1,000 CPU-bound tasks from core 0 are stolen (each core runs 10% or more), 10,000 ping-pongs, 100,000 tasks without a leak, pinned tasks stay on their cores, idle cores in WFE", async () => {
       const r = await boot(b.name, "exec-load", { timeoutMs: 150_000 });
       assertPassed(r);
       for (let c = 0; c < 4; c++) {
@@ -55,6 +55,15 @@ for (const b of BOARDS) {
       }
       assert.match(r.output, /^ping-pong: 10000 round trips between two cores in \d+ ms$/m);
       assert.match(r.output, /^100000 tasks: heap in use (\d+) -> \1, live blocks (\d+) -> \2, /m);
+      // Affinity (issue 29): pinned and set-affine tasks never ran elsewhere; unpinned ones were still stolen.
+      for (let c = 0; c < 4; c++) {
+        const a = r.output.match(new RegExp(`^affinity: core ${c} polled pinned-to-2 (\\d+), among-1-3 (\\d+), unpinned (\\d+)$`, "m"));
+        assert.ok(a, r.output);
+        if (c !== 2) assert.equal(a[1], "0", `a task pinned to core 2 ran on core ${c}`);
+        else assert.equal(a[1], "200", "the pinned tasks' 200 polls on core 2");
+        if (c === 0 || c === 2) assert.equal(a[2], "0", `a task among cores 1 and 3 ran on core ${c}`);
+      }
+      assert.match(r.output, /^affinity: pinned tasks stayed on their cores, unpinned ones were stolen$/m);
       assert.match(r.output, /^exec load test: ok$/m);
     });
 

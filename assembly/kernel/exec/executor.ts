@@ -11,6 +11,12 @@
 // head, a tail and a length; tasks link through their `next` field. The
 // host's module "queue" pushes and pops under that lock in one call. No
 // allocation per poll: the Context is one per core.
+//
+// Affinity (issue 29): a task whose `affinity` names cores (spawnPinned,
+// spawnAmong) goes, at each spawn and wake, to the shortest queue among
+// them, and into that core's second queue, its own: stealing never looks
+// there. A core takes turns between its own queue and the shared one, so
+// neither starves the other.
 import * as atomic from "../../arch/atomic";
 import { coreId, coreCount, waitForEvent, sendEvent } from "../../arch/cpu";
 import { dispose } from "../lifetime";
@@ -42,10 +48,17 @@ export function serviceEvents(): void {
 const CORES: u32 = 4;
 // Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4), idle entries (4): 32 bytes.
 const QUEUES = memory.data(32 * 4, 16);
+// Per core, the tasks that only it may run: lock, head, tail, length (16 bytes).
+const OWN_QUEUES = memory.data(16 * 4, 16);
 const NEXT_CORE = memory.data(4, 4);
 
 // @ts-ignore: decorator
 @inline function queue(core: u32): usize { return QUEUES + (<usize>(core & (CORES - 1)) << 5); }
+// @ts-ignore: decorator
+@inline function ownQueue(core: u32): usize { return OWN_QUEUES + (<usize>(core & (CORES - 1)) << 4); }
+// Which queue this core looks at first, turn by turn (its own, then the shared one).
+// @ts-ignore: decorator
+@perCore let ownFirst: bool = false;
 
 // This core's number (@perCore: each core its own): one host call, once.
 // @ts-ignore: decorator
@@ -59,15 +72,45 @@ const NEXT_CORE = memory.data(4, 4);
 // A queue's lock, list and length change in one host call (module "queue":
 // the layout is in tools/abi/spec.ts): four host calls each before.
 function enqueue(task: Task, core: u32): void {
-  hostQueue.push(queue(core), changetype<usize>(task), <u32>offsetof<Task>("next"));
+  const cores = task.affinity;
+  let q = queue(core);
+  if (cores) {                                  // pinned or among a set: never stolen
+    core = placeAmong(cores, core);
+    q = ownQueue(core);
+  }
+  hostQueue.push(q, changetype<usize>(task), <u32>offsetof<Task>("next"));
   if (core != myCore()) sendEvent();      // this core is awake: only another one needs the SEV
 }
 setEnqueue(enqueue);
 
-function dequeue(core: u32): Task | null {
-  const q = queue(core);
+/** The core of `cores` (a mask) to queue on: `core` if it is the only one, else the one with the fewest queued (hints). */
+function placeAmong(cores: u32, core: u32): u32 {
+  if (cores == (1 << core)) return core;
+  let best: u32 = core, fewest: u32 = 0xFFFFFFFF;
+  const n = coreCount();
+  for (let c: u32 = 0; c < n; c++) {
+    if (!(cores & (1 << c))) continue;
+    const len = load<u32>(queue(c), 12) + load<u32>(ownQueue(c), 12);
+    if (len < fewest) { fewest = len; best = c; }
+  }
+  if (fewest == 0xFFFFFFFF) panic("a task's affinity names no core of this board");
+  return best;
+}
+
+function pop(q: usize): Task | null {
   if (!load<u32>(q, 12)) return null;           // a hint (plain read): the host checks again under the lock
   return changetype<Task | null>(hostQueue.pop(q, <u32>offsetof<Task>("next")));
+}
+
+/** The next task of this core: from its own queue and the shared one in turn. */
+function dequeue(core: u32): Task | null {
+  ownFirst = !ownFirst;
+  if (ownFirst) {
+    const t = pop(ownQueue(core));
+    return t ? t : pop(queue(core));
+  }
+  const t = pop(queue(core));
+  return t ? t : pop(ownQueue(core));
 }
 
 /** The oldest task of the longest other queue, or null. */
@@ -80,7 +123,7 @@ function steal(self: u32): Task | null {
     if (len > most) { most = len; best = c; }
   }
   if (best == self) return null;
-  const t = dequeue(best);
+  const t = pop(queue(best));
   if (t) count(queue(self) + 20);
   return t;
 }
@@ -99,9 +142,33 @@ export function spawn<T>(what: T): void {
 
 /** Starts `what` (a Task or a Future, as for spawn) on `core` (it may be stolen by an idle core). Freed when it finishes. */
 export function spawnOn<T>(core: u32, what: T): void {
+  spawnWith<T>(core, 0, what);
+}
+
+/**
+ * Starts `what` on `core` and keeps it there: it runs on no other core,
+ * ever (idle cores do not steal it). For a task that must stay next to its
+ * data, or to keep work off a core (the UART's interrupts on core 0, say).
+ */
+export function spawnPinned<T>(core: u32, what: T): void {
+  spawnWith<T>(core, 1 << core, what);
+}
+
+/**
+ * Starts `what` on one of `cores` (a mask: bit n for core n), and keeps it
+ * among them: each time it is woken it goes to the least busy of them,
+ * never to another core.
+ */
+export function spawnAmong<T>(cores: u32, what: T): void {
+  spawnWith<T>(<u32>ctz(cores), cores, what);
+}
+
+function spawnWith<T>(core: u32, cores: u32, what: T): void {
   if (!isReference<T>()) ERROR("spawn() and spawnOn() take a Task or a Future");
+  if (core >= coreCount() || (cores != 0 && (cores >> coreCount()) != 0)) panic("spawn: a core this board does not have");
   const task: Task = what instanceof Task ? changetype<Task>(what) : taskFor(changetype<Object>(what));
   task.home = core;
+  if (cores) task.affinity = cores;
   const addr = stateAddr(task);
   atomic.storeUnchecked32(addr, (load<u32>(addr) & KEPT) | QUEUED | DETACHED);   // not shared yet: a plain read
   enqueue(task, core);
