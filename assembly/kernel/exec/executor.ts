@@ -165,7 +165,7 @@ export function spawnAmong<T>(cores: u32, what: T): void {
 
 function spawnWith<T>(core: u32, cores: u32, what: T): void {
   if (!isReference<T>()) ERROR("spawn() and spawnOn() take a Task or a Future");
-  if (core >= coreCount() || (cores != 0 && (cores >> coreCount()) != 0)) panic("spawn: a core this board does not have");
+  if (cores != 0 && (core >= coreCount() || (cores >> coreCount()) != 0)) panic("spawnPinned/spawnAmong: a core this board does not have");
   const task: Task = what instanceof Task ? changetype<Task>(what) : taskFor(changetype<Object>(what));
   task.home = core;
   if (cores) task.affinity = cores;
