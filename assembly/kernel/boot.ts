@@ -12,6 +12,7 @@ import { print, println, printU64 } from "../arch/console";
 // kernel includes boot.ts, so this import puts that handler in every build.
 import "../arch/sys";
 import { gcGate } from "./gc";
+import { useOwnDtoaBuffer } from "./runtime";
 
 /** How many cores have announced themselves: one word of static (shared) memory. */
 export const ONLINE = memory.data(4, 4);
@@ -36,6 +37,7 @@ export function waitForAllCores(): u32 {
 
 /** The per-core boot sequence; call it from the exported kernel_start. */
 export function boot(core: u32, main: MainFn, worker: WorkerFn): void {
+  useOwnDtoaBuffer(core);   // std's float formatting: a buffer of this core's own
   gcGate();            // a collection that started before this core came in finishes first
   print("core ");
   printU64(core);

@@ -5,7 +5,8 @@
 //           Symbol() ids never repeat across cores; Symbol.for on four cores
 //           at once keeps one registry (std's calls run under a lock);
 //           nothing is written through a null Map at address 0;
-//   per core  scratch std uses within one call: parsing (strtod), sin/cos
+//   per core  scratch std uses within one call: float formatting (dtoa, and
+//           its buffer: tools/async/std-dtoa.ts), parsing (strtod), sin/cos
 //           (rempio2), pow (log_tail), Date's calendar. Four cores formatting and computing at once
 //           give every core the same strings and bits as core 0 alone.
 // Core 0 prints one line per check; exit 0 when all held.
@@ -29,14 +30,12 @@ const KEYS_OK = memory.data(4 * 4, 4);               // per core: keyFor/toStrin
 let refText: string = "";
 let refBits: u64 = 0;
 
-/**
- * Integer formatting, a Date's calendar: std's per-core scratch, exercised.
- * (Not f64.toString(): std formats floats in one static buffer, which the
- * cores share; docs/memory-model.md.)
- */
+/** Float and integer formatting (dtoa: its scratch and its buffer, per core), a Date's calendar. */
 function work(i: i32): string {
+  const x = <f64>i * 1.0000001 + 0.1;
   const d = new Date(<i64>i * 86_400_000 * 37);
-  return (i * 7919).toString() + " " + d.getUTCFullYear().toString() + "-" + d.getUTCMonth().toString() + "-" + d.getUTCDate().toString() + " ";
+  return x.toString() + " " + (<f32>x).toString() + " " + (i * 7919).toString() + " " +
+    d.getUTCFullYear().toString() + "-" + d.getUTCMonth().toString() + "-" + d.getUTCDate().toString() + " ";
 }
 /** Parsing (strtod), sin/cos (rempio2), pow (log_tail) and Mathf: their bits. */
 function bits(i: i32): u64 {
@@ -107,7 +106,7 @@ function main(): void {
 
   let bad = 0;
   for (let c: u32 = 0; c < cores; c++) if (load<u32>(BAD + (<usize>c << 2))) { bad++; print("std: core "); printU64(c); print(" differs in "); println(load<u32>(BAD + (<usize>c << 2)) & 1 ? "its strings" : "its bits"); }
-  print("std: parsing, sin/cos/pow and Date on four cores at once: "); printU64(bad); println(" cores differ from core 0 alone");
+  print("std: formatting, parsing, sin/cos/pow and Date on four cores at once: "); printU64(bad); println(" cores differ from core 0 alone");
   if (bad) ok = false;
 
   trace("std: trace", 2, 1.5, 42);                  // std's trace: a console line, not an import the host lacks

@@ -13,6 +13,7 @@ import { machineBytes } from "./layout.js";
 import { checkRawAddresses } from "./raw-address.js";
 import { checkPerCoreWrites, stripPerCore, PerCoreVar } from "./percore.js";
 import { LoweredFile, sourcePosition } from "./positions.js";
+import { perCoreDtoaBuffer } from "./std-dtoa.js";
 
 const ROOT = process.cwd();
 const OUT = join(ROOT, "build", "async");
@@ -147,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
       return p.startsWith(ROOT + "/") && !p.includes("/node_modules/") ? stripPerCore(text, relative(ROOT, p), perCore) : text;
     },
     stderr: { write(chunk: string | Uint8Array) { errText += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(); return true; } } as never,
+    transforms: [perCoreDtoaBuffer as never],
   });
   if (errText) process.stderr.write(mapMessages(errText, files) + stackSizeNote(errText));
   if (error) return 1;
