@@ -72,7 +72,7 @@ const NEXT_CORE = memory.data(4, 4);
 // A queue's lock, list and length change in one host call (module "queue":
 // the layout is in tools/abi/spec.ts): four host calls each before.
 function enqueue(task: Task, core: u32): void {
-  const cores = task.affinity;
+  const cores = <u32>task.affinity;
   let q = queue(core);
   if (cores) {                                  // pinned or among a set: never stolen
     core = placeAmong(cores, core);
@@ -167,8 +167,8 @@ function spawnWith<T>(core: u32, cores: u32, what: T): void {
   if (!isReference<T>()) ERROR("spawn() and spawnOn() take a Task or a Future");
   if (cores != 0 && (core >= coreCount() || (cores >> coreCount()) != 0)) panic("spawnPinned/spawnAmong: a core this board does not have");
   const task: Task = what instanceof Task ? changetype<Task>(what) : taskFor(changetype<Object>(what));
-  task.home = core;
-  if (cores) task.affinity = cores;
+  task.home = <u16>core;
+  if (cores) task.affinity = <u16>cores;
   const addr = stateAddr(task);
   atomic.storeUnchecked32(addr, (load<u32>(addr) & KEPT) | QUEUED | DETACHED);   // not shared yet: a plain read
   enqueue(task, core);
@@ -197,7 +197,7 @@ export function spawnJoinOn<T>(core: u32, what: T): JoinHandle<T> {
   if (!isReference<T>()) ERROR("spawnJoin() takes a Task or a Future");
   const isTask = what instanceof Task;
   const runner: Task = isTask ? changetype<Task>(what) : taskFor(changetype<Object>(what));
-  runner.home = core;
+  runner.home = <u16>core;
   // A future's task is ours: detached but kept, so the handle frees it (letGo) whenever it is disposed.
   atomic.storeUnchecked32(stateAddr(runner), isTask ? QUEUED : QUEUED | DETACHED | KEPT);
   enqueue(runner, core);
@@ -270,7 +270,7 @@ export function runOnce(): bool {
     if (found == s) break;
     s = found;
   }
-  task.home = core;
+  task.home = <u16>core;
   let done: bool = (s & CANCELLED) != 0;       // cancelled while queued: finish it unpolled
   if (done) {
     withdrawAll(task);                         // the cancellation takes effect: it keeps nothing

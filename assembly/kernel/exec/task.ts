@@ -75,14 +75,15 @@ export abstract class Task {
   /** Run-queue link (the queue's lock protects it). */
   next: usize = 0;
   /** The core whose queue a wake puts it in: where it ran last. */
-  home: u32 = 0;
+  home: u16 = 0;
   /**
    * The cores it may run on, a bit per core (0: any, and idle cores may
    * steal it: the default). A task with an affinity is queued, at each
    * spawn and each wake, on the shortest queue among its cores, in that
    * core's queue of tasks that are never stolen (spawnPinned, spawnAmong).
+   * (u16, like home: the task's header stays 20 bytes.)
    */
-  affinity: u32 = 0;
+  affinity: u16 = 0;
   /** Times it was polled. */
   polls: u32 = 0;
   /** A task waiting for this one to finish (JoinHandle), as an address; 0 if none. */
