@@ -633,15 +633,26 @@ class Lowerer {
   liveAt(o: Owned, node: ts.AwaitExpression): boolean {
     const at = node.getStart(this.sf);
     if (at < o.decl.end || node.end > o.scope.end || at < o.scope.getStart(this.sf)) return false;
-    const refs: ts.Identifier[] = [];
-    const collect = (n: ts.Node): void => {
-      if (ts.isIdentifier(n) && n !== o.decl.name && this.checker.getSymbolAtLocation(n) === o.sym) refs.push(n);
-      ts.forEachChild(n, collect);
+    return this.refsTo(o.sym, o.decl, o.scope).some((r) => r.getStart(this.sf) >= at || this.laterTurn(r, node, o.decl, o.scope));
+  }
+
+  /** The references to the local `sym` in `scope`, its declaration's name aside (not in nested functions). */
+  refsTo(sym: ts.Symbol, d: ts.VariableDeclaration, scope: ts.Node): ts.Node[] {
+    const refs: ts.Node[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isFunctionLike(n)) return;
+      if (ts.isIdentifier(n) && n !== d.name && this.checker.getSymbolAtLocation(n) === sym) refs.push(n);
+      ts.forEachChild(n, visit);
     };
-    collect(o.scope);
-    if (refs.some((r) => r.getStart(this.sf) >= at)) return true;
-    for (let p: ts.Node = node.parent; p && p !== o.scope; p = p.parent) {
-      if (isLoop(p) && p.getStart(this.sf) >= o.decl.end && refs.some((r) => r.getStart(this.sf) >= p.getStart(this.sf) && r.end <= p.end)) return true;
+    visit(scope);
+    return refs;
+  }
+
+  /** Can `r` run after the await `a` on a later turn of a loop (in `scope`) that holds both, with `d` outside its body? */
+  laterTurn(r: ts.Node, a: ts.Node, d: ts.VariableDeclaration, scope: ts.Node): boolean {
+    const inside = (n: ts.Node, outer: ts.Node): boolean => n.getStart(this.sf) >= outer.getStart(this.sf) && n.end <= outer.end;
+    for (let l: ts.Node = a.parent; l && l !== scope.parent; l = l.parent) {
+      if (isLoop(l) && inside(r, l) && !inside(d, (l as ts.IterationStatement).statement)) return true;
     }
     return false;
   }
@@ -662,28 +673,17 @@ class Lowerer {
    * it). A local only read before the first await stays a local.
    */
   livesAcrossAwait(sym: ts.Symbol, d: ts.VariableDeclaration, scope: ts.Node): boolean {
-    const refs: ts.Node[] = [], awaits: ts.Node[] = [], bounds: ts.Node[] = [];
+    const awaits: ts.Node[] = [], bounds: ts.Node[] = [];
     const visit = (n: ts.Node): void => {
       if (ts.isFunctionLike(n)) return;
-      if (ts.isIdentifier(n) && n !== d.name && this.checker.getSymbolAtLocation(n) === sym) refs.push(n);
       if (ts.isAwaitExpression(n)) { awaits.push(n); bounds.push(n); }
       else if ((ts.isStatement(n) || ts.isBinaryExpression(n) || ts.isConditionalExpression(n)) && n !== scope && containsAwait(n)) bounds.push(n);
       ts.forEachChild(n, visit);
     };
     visit(scope);
     const start = (n: ts.Node): number => n.getStart(this.sf);
-    const inside = (n: ts.Node, outer: ts.Node): boolean => start(n) >= start(outer) && n.end <= outer.end;
-    for (const r of refs) {
-      if (bounds.some((b) => start(b) >= d.end && start(b) <= start(r))) return true;
-      for (const a of awaits) {
-        for (let l: ts.Node = a.parent; l && l !== scope.parent; l = l.parent) {
-          if (!isLoop(l) || !inside(r, l)) continue;
-          const body = (l as ts.IterationStatement).statement;
-          if (!inside(d, body)) return true;
-        }
-      }
-    }
-    return false;
+    return this.refsTo(sym, d, scope).some((r) =>
+      bounds.some((b) => start(b) >= d.end && start(b) <= start(r)) || awaits.some((a) => this.laterTurn(r, a, d, scope)));
   }
 
   /**
