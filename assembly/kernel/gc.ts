@@ -518,8 +518,12 @@ export function safepoint(): void {
     if (counter() >= deadline) {
       // Somebody is not coming: give the request up (only one core wins the CAS).
       if (atomic.cas32(GC + W_STATE, w, w & ~3 & ~bit) == w) {
-        STATS.abandoned++;
+        // The wait first, then the count a reader watches for: the cores the
+        // CAS released may read the statistics at once (a reader that saw the
+        // count and read the wait as 0 failed the gc test under a loaded host).
         STATS.abandonedWaitTicks = counter() - load<u64>(REQUESTED_AT);
+        atomic.fence();
+        STATS.abandoned++;
         sendEvent();
         sayGivenUp(runningCores() & 15 & ~parked);
         break;

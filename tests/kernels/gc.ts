@@ -22,6 +22,7 @@ import * as heap from "../../assembly/kernel/alloc/index";
 import { HeapStats } from "../../assembly/kernel/alloc/index";
 import { coreId, counter, timerFrequency } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
+import * as atomic from "../../assembly/arch/atomic";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { spawnOn, spawnJoin, spawnJoinOn, JoinHandle, runExecutor, Channel, yieldNow, sleep } from "../../assembly/kernel/exec";
 import { Atomic } from "../../assembly/kernel/sync";
@@ -170,7 +171,10 @@ async function askAndWait(): Promise<i32> {
     await yieldNow();
   }
   // The request given up may be one an allocation made a little before ours
-  // (ours was then no new one): its wait counts from when it was made.
+  // (ours was then no new one): its wait counts from when it was made. Read
+  // again after a fence: the collector writes the wait before the count.
+  atomic.fence();
+  gcStats(gcs);
   const waited = gcs.abandonedWaitTicks * 1000 / timerFrequency();
   // (Once it is given up a new request may run as soon as the poll ends: collections() may have moved.)
   const gaveUpOnce = gcs.abandoned > gaveUp;
