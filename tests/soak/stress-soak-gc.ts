@@ -1,5 +1,5 @@
 // The soak's second image (make soak): the same 1,000 stress rounds with
-// every dispose() left out, in a heap cut to 256 KiB (tests/kernels/stress-gc.ts
+// every dispose() left out, in a heap cut to 320 KiB (tests/kernels/stress-gc.ts
 // in make test runs 24): the collector frees what the rounds and their async
 // actors made, and the heap in use is back where it started.
 import { boot } from "../../assembly/kernel/boot";
