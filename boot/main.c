@@ -27,6 +27,7 @@ uint64_t boot_dtb;
 /* Exit codes (under QEMU -semihosting): */
 #define EXIT_REJECTED 3   /* kernel.wasm was rejected by wasm3 */
 #define EXIT_NO_RAM   4   /* the firmware did not say how much RAM there is, or the kernel does not fit */
+/* 5: the kernel's top-level code trapped (EXIT_INIT_FAILED, boot/wasm/host.h) */
 
 extern char __ram_end[];
 

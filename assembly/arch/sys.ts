@@ -1,5 +1,6 @@
 // Panic, exit and the machine's identity (host module "sys").
-import { sys as host, console as hostConsole } from "./host";
+import { sys as host } from "./host";
+import { println } from "./console";
 import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
 
 // Where this core is in an async function (wasm globals are per core): set
@@ -52,8 +53,7 @@ export function kernelTrace(message: string, n: i32 = 0, a0: f64 = 0, a1: f64 = 
   if (n > 2) line += ", " + a2.toString();
   if (n > 3) line += ", " + a3.toString();
   if (n > 4) line += ", " + a4.toString();
-  line += "\n";
-  hostConsole.write(changetype<usize>(line), line.length);
+  println(line);
 }
 
 /** Whether the async function `name` ("f (path:line)") is in `file` (no allocation: this runs in a panic). */

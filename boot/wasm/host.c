@@ -72,6 +72,7 @@ static M3MemoryHeader *own_headers[MAX_CORES];   /* wasm3's own memory buffer, g
 /* The module the runtimes run: the one in the image, or the last pushed one
  * (docs/push.md). wasm3 keeps pointers into it, so it stays where it is. */
 static const uint8_t *module_bytes;
+static volatile uint32_t generation;         /* bumped once the runtimes are ready again after a push */
 static size_t module_size;
 /* wasm3's result ("function lookup failed") with its detail ("'cpu.teleport'"). */
 static const char *detail(IM3Runtime rt, M3Result r) {
@@ -206,7 +207,8 @@ void wasm_run(unsigned core) {
         host_init_finished(!r);
         if (r && r != host_handover) {
             report_trap(core, rt, r);
-            host_init_failed(host_push_wait_ms != 0);
+            /* A pushed kernel's failure leaves the run to the next push, as a boot window does. */
+            host_init_failed(host_push_wait_ms != 0 || __atomic_load_n(&generation, __ATOMIC_ACQUIRE) != 0);
             host_core_leaves(core);
             return;
         }
@@ -225,7 +227,6 @@ void wasm_run(unsigned core) {
 #define PUSH_MAX (1u << 20)
 static uint8_t push_buffers[2][PUSH_MAX] __attribute__((aligned(16)));
 static unsigned push_next;                   /* the buffer the next push goes to: not the running module's */
-static volatile uint32_t generation;         /* bumped once the runtimes are ready again */
 
 const char *wasm_push_requested(void) {
     __atomic_store_n(&push_pending, 1, __ATOMIC_RELEASE);

@@ -81,7 +81,8 @@ void host_init_finished(int ok);
 /* Core 0, after a trap in _initialize (the panic line is out): no core will run
  * this kernel, so the run ends as a rejected kernel.wasm's does (exit code
  * EXIT_INIT_FAILED under QEMU), unless `push_wanted` (wasm3 with a boot window,
- * push.wait=): then wasm_serve waits for a push of a fixed kernel. */
+ * push.wait=, or a kernel that came by push): then wasm_serve waits for a push
+ * of a fixed kernel. (The other exit codes are in boot/main.c.) */
 #define EXIT_INIT_FAILED 5
 void host_init_failed(int push_wanted);
 extern unsigned host_push_wait_ms;       /* push.wait= from the boot arguments (boot/main.c), 0 if none */

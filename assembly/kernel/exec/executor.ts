@@ -83,17 +83,18 @@ function enqueue(task: Task, core: u32): void {
 }
 setEnqueue(enqueue);
 
-/** The core of `cores` (a mask) to queue on: `core` if it is the only one, else the one with the fewest queued (hints). */
+/**
+ * The core of `cores` (a mask, checked against the board at spawn) to queue
+ * on: `core` if it is the only one, else the one with the fewest queued (hints).
+ */
 function placeAmong(cores: u32, core: u32): u32 {
   if (cores == (1 << core)) return core;
   let best: u32 = core, fewest: u32 = 0xFFFFFFFF;
-  const n = coreCount();
-  for (let c: u32 = 0; c < n; c++) {
+  for (let c: u32 = 0; c < CORES; c++) {
     if (!(cores & (1 << c))) continue;
     const len = load<u32>(queue(c), 12) + load<u32>(ownQueue(c), 12);
     if (len < fewest) { fewest = len; best = c; }
   }
-  if (fewest == 0xFFFFFFFF) panic("a task's affinity names no core of this board");
   return best;
 }
 
@@ -102,8 +103,9 @@ function pop(q: usize): Task | null {
   return changetype<Task | null>(hostQueue.pop(q, <u32>offsetof<Task>("next")));
 }
 
-/** The next task of this core: from its own queue and the shared one in turn. */
+/** The next task of this core: from its own queue and the shared one in turn (with no pinned task queued, as before). */
 function dequeue(core: u32): Task | null {
+  if (!load<u32>(ownQueue(core), 12)) return pop(queue(core));     // a hint, as pop's
   ownFirst = !ownFirst;
   if (ownFirst) {
     const t = pop(ownQueue(core));

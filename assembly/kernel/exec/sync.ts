@@ -211,7 +211,6 @@ export class Mutex<T> {
  */
 export class Permit extends Acquire {
   held: bool = false;
-  constructor(sem: Semaphore) { super(sem); }
   protected pollOnce(cx: Context): bool {
     if (!super.pollOnce(cx)) return false;
     this.held = true;
