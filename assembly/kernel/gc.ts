@@ -502,7 +502,11 @@ export function safepoint(): void {
       continue;
     }
     // REQUESTED: are all the running cores here?
-    const deadline = load<u64>(REQUESTED_AT) + patience;
+    // (The request's time is read once: after the CAS below gives it up, a
+    // new request may write its own time at once, and a wait read then came
+    // out near 0: the gc test failed so under a loaded CI host.)
+    const requestedAt = load<u64>(REQUESTED_AT);
+    const deadline = requestedAt + patience;
     const parked = (w >> 4) & 15;
     if ((runningCores() & 15 & ~parked) == 0) {
       if (atomic.cas32(GC + W_STATE, w, (w & ~3) | STOPPED) != w) continue;
@@ -521,7 +525,7 @@ export function safepoint(): void {
         // The wait first, then the count a reader watches for: the cores the
         // CAS released may read the statistics at once (a reader that saw the
         // count and read the wait as 0 failed the gc test under a loaded host).
-        STATS.abandonedWaitTicks = counter() - load<u64>(REQUESTED_AT);
+        STATS.abandonedWaitTicks = counter() - requestedAt;
         atomic.fence();
         STATS.abandoned++;
         sendEvent();
