@@ -41,10 +41,21 @@ CC            := $(CROSS)gcc
 OBJCOPY       := $(CROSS)objcopy
 QEMU          ?= qemu-system-aarch64
 NODE          ?= node
-B             := build
+# Build outputs. A kernel's own project (tspi build, tools/cli/tspi.ts) runs
+# this Makefile in the package's folder with B set to the project's build/
+# (absolute), PROJECT to the project and TSPI_PROJECT=1: the package ships
+# its host tools compiled (build/tools), and writes nothing of its own.
+B             ?= build
+PROJECT       ?= $(CURDIR)
+TSPI_PROJECT  ?=
+export TSPI_PROJECT
+# The host tools, compiled (in a project: the package's own, shipped compiled).
+TJS           := build/tools
+# (the fetch scripts and the SD card tool put what they fetch under it)
+export BUILD_DIR := $(B)
 ASC           := node_modules/.bin/asc
 # asc behind the async transform (tools/async/asc.ts): every kernel build goes through it.
-ASYNC_ASC     := $(NODE) $(B)/tools/tools/async/asc.js
+ASYNC_ASC     := $(NODE) $(abspath $(TJS))/tools/async/asc.js
 TSC           := node_modules/.bin/tsc
 
 # wasm3 sources are fetched by tools/fetch-wasm3.sh (pinned, sha256-checked).
@@ -94,9 +105,9 @@ TEST_KERNELS  := $(patsubst tests/kernels/%.ts,%,$(wildcard tests/kernels/*.ts))
 SETUP         := $(B)/.setup
 # Rebuild kernels and images when KERNEL_MEMORY_MB changes.
 CONFIG        := $(B)/.config-memory-$(KERNEL_MEMORY_MB)
-TOOLS         := $(B)/.tools
+TOOLS         := $(if $(TSPI_PROJECT),$(TJS)/tools/cli/tspi.js,$(B)/.tools)
 Q             := @
-say            = @printf '  %-8s %s\n' $(1) $(2)
+say            = @printf '  %-8s %s\n' '$(1)' '$(2)'
 
 # Which backend's images make, qemu, sdcard, bench... use (see "images" below).
 BACKEND       ?= wasm3
@@ -107,15 +118,15 @@ IMG_wasm3     := $(B)
 IMG_aot       := $(B)/aot
 IMG           := $(IMG_$(BACKEND))
 
-.PHONY: all qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
+.PHONY: all tools qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
 all: $(IMG)/kernel8.img
-	@printf '\n  image    %s (%s bytes): make qemu to boot it\n' $< $$(stat -c %s $<)
+	@printf '\n  image    %s (%s bytes): %s to boot it\n' $< $$(stat -c %s $<) '$(if $(TSPI_PROJECT),npx tspi qemu,make qemu)'
 
 # ---- set-up -------------------------------------------------------------
-$(SETUP): tools/setup.sh tools/fetch-wasm3.sh package.json package-lock.json
+$(SETUP): tools/setup.sh tools/fetch-wasm3.sh package.json $(wildcard package-lock.json)
 	$(Q)tools/setup.sh
 	$(Q)mkdir -p $(B) && touch $@
 setup: $(SETUP)
@@ -128,46 +139,64 @@ setup: $(SETUP)
 stamp = $(shell mkdir -p $(B) && { [ -f $(1) ] || { rm -f $(2); touch $(1); }; })
 $(call stamp,$(CONFIG),$(B)/.config-memory-*)
 
-# The host tools (TypeScript) compile to build/tools.
-$(TOOLS): $(TOOL_SRCS) tsconfig.json $(SETUP)
+# The host tools (TypeScript) compile to build/tools (npm pack ships them: make tools).
+tools: $(TOOLS)
+$(B)/.tools: $(TOOL_SRCS) tsconfig.json $(SETUP)
 	$(call say,TSC,tools)
 	$(Q)$(TSC) -p tsconfig.json
 	$(Q)touch $@
 
 # ---- host ABI: one spec, both sides generated ------------------------------
-$(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h assembly/arch/host.ts docs/host-abi.md &: tools/abi/spec.ts tools/gen-abi.ts | $(TOOLS)
+# The committed side (assembly/arch/host.ts, docs/host-abi.md) is touched only
+# when older than the spec: a touch after a kernel was built (the recipe runs
+# for build/gen/ in a fresh tree) made the next make compile and link again.
+ABI_COMMITTED := $(if $(TSPI_PROJECT),,assembly/arch/host.ts docs/host-abi.md)
+$(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h $(ABI_COMMITTED) &: $(wildcard tools/abi/spec.ts tools/gen-abi.ts) | $(TOOLS)
 	$(call say,GEN,host ABI)
-	$(Q)$(NODE) $(B)/tools/tools/gen-abi.js --out $(B)/gen
-	$(Q)touch $(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h assembly/arch/host.ts docs/host-abi.md
+	$(Q)$(NODE) $(TJS)/tools/gen-abi.js --out $(B)/gen $(if $(TSPI_PROJECT),--c-only)
+	$(Q)touch $(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h
+	$(Q)for f in $(ABI_COMMITTED); do [ $$f -nt tools/abi/spec.ts ] && [ $$f -nt tools/gen-abi.ts ] || touch $$f; done
 abi: $(B)/gen/abi_link.c
 
 # ---- AssemblyScript -> wasm ------------------------------------------------
 # Every kernel is validated (wasm-validate) and its imports checked against the ABI.
 define wasm_rule
-$(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) tools/share-globals.ts asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS)
+$(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) $(wildcard tools/share-globals.ts) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS) $(B)/gen/abi.h
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
-	$(Q)$(ASYNC_ASC) $(1) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
-		--outFile $(2) || \
+	$(Q)cd $(PROJECT) && $(ASYNC_ASC) $(abspath $(1)) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
+		--outFile $(abspath $(2)) || \
 		{ printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
-	$(Q)$(NODE) $(B)/tools/tools/share-globals.js $(2) --per-core $(2:.wasm=.percore.json) || { rm -f $(2); exit 1; }
-	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
+	$(Q)$(NODE) $(TJS)/tools/share-globals.js $(2) --per-core $(2:.wasm=.percore.json) || { rm -f $(2); exit 1; }
+	$(Q)$(NODE) $(TJS)/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
 	$(Q)$$(WASM2WAT) $(2) -o $(2:.wasm=.wat)
 endef
 # The kernel: assembly/main.ts (which runs the tour, examples/tour/main.ts,
 # until it is yours), or with make APP=path/to/main.ts a program kept
 # anywhere. tools/app-entry.ts writes its entry (build/app/index.ts).
 APP           ?=
+APP_GIVEN     := $(filter command line environment,$(origin APP))
+# make flash without APP writes the card for the program it holds: that
+# program is this make's APP too (a switch of APP would remake its kernel).
+ifneq ($(filter flash,$(MAKECMDGOALS)),)
+CARD_HOLDS    := $(shell cat $(IMG)/sdcard.img.program 2>/dev/null)
+ifeq ($(APP_GIVEN)$(IMAGE),)
+APP           := $(CARD_HOLDS)
+endif
+endif
 KERNEL_MAIN   := $(if $(strip $(APP)),$(APP),assembly/main.ts)
 APP_STAMP     := $(B)/.app-$(shell printf '%s' '$(APP)' | md5sum | cut -c1-8)
 ifeq ($(wildcard $(KERNEL_MAIN)),)
 $(error APP=$(APP): no such file (give the path of your kernel's main.ts, for example APP=examples/blink/main.ts))
 endif
 # (after the check: a refused APP must not make the next build start again)
+# (not for make flash, which builds nothing: it must not switch the stamp either)
+ifeq ($(filter flash,$(MAKECMDGOALS)),)
 $(call stamp,$(APP_STAMP),$(B)/.app-*)
+endif
 KERNEL_ENTRY  := $(B)/app/index.ts
 $(B)/app/index.ts: $(KERNEL_MAIN) tools/app-entry.ts $(APP_STAMP) | $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/app-entry.js --app $(KERNEL_MAIN) --out $@
+	$(Q)$(NODE) $(TJS)/tools/app-entry.js --app $(KERNEL_MAIN) --out $@
 # (the examples are sources of the default kernel too: it re-exports the tour)
 $(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(wildcard $(dir $(KERNEL_MAIN))*.ts) $(wildcard examples/*/*.ts)))
 
@@ -270,12 +299,12 @@ endef
 define image_rule_aot
 $(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $(1) tools/aot-fixed-memory.ts | $(TOOLS)
 	$$(call say,WASM2C,$(1))
-	$(Q)$(NODE) $(B)/tools/tools/check-wasm.js $(1)
+	$(Q)$(NODE) $(TJS)/tools/check-wasm.js $(1)
 	$(Q)mkdir -p $(B)/aot/c/$(2)
 	$(Q)mkdir -p $(B)/aot/c/$(2)/raw
 	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/c/$(2)/raw/kernel.c
 	$(Q)cp $(B)/aot/c/$(2)/raw/kernel.h $(B)/aot/c/$(2)/kernel.h
-	$(Q)$(NODE) $(B)/tools/tools/aot-fixed-memory.js $(B)/aot/c/$(2)/raw/kernel.c $(B)/aot/c/$(2)/kernel.c
+	$(Q)$(NODE) $(TJS)/tools/aot-fixed-memory.js $(B)/aot/c/$(2)/raw/kernel.c $(B)/aot/c/$(2)/kernel.c
 	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/c/$(2)/kernel.h); \
 		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/c/$(2)/imports.h; \
 		if grep -q 'Z_kernelZ___async_name' $(B)/aot/c/$(2)/kernel.h; then echo '#define AOT_HAS_ASYNC_LOCATION 1' >> $(B)/aot/c/$(2)/imports.h; fi
@@ -291,13 +320,13 @@ $(B)/aot/$(2).pass1.elf: $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(3)
 	$(Q)$(CC) $(LDFLAGS) -o $$@ $(3) $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
 $(B)/aot/c/$(2)/syms.c: $(B)/aot/$(2).pass1.elf $(1) | $(TOOLS)
 	$(Q)$(NM) -n -S --defined-only $$< > $(B)/aot/c/$(2)/pass1.nm
-	$(Q)$(NODE) $(B)/tools/tools/aot-syms.js --nm $(B)/aot/c/$(2)/pass1.nm --wasm $(1) --out $$@
+	$(Q)$(NODE) $(TJS)/tools/aot-syms.js --nm $(B)/aot/c/$(2)/pass1.nm --wasm $(1) --out $$@
 $(B)/aot/obj/$(2)/syms.o: $(B)/aot/c/$(2)/syms.c
 	$(Q)$(CC) $(CFLAGS) -c $$< -o $$@
 $(B)/aot/$(2).elf: $(B)/aot/$(2).pass1.elf $(B)/aot/obj/$(2)/syms.o
 	$$(call say,LD,$$@)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/aot/$(2).map -o $$@ $(3) $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(B)/aot/obj/$(2)/syms.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
-	$(Q)$(NM) -n -S --defined-only $$@ | $(NODE) $(B)/tools/tools/aot-syms.js --check $(B)/aot/c/$(2)/pass1.nm --nm - || { rm -f $$@; exit 1; }
+	$(Q)$(NM) -n -S --defined-only $$@ | $(NODE) $(TJS)/tools/aot-syms.js --check $(B)/aot/c/$(2)/pass1.nm --nm - || { rm -f $$@; exit 1; }
 $(B)/aot/$(2).img: $(B)/aot/$(2).elf
 	$(Q)$(OBJCOPY) -O binary $$< $$@
 endef
@@ -312,10 +341,20 @@ $(foreach t,$(TEST_KERNELS),$(eval $(call image_rule,$(B)/tests/$(t).wasm,tests/
 # The example programs (examples/<name>/main.ts), each an image of its own, booted by make test.
 EXAMPLES      := $(patsubst examples/%/main.ts,%,$(wildcard examples/*/main.ts))
 $(B)/examples/%/index.ts: examples/%/main.ts tools/app-entry.ts | $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/app-entry.js --app $< --out $@
+	$(Q)$(NODE) $(TJS)/tools/app-entry.js --app $< --out $@
 $(foreach e,$(EXAMPLES),$(eval $(call wasm_rule,$(B)/examples/$(e)/index.ts,$(B)/examples/$(e).wasm,$(wildcard examples/$(e)/*.ts))))
 $(foreach e,$(EXAMPLES),$(eval $(call image_rule,$(B)/examples/$(e).wasm,examples/$(e))))
 EXAMPLE_IMAGES := $(foreach e,$(EXAMPLES),$(B)/examples/$(e).img)
+
+# A kernel project's QEMU checks (tspi test): each test/<name>.ts of the
+# project is a program of its own, build/test/<name>.img (tools/cli/tspi.ts).
+ifneq ($(TSPI_PROJECT),)
+PROJECT_TESTS := $(patsubst $(PROJECT)/test/%.ts,%,$(filter-out %.spec.ts %.d.ts,$(wildcard $(PROJECT)/test/*.ts)))
+$(B)/test/%/index.ts: $(PROJECT)/test/%.ts tools/app-entry.ts | $(TOOLS)
+	$(Q)$(NODE) $(TJS)/tools/app-entry.js --app $< --out $@
+$(foreach t,$(PROJECT_TESTS),$(eval $(call wasm_rule,$(B)/test/$(t)/index.ts,$(B)/test/$(t).wasm,$(wildcard $(PROJECT)/src/*.ts $(PROJECT)/test/*.ts))))
+$(foreach t,$(PROJECT_TESTS),$(eval $(call image_rule,$(B)/test/$(t).wasm,test/$(t))))
+endif
 
 # Broken modules for the "bad input" tests: they skip validation on purpose.
 $(B)/tests/truncated.wasm: $(B)/tests/boot.wasm
@@ -346,6 +385,12 @@ HARNESSES := $(B)/tests/harness/alloc.wasm
 # A C stack overflow on core 1 (tests/stub/overflow.c): the guard page.
 $(eval $(call image_rule,$(B)/tests/boot.wasm,tests/overflow,$(B)/obj/tests/stub/overflow.c.o))
 
+# The device trees every SD card carries (defined before the first rule that
+# names them: make expands a rule's prerequisites as it reads the rule).
+DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2710-rpi-3-a-plus bcm2710-rpi-zero-2-w bcm2710-rpi-zero-2 \
+              bcm2711-rpi-4-b bcm2711-rpi-400 bcm2711-rpi-cm4
+DTBS       := $(patsubst %,$(B)/dts/%.dtb,$(DTS_BOARDS))
+
 # Programs for a real board (tests/hardware/README.md): built by make test, run by hand.
 HARDWARE_PROGRAMS := $(patsubst tests/hardware/%.ts,%,$(wildcard tests/hardware/*.ts))
 $(foreach t,$(HARDWARE_PROGRAMS),$(eval $(call wasm_rule,tests/hardware/$(t).ts,$(B)/hardware/$(t).wasm)))
@@ -353,9 +398,9 @@ $(foreach t,$(HARDWARE_PROGRAMS),$(eval $(call image_rule,$(B)/hardware/$(t).was
 HARDWARE_IMAGES := $(foreach t,$(HARDWARE_PROGRAMS),$(B)/hardware/$(t).img)
 hardware: $(HARDWARE_IMAGES)
 $(B)/hardware/%-sdcard.img: $(B)/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
+	$(Q)$(NODE) $(TJS)/tools/sdcard.js --out $@ --kernel $<
 $(B)/aot/hardware/%-sdcard.img: $(B)/aot/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
+	$(Q)$(NODE) $(TJS)/tools/sdcard.js --out $@ --kernel $<
 hardware-sdcard:
 	@test -n "$(PROGRAM)" || { echo "usage: make hardware-sdcard PROGRAM=<name>; programs: $(HARDWARE_PROGRAMS)" >&2; exit 2; }
 	@test -f tests/hardware/$(PROGRAM).ts || { echo "error: no tests/hardware/$(PROGRAM).ts; programs: $(HARDWARE_PROGRAMS)" >&2; exit 2; }
@@ -375,9 +420,6 @@ $(eval $(call image_rule,$(B)/bench/kernel.wasm,bench/bench,$(B)/obj/bench/nativ
 $(eval $(call image_rule,$(B)/examples/tour.wasm,bench/boot,$(B)/obj/bench/boot_figure.c.o))
 
 # ---- SD card: firmware (pinned Debian package), our device trees, config.txt ----
-DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2710-rpi-3-a-plus bcm2710-rpi-zero-2-w bcm2710-rpi-zero-2 \
-              bcm2711-rpi-4-b bcm2711-rpi-400 bcm2711-rpi-cm4
-DTBS       := $(patsubst %,$(B)/dts/%.dtb,$(DTS_BOARDS))
 $(B)/dts/%.dtb: boot/dts/%.dts $(wildcard boot/dts/*.dtsi boot/dts/*.dts) $(SETUP)
 	$(call say,DTC,$<)
 	$(Q)mkdir -p $(dir $@)
@@ -385,15 +427,18 @@ $(B)/dts/%.dtb: boot/dts/%.dts $(wildcard boot/dts/*.dtsi boot/dts/*.dts) $(SETU
 $(B)/firmware/.version: tools/fetch-firmware.sh $(SETUP)
 	$(Q)tools/fetch-firmware.sh
 $(B)/sdcard.img: $(B)/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
+	$(Q)$(NODE) $(TJS)/tools/sdcard.js --out $@ --kernel $< --program "$(APP)"
 $(B)/aot/sdcard.img: $(B)/aot/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/sdcard.js --out $@ --kernel $<
+	$(Q)$(NODE) $(TJS)/tools/sdcard.js --out $@ --kernel $< --program "$(APP)"
 sdcard: $(IMG)/sdcard.img
 
-# make flash DEVICE=/dev/sdX [FORCE=1] [YES=1]: write the SD card image, checked.
+# make flash DEVICE=/dev/sdX [APP=...] [FORCE=1] [YES=1]: write the card that
+# make sdcard built (or IMAGE), checked. It builds nothing: a card for another
+# program than APP, or older than its sources, is refused with what to run.
 FLASH_IMAGE := $(if $(IMAGE),$(IMAGE),$(IMG)/sdcard.img)
-flash: $(FLASH_IMAGE) $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/flash.js --device "$(DEVICE)" $(if $(FORCE),--force) $(if $(YES),--yes) $<
+flash: $(TOOLS)
+	$(Q)stale=; $(if $(IMAGE)$(filter-out $(CARD_HOLDS),$(APP))$(filter-out $(APP),$(CARD_HOLDS)),,[ ! -f $(FLASH_IMAGE) ] || $(MAKE) --no-print-directory -q $(FLASH_IMAGE) APP="$(APP)" || stale=--stale;) \
+		$(NODE) $(TJS)/tools/flash.js --device "$(DEVICE)" $(if $(IMAGE),,$(if $(APP_GIVEN),--program "$(APP)") $$stale) $(if $(FORCE),--force) $(if $(YES),--yes) $(FLASH_IMAGE)
 
 # make gdb [BOARD=pi4]: QEMU paused with a gdb server, gdb-multiarch attached.
 gdb: $(IMG)/kernel8.img $(TOOLS)
@@ -423,13 +468,13 @@ $(error make push BACKEND=aot: an aot image takes no push (its kernel is compile
 endif
 endif
 push: $(B)/kernel.wasm $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD) --fast-baud $(PUSH_BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(B)/kernel.wasm
+	$(Q)$(NODE) $(TJS)/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD) --fast-baud $(PUSH_BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(B)/kernel.wasm
 console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
+	$(Q)$(NODE) $(TJS)/tools/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
 
 # make qemu: the kernel in QEMU on four cores, in our console (as make console).
 qemu: $(IMG)/kernel8.img $(TOOLS)
-	$(Q)$(NODE) $(B)/tools/tools/console.js --qemu $(IMG)/kernel8.img --board $(BOARD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
+	$(Q)$(NODE) $(TJS)/tools/console.js --qemu $(IMG)/kernel8.img --board $(BOARD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
 
 # ---- tests ---------------------------------------------------------------
 # The host tools, then the kernel code against AssemblyScript's declarations
@@ -446,7 +491,7 @@ typecheck: $(TOOLS)
 
 test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
 	$(call say,TEST,as-pect)
-	$(Q)$(NODE) $(B)/tools/tools/async/aspect.js --config as-pect.config.js
+	$(Q)$(NODE) $(TJS)/tools/async/aspect.js --config as-pect.config.js
 	$(call say,TEST,node)
 	$(Q)$(NODE) --test $(B)/tools/tests/host/
 
@@ -471,14 +516,14 @@ $(foreach k,$(SOAK_KERNELS),$(eval $(call wasm_rule,tests/soak/$(k).ts,$(B)/soak
 $(foreach k,$(SOAK_KERNELS),$(eval $(call image_rule,$(B)/soak/$(k).wasm,soak/$(k))))
 soak: $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img) $(TOOLS)
 	$(call say,SOAK,$(IMG)/soak)
-	$(Q)$(NODE) $(B)/tools/tools/soak.js $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img)
+	$(Q)$(NODE) $(TJS)/tools/soak.js $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img)
 
 # Instructions per operation, wasm3 and aot against native C, both boards (-icount), one run.
 # (kernel8.img of both backends too: the report gives their sizes, from their link maps)
 bench: $(B)/bench/bench.img $(B)/bench/boot.img $(B)/aot/bench/bench.img $(B)/aot/bench/boot.img $(B)/examples/tour.img $(B)/examples/tour.wasm $(B)/kernel8.img $(B)/aot/kernel8.img $(TOOLS)
 	$(call say,BENCH,$<)
-	$(Q)$(NODE) $(B)/tools/tools/bench.js --aot $(B)/aot/bench/bench.img --aot-boot-image $(B)/aot/bench/boot.img --push $(B)/examples/tour.img $(B)/examples/tour.wasm $<
-	$(Q)$(NODE) $(B)/tools/tools/perf-doc.js bench/results.json
+	$(Q)$(NODE) $(TJS)/tools/bench.js --aot $(B)/aot/bench/bench.img --aot-boot-image $(B)/aot/bench/boot.img --push $(B)/examples/tour.img $(B)/examples/tour.wasm $<
+	$(Q)$(NODE) $(TJS)/tools/perf-doc.js bench/results.json
 
 clean:
 	rm -rf $(B)

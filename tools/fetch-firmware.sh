@@ -15,7 +15,7 @@ VERSION=1.20220830+ds-1
 DEB=raspi-firmware_${VERSION}_all.deb
 URL=http://deb.debian.org/debian/pool/non-free-firmware/r/raspi-firmware/$DEB
 SHA256=0094ced47a7fbb6a220ff83e7b43aa637a5d8f6802461e2e4e474597fb796f62
-DEST=build/firmware
+DEST=${BUILD_DIR:-build}/firmware
 STAMP=$DEST/.version
 
 die() { printf 'fetch-firmware: error: %s\n' "$*" >&2; exit 1; }

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 WASM3_VERSION=0.5.0
 PKG=pywasm3-$WASM3_VERSION.tar.gz
 SHA256=5a47c8a39f7f6ae71b3316b2e5d86c9d0db6e771a65f09a86e4d4aa3a19aefcc
-DEST=build/wasm3
+DEST=${BUILD_DIR:-build}/wasm3
 STAMP=$DEST/.version
 
 die() { printf 'fetch-wasm3: error: %s\n' "$*" >&2; exit 1; }

@@ -29,6 +29,8 @@ import { accessSync, closeSync, constants, existsSync, fstatSync, fsyncSync, ope
 import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { basename, join } from "node:path";
+import { programOf } from "./sdcard.js";
+import { how } from "./cli/how.js";
 import { createInterface } from "node:readline/promises";
 
 /** Larger than this is not an SD card we expect (SDXC cards go up to 2 TB, but few are above 256 GB). */
@@ -333,15 +335,37 @@ function readPass(path: string, length: number, chunk: number, progress: (line: 
   return hash.digest("hex");
 }
 
+/**
+ * Why the card image must not be written, or null. make flash writes the
+ * card that make sdcard built and builds nothing itself (it once rebuilt
+ * sdcard.img with the tour over the card just built for another program):
+ * `program` is the program make flash was asked for (null: whatever the card
+ * holds), `stale` that make found the card older than that program's sources.
+ */
+export function cardProblem(image: string, program: string | null, stale: boolean): string | null {
+  const name = (app: string) => app || "the default kernel (assembly/main.ts)";
+  const build = (app: string) => how(app ? `sdcard APP=${app}` : "sdcard", "sdcard");
+  if (!existsSync(image)) return `${image} does not exist: ${how("flash", "flash")} writes the card that ${how("sdcard", "sdcard")} built, and builds nothing; run ${build(program ?? "")} first`;
+  let held: string | null = null;
+  try { held = readFileSync(programOf(image), "utf8").trim(); } catch { /* a card made before make sdcard named its program */ }
+  if (program !== null && held !== null && held !== program)
+    return `${image} holds ${name(held)}, not ${name(program)}: run ${build(program)} first (or ${how(held ? `flash APP=${held}` : "flash", "flash")} to write the card as it is)`;
+  if (stale) return `${image} is older than the sources of ${name(program ?? held ?? "")}: run ${build(program ?? held ?? "")} first`;
+  return null;
+}
+
 async function main(argv: string[]): Promise<number> {
-  let device = "", force = false, yes = false, image = "build/sdcard.img";
+  let device = "", force = false, yes = false, image = "build/sdcard.img", program: string | null = null, stale = false;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--device") device = argv[++i] ?? "";
     else if (argv[i] === "--force") force = true;
     else if (argv[i] === "--yes") yes = true;
+    else if (argv[i] === "--program") program = argv[++i] ?? "";
+    else if (argv[i] === "--stale") stale = true;
     else image = argv[i];
   }
-  if (!existsSync(image)) { console.error(`flash: error: ${image} does not exist: run make sdcard`); return 2; }
+  const problem = cardProblem(image, program, stale);
+  if (problem) { console.error(`flash: error: ${problem}`); return 2; }
   let disk: Disk;
   try {
     disk = checkDevice(device, realSystem, { force, imageBytes: fstatSync(openSync(image, "r")).size });

@@ -23,15 +23,16 @@ PORT=${GDB_PORT:-1234}
 command -v "$GDB" >/dev/null || { echo "gdb: $GDB is missing: run make setup (Debian package gdb-multiarch), or set GDB=" >&2; exit 127; }
 [ -f "$ELF" ] || { echo "gdb: $ELF is missing: run make" >&2; exit 2; }
 
-: > build/serial.log
+LOG=${SERIAL_LOG:-build/serial.log}
+: > "$LOG"
 # setsid: QEMU in a session of its own, out of the terminal's foreground
 # process group, so Ctrl-C reaches gdb (which stops the guest) and not
 # QEMU (which would end on SIGINT and take the gdb connection with it).
 setsid "$QEMU" -M "$MACHINE" -kernel "$IMAGE" -semihosting -display none -monitor none \
-  -serial file:build/serial.log -gdb "tcp::$PORT" -S &
+  -serial "file:$LOG" -gdb "tcp::$PORT" -S &
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT
-echo "gdb: QEMU $MACHINE paused, gdb server on :$PORT, serial console in build/serial.log"
+echo "gdb: QEMU $MACHINE paused, gdb server on :$PORT, serial console in $LOG"
 echo "gdb: each core is a gdb thread: 'info threads', 'thread 2' (core 1), 'continue', Ctrl-C to stop"
 batch=()
 [ -n "${GDB_SCRIPT:-}" ] && batch=(-batch -x "$GDB_SCRIPT")

@@ -12,8 +12,9 @@
 //
 //   node sdcard.js [--out build/sdcard.img] [--kernel build/kernel8.img]
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, utimesSync, openSync, writeSync, closeSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, utimesSync, openSync, writeSync, closeSync, readFileSync, writeFileSync } from "node:fs";
 import { join, basename } from "node:path";
+import { how } from "./cli/how.js";
 
 export const PARTITION_START = 2048;            // sectors: 1 MiB, aligned for SD cards
 export const PARTITION_SECTORS = 128 * 2048;    // 128 MiB of FAT32
@@ -21,7 +22,9 @@ export const SECTOR = 512;
 export const DISK_ID = "0x5a7e5b1a";
 export const VOLUME_LABEL = "TSPI-BOOT";
 
-const FIRMWARE_DIR = "build/firmware/root/usr/lib/raspi-firmware";
+/** Where make put the firmware and the device trees: build/, or a kernel project's build/ (BUILD_DIR, from the Makefile). */
+const BUILD = process.env.BUILD_DIR || "build";
+const FIRMWARE_DIR = join(BUILD, "firmware/root/usr/lib/raspi-firmware");
 export const FIRMWARE_FILES = ["bootcode.bin", "start.elf", "fixup.dat", "start4.elf", "fixup4.dat"];
 export const DTB_FILES = [
   "bcm2710-rpi-3-b.dtb", "bcm2710-rpi-3-b-plus.dtb", "bcm2710-rpi-3-a-plus.dtb", "bcm2710-rpi-zero-2-w.dtb", "bcm2710-rpi-zero-2.dtb",
@@ -62,7 +65,7 @@ export function buildSdcard(out: string, kernel: string): void {
     if (!existsSync(join(FIRMWARE_DIR, f))) throw new Error(`${join(FIRMWARE_DIR, f)} is missing: run tools/fetch-firmware.sh (make sdcard does)`);
   }
   for (const f of DTB_FILES) {
-    if (!existsSync(join("build/dts", f))) throw new Error(`build/dts/${f} is missing: make sdcard compiles it from boot/dts/`);
+    if (!existsSync(join(BUILD, "dts", f))) throw new Error(`${join(BUILD, "dts", f)} is missing: make sdcard compiles it from boot/dts/`);
   }
   const epoch = sourceDateEpoch();
   const stage = `${out}.d`;
@@ -73,8 +76,8 @@ export function buildSdcard(out: string, kernel: string): void {
   const files: string[] = [];
   const add = (from: string, name = basename(from)) => { copyFileSync(from, join(stage, name)); files.push(name); };
   for (const f of FIRMWARE_FILES) add(join(FIRMWARE_DIR, f));
-  add("build/firmware/root/usr/share/doc/raspi-firmware/copyright", "LICENCE.broadcom");
-  for (const f of DTB_FILES) add(join("build/dts", f));
+  add(join(BUILD, "firmware/root/usr/share/doc/raspi-firmware/copyright"), "LICENCE.broadcom");
+  for (const f of DTB_FILES) add(join(BUILD, "dts", f));
   add("boot/sdcard/config.txt");
   // The kernel command line: the firmware appends it to its own options in
   // the tree's /chosen/bootargs. push.wait= is the stub's boot window (docs/push.md).
@@ -109,21 +112,28 @@ export function buildSdcard(out: string, kernel: string): void {
   rmSync(stage, { recursive: true, force: true });
 }
 
+/** The file beside a card image that names the program on it (make sdcard writes it, make flash reads it). */
+export function programOf(image: string): string { return `${image}.program`; }
+
 function main(argv: string[]): number {
-  let out = "build/sdcard.img", kernel = "build/kernel8.img";
+  let out = "build/sdcard.img", kernel = "build/kernel8.img", program = "";
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--out") out = argv[++i];
     else if (argv[i] === "--kernel") kernel = argv[++i];
+    else if (argv[i] === "--program") program = argv[++i];
     else { console.error(`sdcard: unknown argument ${argv[i]}`); return 2; }
   }
   try {
     buildSdcard(out, kernel);
+    // Which program the card holds, for make flash (it writes this card, never builds another).
+    // (APP as make was given it: empty for the default kernel, assembly/main.ts)
+    writeFileSync(programOf(out), program + "\n");
   } catch (e) {
     console.error(`sdcard: error: ${(e as Error).message}`);
     return 1;
   }
   const bytes = statSync(out).size;
-  console.log(`\n  image    ${out} (${bytes >> 20} MiB): make flash DEVICE=/dev/sdX writes it to a card`);
+  console.log(`\n  image    ${out} (${bytes >> 20} MiB): ${how("flash DEVICE=/dev/sdX", "flash --device /dev/sdX")} writes it to a card`);
   return 0;
 }
 

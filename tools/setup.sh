@@ -56,19 +56,23 @@ if [ ${#missing_apt[@]} -gt 0 ] || [ $need_qemu = 1 ]; then
       cmds+=("DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends qemu-system-arm")
     fi
   fi
-  if [ "$(id -u)" != 0 ]; then
+  if [ "$(id -u)" != 0 ] || [ -n "${SETUP_CHECK_ONLY:-}" ]; then
     say "missing: ${missing_apt[*]} $([ $need_qemu = 1 ] && echo "qemu-system-arm>=$QEMU_MIN_MAJOR (with raspi4b)")"
     say "run these as root, then run make again:"
     for c in "${cmds[@]}"; do printf '  sudo sh -c %q\n' "$c"; done
     exit 1
   fi
-  for c in "${cmds[@]}"; do say "$c"; sh -c "$c" >build-setup.log 2>&1 || { cat build-setup.log >&2; die "'$c' failed (log above)"; }; done
-  rm -f build-setup.log
+  LOGF=${BUILD_DIR:-build}/setup.log; mkdir -p "$(dirname "$LOGF")"
+  for c in "${cmds[@]}"; do say "$c"; sh -c "$c" >"$LOGF" 2>&1 || { cat "$LOGF" >&2; die "'$c' failed (log above)"; }; done
+  rm -f "$LOGF"
   qemu_ok || die "QEMU >= $QEMU_MIN_MAJOR with the raspi4b machine is still missing after the install; set QEMU=/path/to/qemu-system-aarch64"
 fi
 
-# npm packages, exactly as pinned in package-lock.json.
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -n "${SETUP_CHECK_ONLY:-}" ]; then say "the Debian packages are all there (cross compiler, picolibc, wabt, QEMU with raspi4b, SD card and gdb tools)"; exit 0; fi
+
+# npm packages, exactly as pinned in package-lock.json (in a kernel's own
+# project, tspi is itself one of its npm packages: npm installed them).
+if [ -z "${TSPI_PROJECT:-}" ] && { [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }; then
   command -v npm >/dev/null || die "npm is missing: install Node.js 18 or newer (Debian: apt-get install nodejs npm)"
   say "npm ci"
   npm ci --no-audit --no-fund --loglevel=error

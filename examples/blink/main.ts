@@ -5,11 +5,7 @@
 // the pending sleep (which leaves its timer list) and the new period starts.
 //
 //   make qemu APP=examples/blink/main.ts     then type: rate 100
-import { print, println, printU64 } from "../../assembly/arch/console";
-import { banner } from "../../assembly/kernel/banner";
-import { spawn, Notify, timeout } from "../../assembly/kernel/exec";
-import * as uart from "../../assembly/drivers/uart";
-import * as led from "../../assembly/drivers/led";
+import { print, println, printU64, banner, spawn, Notify, timeout, uart, led } from "tspi";
 
 /** What the two tasks share: made by main(), handed to both (a module variable would do as well: one for all cores, docs/memory-model.md). */
 class Rate {

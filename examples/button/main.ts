@@ -5,12 +5,7 @@
 // No core spins: each wait is an await on the GPIO interrupt or the timer.
 //
 //   make qemu APP=examples/button/main.ts    (QEMU has no button: on a board, wire one)
-import { print, println, printU64 } from "../../assembly/arch/console";
-import { banner } from "../../assembly/kernel/banner";
-import { spawn, sleep } from "../../assembly/kernel/exec";
-import * as gpio from "../../assembly/drivers/gpio";
-import { Pull, Edge } from "../../assembly/drivers/gpio";
-import * as led from "../../assembly/drivers/led";
+import { print, println, printU64, banner, spawn, sleep, gpio, Pull, Edge, led } from "tspi";
 
 const SETTLE_MS: u64 = 20;
 

@@ -4,11 +4,7 @@
 // runs on.
 //
 //   make qemu APP=examples/shell/main.ts     then type: help
-import { print, println, printU64 } from "../../assembly/arch/console";
-import { coreId } from "../../assembly/arch/cpu";
-import { banner } from "../../assembly/kernel/banner";
-import { spawn, Interval, Mutex } from "../../assembly/kernel/exec";
-import * as uart from "../../assembly/drivers/uart";
+import { print, println, printU64, coreId, banner, spawn, Interval, Mutex, uart } from "tspi";
 
 /** The shared counter: ticks from the ticker, plus what `add` adds. */
 class Counter {

@@ -12,19 +12,8 @@
 //     UART echo driven by receive interrupts, and a button on GPIO 17 whose
 //     falling edge wakes a task through the GPIO interrupt;
 // each printing which core did what.
-import { println, print, printU64 } from "../../assembly/arch/console";
-import { coreId } from "../../assembly/arch/cpu";
-import { banner } from "../../assembly/kernel/banner";
-import { gc, collections } from "../../assembly/kernel/gc";
-import * as heap from "../../assembly/kernel/alloc";
-import { HeapStats } from "../../assembly/kernel/alloc";
-import { spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, Interval, Channel, yieldNow } from "../../assembly/kernel/exec";
-import * as mailbox from "../../assembly/drivers/mailbox";
-import { Clock } from "../../assembly/drivers/mailbox";
-import * as uart from "../../assembly/drivers/uart";
-import * as gpio from "../../assembly/drivers/gpio";
-import { Pull, Edge } from "../../assembly/drivers/gpio";
-import * as led from "../../assembly/drivers/led";
+import { println, print, printU64, coreId, banner, gc, collections, heap, HeapStats, spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, Interval, Channel, yieldNow, mailbox, uart, gpio, Pull, Edge, led } from "tspi";
+import { Clock } from "tspi/drivers/mailbox";
 
 /** Prints "heartbeat N (core C)" every second. */
 async function heartbeat(): Promise<void> {

@@ -14,9 +14,15 @@ import { checkRawAddresses } from "./raw-address.js";
 import { checkPerCoreWrites, stripPerCore, PerCoreVar } from "./percore.js";
 import { LoweredFile, sourcePosition } from "./positions.js";
 import { perCoreDtoaBuffer } from "./std-dtoa.js";
+import { LIB, inLib, libImports, libTarget, packageRoot, rewriteLibImports } from "../lib-path.js";
 
 const ROOT = process.cwd();
 const OUT = join(ROOT, "build", "async");
+
+/** A file of the kernel's own (the project's, not a dependency's) or of the library: what the build reads through its passes. */
+export function ours(abs: string): boolean {
+  return inLib(abs) || (abs.startsWith(ROOT + "/") && !abs.includes("/node_modules/"));
+}
 
 export interface Lowered { abs: string; rel: string; result: LowerResult }
 
@@ -35,8 +41,9 @@ export function reachableFiles(entries: string[]): { abs: string; rel: string; t
     let text: string;
     try { text = readFileSync(file, "utf8"); } catch { continue; }
     out.push({ abs: file, rel: relative(ROOT, file), text });
-    for (const m of text.matchAll(/\bfrom\s+"(\.[^"]*)"|\bimport\s+"(\.[^"]*)"/g)) {
-      const spec = resolve(dirname(file), m[1] ?? m[2]);
+    const specs = [...text.matchAll(/\bfrom\s+"(\.[^"]*)"|\bimport\s+"(\.[^"]*)"/g)].map((m) => resolve(dirname(file), m[1] ?? m[2]));
+    for (const lib of libImports(text)) specs.push(libTarget(lib)!);
+    for (const spec of specs) {
       for (const c of [spec + ".ts", join(spec, "index.ts"), spec]) if (existsSync(c) && c.endsWith(".ts")) { todo.push(c); break; }
     }
   }
@@ -51,16 +58,16 @@ export function anyAsync(entries: string[]): boolean {
 /** Lowers every file reachable from `entries` that needs it; the transform's errors, if any. */
 export function lowerProgram(entries: string[]): { files: Map<string, Lowered>; errors: Diagnostic[] } {
   if (!anyAsync(entries)) return { files: new Map(), errors: [] };
-  const program = transformProgram(entries.map((e) => resolve(e)), { extraRoots: [editorDeclarations(ROOT)] });
+  const program = transformProgram(entries.map((e) => resolve(e)), { extraRoots: [editorDeclarations(packageRoot())] });
   const checker = program.getTypeChecker();
   const files = new Map<string, Lowered>();
   const errors: Diagnostic[] = [];
   const opts = {
-    execModule: join(ROOT, "assembly", "kernel", "exec", "index.ts"),
+    execModule: join(LIB, "kernel", "exec", "index.ts"),
   };
   for (const sf of program.getSourceFiles()) {
     const file = resolve(sf.fileName);
-    if (sf.isDeclarationFile || !file.startsWith(ROOT + "/") || file.includes("/node_modules/")) continue;
+    if (sf.isDeclarationFile || !ours(file)) continue;
     if (!mayNeedLowering(sf.text)) continue;
     const result = lowerSource(sf, checker, opts);
     const rel = relative(ROOT, file);
@@ -107,6 +114,21 @@ export function stackSizeNote(errText: string): string {
     "the collector finds what a task holds in its fields, docs/memory-model.md): asc then asks for 65537 pages of memory. Remove the mention of __stack_pointer.\n";
 }
 
+/**
+ * asc's options for a kernel: the package's asconfig.json unless one is
+ * given, and the library's runtime and abort/trace handlers by the names asc
+ * gives their files from here (assembly/… in this repository,
+ * node_modules/tspi/assembly/… in a user's project).
+ */
+export function kernelOptions(argv: string[]): string[] {
+  const out = [...argv];
+  const lib = relative(ROOT, LIB) || ".";
+  if (!out.includes("--config")) out.push("--config", join(packageRoot(), "asconfig.json"));
+  if (!out.includes("--runtime")) out.push("--runtime", `${lib}/kernel/runtime`);
+  if (!out.includes("--use")) out.push("--use", `abort=${lib}/arch/sys/kernelAbort`, "--use", `trace=${lib}/arch/sys/kernelTrace`);
+  return out;
+}
+
 async function main(argv: string[]): Promise<number> {
   const entry = argv[0];
   if (!entry || entry.startsWith("-")) {
@@ -117,8 +139,8 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`error: ${entry}: no such file\n`);
     return 1;
   }
-  const sources = reachableFiles([entry]).filter((f) => !f.abs.includes("/node_modules/"));
-  const raw = checkRawAddresses(sources, join(ROOT, "assembly"));
+  const sources = reachableFiles([entry]).filter((f) => ours(f.abs));
+  const raw = checkRawAddresses(sources, LIB);
   if (raw.length) {
     for (const e of raw) process.stderr.write(formatDiagnostic(e) + "\n");
     process.stderr.write(`error: ${raw.length} object(s) stored as a raw address, out of the collector's sight (above: the file, line and what to write instead)\n`);
@@ -139,13 +161,13 @@ async function main(argv: string[]): Promise<number> {
   keepLowered(files);
   let errText = "";
   const perCore = new Map<string, PerCoreVar>();
-  const { error } = await asc.main(argv, {
+  const { error } = await asc.main(kernelOptions(argv), {
     readFile(name: string, baseDir: string) {
       const p = resolve(baseDir, name);
       const f = files.get(p);
       let text: string | null = f ? f.result.text : null;
       if (text === null) { try { text = readFileSync(p, "utf8"); } catch { return null; } }
-      return p.startsWith(ROOT + "/") && !p.includes("/node_modules/") ? stripPerCore(text, relative(ROOT, p), perCore) : text;
+      return ours(p) ? stripPerCore(rewriteLibImports(text, p), relative(ROOT, p), perCore) : text;
     },
     stderr: { write(chunk: string | Uint8Array) { errText += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(); return true; } } as never,
     transforms: [perCoreDtoaBuffer as never],

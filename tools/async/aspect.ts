@@ -5,7 +5,8 @@
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { resolve } from "node:path";
-import { lowerProgram, formatDiagnostic, keepLowered, mapMessages } from "./asc.js";
+import { lowerProgram, formatDiagnostic, keepLowered, mapMessages, ours } from "./asc.js";
+import { rewriteLibImports } from "../lib-path.js";
 import { stripPerCore } from "./percore.js";
 import { relative } from "node:path";
 
@@ -27,11 +28,10 @@ fs.readFileSync = ((path: fs.PathOrFileDescriptor, options?: unknown) => {
   if (typeof path === "string") {
     const abs = resolve(path);
     const f = files.get(abs);
-    const ours = abs.endsWith(".ts") && abs.startsWith(root + "/") && !abs.includes("/node_modules/");
-    if (f) return stripPerCore(f.result.text, relative(root, abs), perCore);
-    if (ours) {
+    if (f) return stripPerCore(rewriteLibImports(f.result.text, abs), relative(root, abs), perCore);
+    if (abs.endsWith(".ts") && ours(abs)) {
       const text = (read as (p: string, o: string) => string)(path, "utf8");
-      const stripped = stripPerCore(text, relative(root, abs), perCore);
+      const stripped = stripPerCore(rewriteLibImports(text, abs), relative(root, abs), perCore);
       return typeof options === "string" || (options as { encoding?: string })?.encoding ? stripped : Buffer.from(stripped);
     }
   }

@@ -7,6 +7,7 @@
 import ts from "typescript";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
+import { LIB } from "../lib-path.js";
 
 const require = createRequire(import.meta.url);
 /** AssemblyScript's declarations for kernel code (std/assembly/index.d.ts). */
@@ -43,6 +44,8 @@ export function transformProgram(roots: string[], opts: ProgramOptions = {}): ts
     allowJs: false,
     skipLibCheck: true,
     baseUrl: dirname(AS_DECLARATIONS),
+    // import … from "tspi": the library, as the editor sees it (tsconfig.kernel.json).
+    paths: { "tspi": [join(LIB, "index.ts")], "tspi/*": [join(LIB, "*")] },
   };
   const host = ts.createCompilerHost(options, true);
   const cache = new Map<string, ts.SourceFile>();
@@ -66,5 +69,5 @@ export function transformProgram(roots: string[], opts: ProgramOptions = {}): ts
   return ts.createProgram([AS_DECLARATIONS, ...(opts.extraRoots ?? []), ...roots], options, host);
 }
 
-/** assembly/async.d.ts, from the repository root the tools run in. */
+/** assembly/async.d.ts of the package whose root is `root`. */
 export function editorDeclarations(root: string): string { return join(root, "assembly", "async.d.ts"); }

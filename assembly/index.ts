@@ -1,0 +1,52 @@
+// tspi: the kernel library's one entry point. A kernel writes
+//
+//   import { spawn, sleep, println, gpio, led } from "tspi";
+//
+// and finds here what a program needs: the executor and its futures, the
+// synchronisation primitives, the drivers (each a namespace), the board,
+// the console, atomics and memory. The files behind it stay importable for
+// the low level ("tspi/drivers/gpio", "tspi/kernel/exec", "tspi/arch/cpu"):
+// docs/architecture.md says what each folder is for.
+
+// ---- the executor: tasks, futures, timers ----------------------------------
+export {
+  Task, Context,
+  spawn, spawnOn, spawnPinned, spawnAmong, spawnJoin, spawnJoinOn, JoinHandle,
+  runExecutor, runUntil, runOnce,
+  Future, FutureState, YieldNow, yieldNow, Join, Select,
+  Sleep, sleep, Interval, Timeout, timeout, ticksFromMillis, millisFromTicks,
+} from "./kernel/exec";
+
+// ---- waiting together: async locks, channels, notifications ----------------
+export {
+  Notify, Notified, Semaphore, Acquire, Permit, Mutex, MutexGuard,
+  OneShot, OneShotRecv, Channel, ChannelSend, ChannelRecv,
+} from "./kernel/exec";
+
+// ---- between cores without waiting: atomics and spin locks -----------------
+export { Atomic, AtomicRef, SpinLock, TicketLock, Once, OnceCell } from "./kernel/sync";
+import * as atomic from "./arch/atomic";
+export { atomic };
+
+// ---- the console and the CPU -----------------------------------------------
+export { print, println, printU64, printHex, echo } from "./arch/console";
+export { coreId, coreCount, counter, timerFrequency, waitForEvent, sendEvent } from "./arch/cpu";
+export { panic, exit } from "./arch/sys";
+export { banner } from "./kernel/banner";
+
+// ---- memory: lifetimes and the collector (docs/memory-model.md) -----------
+export { dispose, keep, scoped, heapBytesOf } from "./kernel/lifetime";
+export { gc, collections, gcStats, GcStats, pin, unpin } from "./kernel/gc";
+import * as heap from "./kernel/alloc/index";
+export { heap };
+export { HeapStats } from "./kernel/alloc/index";
+
+// ---- the board and its devices (each driver a namespace) --------------------
+export { Board, currentBoard, boardName, peripheralBase } from "./board/index";
+import * as gpio from "./drivers/gpio";
+import * as uart from "./drivers/uart";
+import * as led from "./drivers/led";
+import * as mailbox from "./drivers/mailbox";
+import * as systimer from "./drivers/systimer";
+export { gpio, uart, led, mailbox, systimer };
+export { Pull, Edge } from "./drivers/gpio";

@@ -1,0 +1,115 @@
+// The package as a user gets it (issue 23): `npm pack`, `tspi init` in an
+// empty folder, the tarball installed there, the editor's view (tsc) clean,
+// the project built and booted in QEMU on both boards, its QEMU checks run
+// by `tspi test` (one that passes, one that must fail), and the command's
+// answers to bad input.
+import { describe, it, before } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { spawnSync, SpawnSyncReturns } from "node:child_process";
+import { BOARDS } from "../../tools/boards.js";
+import { runQemu } from "../../tools/qemu.js";
+import { parseArgs, UsageError } from "../../tools/cli/tspi.js";
+import { rewriteLibImports, LIB } from "../../tools/lib-path.js";
+
+const REPO = resolve(".");
+const CLI = join(REPO, "build/tools/tools/cli/tspi.js");
+
+function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
+  return spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, MAKEFLAGS: "", MFLAGS: "", MAKELEVEL: "" } });
+}
+function ok(r: SpawnSyncReturns<string>, what: string): void {
+  assert.equal(r.status, 0, `${what} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+}
+
+describe("the tspi command's arguments", () => {
+  it("an unknown command, board, backend or option is an error that says what is valid", () => {
+    assert.throws(() => parseArgs(["bogus"]), (e: Error) => e instanceof UsageError && /unknown command 'bogus': the commands are init, build, qemu/.test(e.message));
+    assert.throws(() => parseArgs(["qemu", "--board", "pi5"]), /unknown board 'pi5': valid boards are pi3 pi4/);
+    assert.throws(() => parseArgs(["build", "--backend", "jit"]), /--backend jit: give wasm3 .* or aot/);
+    assert.throws(() => parseArgs(["build", "--frobnicate"]), /unknown option --frobnicate/);
+    assert.throws(() => parseArgs(["qemu", "--board"]), /--board needs a value/);
+    assert.throws(() => parseArgs(["build", "--memory", "63"]), /--memory 63: give an even number of MiB/);
+    assert.deepEqual(parseArgs(["qemu", "--board=pi4", "--backend", "aot"]).opts, { board: "pi4", backend: "aot" });
+  });
+  it("a \"tspi\" import becomes the library file's relative path on the same line", () => {
+    const file = join(REPO, "examples/x/main.ts");
+    const text = 'import { spawn } from "tspi";\nimport * as gpio from "tspi/drivers/gpio"; // two\nimport { y } from "./tspi";\nconst s = "tspi";\n';
+    assert.equal(rewriteLibImports(text, file),
+      'import { spawn } from "../../assembly/index";\nimport * as gpio from "../../assembly/drivers/gpio"; // two\nimport { y } from "./tspi";\nconst s = "tspi";\n');
+    assert.equal(LIB, join(REPO, "assembly"));
+  });
+});
+
+describe("the package, installed into a project of its own", { concurrency: 1 }, () => {
+  let work = "", project = "", tarball = "";
+  before(() => {
+    work = mkdtempSync(join(tmpdir(), "tspi-pkg-"));
+    const packed = run("npm", ["pack", "--pack-destination", work, "--ignore-scripts", "--json"], REPO);
+    ok(packed, "npm pack");
+    tarball = join(work, (JSON.parse(packed.stdout) as { filename: string }[])[0].filename);
+    ok(run(process.execPath, [CLI, "init", "my-kernel"], work), "tspi init");
+    project = join(work, "my-kernel");
+  });
+
+  it("tspi init writes the project, and refuses a folder that is not empty", () => {
+    for (const f of ["package.json", "tsconfig.json", ".gitignore", "README.md", "src/main.ts", "test/sleep.ts"]) assert.ok(existsSync(join(project, f)), f);
+    const again = run(process.execPath, [CLI, "init", "my-kernel"], work);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /my-kernel is not empty: give a new folder's name \(nothing was written\)/);
+  });
+
+  it("the tarball installs; the editor's view of the project (tsc) has no error, and sees a wrong import", () => {
+    ok(run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", tarball], project), "npm install");
+    const pkg = readdirSync(join(project, "node_modules/tspi"));
+    for (const f of ["assembly", "boot", "Makefile", "tsconfig.kernel.json", "build"]) assert.ok(pkg.includes(f), `the package has no ${f}: ${pkg.join(" ")}`);
+    assert.ok(!existsSync(join(project, "node_modules/tspi/assembly/main.ts")), "the repository's own kernel (assembly/main.ts) is not in the package");
+    ok(run(join(project, "node_modules/.bin/tsc"), ["--noEmit", "-p", "."], project), "tsc on the project");
+    writeFileSync(join(project, "test/typo.ts"), 'import { spwan } from "tspi";\nexport function main(): void { spwan(); }\n');
+    const typo = run(join(project, "node_modules/.bin/tsc"), ["--noEmit", "-p", "."], project);
+    spawnSync("rm", [join(project, "test/typo.ts")]);
+    assert.notEqual(typo.status, 0);
+    assert.match(typo.stdout, /test\/typo\.ts\(1,10\): error TS2724: '"tspi"' has no exported member named 'spwan'/);
+  });
+
+  it("tspi build makes build/kernel8.img with one copy of the library, and it boots on every board", async () => {
+    ok(run(process.execPath, [CLI, "build"], project), "tspi build");
+    assert.ok(existsSync(join(project, "build/kernel8.img")));
+    assert.ok(!existsSync(join(project, "node_modules/tspi/build/kernel8.img")), "nothing was built in the package's folder");
+    const wat = run("wasm2wat", [join(project, "build/kernel.wasm")], project).stdout;
+    assert.equal((wat.match(/\(func \$[^ ]*kernel\/alloc\/index\/kernelHeap /g) ?? []).length, 1, "the allocator once (a library file reached twice is compiled twice)");
+    for (const b of BOARDS) {
+      const r = await runQemu({ board: b.name, image: join(project, "build/kernel8.img"), timeoutMs: 30_000, until: /5 squared is 25/ });
+      assert.equal(r.timedOut, false, `${b.name}: timed out:\n${r.output}`);
+      assert.match(r.output, /hello from my-kernel\n/);
+      assert.match(r.output, /cores online: 4/);
+    }
+  });
+
+  it("tspi test passes a check that exits 0, and fails one that does not, with its output", () => {
+    ok(run(process.execPath, [CLI, "test"], project), "tspi test");
+    writeFileSync(join(project, "test/fails.ts"), 'import { println, exit } from "tspi";\nexport function main(): void { println("about to fail"); exit(3); }\n');
+    const r = run(process.execPath, [CLI, "test", "--board", "pi4"], project);
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /FAIL {5}test\/fails\.ts on pi4: exit code 3/);
+    assert.match(r.stdout, /\| about to fail/);
+    assert.match(r.stdout, /ok {7}test\/sleep\.ts on pi4/);
+  });
+
+  it("tspi outside a project, flash without a device, push into an aot image: errors that say what to do", () => {
+    const outside = run(process.execPath, [CLI, "build"], "/");
+    assert.equal(outside.status, 2);
+    assert.match(outside.stderr, /no package\.json here or above \/: run tspi in a kernel's project \(npx tspi init my-kernel makes one\)/);
+    const flash = run(process.execPath, [CLI, "flash"], project);
+    assert.equal(flash.status, 2);
+    assert.match(flash.stderr, /tspi flash --device \/dev\/sdX: name the SD card's device/);
+    const push = run(process.execPath, [CLI, "push", "--backend", "aot"], project);
+    assert.equal(push.status, 2);
+    assert.match(push.stderr, /an aot image takes no push/);
+    const card = run(process.execPath, [CLI, "flash", "--device", "/dev/null"], project);
+    assert.equal(card.status, 2);
+    assert.match(card.stderr, /build\/sdcard\.img does not exist: .*builds nothing; run npx tspi sdcard first/);
+  });
+});
