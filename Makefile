@@ -118,7 +118,7 @@ IMG_wasm3     := $(B)
 IMG_aot       := $(B)/aot
 IMG           := $(IMG_$(BACKEND))
 
-.PHONY: all tools qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
+.PHONY: all tools boards qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -158,10 +158,19 @@ $(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h $(ABI_COMMITTED) &: $(
 	$(Q)for f in $(ABI_COMMITTED); do [ $$f -nt tools/abi/spec.ts ] && [ $$f -nt tools/gen-abi.ts ] || touch $$f; done
 abi: $(B)/gen/abi_link.c
 
+# ---- boards: one description, every table generated (docs/boards.md) --------
+BOARDS_COMMITTED := $(if $(TSPI_PROJECT),,assembly/board/generated.ts docs/boards.md)
+$(B)/gen/boards.h $(BOARDS_COMMITTED) &: $(wildcard tools/boards/spec.ts tools/gen-boards.ts) | $(TOOLS)
+	$(call say,GEN,boards)
+	$(Q)$(NODE) $(TJS)/tools/gen-boards.js --out $(B)/gen $(if $(TSPI_PROJECT),--c-only)
+	$(Q)touch $(B)/gen/boards.h
+	$(Q)for f in $(BOARDS_COMMITTED); do [ $$f -nt tools/boards/spec.ts ] && [ $$f -nt tools/gen-boards.ts ] || touch $$f; done
+boards: $(B)/gen/boards.h
+
 # ---- AssemblyScript -> wasm ------------------------------------------------
 # Every kernel is validated (wasm-validate) and its imports checked against the ABI.
 define wasm_rule
-$(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) $(wildcard tools/share-globals.ts) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS) $(B)/gen/abi.h
+$(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) $(wildcard tools/share-globals.ts) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS) $(B)/gen/abi.h $(B)/gen/boards.h
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
 	$(Q)cd $(PROJECT) && $(ASYNC_ASC) $(abspath $(1)) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
@@ -220,7 +229,7 @@ $(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h boot/wasm/no_yield.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(WASM3_CFLAGS) $(if $(filter m3_core,$*),,$(WASM3_NO_YIELD)) -c $< -o $@
 
-$(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h $(CONFIG)
+$(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h $(B)/gen/boards.h $(CONFIG)
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@ || \
@@ -231,7 +240,7 @@ $(B)/obj/boot/wasm/host.c.o: CFLAGS += $(WASM3_CONFIG)
 $(B)/obj/gen/abi_link.c.o: $(B)/gen/abi_link.c $(WASM3_DIR)/wasm3.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iboot/wasm -c $< -o $@
-$(B)/obj/%.S.o: %.S $(SETUP)
+$(B)/obj/%.S.o: %.S $(SETUP) $(B)/gen/boards.h
 	$(call say,AS,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -308,11 +317,11 @@ $(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $
 	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/c/$(2)/kernel.h); \
 		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/c/$(2)/imports.h; \
 		if grep -q 'Z_kernelZ___async_name' $(B)/aot/c/$(2)/kernel.h; then echo '#define AOT_HAS_ASYNC_LOCATION 1' >> $(B)/aot/c/$(2)/imports.h; fi
-$(B)/aot/obj/$(2)/kernel.o: boot/aot/unit.c $(B)/aot/c/$(2)/kernel.c $(B)/gen/aot_imports.c $(AOT_UNIT_HOST) boot/wasm/host.h boot/aot/aot.h $(B)/aot/include/wasm-rt.h $(WASM3_DIR)/wasm3.h $(AOT_FLAGS_STAMP)
+$(B)/aot/obj/$(2)/kernel.o: boot/aot/unit.c $(B)/aot/c/$(2)/kernel.c $(B)/gen/aot_imports.c $(B)/gen/boards.h $(AOT_UNIT_HOST) boot/wasm/host.h boot/aot/aot.h $(B)/aot/include/wasm-rt.h $(WASM3_DIR)/wasm3.h $(AOT_FLAGS_STAMP)
 	$$(call say,CC,$(B)/aot/c/$(2)/kernel.c)
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(AOT_CFLAGS) -I$(B)/aot/c/$(2) -Iboot -Iboot/aot -I$(B)/gen -I$(WASM3_DIR) -c $$< -o $$@
-$(B)/aot/obj/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h $(B)/aot/include/wasm-rt.h $(B)/gen/abi.h
+$(B)/aot/obj/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h $(B)/aot/include/wasm-rt.h $(B)/gen/abi.h $(B)/gen/boards.h
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers $(AOT_DEFS) -I$(B)/aot/c/$(2) -I$(B)/aot/include -c $$< -o $$@
 $(B)/aot/$(2).pass1.elf: $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(3) $(B)/stub-aot.a linker/kernel8.ld $(CONFIG)
@@ -387,8 +396,8 @@ $(eval $(call image_rule,$(B)/tests/boot.wasm,tests/overflow,$(B)/obj/tests/stub
 
 # The device trees every SD card carries (defined before the first rule that
 # names them: make expands a rule's prerequisites as it reads the rule).
-DTS_BOARDS := bcm2710-rpi-3-b bcm2710-rpi-3-b-plus bcm2710-rpi-3-a-plus bcm2710-rpi-zero-2-w bcm2710-rpi-zero-2 \
-              bcm2711-rpi-4-b bcm2711-rpi-400 bcm2711-rpi-cm4
+# (one per model in tools/boards/spec.ts: tests/host/boards.test.ts checks the two agree)
+DTS_BOARDS := $(patsubst boot/dts/%.dts,%,$(wildcard boot/dts/*.dts))
 DTBS       := $(patsubst %,$(B)/dts/%.dtb,$(DTS_BOARDS))
 
 # Programs for a real board (tests/hardware/README.md): built by make test, run by hand.
@@ -489,7 +498,7 @@ typecheck: $(TOOLS)
 	$(call say,TSC,specs)
 	$(Q)$(TSC) --noEmit -p tests/spec/tsconfig.json
 
-test-host: typecheck $(B)/gen/abi_link.c $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
+test-host: typecheck $(B)/gen/abi_link.c $(B)/gen/boards.h $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
 	$(call say,TEST,as-pect)
 	$(Q)$(NODE) $(TJS)/tools/async/aspect.js --config as-pect.config.js
 	$(call say,TEST,node)

@@ -1,10 +1,11 @@
 /* board.h: what a board is made of, as far as the stub is concerned.
- * One table entry per supported board in board.c; detected at boot. */
+ * The table (board.c) and every address of a board come from the one
+ * description, tools/boards/spec.ts, through build/gen/boards.h
+ * (tools/gen-boards.ts); detected at boot. */
 #pragma once
 #include <stdint.h>
 #include <stddef.h>
-
-enum board_id { BOARD_UNKNOWN = 0, BOARD_PI3 = 1, BOARD_PI4 = 2 };
+#include "boards.h"
 
 struct mmio_window { uint64_t base, size; };
 
@@ -12,7 +13,10 @@ struct board {
     enum board_id id;
     const char *name;           /* "Raspberry Pi 3" */
     const char *soc;            /* "BCM2837" */
+    unsigned midr_part;         /* MIDR_EL1 bits 15:4 of its cores */
     uint64_t peripheral_base;   /* ARM view of the SoC's peripherals */
+    uint64_t ram_limit;         /* RAM mapped as Normal memory ends here at the latest */
+    enum irq_controller irq_controller;
     const struct mmio_window *windows;   /* what the kernel may touch through mmio (and mmu.c maps as Device) */
     size_t nwindows;
     /* The same windows as one range, [mmio_lo, mmio_lo + mmio_span): on

@@ -14,10 +14,10 @@
  * runs the bottom halves in AssemblyScript.
  *
  * Routing differs per board:
- *  - Pi 3 (BCM2836 local controller, "QA7"): 0x40000040 + 4*core, bit 1
- *    (CNTPNSIRQ) sends the core's timer to its IRQ; 0x40000060 + 4*core says
+ *  - Pi 3 (BCM2836 local controller, "QA7", at 0x40000000): +0x40 + 4*core, bit 1
+ *    (CNTPNSIRQ) sends the core's timer to its IRQ; +0x60 + 4*core says
  *    which source is pending: bit 1 the timer, bit 8 the GPU (peripheral)
- *    interrupt, which goes to the one core 0x4000000C names. The BCM2835
+ *    interrupt, which goes to the one core +0x0C names. The BCM2835
  *    ARM controller at 0x3F00B200 has the peripheral pending bits (pending 1
  *    at +0x04: sources 0-31, pending 2 at +0x08: 32-63) and masks a source
  *    by writing its bit to disable +0x1C/+0x20. Which sources are enabled
@@ -39,17 +39,18 @@
 #include "board.h"
 #include "regs.h"
 
-#define LOCAL_TIMER_CTL(c)   (0x40000040u + 4u * (c))
-#define LOCAL_IRQ_SOURCE(c)  (0x40000060u + 4u * (c))
+/* Every base below is the board's, from tools/boards/spec.ts (boards.h). */
+#define LOCAL_TIMER_CTL(c)   (BCM2836_LOCAL_BASE + 0x40u + 4u * (c))
+#define LOCAL_IRQ_SOURCE(c)  (BCM2836_LOCAL_BASE + 0x60u + 4u * (c))
 #define LOCAL_CNTPNSIRQ      (1u << 1)
 
-#define GICD 0xFF841000u
-#define GICC 0xFF842000u
+#define GICD GIC400_GICD
+#define GICC GIC400_GICC
 #define GICD_CTLR        0x000
 #define GICD_ISENABLER0  0x100
 #define GICD_ICENABLER0  0x180
 #define GICD_ICPENDR0    0x280
-#define SPI_VC_BASE      96
+#define SPI_VC_BASE      GIC_SPI_VC_BASE
 #define GICD_IPRIORITYR  0x400
 #define GICC_CTLR        0x000
 #define GICC_PMR         0x004
@@ -73,7 +74,7 @@ static volatile uint64_t pending[MAX_CORES];   /* peripheral sources taken, per 
 static volatile uint64_t armc_enabled;
 
 static void note_write(uint64_t addr, uint32_t value) {
-    if (!board || board->id != BOARD_PI3) return;
+    if (!board || board->irq_controller != IRQC_BCM2835) return;
     if (addr == ARMC + ARMC_ENABLE1) __atomic_or_fetch(&armc_enabled, (uint64_t)value, __ATOMIC_RELAXED);
     else if (addr == ARMC + ARMC_ENABLE2) __atomic_or_fetch(&armc_enabled, (uint64_t)value << 32, __ATOMIC_RELAXED);
     else if (addr == ARMC + ARMC_DISABLE1) __atomic_and_fetch(&armc_enabled, ~(uint64_t)value, __ATOMIC_RELAXED);
@@ -115,7 +116,7 @@ static void gic_set_byte(uint32_t bank, unsigned index, uint32_t value) {
 const char *irq_init_core(unsigned core) {
     const char *why = 0;
     sysreg_write(cntp_ctl_el0, 0);                    /* timer off until a deadline is set */
-    if (board->id == BOARD_PI3) {
+    if (board->irq_controller == IRQC_BCM2835) {
         reg_write(LOCAL_TIMER_CTL(core), LOCAL_CNTPNSIRQ);
     } else {
         if (core == 0) reg_write(GICD + GICD_CTLR, 3);
@@ -161,7 +162,7 @@ static void peripherals_taken(unsigned core, uint64_t mask) {
 
 void irq_handle(void) {
     unsigned core = core_id();
-    if (board->id == BOARD_PI3) {
+    if (board->irq_controller == IRQC_BCM2835) {
         uint32_t source = reg_read(LOCAL_IRQ_SOURCE(core));
         if (source & LOCAL_CNTPNSIRQ) timer_fired(core);
         if (source & LOCAL_GPU_IRQ) {
@@ -208,7 +209,7 @@ uint64_t irq_take_pending(void) {
  * local controller's CNTPNSIRQ) and stay; a stale EVENT_TIMER only wakes
  * an executor early. */
 void irq_reset_peripherals(void) {
-    if (board->id == BOARD_PI3) {
+    if (board->irq_controller == IRQC_BCM2835) {
         irq_armc_write(ARMC + ARMC_DISABLE1, 0xffffffffu);
         irq_armc_write(ARMC + ARMC_DISABLE2, 0xffffffffu);
     } else {

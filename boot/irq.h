@@ -8,9 +8,10 @@
 /* Routes this core's timer interrupt and unmasks IRQs. NULL, or why the
  * interrupt controller will not deliver (read back after enabling). */
 const char *irq_init_core(unsigned core);
-/* The BCM2835 ARM interrupt controller's registers (Pi 3): the page that
- * irq_armc_write owns, so callers can tell its writes apart cheaply. */
-#define IRQ_ARMC_BASE 0x3F00B200u
+/* The BCM2835 ARM interrupt controller's registers (Pi 3), IRQ_ARMC_BASE in
+ * boards.h (from tools/boards/spec.ts): the page that irq_armc_write owns,
+ * so callers can tell its writes apart cheaply. */
+#include "boards.h"
 /* Every write to that page goes through here (host_mmio.c does it for the
  * kernel's): the write and the Pi 3's shadow of enabled sources change
  * together, with this core's IRQs off between them. */

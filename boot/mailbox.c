@@ -24,7 +24,7 @@
 #define MBOX_EMPTY    (1u << 30)
 #define CHANNEL_PROPERTY 8u
 
-static uint64_t mbox(uint32_t off) { return board->peripheral_base + 0xB880 + off; }
+static uint64_t mbox(uint32_t off) { return board->peripheral_base + BLOCK_MAILBOX + off; }
 
 static size_t line_size(void) { return 4u << ((sysreg_read(ctr_el0) >> 16) & 15); }
 static void clean_invalidate(uintptr_t p, size_t n) {

@@ -66,7 +66,7 @@ extern char __ram_end[];
 
 /* Highest RAM address the kernel maps as Normal memory (ram.c says how). */
 static uint64_t ram_top(void) {
-    return ram_map_end(board->id == BOARD_PI4 ? 0xFC000000ull : board->peripheral_base, (uint64_t)(uintptr_t)__ram_end);
+    return ram_map_end(board->ram_limit, (uint64_t)(uintptr_t)__ram_end);
 }
 
 static int is_device(uint64_t addr) {

@@ -15,11 +15,11 @@
 #include "regs.h"
 #include <stdint.h>
 
-#define GPIO_BASE   0x200000
+#define GPIO_BASE   BLOCK_GPIO      /* offsets from the peripheral base: boards.h, from tools/boards/spec.ts */
 #define GPFSEL1     0x04
 #define GPFSEL3     0x0c
 #define GPIO_ALT3   7u
-#define UART0_BASE  0x201000
+#define UART0_BASE  BLOCK_UART0
 #define UART_DR     0x00
 #define UART_FR     0x18
 #define UART_FR_TXFF (1u << 5)

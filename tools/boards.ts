@@ -1,15 +1,15 @@
-// The boards the tools know, and the QEMU machine for each. The Makefile's
-// BOARDS list must name the same ones (a host test checks it).
+// The boards the tools know (make BOARD=..., the QEMU runner, the tests),
+// from the one description, tools/boards/spec.ts. The Makefile's BOARDS
+// list must name the same ones (a host test checks it).
+import { SOCS } from "./boards/spec.js";
+
 export interface BoardInfo {
   name: string;
   machine: string;
   title: string;
 }
 
-export const BOARDS: BoardInfo[] = [
-  { name: "pi3", machine: "raspi3b", title: "Raspberry Pi 3 (BCM2837)" },
-  { name: "pi4", machine: "raspi4b", title: "Raspberry Pi 4 (BCM2711)" },
-];
+export const BOARDS: BoardInfo[] = SOCS.map((s) => ({ name: s.name, machine: s.qemu[0], title: `${s.family} (${s.soc})` }));
 
 export function findBoard(name: string): BoardInfo {
   const b = BOARDS.find((x) => x.name === name);

@@ -15,6 +15,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, utimesSync, openSync, writeSync, closeSync, readFileSync, writeFileSync } from "node:fs";
 import { join, basename } from "node:path";
 import { how } from "./cli/how.js";
+import { cardTrees } from "./boards/spec.js";
 
 export const PARTITION_START = 2048;            // sectors: 1 MiB, aligned for SD cards
 export const PARTITION_SECTORS = 128 * 2048;    // 128 MiB of FAT32
@@ -26,10 +27,8 @@ export const VOLUME_LABEL = "TSPI-BOOT";
 const BUILD = process.env.BUILD_DIR || "build";
 const FIRMWARE_DIR = join(BUILD, "firmware/root/usr/lib/raspi-firmware");
 export const FIRMWARE_FILES = ["bootcode.bin", "start.elf", "fixup.dat", "start4.elf", "fixup4.dat"];
-export const DTB_FILES = [
-  "bcm2710-rpi-3-b.dtb", "bcm2710-rpi-3-b-plus.dtb", "bcm2710-rpi-3-a-plus.dtb", "bcm2710-rpi-zero-2-w.dtb", "bcm2710-rpi-zero-2.dtb",
-  "bcm2711-rpi-4-b.dtb", "bcm2711-rpi-400.dtb", "bcm2711-rpi-cm4.dtb",
-];
+/** The trees on the card: one per model (tools/boards/spec.ts), each compiled from boot/dts/<name>.dts. */
+export const DTB_FILES = cardTrees().map((t) => `${t}.dtb`);
 
 // mkfs.fat and sfdisk live in /usr/sbin, which is not on every user's PATH.
 export const TOOL_ENV: NodeJS.ProcessEnv = { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` };

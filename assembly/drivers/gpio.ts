@@ -33,7 +33,7 @@
 import { read32, write32 } from "../arch/mmio";
 import { counter, timerFrequency } from "../arch/cpu";
 import * as atomic from "../arch/atomic";
-import { Board, currentBoard, boardName, peripheralBase, gpioPinCount, gpioPullScheme, PullScheme, Irq } from "../board";
+import { Board, currentBoard, boardName, gpioBase, gpioPinCount, gpioPullScheme, PullScheme, Irq } from "../board";
 import { SpinLock } from "../kernel/sync/spinlock";
 import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
 import { Future } from "../kernel/exec/future";
@@ -70,7 +70,7 @@ const LEVEL_WAITS = STATE + 24;
 const WAITERS = STATE + 32;
 
 // @ts-ignore: decorator
-@inline function base(): u32 { return peripheralBase(currentBoard()) + 0x200000; }
+@inline function base(): u32 { return gpioBase(currentBoard()); }
 // @ts-ignore: decorator
 @inline function bank(pin: u32): u32 { return (pin >> 5) << 2; }     // byte offset of the pin's bank register
 // @ts-ignore: decorator

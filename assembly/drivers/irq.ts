@@ -7,28 +7,27 @@
 // section 7.5; base peripheral + 0xB200): enable 1/2 at +0x10/+0x14 and
 // disable 1/2 at +0x1C/+0x20, write 1 to a source's bit (sources 0-31 in
 // 1, 32-63 in 2). All peripheral interrupts reach one core: the BCM2836
-// local controller's GPU interrupt routing register (0x4000000C, bits 1:0).
+// local controller's GPU interrupt routing register (local + 0x0C, bits 1:0).
 //
-// Pi 4: the GIC-400 distributor (GICD 0xFF841000; BCM2711 ARM Peripherals,
-// section 6, and the GIC-400 TRM): interrupt n is SPI 96 + n; priority
+// Pi 4: the GIC-400 distributor (GICD; BCM2711 ARM Peripherals,
+// section 6, and the GIC-400 TRM): interrupt n is ID gicSpiBase() + n; priority
 // byte GICD_IPRIORITYRn (0xA0, above the CPU interface's mask 0xF0), target
 // byte GICD_ITARGETSRn (bit per core), set-enable GICD_ISENABLERn,
 // clear-enable GICD_ICENABLERn. Level-sensitive, the reset configuration.
+// Every address is the board's (board/generated.ts, from tools/boards/spec.ts).
 import { read32, write32 } from "../arch/mmio";
-import { currentBoard, irqController, IrqController, peripheralBase } from "../board";
+import { currentBoard, irqController, IrqController, armIrqBase, localIntcBase, gicDistributor, gicSpiBase } from "../board";
 import { coreId } from "../arch/cpu";
 
-const LOCAL_GPU_ROUTING: u32 = 0x4000000c;
-const GICD: u32 = 0xff841000;
+const LOCAL_GPU_ROUTING: u32 = 0x0c;      // in the BCM2836 local controller (QA7 4.5)
 const GICD_ISENABLER: u32 = 0x100;
 const GICD_ICENABLER: u32 = 0x180;
 const GICD_IPRIORITYR: u32 = 0x400;
 const GICD_ITARGETSR: u32 = 0x800;
-const SPI_VC_BASE: u32 = 96;
 const PRIORITY: u32 = 0xa0;
 
 // @ts-ignore: decorator
-@inline function armc(): u32 { return peripheralBase(currentBoard()) + 0xb200; }
+@inline function armc(): u32 { return armIrqBase(currentBoard()); }
 
 /** Byte `index` of a byte-addressed GIC register bank, by a read-modify-write of its word. */
 function setByte(bankBase: u32, index: u32, value: u32): void {
@@ -43,12 +42,13 @@ function setByte(bankBase: u32, index: u32, value: u32): void {
  * routes them all.
  */
 export function enable(source: u32, core: u32 = coreId()): void {
-  if (irqController(currentBoard()) == IrqController.Gic400) {
-    const id = SPI_VC_BASE + source;
-    setByte(GICD + GICD_IPRIORITYR, id, PRIORITY);
-    setByte(GICD + GICD_ITARGETSR, id, 1 << core);
+  const b = currentBoard();
+  if (irqController(b) == IrqController.Gic400) {
+    const id = gicSpiBase(b) + source, gicd = gicDistributor(b);
+    setByte(gicd + GICD_IPRIORITYR, id, PRIORITY);
+    setByte(gicd + GICD_ITARGETSR, id, 1 << core);
   } else {
-    write32(LOCAL_GPU_ROUTING, core & 3);
+    write32(localIntcBase(b) + LOCAL_GPU_ROUTING, core & 3);
   }
   setEnabled(source, true);
 }
@@ -61,9 +61,10 @@ export function disable(source: u32): void { setEnabled(source, false); }
 
 /** Writes the source's bit to the set-enable or clear-enable register (both write-1, no read). */
 function setEnabled(source: u32, on: bool): void {
-  if (irqController(currentBoard()) == IrqController.Gic400) {
-    const id = SPI_VC_BASE + source;
-    write32(GICD + (on ? GICD_ISENABLER : GICD_ICENABLER) + (id >> 5) * 4, 1 << (id & 31));
+  const b = currentBoard();
+  if (irqController(b) == IrqController.Gic400) {
+    const id = gicSpiBase(b) + source;
+    write32(gicDistributor(b) + (on ? GICD_ISENABLER : GICD_ICENABLER) + (id >> 5) * 4, 1 << (id & 31));
   } else {
     write32(armc() + (on ? 0x10 : 0x1c) + (source < 32 ? 0 : 4), 1 << (source & 31));
   }

@@ -14,6 +14,7 @@
 // code is 0x80000000 (success) and the tag's response bit (bit 31) is set.
 import { mailbox as host } from "../arch/host";
 import { coreId } from "../arch/cpu";
+import { modelName, processorName } from "../board";
 
 export namespace Tag {
   export const BOARD_MODEL: u32 = 0x00010001;
@@ -113,28 +114,9 @@ export function setFirmwareGpio(gpio: u32, high: bool): bool { return request(Ta
 /** The model a revision code names, e.g. "Raspberry Pi 3 Model B". */
 export function revisionModel(rev: u32): string {
   if (!(rev & (1 << 23))) return "an old-style revision (Raspberry Pi 1)";
-  switch ((rev >> 4) & 0xff) {
-    case 0x08: return "Raspberry Pi 3 Model B";
-    case 0x0a: return "Compute Module 3";
-    case 0x0d: return "Raspberry Pi 3 Model B+";
-    case 0x0e: return "Raspberry Pi 3 Model A+";
-    case 0x10: return "Compute Module 3+";
-    case 0x11: return "Raspberry Pi 4 Model B";
-    case 0x12: return "Raspberry Pi Zero 2 W";
-    case 0x13: return "Raspberry Pi 400";
-    case 0x14: return "Compute Module 4";
-    case 0x15: return "Compute Module 4S";
-    case 0x17: return "Raspberry Pi 5";
-    default: return "an unknown model";
-  }
+  return modelName((rev >> 4) & 0xff);
 }
 /** The SoC a revision code names. */
-export function revisionSoc(rev: u32): string {
-  switch ((rev >> 12) & 15) {
-    case 2: return "BCM2837";
-    case 3: return "BCM2711";
-    default: return "another SoC";
-  }
-}
+export function revisionSoc(rev: u32): string { return processorName((rev >> 12) & 15); }
 /** Megabytes of RAM a revision code says the board has. */
 export function revisionMemoryMB(rev: u32): u32 { return (rev & (1 << 23)) ? 256 << ((rev >> 20) & 7) : 0; }

@@ -12,7 +12,7 @@
 // matched; write 1 to clear), CLO 0x04 and CHI 0x08 (the counter), C0-C3
 // 0x0C-0x18 (compare values, matched against CLO).
 import { read32, write32 } from "../arch/mmio";
-import { currentBoard, peripheralBase } from "../board";
+import { currentBoard, systimerBase } from "../board";
 import * as irq from "./irq";
 import { IrqHandler, onIrq } from "../kernel/irq";
 import { Future } from "../kernel/exec/future";
@@ -26,7 +26,7 @@ export const CHI: u32 = 0x08;
 export const C0: u32 = 0x0c;
 
 // @ts-ignore: decorator
-@inline function base(): u32 { return peripheralBase(currentBoard()) + 0x3000; }
+@inline function base(): u32 { return systimerBase(currentBoard()); }
 
 /** Microseconds since the timer started (CHI:CLO, read so that a carry between the halves cannot tear it). */
 export function now(): u64 {

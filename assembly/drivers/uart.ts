@@ -27,7 +27,7 @@
 // bit 8, RXE bit 9), IFLS 0x34, IMSC 0x38 (RXIM bit 4, TXIM bit 5, RTIM bit
 // 6), MIS 0x40, ICR 0x44.
 import { read32, write32 } from "../arch/mmio";
-import { currentBoard, peripheralBase, Irq } from "../board";
+import { currentBoard, uart0Base, Irq } from "../board";
 import * as irq from "./irq";
 import * as mailbox from "./mailbox";
 import { Clock } from "./mailbox";
@@ -57,7 +57,7 @@ const INT_RX: u32 = 1 << 4, INT_TX: u32 = 1 << 5, INT_RT: u32 = 1 << 6;
 const DR_OE: u32 = 1 << 11;
 
 // @ts-ignore: decorator
-@inline function base(): u32 { return peripheralBase(currentBoard()) + 0x201000; }
+@inline function base(): u32 { return uart0Base(currentBoard()); }
 
 /**
  * IBRD and FBRD for `baud` from a UART clock of `clockHz`: the divisor is

@@ -14,8 +14,8 @@
 #include "board.h"
 #include "irq.h"
 
-static const struct board pi3 = { BOARD_PI3, "Raspberry Pi 3", "BCM2837", 0x3F000000, 0, 0, 0, 0, 0 };
-static const struct board pi4 = { BOARD_PI4, "Raspberry Pi 4", "BCM2711", 0xFE000000, 0, 0, 0, 0, 0 };
+static const struct board pi3 = { .id = BOARD_PI3, .name = "Raspberry Pi 3", .soc = "BCM2837", .peripheral_base = 0x3F000000, .irq_controller = IRQC_BCM2835 };
+static const struct board pi4 = { .id = BOARD_PI4, .name = "Raspberry Pi 4", .soc = "BCM2711", .peripheral_base = 0xFE000000, .irq_controller = IRQC_GIC400 };
 
 #define ARMC 0x3F00B200u
 static uint32_t armc_pending[2], armc_disabled[2], armc_enabled_hw[2], armc_line[2];

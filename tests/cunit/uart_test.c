@@ -19,7 +19,7 @@
 #define CR_TXE (1u << 8)
 #define LCRH_FEN (1u << 4)
 
-static const struct board pi3 = { BOARD_PI3, "Raspberry Pi 3", "BCM2837", PERIPH, 0, 0, 0, 0, 0 };
+static const struct board pi3 = { .id = BOARD_PI3, .name = "Raspberry Pi 3", .soc = "BCM2837", .peripheral_base = PERIPH, .irq_controller = IRQC_BCM2835 };
 
 static struct {
     unsigned fifo;       /* bytes queued in the TX FIFO */
