@@ -240,7 +240,7 @@ $(B)/obj/boot/wasm/host.c.o: CFLAGS += $(WASM3_CONFIG)
 $(B)/obj/gen/abi_link.c.o: $(B)/gen/abi_link.c $(WASM3_DIR)/wasm3.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -Iboot/wasm -c $< -o $@
-$(B)/obj/%.S.o: %.S $(SETUP) $(B)/gen/boards.h
+$(B)/obj/%.S.o: %.S $(SETUP) $(B)/gen/abi.h $(B)/gen/boards.h
 	$(call say,AS,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@

@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define MAX_CORES 4
+#include "abi.h"          /* MAX_CORES, from tools/abi/spec.ts (build/gen): the kernel's tables use the same */
 
 #ifdef TSPI_HOST_TEST
 /* The host unit tests (tests/cunit/) give these their own meaning. */

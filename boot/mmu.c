@@ -52,6 +52,7 @@ typedef uint64_t table_t[512] __attribute__((aligned(4096)));
  * ever set: the AOT backend relies on nothing being mapped in the 8 GiB
  * after the window's memory (boot/aot/aot.c, its guard pages). */
 static table_t level1[MAX_CORES];
+_Static_assert(MAX_CORES == 4, "linker/kernel8.ld sizes the C stacks, exception stacks and TLS for 4 cores (4 * STACK_SIZE fills one 2 MiB block)");
 _Static_assert(WINDOW_L1_INDEX + 9 < 512, "the 8 GiB after the window must be inside the 39-bit VA range, unmapped");
 static table_t identity_l2[4];             /* shared: the low 4 GiB */
 static table_t stacks_l3;                  /* shared: the C stacks with guard pages */

@@ -1,5 +1,7 @@
 // The core we run on and the cores around us (host module "cpu").
 import { cpu as host } from "./host";
+/** The most cores the kernel runs on: the length of every per-core table (tools/abi/spec.ts, for both sides). */
+export { MAX_CORES } from "./host";
 
 /** This core's number, 0 to coreCount()-1. */
 export function coreId(): u32 { return host.id(); }

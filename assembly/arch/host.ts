@@ -4,6 +4,8 @@
 
 /** Version of the host ABI these declarations describe. */
 export const ABI_VERSION: u32 = 6;
+/** The most cores the stub runs the kernel on: the length of every per-core table (a power of two; index with core & (MAX_CORES - 1)). */
+export const MAX_CORES: u32 = 4;
 
 /** Early output for boot messages and panics. Output is line-buffered per core: a line is written to the UART whole, so lines from different cores never mix. */
 export namespace console {

@@ -13,7 +13,7 @@
 // VideoCore its bus address. An answer is trusted only if the message's
 // code is 0x80000000 (success) and the tag's response bit (bit 31) is set.
 import { mailbox as host } from "../arch/host";
-import { coreId } from "../arch/cpu";
+import { coreId, MAX_CORES } from "../arch/cpu";
 import { modelName, processorName } from "../board";
 
 export namespace Tag {
@@ -36,16 +36,16 @@ export namespace Clock {
 }
 
 const SLOT: u32 = 256;                                   // bytes per core: room for 6 value words and more
-const BUFFERS = memory.data(4 * SLOT, 64);
-const ERRORS = memory.data(4 * 4, 4);                    // per core: the last error, an index into WHY
+const BUFFERS = memory.data(MAX_CORES * SLOT, 64);
+const ERRORS = memory.data(4 * MAX_CORES, 4);                    // per core: the last error, an index into WHY
 
 const OK = 0, NO_ANSWER = 1, REFUSED = 2, TAG_UNANSWERED = 3, TOO_SHORT = 4;
 
 // @ts-ignore: decorator
-@inline function buffer(): usize { return BUFFERS + <usize>(coreId() & 3) * SLOT; }
+@inline function buffer(): usize { return BUFFERS + <usize>(coreId() & (MAX_CORES - 1)) * SLOT; }
 
 function fail(code: i32): bool {
-  store<u32>(ERRORS + (coreId() & 3) * 4, code);
+  store<u32>(ERRORS + (coreId() & (MAX_CORES - 1)) * 4, code);
   return false;
 }
 
@@ -73,7 +73,7 @@ export function request(tag: u32, answerWords: u32, in0: u32 = 0, in1: u32 = 0, 
   const response = load<u32>(b, 16);
   if (!(response & 0x80000000)) return fail(TAG_UNANSWERED);
   if ((response & 0x7fffffff) < answerWords * 4) return fail(TOO_SHORT);
-  store<u32>(ERRORS + (coreId() & 3) * 4, OK);
+  store<u32>(ERRORS + (coreId() & (MAX_CORES - 1)) * 4, OK);
   return true;
 }
 
@@ -82,7 +82,7 @@ export function answer(i: u32): u32 { return load<u32>(buffer() + 20 + i * 4); }
 
 /** Why the last request on this core failed ("" if it did not). */
 export function lastError(): string {
-  switch (load<u32>(ERRORS + (coreId() & 3) * 4)) {
+  switch (load<u32>(ERRORS + (coreId() & (MAX_CORES - 1)) * 4)) {
     case NO_ANSWER: return "mailbox: no answer from the VideoCore within 100 ms";
     case REFUSED: return "mailbox: the firmware could not parse the request (response code 0x80000001)";
     case TAG_UNANSWERED: return "mailbox: the firmware does not know this tag (no response bit)";

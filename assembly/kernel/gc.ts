@@ -37,7 +37,7 @@
 // MARKING), bits 4-7 the cores parked at a safe point, bits 8-31 how many
 // collections finished.
 import * as atomic from "../arch/atomic";
-import { coreId, counter, timerFrequency, sendEvent, waitForEvent, runningCores, instructions } from "../arch/cpu";
+import { coreId, counter, timerFrequency, sendEvent, waitForEvent, runningCores, instructions, MAX_CORES } from "../arch/cpu";
 import { cpu as host } from "../arch/host";
 import { kernelHeap } from "./alloc/index";
 import {
@@ -463,6 +463,7 @@ function checkPressure(): void {
  * its own here. Returns once the collection has run (or was given up).
  */
 export function safepoint(): void {
+  if (MAX_CORES > 4) ERROR("kernel/gc.ts: the state word keeps 4 bits of parked cores (bits 4-7): widen it before MAX_CORES grows");
   const core = coreId() & 3;
   const bit: u32 = 1 << (4 + core);
   let w = atomic.load32(GC + W_STATE);
@@ -543,7 +544,7 @@ export function safepoint(): void {
 /** Says on the console that a request was given up, and which cores did not come (no allocation). */
 function sayGivenUp(missing: u32): void {
   print("gc: a collection was given up: core");
-  for (let c: u32 = 0; c < 4; c++) if (missing & (1 << c)) { print(" "); printU64(c); }
+  for (let c: u32 = 0; c < MAX_CORES; c++) if (missing & (1 << c)) { print(" "); printU64(c); }
   print(" did not reach a poll boundary within "); printU64(WAIT_MS);
   println(" ms (a long poll, a loop outside the executor, or runUntil inside a poll: docs/memory-model.md)");
 }

@@ -7,10 +7,10 @@
 // The text goes to a per-core scratch area in static memory (cursor in wasm
 // globals, which are per core), so cores panicking at once do not mix.
 import { sys as host } from "../arch/host";
-import { coreId } from "../arch/cpu";
+import { coreId, MAX_CORES } from "../arch/cpu";
 
 const UNITS: i32 = 320;                                // UTF-16 code units per core
-const SCRATCH = memory.data(4 * UNITS * 2, 16);
+const SCRATCH = memory.data(MAX_CORES * UNITS * 2, 16);
 // @ts-ignore: decorator
 @perCore let base: usize = 0;
 // @ts-ignore: decorator
@@ -18,7 +18,7 @@ const SCRATCH = memory.data(4 * UNITS * 2, 16);
 
 /** Starts a new message on this core. */
 export function msgBegin(): void {
-  base = SCRATCH + <usize>(coreId() & 3) * <usize>(UNITS * 2);
+  base = SCRATCH + <usize>(coreId() & (MAX_CORES - 1)) * <usize>(UNITS * 2);
   length = 0;
 }
 

@@ -24,16 +24,17 @@ import { msgBegin, msgText, msgDec, msgPanic } from "./panic";
 import { record, moved, visit } from "./scope";
 import { heapSetObject } from "./alloc/tlsf";
 import { allocated, markRef, gc, pin, unpin, gcStats, GcStats, GC_VISIT } from "./gc";
+import { MAX_CORES } from "../arch/cpu";
 
 // The standard library formats floats in a buffer of 56 bytes: one per core
 // here (tools/async/std-dtoa.ts points std's uses at __dtoaBuf; std's own is
 // one static buffer for the four cores). boot() gives each core its own; a
 // core that never runs boot() uses core 0's.
-const DTOA_BUFFERS = memory.data(4 * 64, 16);
+const DTOA_BUFFERS = memory.data(MAX_CORES * 64, 16);
 // @ts-ignore: decorator
 @global @perCore export let __dtoaBuf: usize = DTOA_BUFFERS;
 /** This core's float-formatting buffer (boot() calls it on each core). */
-export function useOwnDtoaBuffer(core: u32): void { __dtoaBuf = DTOA_BUFFERS + (<usize>(core & 3) << 6); }
+export function useOwnDtoaBuffer(core: u32): void { __dtoaBuf = DTOA_BUFFERS + (<usize>(core & (MAX_CORES - 1)) << 6); }
 
 // The statistics the out-of-memory panic reads (static: there is no room to make them then).
 const OOM_STATS = changetype<GcStats>(memory.data(offsetof<GcStats>(), 16));

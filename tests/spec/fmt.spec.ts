@@ -1,4 +1,7 @@
 import { digitAt, digitCount, sizeUnit, sizeValue } from "../../assembly/kernel/fmt";
+import { printI64, printHex, printU64, println } from "../../assembly/arch/console";
+import { machine, trace, since } from "./fake";
+import { Board } from "../../assembly/board";
 
 function format(n: u64, radix: u32): string {
   let s = "";
@@ -38,5 +41,15 @@ describe("sizes", () => {
     expect(sizeUnit((1 << 30) + (1 << 20))).toBe("MiB");
     expect(sizeValue((1 << 30) + (1 << 20))).toBe(1025);
     expect(sizeUnit(1000)).toBe("bytes");
+  });
+});
+
+describe("console numbers (arch/console.ts, exported by tspi)", () => {
+  it("prints signed numbers, the most negative i64 included, and hex with its prefix", () => {
+    machine(Board.Pi3);
+    const mark = trace().length;
+    printI64(-42); println(""); printI64(0); println(""); printI64(i64.MIN_VALUE); println(""); printI64(i64.MAX_VALUE); println("");
+    printHex(0xbeef); println(""); printU64(255, 2); println("");
+    expect(since(mark)).toBe("console: -42\nconsole: 0\nconsole: -9223372036854775808\nconsole: 9223372036854775807\nconsole: 0xbeef\nconsole: 11111111");
   });
 });

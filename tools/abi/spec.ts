@@ -13,6 +13,14 @@
 // 6: module "queue" (the executor's run queues: a push or a pop in one call).
 export const ABI_VERSION = 6;
 
+/**
+ * The most cores the stub runs a kernel on, and so the length of every
+ * per-core table on both sides (the stub's stacks and runtimes, the
+ * kernel's run queues, caches and scratch). A power of two: tables are
+ * indexed with `core & (MAX_CORES - 1)`.
+ */
+export const MAX_CORES = 4;
+
 /** AssemblyScript type of a parameter or result; each maps to one wasm type. */
 export type AbiType = "i32" | "u32" | "i64" | "u64" | "usize" | "void";
 

@@ -41,7 +41,7 @@
 // after the requested bytes, checked on free and realloc ("heap overflow").
 // Out of memory is not an error here: alloc returns 0.
 import * as atomic from "../../arch/atomic";
-import { coreId } from "../../arch/cpu";
+import { coreId, MAX_CORES } from "../../arch/cpu";
 import { SpinLock } from "../sync/spinlock";
 import { msgBegin, msgText, msgHex, msgDec, msgPanic } from "../panic";
 
@@ -111,7 +111,7 @@ export const CACHE_DEPTH: u32 = 8;
 // @ts-ignore: decorator
 @inline const CACHE_MAX_BLOCK: usize = 256;
 // @ts-ignore: decorator
-@inline const CORES: usize = 4;
+@inline const CORES: usize = <usize>MAX_CORES;
 
 /** Heap statistics (a snapshot: see heapStats). */
 @unmanaged
@@ -207,14 +207,14 @@ export const CONTROL_BYTES: usize = (C_HEADS + FL_COUNT * SL_COUNT * 4 + 15) & ~
 /** This core's row of statistics. */
 // @ts-ignore: decorator
 @inline function myStats(h: usize): usize {
-  if (core < 0) core = <i32>(coreId() & 3);
+  if (core < 0) core = <i32>(coreId() & (MAX_CORES - 1));
   return h + C_CORE_STATS + <usize>core * CORE_ROW;
 }
 
 /** This core's cache slot (head, count) for blocks of `size` bytes (32 to 256). */
 // @ts-ignore: decorator
 @inline function cacheSlot(h: usize, size: usize): usize {
-  if (core < 0) core = <i32>(coreId() & 3);
+  if (core < 0) core = <i32>(coreId() & (MAX_CORES - 1));
   return h + C_CACHES + <usize>core * CACHE_ROW + (((size >> 4) - 2) << 3);   // sizes 32..256: slots 0..14
 }
 

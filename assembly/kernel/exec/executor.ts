@@ -18,7 +18,7 @@
 // there. A core takes turns between its own queue and the shared one, so
 // neither starves the other.
 import * as atomic from "../../arch/atomic";
-import { coreId, coreCount, waitForEvent, sendEvent } from "../../arch/cpu";
+import { coreId, coreCount, waitForEvent, sendEvent, MAX_CORES } from "../../arch/cpu";
 import { dispose } from "../lifetime";
 import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, KEPT, setEnqueue, stateAddr, wakeTask, withdrawAll } from "./task";
 import { fireTimers } from "./timer";
@@ -45,11 +45,11 @@ export function serviceEvents(): void {
   if (e & EVENT_IRQ) serviceIrqs();
 }
 
-const CORES: u32 = 4;
+const CORES: u32 = MAX_CORES;
 // Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4), idle entries (4): 32 bytes.
-const QUEUES = memory.data(32 * 4, 16);
+const QUEUES = memory.data(32 * MAX_CORES, 16);
 // Per core, the tasks that only it may run: lock, head, tail, length (16 bytes).
-const OWN_QUEUES = memory.data(16 * 4, 16);
+const OWN_QUEUES = memory.data(16 * MAX_CORES, 16);
 const NEXT_CORE = memory.data(4, 4);
 
 // @ts-ignore: decorator
@@ -250,7 +250,7 @@ export class JoinHandle<T> extends Future {
 }
 
 // One Context per core, in static memory (no allocation), reused for every poll.
-const CONTEXTS = memory.data(16 * 4, 16);
+const CONTEXTS = memory.data(16 * MAX_CORES, 16);
 
 // The statistics words of a core are written by that core only: plain
 // increments, read by anyone.

@@ -14,7 +14,7 @@
 // that every core reads alike, so deadlines compare across cores; what is
 // per core is the compare register behind cpu.setTimer). Milliseconds are
 // converted with timerFrequency(), never a constant.
-import { counter, timerFrequency, coreId } from "../../arch/cpu";
+import { counter, timerFrequency, coreId, MAX_CORES } from "../../arch/cpu";
 import { cpu as host } from "../../arch/host";
 import { SpinLock } from "../sync/spinlock";
 import { Task, Context } from "./task";
@@ -23,13 +23,13 @@ import { dispose } from "../lifetime";
 import { addRoots, markRef, setTimerRestore } from "../gc";
 
 // Per core: the list head (address of the first Sleep) and its lock.
-const HEADS = memory.data(16, 16);
-const LOCKS = memory.data(16, 16);
+const HEADS = memory.data(4 * MAX_CORES, 16);
+const LOCKS = memory.data(4 * MAX_CORES, 16);
 
 // @ts-ignore: decorator
-@inline function headOf(core: u32): usize { return HEADS + (<usize>(core & 3) << 2); }
+@inline function headOf(core: u32): usize { return HEADS + (<usize>(core & (MAX_CORES - 1)) << 2); }
 // @ts-ignore: decorator
-@inline function lockOf(core: u32): SpinLock { return changetype<SpinLock>(LOCKS + (<usize>(core & 3) << 2)); }
+@inline function lockOf(core: u32): SpinLock { return changetype<SpinLock>(LOCKS + (<usize>(core & (MAX_CORES - 1)) << 2)); }
 
 /** Counter ticks in `ms` milliseconds. */
 export function ticksFromMillis(ms: u64): u64 { return ms * timerFrequency() / 1000; }
@@ -198,7 +198,7 @@ export function fireTimers(): void {
 
 // The collector's roots: the sleeps in every core's list (held there by address).
 function markTimerLists(): void {
-  for (let core: u32 = 0; core < 4; core++) {
+  for (let core: u32 = 0; core < MAX_CORES; core++) {
     let s = <usize>load<u32>(headOf(core));
     while (s) {
       markRef(s);
