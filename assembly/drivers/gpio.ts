@@ -249,7 +249,10 @@ export function enableInterrupts(core: u32): void {
   irq.enable(Irq.GPIO_ANY, core);
 }
 
-/** Ready once the pin has seen one of its detected events (see InputPin.detect). */
+/**
+ * Ready once the pin has seen one of its detected events (see InputPin.detect).
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
+ */
 export class EdgeWait extends Future {
   done: bool = false;
   constructor(public pin: u32) { super(); }
@@ -294,6 +297,7 @@ export class OutputPin {
 /**
  * Ready once the pin is at `high` (GPHEN/GPLEN: level detection, turned on
  * while it waits and off by the interrupt that ends the wait).
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
 export class LevelWait extends Future {
   done: bool = false;

@@ -82,6 +82,7 @@ export function enableInterrupts(core: u32): void {
  * on compare `channel` (1 or 3; one alarm per channel at a time). The
  * match interrupt wakes it. A deadline more than 2^32 us (71 minutes) ahead
  * matches early, when CLO first equals its low word: check now() if so.
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
 export class Alarm extends Future {
   armed: bool = false;

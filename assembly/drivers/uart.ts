@@ -264,6 +264,7 @@ export function open(core: u32): Port {
   return port;
 }
 
+/** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
 export class UartRead extends Future {
   waiter: Waiter = new Waiter();
   length: i32 = 0;
@@ -306,6 +307,7 @@ const CTRL_C: u8 = 0x03, CTRL_U: u8 = 0x15, BEL: u8 = 0x07;
  * stays valid until reset() or dispose(). To keep it longer, takeLine()
  * hands it over (then dispose it yourself). `length` and `byteAt(i)` read
  * the bytes without making a string.
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
 export class ReadLine extends Future {
   waiter: Waiter = new Waiter();
@@ -397,6 +399,7 @@ export class ReadLine extends Future {
   private freeText(): void { const t = this.text; if (t !== null) { dispose(t); this.text = null; } }
 }
 
+/** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
 export class UartWrite extends Future {
   waiter: Waiter = new Waiter();
   sent: i32 = 0;

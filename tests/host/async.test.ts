@@ -35,6 +35,31 @@ function expectError(name: string, body: string, where: string, message: RegExp)
   assert.match(hit!, message);
 }
 
+describe("the async transform: leaf futures, marked by the library", () => {
+  it("after an await of a future whose class says @leaf the place stays known; after any other it is named again", () => {
+    const { errors, text } = lower("leaf", [
+      'import { Context } from "../../assembly/kernel/exec";',
+      "class Other extends Future { protected pollOnce(cx: Context): bool { return true; } }",
+      "/** Ready at once. @leaf its poll runs no other future's code */",
+      "class Quick extends Future { protected pollOnce(cx: Context): bool { return true; } }",
+      "export async function f(a: Other, b: Quick): Promise<void> {",
+      "  let x = 1;",
+      "  await b;",
+      "  x = 2;",
+      "  await a;",
+      "  x = 3;",
+      "}",
+      "",
+    ].join("\n"));
+    assert.deepEqual(errors, []);
+    const after = (line: number) => text.split("\n").find((l) => new RegExp(`__note(Async|AsyncLine)\\((.*, )?${line}\\);`).test(l))?.trim();
+    assert.equal(after(9), "__noteAsyncLine(9);", text);                     // after the leaf: only the line
+    assert.match(after(11) ?? "", /^__noteAsync\("f \(build\/async-fixtures\/leaf\.ts:6\)", 11\);$/, text);   // after the other: named again
+    // The library marks its own waits so (Sleep, ChannelRecv, ...): no list of names in the transform.
+    assert.doesNotMatch(readFileSync("tools/async/lower/statements.ts", "utf8"), /"ChannelRecv"/);
+  });
+});
+
 describe("the async transform: what it cannot lower is an error at the user's line", () => {
   it("await outside an async function", () => {
     expectError("outside", "export function f(ch: Channel<i32>): void {\n  const v = await ch.recv();\n}\n", "3:13", /await/);

@@ -211,6 +211,7 @@ export function spawnJoinOn<T>(core: u32, what: T): JoinHandle<T> {
  * (or `cancelled` is true). cancel() stops the task. For a spawned Task,
  * dispose the task yourself (before or after the handle); for a spawned
  * Future, dispose(handle) frees the task and the future.
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
 export class JoinHandle<T> extends Future {
   constructor(public runner: Task, public what: T, public owned: bool = false) { super(); this.kind = PENDING_ON_CANCEL; }

@@ -86,7 +86,10 @@ export abstract class Future {
   dispose(): void { this.cancel(); }
 }
 
-/** Pending once (waking its task at once), ready the next time: lets the other tasks run. */
+/**
+ * Pending once (waking its task at once), ready the next time: lets the other tasks run.
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
+ */
 export class YieldNow extends Future {
   yielded: bool = false;
   protected pollOnce(cx: Context): bool {

@@ -98,6 +98,7 @@ export class Notify extends Guarded {
   dispose(): void { dispose(this.waiters); }
 }
 
+/** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
 export class Notified extends Future {
   waiter: Waiter = new Waiter();
   dispose(): void { this.cancel(); dispose(this.waiter); }
@@ -146,6 +147,7 @@ export class Semaphore extends Guarded {
   dispose(): void { dispose(this.waiters); }
 }
 
+/** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
 export class Acquire extends Future {
   waiter: Waiter = new Waiter();
   dispose(): void { this.cancel(); dispose(this.waiter); }
@@ -208,6 +210,7 @@ export class Mutex<T> {
  * cancelled or disposed while held, so a task or an async function
  * cancelled while it holds one loses nothing. After release() it is
  * Pending again: poll it to take a permit again.
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
 export class Permit extends Acquire {
   held: bool = false;
@@ -238,6 +241,7 @@ export class Permit extends Acquire {
  * A mutex held (once ready) until unlock(), cancel() or dispose(): a Permit
  * of the mutex's one-permit semaphore, with the value. After unlock() the
  * guard is Pending again: poll it to lock again.
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
 export class MutexGuard<T> extends Permit {
   constructor(public mutex: Mutex<T>) { super(mutex.sem); }
@@ -267,6 +271,7 @@ export class OneShot<T> extends Guarded {
   recv(): OneShotRecv<T> { return new OneShotRecv<T>(this); }
 }
 
+/** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
 export class OneShotRecv<T> extends Future {
   waiter: Waiter = new Waiter();
   dispose(): void { this.cancel(); dispose(this.waiter); }
@@ -354,6 +359,7 @@ export class Channel<T> extends Guarded {
   dispose(): void { dispose(this.buffer); dispose(this.senders); dispose(this.receivers); }
 }
 
+/** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
 export class ChannelSend<T> extends Future {
   waiter: Waiter = new Waiter();
   dispose(): void { this.cancel(); dispose(this.waiter); }
@@ -387,6 +393,7 @@ export class ChannelSend<T> extends Future {
   protected rearm(): void { this.done = false; this.waited = false; }
 }
 
+/** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
 export class ChannelRecv<T> extends Future {
   waiter: Waiter = new Waiter();
   dispose(): void { this.cancel(); dispose(this.waiter); }

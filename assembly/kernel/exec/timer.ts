@@ -36,6 +36,7 @@ export function ticksFromMillis(ms: u64): u64 { return ms * timerFrequency() / 1
 /** Milliseconds in `ticks`. */
 export function millisFromTicks(ticks: u64): u64 { return ticks * 1000 / timerFrequency(); }
 
+/** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
 export class Sleep extends Future {
   task: Task | null = null;
   next: Sleep | null = null;
@@ -90,6 +91,7 @@ export class Sleep extends Future {
  * Ticks every `periodMs` milliseconds: poll() is ready once per period,
  * without drift (each deadline is the previous one plus the period, not the
  * time of the poll plus the period). `period` is in counter ticks.
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
 export class Interval extends Future {
   sleep: Sleep;
