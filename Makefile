@@ -22,7 +22,7 @@
 #                         stacks and wasm3 take about 40 MiB more, and a 1 GiB
 #                         Pi 3 gives the ARM cores about 948 MiB)
 #
-# Dependencies are installed by tools/setup.sh, which make runs when one is missing.
+# Dependencies are installed by tools/setup/setup.sh, which make runs when one is missing.
 
 BOARDS        := pi3 pi4
 BOARD         ?= pi3
@@ -58,7 +58,7 @@ ASC           := node_modules/.bin/asc
 ASYNC_ASC     := $(NODE) $(abspath $(TJS))/tools/async/asc.js
 TSC           := node_modules/.bin/tsc
 
-# wasm3 sources are fetched by tools/fetch-wasm3.sh (pinned, sha256-checked).
+# wasm3 sources are fetched by tools/setup/fetch-wasm3.sh (pinned, sha256-checked).
 # Their list is only known once they are there: build/wasm3.mk is made (and
 # make restarts) before anything else is built.
 WASM3_DIR     := $(B)/wasm3/source
@@ -126,8 +126,8 @@ all: $(IMG)/kernel8.img
 	@printf '\n  image    %s (%s bytes): %s to boot it\n' $< $$(stat -c %s $<) '$(if $(TSPI_PROJECT),npx tspi qemu,make qemu)'
 
 # ---- set-up -------------------------------------------------------------
-$(SETUP): tools/setup.sh tools/fetch-wasm3.sh package.json $(wildcard package-lock.json)
-	$(Q)tools/setup.sh
+$(SETUP): tools/setup/setup.sh tools/setup/fetch-wasm3.sh package.json $(wildcard package-lock.json)
+	$(Q)tools/setup/setup.sh
 	$(Q)mkdir -p $(B) && touch $@
 setup: $(SETUP)
 
@@ -151,38 +151,38 @@ $(B)/.tools: $(TOOL_SRCS) tsconfig.json $(SETUP)
 # when older than the spec: a touch after a kernel was built (the recipe runs
 # for build/gen/ in a fresh tree) made the next make compile and link again.
 ABI_COMMITTED := $(if $(TSPI_PROJECT),,assembly/arch/host.ts docs/host-abi.md)
-$(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h $(ABI_COMMITTED) &: $(wildcard tools/abi/spec.ts tools/gen-abi.ts) | $(TOOLS)
+$(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h $(ABI_COMMITTED) &: $(wildcard tools/abi/spec.ts tools/abi/gen.ts) | $(TOOLS)
 	$(call say,GEN,host ABI)
-	$(Q)$(NODE) $(TJS)/tools/gen-abi.js --out $(B)/gen $(if $(TSPI_PROJECT),--c-only)
+	$(Q)$(NODE) $(TJS)/tools/abi/gen.js --out $(B)/gen $(if $(TSPI_PROJECT),--c-only)
 	$(Q)touch $(B)/gen/abi_link.c $(B)/gen/aot_imports.c $(B)/gen/abi.h
-	$(Q)for f in $(ABI_COMMITTED); do [ $$f -nt tools/abi/spec.ts ] && [ $$f -nt tools/gen-abi.ts ] || touch $$f; done
+	$(Q)for f in $(ABI_COMMITTED); do [ $$f -nt tools/abi/spec.ts ] && [ $$f -nt tools/abi/gen.ts ] || touch $$f; done
 abi: $(B)/gen/abi_link.c
 
 # ---- boards: one description, every table generated (docs/boards.md) --------
 BOARDS_COMMITTED := $(if $(TSPI_PROJECT),,assembly/board/generated.ts docs/boards.md)
-$(B)/gen/boards.h $(BOARDS_COMMITTED) &: $(wildcard tools/boards/spec.ts tools/gen-boards.ts) | $(TOOLS)
+$(B)/gen/boards.h $(BOARDS_COMMITTED) &: $(wildcard tools/boards/spec.ts tools/boards/gen.ts) | $(TOOLS)
 	$(call say,GEN,boards)
-	$(Q)$(NODE) $(TJS)/tools/gen-boards.js --out $(B)/gen $(if $(TSPI_PROJECT),--c-only)
+	$(Q)$(NODE) $(TJS)/tools/boards/gen.js --out $(B)/gen $(if $(TSPI_PROJECT),--c-only)
 	$(Q)touch $(B)/gen/boards.h
-	$(Q)for f in $(BOARDS_COMMITTED); do [ $$f -nt tools/boards/spec.ts ] && [ $$f -nt tools/gen-boards.ts ] || touch $$f; done
+	$(Q)for f in $(BOARDS_COMMITTED); do [ $$f -nt tools/boards/spec.ts ] && [ $$f -nt tools/boards/gen.ts ] || touch $$f; done
 boards: $(B)/gen/boards.h
 
 # ---- AssemblyScript -> wasm ------------------------------------------------
 # Every kernel is validated (wasm-validate) and its imports checked against the ABI.
 define wasm_rule
-$(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) $(wildcard tools/share-globals.ts) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS) $(B)/gen/abi.h $(B)/gen/boards.h
+$(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) $(wildcard tools/kernel/share-globals.ts) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS) $(B)/gen/abi.h $(B)/gen/boards.h
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
 	$(Q)cd $(PROJECT) && $(ASYNC_ASC) $(abspath $(1)) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
 		--outFile $(abspath $(2)) || \
 		{ printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
-	$(Q)$(NODE) $(TJS)/tools/share-globals.js $(2) --per-core $(2:.wasm=.percore.json) || { rm -f $(2); exit 1; }
-	$(Q)$(NODE) $(TJS)/tools/check-wasm.js $(2) || { rm -f $(2); exit 1; }
+	$(Q)$(NODE) $(TJS)/tools/kernel/share-globals.js $(2) --per-core $(2:.wasm=.percore.json) || { rm -f $(2); exit 1; }
+	$(Q)$(NODE) $(TJS)/tools/kernel/check-wasm.js $(2) || { rm -f $(2); exit 1; }
 	$(Q)$$(WASM2WAT) $(2) -o $(2:.wasm=.wat)
 endef
 # The kernel: assembly/main.ts (which runs the tour, examples/tour/main.ts,
 # until it is yours), or with make APP=path/to/main.ts a program kept
-# anywhere. tools/app-entry.ts writes its entry (build/app/index.ts).
+# anywhere. tools/kernel/app-entry.ts writes its entry (build/app/index.ts).
 APP           ?=
 APP_GIVEN     := $(filter command line environment,$(origin APP))
 # make flash without APP writes the card for the program it holds: that
@@ -204,8 +204,8 @@ ifeq ($(filter flash,$(MAKECMDGOALS)),)
 $(call stamp,$(APP_STAMP),$(B)/.app-*)
 endif
 KERNEL_ENTRY  := $(B)/app/index.ts
-$(B)/app/index.ts: $(KERNEL_MAIN) tools/app-entry.ts $(APP_STAMP) | $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/app-entry.js --app $(KERNEL_MAIN) --out $@
+$(B)/app/index.ts: $(KERNEL_MAIN) tools/kernel/app-entry.ts $(APP_STAMP) | $(TOOLS)
+	$(Q)$(NODE) $(TJS)/tools/kernel/app-entry.js --app $(KERNEL_MAIN) --out $@
 # (the examples are sources of the default kernel too: it re-exports the tour)
 $(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(wildcard $(dir $(KERNEL_MAIN))*.ts) $(wildcard examples/*/*.ts)))
 
@@ -213,7 +213,7 @@ $(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/t
 
 # ---- C and assembly ------------------------------------------------------
 $(WASM3_DIR)/wasm3.h: $(SETUP)
-	$(Q)tools/fetch-wasm3.sh
+	$(Q)tools/setup/fetch-wasm3.sh
 
 $(B)/wasm3.mk: $(WASM3_DIR)/wasm3.h
 	$(Q)echo "WASM3_SRCS := $$(ls $(WASM3_DIR)/m3_*.c | tr '\n' ' ')" > $@
@@ -279,7 +279,7 @@ $(call stamp,$(AOT_FLAGS_STAMP),$(B)/.aot-flags-*)
 $(B)/aot/include/wasm-rt.h: $(SETUP)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)src=$$(dirname $$(command -v $(WASM2C)))/../include/wasm-rt.h; \
-		test -f $$src || { echo "error: $$src is missing: the wabt package (tools/setup.sh) installs wasm2c and it" >&2; exit 1; }; cp $$src $@
+		test -f $$src || { echo "error: $$src is missing: the wabt package (tools/setup/setup.sh) installs wasm2c and it" >&2; exit 1; }; cp $$src $@
 # The aot stub: no wasm3 (host.c loads it), and the hot host modules and the
 # import adapters are compiled into each image's own unit (boot/aot/unit.c).
 AOT_UNIT_HOST := $(patsubst %,boot/wasm/host_%.c,mmio atomic queue)
@@ -302,18 +302,18 @@ $(B)/$(2).img: $(B)/$(2).elf
 	$(Q)$(OBJCOPY) -O binary $$< $$@
 endef
 # The aot image links twice: the first link gives the generated functions'
-# addresses, from which tools/aot-syms.ts writes the table a trap names its
+# addresses, from which tools/kernel/aot-syms.ts writes the table a trap names its
 # function from (in .aot_syms, after the code, so the second link moves no
 # function: aot-syms checks that too).
 define image_rule_aot
-$(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $(1) tools/aot-fixed-memory.ts | $(TOOLS)
+$(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $(1) tools/kernel/aot-fixed-memory.ts | $(TOOLS)
 	$$(call say,WASM2C,$(1))
-	$(Q)$(NODE) $(TJS)/tools/check-wasm.js $(1)
+	$(Q)$(NODE) $(TJS)/tools/kernel/check-wasm.js $(1)
 	$(Q)mkdir -p $(B)/aot/c/$(2)
 	$(Q)mkdir -p $(B)/aot/c/$(2)/raw
 	$(Q)$(WASM2C) $(1) -n kernel -o $(B)/aot/c/$(2)/raw/kernel.c
 	$(Q)cp $(B)/aot/c/$(2)/raw/kernel.h $(B)/aot/c/$(2)/kernel.h
-	$(Q)$(NODE) $(TJS)/tools/aot-fixed-memory.js $(B)/aot/c/$(2)/raw/kernel.c $(B)/aot/c/$(2)/kernel.c
+	$(Q)$(NODE) $(TJS)/tools/kernel/aot-fixed-memory.js $(B)/aot/c/$(2)/raw/kernel.c $(B)/aot/c/$(2)/kernel.c
 	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/c/$(2)/kernel.h); \
 		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/c/$(2)/imports.h; \
 		if grep -q 'Z_kernelZ___async_name' $(B)/aot/c/$(2)/kernel.h; then echo '#define AOT_HAS_ASYNC_LOCATION 1' >> $(B)/aot/c/$(2)/imports.h; fi
@@ -329,13 +329,13 @@ $(B)/aot/$(2).pass1.elf: $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(3)
 	$(Q)$(CC) $(LDFLAGS) -o $$@ $(3) $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
 $(B)/aot/c/$(2)/syms.c: $(B)/aot/$(2).pass1.elf $(1) | $(TOOLS)
 	$(Q)$(NM) -n -S --defined-only $$< > $(B)/aot/c/$(2)/pass1.nm
-	$(Q)$(NODE) $(TJS)/tools/aot-syms.js --nm $(B)/aot/c/$(2)/pass1.nm --wasm $(1) --out $$@
+	$(Q)$(NODE) $(TJS)/tools/kernel/aot-syms.js --nm $(B)/aot/c/$(2)/pass1.nm --wasm $(1) --out $$@
 $(B)/aot/obj/$(2)/syms.o: $(B)/aot/c/$(2)/syms.c
 	$(Q)$(CC) $(CFLAGS) -c $$< -o $$@
 $(B)/aot/$(2).elf: $(B)/aot/$(2).pass1.elf $(B)/aot/obj/$(2)/syms.o
 	$$(call say,LD,$$@)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/aot/$(2).map -o $$@ $(3) $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(B)/aot/obj/$(2)/syms.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
-	$(Q)$(NM) -n -S --defined-only $$@ | $(NODE) $(TJS)/tools/aot-syms.js --check $(B)/aot/c/$(2)/pass1.nm --nm - || { rm -f $$@; exit 1; }
+	$(Q)$(NM) -n -S --defined-only $$@ | $(NODE) $(TJS)/tools/kernel/aot-syms.js --check $(B)/aot/c/$(2)/pass1.nm --nm - || { rm -f $$@; exit 1; }
 $(B)/aot/$(2).img: $(B)/aot/$(2).elf
 	$(Q)$(OBJCOPY) -O binary $$< $$@
 endef
@@ -349,8 +349,8 @@ $(foreach t,$(TEST_KERNELS),$(eval $(call image_rule,$(B)/tests/$(t).wasm,tests/
 
 # The example programs (examples/<name>/main.ts), each an image of its own, booted by make test.
 EXAMPLES      := $(patsubst examples/%/main.ts,%,$(wildcard examples/*/main.ts))
-$(B)/examples/%/index.ts: examples/%/main.ts tools/app-entry.ts | $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/app-entry.js --app $< --out $@
+$(B)/examples/%/index.ts: examples/%/main.ts tools/kernel/app-entry.ts | $(TOOLS)
+	$(Q)$(NODE) $(TJS)/tools/kernel/app-entry.js --app $< --out $@
 $(foreach e,$(EXAMPLES),$(eval $(call wasm_rule,$(B)/examples/$(e)/index.ts,$(B)/examples/$(e).wasm,$(wildcard examples/$(e)/*.ts))))
 $(foreach e,$(EXAMPLES),$(eval $(call image_rule,$(B)/examples/$(e).wasm,examples/$(e))))
 EXAMPLE_IMAGES := $(foreach e,$(EXAMPLES),$(B)/examples/$(e).img)
@@ -359,8 +359,8 @@ EXAMPLE_IMAGES := $(foreach e,$(EXAMPLES),$(B)/examples/$(e).img)
 # project is a program of its own, build/test/<name>.img (tools/cli/tspi.ts).
 ifneq ($(TSPI_PROJECT),)
 PROJECT_TESTS := $(patsubst $(PROJECT)/test/%.ts,%,$(filter-out %.spec.ts %.d.ts,$(wildcard $(PROJECT)/test/*.ts)))
-$(B)/test/%/index.ts: $(PROJECT)/test/%.ts tools/app-entry.ts | $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/app-entry.js --app $< --out $@
+$(B)/test/%/index.ts: $(PROJECT)/test/%.ts tools/kernel/app-entry.ts | $(TOOLS)
+	$(Q)$(NODE) $(TJS)/tools/kernel/app-entry.js --app $< --out $@
 $(foreach t,$(PROJECT_TESTS),$(eval $(call wasm_rule,$(B)/test/$(t)/index.ts,$(B)/test/$(t).wasm,$(wildcard $(PROJECT)/src/*.ts $(PROJECT)/test/*.ts))))
 $(foreach t,$(PROJECT_TESTS),$(eval $(call image_rule,$(B)/test/$(t).wasm,test/$(t))))
 endif
@@ -407,9 +407,9 @@ $(foreach t,$(HARDWARE_PROGRAMS),$(eval $(call image_rule,$(B)/hardware/$(t).was
 HARDWARE_IMAGES := $(foreach t,$(HARDWARE_PROGRAMS),$(B)/hardware/$(t).img)
 hardware: $(HARDWARE_IMAGES)
 $(B)/hardware/%-sdcard.img: $(B)/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/sdcard.js --out $@ --kernel $<
+	$(Q)$(NODE) $(TJS)/tools/card/sdcard.js --out $@ --kernel $<
 $(B)/aot/hardware/%-sdcard.img: $(B)/aot/hardware/%.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/sdcard.js --out $@ --kernel $<
+	$(Q)$(NODE) $(TJS)/tools/card/sdcard.js --out $@ --kernel $<
 hardware-sdcard:
 	@test -n "$(PROGRAM)" || { echo "usage: make hardware-sdcard PROGRAM=<name>; programs: $(HARDWARE_PROGRAMS)" >&2; exit 2; }
 	@test -f tests/hardware/$(PROGRAM).ts || { echo "error: no tests/hardware/$(PROGRAM).ts; programs: $(HARDWARE_PROGRAMS)" >&2; exit 2; }
@@ -433,12 +433,12 @@ $(B)/dts/%.dtb: boot/dts/%.dts $(wildcard boot/dts/*.dtsi boot/dts/*.dts) $(SETU
 	$(call say,DTC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)dtc -q -I dts -O dtb -o $@ $<
-$(B)/firmware/.version: tools/fetch-firmware.sh $(SETUP)
-	$(Q)tools/fetch-firmware.sh
+$(B)/firmware/.version: tools/card/fetch-firmware.sh $(SETUP)
+	$(Q)tools/card/fetch-firmware.sh
 $(B)/sdcard.img: $(B)/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/sdcard.js --out $@ --kernel $< --program "$(APP)"
+	$(Q)$(NODE) $(TJS)/tools/card/sdcard.js --out $@ --kernel $< --program "$(APP)"
 $(B)/aot/sdcard.img: $(B)/aot/kernel8.img $(DTBS) $(B)/firmware/.version boot/sdcard/config.txt boot/sdcard/cmdline.txt $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/sdcard.js --out $@ --kernel $< --program "$(APP)"
+	$(Q)$(NODE) $(TJS)/tools/card/sdcard.js --out $@ --kernel $< --program "$(APP)"
 sdcard: $(IMG)/sdcard.img
 
 # make flash DEVICE=/dev/sdX [APP=...] [FORCE=1] [YES=1]: write the card that
@@ -447,15 +447,15 @@ sdcard: $(IMG)/sdcard.img
 FLASH_IMAGE := $(if $(IMAGE),$(IMAGE),$(IMG)/sdcard.img)
 flash: $(TOOLS)
 	$(Q)stale=; $(if $(IMAGE)$(filter-out $(CARD_HOLDS),$(APP))$(filter-out $(APP),$(CARD_HOLDS)),,[ ! -f $(FLASH_IMAGE) ] || $(MAKE) --no-print-directory -q $(FLASH_IMAGE) APP="$(APP)" || stale=--stale;) \
-		$(NODE) $(TJS)/tools/flash.js --device "$(DEVICE)" $(if $(IMAGE),,$(if $(APP_GIVEN),--program "$(APP)") $$stale) $(if $(FORCE),--force) $(if $(YES),--yes) $(FLASH_IMAGE)
+		$(NODE) $(TJS)/tools/card/flash.js --device "$(DEVICE)" $(if $(IMAGE),,$(if $(APP_GIVEN),--program "$(APP)") $$stale) $(if $(FORCE),--force) $(if $(YES),--yes) $(FLASH_IMAGE)
 
 # make gdb [BOARD=pi4]: QEMU paused with a gdb server, gdb-multiarch attached.
 gdb: $(IMG)/kernel8.img $(TOOLS)
-	$(Q)tools/gdb.sh $(BOARD) $(IMG)/kernel8.img
+	$(Q)tools/run/gdb.sh $(BOARD) $(IMG)/kernel8.img
 
 # ---- run -----------------------------------------------------------------
 # make console DEVICE=/dev/ttyUSB0 [BAUD=115200] [TIMESTAMPS=1]: our serial
-# terminal (tools/console.ts) on a board; without DEVICE (and make qemu), on
+# terminal (tools/run/console.ts) on a board; without DEVICE (and make qemu), on
 # the kernel booted in QEMU with its UART on a pty. Ctrl-] quits. Either
 # shares the UART on build/uart.sock, for make push from another terminal.
 BAUD          ?= 115200
@@ -479,11 +479,11 @@ endif
 push: $(B)/kernel.wasm $(TOOLS)
 	$(Q)$(NODE) $(TJS)/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD) --fast-baud $(PUSH_BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(B)/kernel.wasm
 console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
+	$(Q)$(NODE) $(TJS)/tools/run/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
 
 # make qemu: the kernel in QEMU on four cores, in our console (as make console).
 qemu: $(IMG)/kernel8.img $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/console.js --qemu $(IMG)/kernel8.img --board $(BOARD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
+	$(Q)$(NODE) $(TJS)/tools/run/console.js --qemu $(IMG)/kernel8.img --board $(BOARD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
 
 # ---- tests ---------------------------------------------------------------
 # The host tools, then the kernel code against AssemblyScript's declarations
@@ -525,14 +525,14 @@ $(foreach k,$(SOAK_KERNELS),$(eval $(call wasm_rule,tests/soak/$(k).ts,$(B)/soak
 $(foreach k,$(SOAK_KERNELS),$(eval $(call image_rule,$(B)/soak/$(k).wasm,soak/$(k))))
 soak: $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img) $(TOOLS)
 	$(call say,SOAK,$(IMG)/soak)
-	$(Q)$(NODE) $(TJS)/tools/soak.js $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img)
+	$(Q)$(NODE) $(TJS)/tools/bench/soak.js $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img)
 
 # Instructions per operation, wasm3 and aot against native C, both boards (-icount), one run.
 # (kernel8.img of both backends too: the report gives their sizes, from their link maps)
 bench: $(B)/bench/bench.img $(B)/bench/boot.img $(B)/aot/bench/bench.img $(B)/aot/bench/boot.img $(B)/examples/tour.img $(B)/examples/tour.wasm $(B)/kernel8.img $(B)/aot/kernel8.img $(TOOLS)
 	$(call say,BENCH,$<)
-	$(Q)$(NODE) $(TJS)/tools/bench.js --aot $(B)/aot/bench/bench.img --aot-boot-image $(B)/aot/bench/boot.img --push $(B)/examples/tour.img $(B)/examples/tour.wasm $<
-	$(Q)$(NODE) $(TJS)/tools/perf-doc.js bench/results.json
+	$(Q)$(NODE) $(TJS)/tools/bench/bench.js --aot $(B)/aot/bench/bench.img --aot-boot-image $(B)/aot/bench/boot.img --push $(B)/examples/tour.img $(B)/examples/tour.wasm $<
+	$(Q)$(NODE) $(TJS)/tools/bench/perf-doc.js bench/results.json
 
 clean:
 	rm -rf $(B)

@@ -7,10 +7,10 @@
  * asc's builtin (std/assembly/rt.ts): calls the runtime's
  * `__visit(ref, cookie)` for each reference field of the object at `ref`
  * (the code is generated per class). The kernel's runtime.ts forwards
- * `__visit` to the collector's marking (kernel/gc.ts) or to scope.ts's `visit`.
+ * `__visit` to the collector's marking (kernel/mem/gc.ts) or to scope.ts's `visit`.
  */
 declare function __visit_members(ref: usize, cookie: u32): void;
-/** asc's builtin: calls `__visit(value, cookie)` for every module variable that holds a reference (the collector's roots, kernel/gc.ts). */
+/** asc's builtin: calls `__visit(value, cookie)` for every module variable that holds a reference (the collector's roots, kernel/mem/gc.ts). */
 declare function __visit_globals(cookie: u32): void;
 /** asc's builtin: the address of the runtime type table; its first u32 is how many class ids the program has (the collector checks a static object's id against it). */
 declare const __rtti_base: usize;

@@ -35,11 +35,11 @@ export { panic, exit } from "./arch/sys";
 export { banner } from "./kernel/banner";
 
 // ---- memory: lifetimes and the collector (docs/memory-model.md) -----------
-export { dispose, keep, scoped, heapBytesOf } from "./kernel/lifetime";
-export { gc, collections, gcStats, GcStats, pin, unpin } from "./kernel/gc";
-import * as heap from "./kernel/alloc/index";
+export { dispose, keep, scoped, heapBytesOf } from "./kernel/mem/lifetime";
+export { gc, collections, gcStats, GcStats, pin, unpin } from "./kernel/mem/gc";
+import * as heap from "./kernel/mem/heap";
 export { heap };
-export { HeapStats } from "./kernel/alloc/index";
+export { HeapStats } from "./kernel/mem/heap";
 
 // ---- the board and its devices (each driver a namespace) --------------------
 export { Board, currentBoard, boardName, peripheralBase } from "./board/index";

@@ -5,7 +5,7 @@
 //
 // (median of REPS runs of OPS operations, minus the same loop calling an
 // empty function), then `bench: done` and exits. bench/native.c prints the
-// native side of the same rows in the same run; tools/bench.ts makes the
+// native side of the same rows in the same run; tools/bench/bench.ts makes the
 // table. The instruction counter is the PMU's (cpu.instructions()), exact
 // under QEMU -icount.
 import { boot, idle } from "../assembly/kernel/boot";
@@ -14,14 +14,14 @@ import { read32 } from "../assembly/arch/mmio";
 import { peripheralBase, currentBoard } from "../assembly/board";
 import { exit } from "../assembly/arch/sys";
 import { print, println, printU64 } from "../assembly/arch/console";
-import * as heap from "../assembly/kernel/alloc";
+import * as heap from "../assembly/kernel/mem/heap";
 import * as atomic from "../assembly/arch/atomic";
 import { SpinLock } from "../assembly/kernel/sync/spinlock";
 import { Task, Context, spawnOn, spawnJoinOn, runOnce, Channel, ChannelRecv, Future, Notify, Notified } from "../assembly/kernel/exec";
-import { heapBytesOf, dispose } from "../assembly/kernel/lifetime";
+import { heapBytesOf, dispose } from "../assembly/kernel/mem/lifetime";
 import { waitForEvent, sendEvent } from "../assembly/arch/cpu";
 import * as gpio from "../assembly/drivers/gpio";
-import { collectNow, gcStats, GcStats } from "../assembly/kernel/gc";
+import { collectNow, gcStats, GcStats } from "../assembly/kernel/mem/gc";
 
 const OPS: u32 = 1000;
 // The harness's own variables are per core (@perCore): the rows measure

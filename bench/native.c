@@ -244,7 +244,7 @@ void boot_bench_hook(void) {
     gpio[1] &= ~(7u << 21);
     exec_rows(base);
     heap_before_wasm3 = mallinfo().uordblks;
-    /* So that tools/bench.ts can take this hook out of the boot figure. */
+    /* So that tools/bench/bench.ts can take this hook out of the boot figure. */
     kprintf("bench: figure native-rows %llu instructions\n", (unsigned long long)(instructions_now() - started));
     console_flush();
 }

@@ -1,7 +1,7 @@
 /* board.h: what a board is made of, as far as the stub is concerned.
  * The table (board.c) and every address of a board come from the one
  * description, tools/boards/spec.ts, through build/gen/boards.h
- * (tools/gen-boards.ts); detected at boot. */
+ * (tools/boards/gen.ts); detected at boot. */
 #pragma once
 #include <stdint.h>
 #include <stddef.h>

@@ -3,7 +3,7 @@
 // core's output is buffered by the host until '\n', so a line written with
 // several calls still comes out whole.
 import { console as host } from "./host";
-import { digitCount, digitAt } from "../kernel/fmt";
+import { digitCount, digitAt } from "./fmt";
 
 /** Writes `s` as it is. */
 export function print(s: string): void {

@@ -1,12 +1,12 @@
 // Panic, exit and the machine's identity (host module "sys").
 import { sys as host } from "./host";
 import { println } from "./console";
-import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
+import { msgBegin, msgText, msgDec, msgPanic } from "./panic";
 
 // Where this core is in an async function (wasm globals are per core): set
 // by the code the async transform makes, as it goes from line to line, and
 // cleared by the executor after each poll; a panic names it.
-// The kernel's entry exports both (build/app/index.ts, from tools/app-entry.ts: __async_name,
+// The kernel's entry exports both (build/app/index.ts, from tools/kernel/app-entry.ts: __async_name,
 // __async_line) so that the stub can name the place in a wasm trap too.
 // @ts-ignore: decorator
 @perCore export let asyncName: usize = 0;

@@ -35,7 +35,7 @@ import { counter, timerFrequency } from "../arch/cpu";
 import * as atomic from "../arch/atomic";
 import { Board, currentBoard, boardName, gpioBase, gpioPinCount, gpioPullScheme, PullScheme, Irq } from "../board";
 import { SpinLock } from "../kernel/sync/spinlock";
-import { msgBegin, msgText, msgDec, msgPanic } from "../kernel/panic";
+import { msgBegin, msgText, msgDec, msgPanic } from "../arch/panic";
 import { Future } from "../kernel/exec/future";
 import { Context, Task } from "../kernel/exec/task";
 import { IrqHandler, onIrq } from "../kernel/irq";

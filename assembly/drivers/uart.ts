@@ -38,7 +38,7 @@ import { Queue, Waiter } from "../kernel/exec/sync";
 import { SpinLock } from "../kernel/sync/spinlock";
 import { Future } from "../kernel/exec/future";
 import { Context, Task } from "../kernel/exec/task";
-import { dispose } from "../kernel/lifetime";
+import { dispose } from "../kernel/mem/lifetime";
 
 export const DR: u32 = 0x00;
 export const FR: u32 = 0x18;

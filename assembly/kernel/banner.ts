@@ -5,9 +5,9 @@ import { println, print, printU64 } from "../arch/console";
 import { memoryBytes } from "../arch/sys";
 import { timerFrequency } from "../arch/cpu";
 import { boardName, currentBoard } from "../board";
-import { sizeUnit, sizeValue } from "./fmt";
-import * as heap from "./alloc";
-import { HeapStats } from "./alloc";
+import { sizeUnit, sizeValue } from "../arch/fmt";
+import * as heap from "./mem/heap";
+import { HeapStats } from "./mem/heap";
 
 const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
 

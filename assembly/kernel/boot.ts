@@ -11,8 +11,8 @@ import { print, println, printU64 } from "../arch/console";
 // asconfig.json routes AssemblyScript's abort to arch/sys kernelAbort: every
 // kernel includes boot.ts, so this import puts that handler in every build.
 import "../arch/sys";
-import { gcGate } from "./gc";
-import { useOwnDtoaBuffer } from "./runtime";
+import { gcGate, gcInit } from "./mem/gc";
+import { useOwnDtoaBuffer } from "./mem/runtime";
 
 /** How many cores have announced themselves: one word of static (shared) memory. */
 export const ONLINE = memory.data(4, 4);
@@ -44,6 +44,7 @@ export function boot(core: u32, main: MainFn, worker: WorkerFn): void {
   println(" online");
   atomic.add32(ONLINE, 1);
   if (core == 0) {
+    gcInit();          // the collector's blocks, before main() takes any heap figure
     const cores = waitForAllCores();
     print("cores online: ");
     printU64(cores);

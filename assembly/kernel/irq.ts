@@ -12,7 +12,7 @@
 // as long as it is registered).
 import { irq as host } from "../arch/host";
 import * as atomic from "../arch/atomic";
-import { addRoots, markRef } from "./gc";
+import { addRoots, markRef } from "./mem/gc";
 
 export abstract class IrqHandler {
   /** Called on the core that took interrupt `source`, from its executor loop. */

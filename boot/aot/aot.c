@@ -18,7 +18,7 @@
  *    note on single-copy atomicity); wasm3 writes none.
  *  - Traps: wasm_rt_trap and a refused host call longjmp to the core's own
  *    point in wasm_run, which prints the panic line with the wasm function
- *    the trap was in (aot_syms, from tools/aot-syms.ts) and, in an async
+ *    the trap was in (aot_syms, from tools/kernel/aot-syms.ts) and, in an async
  *    function, where; the core parks. A wasm call is a C call here, so deep
  *    recursion ends on the guard page under the core's C stack: the data
  *    abort becomes a "stack overflow" trap (wasm_fault, from exceptions.c,

@@ -2,7 +2,7 @@
  * translated to C by wasm2c and compiled into the image, one instance per
  * core over the one shared memory, in place of wasm3. The host functions are
  * the interpreter's own (boot/wasm/host_*.c), called through the adapters
- * tools/gen-abi.ts writes (build/gen/aot_imports.c). */
+ * tools/abi/gen.ts writes (build/gen/aot_imports.c). */
 #pragma once
 #include "../wasm/host.h"
 
@@ -11,7 +11,7 @@ static inline void *aot_memory(void) { return (void *)(uintptr_t)WASM_WINDOW_VA;
 /* A host function refused a call (or printed its own panic): this core stops its kernel. */
 __attribute__((noreturn)) void aot_host_trap(const void *why);
 
-/* The table tools/aot-syms.ts writes for each image (its second link): the
+/* The table tools/kernel/aot-syms.ts writes for each image (its second link): the
  * functions wasm2c generated, in address order, with their wasm names. */
 struct aot_sym { uint64_t addr, size; const char *name; };
 /* Weak: the first link has no table yet (and names nothing). */

@@ -1,13 +1,13 @@
 /* unit.c: one translation unit per aot image (make BACKEND=aot): wasm2c's
  * output for this image's kernel.wasm, the hot host modules (mmio, atomic,
- * queue) and the import adapters tools/gen-abi.ts writes. In one unit gcc
+ * queue) and the import adapters tools/abi/gen.ts writes. In one unit gcc
  * inlines the host function into its adapter (the wasm3-style argument
  * stack becomes registers) and the adapter into the generated code, so a
  * host call costs about what the check and the access cost; the functions
  * are the very ones wasm3 calls (boot/wasm/host_*.c), checks included. The
  * other host modules are called, not inlined (they are not on hot paths).
  * Each host file's private helpers are renamed so they do not meet. */
-/* Loads and stores address the window from its fixed place (tools/aot-fixed-memory.ts). */
+/* Loads and stores address the window from its fixed place (tools/kernel/aot-fixed-memory.ts). */
 #include "../mmu.h"
 #define AOT_MEMORY_BASE ((u8 *)(uintptr_t)WASM_WINDOW_VA)
 #include "kernel.c"

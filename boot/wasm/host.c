@@ -8,7 +8,7 @@
  *
  * The four runtimes share one linear memory: see share_memory() and mmu.c.
  * wasm globals stay per runtime, so a global is core-local storage; after
- * tools/share-globals.ts only the @perCore variables (and asc's own) are globals.
+ * tools/kernel/share-globals.ts only the @perCore variables (and asc's own) are globals.
  *
  * Core 0 then calls _initialize (AssemblyScript's top-level code, once: it
  * sets the module variables every core shares, docs/memory-model.md), the

@@ -73,7 +73,7 @@ async function blink(): Promise<void> {
 /**
  * Reads lines from the UART (receive interrupts) and answers each. Every
  * line and every answer is a new string: the collector frees them
- * (kernel/gc.ts). `heap` answers with the heap in use after a collection.
+ * (kernel/mem/gc.ts). `heap` answers with the heap in use after a collection.
  */
 async function echo(port: uart.Port): Promise<void> {
   while (true) {

@@ -1,11 +1,12 @@
 // The allocator as a wasm module for the node tests (tests/host/alloc.test.ts):
-// the kernel's own code (assembly/kernel/alloc), driven from JavaScript with
+// the kernel's own code (assembly/kernel/mem), driven from JavaScript with
 // a single-core fake of the atomic imports. Addresses are wasm addresses.
 import "../../assembly/arch/sys";   // routes abort to sys.panic, as in the kernel
 import {
   heapInit, heapAlloc, heapFree, heapRealloc, heapCalloc, heapSizeOf, heapStats, heapCheck, heapFlushCache, HeapStats,
-} from "../../assembly/kernel/alloc/tlsf";
-import * as kernelHeap from "../../assembly/kernel/alloc/index";
+} from "../../assembly/kernel/mem/tlsf";
+import * as kernelHeap from "../../assembly/kernel/mem/heap";
+import { gcInit } from "../../assembly/kernel/mem/gc";
 
 const STATS = memory.data(64, 16);
 
@@ -24,7 +25,9 @@ export function flushCache(h: usize): void { heapFlushCache(h); }
 /** Address of a HeapStats snapshot (11 u32: inUse, peak, blockBytes, free, liveBlocks, freeBlocks, allocs, frees, failures, cachedBlocks, cachedBytes). */
 export function stats(h: usize): usize { heapStats(h, changetype<HeapStats>(STATS)); return STATS; }
 
-/** The kernel's global heap (kernel/alloc/index.ts), set up on first use. */
+/** The kernel's global heap (kernel/mem/heap.ts), set up on first use. */
 export function globalAlloc(size: usize): usize { return kernelHeap.alloc(size); }
 export function globalFree(ptr: usize): void { kernelHeap.free(ptr); }
 export function globalHeap(): usize { return kernelHeap.kernelHeap(); }
+/** The collector's blocks in the kernel's heap, as boot() makes them. */
+export function collectorBlocks(): void { gcInit(); }

@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { ABI, m3Signature, cName } from "../../tools/abi/spec.js";
-import { COMMITTED, cLinkTable } from "../../tools/gen-abi.js";
-import { checkImports } from "../../tools/check-imports.js";
-import { readImports, WasmFormatError } from "../../tools/wasm.js";
+import { COMMITTED, cLinkTable } from "../../tools/abi/gen.js";
+import { checkImports } from "../../tools/kernel/check-imports.js";
+import { readImports, WasmFormatError } from "../../tools/kernel/wasm.js";
 
 describe("host ABI generation", () => {
   it("committed generated files match tools/abi/spec.ts (run make abi)", () => {

@@ -1,10 +1,10 @@
-// tools/aot-syms.ts: the table an aot trap names its wasm function from.
+// tools/kernel/aot-syms.ts: the table an aot trap names its wasm function from.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { cName, moved, parseNm, table, writeC } from "../../tools/aot-syms.js";
-import { readFunctionNames } from "../../tools/wasm.js";
-import { fixMemory } from "../../tools/aot-fixed-memory.js";
+import { cName, moved, parseNm, table, writeC } from "../../tools/kernel/aot-syms.js";
+import { readFunctionNames } from "../../tools/kernel/wasm.js";
+import { fixMemory } from "../../tools/kernel/aot-fixed-memory.js";
 
 const NM = `0000000000080000 0000000000000040 T _start
 0000000000080100 0000000000000020 t w2c_tests_kernels_trap_2Dx_crash
@@ -40,7 +40,7 @@ describe("aot symbol table", () => {
   });
 });
 
-describe("aot fixed memory base (tools/aot-fixed-memory.ts)", () => {
+describe("aot fixed memory base (tools/kernel/aot-fixed-memory.ts)", () => {
   it("rewrites the load and the store helper of wasm2c's output, nothing else", () => {
     const c = readFileSync("build/aot/c/kernel8/raw/kernel.c", "utf8");
     const out = fixMemory(c);

@@ -5,9 +5,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
 import { SOCS, MODELS, cardTrees, Soc } from "../../tools/boards/spec.js";
-import { COMMITTED, checkSpec, cHeader } from "../../tools/gen-boards.js";
-import { BOARDS } from "../../tools/boards.js";
-import { DTB_FILES } from "../../tools/sdcard.js";
+import { COMMITTED, checkSpec, cHeader } from "../../tools/boards/gen.js";
+import { BOARDS } from "../../tools/boards/index.js";
+import { DTB_FILES } from "../../tools/card/sdcard.js";
 
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 

@@ -6,10 +6,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { BOARDS, findBoard } from "../../tools/boards.js";
+import { BOARDS, findBoard } from "../../tools/boards/index.js";
 
 describe("boards", () => {
-  it("the Makefile and tools/boards.ts list the same boards", () => {
+  it("the Makefile and tools/boards/index.ts list the same boards", () => {
     const line = readFileSync("Makefile", "utf8").match(/^BOARDS\s*:=\s*(.*)$/m);
     assert.ok(line, "no BOARDS line in the Makefile");
     assert.deepEqual(line[1].trim().split(/\s+/), BOARDS.map((b) => b.name));
@@ -36,7 +36,7 @@ describe("boards", () => {
     assert.match(r.stderr, /APP=nowhere\/main\.ts: no such file \(give the path of your kernel's main\.ts/);
     const dir = mkdtempSync(join(tmpdir(), "app-"));
     writeFileSync(join(dir, "main.ts"), "export function start(): void {}\n");
-    const e = spawnSync(process.execPath, ["build/tools/tools/app-entry.js", "--app", join(dir, "main.ts"), "--out", join(dir, "index.ts")], { encoding: "utf8" });
+    const e = spawnSync(process.execPath, ["build/tools/tools/kernel/app-entry.js", "--app", join(dir, "main.ts"), "--out", join(dir, "index.ts")], { encoding: "utf8" });
     assert.notEqual(e.status, 0);
     assert.match(e.stderr, /a kernel exports `export function main\(\): void`/);
   });
@@ -44,11 +44,11 @@ describe("boards", () => {
     const dir = mkdtempSync(join(tmpdir(), "app-"));
     writeFileSync(join(dir, "main.ts"), 'export { main, worker } from "./impl";\n');
     const out = join(dir, "index.ts");
-    const e = spawnSync(process.execPath, ["build/tools/tools/app-entry.js", "--app", join(dir, "main.ts"), "--out", out], { encoding: "utf8" });
+    const e = spawnSync(process.execPath, ["build/tools/tools/kernel/app-entry.js", "--app", join(dir, "main.ts"), "--out", out], { encoding: "utf8" });
     assert.equal(e.status, 0, e.stderr);
     assert.match(readFileSync(out, "utf8"), /^import \{ main, worker \} from "\.\/main";$/m);
     writeFileSync(join(dir, "main.ts"), 'export { main } from "./impl";\n');
-    assert.equal(spawnSync(process.execPath, ["build/tools/tools/app-entry.js", "--app", join(dir, "main.ts"), "--out", out]).status, 0);
+    assert.equal(spawnSync(process.execPath, ["build/tools/tools/kernel/app-entry.js", "--app", join(dir, "main.ts"), "--out", out]).status, 0);
     assert.match(readFileSync(out, "utf8"), /^function worker\(core: u32\): void \{ runExecutor\(\); \}$/m, "no worker: the entry's own");
   });
   it("make refuses a KERNEL_MEMORY_MB that is not an even number of MiB", () => {
@@ -66,14 +66,14 @@ describe("boards", () => {
     const r = spawnSync("make", ["-n", `B=${fresh}`], { encoding: "utf8", env: { ...process.env, WASM3_SOURCE: "build/wasm3/source" } });
     assert.equal(r.status, 0, r.stderr);
     const lines = r.stdout.split("\n");
-    const gen = lines.findIndex((l) => l.includes("gen-abi.js"));
+    const gen = lines.findIndex((l) => l.includes("abi/gen.js"));
     const asc = lines.findIndex((l) => l.includes("async/asc.js"));
     assert.ok(gen >= 0 && asc >= 0, r.stdout.slice(0, 3000));
     assert.ok(gen < asc, `the kernel is compiled before the ABI is generated:\n${lines.slice(0, asc + 1).join("\n")}`);
     assert.match(readFileSync("Makefile", "utf8"), /for f in \$\(ABI_COMMITTED\); do \[ \$\$f -nt tools\/abi\/spec\.ts \]/, "the committed ABI files are touched only when older than the spec");
   });
   it("the QEMU runner refuses an unknown board", () => {
-    const r = spawnSync(process.execPath, ["build/tools/tools/qemu.js", "--board", "pi9", "build/kernel8.img"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["build/tools/tools/run/qemu.js", "--board", "pi9", "build/kernel8.img"], { encoding: "utf8" });
     assert.equal(r.status, 2);
     assert.match(r.stderr, /unknown board 'pi9'/);
   });
@@ -92,7 +92,7 @@ describe("npm scripts", () => {
 
 describe("wasm3 fetch", () => {
   it("refuses a WASM3_SOURCE that is not a wasm3 source folder", () => {
-    const r = spawnSync("tools/fetch-wasm3.sh", [], { encoding: "utf8", env: { ...process.env, WASM3_SOURCE: "/nonexistent" } });
+    const r = spawnSync("tools/setup/fetch-wasm3.sh", [], { encoding: "utf8", env: { ...process.env, WASM3_SOURCE: "/nonexistent" } });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /WASM3_SOURCE=\/nonexistent has no wasm3\.h/);
   });
@@ -100,7 +100,7 @@ describe("wasm3 fetch", () => {
 
 describe("kernel.wasm checks before embedding", () => {
   const dir = mkdtempSync(join(tmpdir(), "check-wasm-"));
-  const run = (file: string) => spawnSync(process.execPath, ["build/tools/tools/check-wasm.js", file], { encoding: "utf8" });
+  const run = (file: string) => spawnSync(process.execPath, ["build/tools/tools/kernel/check-wasm.js", file], { encoding: "utf8" });
 
   it("accepts the built kernel", () => {
     const r = run("build/kernel.wasm");
@@ -122,7 +122,7 @@ describe("kernel.wasm checks before embedding", () => {
     assert.match(r.stderr, /junk\.wasm: fails validation/);
   });
   it("says what to install when wasm-validate is missing", () => {
-    const r = spawnSync(process.execPath, ["build/tools/tools/check-wasm.js", "build/kernel.wasm"],
+    const r = spawnSync(process.execPath, ["build/tools/tools/kernel/check-wasm.js", "build/kernel.wasm"],
       { encoding: "utf8", env: { ...process.env, WASM_VALIDATE: "wasm-validate-not-installed" } });
     assert.equal(r.status, 1);
     assert.match(r.stderr, /wasm-validate-not-installed not found: run 'make setup' \(Debian package wabt\)/);

@@ -1,8 +1,8 @@
-// make console's handling of bytes (tools/console.ts): line endings, panic
+// make console's handling of bytes (tools/run/console.ts): line endings, panic
 // lines in colour, timestamps, Ctrl-] and QEMU's pty message.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Display, keys, ptyFromQemu, QUIT } from "../../tools/console.js";
+import { Display, keys, ptyFromQemu, QUIT } from "../../tools/run/console.js";
 
 describe("console", () => {
   it("a lone LF from the board is CR LF on the raw terminal; CR LF stays as it is", () => {

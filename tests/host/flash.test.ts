@@ -1,4 +1,4 @@
-// The flasher (tools/flash.ts): each refusal against a fake description of
+// The flasher (tools/card/flash.ts): each refusal against a fake description of
 // the machine, a real write-and-verify to a file, and to a loop device
 // where the machine allows one.
 import { describe, it, TestContext } from "node:test";
@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { checkDevice, findBlockdev, writeAndVerify, realSystem, System, MAX_CARD_BYTES } from "../../tools/flash.js";
+import { checkDevice, findBlockdev, writeAndVerify, realSystem, System, MAX_CARD_BYTES } from "../../tools/card/flash.js";
 
 /** `type`: an mmcblk disk's device/type (SD, MMC); `name`: its device/name. */
 interface FakeDisk { size: number; removable?: boolean; model?: string; parts?: number; mmc?: boolean; type?: string; name?: string }
@@ -221,7 +221,7 @@ describe("flash: writing", () => {
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, "blockdev"), "#!/bin/sh\necho 'blockdev: BLKFLSBUF: Input/output error' >&2\nexit 1\n");
     chmodSync(join(bin, "blockdev"), 0o755);
-    const r = spawnSync(process.execPath, ["build/tools/tools/flash.js", "--device", loop, "--force", "--yes", image],
+    const r = spawnSync(process.execPath, ["build/tools/tools/card/flash.js", "--device", loop, "--force", "--yes", image],
       { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stderr, new RegExp(`flash: error: flushing ${loop} failed \\(${bin}/blockdev --flushbufs: blockdev: BLKFLSBUF: Input/output error\\): .*then flash again`));
@@ -291,11 +291,11 @@ describe("flash: writing", () => {
     if (setup.status !== 0) { t.skip(`no loop device on this machine (losetup: ${(setup.stderr || setup.error?.message || "").trim()})`); return; }
     const loop = setup.stdout.trim();
     try {
-      const r = spawnSync(process.execPath, ["build/tools/tools/flash.js", "--device", loop, "--force", "--yes", image], { encoding: "utf8" });
+      const r = spawnSync(process.execPath, ["build/tools/tools/card/flash.js", "--device", loop, "--force", "--yes", image], { encoding: "utf8" });
       assert.equal(r.status, 0, r.stdout + r.stderr);
       assert.match(r.stdout, /written and verified \(sha256 [0-9a-f]{64}\)/);
       assert.deepEqual(readFileSync(backing).subarray(0, 5 << 20), readFileSync(image));
-      const refused = spawnSync(process.execPath, ["build/tools/tools/flash.js", "--device", loop, "--yes", image], { encoding: "utf8" });
+      const refused = spawnSync(process.execPath, ["build/tools/tools/card/flash.js", "--device", loop, "--yes", image], { encoding: "utf8" });
       assert.equal(refused.status, 2);
       assert.match(refused.stderr, /is not a removable disk/);
     } finally {

@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { spawnSync, SpawnSyncReturns } from "node:child_process";
-import { BOARDS } from "../../tools/boards.js";
-import { runQemu } from "../../tools/qemu.js";
+import { BOARDS } from "../../tools/boards/index.js";
+import { runQemu } from "../../tools/run/qemu.js";
 import { parseArgs, UsageError } from "../../tools/cli/tspi.js";
-import { rewriteLibImports, LIB } from "../../tools/lib-path.js";
+import { rewriteLibImports, LIB } from "../../tools/kernel/lib-path.js";
 
 const REPO = resolve(".");
 const CLI = join(REPO, "build/tools/tools/cli/tspi.js");
@@ -79,7 +79,7 @@ describe("the package, installed into a project of its own", { concurrency: 1 },
     assert.ok(existsSync(join(project, "build/kernel8.img")));
     assert.ok(!existsSync(join(project, "node_modules/tspi/build/kernel8.img")), "nothing was built in the package's folder");
     const wat = run("wasm2wat", [join(project, "build/kernel.wasm")], project).stdout;
-    assert.equal((wat.match(/\(func \$[^ ]*kernel\/alloc\/index\/kernelHeap /g) ?? []).length, 1, "the allocator once (a library file reached twice is compiled twice)");
+    assert.equal((wat.match(/\(func \$[^ ]*kernel\/mem\/heap\/kernelHeap /g) ?? []).length, 1, "the allocator once (a library file reached twice is compiled twice)");
     for (const b of BOARDS) {
       const r = await runQemu({ board: b.name, image: join(project, "build/kernel8.img"), timeoutMs: 30_000, until: /5 squared is 25/ });
       assert.equal(r.timedOut, false, `${b.name}: timed out:\n${r.output}`);

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PARTITION_START, PARTITION_SECTORS, SECTOR, DISK_ID, FIRMWARE_FILES, DTB_FILES, TOOL_ENV, buildSdcard } from "../../tools/sdcard.js";
+import { PARTITION_START, PARTITION_SECTORS, SECTOR, DISK_ID, FIRMWARE_FILES, DTB_FILES, TOOL_ENV, buildSdcard } from "../../tools/card/sdcard.js";
 import { SOCS } from "../../tools/boards/spec.js";
 
 const IMAGE = "build/sdcard.img";

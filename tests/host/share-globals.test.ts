@@ -1,4 +1,4 @@
-// tools/share-globals.ts: module variables moved into shared memory (issue
+// tools/kernel/share-globals.ts: module variables moved into shared memory (issue
 // 17, docs/memory-model.md): on wabt's text of a small module, and end to
 // end through asc, with the refusal of a @perCore variable that top-level
 // code sets, named at the user's file and line.
@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { SHARED_GLOBALS_BYTES, ShareError, shareGlobals } from "../../tools/share-globals.js";
+import { SHARED_GLOBALS_BYTES, ShareError, shareGlobals } from "../../tools/kernel/share-globals.js";
 
 const WAT = `(module
   (type (;0;) (func))
@@ -85,9 +85,9 @@ describe("share-globals: module variables into shared memory", () => {
     assert.match(r.wat, new RegExp(`i32.const ${next}\\n\\s*i32.const 1\\n\\s*call \\$add\\n\\s*local.set 0`), "nextId++ is an atomic fetch-and-add");
     assert.doesNotMatch(r.wat, /global\.set \$~lib\/symbol\/nextId/);
     assert.throws(() => shareGlobals(std.replace("(global $~started", "(global $~lib/new/thing (mut i32) (i32.const 0))\n  (global $~started"), mine),
-      /asc emitted a global of its own that tools\/share-globals\.ts does not know, ~lib\/new\/thing/);
+      /asc emitted a global of its own that tools\/kernel\/share-globals\.ts does not know, ~lib\/new\/thing/);
     const odd = std.replace("    local.tee 0\n    i32.const 1", "    local.tee 0\n    i32.const 2");
-    assert.throws(() => shareGlobals(odd, mine), /Symbol counter .* is changed in a way tools\/share-globals\.ts does not recognise/);
+    assert.throws(() => shareGlobals(odd, mine), /Symbol counter .* is changed in a way tools\/kernel\/share-globals\.ts does not recognise/);
   });
   it("end to end: asc, then the pass, on a kernel with a @perCore variable its top-level code sets", () => {
     const dir = mkdtempSync(join("build", "share-"));
@@ -98,7 +98,7 @@ describe("share-globals: module variables into shared memory", () => {
     assert.equal(asc.status, 0, asc.stderr);
     const listed = JSON.parse(readFileSync(out.replace(/\.wasm$/, ".percore.json"), "utf8"));
     assert.deepEqual(listed.find((v: { global: string }) => v.global.endsWith("/late")), { global: `${dir}/late/late`, file: src, line: 4, constant: false });
-    const pass = spawnSync(process.execPath, ["build/tools/tools/share-globals.js", out, "--per-core", out.replace(/\.wasm$/, ".percore.json")], { encoding: "utf8" });
+    const pass = spawnSync(process.execPath, ["build/tools/tools/kernel/share-globals.js", out, "--per-core", out.replace(/\.wasm$/, ".percore.json")], { encoding: "utf8" });
     assert.equal(pass.status, 1);
     assert.match(pass.stderr, new RegExp(`${src.replace(/[./]/g, "\\$&")}:4: the @perCore variable late is set by top-level code`));
     rmSync(dir, { recursive: true, force: true });

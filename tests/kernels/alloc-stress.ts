@@ -9,9 +9,9 @@
 // and walks the heap (check()).
 import { boot } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
-import * as heap from "../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../assembly/kernel/alloc/index";
-import { dispose } from "../../assembly/kernel/lifetime";
+import * as heap from "../../assembly/kernel/mem/heap";
+import { HeapStats } from "../../assembly/kernel/mem/heap";
+import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { coreId, waitForEvent } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
 import { print, println, printU64 } from "../../assembly/arch/console";

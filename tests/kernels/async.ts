@@ -18,11 +18,11 @@
 //      handle frees the guard that await made (live blocks as before).
 // The whole test is itself an async function spawned on core 0.
 import { boot } from "../../assembly/kernel/boot";
-import * as heap from "../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../assembly/kernel/alloc/index";
+import * as heap from "../../assembly/kernel/mem/heap";
+import { HeapStats } from "../../assembly/kernel/mem/heap";
 import { coreId } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { spawn, spawnOn, spawnJoin, spawnJoinOn, JoinHandle, runExecutor, Channel, Mutex, yieldNow, sleep, timeout } from "../../assembly/kernel/exec";
 

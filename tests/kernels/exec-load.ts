@@ -12,11 +12,11 @@
 //   5. every core reports how often it went idle (WFE).
 import { boot } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
-import * as heap from "../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../assembly/kernel/alloc/index";
+import * as heap from "../../assembly/kernel/mem/heap";
+import { HeapStats } from "../../assembly/kernel/mem/heap";
 import { coreCount, counter, timerFrequency } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import {
   Task, Context, spawn, spawnOn, spawnPinned, spawnAmong, runExecutor, runUntil, idleOn, Channel, ChannelSend, ChannelRecv,

@@ -9,11 +9,11 @@
 //   5. finished tasks are freed: the heap's live blocks return to where they were.
 import { boot } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
-import * as heap from "../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../assembly/kernel/alloc/index";
+import * as heap from "../../assembly/kernel/mem/heap";
+import { HeapStats } from "../../assembly/kernel/mem/heap";
 import { coreCount, counter, timerFrequency } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
-import { dispose, heapBytesOf } from "../../assembly/kernel/lifetime";
+import { dispose, heapBytesOf } from "../../assembly/kernel/mem/lifetime";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { AtomicRef } from "../../assembly/kernel/sync";
 import { Task, Context, spawn, spawnOn, spawnJoin, JoinHandle, runExecutor, runUntil, runOnce, pollsOn, stealsOn, YieldNow, Sleep, pendingSleeps } from "../../assembly/kernel/exec";

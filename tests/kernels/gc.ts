@@ -1,4 +1,4 @@
-// Test kernel: the collector (kernel/gc.ts) on four cores, in a heap too
+// Test kernel: the collector (kernel/mem/gc.ts) on four cores, in a heap too
 // small to get through without it. Written the way TypeScript is written:
 // module variables, strings built in loops, handles dropped, and no
 // dispose() or scope anywhere. The checks, each a line the QEMU test reads:
@@ -18,15 +18,15 @@
 // The heap is cut down to HEAP_BYTES first (a raw block holds the rest:
 // the collector never frees raw allocations).
 import { boot } from "../../assembly/kernel/boot";
-import * as heap from "../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../assembly/kernel/alloc/index";
+import * as heap from "../../assembly/kernel/mem/heap";
+import { HeapStats } from "../../assembly/kernel/mem/heap";
 import { coreId, counter, timerFrequency } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
 import * as atomic from "../../assembly/arch/atomic";
 import { print, println, printU64 } from "../../assembly/arch/console";
 import { spawnOn, spawnJoin, spawnJoinOn, JoinHandle, runExecutor, Channel, yieldNow, sleep } from "../../assembly/kernel/exec";
 import { Atomic } from "../../assembly/kernel/sync";
-import { gc, gcStats, GcStats, collections, WAIT_MS } from "../../assembly/kernel/gc";
+import { gc, gcStats, GcStats, collections, WAIT_MS } from "../../assembly/kernel/mem/gc";
 import { cutHeapTo } from "./lib/small-heap";
 
 /** What is left for objects once the rest of the heap is taken. */

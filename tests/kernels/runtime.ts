@@ -6,10 +6,10 @@
 // blocks return to where they were.
 import { boot } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
-import * as heap from "../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../assembly/kernel/alloc/index";
-import { dispose, disposeAll, enterScope, exitScope, keep } from "../../assembly/kernel/lifetime";
-import { LOG_ENTRIES } from "../../assembly/kernel/scope";
+import * as heap from "../../assembly/kernel/mem/heap";
+import { HeapStats } from "../../assembly/kernel/mem/heap";
+import { dispose, disposeAll, enterScope, exitScope, keep } from "../../assembly/kernel/mem/lifetime";
+import { LOG_ENTRIES } from "../../assembly/kernel/mem/scope";
 import { coreId, waitForEvent } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
 import { print, println, printU64 } from "../../assembly/arch/console";

@@ -1,5 +1,5 @@
 // Test kernel: the standard library's module state on four cores (issue 28).
-// tools/share-globals.ts classifies every global asc 0.27.37's std emits:
+// tools/kernel/share-globals.ts classifies every global asc 0.27.37's std emits:
 //   shared  program state: Symbol's registry and its id counter. A Symbol
 //           made on core 0 is the same Symbol on core 3 (keyFor, toString);
 //           Symbol() ids never repeat across cores; Symbol.for on four cores

@@ -9,7 +9,7 @@ import * as atomic from "../../assembly/arch/atomic";
 import { counter, timerFrequency } from "../../assembly/arch/cpu";
 import { exit } from "../../assembly/arch/sys";
 import { print, println, printU64 } from "../../assembly/arch/console";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { Task, Context, spawnOn, runExecutor, runUntil, Sleep, Interval, ticksFromMillis } from "../../assembly/kernel/exec";
 
 const ORDER = memory.data(4, 4);

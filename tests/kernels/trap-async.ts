@@ -20,5 +20,5 @@ export function kernel_start(core: u32): void {
   trapTest(core, crash);
 }
 
-// As the entry tools/app-entry.ts writes does: where in an async function a core was, for the stub's report of a wasm trap.
+// As the entry tools/kernel/app-entry.ts writes does: where in an async function a core was, for the stub's report of a wasm trap.
 export { asyncName as __async_name, asyncLine as __async_line } from "../../assembly/arch/sys";

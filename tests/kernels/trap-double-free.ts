@@ -1,6 +1,6 @@
 // Test kernel: core 2 frees a heap block twice.
 import { trapTest } from "./lib/trap";
-import * as heap from "../../assembly/kernel/alloc/index";
+import * as heap from "../../assembly/kernel/mem/heap";
 import { print, println, printHex } from "../../assembly/arch/console";
 
 function crash(): void {

@@ -1,7 +1,7 @@
 // Test kernel: core 2 frees a pointer into the middle of a block (one the
 // heap never gave out).
 import { trapTest } from "./lib/trap";
-import * as heap from "../../assembly/kernel/alloc/index";
+import * as heap from "../../assembly/kernel/mem/heap";
 import { print, println, printHex } from "../../assembly/arch/console";
 
 function crash(): void {

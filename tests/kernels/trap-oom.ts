@@ -2,8 +2,8 @@
 // boundary, so no collection could run), until the heap is full. The panic
 // says how much the collector found live and what to do.
 import { trapTest } from "./lib/trap";
-import * as heap from "../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../assembly/kernel/alloc/index";
+import * as heap from "../../assembly/kernel/mem/heap";
+import { HeapStats } from "../../assembly/kernel/mem/heap";
 import { println } from "../../assembly/arch/console";
 
 const STATS = changetype<HeapStats>(memory.data(64, 16));

@@ -1,7 +1,7 @@
 // async functions on four cores, both boards (issue 14): tests/kernels/async.ts.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {

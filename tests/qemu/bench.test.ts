@@ -3,9 +3,9 @@
 // asserted here; the figures come from `make bench`.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
-import { runQemu } from "../../tools/qemu.js";
-import { parseBench, parseFigures, BOOT_FIGURE_DONE } from "../../tools/bench.js";
+import { BOARDS } from "../../tools/boards/index.js";
+import { runQemu } from "../../tools/run/qemu.js";
+import { parseBench, parseFigures, BOOT_FIGURE_DONE } from "../../tools/bench/bench.js";
 import { ON, image } from "./lib.js";
 
 const ROWS = [

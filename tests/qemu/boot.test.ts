@@ -3,8 +3,8 @@
 // The images are built by `make test-qemu` (tests/kernels/*.ts).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
-import { runQemu, QemuRun } from "../../tools/qemu.js";
+import { BOARDS } from "../../tools/boards/index.js";
+import { runQemu, QemuRun } from "../../tools/run/qemu.js";
 import { boot, lines, assertCore2Trapped, TIMEOUT_MS, ON, image, BACKEND } from "./lib.js";
 
 function assertFourCoresOnline(r: QemuRun): void {

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SerialPort } from "serialport";
-import { Display, startQemuOnPty } from "../../tools/console.js";
+import { Display, startQemuOnPty } from "../../tools/run/console.js";
 import { BACKEND, image, ON, TIMEOUT_MS } from "./lib.js";
 
 describe(`make console${ON}`, () => {
@@ -37,7 +37,7 @@ describe(`make console${ON}`, () => {
   });
   it("make qemu, then make push in another terminal: the push goes through the console's socket, the banner shows in the console", { timeout: TIMEOUT_MS * 3, skip: BACKEND === "aot" ? "an aot image takes no push (tests/qemu/push.test.ts)" : false }, async () => {
     const sock = join(mkdtempSync(join(tmpdir(), "uart-")), "uart.sock");
-    const con = spawn(process.execPath, ["build/tools/tools/console.js", "--qemu", image("examples/tour"), "--board", "pi3", "--share", sock], { stdio: ["pipe", "pipe", "pipe"] });
+    const con = spawn(process.execPath, ["build/tools/tools/run/console.js", "--qemu", image("examples/tour"), "--board", "pi3", "--share", sock], { stdio: ["pipe", "pipe", "pipe"] });
     let shown = "";
     con.stdout.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
     con.stderr.on("data", (d: Buffer) => { shown += d.toString("latin1"); });

@@ -1,7 +1,7 @@
 // QEMU tests of the drivers (issue 5), on every board. Kernels: tests/kernels/*.ts.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, assertPassed, assertCore2Trapped, ON } from "./lib.js";
 
 for (const b of BOARDS) {

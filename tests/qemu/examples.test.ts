@@ -3,7 +3,7 @@
 // where they take commands. Each waits for `until` and stops there.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, ON } from "./lib.js";
 
 for (const b of BOARDS) {

@@ -1,7 +1,7 @@
 // QEMU tests of the executor (assembly/kernel/exec), on every board.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {

@@ -8,7 +8,7 @@
 // conversions and ties-to-even rounding.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, assertPassed, ON } from "./lib.js";
 
 const buf = new DataView(new ArrayBuffer(8));

@@ -1,8 +1,8 @@
-// QEMU tests of the collector (kernel/gc.ts, issue 17) on every board:
+// QEMU tests of the collector (kernel/mem/gc.ts, issue 17) on every board:
 // tests/kernels/gc.ts, a kernel with no dispose() in a 1 MiB heap.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, lines, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {

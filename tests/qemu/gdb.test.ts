@@ -13,7 +13,7 @@ describe("make gdb", { skip: process.env.KERNEL_BACKEND === "aot" && "run with t
   it("stops at a breakpoint on a secondary core and shows every core as a thread", () => {
     const script = join(mkdtempSync(join(tmpdir(), "gdb-")), "commands");
     writeFileSync(script, "break boot_secondary\ncontinue\ninfo threads\n");
-    const r = spawnSync("tools/gdb.sh", ["pi3"], {
+    const r = spawnSync("tools/run/gdb.sh", ["pi3"], {
       encoding: "utf8", timeout: 60_000,
       env: { ...process.env, GDB_SCRIPT: script, GDB_PORT: String(20000 + (process.pid % 10000)) },
     });
@@ -26,7 +26,7 @@ describe("make gdb", { skip: process.env.KERNEL_BACKEND === "aot" && "run with t
     const script = join(mkdtempSync(join(tmpdir(), "gdb-")), "commands");
     writeFileSync(script, "continue\ninfo registers pc\nkill\n");
     // A terminal sends SIGINT to its whole foreground process group: gdb.sh's, here a group of its own.
-    const c = spawn("tools/gdb.sh", ["pi3"], { detached: true, env: { ...process.env, GDB_SCRIPT: script, GDB_PORT: String(21000 + (process.pid % 10000)) } });
+    const c = spawn("tools/run/gdb.sh", ["pi3"], { detached: true, env: { ...process.env, GDB_SCRIPT: script, GDB_PORT: String(21000 + (process.pid % 10000)) } });
     let out = "";
     c.stdout.on("data", (d: Buffer) => { out += d; });
     c.stderr.on("data", (d: Buffer) => { out += d; });

@@ -1,6 +1,6 @@
 // Helpers shared by the QEMU test files.
 import assert from "node:assert/strict";
-import { runQemu, QemuRun, QemuOptions } from "../../tools/qemu.js";
+import { runQemu, QemuRun, QemuOptions } from "../../tools/run/qemu.js";
 
 export const TIMEOUT_MS = 30_000;   // a boot takes about a second; QEMU on a loaded 2-core machine, more
 

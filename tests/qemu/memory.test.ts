@@ -2,7 +2,7 @@
 // runtime (issue 3), on every board. Kernels: tests/kernels/*.ts.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, lines, assertPassed, assertCore2Trapped, ON } from "./lib.js";
 
 function value(output: string, name: string): bigint {

@@ -9,9 +9,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { SerialPort } from "serialport";
-import { startQemuOnPty } from "../../tools/console.js";
+import { startQemuOnPty } from "../../tools/run/console.js";
 import { push, Port } from "../../tools/push/push.js";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { BACKEND, image, ON, TIMEOUT_MS } from "./lib.js";
 
 /** The board's output so far, and a wait for a pattern in what comes after `from`. */

@@ -3,7 +3,7 @@
 // Under -icount the two clocks it compares run on one virtual time.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, assertPassed, ON } from "./lib.js";
 
 const SECTIONS = ["board", "uart", "irq", "timer", "cores", "led", "atomics"];

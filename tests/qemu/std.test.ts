@@ -4,7 +4,7 @@
 // parsing, sin/cos/pow and Date keep their scratch per core.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {

@@ -3,7 +3,7 @@
 // board under -icount, every invariant of every round held.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BOARDS } from "../../tools/boards.js";
+import { BOARDS } from "../../tools/boards/index.js";
 import { boot, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {

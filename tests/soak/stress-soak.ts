@@ -1,6 +1,6 @@
 // The soak (make soak): the stress rounds of tests/kernels/lib/stress.ts for
 // many more seeds, only failures printed. Built by make soak, never by make
-// test; tools/soak.ts boots it on both boards, with -icount (one schedule
+// test; tools/bench/soak.ts boots it on both boards, with -icount (one schedule
 // per seed, replayable) and without (the cores really in parallel).
 import { boot } from "../../assembly/kernel/boot";
 import { spawnOn, runExecutor } from "../../assembly/kernel/exec";

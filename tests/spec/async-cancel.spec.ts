@@ -6,7 +6,7 @@
 // task it spawned stops that task); disposing it frees them. The transform
 // writes that per await (`__release`, build/async/tests/spec/...).
 import { Task, Context, spawnOn, spawnJoin, Channel, Notify, Mutex, Semaphore, sleep, pendingSleeps } from "../../assembly/kernel/exec";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { fresh, drain, tick, liveBlocks, Drive } from "./run";
 
 /** Who got the mutex, in order: each locker appends its digit. */

@@ -9,7 +9,7 @@
 import {
   Task, Context, spawnOn, spawnJoin, JoinHandle, Channel, ChannelRecv, Notify, Mutex, sleep, yieldNow, pendingSleeps,
 } from "../../assembly/kernel/exec";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
 import { trace, since } from "./fake";
 import { fresh, drain, tick, liveBlocks, Drive } from "./run";

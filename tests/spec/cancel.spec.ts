@@ -7,8 +7,8 @@ import {
   Task, Context, spawnOn, spawnJoin, runOnce, Join, Select, YieldNow, Future,
   Notify, Notified, Channel, ChannelSend, ChannelRecv, Mutex, MutexGuard, Semaphore, Acquire,
 } from "../../assembly/kernel/exec";
-import { stats, HeapStats } from "../../assembly/kernel/alloc";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { stats, HeapStats } from "../../assembly/kernel/mem/heap";
+import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
 import { trace, since, reset, traceAtomics } from "./fake";
 

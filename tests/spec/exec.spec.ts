@@ -7,8 +7,8 @@ import {
   Task, Context, spawnOn, spawnJoin, runOnce, YieldNow, Join, Select, Sleep, Interval, Timeout,
   Notify, Notified, Channel, ChannelSend, ChannelRecv, pendingSleeps, ticksFromMillis, Future, serviceEvents,
 } from "../../assembly/kernel/exec";
-import { stats, HeapStats } from "../../assembly/kernel/alloc";
-import { dispose, heapBytesOf } from "../../assembly/kernel/lifetime";
+import { stats, HeapStats } from "../../assembly/kernel/mem/heap";
+import { dispose, heapBytesOf } from "../../assembly/kernel/mem/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
 import { trace, since, reset, traceAtomics, advance, now } from "./fake";
 

@@ -1,4 +1,4 @@
-import { digitAt, digitCount, sizeUnit, sizeValue } from "../../assembly/kernel/fmt";
+import { digitAt, digitCount, sizeUnit, sizeValue } from "../../assembly/arch/fmt";
 import { printI64, printHex, printU64, println } from "../../assembly/arch/console";
 import { machine, trace, since } from "./fake";
 import { Board } from "../../assembly/board";

@@ -1,4 +1,4 @@
-// The collector (kernel/gc.ts) on the fake host, one core: what it keeps and
+// The collector (kernel/mem/gc.ts) on the fake host, one core: what it keeps and
 // what it frees. Each test pins what the test framework itself has on the
 // heap (pinAll), builds its objects, holds some only as plain addresses (a
 // usize is not a reference: the collector does not see it) and some from
@@ -6,9 +6,9 @@
 // locals that matter are addresses), then reads what is still alive before
 // it makes anything new (an expect() allocates, and could take a freed
 // block). unpinAll() at the end.
-import { collectNow, isLiveObject, pinAll, unpinAll, pin, unpin, gcStats, GcStats, setMarkStackLimit } from "../../assembly/kernel/gc";
-import { dispose, enterScope, exitScope } from "../../assembly/kernel/lifetime";
-import { check, stats as heapStats, HeapStats } from "../../assembly/kernel/alloc";
+import { collectNow, isLiveObject, pinAll, unpinAll, pin, unpin, gcStats, GcStats, setMarkStackLimit } from "../../assembly/kernel/mem/gc";
+import { dispose, enterScope, exitScope } from "../../assembly/kernel/mem/lifetime";
+import { check, stats as heapStats, HeapStats } from "../../assembly/kernel/mem/heap";
 import {
   Task, Context, spawnOn, runOnce, Sleep, Channel, ChannelRecv, Notify, Notified, Future,
 } from "../../assembly/kernel/exec";

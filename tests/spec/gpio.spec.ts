@@ -6,7 +6,7 @@ import * as gpio from "../../assembly/drivers/gpio";
 import { Pull, Edge, Function } from "../../assembly/drivers/gpio";
 import { Board } from "../../assembly/board";
 import { Task, Context, spawnOn, spawnJoin, runOnce } from "../../assembly/kernel/exec";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { println } from "../../assembly/arch/console";
 import { trace, since, machine, setReg, getReg, writeOneToClear, autoAdvance, now } from "./fake";
 

@@ -1,7 +1,7 @@
 // What the executor specs share: a fresh fake host, running what is queued,
 // time going on, the heap's live blocks, and a task that drives one future.
 import { Task, Context, runOnce, serviceEvents, Future } from "../../assembly/kernel/exec";
-import { stats, HeapStats } from "../../assembly/kernel/alloc";
+import { stats, HeapStats } from "../../assembly/kernel/mem/heap";
 import { reset, traceAtomics, advance } from "./fake";
 
 /** A fresh fake host of four cores, as core 0, atomics not traced. */

@@ -9,7 +9,7 @@ import {
   Task, Context, spawnOn, spawnJoin, runOnce, Join, Select, Sleep, Interval, Timeout, YieldNow, Future, FutureState,
   Notify, Channel, Mutex, Semaphore, serviceEvents,
 } from "../../assembly/kernel/exec";
-import { dispose } from "../../assembly/kernel/lifetime";
+import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { reset, traceAtomics, advance, trace } from "./fake";
 
 function fresh(): void { reset(4); traceAtomics(0); }

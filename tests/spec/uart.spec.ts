@@ -4,7 +4,7 @@
 import * as uart from "../../assembly/drivers/uart";
 import { Task, Context, spawnOn, runOnce, serviceEvents } from "../../assembly/kernel/exec";
 import { Board } from "../../assembly/board";
-import { stats, HeapStats } from "../../assembly/kernel/alloc";
+import { stats, HeapStats } from "../../assembly/kernel/mem/heap";
 import { trace, machine, pl011, pl011Queue, pl011Queued, uartType, uartSent, uartSentLength, raiseIrq, autoAdvance } from "./fake";
 
 const PI3_UART: u32 = 0x3f201000;

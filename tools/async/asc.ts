@@ -14,7 +14,7 @@ import { checkRawAddresses } from "./raw-address.js";
 import { checkPerCoreWrites, stripPerCore, PerCoreVar } from "./percore.js";
 import { LoweredFile, sourcePosition } from "./positions.js";
 import { perCoreDtoaBuffer } from "./std-dtoa.js";
-import { LIB, inLib, libImports, libTarget, packageRoot, rewriteLibImports } from "../lib-path.js";
+import { LIB, inLib, libImports, libTarget, packageRoot, rewriteLibImports } from "../kernel/lib-path.js";
 
 const ROOT = process.cwd();
 const OUT = join(ROOT, "build", "async");
@@ -124,7 +124,7 @@ export function kernelOptions(argv: string[]): string[] {
   const out = [...argv];
   const lib = relative(ROOT, LIB) || ".";
   if (!out.includes("--config")) out.push("--config", join(packageRoot(), "asconfig.json"));
-  if (!out.includes("--runtime")) out.push("--runtime", `${lib}/kernel/runtime`);
+  if (!out.includes("--runtime")) out.push("--runtime", `${lib}/kernel/mem/runtime`);
   if (!out.includes("--use")) out.push("--use", `abort=${lib}/arch/sys/kernelAbort`, "--use", `trace=${lib}/arch/sys/kernelTrace`);
   return out;
 }
@@ -174,7 +174,7 @@ async function main(argv: string[]): Promise<number> {
   });
   if (errText) process.stderr.write(mapMessages(errText, files) + stackSizeNote(errText));
   if (error) return 1;
-  // The per-core variables, for tools/share-globals.ts (beside the .wasm).
+  // The per-core variables, for tools/kernel/share-globals.ts (beside the .wasm).
   const outAt = argv.indexOf("--outFile");
   if (outAt > 0) writeFileSync(argv[outAt + 1].replace(/\.wasm$/, "") + ".percore.json",
     JSON.stringify([...perCore.values()].sort((a, b) => a.global.localeCompare(b.global)), null, 1) + "\n");

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { resolve } from "node:path";
 import { lowerProgram, formatDiagnostic, keepLowered, mapMessages, ours } from "./asc.js";
-import { rewriteLibImports } from "../lib-path.js";
+import { rewriteLibImports } from "../kernel/lib-path.js";
 import { stripPerCore } from "./percore.js";
 import { relative } from "node:path";
 

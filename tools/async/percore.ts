@@ -1,9 +1,9 @@
 // The `@perCore` decorator (docs/memory-model.md), at build time: stripping
-// it for asc and listing the variables for tools/share-globals.ts
+// it for asc and listing the variables for tools/kernel/share-globals.ts
 // (stripPerCore), and refusing top-level code that assigns to one
 // (checkPerCoreWrites). Top-level code runs once, on core 0, so such an
 // assignment reaches core 0's copy only and the other cores keep the
-// initial value: almost certainly not what was meant. tools/share-globals.ts
+// initial value: almost certainly not what was meant. tools/kernel/share-globals.ts
 // catches an initial value computed at the top level; the check here
 // catches a statement (`count = 5;`, `count++`, `if (x) count = 1;`) that it
 // lets through when the variable also has a literal initial value.
@@ -21,7 +21,7 @@ const CONSTANT_INIT = /^\s*(?::[^=;]+)?=\s*(?:-?(?:0x[\da-f_]+|[\d_]*\.?[\d_]+(?
 /**
  * `@perCore` before a module-level variable (docs/memory-model.md): asc
  * has no such decorator, so it is blanked out (the columns stay), and the
- * variable's global is listed for tools/share-globals.ts, which leaves it
+ * variable's global is listed for tools/kernel/share-globals.ts, which leaves it
  * per core. Names as asc gives globals: the file's path without .ts, a
  * slash, the variable.
  */
@@ -73,7 +73,7 @@ export function findTopLevelPerCoreWrites(sf: ts.SourceFile, file: string, names
     ts.forEachChild(n, visit);
   };
   for (const st of sf.statements) {
-    // A declaration's own initialiser is checked by tools/share-globals.ts.
+    // A declaration's own initialiser is checked by tools/kernel/share-globals.ts.
     if (ts.isVariableStatement(st)) {
       for (const d of st.declarationList.declarations) if (d.initializer) visit(d.initializer);
       continue;

@@ -7,7 +7,7 @@
 import ts from "typescript";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
-import { LIB } from "../lib-path.js";
+import { LIB } from "../kernel/lib-path.js";
 
 const require = createRequire(import.meta.url);
 /** AssemblyScript's declarations for kernel code (std/assembly/index.d.ts). */

@@ -4,7 +4,7 @@
 // each other's digits (issue 28). This asc transform, run on the parsed
 // program before it is compiled, points std's uses of that buffer at
 // `__dtoaBuf` instead, a @perCore variable of the kernel's runtime
-// (assembly/kernel/runtime.ts) that boot() sets to a buffer of the core's
+// (assembly/kernel/mem/runtime.ts) that boot() sets to a buffer of the core's
 // own. The standard library's text is not changed or copied: only the two
 // identifiers in its parsed tree are renamed.
 import { NodeKind } from "assemblyscript";

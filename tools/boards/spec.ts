@@ -1,10 +1,10 @@
 // The one description of the boards: each SoC family (where its blocks
 // are, their interrupts on each controller, the pull scheme, the pins) and
 // each board model (its revision type, device tree, LED, QEMU machine).
-// Everything else is made from it by tools/gen-boards.ts (make boards):
+// Everything else is made from it by tools/boards/gen.ts (make boards):
 // the kernel's tables (assembly/board/generated.ts), the stub's
-// (build/gen/boards.h), the tools' board list (tools/boards.ts), the SD
-// card's trees (tools/sdcard.ts) and the tables of docs/boards.md. Adding a
+// (build/gen/boards.h), the tools' board list (tools/boards/index.ts), the SD
+// card's trees (tools/card/sdcard.ts) and the tables of docs/boards.md. Adding a
 // board or a block is an entry here, then its tests (docs/boards.md).
 //
 // Sources: BCM2835 ARM Peripherals (2012; the BCM2837's peripherals are the

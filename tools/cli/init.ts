@@ -4,7 +4,7 @@
 // AssemblyScript's types, `await`'s, and no red.
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
-import { packageRoot } from "../lib-path.js";
+import { packageRoot } from "../kernel/lib-path.js";
 
 /** The files of a new project named `name`, by path. */
 export function projectFiles(name: string, version: string): Record<string, string> {

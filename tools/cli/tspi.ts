@@ -14,10 +14,10 @@ import { existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { availableParallelism } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { packageRoot } from "../lib-path.js";
-import { BOARDS, findBoard } from "../boards.js";
+import { packageRoot } from "../kernel/lib-path.js";
+import { BOARDS, findBoard } from "../boards/index.js";
 import { initProject } from "./init.js";
-import { runQemu } from "../qemu.js";
+import { runQemu } from "../run/qemu.js";
 
 export class UsageError extends Error {}
 

@@ -244,7 +244,7 @@ async function main(argv: string[]): Promise<number> {
   process.stderr.write(`\npush: ${r.message} (${r.wire} bytes on the wire in ${(r.ms / 1000).toFixed(2)} s${rate})\n`);
   // Through a console's socket the console shows the new kernel; on a device, stay on as the console.
   if (r.ok && serial && stay && process.stdin.isTTY) {
-    const { runConsole } = await import("../console.js");
+    const { runConsole } = await import("../run/console.js");
     return runConsole({ device, baud, port: serial });
   }
   await close();

@@ -12,7 +12,7 @@
 // KiB/s (10 bits a byte), 921600 baud 90 KiB/s.
 import { readFileSync } from "node:fs";
 import { SerialPort } from "serialport";
-import { startQemuOnPty } from "../console.js";
+import { startQemuOnPty } from "../run/console.js";
 import { push } from "./push.js";
 
 export interface PushFigure { baud: number; ms: number; wire: number; kibPerS: number }

@@ -7,7 +7,7 @@
 // waits on, and a task that runs a future (spawn(f())).
 import { Future } from "./future";
 import { Task, Context } from "./task";
-import { dispose } from "../lifetime";
+import { dispose } from "../mem/lifetime";
 export { noteAsync, noteAsyncLine } from "../../arch/sys";
 
 /** The base of every lowered async function. */

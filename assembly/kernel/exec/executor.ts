@@ -19,7 +19,7 @@
 // neither starves the other.
 import * as atomic from "../../arch/atomic";
 import { coreId, coreCount, waitForEvent, sendEvent, MAX_CORES } from "../../arch/cpu";
-import { dispose } from "../lifetime";
+import { dispose } from "../mem/lifetime";
 import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, KEPT, setEnqueue, stateAddr, wakeTask, withdrawAll } from "./task";
 import { fireTimers } from "./timer";
 import { serviceIrqs } from "../irq";
@@ -27,7 +27,7 @@ import { cpu as host, queue as hostQueue } from "../../arch/host";
 import { Future, PENDING_ON_CANCEL } from "./future";
 import { FutureTask } from "./async";
 import { panic, clearAsync } from "../../arch/sys";
-import { collectionPending, safepoint, setRootFilter } from "../gc";
+import { collectionPending, safepoint, setRootFilter } from "../mem/gc";
 
 /** cpu.events() bits (boot/irq.h). */
 export const EVENT_TIMER: u32 = 1;
@@ -321,7 +321,7 @@ export function runOnce(): bool {
 /**
  * The executor loop of this core: polls tasks forever, sleeping (WFE) when
  * there are none. Between two polls is the collector's safe point
- * (kernel/gc.ts): this loop holds no reference of its own there.
+ * (kernel/mem/gc.ts): this loop holds no reference of its own there.
  */
 export function runExecutor(): void {
   while (true) {

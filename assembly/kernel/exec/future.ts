@@ -7,7 +7,7 @@
 // it is given and their list: disposing it disposes them. Give it futures
 // nobody else disposes.
 import { Context } from "./task";
-import { dispose, disposeAll } from "../lifetime";
+import { dispose, disposeAll } from "../mem/lifetime";
 import { panic } from "../../arch/sys";
 
 /** Future.kind bits. */

@@ -18,7 +18,7 @@
 import { SpinLock } from "../sync/spinlock";
 import { Task, Context } from "./task";
 import { Future } from "./future";
-import { dispose } from "../lifetime";
+import { dispose } from "../mem/lifetime";
 
 /** One waiting future's place in a queue. */
 export class Waiter {

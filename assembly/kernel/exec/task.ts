@@ -44,8 +44,8 @@
 // QUEUED and puts the task in the run queue of the core it last ran on
 // (its `home`), with an SEV so that core notices.
 import * as atomic from "../../arch/atomic";
-import { forEachField } from "../scope";
-import { dispose } from "../lifetime";
+import { forEachField } from "../mem/scope";
+import { dispose } from "../mem/lifetime";
 import { Future } from "./future";
 import { panic } from "../../arch/sys";
 

@@ -19,8 +19,8 @@ import { cpu as host } from "../../arch/host";
 import { SpinLock } from "../sync/spinlock";
 import { Task, Context } from "./task";
 import { Future, Select, PERIODIC } from "./future";
-import { dispose } from "../lifetime";
-import { addRoots, markRef, setTimerRestore } from "../gc";
+import { dispose } from "../mem/lifetime";
+import { addRoots, markRef, setTimerRestore } from "../mem/gc";
 
 // Per core: the list head (address of the first Sleep) and its lock.
 const HEADS = memory.data(4 * MAX_CORES, 16);

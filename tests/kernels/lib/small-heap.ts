@@ -1,7 +1,7 @@
 // For the collector's test kernels: a heap cut down to a small size, so
 // that a workload cannot survive without collections.
-import * as heap from "../../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../../assembly/kernel/alloc/index";
+import * as heap from "../../../assembly/kernel/mem/heap";
+import { HeapStats } from "../../../assembly/kernel/mem/heap";
 
 const STATS = changetype<HeapStats>(memory.data(64, 16));
 

@@ -37,10 +37,10 @@ import * as atomic from "../../../assembly/arch/atomic";
 import { exit } from "../../../assembly/arch/sys";
 import { coreCount, counter, timerFrequency } from "../../../assembly/arch/cpu";
 import { print, println, printU64, printHex } from "../../../assembly/arch/console";
-import { dispose } from "../../../assembly/kernel/lifetime";
-import { gc, collections, gcStats, GcStats } from "../../../assembly/kernel/gc";
-import * as heap from "../../../assembly/kernel/alloc/index";
-import { HeapStats } from "../../../assembly/kernel/alloc/index";
+import { dispose } from "../../../assembly/kernel/mem/lifetime";
+import { gc, collections, gcStats, GcStats } from "../../../assembly/kernel/mem/gc";
+import * as heap from "../../../assembly/kernel/mem/heap";
+import { HeapStats } from "../../../assembly/kernel/mem/heap";
 import {
   Task, Context, spawnJoin, JoinHandle, YieldNow, Sleep, Timeout, Future,
   Channel, ChannelSend, ChannelRecv, Mutex, MutexGuard, pendingSleeps, sleep, yieldNow,

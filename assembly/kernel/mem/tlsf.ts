@@ -43,7 +43,7 @@
 import * as atomic from "../../arch/atomic";
 import { coreId, MAX_CORES } from "../../arch/cpu";
 import { SpinLock } from "../sync/spinlock";
-import { msgBegin, msgText, msgHex, msgDec, msgPanic } from "../panic";
+import { msgBegin, msgText, msgHex, msgDec, msgPanic } from "../../arch/panic";
 
 // @ts-ignore: decorator
 @inline const CHECKS: bool = !ASC_NO_ASSERT;
@@ -80,11 +80,11 @@ export const MAX_ALLOC: usize = (1 << 29) - 1;
 @inline const B_NEXT_FREE: usize = 16;
 // The top bits of `requested` (a request is at most MAX_ALLOC, 1 << 30:
 // bit 31 and bit 30 are never part of one below it) belong to the
-// collector (kernel/gc.ts): OBJECT, set by the runtime's __new, says the
+// collector (kernel/mem/gc.ts): OBJECT, set by the runtime's __new, says the
 // block holds an object (the collector frees only those); MARK is set while
 // a collection has found it reachable. They sit in the heap's own header,
 // which no object can overwrite through its fields.
-/** `requested` bit: the block holds an object made by `new` (kernel/runtime.ts). */
+/** `requested` bit: the block holds an object made by `new` (kernel/mem/runtime.ts). */
 export const REQ_OBJECT: u32 = 0x8000_0000;
 /** `requested` bit: reachable in the collection under way. */
 export const REQ_MARK: u32 = 0x4000_0000;
@@ -659,7 +659,7 @@ export function heapCheck(h: usize): u32 {
   return count;
 }
 
-// ---- for the collector (kernel/gc.ts) -----------------------------------------------
+// ---- for the collector (kernel/mem/gc.ts) -----------------------------------------------
 // A block's flags are the top bits of its `requested` word (REQ_OBJECT,
 // REQ_MARK, REQ_PIN). The walks below run while every other core is stopped
 // at a safe point (or, in the specs, on the only core).

@@ -7,8 +7,8 @@
 // the output above it). Exits non-zero if any run failed or timed out.
 //
 //   node soak.js build/soak/stress-soak.img build/soak/stress-soak-gc.img
-import { BOARDS } from "./boards.js";
-import { runQemu } from "./qemu.js";
+import { BOARDS } from "../boards/index.js";
+import { runQemu } from "../run/qemu.js";
 
 async function main(images: string[]): Promise<number> {
   let bad = 0;

@@ -7,7 +7,7 @@
 # To use sources you already have, point WASM3_SOURCE at a folder holding
 # wasm3.h and the m3_*.c files (wasm3's own `source/` folder).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 WASM3_VERSION=0.5.0
 PKG=pywasm3-$WASM3_VERSION.tar.gz

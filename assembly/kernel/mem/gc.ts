@@ -6,7 +6,7 @@
 // fields (an async function's locals are fields of its state machine), so
 // the roots are
 //   - the module variables: every core runs asc's __visit_globals, which
-//     reads the shared ones (tools/share-globals.ts put them in one region)
+//     reads the shared ones (tools/kernel/share-globals.ts put them in one region)
 //     and that core's @perCore ones;
 //   - every live task (queued, running or waiting: not DONE), found on the
 //     heap walk by the executor's root filter;
@@ -36,17 +36,17 @@
 // phase (IDLE, REQUESTED, STOPPED: the collector checks nobody else runs,
 // MARKING), bits 4-7 the cores parked at a safe point, bits 8-31 how many
 // collections finished.
-import * as atomic from "../arch/atomic";
-import { coreId, counter, timerFrequency, sendEvent, waitForEvent, runningCores, instructions, MAX_CORES } from "../arch/cpu";
-import { cpu as host } from "../arch/host";
-import { kernelHeap } from "./alloc/index";
+import * as atomic from "../../arch/atomic";
+import { coreId, counter, timerFrequency, sendEvent, waitForEvent, runningCores, instructions, MAX_CORES } from "../../arch/cpu";
+import { cpu as host } from "../../arch/host";
+import { kernelHeap } from "./heap";
 import {
   heapObjectBlock, heapNextObject, heapSweep, heapBlockBytes, heapCapacity, SweepResult,
   blockFlags, blockSetFlags, blockClearFlags, blockPayload, heapAlloc, heapFree, REQ_MARK, REQ_PIN,
-} from "./alloc/tlsf";
+} from "./tlsf";
 import { forget } from "./scope";
-import { print, println, printU64 } from "../arch/console";
-import { SpinLock } from "./sync/spinlock";
+import { print, println, printU64 } from "../../arch/console";
+import { SpinLock } from "../sync/spinlock";
 
 // @ts-ignore: decorator
 @inline const OBJECT_HEADER: usize = 16;
@@ -294,29 +294,38 @@ function rescan(): void {
 
 /**
  * The mark stack and the statics' bitmap: raw blocks (the sweep leaves
- * them) in the heap `h`, made with the heap (gcHeapMade), and again before
- * a collection if that failed. It takes the handle because the heap's
- * set-up calls it, before heap() can answer. False without the bitmap:
+ * them) in the heap `h`, made by gcInit() at boot, and again before a
+ * collection if that failed (under the collector's lock: a collection on
+ * another core may prepare at the same time). False without the bitmap:
  * then nothing may be swept (what only a static array holds would not be
  * seen). Without the stack every mark overflows and the rescan does the
  * work.
  */
 function makeBlocks(h: usize): bool {
+  const lock = changetype<SpinLock>(GC + W_LOCK);
+  lock.lock();
   if (!load<u32>(GC + W_STACK)) {
     const stack = heapAlloc(h, <usize>STACK_ENTRIES << 2);
     store<u32>(GC + W_STACK, <u32>stack);
     store<u32>(GC + W_CAP, stack ? STACK_ENTRIES : 0);
   }
   if (!load<u32>(GC + W_STATICS)) store<u32>(GC + W_STATICS, <u32>heapAlloc(h, staticBitmapBytes()));
-  return load<u32>(GC + W_STATICS) != 0;
+  const ok = load<u32>(GC + W_STATICS) != 0;
+  lock.unlock();
+  return ok;
 }
 
 /**
- * The heap `h` was just made (alloc/index.ts): the collector's blocks come
- * first, so that no kernel's heap figure sees them appear at the first
- * collection.
+ * Makes the collector's own blocks now: boot() calls it on core 0 before
+ * main(), so that no kernel's heap figure sees them appear at the first
+ * collection. (The heap does not call the collector: kernel/mem/ has no
+ * import cycle.) Idempotent.
  */
-export function gcHeapMade(h: usize): void { makeBlocks(h); }
+export function gcInit(): void {
+  if (load<u32>(GC + W_STACK) && load<u32>(GC + W_STATICS)) return;   // made already: no lock taken
+  makeBlocks(heap());
+}
+
 
 // @ts-ignore: decorator
 @inline function staticBitmapBytes(): usize { return ((<usize>__heap_base >> 4) + 7) >> 3; }
@@ -463,7 +472,7 @@ function checkPressure(): void {
  * its own here. Returns once the collection has run (or was given up).
  */
 export function safepoint(): void {
-  if (MAX_CORES > 4) ERROR("kernel/gc.ts: the state word keeps 4 bits of parked cores (bits 4-7): widen it before MAX_CORES grows");
+  if (MAX_CORES > 4) ERROR("kernel/mem/gc.ts: the state word keeps 4 bits of parked cores (bits 4-7): widen it before MAX_CORES grows");
   const core = coreId() & 3;
   const bit: u32 = 1 << (4 + core);
   let w = atomic.load32(GC + W_STATE);

@@ -7,7 +7,7 @@
 # QEMU stops when gdb exits. See docs/hardware.md, "Debugging with gdb".
 # GDB_SCRIPT=file runs gdb in batch mode with those commands (the tests).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 BOARD=${1:-pi3}
 IMAGE=${2:-build/kernel8.img}

@@ -20,7 +20,7 @@ export function fixMemory(c: string): string {
   const n = c.split(FROM).length - 1;
   if (n !== 2)
     throw new Error(`expected wasm2c's load and store helpers to address "${FROM}" once each, found it ${n} times: ` +
-      "is this wasm2c 1.0.32 (Debian's wabt)? tools/aot-fixed-memory.ts must learn the new shape");
+      "is this wasm2c 1.0.32 (Debian's wabt)? tools/kernel/aot-fixed-memory.ts must learn the new shape");
   return c.split(FROM).join(TO);
 }
 

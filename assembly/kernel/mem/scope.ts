@@ -19,11 +19,11 @@
 // more panics with a message saying so. The log is in shared memory: every
 // recorded object's header (gcInfo) holds the address of its log entry, and
 // a core that frees it clears the entry with a compare-and-swap.
-import * as atomic from "../arch/atomic";
-import { coreId } from "../arch/cpu";
-import { heapAlloc, heapFree } from "./alloc/tlsf";
-import { kernelHeap } from "./alloc/index";
-import { msgBegin, msgText, msgDec, msgPanic } from "./panic";
+import * as atomic from "../../arch/atomic";
+import { coreId } from "../../arch/cpu";
+import { heapAlloc, heapFree } from "./tlsf";
+import { kernelHeap } from "./heap";
+import { msgBegin, msgText, msgDec, msgPanic } from "../../arch/panic";
 
 /** Objects one core's open scopes can hold at once. */
 export const LOG_ENTRIES: u32 = 8192;

@@ -7,24 +7,24 @@
 // runtimes keep before that header is the `requested` word of our heap
 // block header; nothing outside a runtime reads it.
 //
-// Lifetime: objects nobody can reach are freed by the collector (kernel/gc.ts),
+// Lifetime: objects nobody can reach are freed by the collector (kernel/mem/gc.ts),
 // which stops every core at its executor's poll boundary. Each object block
 // carries the heap's REQ_OBJECT flag (the collector frees nothing else); the
 // mark and pin flags sit in the same heap header, so an object costs no
-// byte more for being collected. dispose(obj) (kernel/lifetime.ts) and
-// scopes (kernel/scope.ts) still free early, checked as before. __visit
+// byte more for being collected. dispose(obj) (kernel/mem/lifetime.ts) and
+// scopes (kernel/mem/scope.ts) still free early, checked as before. __visit
 // serves the collector's marking and keep(); __pin/__unpin pin; __collect
 // asks for a collection; __link needs nothing (no write barrier: the world
 // is stopped while the collector marks).
 //
 // The object header's gcInfo and gcInfo2 words belong to scope.ts.
-import { heapAlloc, heapRealloc, heapFree } from "./alloc/tlsf";
-import { kernelHeap, MAX_ALLOC } from "./alloc/index";
-import { msgBegin, msgText, msgDec, msgPanic } from "./panic";
+import { heapAlloc, heapRealloc, heapFree } from "./tlsf";
+import { kernelHeap, MAX_ALLOC } from "./heap";
+import { msgBegin, msgText, msgDec, msgPanic } from "../../arch/panic";
 import { record, moved, visit } from "./scope";
-import { heapSetObject } from "./alloc/tlsf";
+import { heapSetObject } from "./tlsf";
 import { allocated, markRef, gc, pin, unpin, gcStats, GcStats, GC_VISIT } from "./gc";
-import { MAX_CORES } from "../arch/cpu";
+import { MAX_CORES } from "../../arch/cpu";
 
 // The standard library formats floats in a buffer of 56 bytes: one per core
 // here (tools/async/std-dtoa.ts points std's uses at __dtoaBuf; std's own is

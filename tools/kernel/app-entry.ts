@@ -35,7 +35,7 @@ const rel = (p: string): string => {
 };
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, [
-  `// Made by tools/app-entry.ts for APP=${app}: the stub calls kernel_start(core) on every core.`,
+  `// Made by tools/kernel/app-entry.ts for APP=${app}: the stub calls kernel_start(core) on every core.`,
   `import { boot } from "${rel("assembly/kernel/boot.ts")}";`,
   hasWorker ? `import { main, worker } from "${rel(app)}";` : `import { main } from "${rel(app)}";`,
   `import { runExecutor } from "${rel("assembly/kernel/exec/index.ts")}";`,

@@ -1,7 +1,7 @@
 // The boards the tools know (make BOARD=..., the QEMU runner, the tests),
 // from the one description, tools/boards/spec.ts. The Makefile's BOARDS
 // list must name the same ones (a host test checks it).
-import { SOCS } from "./boards/spec.js";
+import { SOCS } from "./spec.js";
 
 export interface BoardInfo {
   name: string;

@@ -1,5 +1,5 @@
 // Freeing early. Objects nobody can reach are freed by the collector
-// (kernel/gc.ts) at a poll boundary; these free one now, from any core,
+// (kernel/mem/gc.ts) at a poll boundary; these free one now, from any core,
 // for hot paths and hard real-time code. Nothing requires them.
 //
 //   dispose(obj)     releases `obj` and the storage the standard library
@@ -16,8 +16,8 @@
 // After dispose, the reference is dangling: using it is a use-after-free.
 // Releasing the same object twice, or something `new` never made, ends in
 // `panic: core N: free of 0x...: double free` (or "was not allocated").
-import { heapFree, heapSizeOf } from "./alloc/tlsf";
-import { kernelHeap } from "./alloc/index";
+import { heapFree, heapSizeOf } from "./tlsf";
+import { kernelHeap } from "./heap";
 import { forget } from "./scope";
 export { enterScope, exitScope, scoped, keep, inScope } from "./scope";
 

@@ -9,7 +9,7 @@
 # machine's apt sources do not matter. FIRMWARE_DEB=/path/to/the.deb uses a
 # copy you already have (it must have the same sha256).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 VERSION=1.20220830+ds-1
 DEB=raspi-firmware_${VERSION}_all.deb

@@ -9,11 +9,11 @@
 //                 [--aot build/aot/bench/bench.img --aot-boot-image build/aot/bench/boot.img]
 //                 [--push build/examples/tour.img build/examples/tour.wasm] [image]
 import { statSync, writeFileSync } from "node:fs";
-import { BOARDS, findBoard } from "./boards.js";
-import { runQemu } from "./qemu.js";
+import { BOARDS, findBoard } from "../boards/index.js";
+import { runQemu } from "../run/qemu.js";
 import { ASYNC_PAIRS } from "./perf-doc.js";
-import { sizeSplitOf } from "./size.js";
-import { pushFigures, PushFigure } from "./push/pushbench.js";
+import { sizeSplitOf } from "../kernel/size.js";
+import { pushFigures, PushFigure } from "../push/pushbench.js";
 
 export type Side = "wasm3" | "aot" | "native";
 export interface BenchLine { side: Side; row: string; instructions: number; ops: number }

@@ -1,6 +1,6 @@
 // Checks that a kernel.wasm imports only what the host ABI offers, with the
 // exact types (used by check-wasm.ts on every kernel the build makes).
-import { ABI, wasmType } from "./abi/spec.js";
+import { ABI, wasmType } from "../abi/spec.js";
 import { WasmImport } from "./wasm.js";
 
 /** Problems with the imports of a module; empty when they all match the ABI. */

@@ -47,7 +47,7 @@ function cString(s: string): string { return JSON.stringify(s).replace(/\?/g, "\
 
 export function writeC(t: ReturnType<typeof table>): string {
   const lines = [
-    "/* made by tools/aot-syms.ts from the first link: the functions wasm2c generated, for trap lines. */",
+    "/* made by tools/kernel/aot-syms.ts from the first link: the functions wasm2c generated, for trap lines. */",
     '#include "aot/aot.h"',
     `const unsigned aot_nsyms __attribute__((section(".aot_syms"))) = ${t.length};`,
     `const struct aot_sym aot_syms[${Math.max(t.length, 1)}] __attribute__((section(".aot_syms"))) = {`,

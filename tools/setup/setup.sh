@@ -3,10 +3,10 @@
 # wabt, QEMU >= 9; mtools, dosfstools, fdisk, device-tree-compiler and
 # gdb-multiarch for the SD card and debugging), the npm packages pinned in
 # package-lock.json, and the wasm3 sources. (The GPU firmware for the SD
-# card is fetched by tools/fetch-firmware.sh when make sdcard needs it.) Run by `make` when something is missing; safe to run again.
+# card is fetched by tools/card/fetch-firmware.sh when make sdcard needs it.) Run by `make` when something is missing; safe to run again.
 # As root it installs; otherwise it prints the exact commands to run.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 say() { printf 'setup: %s\n' "$*"; }
 die() { printf 'setup: error: %s\n' "$*" >&2; exit 1; }
@@ -78,4 +78,4 @@ if [ -z "${TSPI_PROJECT:-}" ] && { [ ! -f node_modules/.package-lock.json ] || [
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-tools/fetch-wasm3.sh
+tools/setup/fetch-wasm3.sh

@@ -23,7 +23,7 @@
 import { spawn, ChildProcess } from "node:child_process";
 import { existsSync, unlinkSync } from "node:fs";
 import { createConnection, createServer, Socket } from "node:net";
-import { findBoard } from "./boards.js";
+import { findBoard } from "../boards/index.js";
 import { QEMU, qemuArgs } from "./qemu.js";
 
 export const QUIT = 0x1d;   // Ctrl-]

@@ -1,7 +1,7 @@
 // `make sdcard`: builds build/sdcard.img, an SD card image that boots our
 // kernel on a Raspberry Pi 3 or 4. An MBR partition table with one FAT32
 // partition holding the GPU firmware (Debian's raspi-firmware, fetched by
-// tools/fetch-firmware.sh), its licence, our device trees, config.txt and
+// tools/card/fetch-firmware.sh), its licence, our device trees, config.txt and
 // kernel8.img. No root needed: mkfs.fat, mtools and sfdisk work on files.
 //
 // Reproducible: the same inputs give a byte-identical image. The disk id is
@@ -14,8 +14,8 @@
 import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, rmSync, statSync, utimesSync, openSync, writeSync, closeSync, readFileSync, writeFileSync } from "node:fs";
 import { join, basename } from "node:path";
-import { how } from "./cli/how.js";
-import { cardTrees } from "./boards/spec.js";
+import { how } from "../cli/how.js";
+import { cardTrees } from "../boards/spec.js";
 
 export const PARTITION_START = 2048;            // sectors: 1 MiB, aligned for SD cards
 export const PARTITION_SECTORS = 128 * 2048;    // 128 MiB of FAT32
@@ -61,7 +61,7 @@ export function sourceDateEpoch(): number {
 export function buildSdcard(out: string, kernel: string): void {
   if (!existsSync(kernel)) throw new Error(`${kernel} does not exist: run make first`);
   for (const f of FIRMWARE_FILES) {
-    if (!existsSync(join(FIRMWARE_DIR, f))) throw new Error(`${join(FIRMWARE_DIR, f)} is missing: run tools/fetch-firmware.sh (make sdcard does)`);
+    if (!existsSync(join(FIRMWARE_DIR, f))) throw new Error(`${join(FIRMWARE_DIR, f)} is missing: run tools/card/fetch-firmware.sh (make sdcard does)`);
   }
   for (const f of DTB_FILES) {
     if (!existsSync(join(BUILD, "dts", f))) throw new Error(`${join(BUILD, "dts", f)} is missing: make sdcard compiles it from boot/dts/`);

@@ -6,8 +6,8 @@
 // prints `panic: core N: double free of 0x0001a2c0` and stops this core.
 // The text goes to a per-core scratch area in static memory (cursor in wasm
 // globals, which are per core), so cores panicking at once do not mix.
-import { sys as host } from "../arch/host";
-import { coreId, MAX_CORES } from "../arch/cpu";
+import { sys as host } from "./host";
+import { coreId, MAX_CORES } from "./cpu";
 
 const UNITS: i32 = 320;                                // UTF-16 code units per core
 const SCRATCH = memory.data(MAX_CORES * UNITS * 2, 16);

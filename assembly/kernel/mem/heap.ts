@@ -4,10 +4,11 @@
 // handle in a wasm global, which is per core and never changes.
 //
 // Raw memory:       alloc(n) / calloc(n, size) / realloc(p, n) / free(p)
-// Objects (`new`):  the runtime (kernel/runtime.ts) allocates them here too;
-//                   release one with dispose(obj) from kernel/lifetime.
+// Objects (`new`):  the runtime (mem/runtime.ts) allocates them here too;
+//                   release one with dispose(obj) from mem/lifetime.ts.
+// Nothing here knows of the collector (mem/gc.ts uses the heap, not the
+// other way round).
 import { OnceCell } from "../sync/once";
-import { gcHeapMade } from "../gc";
 import {
   heapInit, heapAlloc, heapFree, heapRealloc, heapCalloc, heapSizeOf, heapStats, heapCheck, heapFlushCache, HeapStats,
 } from "./tlsf";
@@ -18,13 +19,11 @@ const HEAP = changetype<OnceCell<usize>>(memory.data(8, 8));
 @perCore let heap: usize = 0;   // this core's copy of the handle (a global: no load through memory)
 
 /** The top of linear memory holds the module variables the cores share
- * (tools/share-globals.ts moves them there): the heap ends below. */
+ * (tools/kernel/share-globals.ts moves them there): the heap ends below. */
 export const SHARED_GLOBALS_BYTES: usize = 8192;
 
 function makeHeap(): usize {
-  const h = heapInit(__heap_base, (<usize>memory.size() << 16) - SHARED_GLOBALS_BYTES);
-  if (h) gcHeapMade(h);            // the collector's own blocks, first
-  return h;
+  return heapInit(__heap_base, (<usize>memory.size() << 16) - SHARED_GLOBALS_BYTES);
 }
 
 /** The shared heap's handle (sets the heap up on first use). */

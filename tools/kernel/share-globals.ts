@@ -4,7 +4,7 @@
 // runtime has its own globals; this pass, run on each kernel.wasm after
 // asc, moves every such mutable global into a slot of shared memory at the
 // top of the linear memory (the heap ends below it: SHARED_GLOBALS_BYTES in
-// assembly/kernel/alloc/index.ts) and turns each global.get into a load and
+// assembly/kernel/mem/heap.ts) and turns each global.get into a load and
 // each global.set into a store. Core 0 writes the initial values at the
 // start of _initialize, which the stub runs on core 0 alone, before any
 // core runs kernel_start: module variables are initialised once.
@@ -27,10 +27,10 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PerCoreVar } from "./async/percore.js";   // a @perCore variable, as the build lists it
+import type { PerCoreVar } from "../async/percore.js";   // a @perCore variable, as the build lists it
 
 
-/** The bytes at the top of linear memory that hold the shared module variables (as alloc/index.ts reserves). */
+/** The bytes at the top of linear memory that hold the shared module variables (as kernel/mem/heap.ts reserves). */
 export const SHARED_GLOBALS_BYTES = 8192;
 const SLOT = 8;
 
@@ -51,7 +51,7 @@ export class ShareError extends Error {}
  * program state, one for the four cores (per core, core 1 did not see the
  * Symbol core 0 registered, and wrote a Map through a null reference).
  * asc's runtime globals (rt/tlsf, rt/itcms) are not listed: the kernel has
- * its own runtime (assembly/kernel/runtime.ts), and `"stackSize": -1`
+ * its own runtime (assembly/kernel/mem/runtime.ts), and `"stackSize": -1`
  * leaves no __stack_pointer.
  */
 export const STD_GLOBALS: Record<string, { shared: boolean; why: string }> = {
@@ -102,12 +102,12 @@ export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): Sha
     if (bare.startsWith("~share/")) continue;
     if (bare.startsWith("~")) {
       const std = STD_GLOBALS[bare];
-      if (!std) throw new ShareError(`asc emitted a global of its own that tools/share-globals.ts does not know, ${bare}: read where the standard library uses it and add it to STD_GLOBALS, shared or per core, with the reason`);
+      if (!std) throw new ShareError(`asc emitted a global of its own that tools/kernel/share-globals.ts does not know, ${bare}: read where the standard library uses it and add it to STD_GLOBALS, shared or per core, with the reason`);
       if (!std.shared) { kept.push(bare); continue; }
     } else if (exported.has(name) || perCore.has(bare)) { kept.push(bare); continue; }
     const addr = top - SHARED_GLOBALS_BYTES + shared.size * SLOT;
     if (shared.size * SLOT >= SHARED_GLOBALS_BYTES)
-      throw new ShareError(`more than ${SHARED_GLOBALS_BYTES / SLOT} module variables to share: make SHARED_GLOBALS_BYTES larger in tools/share-globals.ts and assembly/kernel/alloc/index.ts`);
+      throw new ShareError(`more than ${SHARED_GLOBALS_BYTES / SLOT} module variables to share: make SHARED_GLOBALS_BYTES larger in tools/kernel/share-globals.ts and assembly/kernel/mem/heap.ts`);
     shared.set(name, { name: bare, type, init, addr });
   }
   // A per-core variable whose initial value top-level code computes would be
@@ -192,7 +192,7 @@ function symbolsUnderLock(lines: string[], shared: Map<string, Shared>, top: num
   }
   const sets = lines.filter((l) => l.trim().startsWith(`global.set ${NEXT_ID}`)).length;
   if (sets !== atomicAt.size)
-    throw new ShareError(`std's Symbol counter (${NEXT_ID.slice(1)}) is changed in a way tools/share-globals.ts does not recognise (${sets - atomicAt.size} of ${sets} places): two cores could make the same Symbol(); teach symbolsUnderLock the new form`);
+    throw new ShareError(`std's Symbol counter (${NEXT_ID.slice(1)}) is changed in a way tools/kernel/share-globals.ts does not recognise (${sets - atomicAt.size} of ${sets} places): two cores could make the same Symbol(); teach symbolsUnderLock the new form`);
   const imports = atomicAt.size && add.decl ? [add.decl] : [];
   const renameAt = lines.findIndex((l) => l.startsWith(`  (func ${SYMBOL_FOR} `));
   if (renameAt < 0) {
@@ -209,7 +209,7 @@ function symbolsUnderLock(lines: string[], shared: Map<string, Shared>, top: num
   for (const x of [cas, store]) if (x.decl) imports.push(x.decl);
   const wrapper = [
     `  (func ${SYMBOL_FOR} ${sig[1]} ${sig[2]} (local i32)`,
-    `    loop  ;; the registry's lock (tools/share-globals.ts)`,
+    `    loop  ;; the registry's lock (tools/kernel/share-globals.ts)`,
     `      i32.const ${lock}`, `      i32.const 0`, `      i32.const 1`, `      call ${cas.name}`, `      br_if 0`,
     `    end`,
     `    local.get 0`, `    call ${SYMBOL_FOR}~unlocked`, `    local.set 1`,

@@ -30,7 +30,7 @@ import { createHash } from "node:crypto";
 import { spawnSync } from "node:child_process";
 import { basename, join } from "node:path";
 import { programOf } from "./sdcard.js";
-import { how } from "./cli/how.js";
+import { how } from "../cli/how.js";
 import { createInterface } from "node:readline/promises";
 
 /** Larger than this is not an SD card we expect (SDXC cards go up to 2 TB, but few are above 256 GB). */

@@ -2,13 +2,13 @@
 // runner: a bounded time-out, the serial output captured, and the guest's
 // exit code (semihosting SYS_EXIT_EXTENDED) as the result. As a command it
 // is QEMU's own terminal (-nographic: Ctrl-A X quits, Ctrl-A C its monitor);
-// `make qemu` uses our console instead (tools/console.ts), which also
+// `make qemu` uses our console instead (tools/run/console.ts), which also
 // shares the UART with `make push`.
 //
 //   node qemu.js --board pi3|pi4 [--gdb] build/kernel8.img
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { findBoard } from "./boards.js";
+import { findBoard } from "../boards/index.js";
 
 export const QEMU = process.env.QEMU ?? "qemu-system-aarch64";
 
