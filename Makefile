@@ -86,13 +86,17 @@ WASM3_NO_YIELD := -include boot/wasm/no_yield.h
 # The shared memory's size as a constant (host.h: the host functions' bound
 # checks compare against it instead of computing it from linker symbols).
 MEMORY_DEFS   := -DKERNEL_MEMORY_BYTES=$(shell echo $$(( $(KERNEL_MEMORY_MB) * 1048576 )))
-CFLAGS        := $(CFLAGS_COMMON) $(MEMORY_DEFS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I$(WASM3_DIR) -Iboot -I$(B)/gen
+# The stub's folders (boot/: main.c; cpu/: start-up, exceptions, MMU, cores;
+# board/: the SoC's devices; push/: kernels over the UART; wasm/ and aot/:
+# the two backends' hosts), each on the include path.
+BOOT_INCLUDES := -Iboot -Iboot/cpu -Iboot/board -Iboot/push
+CFLAGS        := $(CFLAGS_COMMON) $(MEMORY_DEFS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I$(WASM3_DIR) $(BOOT_INCLUDES) -I$(B)/gen
 # -no-pie -static: the image runs where it is linked. Debian's gcc links PIE by
 # default, which added 21 KB of dynamic relocations nothing applies.
 LDFLAGS       := -specs=picolibc.specs -nostartfiles -no-pie -static -T linker/kernel8.ld \
                  -Wl,--defsym=SHARED_MEMORY_SIZE=$(KERNEL_MEMORY_MB)M -Wl,--gc-sections -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
-STUB_SRCS     := $(wildcard boot/*.c boot/*.S boot/wasm/*.c)
+STUB_SRCS     := $(wildcard boot/*.c boot/cpu/*.c boot/cpu/*.S boot/board/*.c boot/push/*.c boot/wasm/*.c)
 STUB_OBJS     := $(patsubst %,$(B)/obj/%.o,$(STUB_SRCS)) $(B)/obj/gen/abi_link.c.o
 WASM3_OBJS     = $(patsubst $(WASM3_DIR)/%.c,$(B)/obj/wasm3/%.o,$(WASM3_SRCS))
 
@@ -320,7 +324,7 @@ $(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $
 $(B)/aot/obj/$(2)/kernel.o: boot/aot/unit.c $(B)/aot/c/$(2)/kernel.c $(B)/gen/aot_imports.c $(B)/gen/boards.h $(AOT_UNIT_HOST) boot/wasm/host.h boot/aot/aot.h $(B)/aot/include/wasm-rt.h $(WASM3_DIR)/wasm3.h $(AOT_FLAGS_STAMP)
 	$$(call say,CC,$(B)/aot/c/$(2)/kernel.c)
 	$(Q)mkdir -p $$(dir $$@)
-	$(Q)$(CC) $(AOT_CFLAGS) -I$(B)/aot/c/$(2) -Iboot -Iboot/aot -I$(B)/gen -I$(WASM3_DIR) -c $$< -o $$@
+	$(Q)$(CC) $(AOT_CFLAGS) -I$(B)/aot/c/$(2) $(BOOT_INCLUDES) -Iboot/aot -I$(B)/gen -I$(WASM3_DIR) -c $$< -o $$@
 $(B)/aot/obj/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h $(B)/aot/include/wasm-rt.h $(B)/gen/abi.h $(B)/gen/boards.h
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers $(AOT_DEFS) -I$(B)/aot/c/$(2) -I$(B)/aot/include -c $$< -o $$@

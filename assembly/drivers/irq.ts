@@ -1,6 +1,6 @@
 // The interrupt controllers: enable, disable and route a peripheral
 // interrupt (the VideoCore's numbers 0-63; board/index.ts names them).
-// The C top half (boot/irq.c) acknowledges, masks the source and records it;
+// The C top half (boot/board/irq.c) acknowledges, masks the source and records it;
 // a driver's bottom half deals with its device and calls unmask() again.
 //
 // Pi 3: the BCM2835 ARM interrupt controller (BCM2835 ARM Peripherals,

@@ -1,5 +1,5 @@
 // Peripheral interrupts, the AssemblyScript bottom half. The C top half
-// (boot/irq.c) masks each source it takes and records it for its core;
+// (boot/board/irq.c) masks each source it takes and records it for its core;
 // the executor loop of that core sees EVENT_IRQ (cpu.events bit 1) and
 // calls serviceIrqs(), which hands each source to the handler registered
 // for it. A handler deals with its device (reads the data, clears the

@@ -30,10 +30,10 @@
 #include "aot.h"
 #include "kernel.h"             /* wasm2c's, for this image's kernel.wasm */
 #include "imports.h"            /* AOT_IMPORTS: the instances of the host modules it imports (none needed) */
-#include "../arch.h"
-#include "../console.h"
-#include "../mmu.h"
-#include "../trap_frame.h"
+#include "arch.h"
+#include "console.h"
+#include "mmu.h"
+#include "trap_frame.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>

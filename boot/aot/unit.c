@@ -8,7 +8,7 @@
  * other host modules are called, not inlined (they are not on hot paths).
  * Each host file's private helpers are renamed so they do not meet. */
 /* Loads and stores address the window from its fixed place (tools/kernel/aot-fixed-memory.ts). */
-#include "../mmu.h"
+#include "mmu.h"
 #define AOT_MEMORY_BASE ((u8 *)(uintptr_t)WASM_WINDOW_VA)
 #include "kernel.c"
 #include "wasm/host.h"

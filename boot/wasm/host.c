@@ -17,12 +17,12 @@
  * only.
  */
 #include "host.h"
-#include "../push.h"
-#include "../irq.h"
-#include "../uart.h"
-#include "../arch.h"
-#include "../console.h"
-#include "../mmu.h"
+#include "push.h"
+#include "irq.h"
+#include "uart.h"
+#include "arch.h"
+#include "console.h"
+#include "mmu.h"
 #include "m3_env.h"   /* M3Runtime and M3Memory: the window needs their fields */
 #include <malloc.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "abi.h"   /* HOST_ABI_VERSION, generated from tools/abi/spec.ts */
-#include "../mmu.h" /* __shared_start, __shared_end */
+#include "mmu.h" /* __shared_start, __shared_end */
 
 /* A host function's success is NULL. wasm3.h's macros return m3Err_none,
  * a variable holding NULL in 0.5.0: two loads on every host call. */

@@ -11,7 +11,7 @@
  * Every address is a wasm address: it must be naturally aligned and inside
  * the memory, or the call traps with a message naming the address. */
 #include "host.h"
-#include "../arch.h"
+#include "arch.h"
 
 /* Off the fast path: the message for an address that fails the check. */
 static __attribute__((noinline, cold, returns_nonnull)) const char *refuse(uint32_t addr, uint32_t size, const char *op) {

@@ -2,11 +2,11 @@
  * interpreter, host.c, and the AOT runtime, boot/aot/aot.c): the refusal
  * messages, the "already printed" marker, and which cores run a kernel. */
 #include "host.h"
-#include "../arch.h"
-#include "../console.h"
-#include "../push.h"
-#include "../uart.h"
-#include "../semihost.h"
+#include "arch.h"
+#include "console.h"
+#include "push.h"
+#include "uart.h"
+#include "semihost.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

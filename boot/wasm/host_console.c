@@ -1,7 +1,7 @@
 /* host_console.c: host module "console": early byte output.
  * See docs/host-abi.md; the import list is generated from tools/abi/spec.ts. */
 #include "host.h"
-#include "../console.h"
+#include "console.h"
 
 /* Writes UTF-16 code units (an AssemblyScript string) as UTF-8; lone
  * surrogates become U+FFFD. */

@@ -1,8 +1,8 @@
 /* host_cpu.c: host module "cpu": which core, how many, events, the
  * generic timer, and the instruction counter. */
 #include "host.h"
-#include "../arch.h"
-#include "../irq.h"
+#include "arch.h"
+#include "irq.h"
 
 extern unsigned cores_started;
 

@@ -1,8 +1,8 @@
 /* host_irq.c: host module "irq": the peripheral interrupts the top half
- * (boot/irq.c) took on this core. The kernel's drivers program the
+ * (boot/board/irq.c) took on this core. The kernel's drivers program the
  * controllers themselves; see docs/host-abi.md and docs/drivers.md. */
 #include "host.h"
-#include "../irq.h"
+#include "irq.h"
 
 /* take(): the sources taken on this core since the last call (bit n =
  * VideoCore interrupt n), cleared. Each stays masked until its driver

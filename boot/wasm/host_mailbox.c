@@ -9,10 +9,10 @@
  * (uncached, as the firmware expects on both boards). The exchange itself,
  * and the cache maintenance, is ../mailbox.c. */
 #include "host.h"
-#include "../arch.h"
-#include "../board.h"
-#include "../mmu.h"
-#include "../mailbox.h"
+#include "arch.h"
+#include "board.h"
+#include "mmu.h"
+#include "mailbox.h"
 
 #define MAX_MESSAGE   1024u
 

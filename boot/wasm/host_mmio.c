@@ -6,10 +6,10 @@
  * core (Device-nGnRE mapping plus a dmb), as the BCM2835 datasheet asks
  * when switching between peripherals. */
 #include "host.h"
-#include "../board.h"
-#include "../arch.h"
-#include "../irq.h"
-#include "../regs.h"
+#include "board.h"
+#include "arch.h"
+#include "irq.h"
+#include "regs.h"
 
 /* Off the fast path: the message for an address that fails the check. */
 static __attribute__((noinline, cold, returns_nonnull)) const char *refuse(uint32_t addr, const char *op) {

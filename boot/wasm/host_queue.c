@@ -7,7 +7,7 @@
  * the length) agrees. Every address, including the links read from the
  * queue, is checked before use: a kernel that broke its queue traps. */
 #include "host.h"
-#include "../arch.h"
+#include "arch.h"
 
 static __attribute__((noinline, cold, returns_nonnull)) const char *refuse(const char *op, const char *what, uint32_t addr) {
     return host_refuse("queue.%s: %s 0x%08x is not 4-byte aligned or runs past the end of memory", op, what, addr);

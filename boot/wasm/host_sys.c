@@ -1,10 +1,10 @@
 /* host_sys.c: host module "sys": panic, exit, and what machine this is. */
 #include "host.h"
-#include "../board.h"
-#include "../ram.h"
-#include "../console.h"
-#include "../semihost.h"
-#include "../arch.h"
+#include "board.h"
+#include "ram.h"
+#include "console.h"
+#include "semihost.h"
+#include "arch.h"
 
 /* Prints the UTF-16 string at ptr (units code units), clipped to memory:
  * a panic message is printed even when its pointer is damaged. */

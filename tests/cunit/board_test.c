@@ -1,5 +1,5 @@
-/* links: boot/board.c
- * board_test.c: the check of every mmio access (boot/board.h) is one range
+/* links: boot/board/board.c
+ * board_test.c: the check of every mmio access (boot/board/board.h) is one range
  * compare; the range must be exactly the board's windows, which must follow
  * each other, and its edges must hold: the first and last words of each
  * board's range are allowed, the words just outside are not, and an address

@@ -20,7 +20,7 @@ static const struct fake_device *devices[8];
 static unsigned ndevices;
 
 /* The stub's board table is not linked in: tests pick a board here. */
-/* weak: a test that links boot/board.c gets that one */
+/* weak: a test that links boot/board/board.c gets that one */
 __attribute__((weak)) const struct board *board;
 
 void fake_reset(void) { nregs = 0; ndevices = 0; fake_ticks = 0; fake_reads = 0; fake_core = 0; fake_irq_masked = 1; fake_irq_unmasked = 0; }

@@ -1,5 +1,5 @@
-/* links: boot/irq.c
- * irq_test.c: boot/irq.c, the interrupt top half, against controllers that
+/* links: boot/board/irq.c
+ * irq_test.c: boot/board/irq.c, the interrupt top half, against controllers that
  * behave as the hardware may and QEMU does not:
  *  - a BCM2835 ARM controller whose enable registers read back 0 (the
  *    datasheet, BCM2835 ARM Peripherals 7.5, does not promise they read

@@ -1,5 +1,5 @@
-/* links: boot/push.c
- * push_test.c: the board's half of the push protocol (boot/push.c) against
+/* links: boot/push/push.c
+ * push_test.c: the board's half of the push protocol (boot/push/push.c) against
  * a scripted host: a good transfer, and every bad one refused with its
  * reason, the host told, nothing written past the buffer. */
 #include "fake.h"

@@ -1,4 +1,4 @@
-/* links: boot/ram.c
+/* links: boot/board/ram.c
  * ram_test.c: the RAM the kernel believes in comes from the device tree,
  * else the mailbox, never an assumed size (issue 12, risk 9): with neither
  * it stops ("not guessing"); a kernel that does not fit stops with what to

@@ -1,5 +1,5 @@
-/* links: boot/uart.c
- * uart_test.c: boot/uart.c against a PL011 that behaves like the silicon,
+/* links: boot/board/uart.c
+ * uart_test.c: boot/board/uart.c against a PL011 that behaves like the silicon,
  * not like QEMU's: bytes written to DR wait in a 16-byte TX FIFO and leave
  * one per FR read while the UART is enabled with TXE set; FR.BUSY is set
  * while the FIFO holds data; a UART that is disabled finishes only the

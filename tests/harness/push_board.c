@@ -1,5 +1,5 @@
 /* push_board.c: a stand-in board for the push protocol's host tests
- * (tests/host/push.test.ts): the board's own receiver, boot/push.c,
+ * (tests/host/push.test.ts): the board's own receiver, boot/push/push.c,
  * compiled for this machine and served on a pty, so the host's sender
  * (tools/push/push.ts) and the board's half meet over a real serial line.
  *

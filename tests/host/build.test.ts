@@ -72,6 +72,21 @@ describe("boards", () => {
     assert.ok(gen < asc, `the kernel is compiled before the ABI is generated:\n${lines.slice(0, asc + 1).join("\n")}`);
     assert.match(readFileSync("Makefile", "utf8"), /for f in \$\(ABI_COMMITTED\); do \[ \$\$f -nt tools\/abi\/spec\.ts \]/, "the committed ABI files are touched only when older than the spec");
   });
+  it("in a fresh build folder, make hardware-sdcard compiles the device trees, and make bench links the aot image whose map it reads (dry runs)", () => {
+    // Both failed on a fresh clone (issue 23): DTBS was defined after the rules that name it, and the
+    // bench read build/aot/kernel8.map without depending on it.
+    const env = { ...process.env, WASM3_SOURCE: "build/wasm3/source" };
+    const card = spawnSync("make", ["-n", "hardware-sdcard", "PROGRAM=selftest", `B=${mkdtempSync(join(tmpdir(), "fresh-card-"))}`], { encoding: "utf8", env });
+    assert.equal(card.status, 0, card.stderr);
+    for (const tree of ["bcm2710-rpi-3-b", "bcm2711-rpi-4-b"]) assert.match(card.stdout, new RegExp(`dtc -q -I dts -O dtb -o \\S+/dts/${tree}\\.dtb`), `no dtc for ${tree}`);
+    const fresh = mkdtempSync(join(tmpdir(), "fresh-bench-"));
+    const bench = spawnSync("make", ["-n", "bench", `B=${fresh}`], { encoding: "utf8", env });
+    assert.equal(bench.status, 0, bench.stderr);
+    const lines = bench.stdout.split("\n");
+    const map = lines.findIndex((l) => l.includes(`-Wl,-Map=${fresh}/aot/kernel8.map`));
+    const run = lines.findIndex((l) => l.includes("bench/bench.js"));
+    assert.ok(map >= 0 && run > map, `the aot kernel8.img is not linked before the bench runs:\n${bench.stdout.slice(-3000)}`);
+  });
   it("the QEMU runner refuses an unknown board", () => {
     const r = spawnSync(process.execPath, ["build/tools/tools/run/qemu.js", "--board", "pi9", "build/kernel8.img"], { encoding: "utf8" });
     assert.equal(r.status, 2);

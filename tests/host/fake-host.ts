@@ -8,7 +8,7 @@
 //   fake.traceAtomics(on): whether atomic operations are traced (default on)
 //   fake.advance(ticks): moves the fake clock (cpu.counter) on; when it
 //     passes the armed deadline (cpu.setTimer), the "interrupt" records the
-//     timer event for cpu.events() and disarms, as boot/irq.c does
+//     timer event for cpu.events() and disarms, as boot/board/irq.c does
 //   fake.raiseIrq(n): the top half took peripheral interrupt n (irq.take, cpu.events bit 1)
 //   fake.setProperty(tag, a, b): the two words the fake firmware answers a
 //     mailbox property tag with (mailbox.call); a tag it was not given fails

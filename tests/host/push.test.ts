@@ -55,8 +55,8 @@ describe("push protocol (host side)", () => {
     assert.equal(checkBeforePush(wasm, 1 << 20), null);
     assert.match(checkBeforePush(wasm, 64) ?? "", /108 bytes, more than the 64/);
   });
-  it("agrees with the board's half (boot/push.h) on the version, the magic and the piece size", () => {
-    const h = readFileSync("boot/push.h", "utf8");
+  it("agrees with the board's half (boot/push/push.h) on the version, the magic and the piece size", () => {
+    const h = readFileSync("boot/push/push.h", "utf8");
     const def = (name: string) => h.match(new RegExp(`^#define ${name} (.+?)(\\s*/\\*.*)?$`, "m"))?.[1].trim();
     assert.equal(Number(def("PUSH_VERSION")), VERSION);
     assert.equal(Number(def("PUSH_CHUNK")), CHUNK);
@@ -69,13 +69,13 @@ describe("push protocol (host side)", () => {
   });
 });
 
-// The sender (tools/push/push.ts) against the board's own receiver (boot/push.c)
+// The sender (tools/push/push.ts) against the board's own receiver (boot/push/push.c)
 // compiled for this machine and served on a pty (tests/harness/push_board.c).
-describe("push over a serial line: tools/push/push.ts to boot/push.c", () => {
+describe("push over a serial line: tools/push/push.ts to boot/push/push.c", () => {
   const dir = mkdtempSync(join(tmpdir(), "push-"));
   const exe = join(dir, "push_board");
-  const cc = spawnSync(process.env.HOST_CC ?? "gcc", ["-std=gnu11", "-O1", "-Wall", "-Wextra", "-Werror", "-Iboot", "-o", exe,
-    "tests/harness/push_board.c", "boot/push.c"], { encoding: "utf8" });
+  const cc = spawnSync(process.env.HOST_CC ?? "gcc", ["-std=gnu11", "-O1", "-Wall", "-Wextra", "-Werror", "-Iboot", "-Iboot/cpu", "-Iboot/board", "-Iboot/push", "-Ibuild/gen", "-o", exe,
+    "tests/harness/push_board.c", "boot/push/push.c"], { encoding: "utf8" });
 
   async function board(max: number): Promise<{ pty: string; out: string; done: Promise<number>; log: string[] }> {
     assert.equal(cc.status, 0, `gcc: ${cc.stderr}`);

@@ -150,7 +150,7 @@ describe("SD card image", () => {
     }
   });
 
-  it("cmdline.txt is one line that opens the stub's boot window for make push (push.wait=<ms>, as boot/push.c reads it)", () => {
+  it("cmdline.txt is one line that opens the stub's boot window for make push (push.wait=<ms>, as boot/push/push.c reads it)", () => {
     const line = execFileSync("mtype", ["-i", PART, "::/cmdline.txt"], { encoding: "utf8", env: mtools });
     assert.match(line, /^[^\n]*\n?$/, "the firmware reads one line");
     const ms = Number(line.match(/(?:^| )push\.wait=(\d+)(?: |\n|$)/)?.[1]);
@@ -208,25 +208,25 @@ describe("SD card image", () => {
     assert.ok(!settings.some((s) => s.key === "kernel_old" && s.value !== "0"), "kernel_old would override kernel_address");
   });
 
-  it("config.txt gives the PL011 the 48 MHz clock boot/uart.c computes its divisor from", () => {
-    const src = readFileSync("boot/uart.c", "utf8");
+  it("config.txt gives the PL011 the 48 MHz clock boot/board/uart.c computes its divisor from", () => {
+    const src = readFileSync("boot/board/uart.c", "utf8");
     // uart_init's program(IBRD, FBRD, ...) for 115200, and the clock uart_set_baud (the push's faster rate) divides.
     const init = /program\((\d+), (\d+),/.exec(src), hz = /#define UART_CLOCK_HZ (\d+)u/.exec(src);
-    assert.ok(init && hz, "no program(IBRD, FBRD, ...) call or UART_CLOCK_HZ found in boot/uart.c");
+    assert.ok(init && hz, "no program(IBRD, FBRD, ...) call or UART_CLOCK_HZ found in boot/board/uart.c");
     const ibrd = [init[0], init[1]], fbrd = [init[0], init[2]];
     const clock = cardConfig().filter((s) => s.key === "init_uart_clock");
     assert.equal(clock.length, 1, "config.txt must set init_uart_clock exactly once");
     assert.equal(clock[0].filter, "all");
-    assert.equal(Number(clock[0].value), Number(hz[1]), "boot/uart.c's UART_CLOCK_HZ is config.txt's init_uart_clock");
+    assert.equal(Number(clock[0].value), Number(hz[1]), "boot/board/uart.c's UART_CLOCK_HZ is config.txt's init_uart_clock");
     // PL011: divisor = clock / (16 * baud), IBRD its integer part, FBRD the fraction in 64ths, rounded.
     const div = Number(clock[0].value) / (16 * 115200);
     assert.deepEqual([Math.floor(div), Math.round((div % 1) * 64)], [Number(ibrd[1]), Number(fbrd[1])],
-      `init_uart_clock=${clock[0].value} gives another divisor than boot/uart.c's ${ibrd[1]} + ${fbrd[1]}/64 for 115200`);
+      `init_uart_clock=${clock[0].value} gives another divisor than boot/board/uart.c's ${ibrd[1]} + ${fbrd[1]}/64 for 115200`);
   });
 
-  it("the BCM2711 trees route interrupts to the GIC-400 boot/irq.c programs, and config.txt agrees", () => {
+  it("the BCM2711 trees route interrupts to the GIC-400 boot/board/irq.c programs, and config.txt agrees", () => {
     // raspberrypi/firmware issue 1405: the firmware chooses GIC mode when the tree's root interrupt-parent refers
-    // to a node compatible with "arm,gic-400"; boot/irq.c talks to GICD and GICC where the board description puts them.
+    // to a node compatible with "arm,gic-400"; boot/board/irq.c talks to GICD and GICC where the board description puts them.
     const spec = SOCS.find((x) => x.gic)!.gic!;
     const [gicd, gicc] = [spec.distributor, spec.cpuInterface];
     for (const dtb of DTB_FILES) {
@@ -248,7 +248,7 @@ describe("SD card image", () => {
       // reg: (2 address cells, 1 size cell) per region; GICD first, GICC second (Linux's arm,gic binding).
       assert.deepEqual(cellsOf(root.props.get("#address-cells")), [2]);
       const reg = cellsOf(gic.props.get("reg"));
-      assert.deepEqual([reg[0] * 2 ** 32 + reg[1], reg[3] * 2 ** 32 + reg[4]], [gicd, gicc], `${dtb}: GIC regions differ from boot/irq.c's GICD/GICC`);
+      assert.deepEqual([reg[0] * 2 ** 32 + reg[1], reg[3] * 2 ** 32 + reg[4]], [gicd, gicc], `${dtb}: GIC regions differ from boot/board/irq.c's GICD/GICC`);
     }
     const gic = cardConfig().filter((s) => s.key === "enable_gic");
     assert.ok(gic.some((s) => s.value === "1" && (s.filter === "pi4" || s.filter === "all")), "config.txt does not set enable_gic=1 for the Pi 4 family");
@@ -267,7 +267,7 @@ describe("SD card image", () => {
       const root = parseDts(execFileSync("dtc", ["-q", "-I", "dtb", "-O", "dts", out], { encoding: "utf8" }));
       assert.deepEqual(stringsOf(root.props.get("model")), [b.model], `${b.dtb}: model`);
       assert.deepEqual(stringsOf(root.props.get("compatible")), b.compatible, `${b.dtb}: compatible`);
-      // BCM2711: RAM above 4 GiB on the 4 and 8 GiB boards needs two address cells (boot/fdt.c reads either).
+      // BCM2711: RAM above 4 GiB on the 4 and 8 GiB boards needs two address cells (boot/board/fdt.c reads either).
       const cells = b.compatible.includes("brcm,bcm2711") ? 2 : 1;
       assert.deepEqual(cellsOf(root.props.get("#address-cells")), [cells], `${b.dtb}: #address-cells`);
       assert.deepEqual(cellsOf(root.props.get("#size-cells")), [1], `${b.dtb}: #size-cells`);

@@ -2,7 +2,7 @@
 // what a u32 address reaches (the store's offset takes it past 4 GiB, into
 // the next 1 GiB block of the page tables). wasm3 checks it; the aot backend
 // has no compare there, and relies on nothing being mapped in the 8 GiB
-// after the window (boot/mmu.c, boot/aot/aot.c): the store must trap. (An
+// after the window (boot/cpu/mmu.c, boot/aot/aot.c): the store must trap. (An
 // offset that alone passes the memory's end would be folded by Binaryen
 // into an unreachable.)
 import { trapTest } from "./lib/trap";

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import type { BenchRow } from "./bench.js";
+import { writeFigures } from "./figures.js";
 
 interface Results {
   unit: string;
@@ -118,14 +119,14 @@ export function markdown(r: Results): string {
   lines.push("## Where the figures land against the aims (issues 7 and 15)", "");
   const worst = compute.reduce((a, x) => ((x.ratio ?? 0) > (a.ratio ?? 0) ? x : a), compute[0]);
   const within20 = compute.filter((x) => x.row !== "matmul-64").every((x) => (x.ratio ?? 99) <= 20);
-  lines.push(`- **Compute within 20x of native** (fib, sieve, crc32; issue 15): ${within20 ? "met" : "missed"}. ${compute.map((x) => `${x.row} ${x.ratio?.toFixed(1)}x`).join(", ")}. wasm3 executes each wasm instruction as a call through its operation table, a dozen or more machine instructions; its own published figures are fib 19.6x on a Cortex-A53 and 20.7x on a Pi 4, which is where these land. The worst row, ${worst?.row}, is the one gcc 12 vectorises at -O2 (NEON), which an interpreter cannot. Most of the way from 25-30x came from building wasm3 right (the Makefile's WASM3_CFLAGS): not \`-ffreestanding\`, whose \`-fno-builtin\` made the memcpy in every load and store op a real call and kept gcc from ending op handlers in a tail jump; not \`-mstrict-align\`, which only the stub's steps before the MMU need; no call of \`m3_Yield\` on every wasm call (boot/wasm/no_yield.h); and 4-15 byte copies in two accesses (boot/memory.c), for the constants wasm3 copies into each call's frame.`);
+  lines.push(`- **Compute within 20x of native** (fib, sieve, crc32; issue 15): ${within20 ? "met" : "missed"}. ${compute.map((x) => `${x.row} ${x.ratio?.toFixed(1)}x`).join(", ")}. wasm3 executes each wasm instruction as a call through its operation table, a dozen or more machine instructions; its own published figures are fib 19.6x on a Cortex-A53 and 20.7x on a Pi 4, which is where these land. The worst row, ${worst?.row}, is the one gcc 12 vectorises at -O2 (NEON), which an interpreter cannot. Most of the way from 25-30x came from building wasm3 right (the Makefile's WASM3_CFLAGS): not \`-ffreestanding\`, whose \`-fno-builtin\` made the memcpy in every load and store op a real call and kept gcc from ending op handlers in a tail jump; not \`-mstrict-align\`, which only the stub's steps before the MMU need; no call of \`m3_Yield\` on every wasm call (boot/wasm/no_yield.h); and 4-15 byte copies in two accesses (boot/cpu/memory.c), for the constants wasm3 copies into each call's frame.`);
   const wake = get("exec-wake-poll");
   const cross = get("exec-wake-cross-core");
   const atomicAdd = get("atomic-add");
   const mmio = get("mmio-read");
   lines.push(`- **A host call under 100 instructions** (issue 15): ${mmio?.wasm3 !== undefined && mmio.wasm3 !== null && mmio.wasm3 < 100 ? "met" : "missed"}, ${n(mmio?.wasm3 ?? null)} for an MMIO read, ${n(atomicAdd?.wasm3 ?? null)} for an atomic add, against ${n(mmio?.native ?? null)} in C. The host function itself is a leaf of about 20 instructions (the window check is one range compare, board.h; the refusal is out of line; success returns NULL rather than loading wasm3's m3Err_none); the rest is wasm3's call of a raw host function and the AssemblyScript around it.`);
   lines.push(`- **Executor poll+wake within 20x**: ${(wake?.ratio ?? 99) <= 20 ? "met" : "missed"}, ${wake?.ratio?.toFixed(1)}x (${n(wake?.wasm3 ?? null)} against ${n(wake?.native ?? null)} instructions; across cores ${cross?.ratio?.toFixed(1)}x). The path makes 5 host calls: three CAS on the task's state word, and one push and one pop of a run queue (module "queue", issue 15: the lock, the list and the unlock in one call, where they were four, about ${n(atomicAdd?.wasm3 ?? null)} instructions each); the rest is the AssemblyScript itself, which wasm3 runs as slowly as the compute rows.`);
-  lines.push(`- **Boot to \`cores online: 4\` under 20 million instructions**: ${boot < 20e6 ? "met" : "missed"}, ${n(boot)} for kernel8.img's own kernel, the example (${n(benchBoot)} for the benchmark kernel; under -icount the PMU counts every core's instructions: this is all four cores together). wasm3 loads the module once per core; most of what is left is compiling it (2 to 3 million instructions each, growing with the kernel) and zeroing the shared memory. It was over 100 million while picolibc's memset and memcpy went a byte at a time (boot/memory.c replaces them).`);
+  lines.push(`- **Boot to \`cores online: 4\` under 20 million instructions**: ${boot < 20e6 ? "met" : "missed"}, ${n(boot)} for kernel8.img's own kernel, the example (${n(benchBoot)} for the benchmark kernel; under -icount the PMU counts every core's instructions: this is all four cores together). wasm3 loads the module once per core; most of what is left is compiling it (2 to 3 million instructions each, growing with the kernel) and zeroing the shared memory. It was over 100 million while picolibc's memset and memcpy went a byte at a time (boot/cpu/memory.c replaces them).`);
   const toggle = get("gpio-toggle");
   if (toggle?.wasm3 && toggle.native) {
     const rate = (ghz: number, instr: number) => (ghz * 1e3 / instr).toFixed(instr > 100 ? 1 : 0);
@@ -194,6 +195,8 @@ export async function writeDocs(results = "bench/results.json"): Promise<void> {
   const r = JSON.parse(readFileSync(results, "utf8")) as Results;
   writeFileSync("docs/performance.svg", await chart(r.rows));
   writeFileSync("docs/performance.md", markdown(r));
+  const quoted = writeFigures(results);
+  if (quoted.length) console.log(`figures quoted anew: ${quoted.join(", ")}`);
 }
 
 if (process.argv[1]?.endsWith("perf-doc.js")) writeDocs(process.argv[2]).then(() => console.log("written: docs/performance.md, docs/performance.svg"), (e) => { console.error(`perf-doc: ${e.message}`); process.exit(1); });

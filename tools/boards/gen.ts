@@ -24,7 +24,7 @@ export function checkSpec(socs: Soc[] = SOCS, models: Model[] = MODELS): void {
     if (ids.has(s.id) || s.id === 0) throw new Error(`boards/spec.ts: ${s.soc}: Board value ${s.id} is 0 or taken`);
     if (parts.has(s.midrPart)) throw new Error(`boards/spec.ts: ${s.soc}: MIDR part ${hex(s.midrPart, 3)} is another SoC's`);
     ids.add(s.id); parts.add(s.midrPart);
-    // The stub checks every mmio access with one compare: the windows must follow each other (boot/board.h).
+    // The stub checks every mmio access with one compare: the windows must follow each other (boot/board/board.h).
     let at = s.windows[0].base;
     for (const w of s.windows) {
       if (w.base !== at) throw new Error(`boards/spec.ts: ${s.soc}: window ${hex(w.base)} does not follow the one before (the mmio check is one range)`);
@@ -39,9 +39,9 @@ export function checkSpec(socs: Soc[] = SOCS, models: Model[] = MODELS): void {
   }
   // The stub addresses these blocks by one offset from the peripheral base on every board.
   for (const b of ["gpio", "uart0", "mailbox"] as BlockName[]) {
-    if (new Set(socs.map((s) => s.blocks[b].offset)).size !== 1) throw new Error(`boards/spec.ts: ${b} sits at another offset on some SoC: give struct board (boot/board.h) a field for it`);
+    if (new Set(socs.map((s) => s.blocks[b].offset)).size !== 1) throw new Error(`boards/spec.ts: ${b} sits at another offset on some SoC: give struct board (boot/board/board.h) a field for it`);
   }
-  if (socs.filter((s) => s.irqController === "bcm2835").length > 1) throw new Error("boards/spec.ts: boot/irq.c keeps one shadow of the BCM2835 controller's enables: one SoC with it");
+  if (socs.filter((s) => s.irqController === "bcm2835").length > 1) throw new Error("boards/spec.ts: boot/board/irq.c keeps one shadow of the BCM2835 controller's enables: one SoC with it");
   const types = new Set<number>();
   for (const m of models) {
     if (m.family && !socs.some((s) => s.name === m.family)) throw new Error(`boards/spec.ts: ${m.name}: no SoC family '${m.family}'`);
@@ -136,7 +136,7 @@ function blockTitle(b: BlockName): string {
 /** build/gen/boards.h: the stub's view. */
 export function cHeader(): string {
   checkSpec();
-  const L: string[] = [`/* ${HEADER}`, " * The stub's board facts; boot/board.c includes BOARD_TABLE once. */", "#pragma once", ""];
+  const L: string[] = [`/* ${HEADER}`, " * The stub's board facts; boot/board/board.c includes BOARD_TABLE once. */", "#pragma once", ""];
   L.push(`enum board_id { BOARD_UNKNOWN = 0, ${SOCS.map((s) => `BOARD_${s.board.toUpperCase()} = ${s.id}`).join(", ")} };`);
   L.push("enum irq_controller { IRQC_BCM2835 = 0, IRQC_GIC400 = 1 };", "");
   L.push("/* Offsets from the peripheral base, the same on every board. */");
@@ -153,7 +153,7 @@ export function cHeader(): string {
     L.push("", `/* The GIC-400 (${gic.family}): ${gic.gic!.doc}. */`);
     L.push(`#define GIC400_GICD ${hex(gic.gic!.distributor)}u`, `#define GIC400_GICC ${hex(gic.gic!.cpuInterface)}u`, `#define GIC_SPI_VC_BASE ${gic.gic!.spiBase}`);
   }
-  L.push("", "/* The boards, for boot/board.c (struct board, boot/board.h). */", "#define BOARD_TABLE \\");
+  L.push("", "/* The boards, for boot/board/board.c (struct board, boot/board/board.h). */", "#define BOARD_TABLE \\");
   for (const s of SOCS) L.push(`static const struct mmio_window windows_${s.name}[] = { ${s.windows.map((w) => `{ ${hex(w.base)}, ${hex(w.size)} }`).join(", ")} }; \\`);
   L.push("static const struct board boards[] = { \\");
   for (const s of SOCS) {

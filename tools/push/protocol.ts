@@ -1,7 +1,7 @@
 // The push protocol (docs/push.md, issue 16): how `make push` hands a new
 // kernel.wasm to a running board over its UART. This file is the host's
 // half of the wire format: what the host sends, and the board's answers it
-// understands. The board's half is boot/push.c, with the same constants
+// understands. The board's half is boot/push/push.c, with the same constants
 // (tests/host/push.test.ts holds them together).
 //
 // On the wire, host to board:

@@ -29,7 +29,7 @@ import { FutureTask } from "./async";
 import { panic, clearAsync } from "../../arch/sys";
 import { collectionPending, safepoint, setRootFilter } from "../mem/gc";
 
-/** cpu.events() bits (boot/irq.h). */
+/** cpu.events() bits (boot/board/irq.h). */
 export const EVENT_TIMER: u32 = 1;
 export const EVENT_IRQ: u32 = 2;
 
