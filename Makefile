@@ -171,6 +171,11 @@ $(B)/gen/boards.h $(BOARDS_COMMITTED) &: $(wildcard tools/boards/spec.ts tools/b
 	$(Q)for f in $(BOARDS_COMMITTED); do [ $$f -nt tools/boards/spec.ts ] && [ $$f -nt tools/boards/gen.ts ] || touch $$f; done
 boards: $(B)/gen/boards.h
 
+# ---- the push protocol's constants, for the board's half (boot/push/push.h) ----
+$(B)/gen/push_protocol.h: $(wildcard tools/push/protocol.ts tools/push/gen.ts) | $(TOOLS)
+	$(Q)$(NODE) $(TJS)/tools/push/gen.js --out $(B)/gen
+	$(Q)touch $@
+
 # ---- AssemblyScript -> wasm ------------------------------------------------
 # Every kernel is validated (wasm-validate) and its imports checked against the ABI.
 define wasm_rule
@@ -233,7 +238,7 @@ $(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h boot/wasm/no_yield.h
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(WASM3_CFLAGS) $(if $(filter m3_core,$*),,$(WASM3_NO_YIELD)) -c $< -o $@
 
-$(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h $(B)/gen/boards.h $(CONFIG)
+$(B)/obj/%.c.o: %.c $(WASM3_DIR)/wasm3.h $(B)/gen/abi.h $(B)/gen/boards.h $(B)/gen/push_protocol.h $(CONFIG)
 	$(call say,CC,$<)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@ || \
@@ -321,11 +326,11 @@ $(B)/aot/c/$(2)/kernel.c $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h &: $
 	$(Q)n=$$$$(grep -c '^struct Z_[A-Za-z0-9]*_instance_t;$$$$' $(B)/aot/c/$(2)/kernel.h); \
 		printf '/* made by the Makefile: one null per host module this kernel imports (wasm2c takes an instance of each) */\n#define AOT_IMPORTS %s\n' "$$$$(yes ', 0' | head -n $$$$n | tr -d '\n')" > $(B)/aot/c/$(2)/imports.h; \
 		if grep -q 'Z_kernelZ___async_name' $(B)/aot/c/$(2)/kernel.h; then echo '#define AOT_HAS_ASYNC_LOCATION 1' >> $(B)/aot/c/$(2)/imports.h; fi
-$(B)/aot/obj/$(2)/kernel.o: boot/aot/unit.c $(B)/aot/c/$(2)/kernel.c $(B)/gen/aot_imports.c $(B)/gen/boards.h $(AOT_UNIT_HOST) boot/wasm/host.h boot/aot/aot.h $(B)/aot/include/wasm-rt.h $(WASM3_DIR)/wasm3.h $(AOT_FLAGS_STAMP)
+$(B)/aot/obj/$(2)/kernel.o: boot/aot/unit.c $(B)/aot/c/$(2)/kernel.c $(B)/gen/aot_imports.c $(B)/gen/boards.h $(B)/gen/push_protocol.h $(AOT_UNIT_HOST) boot/wasm/host.h boot/aot/aot.h $(B)/aot/include/wasm-rt.h $(WASM3_DIR)/wasm3.h $(AOT_FLAGS_STAMP)
 	$$(call say,CC,$(B)/aot/c/$(2)/kernel.c)
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(AOT_CFLAGS) -I$(B)/aot/c/$(2) $(BOOT_INCLUDES) -Iboot/aot -I$(B)/gen -I$(WASM3_DIR) -c $$< -o $$@
-$(B)/aot/obj/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h $(B)/aot/include/wasm-rt.h $(B)/gen/abi.h $(B)/gen/boards.h
+$(B)/aot/obj/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h $(B)/aot/include/wasm-rt.h $(B)/gen/abi.h $(B)/gen/boards.h $(B)/gen/push_protocol.h
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers $(AOT_DEFS) -I$(B)/aot/c/$(2) -I$(B)/aot/include -c $$< -o $$@
 $(B)/aot/$(2).pass1.elf: $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(3) $(B)/stub-aot.a linker/kernel8.ld $(CONFIG)
@@ -502,7 +507,7 @@ typecheck: $(TOOLS)
 	$(call say,TSC,specs)
 	$(Q)$(TSC) --noEmit -p tests/spec/tsconfig.json
 
-test-host: typecheck $(B)/gen/abi_link.c $(B)/gen/boards.h $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
+test-host: typecheck $(B)/gen/abi_link.c $(B)/gen/boards.h $(B)/gen/push_protocol.h $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
 	$(call say,TEST,as-pect)
 	$(Q)$(NODE) $(TJS)/tools/async/aspect.js --config as-pect.config.js
 	$(call say,TEST,node)

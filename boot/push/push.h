@@ -1,22 +1,13 @@
 /* push.h: the board's half of the push protocol (docs/push.md, issue 16):
  * a new kernel.wasm received over the UART by polling, checked before
  * anything of the old one is touched. tools/push/protocol.ts is the host's
- * half; the constants here and there must agree (a host test holds them). */
+ * half and the one description of the constants both use: PUSH_VERSION,
+ * PUSH_MAGIC(_LEN), PUSH_CHUNK, PUSH_BYTE_TIMEOUT_MS, PUSH_BAUDS(_TEXT) and
+ * PUSH_SYNC_MS come generated from it (build/gen/push_protocol.h). */
 #pragma once
 #include <stddef.h>
 #include <stdint.h>
-
-#define PUSH_VERSION 1
-#define PUSH_MAGIC "\0TSPI-PUSH\0"      /* then the version byte */
-#define PUSH_MAGIC_LEN 11
-#define PUSH_CHUNK 1024
-#define PUSH_BYTE_TIMEOUT_MS 2000        /* silence mid-transfer: the host is gone */
-
-/* The faster rates a board offers for the transfer (docs/push.md), and how
- * long it listens at one for the host's "SYNC" before it goes back. */
-#define PUSH_BAUDS { 230400, 460800, 921600 }
-#define PUSH_BAUDS_TEXT "230400,460800,921600"
-#define PUSH_SYNC_MS 1000
+#include "push_protocol.h"
 
 /* How push_receive talks: the stub's polled UART, or a test's script. */
 struct push_io {

@@ -8,7 +8,8 @@ import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { SerialPort } from "serialport";
 import { push, progressLine } from "../../tools/push/push.js";
-import { ACK_MS, BYTE_TIMEOUT_MS, CHUNK, MAGIC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, request } from "../../tools/push/protocol.js";
+import { ACK_MS, BAUDS, BYTE_TIMEOUT_MS, CHUNK, MAGIC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, request } from "../../tools/push/protocol.js";
+import { cHeader } from "../../tools/push/gen.js";
 
 describe("push protocol (host side)", () => {
   it("the request is the magic and the version, which no terminal types", () => {
@@ -55,8 +56,10 @@ describe("push protocol (host side)", () => {
     assert.equal(checkBeforePush(wasm, 1 << 20), null);
     assert.match(checkBeforePush(wasm, 64) ?? "", /108 bytes, more than the 64/);
   });
-  it("agrees with the board's half (boot/push/push.h) on the version, the magic and the piece size", () => {
-    const h = readFileSync("boot/push/push.h", "utf8");
+  it("the board's half (boot/push/push.h) takes the version, the magic, the piece size and the rates from the host's (generated)", () => {
+    assert.match(readFileSync("boot/push/push.h", "utf8"), /#include "push_protocol\.h"/);
+    assert.doesNotMatch(readFileSync("boot/push/push.h", "utf8"), /#define PUSH_(VERSION|CHUNK|MAGIC)/, "a constant of the protocol written by hand in push.h");
+    const h = cHeader();
     const def = (name: string) => h.match(new RegExp(`^#define ${name} (.+?)(\\s*/\\*.*)?$`, "m"))?.[1].trim();
     assert.equal(Number(def("PUSH_VERSION")), VERSION);
     assert.equal(Number(def("PUSH_CHUNK")), CHUNK);
@@ -65,6 +68,7 @@ describe("push protocol (host side)", () => {
     assert.equal(Number(def("PUSH_BYTE_TIMEOUT_MS")), BYTE_TIMEOUT_MS);
     assert.ok(ACK_MS > BYTE_TIMEOUT_MS, "the host outwaits the board's own silence time-out, so a stall ends in the board's reason");
     assert.deepEqual(JSON.parse(`[${def("PUSH_BAUDS")?.replace(/[{}]/g, "")}]`), JSON.parse(`[${def("PUSH_BAUDS_TEXT")?.replace(/"/g, "")}]`), "the offered rates, as numbers and as the ready line says them");
+    assert.deepEqual(JSON.parse(`[${def("PUSH_BAUDS")?.replace(/[{}]/g, "")}]`), BAUDS);
     assert.equal(JSON.parse((def("PUSH_MAGIC") ?? "").replace(/\\0/g, "\\u0000")), MAGIC.toString("latin1"));
   });
 });

@@ -1,8 +1,9 @@
 // The push protocol (docs/push.md, issue 16): how `make push` hands a new
 // kernel.wasm to a running board over its UART. This file is the host's
 // half of the wire format: what the host sends, and the board's answers it
-// understands. The board's half is boot/push/push.c, with the same constants
-// (tests/host/push.test.ts holds them together).
+// understands, and the one description of the constants both halves use:
+// tools/push/gen.ts writes them for the board's half (boot/push/push.c) into
+// build/gen/push_protocol.h, as the host ABI is generated from its spec.
 //
 // On the wire, host to board:
 //   1. REQUEST, 12 bytes: 0x00 "TSPI-PUSH" 0x00 and the protocol version.
@@ -30,6 +31,9 @@
 export const VERSION = 1;
 export const MAGIC = Buffer.from("\x00TSPI-PUSH\x00", "latin1");
 export const CHUNK = 1024;
+
+/** The faster rates a board offers for the transfer (docs/push.md), in its "ready" line. */
+export const BAUDS = [230400, 460800, 921600];
 
 /** How long the board listens for SYNC at a new rate before it goes back (push.h PUSH_SYNC_MS). */
 export const SYNC_MS = 1000;
