@@ -44,7 +44,7 @@ describe("the board description", () => {
     const outside = clone(SOCS); outside[1].blocks.systimer.offset = 0x02000000;
     assert.throws(() => checkSpec(outside), /BCM2711: systimer at 0x00000000 is outside its windows|BCM2711: systimer at 0x[0-9A-F]+ is outside its windows/);
     const moved: Soc[] = clone(SOCS); moved[1].blocks.gpio.offset = 0x300000;
-    assert.throws(() => checkSpec(moved), /gpio sits at another offset on some SoC: give struct board \(boot\/board\.h\) a field for it/);
+    assert.throws(() => checkSpec(moved), /gpio sits at another offset on some SoC: give struct board \(boot\/board\/board\.h\) a field for it/);
     const models = clone(MODELS); models[1].revisionType = models[0].revisionType;
     assert.throws(() => checkSpec(SOCS, models), /revision type 0x08 twice/);
   });

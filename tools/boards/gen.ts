@@ -6,8 +6,9 @@
 // `node gen-boards.js --out build/gen [--c-only]` writes them (make boards);
 // `--check` says which committed file is stale. tests/host/boards.test.ts
 // checks that the committed files are what this writes.
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { writeIfChanged } from "../kernel/write-if-changed.js";
+import { join, resolve } from "node:path";
 import { SOCS, MODELS, IRQS, DEFAULT_LED, Soc, Led, Model } from "./spec.js";
 
 const hex = (n: number, pad = 8): string => "0x" + n.toString(16).toUpperCase().padStart(pad, "0");
@@ -210,12 +211,7 @@ function main(argv: string[]): number {
     }
     const outIdx = argv.indexOf("--out");
     const out = outIdx >= 0 ? argv[outIdx + 1] : "build/gen";
-    const write = (path: string, text: string): void => {
-      mkdirSync(dirname(path), { recursive: true });
-      let old = "";
-      try { old = readFileSync(path, "utf8"); } catch { /* new file */ }
-      if (old !== text) writeFileSync(path, text);   // keep mtimes stable for make
-    };
+    const write = (path: string, text: string): void => { writeIfChanged(path, text); };   // mtimes stay put for make
     // (--c-only: a kernel's project builds the stub's side into its own build/ and leaves the package's files alone)
     if (!argv.includes("--c-only")) for (const [path, gen] of COMMITTED) write(join(root, path), gen(read(path)));
     write(resolve(root, out, "boards.h"), cHeader());

@@ -2,8 +2,8 @@
 // includes build/gen/push_protocol.h) from the host's, tools/push/protocol.ts:
 // one description, both sides, as the host ABI and the boards are made.
 //   node gen.js --out build/gen
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { writeIfChanged } from "../kernel/write-if-changed.js";
 import { VERSION, MAGIC, CHUNK, BYTE_TIMEOUT_MS, BAUDS, SYNC_MS } from "./protocol.js";
 
 export function cHeader(): string {
@@ -26,11 +26,7 @@ export function cHeader(): string {
 
 function main(argv: string[]): number {
   const at = argv.indexOf("--out");
-  const out = resolve(at >= 0 ? argv[at + 1] : "build/gen", "push_protocol.h");
-  mkdirSync(resolve(out, ".."), { recursive: true });
-  let old = "";
-  try { old = readFileSync(out, "utf8"); } catch { /* new */ }
-  if (old !== cHeader()) writeFileSync(out, cHeader());   // keep the mtime when nothing changed
+  writeIfChanged(resolve(at >= 0 ? argv[at + 1] : "build/gen", "push_protocol.h"), cHeader());   // the mtime stays put when nothing changed
   return 0;
 }
 
