@@ -460,7 +460,7 @@ flash: $(TOOLS)
 
 # make gdb [BOARD=pi4]: QEMU paused with a gdb server, gdb-multiarch attached.
 gdb: $(IMG)/kernel8.img $(TOOLS)
-	$(Q)tools/run/gdb.sh $(BOARD) $(IMG)/kernel8.img
+	$(Q)SERIAL_LOG=$(B)/serial.log tools/run/gdb.sh $(BOARD) $(IMG)/kernel8.img
 
 # ---- run -----------------------------------------------------------------
 # make console DEVICE=/dev/ttyUSB0 [BAUD=115200] [TIMESTAMPS=1]: our serial

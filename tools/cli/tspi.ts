@@ -228,7 +228,7 @@ export async function main(argv: string[]): Promise<number> {
         if (!opts.device) throw new UsageError("tspi flash --device /dev/sdX: name the SD card's device (lsblk lists them)");
         return runMake(project, ["flash"], opts, {}, false);
       }
-      case "gdb": return buildThen(project, opts, "gdb", undefined, { SERIAL_LOG: join(project, "build", "serial.log") });
+      case "gdb": return buildThen(project, opts, "gdb");
       case "test": return await test(project, opts);
     }
     throw new UsageError(`tspi ${command}: not handled`);
@@ -239,11 +239,10 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 /** Builds in parallel first, then runs an interactive target alone (its console owns the terminal). */
-function buildThen(project: string, opts: Options, target: string, what?: string, env: Record<string, string> = {}): number {
+function buildThen(project: string, opts: Options, target: string, what?: string): number {
   const img = what ?? join(project, "build", opts.backend === "aot" ? "aot" : "", "kernel8.img");
   const built = runMake(project, [img], opts);
   if (built !== 0) return built;
-  Object.assign(process.env, env);
   return runMake(project, [target], opts, {}, false);
 }
 

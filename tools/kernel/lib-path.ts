@@ -13,7 +13,7 @@
 // always compiled under one name per file. The editor and tsc reach the same
 // files through tsconfig's `paths` (tsconfig.kernel.json).
 import { existsSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The package's root: the nearest folder above this file with a package.json and assembly/index.ts. */
@@ -59,9 +59,4 @@ export function rewriteLibImports(text: string, abs: string): string {
 /** The "tspi" specifiers of `text` (for a walk over a kernel's files). */
 export function libImports(text: string): string[] {
   return [...text.matchAll(IMPORT)].map((m) => m[3]);
-}
-
-/** `p` relative to the current directory, as asc names files (forward slashes, no leading ./). */
-export function ascPath(p: string): string {
-  return relative(process.cwd(), resolve(p));
 }
