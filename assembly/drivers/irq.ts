@@ -19,7 +19,7 @@ import { read32, write32 } from "../arch/mmio";
 import { currentBoard, irqController, IrqController, armIrqBase, localIntcBase, gicDistributor, gicSpiBase } from "../board";
 import { coreId } from "../arch/cpu";
 
-const LOCAL_GPU_ROUTING: u32 = 0x0c;      // in the BCM2836 local controller (QA7 4.5)
+const LOCAL_GPU_ROUTING: u32 = 0x0c;      // in the BCM2836 local controller ("Quad-A7 control" rev 3.4, GPU interrupt routing; Linux irq-bcm2836.h agrees)
 const GICD_ISENABLER: u32 = 0x100;
 const GICD_ICENABLER: u32 = 0x180;
 const GICD_IPRIORITYR: u32 = 0x400;
