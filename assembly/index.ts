@@ -30,7 +30,7 @@ export { atomic };
 
 // ---- the console and the CPU -----------------------------------------------
 export { print, println, printU64, printI64, printHex, echo } from "./arch/console";
-export { coreId, coreCount, counter, timerFrequency, waitForEvent, sendEvent } from "./arch/cpu";
+export { coreId, coreCount, counter, timerFrequency, waitForEvent, waitForWake, sendEvent } from "./arch/cpu";
 export { panic, exit } from "./arch/sys";
 export { banner } from "./kernel/banner";
 

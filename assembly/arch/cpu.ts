@@ -7,12 +7,22 @@ export { MAX_CORES } from "./host";
 export function coreId(): u32 { return host.id(); }
 /** How many cores are running this kernel. */
 export function coreCount(): u32 { return host.count(); }
-/** Sleeps until an event (SEV from any core, interrupt); may return spuriously. */
+/**
+ * Waits until sendEvent() from another core, an interrupt, or spuriously: a
+ * short wait for another core's next step (WFE). QEMU runs WFE as a no-op, so
+ * there the core spins: a wait that may be long belongs in waitForWake().
+ */
 export function waitForEvent(): void { host.wfe(); }
-/** Wakes every core sleeping in waitForEvent(). */
+/** Wakes every core in waitForWake() or waitForEvent(). */
 export function sendEvent(): void { host.sev(); }
-/** Sleeps until an interrupt. */
-export function waitForInterrupt(): void { host.wfi(); }
+/**
+ * Sleeps until sendEvent() from another core (one made since this core last
+ * returned from here counts), an interrupt of this core's, or spuriously:
+ * check the condition again after it. The core sleeps in WFI, under QEMU too;
+ * the executor's idle loop waits here. Whoever makes the condition true must
+ * call sendEvent() (a wake, a spawn and the collector do).
+ */
+export function waitForWake(): void { host.wfi(); }
 /** The generic timer's counter, in ticks of timerFrequency(). */
 export function counter(): u64 { return host.counter(); }
 /** Instructions this core has retired (PMU); exact under QEMU -icount, 0 under plain QEMU. */

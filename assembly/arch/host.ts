@@ -33,15 +33,15 @@ export namespace cpu {
   // @ts-ignore: decorator
   @external("cpu", "count")
   export declare function count(): u32;
-  /** Waits for an event (WFE): returns after an SEV from any core, an interrupt, or spuriously. Always re-check the condition. */
+  /** Waits for an event (WFE): returns after an SEV from any core, an interrupt, or spuriously. Always re-check the condition. QEMU's multi-threaded TCG runs WFE as a no-op (the core spins): a wait that may be long belongs in wfi(). */
   // @ts-ignore: decorator
   @external("cpu", "wfe")
   export declare function wfe(): void;
-  /** Signals an event to every core (DSB then SEV). */
+  /** Wakes every core waiting in wfi() or wfe(): DSB, the wake interrupt to each core asleep in wfi(), then SEV. */
   // @ts-ignore: decorator
   @external("cpu", "sev")
   export declare function sev(): void;
-  /** Waits for an interrupt (WFI). */
+  /** Sleeps until an sev() from another core since this core last returned from here, an interrupt of this core's, or spuriously: always re-check the condition. The core sleeps in WFI, which stops it under QEMU too (WFE does not), and sev() raises a wake interrupt on each core asleep here (boot/board/wake.c: no wake is lost between the check and the sleep). */
   // @ts-ignore: decorator
   @external("cpu", "wfi")
   export declare function wfi(): void;
@@ -57,7 +57,7 @@ export namespace cpu {
   // @ts-ignore: decorator
   @external("cpu", "instructions")
   export declare function instructions(): u64;
-  /** Arms this core's timer interrupt for when counter() reaches `deadline` (CNTP_CVAL_EL0; one deadline per core, a new one replaces the old); 0 turns it off. When it fires, the interrupt's top half records EVENT_TIMER (1) for this core and SEVs, which ends a WFE. */
+  /** Arms this core's timer interrupt for when counter() reaches `deadline` (CNTP_CVAL_EL0; one deadline per core, a new one replaces the old); 0 turns it off. When it fires, the interrupt's top half records EVENT_TIMER (1) for this core and SEVs; the interrupt ends a wfi() or a wfe(). */
   // @ts-ignore: decorator
   @external("cpu", "setTimer")
   export declare function setTimer(deadline: u64): void;

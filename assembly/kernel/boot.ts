@@ -5,7 +5,7 @@
 //   core 0:  waits (WFE) until ONLINE reaches coreCount(),
 //            prints "cores online: 4", then runs main()
 //   others:  run worker(core); the default worker sleeps
-import { coreCount, waitForEvent } from "../arch/cpu";
+import { coreCount, waitForWake } from "../arch/cpu";
 import * as atomic from "../arch/atomic";
 import { print, println, printU64 } from "../arch/console";
 // asconfig.json routes AssemblyScript's abort to arch/sys kernelAbort: every
@@ -22,9 +22,9 @@ export type MainFn = () => void;
 /** What a secondary core does once it is online. */
 export type WorkerFn = (core: u32) => void;
 
-/** A worker that has nothing to do: sleeps with WFE, never spins. */
+/** A worker that has nothing to do: sleeps (waitForWake: WFI, under QEMU too), never spins. */
 export function idle(core: u32): void {
-  while (true) waitForEvent();
+  while (true) waitForWake();
 }
 
 /** Waits (WFE) until every started core has announced itself. */

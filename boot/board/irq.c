@@ -43,6 +43,16 @@
 #define LOCAL_TIMER_CTL(c)   (BCM2836_LOCAL_BASE + 0x40u + 4u * (c))
 #define LOCAL_IRQ_SOURCE(c)  (BCM2836_LOCAL_BASE + 0x60u + 4u * (c))
 #define LOCAL_CNTPNSIRQ      (1u << 1)
+/* Core mailboxes (QA7 rev 3.4, "Core mailboxes" and "Core interrupt
+ * sources"): 4 per core; writing bits to core c's mailbox n "write-set"
+ * register (+0x80 + 16*c + 4*n) raises them, writing them to its
+ * "write-clear" register (+0xC0 + ...) clears them; +0x50 + 4*c bit n sends a
+ * non-zero mailbox n to core c's IRQ, and +0x60 + 4*c bit 4+n says it is
+ * pending. The stub wakes a core with mailbox 0 (what Linux's IPIs use too). */
+#define LOCAL_MBOX_CTL(c)    (BCM2836_LOCAL_BASE + 0x50u + 4u * (c))
+#define LOCAL_MBOX0_SET(c)   (BCM2836_LOCAL_BASE + 0x80u + 16u * (c))
+#define LOCAL_MBOX0_CLR(c)   (BCM2836_LOCAL_BASE + 0xC0u + 16u * (c))
+#define LOCAL_MBOX0_IRQ      (1u << 4)
 
 #define GICD GIC400_GICD
 #define GICC GIC400_GICC
@@ -52,6 +62,8 @@
 #define GICD_ICPENDR0    0x280
 #define SPI_VC_BASE      GIC_SPI_VC_BASE
 #define GICD_IPRIORITYR  0x400
+#define GICD_SGIR        0xF00   /* GICv2 Architecture Specification 4.3.15: [23:16] target list, [3:0] the SGI */
+#define SGI_WAKE         0       /* the software-generated interrupt that wakes a core (wake.c) */
 #define GICC_CTLR        0x000
 #define GICC_PMR         0x004
 #define GICC_IAR         0x00C
@@ -118,10 +130,15 @@ const char *irq_init_core(unsigned core) {
     sysreg_write(cntp_ctl_el0, 0);                    /* timer off until a deadline is set */
     if (board->irq_controller == IRQC_BCM2835) {
         reg_write(LOCAL_TIMER_CTL(core), LOCAL_CNTPNSIRQ);
+        reg_write(LOCAL_MBOX0_CLR(core), 0xffffffffu);   /* nothing left from before */
+        reg_write(LOCAL_MBOX_CTL(core), 1u);             /* mailbox 0 -> this core's IRQ */
     } else {
         if (core == 0) reg_write(GICD + GICD_CTLR, 3);
         gic_set_byte(GICD + GICD_IPRIORITYR, PPI_CNTP, 0xA0);
-        reg_write(GICD + GICD_ISENABLER0, 1u << PPI_CNTP);
+        gic_set_byte(GICD + GICD_IPRIORITYR, SGI_WAKE, 0xA0);
+        /* SGIs are always enabled on a GIC-400 (the write is ignored there:
+         * GICv2 Architecture Specification 4.3.5); QEMU's GIC has the bit. */
+        reg_write(GICD + GICD_ISENABLER0, 1u << PPI_CNTP | 1u << SGI_WAKE);
         reg_write(GICC + GICC_PMR, 0xF0);
         reg_write(GICC + GICC_CTLR, 3);
         dsb_sy();
@@ -165,6 +182,7 @@ void irq_handle(void) {
     if (board->irq_controller == IRQC_BCM2835) {
         uint32_t source = reg_read(LOCAL_IRQ_SOURCE(core));
         if (source & LOCAL_CNTPNSIRQ) timer_fired(core);
+        if (source & LOCAL_MBOX0_IRQ) reg_write(LOCAL_MBOX0_CLR(core), 0xffffffffu);   /* a wake: ending the WFI was all it had to do */
         if (source & LOCAL_GPU_IRQ) {
             uint64_t enabled = irq_armc_enabled();
             uint32_t p1 = reg_read(ARMC + ARMC_PENDING1) & (uint32_t)enabled;
@@ -180,6 +198,7 @@ void irq_handle(void) {
     uint32_t id = iar & 0x3ff;
     if (id >= 1022) return;                            /* spurious */
     if (id == PPI_CNTP) timer_fired(core);
+    else if (id == SGI_WAKE) {}                        /* a wake: ending the WFI was all it had to do */
     else if (id >= SPI_VC_BASE && id < SPI_VC_BASE + 64) {
         reg_write(GICD + GICD_ICENABLER0 + 4 * (id / 32), 1u << (id % 32));
         dsb_sy();
@@ -187,6 +206,18 @@ void irq_handle(void) {
     }
     reg_write(GICC + GICC_EOIR, iar);
 }
+
+void irq_send_wake(uint32_t cores) {
+    dsb_sy();                                          /* what the woken core is to see, before it wakes */
+    if (board->irq_controller == IRQC_BCM2835) {
+        for (unsigned c = 0; c < MAX_CORES; c++)
+            if (cores & (1u << c)) reg_write(LOCAL_MBOX0_SET(c), 1u);
+    } else {
+        reg_write(GICD + GICD_SGIR, (cores & 0xffu) << 16 | SGI_WAKE);
+    }
+}
+
+uint32_t irq_events_waiting(void) { return __atomic_load_n(&events[core_id()], __ATOMIC_ACQUIRE); }
 
 uint32_t irq_take_events(void) {
     return __atomic_exchange_n(&events[core_id()], 0, __ATOMIC_ACQ_REL);

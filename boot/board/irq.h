@@ -19,6 +19,11 @@ void irq_armc_write(uint64_t addr, uint32_t value);
 uint64_t irq_armc_enabled(void);     /* the Pi 3's enabled peripheral sources (bit n = source n) */
 void irq_handle(void);               /* called from the IRQ vector */
 uint32_t irq_take_events(void);      /* this core's pending events, cleared */
+uint32_t irq_events_waiting(void);   /* this core's pending events, left as they are */
+/* Raises the wake interrupt on each core of `cores` (bit n = core n): the
+ * Pi 3's core mailbox 0, the Pi 4's SGI 0. Its top half only acknowledges
+ * it: it is there to end a WFI (wake.c). */
+void irq_send_wake(uint32_t cores);
 uint64_t irq_take_pending(void);     /* this core's peripheral sources taken (bit n = VC interrupt n), cleared */
 /* Between two kernels (a push): every peripheral source disabled and every
  * core's taken-but-unhandled record dropped; the timers stay. */

@@ -118,6 +118,13 @@ in_el1:
     bl      boot_secondary
 
     .global park
+/* A core with nothing more to do: IRQs off, its timer off, and WFI (not
+ * WFE, which QEMU's multi-threaded TCG runs as a no-op: a parked core spun
+ * on a host CPU). A pending interrupt would end each WFI at once, so none of
+ * this core's own is left on; another core's wake (boot/board/wake.c) never
+ * comes, since a parked core is not among the sleepers it interrupts. */
 park:
-    wfe
-    b       park
+    msr     daifset, #0xf
+    msr     cntp_ctl_el0, xzr
+1:  wfi
+    b       1b

@@ -19,6 +19,7 @@
 #include "host.h"
 #include "push.h"
 #include "irq.h"
+#include "wake.h"
 #include "uart.h"
 #include "arch.h"
 #include "console.h"
@@ -230,8 +231,7 @@ static unsigned push_next;                   /* the buffer the next push goes to
 
 const char *wasm_push_requested(void) {
     __atomic_store_n(&push_pending, 1, __ATOMIC_RELEASE);
-    dsb_sy();
-    sev();                                    /* cores in WFE look at push_pending */
+    cpu_wake_all();                           /* waiting cores look at push_pending */
     return host_handover;
 }
 
@@ -307,8 +307,7 @@ static void take_push(void) {
     host_init_reset();                        /* the new module's top-level code runs again, once */
     __atomic_store_n(&push_pending, 0, __ATOMIC_RELEASE);
     __atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
-    dsb_sy();
-    sev();
+    cpu_wake_all();
 }
 
 /* A push while no core runs the kernel (every core trapped or returned,
@@ -364,7 +363,7 @@ _Noreturn void wasm_serve(unsigned core) {
                 }
                 poll_for_push();
             } else {
-                wfe();
+                cpu_wait();
             }
         }
     }

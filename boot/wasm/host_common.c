@@ -7,6 +7,7 @@
 #include "push.h"
 #include "uart.h"
 #include "semihost.h"
+#include "wake.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -27,7 +28,7 @@ const char *host_refuse(const char *fmt, ...) {
 
 void host_core_enters(unsigned core) {
     __atomic_or_fetch(&cores_running, 1u << core, __ATOMIC_ACQ_REL);
-    sev();
+    cpu_wake_all();
 }
 
 /* Module variables are initialised once (docs/memory-model.md): core 0 runs
@@ -38,13 +39,12 @@ static volatile uint32_t init_state;     /* 0: not yet, 1: done, 2: core 0 trapp
 
 void host_init_finished(int ok) {
     __atomic_store_n(&init_state, ok ? 1 : 2, __ATOMIC_RELEASE);
-    dsb_sy();
-    sev();
+    cpu_wake_all();
 }
 
 int host_wait_for_init(void) {
     uint32_t s;
-    while (!(s = __atomic_load_n(&init_state, __ATOMIC_ACQUIRE))) wfe();
+    while (!(s = __atomic_load_n(&init_state, __ATOMIC_ACQUIRE))) cpu_wait();
     return s == 1;
 }
 
@@ -64,8 +64,7 @@ void host_init_reset(void) { __atomic_store_n(&init_state, 0, __ATOMIC_RELEASE);
 
 void host_core_leaves(unsigned core) {
     __atomic_and_fetch(&cores_running, ~(1u << core), __ATOMIC_ACQ_REL);
-    dsb_sy();
-    sev();
+    cpu_wake_all();
 }
 
 /* The string is read from the shared window with its bounds checked: the
@@ -136,7 +135,7 @@ __attribute__((weak)) int wasm_boot_window(unsigned ms, const char *rejected) {
 __attribute__((weak)) _Noreturn void wasm_serve(unsigned core) {
     wasm_run(core);
     if (core != 0) park();
-    while (__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE)) wfe();
+    while (__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE)) cpu_wait();
     kprintf("push: no core runs the kernel; this aot image takes no push (make BACKEND=wasm3 does)\n");
     console_flush();
     for (;;)

@@ -3,6 +3,7 @@
 #include "host.h"
 #include "arch.h"
 #include "irq.h"
+#include "wake.h"
 
 extern unsigned cores_started;
 
@@ -11,8 +12,10 @@ m3ApiRawFunction(h_cpu_count) { m3ApiReturnType(uint32_t); m3ApiReturn(cores_sta
 /* A core that waits leaves its kernel when a push is under way (docs/push.md). */
 #define LEAVE_FOR_PUSH() if (__builtin_expect(push_pending, 0)) m3ApiTrap(host_handover)
 m3ApiRawFunction(h_cpu_wfe) { LEAVE_FOR_PUSH(); wfe(); m3ApiSuccess(); }
-m3ApiRawFunction(h_cpu_sev) { dsb_sy(); sev(); m3ApiSuccess(); }
-m3ApiRawFunction(h_cpu_wfi) { LEAVE_FOR_PUSH(); wfi(); m3ApiSuccess(); }
+m3ApiRawFunction(h_cpu_sev) { cpu_wake_all(); m3ApiSuccess(); }
+/* wfi and sev: a sleep in WFI that sev() ends with an inter-core interrupt
+ * (wake.c), so an idle core sleeps under QEMU too; sev() also SEVs, for wfe. */
+m3ApiRawFunction(h_cpu_wfi) { LEAVE_FOR_PUSH(); cpu_wait(); m3ApiSuccess(); }
 m3ApiRawFunction(h_cpu_counter) { m3ApiReturnType(uint64_t); m3ApiReturn(counter_now()); }
 m3ApiRawFunction(h_cpu_instructions) { m3ApiReturnType(uint64_t); m3ApiReturn(instructions_now()); }
 m3ApiRawFunction(h_cpu_frequency) { m3ApiReturnType(uint64_t); m3ApiReturn(counter_freq()); }

@@ -10,6 +10,8 @@ unsigned long fake_reads, fake_poll_limit = 1000000;
 int test_failures;
 int fake_irq_masked = 1;
 void (*fake_irq_unmasked)(void);
+unsigned fake_wfis;
+void (*fake_wfi_hook)(void), (*fake_barrier_hook)(void);
 static int passed, failed;
 static jmp_buf escape;
 
@@ -23,7 +25,8 @@ static unsigned ndevices;
 /* weak: a test that links boot/board/board.c gets that one */
 __attribute__((weak)) const struct board *board;
 
-void fake_reset(void) { nregs = 0; ndevices = 0; fake_ticks = 0; fake_reads = 0; fake_core = 0; fake_irq_masked = 1; fake_irq_unmasked = 0; }
+void fake_reset(void) { nregs = 0; ndevices = 0; fake_ticks = 0; fake_reads = 0; fake_core = 0; fake_irq_masked = 1; fake_irq_unmasked = 0;
+                      fake_wfis = 0; fake_wfi_hook = fake_barrier_hook = 0; }
 void fake_add_device(const struct fake_device *d) { devices[ndevices++] = d; }
 
 static const struct fake_device *claim(uint64_t addr) {

@@ -10,11 +10,16 @@ extern unsigned fake_core;
 extern uint64_t fake_ticks, fake_tick_per_read, fake_frequency;
 
 static inline unsigned core_id(void) { return fake_core; }
+/* WFI counts, and calls the test's hook (a core that sleeps: what would
+ * wake it?); dmb_sy calls its own hook, where a test lets another core act
+ * between two of this core's steps. */
+extern unsigned fake_wfis;
+extern void (*fake_wfi_hook)(void), (*fake_barrier_hook)(void);
 static inline void wfe(void) {}
-static inline void wfi(void) {}
+static inline void wfi(void) { fake_wfis++; if (fake_wfi_hook) fake_wfi_hook(); }
 static inline void sev(void) {}
 static inline void dsb_sy(void) {}
-static inline void dmb_sy(void) {}
+static inline void dmb_sy(void) { if (fake_barrier_hook) fake_barrier_hook(); }
 static inline void isb(void) {}
 static inline uint64_t counter_now(void) { fake_ticks += fake_tick_per_read; return fake_ticks; }
 static inline uint64_t counter_freq(void) { return fake_frequency; }

@@ -9,7 +9,7 @@
 //      and 3, each polled 5 times, with 200 unpinned tasks all spawned on
 //      core 2: the pinned ones run on core 2 only, the others among 1 and 3
 //      only, while the unpinned ones are still stolen by other cores;
-//   5. every core reports how often it went idle (WFE).
+//   5. every core reports how often it went idle (slept).
 import { boot } from "../../assembly/kernel/boot";
 import * as atomic from "../../assembly/arch/atomic";
 import * as heap from "../../assembly/kernel/mem/heap";
@@ -198,7 +198,7 @@ function main(): void {
   println(affinity ? "affinity: pinned tasks stayed on their cores, unpinned ones were stolen" : "affinity: WRONG");
   // 5. idle entries
   for (let c: u32 = 0; c < coreCount(); c++) {
-    print("core "); printU64(c); print(" went idle (WFE) "); printU64(idleOn(c)); println(" times");
+    print("core "); printU64(c); print(" went idle (slept) "); printU64(idleOn(c)); println(" times");
   }
   println(fair && noLeak && affinity ? "exec load test: ok" : "exec load test: FAILED");
   exit(fair && noLeak && affinity ? 0 : 1);

@@ -38,9 +38,12 @@ for (const b of BOARDS) {
       assert.match(r.output, /^mailbox: UART clock [1-9]\d+ Hz, ARM clock [1-9]\d+ Hz$/m);
     });
 
+    // (Typing waits for the whole "echo: ready" line: the echo writes to the
+    // UART itself, so bytes echoed before core 0 finished the line would land
+    // inside it, and "hello" would never be a line of its own.)
     it("UART echo on receive interrupts through the board's controller (routed to core 1), a 200-byte burst included, nothing lost", async () => {
       const r = await boot(b.name, "uart-echo", {
-        input: [{ after: /^echo: ready$/m, data: "hello\n" }, { after: /^hello$/m, data: `${BURST}\nquit\n` }],
+        input: [{ after: /^echo: ready\n/m, data: "hello\n" }, { after: /^hello$/m, data: `${BURST}\nquit\n` }],
       });
       assertPassed(r);
       assert.ok(r.output.split("\n").includes(BURST), `the burst did not come back whole:\n${r.output}`);

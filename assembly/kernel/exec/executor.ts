@@ -18,10 +18,10 @@
 // there. A core takes turns between its own queue and the shared one, so
 // neither starves the other.
 import * as atomic from "../../arch/atomic";
-import { coreId, coreCount, waitForEvent, sendEvent, MAX_CORES } from "../../arch/cpu";
+import { coreId, coreCount, counter, waitForWake, sendEvent, MAX_CORES } from "../../arch/cpu";
 import { dispose } from "../mem/lifetime";
 import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, KEPT, setEnqueue, stateAddr, wakeTask, withdrawAll } from "./task";
-import { fireTimers } from "./timer";
+import { fireTimers, wakeNoLaterThan, ticksFromMillis } from "./timer";
 import { serviceIrqs } from "../irq";
 import { cpu as host, queue as hostQueue } from "../../arch/host";
 import { Future, PENDING_ON_CANCEL } from "./future";
@@ -46,6 +46,8 @@ export function serviceEvents(): void {
 }
 
 const CORES: u32 = MAX_CORES;
+// One Context per core, in static memory (no allocation), reused for every poll.
+const CONTEXTS = memory.data(16 * MAX_CORES, 16);
 // Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4), idle entries (4): 32 bytes.
 const QUEUES = memory.data(32 * MAX_CORES, 16);
 // Per core, the tasks that only it may run: lock, head, tail, length (16 bytes).
@@ -78,8 +80,18 @@ function enqueue(task: Task, core: u32): void {
     core = placeAmong(cores, core);
     q = ownQueue(core);
   }
-  hostQueue.push(q, changetype<usize>(task), <u32>offsetof<Task>("next"));
-  if (core != myCore()) sendEvent();      // this core is awake: only another one needs the SEV
+  const length = hostQueue.push(q, changetype<usize>(task), <u32>offsetof<Task>("next"));
+  // Another core's queue: wake it. This core's own: it is awake, but when it
+  // already has a task to run (one queued before, or the one it is polling)
+  // the new one could run elsewhere now, and idle cores sleep until woken:
+  // wake them, so one steals it (without this, a burst of spawns from one
+  // core ran on that core alone while the others slept).
+  if (core != myCore() || length >= 2 || polling(core)) sendEvent();
+}
+
+/** Whether `core` is inside a task's poll (runOnce sets its context's task). */
+function polling(core: u32): bool {
+  return changetype<Context>(CONTEXTS + (<usize>(core & (CORES - 1)) << 4)).task != null;
 }
 setEnqueue(enqueue);
 
@@ -250,9 +262,6 @@ export class JoinHandle<T> extends Future {
   }
 }
 
-// One Context per core, in static memory (no allocation), reused for every poll.
-const CONTEXTS = memory.data(16 * MAX_CORES, 16);
-
 // The statistics words of a core are written by that core only: plain
 // increments, read by anyone.
 // @ts-ignore: decorator
@@ -351,16 +360,27 @@ setRootFilter(liveTask);
 /** Nothing to run: count it and sleep until an SEV (spawn, wake, a collection's request) or an interrupt. */
 function idle(): void {
   count(queue(myCore()) + 24);
-  waitForEvent();
+  waitForWake();
 }
 
-/** Runs this core's executor until `done()` is true (checked between polls). */
+/**
+ * Runs this core's executor until `done()` is true. It is checked between
+ * polls, whenever this core wakes, and at least every millisecond while the
+ * core is idle: a condition another core makes true without waking this one
+ * (a counter that a task on core 1 bumps, with no SEV) is seen within a
+ * millisecond, not never (an idle core sleeps until something wakes it, on a
+ * board and under QEMU alike).
+ */
 export function runUntil(done: () => bool): void {
   while (!done()) {
     serviceEvents();
-    if (!runOnce()) idle();
+    if (!runOnce()) {
+      wakeNoLaterThan(counter() + ticksFromMillis(RECHECK_MS));
+      idle();
+    }
   }
 }
+const RECHECK_MS: u64 = 1;
 
 /** Tasks this core has polled, and taken from other cores, since boot. */
 export function pollsOn(core: u32): u32 { return atomic.load32(queue(core) + 16); }   // (load-acquire: another core's counter)

@@ -198,6 +198,17 @@ export function fireTimers(): void {
   host.setTimer(s ? s.deadline : 0);
 }
 
+/** Makes this core's timer interrupt come no later than `deadline` (the earliest sleep's deadline if that is sooner); the next fireTimers() arms it for the earliest sleep again. runUntil's bounded wait. */
+export function wakeNoLaterThan(deadline: u64): void {
+  const core = coreId();
+  const lock = lockOf(core);
+  lock.lock();
+  const s = changetype<Sleep | null>(<usize>load<u32>(headOf(core)));
+  if (s && s.deadline < deadline) deadline = s.deadline;
+  lock.unlock();
+  host.setTimer(deadline);
+}
+
 // The collector's roots: the sleeps in every core's list (held there by address).
 function markTimerLists(): void {
   for (let core: u32 = 0; core < MAX_CORES; core++) {

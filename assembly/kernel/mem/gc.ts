@@ -37,7 +37,7 @@
 // MARKING), bits 4-7 the cores parked at a safe point, bits 8-31 how many
 // collections finished.
 import * as atomic from "../../arch/atomic";
-import { coreId, counter, timerFrequency, sendEvent, waitForEvent, runningCores, instructions, MAX_CORES } from "../../arch/cpu";
+import { coreId, counter, timerFrequency, sendEvent, waitForWake, runningCores, instructions, MAX_CORES } from "../../arch/cpu";
 import { cpu as host } from "../../arch/host";
 import { kernelHeap } from "./heap";
 import {
@@ -502,7 +502,7 @@ export function safepoint(): void {
         atomic.or32(GC + W_LOCALS, bit);
         sendEvent();                        // the collector waits for the last of these
       }
-      waitForEvent();
+      waitForWake();
       continue;
     }
     if (phase == STOPPED) continue;         // a few instructions: the collector checks running()
@@ -545,7 +545,7 @@ export function safepoint(): void {
       continue;
     }
     if (deadline != armed) { host.setTimer(deadline); armed = deadline; }
-    waitForEvent();
+    waitForWake();
   }
   restoreTimer();
 }
@@ -575,7 +575,7 @@ function collect(w: u32, bit: u32, parked: u32): void {
   atomic.store32(GC + W_STATE, (w & ~3) | MARKING);
   sendEvent();
   const others = (parked << 4) & ~bit;
-  while ((atomic.load32(GC + W_LOCALS) & others) != others) waitForEvent();
+  while ((atomic.load32(GC + W_LOCALS) & others) != others) waitForWake();
   const lock = changetype<SpinLock>(GC + W_LOCK);
   lock.lock();
   markGlobals();
