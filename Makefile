@@ -122,7 +122,7 @@ IMG_wasm3     := $(B)
 IMG_aot       := $(B)/aot
 IMG           := $(IMG_$(BACKEND))
 
-.PHONY: all tools boards qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
+.PHONY: test-images all tools boards qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -507,7 +507,8 @@ typecheck: $(TOOLS)
 	$(call say,TSC,specs)
 	$(Q)$(TSC) --noEmit -p tests/spec/tsconfig.json
 
-test-host: typecheck $(B)/gen/abi_link.c $(B)/gen/boards.h $(B)/gen/push_protocol.h $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
+TEST_HOST_NEEDS := $(B)/gen/abi_link.c $(B)/gen/boards.h $(B)/gen/push_protocol.h $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
+test-host: $(if $(TYPECHECKED),,typecheck) $(TEST_HOST_NEEDS)
 	$(call say,TEST,as-pect)
 	$(Q)$(NODE) $(TJS)/tools/async/aspect.js --config as-pect.config.js
 	$(call say,TEST,node)
@@ -517,14 +518,24 @@ test-host: typecheck $(B)/gen/abi_link.c $(B)/gen/boards.h $(B)/gen/push_protoco
 # where the images are). make test runs both; make test BACKEND=aot only that one.
 TEST_BACKENDS := $(if $(filter command line environment,$(origin BACKEND)),$(BACKEND),wasm3 aot)
 define test_qemu_rule
-test-qemu-$(1): $(IMG_$(1))/kernel8.img $(TEST_IMAGES_$(1)) $(patsubst $(B)/%,$(IMG_$(1))/%,$(EXAMPLE_IMAGES) $(B)/hardware/selftest.img $(B)/bench/bench.img $(B)/bench/boot.img) $(DTBS) $(TOOLS)
+TEST_QEMU_NEEDS_$(1) := $(IMG_$(1))/kernel8.img $(TEST_IMAGES_$(1)) $(patsubst $(B)/%,$(IMG_$(1))/%,$(EXAMPLE_IMAGES) $(B)/hardware/selftest.img $(B)/bench/bench.img $(B)/bench/boot.img) $(DTBS) $(TOOLS)
+test-qemu-$(1): $$(TEST_QEMU_NEEDS_$(1))
 	$$(call say,TEST,qemu-$(1))
 	$(Q)KERNEL_BACKEND=$(1) $(NODE) --test --test-concurrency=2 $(B)/tools/tests/qemu/
 endef
 $(foreach b,wasm3 aot,$(eval $(call test_qemu_rule,$(b))))
 test-qemu: $(foreach b,$(TEST_BACKENDS),test-qemu-$(b))
 
-test: test-host test-qemu
+# make test builds everything its tests boot first, as many jobs at a time as
+# the machine has cores (a few hundred compiles and links: most of a fresh
+# clone's time before the tests), then runs the tests one suite after another
+# (each suite spreads its own work over the cores).
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# (The type-check, three tsc runs, goes alongside the builds.)
+test-images: $(TEST_HOST_NEEDS) $(foreach b,$(TEST_BACKENDS),$(TEST_QEMU_NEEDS_$(b)))
+test:
+	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) typecheck test-images
+	$(Q)$(MAKE) --no-print-directory TYPECHECKED=1 test-host test-qemu
 
 # The executor's stress rounds for many seeds, both boards, with and without
 # -icount (tests/soak/, tests/kernels/lib/stress.ts). Not part of make test.
