@@ -8,12 +8,15 @@
 //   node bench.js [--boards pi3,pi4] [--out bench/results.json] [--boot-image build/bench/boot.img]
 //                 [--aot build/aot/bench/bench.img --aot-boot-image build/aot/bench/boot.img]
 //                 [--push build/examples/tour.img build/examples/tour.wasm] [image]
+// With --push it also times make push into that image (tools/push/pushbench.ts)
+// and measures the host CPU the image costs when left to run (./idle.ts).
 import { statSync, writeFileSync } from "node:fs";
 import { BOARDS, findBoard } from "../boards/index.js";
 import { runQemu } from "../run/qemu.js";
 import { ASYNC_PAIRS } from "./perf-doc.js";
 import { sizeSplitOf } from "../kernel/size.js";
 import { pushFigures, PushFigure } from "../push/pushbench.js";
+import { idleFigure, IdleFigure } from "./idle.js";
 
 export type Side = "wasm3" | "aot" | "native";
 export interface BenchLine { side: Side; row: string; instructions: number; ops: number }
@@ -190,9 +193,20 @@ async function main(argv: string[]): Promise<number> {
     }
     console.log("  (QEMU's pty has no rate: both rows show QEMU's own pace. On a board the wire carries at most 11.25 KiB/s at 115200 baud, 90 KiB/s at 921600.)");
   }
+  // The same image left to itself: what its (mostly) idle cores cost the host.
+  const idle: Record<string, IdleFigure> = {};
+  if (pushImage) {
+    console.log(`
+${pushImage} left running in QEMU (four cores, no -icount), after \`cores online: 4\`: host CPU used by QEMU, every thread`);
+    for (const board of boards) {
+      try { idle[board] = await idleFigure(board, pushImage); } catch (e) { console.error((e as Error).message); return 1; }
+      const f = idle[board];
+      console.log(`  ${findBoard(board).title}: ${(f.cpuMs / 1000).toFixed(2)} s of CPU in ${(f.wallMs / 1000).toFixed(1)} s, ${Math.round((100 * f.cpuMs) / f.wallMs)} % of one host CPU`);
+    }
+  }
   console.log("\nsizes:");
   for (const [k, v] of Object.entries(sizes)) console.log(`  ${k}: ${v.toLocaleString("en-US")}`);
-  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes, push: pushes }, null, 2) + "\n");
+  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes, push: pushes, idle }, null, 2) + "\n");
   console.log(`\nwritten: ${out}`);
   return 0;
 }

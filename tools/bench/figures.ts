@@ -15,6 +15,8 @@ export interface Results {
   sizes: Record<string, number>;
   /** make push in QEMU, per board (tools/push/pushbench.ts); absent in older results. */
   push?: Record<string, { baud: number; ms: number; wire: number; kibPerS: number }[]>;
+  /** The tour left running in QEMU, per board: QEMU's host CPU over a stretch of wall time (tools/bench/idle.ts); absent in older results. */
+  idle?: Record<string, { wallMs: number; cpuMs: number }>;
 }
 
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -50,6 +52,7 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "image-wasm3": (r) => kb(need(r.sizes["kernel8.img bytes"] ?? null, "kernel8.img bytes")),
   "image-aot": (r) => kb(need(r.sizes["aot kernel8.img bytes"] ?? null, "aot kernel8.img bytes")),
   "tour-wasm-bytes": (r) => String(need(r.sizes["kernel.wasm bytes"] ?? null, "kernel.wasm bytes")),
+  "idle-cpu": (r) => { const f = r.idle?.pi3; if (!f) throw new Error("bench/results.json: no pi3 idle figure"); return `${Math.round((100 * f.cpuMs) / f.wallMs)} %`; },
   "push-s": (r) => `${(need(r.push?.pi3?.[0]?.ms ?? null, "a pi3 push") / 1000).toFixed(1)} s`,
 };
 
