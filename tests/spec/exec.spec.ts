@@ -160,9 +160,11 @@ describe("executor: polls and wakes", () => {
     spawnOn(0, new Notifier(n));
     expect(drain()).toBe(3);
     expect(trace()).toBe(
+      "cpu.sev\n" +                       // the second spawn: core 0 has a task queued already, so idle cores are woken to steal
       "console: w: pending\n" +
       "console: notifier: notify\n" +
       "console: w: woken\n" +            // back in the queue
+      "cpu.sev\n" +                       // (woken inside notifier's poll: core 0 is busy, another core may take it)
       "console: w: ready",
     );
     expect(n.permit).toBe(false);          // handed over, not left behind
@@ -175,7 +177,7 @@ describe("executor: polls and wakes", () => {
     spawnOn(0, new Notifier(n));
     spawnOn(0, new Waits("w", n));
     expect(drain()).toBe(2);
-    expect(trace()).toBe("console: notifier: notify\nconsole: w: ready");
+    expect(trace()).toBe("cpu.sev\nconsole: notifier: notify\nconsole: w: ready");
     dispose(n);
   });
 
@@ -185,7 +187,9 @@ describe("executor: polls and wakes", () => {
     spawnOn(0, new Quick("q"));
     expect(drain()).toBe(4);
     expect(trace()).toBe(
+      "cpu.sev\n" +                                // q's spawn behind y: a task to steal
       "console: y: woken\nconsole: y: yield\n" +   // woken while running: re-queued behind q
+      "cpu.sev\n" +
       "console: q: ready\n" +
       "console: y: woken\nconsole: y: yield\n" +
       "console: y: ready",
@@ -307,6 +311,7 @@ describe("executor: time", () => {
     tick(100);
     tick(100);
     expect(trace()).toBe(
+      "cpu.sev\ncpu.sev\n" +               // a's and b's spawns queue behind c: idle cores are woken to steal
       "cpu.setTimer 300\n" +               // c first: the only one
       "cpu.setTimer 100\n" +               // a is earlier: re-armed; b (200) is not
       "irq: timer\nconsole: a: woken\ncpu.setTimer 200\nconsole: a: awake at 100\n" +
@@ -331,7 +336,10 @@ describe("executor: time", () => {
     drain();
     tick(50);
     expect(trace()).toBe(
-      "cpu.setTimer 50\nirq: timer\nconsole: one: woken\nconsole: two: woken\ncpu.setTimer 0\n" +
+      "cpu.sev\n" +                         // two's spawn queues behind one
+      "cpu.setTimer 50\nirq: timer\nconsole: one: woken\nconsole: two: woken\n" +
+      "cpu.sev\n" +                         // the second wake leaves two tasks queued on core 0
+      "cpu.setTimer 0\n" +
       "console: one: awake at 50\nconsole: two: awake at 50",
     );
   });
@@ -448,7 +456,9 @@ describe("executor: channels", () => {
     expect(recv.value).toBe(42);
     expect(ch.count).toBe(0);
     expect(trace()).toBe(
-      "console: recv: pending\nconsole: recv: woken\nconsole: send: ready\nconsole: recv: ready",
+      "console: recv: pending\nconsole: recv: woken\n" +
+      "cpu.sev\n" +                         // woken inside the sender's poll: core 0 is busy, another core may take it
+      "console: send: ready\nconsole: recv: ready",
     );
     dispose(recv);
     dispose(ch);
@@ -473,7 +483,7 @@ describe("executor: channels", () => {
     expect(r2.value).toBe(8);
     expect(trace()).toBe(
       "console: send: pending\n" +
-      "console: send: woken\nconsole: recv: ready\nconsole: send: ready\n" +   // the receive made room
+      "console: send: woken\ncpu.sev\nconsole: recv: ready\nconsole: send: ready\n" +   // the receive made room (and woke the sender inside its poll)
       "console: recv: ready",
     );
     dispose(send); dispose(r1); dispose(r2);
