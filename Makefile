@@ -512,7 +512,7 @@ test-host: $(if $(TYPECHECKED),,typecheck) $(TEST_HOST_NEEDS)
 	$(call say,TEST,as-pect)
 	$(Q)$(NODE) $(TJS)/tools/async/aspect.js --config as-pect.config.js
 	$(call say,TEST,node)
-	$(Q)$(NODE) --test $(B)/tools/tests/host/
+	$(Q)$(NODE) --test --test-concurrency=$(TEST_JOBS) $(B)/tools/tests/host/
 
 # The whole QEMU suite once per backend (KERNEL_BACKEND tells tests/qemu/lib.ts
 # where the images are). make test runs both; make test BACKEND=aot only that one.

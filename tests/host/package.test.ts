@@ -5,10 +5,10 @@
 // answers to bad input.
 import { describe, it, before } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { spawnSync, SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync, SpawnSyncReturns } from "node:child_process";
 import { BOARDS } from "../../tools/boards/index.js";
 import { runQemu } from "../../tools/run/qemu.js";
 import { parseArgs, UsageError } from "../../tools/cli/tspi.js";
@@ -85,6 +85,35 @@ describe("the package, installed into a project of its own", { concurrency: 1 },
       assert.equal(r.timedOut, false, `${b.name}: timed out:\n${r.output}`);
       assert.match(r.output, /hello from my-kernel\n/);
       assert.match(r.output, /cores online: 4/);
+    }
+  });
+
+  it("tspi qemu, then tspi push from the project after an edit: the new kernel's line shows in the running console", { timeout: 120_000 }, async () => {
+    const env = { ...process.env, MAKEFLAGS: "", MFLAGS: "", MAKELEVEL: "" };
+    const con = spawn(process.execPath, [CLI, "qemu"], { cwd: project, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    let shown = "";
+    con.stdout.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
+    con.stderr.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
+    const until = async (re: RegExp, ms = 60_000) => {
+      for (const end = Date.now() + ms; !re.test(shown);) {
+        if (Date.now() > end) throw new Error(`no ${re} within ${ms} ms; tspi qemu showed:\n${shown}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const main = join(project, "src/main.ts");
+    const before = readFileSync(main, "utf8");
+    try {
+      await until(/hello from my-kernel\r?\n/);
+      assert.ok(before.includes("hello from my-kernel"), "the template prints its greeting");
+      writeFileSync(main, before.replace("hello from my-kernel", "hello again from my-kernel"));
+      const p = run(process.execPath, [CLI, "push"], project);
+      ok(p, "tspi push");
+      assert.match(p.stderr, /push: accepted: \d+ bytes/);
+      await until(/hello again from my-kernel\r?\n/);
+    } finally {
+      writeFileSync(main, before);
+      try { process.kill(-con.pid!, "SIGTERM"); } catch { /* gone */ }
+      await new Promise((r) => con.once("exit", r));
     }
   });
 

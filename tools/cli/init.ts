@@ -32,7 +32,7 @@ export function projectFiles(name: string, version: string): Record<string, stri
     ].join("\n"),
     "src/main.ts": `// ${name}: core 0 runs main() once all four cores are online; the tasks it
 // spawns run on every core. Each \`await\` lets the core sleep or run another task.
-import { spawn, sleep, Interval, Channel, println, print, printU64, coreId, banner, led } from "tspi";
+import { spawn, sleep, Interval, Channel, println, print, printU64, coreId, banner, led, uart } from "tspi";
 
 /** Blinks the activity LED: on for 100 ms, once a second. */
 async function blink(): Promise<void> {
@@ -60,10 +60,23 @@ async function producer(numbers: Channel<u32>): Promise<void> {
   }
 }
 
+/**
+ * Answers each line typed on the UART. Keep a task that reads the UART:
+ * \`tspi push\` is seen in the bytes the kernel reads, so a kernel that never
+ * reads its UART cannot be replaced without a reboot.
+ */
+async function echo(port: uart.Port): Promise<void> {
+  while (true) {
+    const line = await port.readLine();
+    println("you typed: " + line);
+  }
+}
+
 export function main(): void {
   banner();
   println("hello from ${name}");
   const numbers = new Channel<u32>(4);
+  spawn(echo(uart.open(0)));
   spawn(blink());
   spawn(squarer(numbers));
   spawn(producer(numbers));

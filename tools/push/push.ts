@@ -127,7 +127,7 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
         ready = await next(Math.min(KNOCK_MS, until - Date.now()));
       }
     }
-    if (!ready) return result(false, `no answer to the push request within ${answerMs + knockMs} ms: is a kernel running on the board, and is this its UART? A wedged kernel: reset the board while make push waits (it knocks for WAIT seconds; the stub's boot window is push.wait= in cmdline.txt). An image built with BACKEND=aot takes no push. See docs/hardware.md, "When a push gets no answer"`);
+    if (!ready) return result(false, `no answer to the push request within ${answerMs + knockMs} ms: is a kernel running on the board, and is this its UART? The stub sees a push in the bytes the kernel reads from its UART: a kernel that never reads it (no readLine, no read) cannot take one. A wedged kernel: reset the board while make push waits (it knocks for WAIT seconds; the stub's boot window is push.wait= in cmdline.txt). An image built with BACKEND=aot takes no push. See docs/hardware.md, "When a push gets no answer"`);
     if (ready.kind === "refused") return result(false, `the board refused: ${ready.why}`);
     if (ready.kind !== "ready") return result(false, `the board answered "${ready.kind}" to the request; expected "ready"`);
     if (ready.version !== VERSION) return result(false, `the board speaks push protocol v${ready.version}, this tool v${VERSION}: rebuild both`);
