@@ -34,9 +34,8 @@ import { Clock } from "./mailbox";
 import { IrqHandler, onIrq } from "../kernel/irq";
 import { coreId, counter, timerFrequency } from "../arch/cpu";
 import { echo as consoleEcho } from "../arch/console";
-import { Queue, Waiter } from "../kernel/exec/sync";
+import { Queue, Waiter, Waiting } from "../kernel/exec/sync";
 import { SpinLock } from "../kernel/sync/spinlock";
-import { Future } from "../kernel/exec/future";
 import { Context, Task } from "../kernel/exec/task";
 import { dispose } from "../kernel/mem/lifetime";
 
@@ -265,8 +264,7 @@ export function open(core: u32): Port {
 }
 
 /** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
-export class UartRead extends Future {
-  waiter: Waiter = new Waiter();
+export class UartRead extends Waiting {
   length: i32 = 0;
   constructor(public port: Port, public out: StaticArray<u8>) { super(); }
   protected pollOnce(cx: Context): bool {
@@ -278,7 +276,6 @@ export class UartRead extends Future {
     }
   }
   protected withdraw(): void { this.port.withdraw(this.waiter); }
-  dispose(): void { this.cancel(); dispose(this.waiter); }
   /** Ready for the next read. */
   protected rearm(): void { this.length = 0; }
   /** What `await` gives: how many bytes were read. */
@@ -309,12 +306,10 @@ const CTRL_C: u8 = 0x03, CTRL_U: u8 = 0x15, BEL: u8 = 0x07;
  * the bytes without making a string.
  * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
-export class ReadLine extends Future {
-  waiter: Waiter = new Waiter();
+export class ReadLine extends Waiting {
   buf: StaticArray<u8>;
   /** Bytes in the line so far. */
   length: i32 = 0;
-  done: bool = false;
   /** More was typed than the line holds; the rest was dropped. */
   truncated: bool = false;
   private escape: u8 = 0;            // 1: after ESC, 2: inside ESC [ ... or ESC O
@@ -393,15 +388,14 @@ export class ReadLine extends Future {
   }
 
   protected withdraw(): void { this.port.withdraw(this.waiter); }
-  dispose(): void { this.cancel(); dispose(this.waiter); dispose(this.buf); dispose(this.one); this.freeText(); }
+  dispose(): void { super.dispose(); dispose(this.buf); dispose(this.one); this.freeText(); }
   /** Ready for the next line: frees `line` (unless taken). */
-  protected rearm(): void { this.freeText(); this.length = 0; this.done = false; this.truncated = false; this.escape = 0; }
+  protected rearm(): void { super.rearm(); this.freeText(); this.length = 0; this.truncated = false; this.escape = 0; }
   private freeText(): void { const t = this.text; if (t !== null) { dispose(t); this.text = null; } }
 }
 
 /** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
-export class UartWrite extends Future {
-  waiter: Waiter = new Waiter();
+export class UartWrite extends Waiting {
   sent: i32 = 0;
   constructor(public port: Port, public bytes: StaticArray<u8>, public length: i32) { super(); }
   protected pollOnce(cx: Context): bool {
@@ -419,7 +413,6 @@ export class UartWrite extends Future {
     return true;
   }
   protected withdraw(): void { this.port.withdraw(this.waiter); }
-  dispose(): void { this.cancel(); dispose(this.waiter); }
   /** Ready to send again: `length` bytes of `bytes` as they are now (set them first). */
   protected rearm(): void { this.sent = 0; }
 }

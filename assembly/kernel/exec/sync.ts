@@ -76,6 +76,42 @@ function grant(w: Waiter): void {
   if (w.task) w.task!.wake();
 }
 
+/**
+ * What every waiting future shares (here and in drivers/uart.ts): a Waiter
+ * of its own (a field: no allocation), freed with it after a cancel, and
+ * `done`, which rearm() clears so the future can wait again.
+ */
+export abstract class Waiting extends Future {
+  waiter: Waiter = new Waiter();
+  done: bool = false;
+  dispose(): void { this.cancel(); dispose(this.waiter); }
+  /** Ready to wait again. */
+  protected rearm(): void { this.done = false; }
+}
+
+/**
+ * A Waiting future that queues in a sync object's FIFO. Withdrawn (cancelled,
+ * or disposed while it waits), it leaves the queue, and what it was handed
+ * and will not use now (a permit, a notification, a value, room in a
+ * channel) goes to the next in line. A subclass names the object and its
+ * queue, and says how to pass on; both run with the object's lock held.
+ */
+export abstract class QueuedWait extends Waiting {
+  protected abstract guarded(): Guarded;
+  protected abstract queue(): Queue;
+  /** Hands what this waiter was granted to the next one (the lock is held). */
+  protected abstract passOnLocked(): void;
+  protected withdraw(): void {
+    const g = this.guarded();
+    g.enter();
+    this.queue().remove(this.waiter);
+    const handBack = this.waiter.granted && !this.done;
+    this.waiter.granted = false;
+    if (handBack) this.passOnLocked();
+    g.leave();
+  }
+}
+
 /** A notification: notifyOne() wakes the first waiter, or leaves one permit for the next wait. */
 export class Notify extends Guarded {
   permit: bool = false;
@@ -83,9 +119,13 @@ export class Notify extends Guarded {
 
   notifyOne(): void {
     this.enter();
+    this.notifyOneLocked();
+    this.leave();
+  }
+  /** notifyOne() with the lock held: the first waiter, or the permit. */
+  notifyOneLocked(): void {
     const w = this.waiters.pop();
     if (w) grant(w); else this.permit = true;
-    this.leave();
   }
   notifyAll(): void {
     this.enter();
@@ -99,10 +139,7 @@ export class Notify extends Guarded {
 }
 
 /** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
-export class Notified extends Future {
-  waiter: Waiter = new Waiter();
-  dispose(): void { this.cancel(); dispose(this.waiter); }
-  done: bool = false;
+export class Notified extends QueuedWait {
   constructor(public notify: Notify) { super(); }
   protected pollOnce(cx: Context): bool {
     if (this.done) return true;
@@ -118,14 +155,10 @@ export class Notified extends Future {
     n.leave();
     return this.done;
   }
-  protected withdraw(): void {
-    this.notify.enter();
-    this.notify.waiters.remove(this.waiter);
-    if (this.waiter.granted && !this.done) { this.notify.permit = true; this.waiter.granted = false; }   // pass it on
-    this.notify.leave();
-  }
-  /** Ready for the next notification. */
-  protected rearm(): void { this.done = false; }
+  protected guarded(): Guarded { return this.notify; }
+  protected queue(): Queue { return this.notify.waiters; }
+  /** A notification it will not take now: the next waiter's, or a permit. */
+  protected passOnLocked(): void { this.notify.notifyOneLocked(); }
 }
 
 /** `permits` permits; acquire() waits for one (first come, first served). */
@@ -136,9 +169,13 @@ export class Semaphore extends Guarded {
   /** Gives a permit back: to the first waiter if there is one. */
   release(): void {
     this.enter();
+    this.releaseLocked();
+    this.leave();
+  }
+  /** release() with the lock held. */
+  releaseLocked(): void {
     const w = this.waiters.pop();
     if (w) grant(w); else this.permits++;
-    this.leave();
   }
   /** A future that takes a permit; once ready the permit is yours to give back with release() (or to keep). */
   acquire(): Acquire { return new Acquire(this); }
@@ -148,10 +185,7 @@ export class Semaphore extends Guarded {
 }
 
 /** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
-export class Acquire extends Future {
-  waiter: Waiter = new Waiter();
-  dispose(): void { this.cancel(); dispose(this.waiter); }
-  done: bool = false;
+export class Acquire extends QueuedWait {
   constructor(public sem: Semaphore) { super(); }
   protected pollOnce(cx: Context): bool {
     if (this.done) return true;
@@ -169,17 +203,10 @@ export class Acquire extends Future {
     s.leave();
     return this.done;
   }
-  protected withdraw(): void {
-    const s = this.sem;
-    s.enter();
-    s.waiters.remove(this.waiter);
-    const handBack = this.waiter.granted && !this.done;
-    this.waiter.granted = false;
-    s.leave();
-    if (handBack) s.release();
-  }
-  /** Ready to acquire again (after releasing). */
-  protected rearm(): void { this.done = false; }
+  protected guarded(): Guarded { return this.sem; }
+  protected queue(): Queue { return this.sem.waiters; }
+  /** A permit handed over but not taken: the next waiter's, or back to the count. */
+  protected passOnLocked(): void { this.sem.releaseLocked(); }
 }
 
 /**
@@ -272,9 +299,7 @@ export class OneShot<T> extends Guarded {
 }
 
 /** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
-export class OneShotRecv<T> extends Future {
-  waiter: Waiter = new Waiter();
-  dispose(): void { this.cancel(); dispose(this.waiter); }
+export class OneShotRecv<T> extends Waiting {
   constructor(public shot: OneShot<T>) { super(); }
   protected pollOnce(cx: Context): bool {
     const s = this.shot;
@@ -360,10 +385,7 @@ export class Channel<T> extends Guarded {
 }
 
 /** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
-export class ChannelSend<T> extends Future {
-  waiter: Waiter = new Waiter();
-  dispose(): void { this.cancel(); dispose(this.waiter); }
-  done: bool = false;
+export class ChannelSend<T> extends QueuedWait {
   waited: bool = false;
   constructor(public ch: Channel<T>, public value: T) { super(); }
   protected pollOnce(cx: Context): bool {
@@ -381,23 +403,16 @@ export class ChannelSend<T> extends Future {
     ch.leave();
     return this.done;
   }
-  protected withdraw(): void {
-    const ch = this.ch;
-    ch.enter();
-    ch.senders.remove(this.waiter);
-    // Woken for room it will not use now: the next sender gets the turn.
-    if (this.waiter.granted && !this.done) { this.waiter.granted = false; ch.passOnRoomLocked(); }
-    ch.leave();
-  }
+  protected guarded(): Guarded { return this.ch; }
+  protected queue(): Queue { return this.ch.senders; }
+  /** Woken for room it will not use now: the next sender gets the turn. */
+  protected passOnLocked(): void { this.ch.passOnRoomLocked(); }
   /** Ready to send again: `value` as it is now (set it first). */
-  protected rearm(): void { this.done = false; this.waited = false; }
+  protected rearm(): void { super.rearm(); this.waited = false; }
 }
 
 /** @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic) */
-export class ChannelRecv<T> extends Future {
-  waiter: Waiter = new Waiter();
-  dispose(): void { this.cancel(); dispose(this.waiter); }
-  done: bool = false;
+export class ChannelRecv<T> extends QueuedWait {
   value: T = isReference<T>() ? changetype<T>(0) : <T>0;   // any T: references, i64, f64
   constructor(public ch: Channel<T>) { super(); }
   protected pollOnce(cx: Context): bool {
@@ -414,16 +429,10 @@ export class ChannelRecv<T> extends Future {
     ch.leave();
     return this.done;
   }
-  protected withdraw(): void {
-    const ch = this.ch;
-    ch.enter();
-    ch.receivers.remove(this.waiter);
-    // Woken for a value it will not take now: the next receiver gets it.
-    if (this.waiter.granted && !this.done) { this.waiter.granted = false; ch.passOnValueLocked(); }
-    ch.leave();
-  }
-  /** Ready to receive another value. */
-  protected rearm(): void { this.done = false; }
+  protected guarded(): Guarded { return this.ch; }
+  protected queue(): Queue { return this.ch.receivers; }
+  /** Woken for a value it will not take now: the next receiver gets it. */
+  protected passOnLocked(): void { this.ch.passOnValueLocked(); }
   /** What `await` gives: the value received. */
   get output(): T { return this.value; }
 }
