@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync, existsSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { spawnSync } from "node:child_process";
-import ts from "typescript";
+import ts = require("typescript");
 import { findRawAddresses, checkRawAddresses } from "../../tools/async/raw-address.js";
 import { checkPerCoreWrites } from "../../tools/async/percore.js";
 

@@ -19,7 +19,7 @@
 // Statements without an await are copied as they are (with names of lifted
 // variables rewritten to fields), so the generated code reads like the
 // source.
-import ts from "typescript";
+import ts = require("typescript");
 import { Lowerer } from "./lower/function.js";
 
 // The lowering is layered by concern (lower/base.ts: state and errors; types.ts;

@@ -9,7 +9,7 @@
 // lets through when the variable also has a literal initial value.
 // Assignments inside functions are not top-level code and are left alone (a
 // function that top-level code calls is not followed).
-import ts from "typescript";
+import ts = require("typescript");
 import type { Diagnostic } from "./lower.js";
 
 /** A @perCore variable: where it is declared, and whether its initial value is a literal (`constant`). */

@@ -9,7 +9,7 @@
 // with such a value (by name, within the file: it does not follow other
 // arithmetic, fields or calls). It leaves the library (assembly/) alone,
 // which roots its own by-address lists.
-import ts from "typescript";
+import ts = require("typescript");
 import type { Diagnostic } from "./lower.js";
 
 /** The atomic module's stores, and which of their arguments are values (the rest are addresses). */

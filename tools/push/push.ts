@@ -26,6 +26,8 @@ export interface Port {
   drain?(cb: (err: Error | null) => void): unknown;
   /** Changes the line's rate. */
   update?(options: { baudRate: number }, cb: (err: Error | null) => void): unknown;
+  /** Holds what arrives (a stream's pause): see PushOptions.hold. */
+  pause?(): unknown;
 }
 
 /** bytes: of the module, acknowledged; wire: every byte written (requests, header, module); baud: the transfer's rate, if one was set. */
@@ -50,6 +52,8 @@ export interface PushOptions {
   progress?: (sent: number, total: number, ms: number) => void;
   /** Lines from the board that are not the protocol's (its console output). */
   other?: (line: string) => void;
+  /** Pause the port when the push is over, so that what the new kernel prints while the caller sets up its console is held for it, not dropped (a console that takes the port resumes it). */
+  hold?: boolean;
 }
 
 /** Pushes `module` through `port`; resolves with what happened, never throws for the board's answers. */
@@ -169,6 +173,7 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
   } finally {
     // The board goes back to the kernel's rate after its verdict (and waits 50 ms for us).
     if (baudNow && opts.lineBaud) await setRate(opts.lineBaud).catch(() => {});
+    if (opts.hold) port.pause?.();
     port.off("data", onData);
   }
 }
@@ -233,7 +238,9 @@ async function main(argv: string[]): Promise<number> {
     }
     serial = p, port = p, close = () => new Promise((res) => p.close(res));
   }
+  const console_ = serial && stay && process.stdin.isTTY;
   const r = await push(port, module, {
+    hold: !!console_,
     knockMs: waitS * 1000, force, lineBaud: baud, fastBaud: fast,
     note: (l) => process.stderr.write(`\rpush: ${l}\n`),
     knocking: (ms) => process.stderr.write(`push: no answer from a running kernel; knocking for ${(ms / 1000).toFixed(0)} s: reset the board now to push into its boot window\n`),
@@ -243,7 +250,7 @@ async function main(argv: string[]): Promise<number> {
   const rate = r.transferMs ? `; the module at ${((r.bytes / 1024) / (r.transferMs / 1000)).toFixed(1)} KiB/s${r.baud ? `, ${r.baud} baud` : ""}` : "";
   process.stderr.write(`\npush: ${r.message} (${r.wire} bytes on the wire in ${(r.ms / 1000).toFixed(2)} s${rate})\n`);
   // Through a console's socket the console shows the new kernel; on a device, stay on as the console.
-  if (r.ok && serial && stay && process.stdin.isTTY) {
+  if (r.ok && console_) {
     const { runConsole } = await import("../run/console.js");
     return runConsole({ device, baud, port: serial });
   }

@@ -215,6 +215,7 @@ export async function runConsole(o: ConsoleOptions): Promise<number> {
         clearTimeout(idle);
         idle = setTimeout(() => process.stdout.write(display.flush()), 100);
       });
+      p.resume();            // a port handed over paused (make push holds what the new kernel printed meanwhile)
       p.on("close", () => {
         if (quitting) return;
         if (qemu) { quit(0); return; }

@@ -26,7 +26,7 @@ export interface QemuOptions {
   board: string;
   image: string;
   timeoutMs: number;
-  /** Stop (kill QEMU) as soon as the output matches. */
+  /** Stop (kill QEMU) as soon as the output's complete lines match. */
   until?: RegExp;
   /**
    * Run with -icount shift=0,sleep=off: one host thread runs the four cores
@@ -70,7 +70,9 @@ export function runQemu(opts: QemuOptions): Promise<QemuRun> {
     child.stdout!.on("data", (d: Buffer) => {
       output += d.toString("utf8").replace(/\r/g, "");
       while (inputs.length && inputs[0].after.test(output)) child.stdin?.write(inputs.shift()!.data);
-      if (opts.until && !stopped && opts.until.test(output)) { stopped = true; child.kill("SIGKILL"); }
+      // Whole lines only: `$` under /m also matches at the end of what has arrived, so a
+      // line cut off there (half of it in the next chunk) stopped QEMU with the line incomplete.
+      if (opts.until && !stopped && opts.until.test(output.slice(0, output.lastIndexOf("\n") + 1))) { stopped = true; child.kill("SIGKILL"); }
     });
     child.stdin?.on("error", () => {});   // QEMU gone before it read everything: the output says why
     child.stderr!.on("data", (d: Buffer) => { errors += d.toString("utf8"); });

@@ -12,7 +12,7 @@
 //   function.ts     the file and each function: the wrapper and the machine's class (Lowerer)
 // with machine.ts (the blocks, fields and labels of one function) and
 // syntax.ts (helpers that need no types).
-import ts from "typescript";
+import ts = require("typescript");
 import type { Diagnostic, MachineInfo, LowerOptions } from "../lower.js";
 import { Machine, JumpTargets } from "./machine.js";
 

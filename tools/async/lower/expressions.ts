@@ -1,6 +1,6 @@
 // Expressions: an expression holding awaits cut into steps, and the text of one without (lifted names rewritten to fields).
 // A layer of the async transform (lower/base.ts lists them).
-import ts from "typescript";
+import ts = require("typescript");
 import { containsAwait, isLoop, isAssignment, isPure } from "./syntax.js";
 import { LowerLiveness } from "./liveness.js";
 

@@ -1,6 +1,6 @@
 // The file and each function: finds the async functions and methods, lowers each body into a machine, and writes the wrapper and the machine's class (the output).
 // A layer of the async transform (lower/base.ts lists them).
-import ts from "typescript";
+import ts = require("typescript");
 import { relative, dirname, resolve, sep } from "node:path";
 import type { LowerResult } from "../lower.js";
 import { Machine, Line } from "./machine.js";

@@ -1,6 +1,6 @@
 // Liveness: what cannot be lowered at all, which locals live across an await (and become fields), and which of them own what they hold (released on cancel).
 // A layer of the async transform (lower/base.ts lists them).
-import ts from "typescript";
+import ts = require("typescript");
 import { Owned, Label } from "./machine.js";
 import { hasAsync, containsAwait, containsAwaitShallow, stripParens, isLoop, isAssignment, scopeOf, ownsResult, literalType } from "./syntax.js";
 import { LowerTypes } from "./types.js";

@@ -1,6 +1,6 @@
 // The machine one async function becomes while it is lowered: its fields, its blocks of code
 // (one per state), the jump labels and the owned fields live at each await.
-import ts from "typescript";
+import ts = require("typescript");
 import { RESERVED } from "./syntax.js";
 
 /** A lifted local that owns what it holds: its field, and where it is declared (for liveness at each await). */

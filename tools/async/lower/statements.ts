@@ -1,6 +1,6 @@
 // Statements: each statement into the machine's blocks (if, loops, switch, try, return), and each await into its poll.
 // A layer of the async transform (lower/base.ts lists them).
-import ts from "typescript";
+import ts = require("typescript");
 import { JumpTargets } from "./machine.js";
 import { containsAwait, stripParens, isLoop, ownsResult, isPure } from "./syntax.js";
 import { LowerExpressions } from "./expressions.js";

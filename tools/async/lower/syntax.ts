@@ -1,5 +1,5 @@
 // Syntax helpers of the async transform: what a node is or holds, without types.
-import ts from "typescript";
+import ts = require("typescript");
 
 export const RESERVED = new Set([
   "state", "isPending", "isReady", "isCancelled", "poll", "pollOnce", "cancel", "withdraw", "reset", "rearm",

@@ -1,6 +1,6 @@
 // Types: naming, in source text, the type of a value that becomes a field, what an await gives, and whether a value is a future.
 // A layer of the async transform (lower/base.ts lists them).
-import ts from "typescript";
+import ts = require("typescript");
 import { stripParens, NUMERIC_NAMES } from "./syntax.js";
 import { LowerBase } from "./base.js";
 
