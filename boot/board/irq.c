@@ -62,7 +62,12 @@
 #define GICD_ICPENDR0    0x280
 #define SPI_VC_BASE      GIC_SPI_VC_BASE
 #define GICD_IPRIORITYR  0x400
-#define GICD_SGIR        0xF00   /* GICv2 Architecture Specification 4.3.15: [23:16] target list, [3:0] the SGI */
+/* GICv2 Architecture Specification 4.3.15, GICD_SGIR: [25:24] 0 = to the
+ * target list, [23:16] the list (CPU interface n = core n on the BCM2711),
+ * [3:0] the SGI. From the non-secure side an SGI reaches only a core where it
+ * is in group 1, which the Pi 4's armstub sets for every interrupt (on paper:
+ * QEMU's GIC has no security extensions). */
+#define GICD_SGIR        0xF00
 #define SGI_WAKE         0       /* the software-generated interrupt that wakes a core (wake.c) */
 #define GICC_CTLR        0x000
 #define GICC_PMR         0x004
@@ -136,8 +141,9 @@ const char *irq_init_core(unsigned core) {
         if (core == 0) reg_write(GICD + GICD_CTLR, 3);
         gic_set_byte(GICD + GICD_IPRIORITYR, PPI_CNTP, 0xA0);
         gic_set_byte(GICD + GICD_IPRIORITYR, SGI_WAKE, 0xA0);
-        /* SGIs are always enabled on a GIC-400 (the write is ignored there:
-         * GICv2 Architecture Specification 4.3.5); QEMU's GIC has the bit. */
+        /* Whether an SGI can be disabled is IMPLEMENTATION DEFINED (GICv2
+         * Architecture Specification 4.3.5, GICD_ISENABLERn); QEMU's GIC has
+         * the bit, and the GIC-400 keeps SGIs enabled (its TRM: on paper). */
         reg_write(GICD + GICD_ISENABLER0, 1u << PPI_CNTP | 1u << SGI_WAKE);
         reg_write(GICC + GICC_PMR, 0xF0);
         reg_write(GICC + GICC_CTLR, 3);
