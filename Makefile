@@ -537,10 +537,11 @@ test:
 	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) typecheck test-images
 	$(Q)$(MAKE) --no-print-directory TYPECHECKED=1 test-host test-qemu
 
-# The executor's stress rounds for many seeds, both boards, with and without
-# -icount (tests/soak/, tests/kernels/lib/stress.ts). Not part of make test.
-# Two images: the rounds with dispose(), and with none in a small heap (the collector frees).
-SOAK_KERNELS  := stress-soak stress-soak-gc
+# The executor's stress rounds for many seeds, and the collector at volume, both
+# boards, with and without -icount (tests/soak/, tests/kernels/lib/). Not part of make test.
+# Three images: the rounds with dispose(), and with none in a small heap (the
+# collector frees); and the collector's checks of tests/kernels/gc.ts at five times the volume.
+SOAK_KERNELS  := stress-soak stress-soak-gc gc-soak
 $(foreach k,$(SOAK_KERNELS),$(eval $(call wasm_rule,tests/soak/$(k).ts,$(B)/soak/$(k).wasm,$(TEST_LIB_SRCS))))
 $(foreach k,$(SOAK_KERNELS),$(eval $(call image_rule,$(B)/soak/$(k).wasm,soak/$(k))))
 soak: $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img) $(TOOLS)

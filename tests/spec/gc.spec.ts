@@ -8,7 +8,7 @@
 // block). unpinAll() at the end.
 import { collectNow, isLiveObject, pinAll, unpinAll, pin, unpin, gcStats, GcStats, setMarkStackLimit } from "../../assembly/kernel/mem/gc";
 import { dispose, enterScope, exitScope } from "../../assembly/kernel/mem/lifetime";
-import { check, stats as heapStats, HeapStats } from "../../assembly/kernel/mem/heap";
+import { check, stats as heapStats, HeapStats, alloc, free, MAX_ALLOC } from "../../assembly/kernel/mem/heap";
 import {
   Task, Context, spawnOn, runOnce, Sleep, Channel, ChannelRecv, Notify, Notified, Future,
 } from "../../assembly/kernel/exec";
@@ -299,6 +299,35 @@ describe("the collector", () => {
     const unpinned = isLiveObject(pa);
     expect(pinned).toBe(true);
     expect(unpinned).toBe(false);
+    finish();
+  });
+
+  it("does not count raw blocks as objects: with most of the heap held raw, a quarter of what is left is allocated before the next collection", () => {
+    start();
+    heapStats(HEAP_BEFORE);
+    // Raw blocks (alloc(): no collection frees them) until about a tenth of the heap is left.
+    const raw = new StaticArray<usize>(64);
+    let n = 0;
+    const keep = HEAP_BEFORE.free / 10;
+    while (n < raw.length) {
+      heapStats(HEAP_AFTER);
+      if (HEAP_AFTER.free <= keep + 4096) break;
+      let want = <usize>(HEAP_AFTER.free - keep);
+      if (want > MAX_ALLOC) want = MAX_ALLOC;
+      const p = alloc(want);
+      if (!p) break;
+      raw[n++] = p;
+    }
+    collectNow();                       // the threshold is set after each collection
+    gcStats(STATS);
+    heapStats(HEAP_AFTER);
+    const room = <i64>STATS.threshold - <i64>HEAP_AFTER.blockBytes, left = <i64>HEAP_AFTER.free;
+    for (let i = 0; i < n; i++) free(raw[i]);
+    // Counted as objects, the raw blocks put the threshold at seven eighths of the
+    // heap, below what they hold: every allocation's check asked for a collection.
+    expect(left).toBeLessThan(<i64>HEAP_BEFORE.free / 8);
+    expect(room).toBeGreaterThanOrEqual(left / 4 - left / 64);   // (free space and the blocks' capacity differ by a few headers)
+    expect(room).toBeLessThanOrEqual(left);
     finish();
   });
 

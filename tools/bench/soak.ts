@@ -1,12 +1,14 @@
 // `make soak`: boots each soak image (tests/soak/stress-soak.ts: 1,000 stress
 // rounds, half of them with async actors; stress-soak-gc.ts: the same with no
-// dispose(), in a small heap) on every board, under -icount (one schedule per seed, replayable
-// with tests/kernels/stress.ts) and without (the four cores really in
-// parallel, a new interleaving each run), and prints each run's summary:
-// rounds, tasks, values, cancellations, failures (each failure's seed is in
-// the output above it). Exits non-zero if any run failed or timed out.
+// dispose(), in a small heap; gc-soak.ts: the collector's checks at five
+// times make test's volume) on every board, under -icount (one schedule per
+// seed, replayable with tests/kernels/stress.ts) and without (the four cores
+// really in parallel, a new interleaving each run), and prints each run's
+// summary: the stress images' rounds, tasks, values, cancellations and
+// failures (each failure's seed is in the output above it), the collector
+// image's check lines. Exits non-zero if any run failed or timed out.
 //
-//   node soak.js build/soak/stress-soak.img build/soak/stress-soak-gc.img
+//   node soak.js build/soak/stress-soak.img build/soak/stress-soak-gc.img build/soak/gc-soak.img
 import { BOARDS } from "../boards/index.js";
 import { runQemu } from "../run/qemu.js";
 
@@ -15,11 +17,13 @@ async function main(images: string[]): Promise<number> {
   for (const image of images) for (const b of BOARDS) {
     for (const icount of [true, false]) {
       const r = await runQemu({ board: b.name, image, timeoutMs: 20 * 60_000, icount });
-      const lines = r.output.split("\n").filter((l) => l.startsWith("stress:"));
+      // A stress image's summary says how many rounds failed; the collector's ends with its verdict.
+      const lines = r.output.split("\n").filter((l) => l.startsWith("stress:") || /\((ok|WRONG)\) \[\d+ ms\]$|^gc: /.test(l));
       console.log(`  ${image}`);
       for (const l of lines) console.log(`  ${b.name} ${icount ? "-icount" : "parallel"}  ${l}`);
       const summary = lines.find((l) => /^stress: \d+ rounds/.test(l));
-      if (r.timedOut || r.code !== 0 || !summary || !/ 0 failed$/.test(summary)) {
+      const passed = summary ? / 0 failed$/.test(summary) : lines.includes("gc: all checks passed");
+      if (r.timedOut || r.code !== 0 || !passed) {
         bad++;
         console.log(`  ${b.name} ${icount ? "-icount" : "parallel"}  FAILED (exit ${r.code}${r.timedOut ? ", timed out" : ""}); output:\n${r.output}`);
       }

@@ -21,9 +21,10 @@
 // of them finite). The sweep frees every object block that was not marked;
 // raw allocations (alloc()) are never touched.
 //
-// When. An allocation that takes the heap's blocks past the threshold (twice
-// what was live after the last collection, at least a quarter of the heap,
-// at most seven eighths) or gc() requests a collection: every core that
+// When. An allocation that takes the heap's blocks past the threshold (the
+// raw blocks plus twice the objects live after the last collection: at
+// least a quarter, at most seven eighths of the room raw blocks leave them)
+// or gc() requests a collection: every core that
 // runs a kernel (cpu.running()) stops at its next poll boundary (an idle
 // core is woken from WFE); the last to arrive collects while the others
 // mark their own @perCore variables, then all go on. A core in a long poll
@@ -415,15 +416,26 @@ function sweepAndAccount(startInstr: u64, startTicks: u64): void {
   const pause = counter() - startTicks;
   st.pauseTicks = pause;
   if (pause > st.maxPauseTicks) st.maxPauseTicks = pause;
-  retune(h);
+  retune(h, SWEPT.liveBlockBytes);
 }
 
-/** The next threshold: twice the blocks live now, between a quarter and seven eighths of the heap. */
-function retune(h: usize): void {
+/**
+ * The next threshold, in bytes of blocks: what is raw now (alloc()'s blocks,
+ * which no collection frees) plus twice the live objects' blocks, the
+ * objects' part kept between a quarter and seven eighths of the room raw
+ * blocks leave. Raw blocks are not counted as objects: a kernel that holds
+ * most of its heap in raw buffers collected every CHECK_EVERY bytes when
+ * they were (the heap never fell under the threshold).
+ */
+function retune(h: usize, liveObjectBlocks: u32): void {
+  const blocks = heapBlockBytes(h);
+  const raw = blocks > liveObjectBlocks ? blocks - liveObjectBlocks : 0;
   const cap = heapCapacity(h);
-  let t = heapBlockBytes(h) * 2;
-  if (t < cap / 4) t = cap / 4;
-  if (t > cap / 8 * 7) t = cap / 8 * 7;
+  const room = cap > raw ? cap - raw : 0;
+  let t = liveObjectBlocks * 2;
+  if (t < room / 4) t = room / 4;
+  if (t > room / 8 * 7) t = room / 8 * 7;
+  t += raw;
   atomic.store32(GC + W_THRESHOLD, t);
   STATS.threshold = t;
 }
@@ -458,7 +470,7 @@ export function gc(): void {
 
 function checkPressure(): void {
   let t = load<u32>(GC + W_THRESHOLD);
-  if (!t) { retune(heap()); t = load<u32>(GC + W_THRESHOLD); }
+  if (!t) { retune(heap(), 0); t = load<u32>(GC + W_THRESHOLD); }   // no collection yet: all blocks count as raw
   if (heapBlockBytes(heap()) >= t && (load<u32>(GC + W_STATE) & 3) == IDLE) gc();
 }
 

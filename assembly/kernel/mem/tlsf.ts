@@ -716,6 +716,8 @@ export class SweepResult {
   liveBytes: u32 = 0;
   freedObjects: u32 = 0;
   freedBytes: u32 = 0;
+  /** The blocks the live objects take (headers and rounding included): the rest of heapBlockBytes is raw. */
+  liveBlockBytes: u32 = 0;
 }
 
 /**
@@ -734,7 +736,7 @@ export function heapSweep(h: usize, onFree: (payload: usize) => void, out: Sweep
   // Dead objects next to each other and to free blocks become one free
   // block: `run` is where the current stretch of them starts (0: none).
   let run: usize = 0;
-  let freedBlockBytes: u32 = 0, removed: u32 = 0, made: u32 = 0;
+  let freedBlockBytes: u32 = 0, liveBlockBytes: u32 = 0, removed: u32 = 0, made: u32 = 0;
   while (b < sentinel) {
     const size = blockSize(b);
     const req = load<u32>(b + B_REQ);
@@ -748,6 +750,7 @@ export function heapSweep(h: usize, onFree: (payload: usize) => void, out: Sweep
         store<u32>(b + B_REQ, req & ~REQ_MARK);
         live++;
         liveBytes += req & REQ_BYTES;
+        liveBlockBytes += <u32>size;
       } else {
         if (load<u32>(b + HEADER + 4)) onFree(b + HEADER);   // gcInfo2 set: a scope lists it
         store<u32>(b + B_TAG, <u32>b ^ TAG_FREE);            // a later free() of it is a double free
@@ -777,6 +780,7 @@ export function heapSweep(h: usize, onFree: (payload: usize) => void, out: Sweep
   out.liveBytes = liveBytes;
   out.freedObjects = freed;
   out.freedBytes = freedBytes;
+  out.liveBlockBytes = liveBlockBytes;
   return out;
 }
 
