@@ -34,9 +34,11 @@ const AFTER = changetype<HeapStats>(memory.data(64, 16));
 class Crunch extends Task {
   poll(cx: Context): bool {
     let x: u32 = cx.core + 1;
-    // Long enough (about 0.3 ms ahead of time, 3 ms under wasm3) that a core whose QEMU thread the
-    // host leaves out for a while still finds work to steal.
-    for (let i = 0; i < 200_000; i++) x = x * 1103515245 + 12345;
+    // Long enough that a core whose QEMU thread the host leaves out for a
+    // while still finds work to steal: under wasm3 in QEMU about 4 ms (the
+    // thousand take 1 s a core; 200,000 rounds took 15 s on an idle host,
+    // and cores woken for a spawn steal within microseconds now).
+    for (let i = 0; i < 50_000; i++) x = x * 1103515245 + 12345;
     atomic.add32(RAN_ON + (<usize>cx.core << 2), x == 7 ? 2 : 1);
     atomic.add32(CPU_DONE, 1);
     return true;
