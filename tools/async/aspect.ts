@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { resolve } from "node:path";
-import { lowerProgram, formatDiagnostic, keepLowered, mapMessages, ours } from "./asc.js";
+import { lowerProgram, formatDiagnostic, keepLowered, mapMessages, ours } from "./compile.js";
 import { rewriteLibImports } from "../kernel/lib-path.js";
 import { stripPerCore } from "./percore.js";
 import { relative } from "node:path";
