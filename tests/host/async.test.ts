@@ -164,7 +164,7 @@ describe("the async transform: what it makes", () => {
       "}",
       "export function start(ch: Channel<i32>): void { spawn(f(ch)); runOnce(); }",   // so that asc compiles the machine
     ].join("\n") + "\n");
-    const r = spawnSync(process.execPath, ["build/tools/tools/async/compile.js", file, "--outFile", join(DIR, "ascerror.wasm")], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", file, "--outFile", join(DIR, "ascerror.wasm")], { encoding: "utf8" });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /in build\/async-fixtures\/ascerror\.ts\(4,21\) \[in the code lowered from an async function: build\/async\/build\/async-fixtures\/ascerror\.ts\(\d+,\d+\)\]/, r.stderr);
     assert.ok(existsSync(join("build/async", file)), "the lowered file is kept");
@@ -187,7 +187,7 @@ describe("the async transform: what it makes", () => {
       "export function size(): usize { return offsetof<f$Future>(); }",
     ].join("\n") + "\n");
     const wat = join(DIR, "size.wat");
-    const r = spawnSync(process.execPath, ["build/tools/tools/async/compile.js", file, "--outFile", join(DIR, "size.wasm"), "--textFile", wat], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", file, "--outFile", join(DIR, "size.wasm"), "--textFile", wat], { encoding: "utf8" });
     assert.equal(r.status, 0, r.stderr);
     const printed = r.stdout.match(/ASYNC +f \(build\/async-fixtures\/size\.ts:2\): (\d+) bytes of state \((\d+) on the heap\), (\d+) states/);
     assert.ok(printed, r.stdout);
@@ -220,7 +220,7 @@ describe("asc's messages the kernel's build explains (issue 28)", () => {
     mkdirSync(DIR, { recursive: true });
     const file = join(DIR, "stackpointer.ts");
     writeFileSync(file, HEAD + "export function sp(): usize { return __stack_pointer; }\n");
-    const r = spawnSync(process.execPath, ["build/tools/tools/async/compile.js", file, "--outFile", join(DIR, "stackpointer.wasm")], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", file, "--outFile", join(DIR, "stackpointer.wasm")], { encoding: "utf8" });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /error: the kernel mentions __stack_pointer, asc's shadow stack, which kernels are built without \(asconfig\.json: "stackSize": -1;.*Remove the mention of __stack_pointer\./, r.stderr);
   });
