@@ -99,8 +99,10 @@ BOOT_INCLUDES := -Iboot -Iboot/cpu -Iboot/board -Iboot/push
 CFLAGS        := $(CFLAGS_COMMON) $(MEMORY_DEFS) -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Werror -I$(WASM3_DIR) $(BOOT_INCLUDES) -I$(B)/gen
 # -no-pie -static: the image runs where it is linked. Debian's gcc links PIE by
 # default, which added 21 KB of dynamic relocations nothing applies.
+# --wrap=realloc: boot/cpu/libc_glue.c's, whose cost does not grow with the free space.
 LDFLAGS       := -specs=picolibc.specs -nostartfiles -no-pie -static -T linker/kernel8.ld \
-                 -Wl,--defsym=SHARED_MEMORY_SIZE=$(KERNEL_MEMORY_MB)M -Wl,--gc-sections -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+                 -Wl,--defsym=SHARED_MEMORY_SIZE=$(KERNEL_MEMORY_MB)M -Wl,--gc-sections -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
+                 -Wl,--wrap=realloc
 
 STUB_SRCS     := $(wildcard boot/*.c boot/cpu/*.c boot/cpu/*.S boot/board/*.c boot/push/*.c boot/wasm/*.c)
 STUB_OBJS     := $(patsubst %,$(B)/obj/%.o,$(STUB_SRCS)) $(B)/obj/gen/abi_link.c.o
@@ -183,16 +185,17 @@ $(B)/gen/push_protocol.h: $(wildcard tools/push/protocol.ts tools/push/gen.ts) |
 	$(Q)touch $@
 
 # ---- AssemblyScript -> wasm ------------------------------------------------
-# Every kernel is validated (wasm-validate) and its imports checked against the ABI.
+# Every kernel's module variables go to shared memory (tools/kernel/share-globals.ts),
+# and it is validated (wasm-validate) and its imports checked against the ABI
+# (tools/kernel/check-wasm.ts): asc.js does both after the compile (exit code 3
+# when one fails), in the resident compiler when one runs.
 define wasm_rule
 $(2): $(1) $(AS_SRCS) $(3) $(ASYNC_SRCS) $(wildcard tools/kernel/share-globals.ts) asconfig.json assembly/arch/host.ts $(CONFIG) | $(TOOLS) $(B)/gen/abi.h $(B)/gen/boards.h
 	$$(call say,ASC,$(2))
 	$(Q)mkdir -p $$(dir $(2))
-	$(Q)cd $(PROJECT) && $(ASYNC_ASC) $(abspath $(1)) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) \
-		--outFile $(abspath $(2)) || \
-		{ printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
-	$(Q)$(NODE) $(TJS)/tools/kernel/share-globals.js $(2) --per-core $(2:.wasm=.percore.json) || { rm -f $(2); exit 1; }
-	$(Q)$(NODE) $(TJS)/tools/kernel/check-wasm.js $(2) || { rm -f $(2); exit 1; }
+	$(Q)cd $(PROJECT) && $(ASYNC_ASC) $(abspath $(1)) --target release --initialMemory $(WASM_PAGES) --maximumMemory $(WASM_PAGES) $(4) \
+		--outFile $(abspath $(2)) --share-globals --check || \
+		{ s=$$$$?; [ $$$$s = 3 ] || printf 'error: asc could not compile %s (above: the file, line and reason)\n' $(1) >&2; exit 1; }
 	$(Q)$$(WASM2WAT) $(2) -o $(2:.wasm=.wat)
 endef
 # The kernel: assembly/main.ts (which runs the tour, examples/tour/main.ts,
@@ -223,6 +226,10 @@ $(B)/app/index.ts: $(KERNEL_MAIN) tools/kernel/app-entry.ts $(APP_STAMP) | $(TOO
 	$(Q)$(NODE) $(TJS)/tools/kernel/app-entry.js --app $(KERNEL_MAIN) --out $@
 # (the examples are sources of the default kernel too: it re-exports the tour)
 $(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(wildcard $(dir $(KERNEL_MAIN))*.ts) $(wildcard examples/*/*.ts)))
+# The development build make push sends: the same program and checks, with
+# Binaryen's optimiser at -O1 (0.8 s instead of 1.5 of a warm build of the
+# tour; the module is about as large). make push RELEASE=1 sends the release build.
+$(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/dev/kernel.wasm,$(APP_STAMP) $(wildcard $(dir $(KERNEL_MAIN))*.ts) $(wildcard examples/*/*.ts),--optimizeLevel 1))
 
 $(foreach t,$(TEST_KERNELS),$(eval $(call wasm_rule,tests/kernels/$(t).ts,$(B)/tests/$(t).wasm,$(TEST_LIB_SRCS))))
 
@@ -239,6 +246,9 @@ endif
 # Rebuild wasm3 when its flags change (a stamp named after them).
 WASM3_FLAGS_STAMP := $(B)/.wasm3-flags-$(shell printf '%s' '$(WASM3_CFLAGS)' | md5sum | cut -c1-8)
 $(call stamp,$(WASM3_FLAGS_STAMP),$(B)/.wasm3-flags-*)
+# Relink the images when the link's flags change (--wrap=realloc once did not).
+LDFLAGS_STAMP := $(B)/.ldflags-$(shell printf '%s' '$(LDFLAGS)' | md5sum | cut -c1-8)
+$(call stamp,$(LDFLAGS_STAMP),$(B)/.ldflags-*)
 $(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h boot/wasm/no_yield.h
 	$(call say,CC,wasm3/$*.c)
 	$(Q)mkdir -p $(dir $@)
@@ -310,7 +320,7 @@ define image_rule_wasm3
 $(B)/obj/$(2).payload.o: boot/wasm/payload.S $(1)
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -DWASM_PATH='"$(1)"' -c $$< -o $$@
-$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld $(CONFIG)
+$(B)/$(2).elf: $(B)/obj/$(2).payload.o $(3) $(B)/stub.a linker/kernel8.ld $(CONFIG) $(LDFLAGS_STAMP)
 	$$(call say,LD,$$@)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/$(2).map -o $$@ $(3) $(B)/obj/$(2).payload.o -Wl,--whole-archive $(B)/stub.a -Wl,--no-whole-archive
 $(B)/$(2).img: $(B)/$(2).elf
@@ -339,7 +349,7 @@ $(B)/aot/obj/$(2)/kernel.o: boot/aot/unit.c $(B)/aot/c/$(2)/kernel.c $(B)/gen/ao
 $(B)/aot/obj/$(2)/aot.o: boot/aot/aot.c boot/aot/aot.h $(B)/aot/c/$(2)/kernel.h $(B)/aot/c/$(2)/imports.h $(B)/aot/include/wasm-rt.h $(B)/gen/abi.h $(B)/gen/boards.h $(B)/gen/push_protocol.h
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(CFLAGS) -Wno-missing-field-initializers $(AOT_DEFS) -I$(B)/aot/c/$(2) -I$(B)/aot/include -c $$< -o $$@
-$(B)/aot/$(2).pass1.elf: $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(3) $(B)/stub-aot.a linker/kernel8.ld $(CONFIG)
+$(B)/aot/$(2).pass1.elf: $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(3) $(B)/stub-aot.a linker/kernel8.ld $(CONFIG) $(LDFLAGS_STAMP)
 	$(Q)mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(LDFLAGS) -o $$@ $(3) $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
 $(B)/aot/c/$(2)/syms.c: $(B)/aot/$(2).pass1.elf $(1) | $(TOOLS)
@@ -347,7 +357,7 @@ $(B)/aot/c/$(2)/syms.c: $(B)/aot/$(2).pass1.elf $(1) | $(TOOLS)
 	$(Q)$(NODE) $(TJS)/tools/kernel/aot-syms.js --nm $(B)/aot/c/$(2)/pass1.nm --wasm $(1) --out $$@
 $(B)/aot/obj/$(2)/syms.o: $(B)/aot/c/$(2)/syms.c
 	$(Q)$(CC) $(CFLAGS) -c $$< -o $$@
-$(B)/aot/$(2).elf: $(B)/aot/$(2).pass1.elf $(B)/aot/obj/$(2)/syms.o
+$(B)/aot/$(2).elf: $(B)/aot/$(2).pass1.elf $(B)/aot/obj/$(2)/syms.o $(LDFLAGS_STAMP)
 	$$(call say,LD,$$@)
 	$(Q)$(CC) $(LDFLAGS) -Wl,-Map=$(B)/aot/$(2).map -o $$@ $(3) $(B)/aot/obj/$(2)/kernel.o $(B)/aot/obj/$(2)/aot.o $(B)/aot/obj/$(2)/syms.o -Wl,--whole-archive $(B)/stub-aot.a -Wl,--no-whole-archive
 	$(Q)$(NM) -n -S --defined-only $$@ | $(NODE) $(TJS)/tools/kernel/aot-syms.js --check $(B)/aot/c/$(2)/pass1.nm --nm - || { rm -f $$@; exit 1; }
@@ -475,8 +485,9 @@ gdb: $(IMG)/kernel8.img $(TOOLS)
 # shares the UART on build/uart.sock, for make push from another terminal.
 BAUD          ?= 115200
 UART_SOCKET   := $(B)/uart.sock
-# make push [DEVICE=...] [WAIT=15]: a new build/kernel.wasm into the running
-# kernel, no reboot (docs/push.md). Without DEVICE, through the make console
+# make push [DEVICE=...] [WAIT=15] [RELEASE=1]: a new kernel.wasm into the
+# running kernel, no reboot (docs/push.md): the development build,
+# build/dev/kernel.wasm, or with RELEASE=1 the release build/kernel.wasm. Without DEVICE, through the make console
 # or make qemu that is running; with DEVICE, straight to the board's adapter,
 # and then on as its console. No answer: it knocks for WAIT seconds, time to
 # reset a wedged board into the stub's boot window.
@@ -491,8 +502,9 @@ ifeq ($(BACKEND),aot)
 $(error make push BACKEND=aot: an aot image takes no push (its kernel is compiled into the image, not loaded from kernel.wasm). Boot a new image instead (make BACKEND=aot qemu, or make BACKEND=aot sdcard for a board), or run a wasm3 image (make qemu) and push into it (make push))
 endif
 endif
-push: $(B)/kernel.wasm $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD) --fast-baud $(PUSH_BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(B)/kernel.wasm
+PUSH_MODULE   := $(if $(RELEASE),$(B)/kernel.wasm,$(B)/dev/kernel.wasm)
+push: $(PUSH_MODULE) $(TOOLS)
+	$(Q)$(NODE) $(TJS)/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD) --fast-baud $(PUSH_BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(PUSH_MODULE)
 console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)
 	$(Q)$(COMPILER) start --idle-exit 1800000
 	$(Q)$(NODE) $(TJS)/tools/run/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)

@@ -74,6 +74,18 @@ describe("the resident compiler", { concurrency: false }, () => {
     assert.equal(existsSync(join(DIR, "bad-served.wasm")), false);
   });
 
+  it("the build's later steps (shared module variables, the module's checks) run there too: a refused module is removed, the same way", () => {
+    const bad = "tests/kernels-bad/bad-import.ts";
+    const a = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", bad, "--outFile", join(DIR, "bad-import-served.wasm"), "--share-globals", "--check"], { encoding: "utf8", env: served });
+    const b = spawnSync(process.execPath, ["build/tools/tools/async/asc.js", bad, "--outFile", join(DIR, "bad-import-alone.wasm"), "--share-globals", "--check"], { encoding: "utf8", env: alone });
+    assert.equal(a.status, 3, a.stderr);
+    assert.equal(b.status, 3, b.stderr);
+    assert.match(a.stderr, /error: \S+bad-import-served\.wasm: cpu\.teleport: the host has no such import/);
+    assert.equal(a.stderr.replaceAll("served", "alone"), b.stderr);
+    assert.match(a.stdout, /SHARED {3}build\/compiler-fixtures\/bad-import-served\.wasm: /);
+    assert.equal(existsSync(join(DIR, "bad-import-served.wasm")), false, "the refused module is not left for make to take as built");
+  });
+
   it("a build from another folder is not its project's: compiled by itself, as it would be there", () => {
     const other = mkdtempSync(join(tmpdir(), "tspi-other-"));
     const before = builds();

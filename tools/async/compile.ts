@@ -6,7 +6,7 @@
 // messages about them are moved back to the user's file and line. For each
 // async function it prints the bytes of its state machine.
 import asc from "assemblyscript/asc";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { lowerSource, mayNeedLowering, LowerResult, MachineInfo, Diagnostic } from "./lower.js";
 import { transformProgram, editorDeclarations } from "./program.js";
@@ -15,6 +15,8 @@ import { checkRawAddresses } from "./raw-address.js";
 import { checkPerCoreWrites, stripPerCore, PerCoreVar } from "./percore.js";
 import { LoweredFile, sourcePosition } from "./positions.js";
 import { perCoreDtoaBuffer } from "./std-dtoa.js";
+import { shareGlobalsFile } from "../kernel/share-globals.js";
+import { checkWasm } from "../kernel/check-wasm.js";
 import { LIB, inLib, libImports, libTarget, packageRoot, rewriteLibImports } from "../kernel/lib-path.js";
 
 const ROOT = process.cwd();
@@ -136,6 +138,10 @@ export const PROCESS_OUTPUT: CompileOutput = { stdout: (t) => process.stdout.wri
 
 /** One kernel build: `argv` as asc.js takes it. Returns the exit code; everything it says goes to `out`. */
 export async function compileKernel(argv: string[], out: CompileOutput = PROCESS_OUTPUT): Promise<number> {
+  // The build's later steps, done here too when asked (a resident compiler then saves their node start-ups):
+  // the module variables into shared memory, and the module's checks against wasm-validate and the ABI.
+  const thenShare = argv.includes("--share-globals"), thenCheck = argv.includes("--check");
+  argv = argv.filter((a) => a !== "--share-globals" && a !== "--check");
   const entry = argv[0];
   if (!entry || entry.startsWith("-")) {
     out.stderr("usage: asc.js <entry.ts> [asc options]\n");
@@ -182,13 +188,22 @@ export async function compileKernel(argv: string[], out: CompileOutput = PROCESS
   if (error) return 1;
   // The per-core variables, for tools/kernel/share-globals.ts (beside the .wasm).
   const outAt = argv.indexOf("--outFile");
-  if (outAt > 0) writeFileSync(argv[outAt + 1].replace(/\.wasm$/, "") + ".percore.json",
-    JSON.stringify([...perCore.values()].sort((a, b) => a.global.localeCompare(b.global)), null, 1) + "\n");
+  const outFile = outAt > 0 ? argv[outAt + 1] : "";
+  const perCoreFile = outFile.replace(/\.wasm$/, "") + ".percore.json";
+  if (outFile) writeFileSync(perCoreFile, JSON.stringify([...perCore.values()].sort((a, b) => a.global.localeCompare(b.global)), null, 1) + "\n");
 
   const machines: MachineInfo[] = [...files.values()].flatMap((f) => f.result.machines);
   for (const m of machines) {
     const { bytes, heap } = machineBytes(m);
     out.stdout(`  ASYNC    ${m.name} (${relative(ROOT, resolve(m.file))}:${m.line}): ${bytes} bytes of state (${heap} on the heap), ${m.states} states\n`);
+  }
+  if ((thenShare || thenCheck) && !outFile) { out.stderr("error: --share-globals and --check need --outFile\n"); return 2; }
+  // A later step that fails leaves no module behind (make would take it as built); exit code 3: not asc's error.
+  if (thenShare && shareGlobalsFile(relative(ROOT, outFile), perCoreFile, "", out) !== 0) { rmSync(outFile, { force: true }); return 3; }
+  if (thenCheck) {
+    const problems = checkWasm(outFile);
+    for (const p of problems) out.stderr(`error: ${outFile}: ${p}\n`);
+    if (problems.length) { rmSync(outFile, { force: true }); return 3; }
   }
   return 0;
 }

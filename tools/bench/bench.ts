@@ -9,7 +9,8 @@
 //                 [--aot build/aot/bench/bench.img --aot-boot-image build/aot/bench/boot.img]
 //                 [--push build/examples/tour.img build/examples/tour.wasm] [image]
 // With --push it also times make push into that image (tools/push/pushbench.ts)
-// and measures the host CPU the image costs when left to run (./idle.ts).
+// and measures the host CPU the image costs when left to run (./idle.ts),
+// and the edit loop: an edit, make push, the edit's line on the console (./editloop.ts).
 import { statSync, writeFileSync } from "node:fs";
 import { BOARDS, findBoard } from "../boards/index.js";
 import { runQemu } from "../run/qemu.js";
@@ -17,6 +18,7 @@ import { ASYNC_PAIRS } from "./perf-doc.js";
 import { sizeSplitOf } from "../kernel/size.js";
 import { pushFigures, PushFigure } from "../push/pushbench.js";
 import { idleFigure, IdleFigure } from "./idle.js";
+import { editLoopFigure, EditLoopFigure } from "./editloop.js";
 
 export type Side = "wasm3" | "aot" | "native";
 export interface BenchLine { side: Side; row: string; instructions: number; ops: number }
@@ -204,9 +206,19 @@ ${pushImage} left running in QEMU (four cores, no -icount), after \`cores online
       console.log(`  ${findBoard(board).title}: ${(f.cpuMs / 1000).toFixed(2)} s of CPU in ${(f.wallMs / 1000).toFixed(1)} s, ${Math.round((100 * f.cpuMs) / f.wallMs)} % of one host CPU`);
     }
   }
+  // The edit loop: an edit of the program's source, then make push, to the edit's line on the console (./editloop.ts).
+  const editLoop: Record<string, EditLoopFigure> = {};
+  if (pushImage) {
+    console.log(`\nthe edit loop: a line added to a copy of the tour's main(), then make push (the development build through the resident compiler, the push through make qemu's console), to that line on the console; median of 3, wall-clock on this machine`);
+    for (const board of boards) {
+      try { editLoop[board] = await editLoopFigure(board, pushImage); } catch (e) { console.error((e as Error).message); return 1; }
+      const f = editLoop[board];
+      console.log(`  ${findBoard(board).title}: ${(f.ms / 1000).toFixed(2)} s (rounds: ${f.rounds.map((x) => (x / 1000).toFixed(2)).join(", ")} s; a ${f.bytes.toLocaleString("en-US")}-byte module)`);
+    }
+  }
   console.log("\nsizes:");
   for (const [k, v] of Object.entries(sizes)) console.log(`  ${k}: ${v.toLocaleString("en-US")}`);
-  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes, push: pushes, idle }, null, 2) + "\n");
+  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes, push: pushes, idle, editLoop }, null, 2) + "\n");
   console.log(`\nwritten: ${out}`);
   return 0;
 }

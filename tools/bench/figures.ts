@@ -17,6 +17,8 @@ export interface Results {
   push?: Record<string, { baud: number; ms: number; wire: number; kibPerS: number }[]>;
   /** The tour left running in QEMU, per board: QEMU's host CPU over a stretch of wall time (tools/bench/idle.ts); absent in older results. */
   idle?: Record<string, { wallMs: number; cpuMs: number }>;
+  /** An edit, make push, the edit's line on the console, per board (tools/bench/editloop.ts); absent in older results. */
+  editLoop?: Record<string, { rounds: number[]; ms: number; bytes: number }>;
 }
 
 const int = (x: number) => Math.round(x).toLocaleString("en-US");
@@ -51,8 +53,10 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "boot-aot": (r) => millions(fig(r, "aot boot: instructions to cores online: 4, the benchmark kernel (all cores)")),
   "image-wasm3": (r) => kb(need(r.sizes["kernel8.img bytes"] ?? null, "kernel8.img bytes")),
   "image-aot": (r) => kb(need(r.sizes["aot kernel8.img bytes"] ?? null, "aot kernel8.img bytes")),
+  "tour-wasm-kb": (r) => kb(need(r.sizes["kernel.wasm bytes"] ?? null, "kernel.wasm bytes")),
   "tour-wasm-bytes": (r) => String(need(r.sizes["kernel.wasm bytes"] ?? null, "kernel.wasm bytes")),
   "idle-cpu": (r) => { const f = r.idle?.pi3; if (!f) throw new Error("bench/results.json: no pi3 idle figure"); return `${Math.round((100 * f.cpuMs) / f.wallMs)} %`; },
+  "edit-loop-s": (r) => `${(need(r.editLoop?.pi3?.ms ?? null, "a pi3 edit loop") / 1000).toFixed(1)} s`,
   "push-s": (r) => `${(need(r.push?.pi3?.[0]?.ms ?? null, "a pi3 push") / 1000).toFixed(1)} s`,
 };
 

@@ -239,14 +239,13 @@ export function describe(global: string): string {
   return slash < 0 ? global : `${global.slice(slash + 1)} (${global.slice(0, slash)}.ts)`;
 }
 
-function main(argv: string[]): number {
-  let file = "", perCoreFile = "", outFile = "";
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === "--per-core") perCoreFile = argv[++i];
-    else if (argv[i] === "--out") outFile = argv[++i];
-    else file = argv[i];
-  }
-  if (!file) { console.error("usage: share-globals kernel.wasm [--per-core x.percore.json] [--out kernel.wasm]"); return 2; }
+/**
+ * share-globals on a file: rewrites `file` (or writes `outFile`) with its
+ * module variables in shared memory, the ones `perCoreFile` lists per core.
+ * Returns the exit code; says what it did, or why not, through `out`.
+ */
+export function shareGlobalsFile(file: string, perCoreFile: string, outFile = "",
+  out: { stdout(t: string): void; stderr(t: string): void } = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): number {
   const listed: PerCoreVar[] = perCoreFile && existsSync(perCoreFile) ? JSON.parse(readFileSync(perCoreFile, "utf8")) : [];
   const perCore = new Map(listed.map((v) => [v.global, v]));
   const dir = mkdtempSync(join(tmpdir(), "share-"));
@@ -255,15 +254,26 @@ function main(argv: string[]): number {
     const r = shareGlobals(wat, perCore);
     writeFileSync(join(dir, "k.wat"), r.wat);
     execFileSync("wat2wasm", ["--debug-names", join(dir, "k.wat"), "-o", outFile || file], { stdio: ["ignore", "ignore", "pipe"] });
-    process.stdout.write(`  SHARED   ${file}: ${r.shared.length} module variable(s) for all cores, ${r.perCore.length} per core\n`);
+    out.stdout(`  SHARED   ${file}: ${r.shared.length} module variable(s) for all cores, ${r.perCore.length} per core\n`);
     return 0;
   } catch (e) {
     const msg = e instanceof ShareError ? e.message : (e as { stderr?: Buffer }).stderr?.toString() || (e as Error).message;
-    console.error(`error: ${file}: ${msg}`);
+    out.stderr(`error: ${file}: ${msg}\n`);
     return 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function main(argv: string[]): number {
+  let file = "", perCoreFile = "", outFile = "";
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--per-core") perCoreFile = argv[++i];
+    else if (argv[i] === "--out") outFile = argv[++i];
+    else file = argv[i];
+  }
+  if (!file) { console.error("usage: share-globals kernel.wasm [--per-core x.percore.json] [--out kernel.wasm]"); return 2; }
+  return shareGlobalsFile(file, perCoreFile, outFile);
 }
 
 if (process.argv[1]?.endsWith("share-globals.js")) process.exit(main(process.argv.slice(2)));
