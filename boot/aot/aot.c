@@ -34,6 +34,9 @@
 #include "console.h"
 #include "mmu.h"
 #include "trap_frame.h"
+#include "push.h"
+#include "uart.h"
+#include "wake.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -216,3 +219,44 @@ void wasm_run(unsigned core) {
     console_flush();
     host_core_leaves(core);
 }
+
+/* ---- no push, said clearly where it costs nothing (backend.h) -------------
+ * An aot image does not watch a running kernel's reads (that would cost
+ * every inlined MMIO read a stack frame: host_mmio.c is built here with
+ * AOT_NO_PUSH), but where no kernel runs, in the boot window and once every
+ * core has stopped, its core 0 reads the UART itself and answers a push
+ * request with a refusal that says why. */
+static const char aot_refusal[] =
+    "push: refused: this image runs its kernel compiled ahead of time (make BACKEND=aot), and native code does not "
+    "travel: build with the default BACKEND=wasm3 to push, or write a new card (make sdcard BACKEND=aot)\n";
+
+static unsigned snoop_state;
+
+static int request_arrived(void) {
+    int c = uart_getc_timeout(0);
+    return c >= 0 && push_match(&snoop_state, (uint8_t)c);
+}
+
+int wasm_boot_window(unsigned ms, const char *rejected) {
+    (void)rejected;                           /* aot refuses bad modules at build time */
+    if (!ms) return 0;
+    kprintf("push: waiting %u ms for a push request before the kernel starts (push.wait=); "
+            "this aot image refuses one\n", ms);
+    console_flush();
+    for (uint64_t end = counter_now() + counter_freq() * ms / 1000; counter_now() < end;)
+        if (request_arrived()) kprintf("%s", aot_refusal), console_flush();
+    return 0;
+}
+
+_Noreturn void wasm_serve(unsigned core) {
+    wasm_run(core);
+    if (core != 0) park();
+    while (__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE)) cpu_wait();
+    kprintf("push: no core runs the kernel; this aot image takes no push (make BACKEND=wasm3 does)\n");
+    console_flush();
+    for (;;)
+        if (request_arrived()) kprintf("%s", aot_refusal), console_flush();
+}
+
+/* No kernel read is watched for a request here (AOT_NO_PUSH): never asked. */
+const char *wasm_push_requested(void) { return 0; }

@@ -44,10 +44,6 @@ static const char *ec_name(unsigned ec) {
 
 extern volatile int exit_code;
 
-/* The AOT backend turns some faults of a running kernel into wasm traps
- * (boot/aot/aot.c); with wasm3 every fault is a stub bug. Returns nonzero
- * when it took the fault (and changed the frame to return elsewhere). */
-__attribute__((weak)) int wasm_fault(struct trap_frame *f) { (void)f; return 0; }
 
 void exception_entry(struct trap_frame *f, unsigned kind) {
     unsigned core = core_id();

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "abi.h"   /* HOST_ABI_VERSION, generated from tools/abi/spec.ts */
+#include "backend.h" /* the backend's entry points: wasm3's in host.c, aot's in boot/aot/aot.c */
 #include "mmu.h" /* __shared_start, __shared_end */
 
 /* A host function's success is NULL. wasm3.h's macros return m3Err_none,
@@ -24,19 +25,6 @@
 #else
 #define WASM_WINDOW_BYTES ((uint64_t)(__shared_end - __shared_start))
 #endif
-
-/* What runs the kernel, for the boot line: "kernel.wasm N bytes, wasm3 0.5.0"
- * (host.c) or "kernel.wasm ahead of time (wasm2c)" (boot/aot/aot.c). */
-const char *wasm_backend(void);
-
-/* Loads kernel.wasm into one runtime per core and compiles every function.
- * Core 0 only, before the other cores start (wasm3 is not thread-safe while
- * it loads). Returns NULL, or the reason the module was rejected. */
-const char *wasm_load_all(unsigned cores);
-
-/* Runs the kernel on this core: kernel_start(core). Returns only if the
- * kernel returned or trapped (after printing the panic line). */
-void wasm_run(unsigned core);
 
 /* Bitmask of cores whose kernel is running (set on entry, cleared when it
  * traps or returns). */
@@ -62,14 +50,6 @@ const char *async_where(unsigned core, uint32_t name_addr, uint32_t line);
 extern const char host_handover[];
 extern volatile uint32_t push_pending;
 const char *push_snoop(uint32_t dr);         /* the handover marker once the request has come, else NULL */
-const char *wasm_push_requested(void);       /* wasm3's answer to a request (host.c) */
-/* Core 0 at boot, before the other cores start: waits `ms` for a push (and
- * takes it), or, when the image's module was `rejected`, until one is
- * accepted. 0 when it did not wait for one: this backend takes no push (aot)
- * or no window was asked for a rejected module (the caller stops). */
-int wasm_boot_window(unsigned ms, const char *rejected);
-/* Runs this core's kernel, and again after each accepted push; never returns. */
-_Noreturn void wasm_serve(unsigned core);
 
 /* This core starts (sets its bit in cores_running, SEV) or stops running its kernel (clears it, SEV). */
 void host_core_enters(unsigned core);

@@ -105,39 +105,3 @@ const char *push_snoop(uint32_t dr) {
     snoop_state = 0;
     return wasm_push_requested();
 }
-
-/* ---- aot images: no push, said clearly where it costs nothing ----------
- * An aot image does not watch a running kernel's reads (that would cost
- * every inlined MMIO read a stack frame), but where no kernel runs, in the
- * boot window and once every core has stopped, its core 0 reads the UART
- * itself and answers a push request with a refusal that says why. host.c
- * (wasm3) defines both functions for real. */
-static const char aot_refusal[] =
-    "push: refused: this image runs its kernel compiled ahead of time (make BACKEND=aot), and native code does not "
-    "travel: build with the default BACKEND=wasm3 to push, or write a new card (make sdcard BACKEND=aot)\n";
-
-static int request_arrived(void) {
-    int c = uart_getc_timeout(0);
-    return c >= 0 && push_match(&snoop_state, (uint8_t)c);
-}
-
-__attribute__((weak)) int wasm_boot_window(unsigned ms, const char *rejected) {
-    (void)rejected;                           /* aot refuses bad modules at build time */
-    if (!ms) return 0;
-    kprintf("push: waiting %u ms for a push request before the kernel starts (push.wait=); "
-            "this aot image refuses one\n", ms);
-    console_flush();
-    for (uint64_t end = counter_now() + counter_freq() * ms / 1000; counter_now() < end;)
-        if (request_arrived()) kprintf("%s", aot_refusal), console_flush();
-    return 0;
-}
-
-__attribute__((weak)) _Noreturn void wasm_serve(unsigned core) {
-    wasm_run(core);
-    if (core != 0) park();
-    while (__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE)) cpu_wait();
-    kprintf("push: no core runs the kernel; this aot image takes no push (make BACKEND=wasm3 does)\n");
-    console_flush();
-    for (;;)
-        if (request_arrived()) kprintf("%s", aot_refusal), console_flush();
-}

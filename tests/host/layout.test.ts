@@ -6,6 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { spawnSync } from "node:child_process";
 
 const ROOT = resolve("assembly");
 
@@ -61,5 +62,33 @@ describe("the library's layout", () => {
   it("finds a cycle when there is one (the check can fail)", () => {
     const fake = new Map([["a.ts", ["b.ts"]], ["b.ts", ["a.ts"]], ["c.ts", []]]);
     assert.deepEqual(cycles(fake, ["a.ts", "b.ts", "c.ts"]).length, 1);
+  });
+});
+
+describe("the stub's backend interface (boot/backend.h)", () => {
+  // Each backend defines every function of the interface in its own object, and
+  // nothing in boot/ gives one a weak default: the backend was once chosen by
+  // weak symbols (host_common.c's wasm_serve and wasm_boot_window were the aot
+  // ones, overridden by host.c's), so a backend that left one out still linked.
+  const names = [...readFileSync("boot/backend.h", "utf8").matchAll(/^(?:_Noreturn )?(?:const )?\w+ \*?(wasm_\w+)\(/gm)].map((m) => m[1]);
+  it("names the functions main.c and the exceptions call", () => {
+    assert.deepEqual([...names].sort(), ["wasm_backend", "wasm_boot_window", "wasm_fault", "wasm_load_all", "wasm_push_requested", "wasm_run", "wasm_serve"]);
+  });
+  for (const [backend, object] of [["wasm3", "build/obj/boot/wasm/host.c.o"], ["aot", "build/aot/obj/kernel8/aot.o"]]) {
+    it(`${backend} defines each one in ${object}`, () => {
+      const nm = spawnSync(process.env.NM ?? "aarch64-linux-gnu-nm", ["--defined-only", object], { encoding: "utf8" });
+      assert.equal(nm.status, 0, nm.stderr);
+      const defined = new Set([...nm.stdout.matchAll(/^\S+ T (\w+)$/gm)].map((m) => m[1]));
+      assert.deepEqual(names.filter((n) => !defined.has(n)), [], `${object} lacks these (strong, in .text)`);
+    });
+  }
+  it("no file of the stub gives one a weak default", () => {
+    const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => {
+      const p = join(dir, f);
+      return statSync(p).isDirectory() ? files(p) : /\.[ch]$/.test(p) ? [p] : [];
+    });
+    const weak = files("boot").flatMap((f) => readFileSync(f, "utf8").split("\n").map((l, i) => ({ f, i, l })))
+      .filter(({ l }) => /weak/.test(l) && names.some((n) => l.includes(n)));
+    assert.deepEqual(weak.map(({ f, i, l }) => `${f}:${i + 1}: ${l.trim()}`), []);
   });
 });
