@@ -58,16 +58,33 @@ export const GPIO_PUP_PDN_CNTRL_REG0: u32 = 0xe4;
 /** The six detect-enable registers, 12 bytes apart (two banks each), in Edge bit order. */
 const DETECT_STRIDE: u32 = 12;
 
-// Shared state, in static memory (every core sees the same words):
-// +0 the lock, +8/+12 claimed pins (bits 0-31, 32-63), +16/+20 pins whose
-// event the interrupt took while nobody waited, +24/+28 pins waiting for a
-// level, +32.. a waiting future per pin.
-const STATE = memory.data(32 + 64 * 4, 8);
+/**
+ * The driver's shared state, in static memory (every core sees the same
+ * words; changed with atomics, or under the lock). Each pin set is two
+ * words, bits 0-31 and 32-63, read as CLAIMED + bank(pin); after the
+ * class, a word per pin: the future waiting on it (WAITERS + pin * 4).
+ */
+@unmanaged
+class GpioState {
+  /** The lock of read-modify-writes of the function and pull registers (a SpinLock: LOCK). */
+  lock: u32 = 0;
+  private _pad: u32 = 0;
+  /** Pins taken by claim(). */
+  claimed: u32 = 0;
+  claimedHigh: u32 = 0;
+  /** Pins whose event the interrupt took while nobody waited. */
+  latched: u32 = 0;
+  latchedHigh: u32 = 0;
+  /** Pins a future waits on for a level. */
+  levelWaits: u32 = 0;
+  levelWaitsHigh: u32 = 0;
+}
+const STATE = changetype<GpioState>(memory.data(offsetof<GpioState>() + 64 * 4, 8));
 const LOCK = changetype<SpinLock>(STATE);
-const CLAIMED = STATE + 8;
-const LATCHED = STATE + 16;
-const LEVEL_WAITS = STATE + 24;
-const WAITERS = STATE + 32;
+const CLAIMED = changetype<usize>(STATE) + offsetof<GpioState>("claimed");
+const LATCHED = changetype<usize>(STATE) + offsetof<GpioState>("latched");
+const LEVEL_WAITS = changetype<usize>(STATE) + offsetof<GpioState>("levelWaits");
+const WAITERS = changetype<usize>(STATE) + offsetof<GpioState>();
 
 // @ts-ignore: decorator
 @inline function base(): u32 { return gpioBase(currentBoard()); }

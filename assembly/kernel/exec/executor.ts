@@ -46,18 +46,50 @@ export function serviceEvents(): void {
 }
 
 const CORES: u32 = MAX_CORES;
-// One Context per core, in static memory (no allocation), reused for every poll.
-const CONTEXTS = memory.data(16 * MAX_CORES, 16);
-// Per core: lock (4), head (4), tail (4), length (4), polls (4), steals (4), idle entries (4): 32 bytes.
-const QUEUES = memory.data(32 * MAX_CORES, 16);
-// Per core, the tasks that only it may run: lock, head, tail, length (16 bytes).
-const OWN_QUEUES = memory.data(16 * MAX_CORES, 16);
+
+/**
+ * A run queue, as the host's queue module reads it (tools/abi/spec.ts: the
+ * lock word, the first and last task, the length; the host takes the lock).
+ * Tasks that only one core may run wait in that core's RunQueue.
+ */
+@unmanaged
+class RunQueue {
+  lock: u32 = 0;
+  head: u32 = 0;
+  tail: u32 = 0;
+  /** Tasks queued: read without the lock only as a hint. */
+  length: u32 = 0;
+}
+
+/** A core's shared queue (others steal from it), then its statistics, written by that core only. */
+@unmanaged
+class CoreQueue extends RunQueue {
+  /** Polls this core made, tasks it stole, and times it went idle. */
+  polls: u32 = 0;
+  steals: u32 = 0;
+  idle: u32 = 0;
+  private _pad: u32 = 0;
+}
+
+// The host's layout (tools/abi/spec.ts, module "queue"), checked when this compiles.
+if (offsetof<RunQueue>("head") != 4 || offsetof<RunQueue>("tail") != 8 || offsetof<RunQueue>("length") != 12 || offsetof<RunQueue>() != 16)
+  ERROR("kernel/exec/executor.ts: RunQueue must be the host's queue (lock, head, tail, length at +0, +4, +8, +12)");
+
+// One Context, CoreQueue and RunQueue per core, in static memory (no allocation).
+// (A core's statistics are written by it only, with plain increments; others read them with a load-acquire.)
+const CONTEXTS = memory.data(offsetof<Context>() * MAX_CORES, 16);
+const QUEUES = memory.data(offsetof<CoreQueue>() * MAX_CORES, 16);
+const OWN_QUEUES = memory.data(offsetof<RunQueue>() * MAX_CORES, 16);
 const NEXT_CORE = memory.data(4, 4);
 
 // @ts-ignore: decorator
-@inline function queue(core: u32): usize { return QUEUES + (<usize>(core & (CORES - 1)) << 5); }
+@inline function queue(core: u32): CoreQueue { return changetype<CoreQueue>(QUEUES + (<usize>(core & (CORES - 1)) * offsetof<CoreQueue>())); }
 // @ts-ignore: decorator
-@inline function ownQueue(core: u32): usize { return OWN_QUEUES + (<usize>(core & (CORES - 1)) << 4); }
+@inline function ownQueue(core: u32): RunQueue { return changetype<RunQueue>(OWN_QUEUES + (<usize>(core & (CORES - 1)) * offsetof<RunQueue>())); }
+/** The context `core` polls with: its task is the one being polled, null between polls. */
+// @ts-ignore: decorator
+@inline function contextOf(core: u32): Context { return changetype<Context>(CONTEXTS + (<usize>(core & (CORES - 1)) * offsetof<Context>())); }
+
 // Which queue this core looks at first, turn by turn (its own, then the shared one).
 // @ts-ignore: decorator
 @perCore let ownFirst: bool = false;
@@ -75,12 +107,12 @@ const NEXT_CORE = memory.data(4, 4);
 // the layout is in tools/abi/spec.ts): four host calls each before.
 function enqueue(task: Task, core: u32): void {
   const cores = <u32>task.affinity;
-  let q = queue(core);
+  let q: RunQueue = queue(core);
   if (cores) {                                  // pinned or among a set: never stolen
     core = placeAmong(cores, core);
     q = ownQueue(core);
   }
-  const length = hostQueue.push(q, changetype<usize>(task), <u32>offsetof<Task>("next"));
+  const length = hostQueue.push(changetype<usize>(q), changetype<usize>(task), <u32>offsetof<Task>("next"));
   // Another core's queue: wake it. This core's own: it is awake, but when it
   // already has a task to run (one queued before, or the one it is polling)
   // the new one could run elsewhere now, and idle cores sleep until woken:
@@ -91,7 +123,7 @@ function enqueue(task: Task, core: u32): void {
 
 /** Whether `core` is inside a task's poll (runOnce sets its context's task). */
 function polling(core: u32): bool {
-  return changetype<Context>(CONTEXTS + (<usize>(core & (CORES - 1)) << 4)).task != null;
+  return contextOf(core).task != null;
 }
 setEnqueue(enqueue);
 
@@ -104,20 +136,20 @@ function placeAmong(cores: u32, core: u32): u32 {
   let best: u32 = core, fewest: u32 = 0xFFFFFFFF;
   for (let c: u32 = 0; c < CORES; c++) {
     if (!(cores & (1 << c))) continue;
-    const len = load<u32>(queue(c), 12) + load<u32>(ownQueue(c), 12);
+    const len = queue(c).length + ownQueue(c).length;
     if (len < fewest) { fewest = len; best = c; }
   }
   return best;
 }
 
-function pop(q: usize): Task | null {
-  if (!load<u32>(q, 12)) return null;           // a hint (plain read): the host checks again under the lock
-  return changetype<Task | null>(hostQueue.pop(q, <u32>offsetof<Task>("next")));
+function pop(q: RunQueue): Task | null {
+  if (!q.length) return null;                   // a hint (plain read): the host checks again under the lock
+  return changetype<Task | null>(hostQueue.pop(changetype<usize>(q), <u32>offsetof<Task>("next")));
 }
 
 /** The next task of this core: from its own queue and the shared one in turn (with no pinned task queued, as before). */
 function dequeue(core: u32): Task | null {
-  if (!load<u32>(ownQueue(core), 12)) return pop(queue(core));     // a hint, as pop's
+  if (!ownQueue(core).length) return pop(queue(core));     // a hint, as pop's
   ownFirst = !ownFirst;
   if (ownFirst) {
     const t = pop(ownQueue(core));
@@ -133,12 +165,12 @@ function steal(self: u32): Task | null {
   const n = coreCount();
   for (let c: u32 = 0; c < n; c++) {
     if (c == self) continue;
-    const len = atomic.load32(queue(c) + 12);
+    const len = atomic.load32(changetype<usize>(queue(c)) + offsetof<CoreQueue>("length"));
     if (len > most) { most = len; best = c; }
   }
   if (best == self) return null;
   const t = pop(queue(best));
-  if (t) count(queue(self) + 20);
+  if (t) queue(self).steals++;
   return t;
 }
 
@@ -262,15 +294,11 @@ export class JoinHandle<T> extends Future {
   }
 }
 
-// The statistics words of a core are written by that core only: plain
-// increments, read by anyone.
-// @ts-ignore: decorator
-@inline function count(addr: usize): void { store<u32>(addr, load<u32>(addr) + 1); }
 
 /** Polls one task if there is one; false if this core found nothing to do. */
 export function runOnce(): bool {
   const core = myCore();
-  const cx = changetype<Context>(CONTEXTS + (<usize>(core & (CORES - 1)) << 4));
+  const cx = contextOf(core);
   cx.core = core;
   let task = dequeue(core);
   if (!task) task = steal(core);
@@ -288,7 +316,7 @@ export function runOnce(): bool {
     withdrawAll(task);                         // the cancellation takes effect: it keeps nothing
   } else {
     task.polls++;
-    count(queue(core) + 16);
+    queue(core).polls++;
     cx.task = task;
     done = task.poll(cx);
     clearAsync();
@@ -359,7 +387,7 @@ setRootFilter(liveTask);
 
 /** Nothing to run: count it and sleep until an SEV (spawn, wake, a collection's request) or an interrupt. */
 function idle(): void {
-  count(queue(myCore()) + 24);
+  queue(myCore()).idle++;
   waitForWake();
 }
 
@@ -383,7 +411,7 @@ export function runUntil(done: () => bool): void {
 const RECHECK_MS: u64 = 1;
 
 /** Tasks this core has polled, and taken from other cores, since boot. */
-export function pollsOn(core: u32): u32 { return atomic.load32(queue(core) + 16); }   // (load-acquire: another core's counter)
-export function stealsOn(core: u32): u32 { return atomic.load32(queue(core) + 20); }
+export function pollsOn(core: u32): u32 { return atomic.load32(changetype<usize>(queue(core)) + offsetof<CoreQueue>("polls")); }   // (load-acquire: another core's counter)
+export function stealsOn(core: u32): u32 { return atomic.load32(changetype<usize>(queue(core)) + offsetof<CoreQueue>("steals")); }
 /** Times this core found nothing to run and went to sleep (WFE). */
-export function idleOn(core: u32): u32 { return atomic.load32(queue(core) + 24); }
+export function idleOn(core: u32): u32 { return atomic.load32(changetype<usize>(queue(core)) + offsetof<CoreQueue>("idle")); }

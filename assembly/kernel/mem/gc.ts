@@ -72,45 +72,67 @@ export const WAIT_MS: u64 = 1000;
 // @ts-ignore: decorator
 @inline const STACK_ENTRIES: u32 = 2048;
 
-// Shared words (static memory).
-//  +0 the state word, +4 the cores that marked their own globals, +8 the
-//  mark lock, +12 the threshold (bytes of blocks), +16 the mark stack's
-//  base, +20 its top, +24 overflowed, +28 root visitors, +32.. (16) the
-//  visitors' functions, +96 the root filter, +100 the timer's restorer,
-//  +104 the bitmap of static objects marked (one bit per 16 bytes below
-//  __heap_base), +108 the mark stack's entries, +112 its limit (0: by the
-//  heap's size).
-const GC = memory.data(128, 16);
-// @ts-ignore: decorator
-@inline const W_STATE: usize = 0;
-// @ts-ignore: decorator
-@inline const W_LOCALS: usize = 4;
-// @ts-ignore: decorator
-@inline const W_LOCK: usize = 8;
-// @ts-ignore: decorator
-@inline const W_THRESHOLD: usize = 12;
-// @ts-ignore: decorator
-@inline const W_STACK: usize = 16;
-// @ts-ignore: decorator
-@inline const W_TOP: usize = 20;
-// @ts-ignore: decorator
-@inline const W_OVERFLOW: usize = 24;
-// @ts-ignore: decorator
-@inline const W_NROOTS: usize = 28;
-// @ts-ignore: decorator
-@inline const W_ROOTS: usize = 32;
-// @ts-ignore: decorator
-@inline const W_FILTER: usize = 96;
-// @ts-ignore: decorator
-@inline const W_RESTORE: usize = 100;
-// @ts-ignore: decorator
-@inline const W_STATICS: usize = 104;
-// @ts-ignore: decorator
-@inline const W_CAP: usize = 108;
-// @ts-ignore: decorator
-@inline const W_LIMIT: usize = 112;
 // @ts-ignore: decorator
 @inline const MAX_ROOTS: u32 = 16;
+
+/**
+ * The collector's shared words, in static memory (GC): one set for the four
+ * cores, changed with atomics or under the mark lock. After the class, the
+ * root visitors' functions (MAX_ROOTS words, at W_ROOTS).
+ */
+@unmanaged
+class GcShared {
+  /** Bits 0-1 the phase, 4-7 the cores parked at a safe point, 8-31 collections finished (changed by CAS only). */
+  state: u32 = 0;
+  /** The cores that marked their own @perCore variables in this collection. */
+  locals: u32 = 0;
+  /** The mark lock (a SpinLock). */
+  lock: u32 = 0;
+  /** The heap's block bytes that request the next collection. */
+  threshold: u32 = 0;
+  /** The mark stack: its base, its top, whether it overflowed (the heap is walked again), its entries, and their limit (0: by the heap's size). */
+  stack: u32 = 0;
+  top: u32 = 0;
+  overflow: u32 = 0;
+  cap: u32 = 0;
+  limit: u32 = 0;
+  /** Root visitors registered (addRoots). */
+  nroots: u32 = 0;
+  /** The root filter (setRootFilter) and the timer's restorer (setTimerRestore): function indexes. */
+  filter: u32 = 0;
+  restore: u32 = 0;
+  /** The bitmap of static objects marked (one bit per 16 bytes below __heap_base). */
+  statics: u32 = 0;
+}
+const GC = memory.data(offsetof<GcShared>() + MAX_ROOTS * 4, 16);
+// @ts-ignore: decorator
+@inline const W_STATE: usize = offsetof<GcShared>("state");
+// @ts-ignore: decorator
+@inline const W_LOCALS: usize = offsetof<GcShared>("locals");
+// @ts-ignore: decorator
+@inline const W_LOCK: usize = offsetof<GcShared>("lock");
+// @ts-ignore: decorator
+@inline const W_THRESHOLD: usize = offsetof<GcShared>("threshold");
+// @ts-ignore: decorator
+@inline const W_STACK: usize = offsetof<GcShared>("stack");
+// @ts-ignore: decorator
+@inline const W_TOP: usize = offsetof<GcShared>("top");
+// @ts-ignore: decorator
+@inline const W_OVERFLOW: usize = offsetof<GcShared>("overflow");
+// @ts-ignore: decorator
+@inline const W_NROOTS: usize = offsetof<GcShared>("nroots");
+// @ts-ignore: decorator
+@inline const W_FILTER: usize = offsetof<GcShared>("filter");
+// @ts-ignore: decorator
+@inline const W_RESTORE: usize = offsetof<GcShared>("restore");
+// @ts-ignore: decorator
+@inline const W_STATICS: usize = offsetof<GcShared>("statics");
+// @ts-ignore: decorator
+@inline const W_CAP: usize = offsetof<GcShared>("cap");
+// @ts-ignore: decorator
+@inline const W_LIMIT: usize = offsetof<GcShared>("limit");
+// @ts-ignore: decorator
+@inline const W_ROOTS: usize = offsetof<GcShared>();
 
 /** The collector's statistics (gcStats). Instructions are the PMU's (0 under QEMU without -icount). */
 @unmanaged
