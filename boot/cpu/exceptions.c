@@ -12,6 +12,7 @@
 #include "irq.h"
 #include "semihost.h"
 #include "trap_frame.h"
+#include "backend.h"
 #include <stdio.h>
 
 /* The kernel runs on SP_EL0 (start.S): kinds 0-3 are the normal case, 4-7
@@ -54,6 +55,12 @@ void exception_entry(struct trap_frame *f, unsigned kind) {
         return;
     }
     if (kind < 4) f->sp = sysreg_read(sp_el0);   /* vectors.S saved SP_EL1 */
+    if ((kind == 0 || kind == 4) && ec == 0 && *(const uint32_t *)(uintptr_t)f->elr == SEMIHOST_HLT && semihost_probing) {
+        semihost_probing = 2;                      /* no semihosting host: the probe's call returns -1 */
+        f->x[0] = (uint64_t)-1;
+        f->elr += 4;
+        return;
+    }
     if ((kind == 0 || kind == 4) && ec == 0 && *(const uint32_t *)(uintptr_t)f->elr == SEMIHOST_HLT) {
         kprintf("exit code %d (no semihosting host on this machine: parking)\n", exit_code);
         console_flush();

@@ -8,7 +8,5 @@ struct trap_frame {
 };
 _Static_assert(sizeof(struct trap_frame) == 36 * 8, "vectors.S saves 36 words");
 
-/* A synchronous fault of a core running its kernel, offered to the backend
- * first (exceptions.c): the AOT runtime turns a stack overflow into a wasm
- * trap and returns nonzero; wasm3's images have the weak default, 0. */
-int wasm_fault(struct trap_frame *f);
+/* A synchronous fault of a core running its kernel is offered to the backend
+ * first (exceptions.c): wasm_fault, boot/backend.h. */

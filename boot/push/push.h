@@ -16,6 +16,11 @@ struct push_io {
     /* The line to `baud` once what was put has gone out; 0: back to the
      * rate it had. NULL: this line has one rate (nothing is offered). */
     void (*set_baud)(unsigned baud);
+    /* The host's file at `path` into buf (at most max bytes): its length, or
+     * -1. Non-NULL only where a semihosting host answers (QEMU): the "ready"
+     * line then offers "file", and the host may send an 'F' header naming
+     * the module's file instead of its bytes. */
+    long (*read_file)(const char *path, void *buf, unsigned long max);
 };
 
 /* Feeds one received byte to the request matcher; nonzero once the whole

@@ -18,6 +18,7 @@
  */
 #include "host.h"
 #include "push.h"
+#include "semihost.h"
 #include "irq.h"
 #include "wake.h"
 #include "uart.h"
@@ -269,7 +270,8 @@ static void push_line(const char *line) { kprintf("%s", line); console_flush(); 
  * the runtimes again, of the new module or, refused, of the one that ran
  * (none at boot when the image's own was rejected: then wait for the next). */
 static void take_push(void) {
-    const struct push_io io = { uart_getc_timeout, push_line, uart_set_baud };
+    /* Under QEMU, a module may come as the host's file (semihosting): make push through make qemu's console. */
+    const struct push_io io = { uart_getc_timeout, push_line, uart_set_baud, semihost_available() ? semihost_read_file : 0 };
     size_t len = 0;
     const char *why = push_receive(&io, push_buffers[push_next], PUSH_MAX, &len);
     const uint8_t *old = module_bytes;

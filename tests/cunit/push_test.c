@@ -20,10 +20,10 @@ static int fake_getc(unsigned timeout_ms) {
     return script_at < script_len ? script[script_at++] : -1;
 }
 static void fake_puts(const char *line) { strncat(said, line, sizeof said - strlen(said) - 1); }
-static const struct push_io io = { fake_getc, fake_puts, 0 };
+static const struct push_io io = { fake_getc, fake_puts, 0, 0 };
 static unsigned bauds[8], nbauds;
 static void fake_set_baud(unsigned baud) { if (nbauds < 8) bauds[nbauds++] = baud; }
-static const struct push_io fast_io = { fake_getc, fake_puts, fake_set_baud };
+static const struct push_io fast_io = { fake_getc, fake_puts, fake_set_baud, 0 };
 
 static void host_sends(const uint8_t *module, size_t n, uint32_t crc, char first, size_t cut) {
     script_len = script_at = 0;
@@ -195,6 +195,72 @@ static void test_wait(void) {
     CHECK(push_wait_ms("push.wait=99999999999999") == PUSH_WAIT_MAX_MS, "capped at %u ms", PUSH_WAIT_MAX_MS);
 }
 
+/* QEMU's semihosting, faked: one host file, and what the stub asked for. */
+static const uint8_t *host_file;
+static long host_file_len;
+static char asked[2048];
+static long fake_read_file(const char *path, void *out, unsigned long max) {
+    strncpy(asked, path, sizeof asked - 1);
+    if (!host_file || strcmp(path, "/work/build/dev/kernel.wasm") != 0) return -1;
+    if ((unsigned long)host_file_len > max) return -1;
+    memcpy(out, host_file, (size_t)host_file_len);
+    return host_file_len;
+}
+static const struct push_io file_io = { fake_getc, fake_puts, 0, fake_read_file };
+
+/* An 'F' header: the length and CRC, then the path's length and the path. */
+static void host_names(uint32_t n, uint32_t crc, const char *path, size_t plen) {
+    host_sends(module, 0, crc, 'F', 0);
+    for (int i = 0; i < 4; i++) script[1 + i] = (uint8_t)(n >> (8 * i));
+    script[script_len++] = (uint8_t)plen, script[script_len++] = (uint8_t)(plen >> 8);
+    memcpy(script + script_len, path, strlen(path));
+    script_len += strlen(path);
+}
+
+static void test_file(void) {
+    const char *path = "/work/build/dev/kernel.wasm";
+    size_t len = 0;
+    /* A good one: read, checked, said. */
+    setup();
+    host_file = module, host_file_len = sizeof module;
+    host_names(sizeof module, push_crc32(module, sizeof module), path, strlen(path));
+    const char *why = push_receive(&file_io, buf, 4096, &len);
+    CHECK(why == 0, "a named file is accepted: %s", why ? why : "");
+    CHECK(len == sizeof module && memcmp(buf, module, len) == 0, "the file's bytes are the module");
+    CHECK(strcmp(said, "push: ready 4096 v1 file\npush: read 3000 from the host's file\n") == 0, "answers: %s", said);
+    CHECK(strcmp(asked, path) == 0, "the stub asked for the path sent: %s", asked);
+    /* Changed after the host computed the header: the length, or the bytes. */
+    setup();
+    host_names(sizeof module - 1, push_crc32(module, sizeof module - 1), path, strlen(path));
+    why = push_receive(&file_io, buf, 4096, &len);
+    CHECK(why && strstr(why, "the host's file has 3000 bytes, the header said 2999 (it changed meanwhile)"), "a length that changed: %s", why ? why : "");
+    setup();
+    host_names(sizeof module, push_crc32(module, sizeof module) ^ 1, path, strlen(path));
+    why = push_receive(&file_io, buf, 4096, &len);
+    CHECK(why && strstr(why, "the file's CRC-32 is 0x"), "bytes that changed: %s", why ? why : "");
+    /* No such file. */
+    setup();
+    host_names(sizeof module, 0, "/nowhere/kernel.wasm", 20);
+    why = push_receive(&file_io, buf, 4096, &len);
+    CHECK(why && strstr(why, "the host's file /nowhere/kernel.wasm could not be read"), "a missing file: %s", why ? why : "");
+    /* A board (no semihosting) neither offers it nor takes it. */
+    setup();
+    host_names(sizeof module, push_crc32(module, sizeof module), path, strlen(path));
+    why = push_receive(&io, buf, 4096, &len);
+    CHECK(strncmp(said, "push: ready 4096 v1\n", 20) == 0, "a board offers no file: %s", said);
+    CHECK(why && strstr(why, "this board reads no host file"), "a board refuses an 'F' header: %s", why ? why : "");
+    /* A path's length out of bounds, and one that stops short. */
+    setup();
+    host_names(sizeof module, 0, path, PUSH_PATH_MAX + 1);
+    why = push_receive(&file_io, buf, 4096, &len);
+    CHECK(why && strstr(why, "a path of 1025 bytes"), "a path too long: %s", why ? why : "");
+    setup();
+    host_names(sizeof module, 0, path, strlen(path) + 5);
+    why = push_receive(&file_io, buf, 4096, &len);
+    CHECK(why && strstr(why, "the host's path stopped short"), "a path cut off: %s", why ? why : "");
+    host_file = 0;
+}
+
 int main(void) {
     run_test("further copies of the request before the header are skipped", test_knocks);
     run_test("push.wait= on the kernel command line", test_wait);
@@ -206,5 +272,6 @@ int main(void) {
     run_test("too large: refused before a byte of it is read", test_too_large);
     run_test("a host that stops halfway, or in the header, is refused", test_truncated);
     run_test("a header of another tool, a module too short to be wasm", test_bad_header);
+    run_test("under QEMU, a module named by its host file: read, checked, or refused with the reason", test_file);
     return test_summary();
 }

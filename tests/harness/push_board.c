@@ -68,7 +68,7 @@ int main(int argc, char **argv) {
     }
     size_t max = (size_t)strtoul(argv[1], 0, 10), len = 0;
     uint8_t *buf = malloc(max ? max : 1);
-    const struct push_io io = { get_byte, put_line, set_baud };
+    const struct push_io io = { get_byte, put_line, set_baud, 0 };   /* a board: no host file to read */
     const char *why = push_receive(&io, buf, max, &len);
     if (why) { push_end(&io); usleep(200000); return 1; }
     FILE *out = fopen(argv[2], "wb");

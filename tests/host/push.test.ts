@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { SerialPort } from "serialport";
 import { push, progressLine } from "../../tools/push/push.js";
-import { ACK_MS, BAUDS, BYTE_TIMEOUT_MS, CHUNK, MAGIC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, request } from "../../tools/push/protocol.js";
+import { ACK_MS, BAUDS, BYTE_TIMEOUT_MS, CHUNK, MAGIC, PATH_MAX, SYNC_MS, VERSION, checkBeforePush, crc32, fileHeader, header, parseReply, pieces, request } from "../../tools/push/protocol.js";
 import { cHeader } from "../../tools/push/gen.js";
 
 describe("push protocol (host side)", () => {
@@ -39,8 +39,10 @@ describe("push protocol (host side)", () => {
     assert.deepEqual(pieces(Buffer.alloc(0)), []);
   });
   it("reads the board's answers, and leaves other output alone", () => {
-    assert.deepEqual(parseReply("push: ready 1048576 v1\r\n"), { kind: "ready", max: 1048576, version: 1, bauds: [] });
-    assert.deepEqual(parseReply("push: ready 1048576 v1 baud 230400,460800,921600"), { kind: "ready", max: 1048576, version: 1, bauds: [230400, 460800, 921600] });
+    assert.deepEqual(parseReply("push: ready 1048576 v1\r\n"), { kind: "ready", max: 1048576, version: 1, bauds: [], file: false });
+    assert.deepEqual(parseReply("push: ready 1048576 v1 baud 230400,460800,921600"), { kind: "ready", max: 1048576, version: 1, bauds: [230400, 460800, 921600], file: false });
+    assert.deepEqual(parseReply("push: ready 1048576 v1 baud 230400,460800,921600 file"), { kind: "ready", max: 1048576, version: 1, bauds: [230400, 460800, 921600], file: true });
+    assert.deepEqual(parseReply("push: read 46547 from the host's file"), { kind: "read", bytes: 46547 });
     assert.deepEqual(parseReply("push: baud 921600"), { kind: "baud", baud: 921600 });
     assert.deepEqual(parseReply("push: synced 460800"), { kind: "synced", baud: 460800 });
     assert.equal(parseReply("push: ready 1048576 v1 baud fast"), null);
@@ -49,6 +51,16 @@ describe("push protocol (host side)", () => {
     assert.deepEqual(parseReply("push: refused: CRC-32 is 0x12345678, the header said 0x9abcdef0"), { kind: "refused", why: "CRC-32 is 0x12345678, the header said 0x9abcdef0" });
     assert.equal(parseReply("heartbeat 3 (core 1)"), null);
     assert.equal(parseReply("push: got lots"), null);
+  });
+  it("a file header is F, the length and the CRC as in the header, then the path's length (u16) and the path", () => {
+    const h = fileHeader(3000, 0x12345678, "/work/build/dev/kernel.wasm");
+    assert.equal(h.toString("latin1", 0, 1), "F");
+    assert.equal(h.readUInt32LE(1), 3000);
+    assert.equal(h.readUInt32LE(5), 0x12345678);
+    assert.equal(h.readUInt16LE(9), 27);
+    assert.equal(h.toString("utf8", 11), "/work/build/dev/kernel.wasm");
+    assert.throws(() => fileHeader(1, 1, "/" + "x".repeat(PATH_MAX)), /a path of 1025 bytes cannot be sent/);
+    assert.throws(() => fileHeader(1, 1, "/a\0b"), /no NUL/);
   });
   it("refuses before sending what is not wasm, or is too large", () => {
     assert.match(checkBeforePush(Buffer.from("not wasm at all"), 1 << 20) ?? "", /not a wasm module/);
@@ -63,6 +75,7 @@ describe("push protocol (host side)", () => {
     const def = (name: string) => h.match(new RegExp(`^#define ${name} (.+?)(\\s*/\\*.*)?$`, "m"))?.[1].trim();
     assert.equal(Number(def("PUSH_VERSION")), VERSION);
     assert.equal(Number(def("PUSH_CHUNK")), CHUNK);
+    assert.equal(Number(def("PUSH_PATH_MAX")), PATH_MAX);
     assert.equal(Number(def("PUSH_MAGIC_LEN")), MAGIC.length);
     assert.equal(Number(def("PUSH_SYNC_MS")), SYNC_MS);
     assert.equal(Number(def("PUSH_BYTE_TIMEOUT_MS")), BYTE_TIMEOUT_MS);

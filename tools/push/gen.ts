@@ -4,7 +4,7 @@
 //   node gen.js --out build/gen
 import { resolve } from "node:path";
 import { writeIfChanged } from "../kernel/write-if-changed.js";
-import { VERSION, MAGIC, CHUNK, BYTE_TIMEOUT_MS, BAUDS, SYNC_MS } from "./protocol.js";
+import { VERSION, MAGIC, CHUNK, BYTE_TIMEOUT_MS, BAUDS, SYNC_MS, PATH_MAX } from "./protocol.js";
 
 export function cHeader(): string {
   const magic = [...MAGIC].map((b) => (b === 0 ? "\\0" : String.fromCharCode(b))).join("");
@@ -20,6 +20,7 @@ export function cHeader(): string {
     `#define PUSH_BAUDS { ${BAUDS.join(", ")} }`,
     `#define PUSH_BAUDS_TEXT "${BAUDS.join(",")}"`,
     `#define PUSH_SYNC_MS ${SYNC_MS}`,
+    `#define PUSH_PATH_MAX ${PATH_MAX}        /* the longest path an 'F' header may name */`,
     "",
   ].join("\n");
 }

@@ -19,12 +19,19 @@
 //   3. The module, in CHUNK-byte pieces; the host sends the next piece only
 //      when the board has answered "got" for the last (the board receives by
 //      polling: the answer is its flow control).
+//   2'. Or, where the board's "ready" offers "file" (a stub under QEMU, whose
+//      semihosting reads the host's files): FILE HEADER, "F", the length and
+//      CRC-32 as in HEADER, then the path's length (u16 LE, at most
+//      PATH_MAX) and the path, absolute. The board reads the file itself,
+//      checks its length and CRC against the header, and answers "read"; no
+//      module byte crosses the emulated UART. A board never offers it.
 // Board to host: lines that start with "push: ", so that they read well on
 // a console too:
-//   push: ready <max bytes> v<version> [baud <r1>,<r2>...]   after the request
+//   push: ready <max bytes> v<version> [baud <r1>,<r2>...] [file]   after the request
 //   push: baud <rate>                       it switches now
 //   push: synced <rate>                     it heard SYNC at the new rate
 //   push: got <bytes so far>                after the header (0), then each piece
+//   push: read <bytes> from the host's file after a FILE HEADER
 //   push: accepted <bytes>, booting         the new kernel starts on all cores
 //   push: refused: <reason>                 at any step; the old kernel runs on
 
@@ -54,6 +61,20 @@ export function rateRequest(baud: number): Buffer {
   b.write("B", 0, "latin1");
   b.writeUInt32LE(baud, 1);
   return b;
+}
+
+/** The longest path a FILE HEADER may name (push.h PUSH_PATH_MAX). */
+export const PATH_MAX = 1024;
+
+/** A FILE HEADER: the module is the host's file at `path` (absolute), `length` bytes with CRC-32 `crc`. */
+export function fileHeader(length: number, crc: number, path: string): Buffer {
+  const p = Buffer.from(path, "utf8");
+  if (!p.length || p.length > PATH_MAX || p.includes(0)) throw new RangeError(`a path of ${p.length} bytes cannot be sent (1 to ${PATH_MAX}, no NUL)`);
+  const h = header(length, crc);
+  h.write("F", 0, "latin1");
+  const n = Buffer.alloc(2);
+  n.writeUInt16LE(p.length, 0);
+  return Buffer.concat([h, n, p]);
 }
 
 export function header(length: number, crc: number): Buffer {
@@ -90,7 +111,8 @@ export function crc32(data: Uint8Array): number {
 }
 
 export type Reply =
-  | { kind: "ready"; max: number; version: number; bauds: number[] }
+  | { kind: "ready"; max: number; version: number; bauds: number[]; file: boolean }
+  | { kind: "read"; bytes: number }
   | { kind: "baud"; baud: number }
   | { kind: "synced"; baud: number }
   | { kind: "got"; bytes: number }
@@ -101,8 +123,9 @@ export type Reply =
 export function parseReply(line: string): Reply | null {
   const l = line.replace(/\r?\n?$/, "");
   let m: RegExpMatchArray | null;
-  if ((m = l.match(/^push: ready (\d+) v(\d+)(?: baud (\d+(?:,\d+)*))?$/)))
-    return { kind: "ready", max: Number(m[1]), version: Number(m[2]), bauds: m[3] ? m[3].split(",").map(Number) : [] };
+  if ((m = l.match(/^push: ready (\d+) v(\d+)(?: baud (\d+(?:,\d+)*))?( file)?$/)))
+    return { kind: "ready", max: Number(m[1]), version: Number(m[2]), bauds: m[3] ? m[3].split(",").map(Number) : [], file: !!m[4] };
+  if ((m = l.match(/^push: read (\d+) from the host's file$/))) return { kind: "read", bytes: Number(m[1]) };
   if ((m = l.match(/^push: baud (\d+)$/))) return { kind: "baud", baud: Number(m[1]) };
   if ((m = l.match(/^push: synced (\d+)$/))) return { kind: "synced", baud: Number(m[1]) };
   if ((m = l.match(/^push: got (\d+)$/))) return { kind: "got", bytes: Number(m[1]) };

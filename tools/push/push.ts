@@ -10,12 +10,14 @@
 //                   into its boot window (push.wait= in cmdline.txt)
 //   [--force]       send what does not look like wasm, or is too large: the board judges
 //   [--no-console]  exit after the push instead of staying on as the console
+//   [--bytes]       send the module's bytes even where the board offers to read its file (QEMU)
 //
 // Exit status: 0 when the board accepted the module, 1 when it refused it or
 // did not answer (the reason is printed), 2 for a bad command line.
 import { existsSync, readFileSync } from "node:fs";
 import { createConnection } from "node:net";
-import { ACK_MS, CHUNK, SYNC, SYNC_MS, VERSION, checkBeforePush, crc32, header, parseReply, pieces, rateRequest, request, Reply } from "./protocol.js";
+import { resolve } from "node:path";
+import { ACK_MS, CHUNK, SYNC, SYNC_MS, VERSION, checkBeforePush, crc32, fileHeader, header, parseReply, pieces, rateRequest, request, Reply } from "./protocol.js";
 
 /** What the sender needs of a serial port (npm serialport's SerialPort has it; a console's socket has no rate). */
 export interface Port {
@@ -52,6 +54,12 @@ export interface PushOptions {
   progress?: (sent: number, total: number, ms: number) => void;
   /** Lines from the board that are not the protocol's (its console output). */
   other?: (line: string) => void;
+  /**
+   * The module's file, absolute: sent by name instead of by its bytes when
+   * the board offers "file" (a stub under QEMU, which reads it through
+   * semihosting). A board never offers it; without this the bytes go.
+   */
+  file?: string;
   /** Pause the port when the push is over, so that what the new kernel prints while the caller sets up its console is held for it, not dropped (a console that takes the port resumes it). */
   hold?: boolean;
 }
@@ -147,6 +155,22 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
       await next();
       return result(false, `not sent: ${bad}`);
     }
+    if (opts.file && ready.file) {
+      // A stub under QEMU reads the file itself (semihosting): nothing of the module crosses the emulated UART.
+      send(fileHeader(module.length, crc32(module), opts.file));
+      moduleStarted = Date.now();
+      const read = await next(ackMs);
+      if (!read) return result(false, `the board went silent after the file header`);
+      if (read.kind === "refused") return result(false, `the board refused: ${read.why}`);
+      if (read.kind !== "read" || read.bytes !== module.length) return result(false, `the board answered ${read.kind} to the file header; expected "read ${module.length}"`);
+      moduleEnded = Date.now();
+      opts.note?.(`QEMU's stub read ${opts.file} itself (semihosting)`);
+      const end = await next(Math.max(answerMs, VERDICT_MS));
+      if (!end) return result(false, `no verdict from the board within ${Math.max(answerMs, VERDICT_MS)} ms after the file`);
+      if (end.kind === "refused") return result(false, `the board refused: ${end.why}`);
+      if (end.kind !== "accepted") return result(false, `the board answered "${end.kind}" at the end`);
+      return result(true, `accepted: ${end.bytes} bytes (read from the host's file)`, 0);
+    }
     send(header(module.length, crc32(module)));
     // The board checks the header first (its length against what it reserves): nothing of the module goes before its "got 0".
     const go = await next(ackMs);
@@ -193,7 +217,7 @@ export function progressLine(sent: number, total: number, ms: number): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let device = "", socket = "", baud = 115200, fast = 921600, file = "", waitS = 0, force = false, stay = true;
+  let device = "", socket = "", baud = 115200, fast = 921600, file = "", waitS = 0, force = false, stay = true, byName = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--device") device = argv[++i] ?? "";
@@ -203,11 +227,12 @@ async function main(argv: string[]): Promise<number> {
     else if (a === "--wait") waitS = Number(argv[++i]);
     else if (a === "--force") force = true;
     else if (a === "--no-console") stay = false;
+    else if (a === "--bytes") byName = false;
     else if (a.startsWith("--")) { console.error(`push: unknown option ${a}`); return 2; }
     else file = a;
   }
   if ((!device && !socket) || !file) {
-    console.error("usage: push (--device /dev/ttyUSB0 [--baud 115200] [--fast-baud 921600] | --socket build/uart.sock) [--wait s] [--force] [--no-console] build/kernel.wasm");
+    console.error("usage: push (--device /dev/ttyUSB0 [--baud 115200] [--fast-baud 921600] | --socket build/uart.sock) [--wait s] [--force] [--no-console] [--bytes] build/kernel.wasm");
     return 2;
   }
   if (!Number.isInteger(baud) || baud <= 0) { console.error(`push: BAUD=${baud}: give a rate such as 115200`); return 2; }
@@ -241,6 +266,8 @@ async function main(argv: string[]): Promise<number> {
   const console_ = serial && stay && process.stdin.isTTY;
   const r = await push(port, module, {
     hold: !!console_,
+    // Through make qemu's console the stub may read the file itself; a board's console never offers it.
+    file: socket && byName ? resolve(file) : undefined,
     knockMs: waitS * 1000, force, lineBaud: baud, fastBaud: fast,
     note: (l) => process.stderr.write(`\rpush: ${l}\n`),
     knocking: (ms) => process.stderr.write(`push: no answer from a running kernel; knocking for ${(ms / 1000).toFixed(0)} s: reset the board now to push into its boot window\n`),
