@@ -50,10 +50,20 @@ describe(`make console${ON}`, () => {
     try {
       await until(/echo: type a line and press Enter/);
       assert.match(shown, new RegExp(`make push sends a new kernel\\.wasm through ${sock.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`));
+      // Through make qemu's console the stub reads the module's file itself (QEMU's semihosting)...
       const p = spawnSync(process.execPath, ["build/tools/tools/push/push.js", "--socket", sock, "--no-console", "build/examples/blink.wasm"], { encoding: "utf8", timeout: TIMEOUT_MS });
       assert.equal(p.status, 0, `push: ${p.stdout}${p.stderr}`);
-      assert.match(p.stderr, /push: accepted: \d+ bytes \(\d+ bytes on the wire in \d+\.\d\d s; the module at \d+\.\d KiB\/s\)/);
+      assert.match(p.stderr, /push: accepted: \d+ bytes, which the stub read from \S+\/build\/examples\/blink\.wasm itself \(QEMU's semihosting\) \(\d+ bytes on the wire in \d+\.\d\d s\)/);
       await until(/blink: type `rate <ms>` and Enter to change the period\r\n/);
+      // ...and with --bytes the module crosses the UART, as it does to a board.
+      const from = shown.length;
+      const q = spawnSync(process.execPath, ["build/tools/tools/push/push.js", "--socket", sock, "--no-console", "--bytes", "build/examples/tour.wasm"], { encoding: "utf8", timeout: TIMEOUT_MS });
+      assert.equal(q.status, 0, `push --bytes: ${q.stdout}${q.stderr}`);
+      assert.match(q.stderr, /push: accepted: \d+ bytes \(\d+ bytes on the wire in \d+\.\d\d s; the module at \d+\.\d KiB\/s\)/);
+      for (const end = Date.now() + TIMEOUT_MS; !/echo: type a line and press Enter/.test(shown.slice(from));) {
+        if (Date.now() > end) throw new Error(`the tour did not start after push --bytes; the console showed:\n${shown.slice(from)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     } finally {
       con.kill("SIGTERM");
       await new Promise((r) => con.once("exit", r));

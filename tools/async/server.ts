@@ -16,6 +16,8 @@
 // build (which is then compiled by the client itself), as soon as the tools
 // it runs have changed on disk (make tools, an npm update): a build never
 // runs stale code. It exits by itself after --idle-exit ms without a build.
+// It compiles with the environment it was started with (make's, the same
+// recipes): a client's own variables do not reach it.
 import { createServer, createConnection, Server, Socket } from "node:net";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { spawn } from "node:child_process";
@@ -136,13 +138,15 @@ function serve(workers: number, idleExitMs: number): void {
   }
 
   server = createServer((sock: Socket) => {
-    let text = "";
+    let text = "", taken = false;
     sock.setEncoding("utf8");
     sock.on("error", () => {});
     sock.on("data", (d: string) => {
+      if (taken) return;                     // one request a connection: what follows its line is not read
       text += d;
       const nl = text.indexOf("\n");
       if (nl < 0) return;
+      taken = true;
       const reply = (r: Reply) => { if (!sock.destroyed) sock.end(JSON.stringify(r)); };
       let req: Request;
       try { req = JSON.parse(text.slice(0, nl)); } catch { reply({ refused: "not a build request" }); return; }

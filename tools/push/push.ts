@@ -158,18 +158,15 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
     if (opts.file && ready.file) {
       // A stub under QEMU reads the file itself (semihosting): nothing of the module crosses the emulated UART.
       send(fileHeader(module.length, crc32(module), opts.file));
-      moduleStarted = Date.now();
       const read = await next(ackMs);
       if (!read) return result(false, `the board went silent after the file header`);
       if (read.kind === "refused") return result(false, `the board refused: ${read.why}`);
       if (read.kind !== "read" || read.bytes !== module.length) return result(false, `the board answered ${read.kind} to the file header; expected "read ${module.length}"`);
-      moduleEnded = Date.now();
-      opts.note?.(`QEMU's stub read ${opts.file} itself (semihosting)`);
       const end = await next(Math.max(answerMs, VERDICT_MS));
       if (!end) return result(false, `no verdict from the board within ${Math.max(answerMs, VERDICT_MS)} ms after the file`);
       if (end.kind === "refused") return result(false, `the board refused: ${end.why}`);
       if (end.kind !== "accepted") return result(false, `the board answered "${end.kind}" at the end`);
-      return result(true, `accepted: ${end.bytes} bytes (read from the host's file)`, 0);
+      return result(true, `accepted: ${end.bytes} bytes, which the stub read from ${opts.file} itself (QEMU's semihosting)`, 0);
     }
     send(header(module.length, crc32(module)));
     // The board checks the header first (its length against what it reserves): nothing of the module goes before its "got 0".
