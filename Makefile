@@ -59,8 +59,8 @@ ASYNC_ASC     := $(NODE) $(abspath $(TJS))/tools/async/asc.js
 # The resident compiler (tools/async/server.ts): asc, Binaryen and TypeScript
 # kept loaded, so a build takes about 1.3 s instead of 3.8. make test starts
 # one for its builds; make qemu and make console for the edit loop (make push),
-# and it stops by itself after half an hour without a build. Builds compile by
-# themselves whenever none answers.
+# and it stops with the shell that started it (--while-pid), or after half an
+# hour without a build. Builds compile by themselves whenever none answers.
 COMPILER      := cd $(PROJECT) && $(NODE) $(abspath $(TJS))/tools/async/server.js
 TSC           := node_modules/.bin/tsc
 
@@ -506,13 +506,11 @@ PUSH_MODULE   := $(if $(RELEASE),$(B)/kernel.wasm,$(B)/dev/kernel.wasm)
 push: $(PUSH_MODULE) $(TOOLS)
 	$(Q)$(NODE) $(TJS)/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD) --fast-baud $(PUSH_BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(PUSH_MODULE)
 console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)
-	$(Q)$(COMPILER) start --idle-exit 1800000
-	$(Q)$(NODE) $(TJS)/tools/run/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
+	$(Q)( $(COMPILER) start --idle-exit 1800000 --while-pid $$$$ ); $(NODE) $(TJS)/tools/run/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
 
 # make qemu: the kernel in QEMU on four cores, in our console (as make console).
 qemu: $(IMG)/kernel8.img $(TOOLS)
-	$(Q)$(COMPILER) start --idle-exit 1800000
-	$(Q)$(NODE) $(TJS)/tools/run/console.js --qemu $(IMG)/kernel8.img --board $(BOARD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
+	$(Q)( $(COMPILER) start --idle-exit 1800000 --while-pid $$$$ ); $(NODE) $(TJS)/tools/run/console.js --qemu $(IMG)/kernel8.img --board $(BOARD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
 
 # ---- tests ---------------------------------------------------------------
 # The host tools, then the kernel code against AssemblyScript's declarations
@@ -557,8 +555,8 @@ test-images: $(TEST_HOST_NEEDS) $(foreach b,$(TEST_BACKENDS),$(TEST_QEMU_NEEDS_$
 # once the tools are built, stopped once the images are).
 test:
 	$(Q)$(MAKE) --no-print-directory tools
-	$(Q)$(COMPILER) start --workers $(TEST_JOBS) --idle-exit 600000
-	$(Q)$(MAKE) --no-print-directory -j$(TEST_JOBS) typecheck test-images; s=$$?; $(COMPILER) stop; exit $$s
+	$(Q)( $(COMPILER) start --workers $(TEST_JOBS) --idle-exit 600000 --while-pid $$$$ ); \
+		$(MAKE) --no-print-directory -j$(TEST_JOBS) typecheck test-images; s=$$?; ( $(COMPILER) stop ); exit $$s
 	$(Q)$(MAKE) --no-print-directory TYPECHECKED=1 test-host test-qemu
 
 # The executor's stress rounds for many seeds, and the collector at volume, both

@@ -5,7 +5,7 @@
 // (TSPI_COMPILER_SOCKET), so that no other build of this tree reaches it.
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
@@ -95,6 +95,21 @@ describe("the resident compiler", { concurrency: false }, () => {
     assert.equal(a.status, b.status);
     assert.equal(a.stderr.replaceAll("a.wasm", "b.wasm"), b.stderr);
     rmSync(other, { recursive: true, force: true });
+  });
+
+  it("started for a process (--while-pid: make qemu's shell), it stops once that process has ended", async () => {
+    const socket = join(mkdtempSync(join(tmpdir(), "tspi-compiler-")), "c.sock");
+    const env = { ...process.env, TSPI_COMPILER_SOCKET: socket };
+    const owner = spawn("sleep", ["30"]);
+    assert.equal(spawnSync(process.execPath, [SERVER, "start", "--while-pid", String(owner.pid)], { encoding: "utf8", env }).status, 0);
+    assert.equal(spawnSync(process.execPath, [SERVER, "status"], { encoding: "utf8", env }).status, 0, "it did not start");
+    owner.kill("SIGKILL");
+    let gone = false;
+    for (let i = 0; i < 50 && !gone; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      gone = spawnSync(process.execPath, [SERVER, "status"], { encoding: "utf8", env }).status !== 0;
+    }
+    assert.ok(gone, "the compiler outlived the process it was started for");
   });
 
   it("with its tools changed on disk, it refuses the build and stops; the build compiles by itself", () => {

@@ -6,12 +6,15 @@
 // the project's build/ (build/.compiler.sock); tools/async/asc.ts sends it
 // each build when it answers, and compiles by itself when it does not.
 //
-//   node server.js start [--workers N] [--idle-exit MS]   start one in the background (returns once it listens)
+//   node server.js start [--workers N] [--idle-exit MS] [--while-pid PID]
+//                                start one in the background (returns once it listens); it stops
+//                                when PID has ended (make qemu's shell), or after MS without a build
 //   node server.js status                                    whether one serves this project, and how many builds it did
 //   node server.js stop                                      stop this project's
 //
 // make test starts one for its builds; make qemu and make console (tspi qemu,
-// tspi console) start one for the edit loop, so that make push compiles warm.
+// tspi console) start one for the edit loop, so that make push compiles warm,
+// and it ends with them (--while-pid: their shell).
 // It serves only the project it was started in, and stops, refusing the
 // build (which is then compiled by the client itself), as soon as the tools
 // it runs have changed on disk (make tools, an npm update): a build never
@@ -91,7 +94,7 @@ export function requestCompile(argv: string[], out: { stdout(t: string): void; s
 
 interface Job { id: number; argv: string[]; reply: (r: Reply) => void }
 
-function serve(workers: number, idleExitMs: number): void {
+function serve(workers: number, idleExitMs: number, whilePid: number): void {
   const path = socketPath();
   const stamp = toolsStamp();
   const pool: { worker: Worker; job: Job | null }[] = [];
@@ -111,6 +114,8 @@ function serve(workers: number, idleExitMs: number): void {
   };
   // Gone with its build folder (make clean): nobody can reach it any more.
   setInterval(() => { if (!existsSync(path)) shutdown(); }, 5000).unref();
+  // Started for a process (make qemu's shell, make test's): gone with it, however it ended.
+  if (whilePid > 0) setInterval(() => { try { process.kill(whilePid, 0); } catch { shutdown(); } }, 1000).unref();
   const dispatch = () => {
     for (const p of pool) {
       if (p.job || !queue.length) continue;
@@ -209,7 +214,7 @@ async function command(args: string[]): Promise<number> {
       for (let i = 0; i < 40 && existsSync(path); i++) await new Promise((r) => setTimeout(r, 50));   // its socket gone before ours is made
     }
     mkdirSync(dirname(path), { recursive: true });
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "serve", "--workers", String(opt("--workers", 1)), "--idle-exit", String(opt("--idle-exit", 600_000))],
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), "serve", "--workers", String(opt("--workers", 1)), "--idle-exit", String(opt("--idle-exit", 600_000)), "--while-pid", String(opt("--while-pid", 0))],
       { detached: true, stdio: ["ignore", "ignore", "ignore", "ipc"] });
     const ok = await new Promise<boolean>((resolve) => {
       const t = setTimeout(() => resolve(false), 10_000);
@@ -231,8 +236,8 @@ async function command(args: string[]): Promise<number> {
     await ask(path, { cwd: "", argv: [], stop: true });
     return 0;
   }
-  if (args[0] === "serve") { serve(opt("--workers", 1), opt("--idle-exit", 600_000)); return -1; }
-  process.stderr.write("usage: server.js start [--workers N] [--idle-exit MS] | status | stop\n");
+  if (args[0] === "serve") { serve(opt("--workers", 1), opt("--idle-exit", 600_000), opt("--while-pid", 0)); return -1; }
+  process.stderr.write("usage: server.js start [--workers N] [--idle-exit MS] [--while-pid PID] | status | stop\n");
   return 2;
 }
 
