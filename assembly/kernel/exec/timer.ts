@@ -200,13 +200,19 @@ export function fireTimers(): void {
 
 /** Makes this core's timer interrupt come no later than `deadline` (the earliest sleep's deadline if that is sooner); the next fireTimers() arms it for the earliest sleep again. runUntil's bounded wait. */
 export function wakeNoLaterThan(deadline: u64): void {
+  const first = earliest();
+  host.setTimer(first && first < deadline ? first : deadline);
+}
+
+/** The deadline of this core's earliest sleep, 0 when none is registered (read under the list's lock). */
+function earliest(): u64 {
   const core = coreId();
   const lock = lockOf(core);
   lock.lock();
   const s = changetype<Sleep | null>(<usize>load<u32>(headOf(core)));
-  if (s && s.deadline < deadline) deadline = s.deadline;
+  const deadline = s ? s.deadline : 0;
   lock.unlock();
-  host.setTimer(deadline);
+  return deadline;
 }
 
 // The collector's roots: the sleeps in every core's list (held there by address).
@@ -222,13 +228,5 @@ function markTimerLists(): void {
 addRoots(markTimerLists);
 
 // After a collection's safe point borrowed this core's timer: the earliest sleep again.
-function rearm(): void {
-  const core = coreId();
-  const lock = lockOf(core);
-  lock.lock();
-  const s = changetype<Sleep | null>(<usize>load<u32>(headOf(core)));
-  const deadline = s ? s.deadline : 0;
-  lock.unlock();
-  host.setTimer(deadline);
-}
+function rearm(): void { host.setTimer(earliest()); }
 setTimerRestore(rearm);
