@@ -41,7 +41,7 @@ const COMMANDS: Record<string, string> = {
   build: "build                  build/kernel8.img from src/main.ts (--backend wasm3|aot)",
   qemu: "qemu                   build, then boot it in QEMU on four cores in our console (--board pi3|pi4, --backend); Ctrl-] quits",
   console: "console                our serial terminal: on a board (--device /dev/ttyUSB0 [--baud]) or on the kernel in QEMU",
-  push: "push                   a new kernel.wasm into the running kernel, no reboot (through tspi qemu/console, or --device)",
+  push: "push                   a new kernel.wasm (the development build) into the running kernel, no reboot (through tspi qemu/console, or --device)",
   sdcard: "sdcard                 build/sdcard.img: firmware, device trees, config.txt and this kernel",
   flash: "flash --device /dev/sdX   write the card tspi sdcard built (checked; it builds nothing)",
   gdb: "gdb                    QEMU paused with a gdb server, gdb-multiarch attached (--board)",
@@ -221,7 +221,8 @@ export async function main(argv: string[]): Promise<number> {
       case "console": return opts.device ? runMake(project, ["console"], opts, {}, false) : buildThen(project, opts, "console");
       case "push": {
         if (opts.backend === "aot") throw new UsageError("tspi push --backend aot: an aot image takes no push (its kernel is compiled into the image): boot a new one (tspi qemu --backend aot), or run a wasm3 image and push into it");
-        return buildThen(project, opts, "push", join(project, "build", "kernel.wasm"));
+        // The module make push sends: the development build (make push, docs/push.md), not the release one too.
+        return buildThen(project, opts, "push", join(project, "build", "dev", "kernel.wasm"));
       }
       case "sdcard": return runMake(project, ["sdcard"], opts);
       case "flash": {
