@@ -277,7 +277,7 @@ export class UartRead extends Waiting {
   }
   protected withdraw(): void { this.port.withdraw(this.waiter); }
   /** Ready for the next read. */
-  protected rearm(): void { this.length = 0; }
+  protected rearm(): void { super.rearm(); this.length = 0; }
   /** What `await` gives: how many bytes were read. */
   get output(): i32 { return this.length; }
 }
@@ -414,5 +414,5 @@ export class UartWrite extends Waiting {
   }
   protected withdraw(): void { this.port.withdraw(this.waiter); }
   /** Ready to send again: `length` bytes of `bytes` as they are now (set them first). */
-  protected rearm(): void { this.sent = 0; }
+  protected rearm(): void { super.rearm(); this.sent = 0; }
 }

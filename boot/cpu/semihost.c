@@ -1,5 +1,7 @@
-/* semihost.c: see semihost.h. ARM's "Semihosting for AArch32 and AArch64",
- * SYS_EXIT_EXTENDED (0x20) with ADP_Stopped_ApplicationExit (0x20026). */
+/* semihost.c: see semihost.h. ARM's "Semihosting for AArch32 and AArch64":
+ * SYS_EXIT_EXTENDED (0x20) with ADP_Stopped_ApplicationExit (0x20026), and
+ * SYS_TIME (0x11), SYS_OPEN (0x01, mode 1 = "rb"), SYS_FLEN (0x0C),
+ * SYS_READ (0x06: returns the bytes not read) and SYS_CLOSE (0x02). */
 #include "semihost.h"
 #include "console.h"
 #include "arch.h"
@@ -8,16 +10,6 @@
 
 volatile int exit_code;   /* read by the HLT trap handler on real boards */
 
-_Noreturn void sys_exit(int code) {
-    console_flush();
-    exit_code = code;
-    uint64_t block[2] = { 0x20026, (uint64_t)(int64_t)code };
-    register uint64_t x0 __asm__("x0") = 0x20;
-    register uint64_t x1 __asm__("x1") = (uint64_t)(uintptr_t)block;
-    __asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
-    park();
-}
-
 /* One semihosting call (ARM's "Semihosting for AArch32 and AArch64": the
  * operation in w0, a pointer to its parameter block in x1, the result in x0). */
 static int64_t call(uint64_t op, const void *block) {
@@ -25,6 +17,14 @@ static int64_t call(uint64_t op, const void *block) {
     register uint64_t x1 __asm__("x1") = (uint64_t)(uintptr_t)block;
     __asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
     return (int64_t)x0;
+}
+
+_Noreturn void sys_exit(int code) {
+    console_flush();
+    exit_code = code;
+    uint64_t block[2] = { 0x20026, (uint64_t)(int64_t)code };
+    call(0x20, block);                             /* SYS_EXIT_EXTENDED: QEMU ends here */
+    park();
 }
 
 volatile int semihost_probing;

@@ -133,56 +133,28 @@ int push_end(const struct push_io *io) {
     return 1;
 }
 
-/* 'F', the length and the CRC (the 9 bytes in h), then the path's length
- * (u16 LE) and the path: the module is the host's file, read through
- * semihosting (QEMU), and checked as one that came over the line. */
-static const char *from_file(const struct push_io *io, const uint8_t *h, uint8_t *buf, size_t max, size_t *len) {
-    static char why[200];
-    static char path[PUSH_PATH_MAX + 1];
-    uint32_t n = (uint32_t)h[1] | (uint32_t)h[2] << 8 | (uint32_t)h[3] << 16 | (uint32_t)h[4] << 24;
-    uint32_t crc = (uint32_t)h[5] | (uint32_t)h[6] << 8 | (uint32_t)h[7] << 16 | (uint32_t)h[8] << 24;
+/* After an 'F' header: the path's length (u16 LE) and the path, read
+ * whole before anything is refused, so that none of it is left on the line
+ * for the kernel that runs on. NULL, or why not. */
+static const char *read_path(const struct push_io *io, char *path, char *why, size_t size) {
     int lo = io->get_byte(PUSH_BYTE_TIMEOUT_MS), hi = lo < 0 ? -1 : io->get_byte(PUSH_BYTE_TIMEOUT_MS);
-    if (hi < 0) return refuse(io, "the host sent an 'F' header without its path's length");
+    if (hi < 0) return "the host sent an 'F' header without its path's length";
     unsigned plen = (unsigned)lo | (unsigned)hi << 8;
     if (!plen || plen > PUSH_PATH_MAX) {
-        snprintf(why, sizeof why, "a path of %u bytes (1 to %u)", plen, PUSH_PATH_MAX);
-        return refuse(io, why);
+        snprintf(why, size, "a path of %u bytes (1 to %u)", plen, PUSH_PATH_MAX);
+        return why;
     }
     for (unsigned i = 0; i < plen; i++) {
         int c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
-        if (c <= 0) return refuse(io, "the host's path stopped short (or held a NUL)");
+        if (c <= 0) return "the host's path stopped short (or held a NUL)";
         path[i] = (char)c;
     }
     path[plen] = 0;
-    if (!io->read_file)
-        return refuse(io, "this board reads no host file (no semihosting host: that is QEMU's): push the module's bytes");
-    if (n > max) {
-        snprintf(why, sizeof why, "the module is %lu bytes, more than the %lu this board reserves", (unsigned long)n, (unsigned long)max);
-        return refuse(io, why);
-    }
-    long got = io->read_file(path, buf, max);
-    if (got < 0) {
-        snprintf(why, sizeof why, "the host's file %.120s could not be read (QEMU reads it from its own folder)", path);
-        return refuse(io, why);
-    }
-    if ((uint32_t)got != n) {
-        snprintf(why, sizeof why, "the host's file has %ld bytes, the header said %lu (it changed meanwhile)", got, (unsigned long)n);
-        return refuse(io, why);
-    }
-    uint32_t c = push_crc32(buf, n);
-    if (c != crc) {
-        snprintf(why, sizeof why, "the file's CRC-32 is 0x%08lx, the header said 0x%08lx (it changed meanwhile)", (unsigned long)c, (unsigned long)crc);
-        return refuse(io, why);
-    }
-    char line[64];
-    snprintf(line, sizeof line, "push: read %lu from the host's file\n", (unsigned long)n);
-    io->put_line(line);
-    *len = n;
     return 0;
 }
 
 const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, size_t *len) {
-    static char why[160];
+    static char why[200];
     char line[96];
     snprintf(line, sizeof line, "push: ready %lu v%u%s%s\n", (unsigned long)max, PUSH_VERSION,
              io->set_baud ? " baud " PUSH_BAUDS_TEXT : "", io->read_file ? " file" : "");
@@ -202,13 +174,22 @@ const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, siz
         }
         h[i] = (uint8_t)c;
     }
-    if (h[0] == 'F') return from_file(io, h, buf, max, len);
-    if (h[0] != 'L') {
+    uint32_t n = (uint32_t)h[1] | (uint32_t)h[2] << 8 | (uint32_t)h[3] << 16 | (uint32_t)h[4] << 24;
+    uint32_t crc = (uint32_t)h[5] | (uint32_t)h[6] << 8 | (uint32_t)h[7] << 16 | (uint32_t)h[8] << 24;
+    /* 'F': the module is the host's file, named after the header (under
+     * QEMU, read through semihosting), and checked as one that came over
+     * the line. */
+    static char path[PUSH_PATH_MAX + 1];
+    const int by_name = h[0] == 'F';
+    if (by_name) {
+        const char *bad = read_path(io, path, why, sizeof why);
+        if (bad) return refuse(io, bad);
+        if (!io->read_file)
+            return refuse(io, "this board reads no host file (no semihosting host: that is QEMU's): push the module's bytes");
+    } else if (h[0] != 'L') {
         snprintf(why, sizeof why, "the header starts with 0x%02x, not 'L': is the host's push tool the same version?", h[0]);
         return refuse(io, why);
     }
-    uint32_t n = (uint32_t)h[1] | (uint32_t)h[2] << 8 | (uint32_t)h[3] << 16 | (uint32_t)h[4] << 24;
-    uint32_t crc = (uint32_t)h[5] | (uint32_t)h[6] << 8 | (uint32_t)h[7] << 16 | (uint32_t)h[8] << 24;
     if (n > max) {
         snprintf(why, sizeof why, "the module is %lu bytes, more than the %lu this board reserves", (unsigned long)n, (unsigned long)max);
         return refuse(io, why);
@@ -217,29 +198,46 @@ const char *push_receive(const struct push_io *io, uint8_t *buf, size_t max, siz
         snprintf(why, sizeof why, "a module of %lu bytes cannot be wasm", (unsigned long)n);
         return refuse(io, why);
     }
-    /* The header is good: say so before the host sends a byte of the
-     * module, so that a refused header leaves nothing in flight for the
-     * kernel that runs on (the host waits for this "got 0"). */
-    io->put_line("push: got 0\n");
-    for (uint32_t at = 0; at < n;) {
-        uint32_t end = at + PUSH_CHUNK < n ? at + PUSH_CHUNK : n;
-        for (; at < end; at++) {
-            int c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
-            if (c < 0) {
-                snprintf(why, sizeof why, "the host stopped after %lu of %lu bytes (nothing for %u ms)",
-                         (unsigned long)at, (unsigned long)n, PUSH_BYTE_TIMEOUT_MS);
-                return refuse(io, why);
-            }
-            buf[at] = (uint8_t)c;
+    if (by_name) {
+        long got = io->read_file(path, buf, max);
+        if (got < 0) {
+            snprintf(why, sizeof why, "the host's file %.120s could not be read (QEMU reads it from its own folder)", path);
+            return refuse(io, why);
         }
-        snprintf(line, sizeof line, "push: got %lu\n", (unsigned long)at);
-        io->put_line(line);
+        if ((uint32_t)got != n) {
+            snprintf(why, sizeof why, "the host's file has %ld bytes, the header said %lu (it changed meanwhile)", got, (unsigned long)n);
+            return refuse(io, why);
+        }
+    } else {
+        /* The header is good: say so before the host sends a byte of the
+         * module, so that a refused header leaves nothing in flight for the
+         * kernel that runs on (the host waits for this "got 0"). */
+        io->put_line("push: got 0\n");
+        for (uint32_t at = 0; at < n;) {
+            uint32_t end = at + PUSH_CHUNK < n ? at + PUSH_CHUNK : n;
+            for (; at < end; at++) {
+                int c = io->get_byte(PUSH_BYTE_TIMEOUT_MS);
+                if (c < 0) {
+                    snprintf(why, sizeof why, "the host stopped after %lu of %lu bytes (nothing for %u ms)",
+                             (unsigned long)at, (unsigned long)n, PUSH_BYTE_TIMEOUT_MS);
+                    return refuse(io, why);
+                }
+                buf[at] = (uint8_t)c;
+            }
+            snprintf(line, sizeof line, "push: got %lu\n", (unsigned long)at);
+            io->put_line(line);
+        }
     }
     uint32_t got = push_crc32(buf, n);
     if (got != crc) {
-        snprintf(why, sizeof why, "the module's CRC-32 is 0x%08lx, the header said 0x%08lx (a byte changed on the wire)",
+        snprintf(why, sizeof why, by_name ? "the file's CRC-32 is 0x%08lx, the header said 0x%08lx (it changed meanwhile)"
+                                          : "the module's CRC-32 is 0x%08lx, the header said 0x%08lx (a byte changed on the wire)",
                  (unsigned long)got, (unsigned long)crc);
         return refuse(io, why);
+    }
+    if (by_name) {
+        snprintf(line, sizeof line, "push: read %lu from the host's file\n", (unsigned long)n);
+        io->put_line(line);
     }
     *len = n;
     return 0;

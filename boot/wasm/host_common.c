@@ -5,7 +5,6 @@
 #include "arch.h"
 #include "console.h"
 #include "push.h"
-#include "uart.h"
 #include "semihost.h"
 #include "wake.h"
 #include <stdarg.h>

@@ -41,9 +41,9 @@ describe(`make console${ON}`, () => {
     let shown = "";
     con.stdout.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
     con.stderr.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
-    const until = async (re: RegExp, ms = TIMEOUT_MS) => {
-      for (const end = Date.now() + ms; !re.test(shown);) {
-        if (Date.now() > end) throw new Error(`no ${re} within ${ms} ms; the console showed:\n${shown}`);
+    const until = async (re: RegExp, from = 0, ms = TIMEOUT_MS) => {
+      for (const end = Date.now() + ms; !re.test(shown.slice(from));) {
+        if (Date.now() > end) throw new Error(`no ${re} within ${ms} ms; the console showed:\n${shown.slice(from)}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     };
@@ -60,10 +60,7 @@ describe(`make console${ON}`, () => {
       const q = spawnSync(process.execPath, ["build/tools/tools/push/push.js", "--socket", sock, "--no-console", "--bytes", "build/examples/tour.wasm"], { encoding: "utf8", timeout: TIMEOUT_MS });
       assert.equal(q.status, 0, `push --bytes: ${q.stdout}${q.stderr}`);
       assert.match(q.stderr, /push: accepted: \d+ bytes \(\d+ bytes on the wire in \d+\.\d\d s; the module at \d+\.\d KiB\/s\)/);
-      for (const end = Date.now() + TIMEOUT_MS; !/echo: type a line and press Enter/.test(shown.slice(from));) {
-        if (Date.now() > end) throw new Error(`the tour did not start after push --bytes; the console showed:\n${shown.slice(from)}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await until(/echo: type a line and press Enter/, from);
     } finally {
       con.kill("SIGTERM");
       await new Promise((r) => con.once("exit", r));

@@ -6,9 +6,9 @@
 // are loaded and warm already; otherwise here. Either way the messages, the
 // files written and the exit code are the same.
 import { requestCompile } from "./server.js";
+import { PROCESS_OUTPUT as out } from "./output.js";
 
 const argv = process.argv.slice(2);
-const out = { stdout: (t: string) => { process.stdout.write(t); }, stderr: (t: string) => { process.stderr.write(t); } };
 
 async function main(): Promise<number> {
   const served = await requestCompile(argv, out);

@@ -17,6 +17,7 @@ import { LoweredFile, sourcePosition } from "./positions.js";
 import { perCoreDtoaBuffer } from "./std-dtoa.js";
 import { shareGlobalsFile } from "../kernel/share-globals.js";
 import { checkWasm } from "../kernel/check-wasm.js";
+import { CompileOutput, PROCESS_OUTPUT } from "./output.js";
 import { LIB, inLib, libImports, libTarget, packageRoot, rewriteLibImports } from "../kernel/lib-path.js";
 
 const ROOT = process.cwd();
@@ -132,9 +133,6 @@ export function kernelOptions(argv: string[]): string[] {
   return out;
 }
 
-/** Where a compile's messages go: the process's own streams, or a resident compiler's reply (tools/async/server.ts). */
-export interface CompileOutput { stdout(text: string): void; stderr(text: string): void }
-export const PROCESS_OUTPUT: CompileOutput = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
 
 /** One kernel build: `argv` as asc.js takes it. Returns the exit code; everything it says goes to `out`. */
 export async function compileKernel(argv: string[], out: CompileOutput = PROCESS_OUTPUT): Promise<number> {

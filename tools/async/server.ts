@@ -27,6 +27,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { CompileOutput } from "./output.js";
 
 /** The socket of the project in `cwd` (TSPI_COMPILER_SOCKET names another: the tests' own). */
 export function socketPath(cwd = process.cwd()): string { return process.env.TSPI_COMPILER_SOCKET ?? join(cwd, "build", ".compiler.sock"); }
@@ -62,32 +63,34 @@ function toolsStamp(): number {
 
 // ---- the client (tools/async/asc.ts) -------------------------------------------------
 
+/** Sends `req` to the compiler at `path`; its reply, or null when none answers. */
+function ask(path: string, req: Request): Promise<Reply | null> {
+  return new Promise((resolve) => {
+    if (!existsSync(path)) { resolve(null); return; }
+    let text = "";
+    const s = createConnection(path);
+    s.setEncoding("utf8");
+    s.on("connect", () => s.write(JSON.stringify(req) + "\n"));
+    s.on("data", (d: string) => { text += d; });
+    s.on("close", () => { try { resolve(JSON.parse(text)); } catch { resolve(null); } });
+    s.on("error", () => resolve(null));
+  });
+}
+
 /**
  * Sends one build to this project's resident compiler and copies what it
  * said to `out`. Returns its exit code, or null when no compiler answers
  * (none runs, it serves another project, or its tools are stale): the
  * caller then compiles by itself.
  */
-export function requestCompile(argv: string[], out: { stdout(t: string): void; stderr(t: string): void }): Promise<number | null> {
-  const path = socketPath();
-  if (process.env.TSPI_NO_COMPILER_SERVER || !existsSync(path)) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    let text = "", settled = false;
-    const done = (v: number | null) => { if (!settled) { settled = true; resolve(v); } };
-    const s = createConnection(path);
-    s.setEncoding("utf8");
-    s.on("error", () => done(null));                        // not listening (a stale socket file): compile here
-    s.on("connect", () => s.write(JSON.stringify({ cwd: process.cwd(), argv } satisfies Request) + "\n"));
-    s.on("data", (d: string) => { text += d; });
-    s.on("close", () => {
-      let r: Reply;
-      try { r = JSON.parse(text); } catch { done(null); return; }   // it went away mid-build: compile here
-      if (r.refused !== undefined || r.code === undefined) { done(null); return; }
-      if (r.stdout) out.stdout(r.stdout);
-      if (r.stderr) out.stderr(r.stderr);
-      done(r.code);
-    });
-  });
+export async function requestCompile(argv: string[], out: CompileOutput): Promise<number | null> {
+  if (process.env.TSPI_NO_COMPILER_SERVER) return null;
+  // No answer (none runs, a stale socket file, it went away mid-build) or a refusal: compile here.
+  const r = await ask(socketPath(), { cwd: process.cwd(), argv });
+  if (!r || r.refused !== undefined || r.code === undefined) return null;
+  if (r.stdout) out.stdout(r.stdout);
+  if (r.stderr) out.stderr(r.stderr);
+  return r.code;
 }
 
 // ---- the server ------------------------------------------------------------------------
@@ -188,19 +191,6 @@ async function compilerThread(): Promise<void> {
 
 // ---- the command -----------------------------------------------------------------------
 
-/** Sends `req` to the compiler at `path`; its reply, or null when none answers. */
-function ask(path: string, req: Request): Promise<Reply | null> {
-  return new Promise((resolve) => {
-    if (!existsSync(path)) { resolve(null); return; }
-    let text = "";
-    const s = createConnection(path);
-    s.setEncoding("utf8");
-    s.on("connect", () => s.write(JSON.stringify(req) + "\n"));
-    s.on("data", (d: string) => { text += d; });
-    s.on("close", () => { try { resolve(JSON.parse(text)); } catch { resolve(null); } });
-    s.on("error", () => resolve(null));
-  });
-}
 
 async function command(args: string[]): Promise<number> {
   const opt = (name: string, dflt: number) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };

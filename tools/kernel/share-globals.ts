@@ -28,6 +28,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PerCoreVar } from "../async/percore.js";   // a @perCore variable, as the build lists it
+import { CompileOutput, PROCESS_OUTPUT } from "../async/output.js";
 
 
 /** The bytes at the top of linear memory that hold the shared module variables (as kernel/mem/heap.ts reserves). */
@@ -35,7 +36,7 @@ export const SHARED_GLOBALS_BYTES = 8192;
 const SLOT = 8;
 
 export interface Shared { name: string; type: string; init: string; addr: number }
-export interface ShareResult { wat: string; shared: Shared[]; perCore: string[] }
+export interface ShareResult { wat: string; shared: Shared[]; perCore: string[]; warnings: string[] }
 
 const LOAD: Record<string, string> = { i32: "i32.load", i64: "i64.load", f32: "f32.load", f64: "f64.load" };
 const STORE: Record<string, string> = { i32: "i32.store", i64: "i64.store", f32: "f32.store", f64: "f64.store" };
@@ -158,7 +159,7 @@ export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): Sha
   if (decls.length) out.splice(at < 0 ? out.length - 1 : at, 0, ...decls);
   if (std.wrapper.length) out.splice(out.findIndex((l) => /^\s*\((elem|data|export|start) /.test(l)), 0, ...std.wrapper);   // after the last function
   if (std.imports.length) out.splice(out.findIndex((l) => /^\s*\(func /.test(l)), 0, ...std.imports);
-  return { wat: out.join("\n"), shared: [...shared.values()], perCore: kept };
+  return { wat: out.join("\n"), shared: [...shared.values()], perCore: kept, warnings: std.warnings };
 }
 
 /**
@@ -172,8 +173,8 @@ export function shareGlobals(wat: string, perCore: Map<string, PerCoreVar>): Sha
  * without the lock (inlined wherever they are called): registering keys on
  * one core while another looks one up is not safe.
  */
-function symbolsUnderLock(lines: string[], shared: Map<string, Shared>, top: number): { atomicAt: Map<number, string[]>; renameAt: number; wrapper: string[]; imports: string[] } {
-  const none = { atomicAt: new Map<number, string[]>(), renameAt: -1, wrapper: [] as string[], imports: [] as string[] };
+function symbolsUnderLock(lines: string[], shared: Map<string, Shared>, top: number): { atomicAt: Map<number, string[]>; renameAt: number; wrapper: string[]; imports: string[]; warnings: string[] } {
+  const none = { atomicAt: new Map<number, string[]>(), renameAt: -1, wrapper: [] as string[], imports: [] as string[], warnings: [] as string[] };
   const next = shared.get(NEXT_ID);
   if (!next) return none;
   const importName = (field: string, sig: string): { name: string; decl: string | null } => {
@@ -196,9 +197,9 @@ function symbolsUnderLock(lines: string[], shared: Map<string, Shared>, top: num
   const imports = atomicAt.size && add.decl ? [add.decl] : [];
   const renameAt = lines.findIndex((l) => l.startsWith(`  (func ${SYMBOL_FOR} `));
   if (renameAt < 0) {
-    if (shared.has("$~lib/symbol/stringToId"))
-      process.stderr.write(`  warning: Symbol.for was inlined into its caller, so it runs without the registry's lock: call it from one core at a time\n`);
-    return { ...none, atomicAt, imports };
+    const warnings = shared.has("$~lib/symbol/stringToId")
+      ? ["Symbol.for was inlined into its caller, so it runs without the registry's lock: call it from one core at a time"] : [];
+    return { ...none, atomicAt, imports, warnings };
   }
   const sig = /^  \(func \S+ (?:\(type \d+\) )?(\(param [^)]*\)) (\(result [^)]*\))/.exec(lines[renameAt]);
   if (!sig) throw new ShareError(`std's Symbol.for has an unexpected signature: ${lines[renameAt].trim()}`);
@@ -216,7 +217,7 @@ function symbolsUnderLock(lines: string[], shared: Map<string, Shared>, top: num
     `    i32.const ${lock}`, `    i32.const 0`, `    call ${store.name}`,
     `    local.get 1)`,
   ];
-  return { atomicAt, renameAt, wrapper, imports };
+  return { atomicAt, renameAt, wrapper, imports, warnings: [] };
 }
 
 /** The exported _initialize's body: its lines, and the line after which the initial values go. */
@@ -244,8 +245,7 @@ export function describe(global: string): string {
  * module variables in shared memory, the ones `perCoreFile` lists per core.
  * Returns the exit code; says what it did, or why not, through `out`.
  */
-export function shareGlobalsFile(file: string, perCoreFile: string, outFile = "",
-  out: { stdout(t: string): void; stderr(t: string): void } = { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }): number {
+export function shareGlobalsFile(file: string, perCoreFile: string, outFile = "", out: CompileOutput = PROCESS_OUTPUT): number {
   const listed: PerCoreVar[] = perCoreFile && existsSync(perCoreFile) ? JSON.parse(readFileSync(perCoreFile, "utf8")) : [];
   const perCore = new Map(listed.map((v) => [v.global, v]));
   const dir = mkdtempSync(join(tmpdir(), "share-"));
@@ -254,6 +254,7 @@ export function shareGlobalsFile(file: string, perCoreFile: string, outFile = ""
     const r = shareGlobals(wat, perCore);
     writeFileSync(join(dir, "k.wat"), r.wat);
     execFileSync("wat2wasm", ["--debug-names", join(dir, "k.wat"), "-o", outFile || file], { stdio: ["ignore", "ignore", "pipe"] });
+    for (const w of r.warnings) out.stderr(`  warning: ${w}\n`);   // (through `out`: a resident compiler's reply carries it)
     out.stdout(`  SHARED   ${file}: ${r.shared.length} module variable(s) for all cores, ${r.perCore.length} per core\n`);
     return 0;
   } catch (e) {

@@ -155,42 +155,39 @@ export async function push(port: Port, module: Uint8Array, opts: PushOptions = {
       await next();
       return result(false, `not sent: ${bad}`);
     }
-    if (opts.file && ready.file) {
+    const byName = !!opts.file && ready.file;
+    let sent = 0;
+    if (byName) {
       // A stub under QEMU reads the file itself (semihosting): nothing of the module crosses the emulated UART.
-      send(fileHeader(module.length, crc32(module), opts.file));
+      send(fileHeader(module.length, crc32(module), opts.file!));
       const read = await next(ackMs);
       if (!read) return result(false, `the board went silent after the file header`);
       if (read.kind === "refused") return result(false, `the board refused: ${read.why}`);
       if (read.kind !== "read" || read.bytes !== module.length) return result(false, `the board answered ${read.kind} to the file header; expected "read ${module.length}"`);
-      const end = await next(Math.max(answerMs, VERDICT_MS));
-      if (!end) return result(false, `no verdict from the board within ${Math.max(answerMs, VERDICT_MS)} ms after the file`);
-      if (end.kind === "refused") return result(false, `the board refused: ${end.why}`);
-      if (end.kind !== "accepted") return result(false, `the board answered "${end.kind}" at the end`);
-      return result(true, `accepted: ${end.bytes} bytes, which the stub read from ${opts.file} itself (QEMU's semihosting)`, 0);
+    } else {
+      send(header(module.length, crc32(module)));
+      // The board checks the header first (its length against what it reserves): nothing of the module goes before its "got 0".
+      const go = await next(ackMs);
+      if (!go) return result(false, `the board went silent after the header`);
+      if (go.kind === "refused") return result(false, `the board refused: ${go.why}`);
+      if (go.kind !== "got" || go.bytes !== 0) return result(false, `the board answered ${go.kind === "got" ? `got ${go.bytes}` : go.kind} to the header; expected "got 0"`);
+      moduleStarted = Date.now();
+      for (const piece of pieces(module, CHUNK)) {
+        send(piece);
+        sent += piece.length;
+        const a = await next(ackMs);
+        if (!a) return result(false, `the board went silent after ${sent} of ${module.length} bytes`, sent);
+        if (a.kind === "refused") return result(false, `the board refused: ${a.why}`, sent);
+        if (a.kind !== "got" || a.bytes !== sent) return result(false, `the board acknowledged ${a.kind === "got" ? a.bytes : a.kind} where ${sent} bytes were sent`, sent);
+        opts.progress?.(sent, module.length, Date.now() - started);
+      }
+      moduleEnded = Date.now();
     }
-    send(header(module.length, crc32(module)));
-    // The board checks the header first (its length against what it reserves): nothing of the module goes before its "got 0".
-    const go = await next(ackMs);
-    if (!go) return result(false, `the board went silent after the header`);
-    if (go.kind === "refused") return result(false, `the board refused: ${go.why}`);
-    if (go.kind !== "got" || go.bytes !== 0) return result(false, `the board answered ${go.kind === "got" ? `got ${go.bytes}` : go.kind} to the header; expected "got 0"`);
-    let sent = 0;
-    moduleStarted = Date.now();
-    for (const piece of pieces(module, CHUNK)) {
-      send(piece);
-      sent += piece.length;
-      const a = await next(ackMs);
-      if (!a) return result(false, `the board went silent after ${sent} of ${module.length} bytes`, sent);
-      if (a.kind === "refused") return result(false, `the board refused: ${a.why}`, sent);
-      if (a.kind !== "got" || a.bytes !== sent) return result(false, `the board acknowledged ${a.kind === "got" ? a.bytes : a.kind} where ${sent} bytes were sent`, sent);
-      opts.progress?.(sent, module.length, Date.now() - started);
-    }
-    moduleEnded = Date.now();
     const end = await next(Math.max(answerMs, VERDICT_MS));   // the board loads the module four times first
-    if (!end) return result(false, `no verdict from the board within ${Math.max(answerMs, VERDICT_MS)} ms after the whole module`, sent);
+    if (!end) return result(false, `no verdict from the board within ${Math.max(answerMs, VERDICT_MS)} ms after ${byName ? "the file" : "the whole module"}`, sent);
     if (end.kind === "refused") return result(false, `the board refused: ${end.why}`, sent);
     if (end.kind !== "accepted") return result(false, `the board answered "${end.kind}" at the end`, sent);
-    return result(true, `accepted: ${end.bytes} bytes`, sent);
+    return result(true, byName ? `accepted: ${end.bytes} bytes, which the stub read from ${opts.file} itself (QEMU's semihosting)` : `accepted: ${end.bytes} bytes`, sent);
   } finally {
     // The board goes back to the kernel's rate after its verdict (and waits 50 ms for us).
     if (baudNow && opts.lineBaud) await setRate(opts.lineBaud).catch(() => {});
