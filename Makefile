@@ -380,14 +380,19 @@ $(foreach e,$(EXAMPLES),$(eval $(call wasm_rule,$(B)/examples/$(e)/index.ts,$(B)
 $(foreach e,$(EXAMPLES),$(eval $(call image_rule,$(B)/examples/$(e).wasm,examples/$(e))))
 EXAMPLE_IMAGES := $(foreach e,$(EXAMPLES),$(B)/examples/$(e).img)
 
-# A kernel project's QEMU checks (tspi test): each test/<name>.ts of the
-# project is a program of its own, build/test/<name>.img (tools/cli/tspi.ts).
+# A kernel project's QEMU checks (tspi test) and benchmarks (tspi bench):
+# each test/<name>.ts and bench/<name>.ts of the project is a program of its
+# own, build/test/<name>.img and build/benches/<name>.img (tools/cli/tspi.ts).
 ifneq ($(TSPI_PROJECT),)
-PROJECT_TESTS := $(patsubst $(PROJECT)/test/%.ts,%,$(filter-out %.spec.ts %.d.ts,$(wildcard $(PROJECT)/test/*.ts)))
-$(B)/test/%/index.ts: $(PROJECT)/test/%.ts tools/kernel/app-entry.ts | $(TOOLS)
-	$(Q)$(NODE) $(TJS)/tools/kernel/app-entry.js --app $< --out $@
-$(foreach t,$(PROJECT_TESTS),$(eval $(call wasm_rule,$(B)/test/$(t)/index.ts,$(B)/test/$(t).wasm,$(wildcard $(PROJECT)/src/*.ts $(PROJECT)/test/*.ts))))
-$(foreach t,$(PROJECT_TESTS),$(eval $(call image_rule,$(B)/test/$(t).wasm,test/$(t))))
+define project_programs
+PROJECT_$(1) := $$(patsubst $(PROJECT)/$(2)/%.ts,%,$$(filter-out %.spec.ts %.d.ts,$$(wildcard $(PROJECT)/$(2)/*.ts)))
+$(B)/$(3)/%/index.ts: $(PROJECT)/$(2)/%.ts tools/kernel/app-entry.ts | $(TOOLS)
+	$(Q)$(NODE) $(TJS)/tools/kernel/app-entry.js --app $$< --out $$@
+$$(foreach t,$$(PROJECT_$(1)),$$(eval $$(call wasm_rule,$(B)/$(3)/$$(t)/index.ts,$(B)/$(3)/$$(t).wasm,$$(wildcard $(PROJECT)/src/*.ts $(PROJECT)/$(2)/*.ts))))
+$$(foreach t,$$(PROJECT_$(1)),$$(eval $$(call image_rule,$(B)/$(3)/$$(t).wasm,$(3)/$$(t))))
+endef
+$(eval $(call project_programs,TESTS,test,test))
+$(eval $(call project_programs,BENCHES,bench,benches))
 endif
 
 # Broken modules for the "bad input" tests: they skip validation on purpose.
@@ -528,7 +533,7 @@ typecheck: $(TOOLS)
 TEST_HOST_NEEDS := $(B)/gen/abi_link.c $(B)/gen/boards.h $(B)/gen/push_protocol.h $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
 test-host: $(if $(TYPECHECKED),,typecheck) $(TEST_HOST_NEEDS)
 	$(call say,TEST,as-pect)
-	$(Q)$(NODE) $(TJS)/tools/async/aspect.js --config as-pect.config.js
+	$(Q)$(NODE) $(TJS)/tools/testing/spec.js --dir tests/spec
 	$(call say,TEST,node)
 	$(Q)$(NODE) --test --test-concurrency=$(TEST_JOBS) $(B)/tools/tests/host/
 

@@ -33,6 +33,8 @@ export { print, println, printU64, printI64, printHex, echo } from "./arch/conso
 export { coreId, coreCount, counter, timerFrequency, waitForEvent, waitForWake, sendEvent } from "./arch/cpu";
 export { panic, exit } from "./arch/sys";
 export { banner } from "./kernel/banner";
+import * as bench from "./kernel/bench";
+export { bench };
 
 // ---- memory: lifetimes and the collector (docs/memory-model.md) -----------
 export { dispose, keep, scoped, heapBytesOf } from "./kernel/mem/lifetime";

@@ -3,7 +3,7 @@
 //
 //   bench: wasm3 <row> <instructions> <operations>
 //
-// (median of REPS runs of OPS operations, minus the same loop calling an
+// (median of five runs of OPS operations, minus the same loop calling an
 // empty function), then `bench: done` and exits. bench/native.c prints the
 // native side of the same rows in the same run; tools/bench/bench.ts makes the
 // table. The instruction counter is the PMU's (cpu.instructions()), exact
@@ -22,14 +22,13 @@ import { heapBytesOf, dispose } from "../assembly/kernel/mem/lifetime";
 import { waitForEvent, sendEvent } from "../assembly/arch/cpu";
 import * as gpio from "../assembly/drivers/gpio";
 import { collectNow, gcStats, GcStats } from "../assembly/kernel/mem/gc";
+import { median } from "../assembly/kernel/bench";
 
 const OPS: u32 = 1000;
 // The harness's own variables are per core (@perCore): the rows measure
 // their operation, not a module variable's slot. The two var rows measure
 // that: a module variable (one for all cores, in shared memory) and a
 // @perCore one (a wasm global), each read and written once.
-const REPS: i32 = 5;
-const SAMPLES = memory.data(8 * 5, 8);
 // @ts-ignore: decorator
 @perCore let sink: usize = 0;
 
@@ -114,22 +113,8 @@ function mmioRead(): void { result = read32(mmioAddr); }
 @perCore let pin: gpio.OutputPin | null = null;
 function gpioToggle(): void { pin!.high(); pin!.low(); }
 
-function run(op: () => void, ops: u32 = OPS): u64 {
-  for (let r = 0; r < REPS; r++) {
-    const t0 = instructions();
-    for (let i: u32 = 0; i < ops; i++) op();
-    store<u64>(SAMPLES + (<usize>r << 3), instructions() - t0);
-  }
-  for (let i = 1; i < REPS; i++) {           // median of a few samples
-    for (let j = i; j > 0; j--) {
-      const a = load<u64>(SAMPLES + (<usize>(j - 1) << 3)), b = load<u64>(SAMPLES + (<usize>j << 3));
-      if (a <= b) break;
-      store<u64>(SAMPLES + (<usize>(j - 1) << 3), b);
-      store<u64>(SAMPLES + (<usize>j << 3), a);
-    }
-  }
-  return load<u64>(SAMPLES + (<usize>(REPS / 2) << 3));
-}
+/** The median of five runs of `ops` calls (the library's, as a project's bench/*.ts uses it: assembly/kernel/bench.ts). */
+function run(op: () => void, ops: u32 = OPS): u64 { return median(op, ops); }
 
 // Executor rows: the same operations as bench/native.c on bench/native_exec.c.
 class Pending extends Task { poll(cx: Context): bool { return false; } }

@@ -74,6 +74,11 @@ describe("import checker", () => {
     // The message lists the modules the spec has, whatever they are.
     assert.match(problems[0], new RegExp(`env\\.abort: .*modules: ${ABI.map((m) => m.module).join(", ")}\\)`));
   });
+  it("names the specs' fake board (tspi/testing) once, as a specs-only import", () => {
+    const problems = checkImports(readImports(moduleImporting([["fake", "traceLength", [], [I32]], ["fake", "traceChar", [I32], [I32]]])));
+    assert.equal(problems.length, 1);
+    assert.match(problems[0], /fake\.traceLength: the kernel imports "tspi\/testing", the fake board of the specs, which exists only in node: import it from specs \(\*\.spec\.ts\) only/);
+  });
   it("catches a wrong signature", () => {
     const problems = checkImports(readImports(moduleImporting([["cpu", "counter", [], [I32]]])));
     assert.match(problems[0], /cpu\.counter: imported as \(\) -> \(i32\) but the host ABI has \(\) -> \(i64\)/);

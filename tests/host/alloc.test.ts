@@ -5,7 +5,7 @@
 import { describe, it, beforeEach } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { fakeAtomics } from "./fake-atomics.js";
+import { fakeAtomics } from "../../tools/testing/fake-atomics.js";
 
 interface Harness {
   memory: WebAssembly.Memory;

@@ -3,9 +3,9 @@
 // the project built and booted in QEMU on both boards, its QEMU checks run
 // by `tspi test` (one that passes, one that must fail), and the command's
 // answers to bad input.
-import { describe, it, before } from "node:test";
+import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { spawn, spawnSync, SpawnSyncReturns } from "node:child_process";
@@ -15,7 +15,7 @@ import { parseArgs, UsageError } from "../../tools/cli/tspi.js";
 import { rewriteLibImports, LIB } from "../../tools/kernel/lib-path.js";
 
 const REPO = resolve(".");
-const CLI = join(REPO, "build/tools/tools/cli/tspi.js");
+const CLI = join(REPO, "build/tools/tools/cli/tspi.js");   // (tspi init: npx runs it before the project has the package)
 
 function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
   return spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, MAKEFLAGS: "", MFLAGS: "", MAKELEVEL: "" } });
@@ -45,6 +45,8 @@ describe("the tspi command's arguments", () => {
 
 describe("the package, installed into a project of its own", { concurrency: 1 }, () => {
   let work = "", project = "", tarball = "";
+  /** The command as the project has it: the installed package's, which runs make in node_modules/tspi. */
+  const installed = () => join(project, "node_modules/tspi/build/tools/tools/cli/tspi.js");
   before(() => {
     work = mkdtempSync(join(tmpdir(), "tspi-pkg-"));
     const packed = run("npm", ["pack", "--pack-destination", work, "--ignore-scripts", "--json"], REPO);
@@ -53,9 +55,10 @@ describe("the package, installed into a project of its own", { concurrency: 1 },
     ok(run(process.execPath, [CLI, "init", "my-kernel"], work), "tspi init");
     project = join(work, "my-kernel");
   });
+  after(() => { if (work) rmSync(work, { recursive: true, force: true }); });
 
   it("tspi init writes the project, and refuses a folder that is not empty", () => {
-    for (const f of ["package.json", "tsconfig.json", ".gitignore", "README.md", "src/main.ts", "test/sleep.ts"]) assert.ok(existsSync(join(project, f)), f);
+    for (const f of ["package.json", "tsconfig.json", ".gitignore", "README.md", "src/main.ts", "test/sleep.ts", "test/producer.spec.ts", "test/as-pect.d.ts", "bench/compute.ts"]) assert.ok(existsSync(join(project, f)), f);
     const again = run(process.execPath, [CLI, "init", "my-kernel"], work);
     assert.equal(again.status, 2);
     assert.match(again.stderr, /my-kernel is not empty: give a new folder's name \(nothing was written\)/);
@@ -75,9 +78,9 @@ describe("the package, installed into a project of its own", { concurrency: 1 },
   });
 
   it("tspi build makes build/kernel8.img with one copy of the library, and it boots on every board", async () => {
-    ok(run(process.execPath, [CLI, "build"], project), "tspi build");
+    ok(run(process.execPath, [installed(), "build"], project), "tspi build");
     assert.ok(existsSync(join(project, "build/kernel8.img")));
-    assert.ok(!existsSync(join(project, "node_modules/tspi/build/kernel8.img")), "nothing was built in the package's folder");
+    assert.deepEqual(readdirSync(join(project, "node_modules/tspi/build")), ["tools"], "nothing was built in the package's folder");
     const wat = run("wasm2wat", [join(project, "build/kernel.wasm")], project).stdout;
     assert.equal((wat.match(/\(func \$[^ ]*kernel\/mem\/heap\/kernelHeap /g) ?? []).length, 1, "the allocator once (a library file reached twice is compiled twice)");
     for (const b of BOARDS) {
@@ -90,7 +93,7 @@ describe("the package, installed into a project of its own", { concurrency: 1 },
 
   it("tspi qemu, then tspi push from the project after an edit: the new kernel's line shows in the running console", { timeout: 120_000 }, async () => {
     const env = { ...process.env, MAKEFLAGS: "", MFLAGS: "", MAKELEVEL: "" };
-    const con = spawn(process.execPath, [CLI, "qemu"], { cwd: project, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
+    const con = spawn(process.execPath, [installed(), "qemu"], { cwd: project, env, stdio: ["pipe", "pipe", "pipe"], detached: true });
     let shown = "";
     con.stdout.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
     con.stderr.on("data", (d: Buffer) => { shown += d.toString("latin1"); });
@@ -106,7 +109,7 @@ describe("the package, installed into a project of its own", { concurrency: 1 },
       await until(/hello from my-kernel\r?\n/);
       assert.ok(before.includes("hello from my-kernel"), "the template prints its greeting");
       writeFileSync(main, before.replace("hello from my-kernel", "hello again from my-kernel"));
-      const p = run(process.execPath, [CLI, "push"], project);
+      const p = run(process.execPath, [installed(), "push"], project);
       ok(p, "tspi push");
       assert.match(p.stderr, /push: accepted: \d+ bytes/);
       await until(/hello again from my-kernel\r?\n/);
@@ -117,27 +120,68 @@ describe("the package, installed into a project of its own", { concurrency: 1 },
     }
   });
 
-  it("tspi test passes a check that exits 0, and fails one that does not, with its output", () => {
-    ok(run(process.execPath, [CLI, "test"], project), "tspi test");
+  it("tspi test runs the specs in node and the checks in QEMU; a failing spec or check fails it, with its output", () => {
+    const all = run(process.execPath, [installed(), "test"], project);
+    ok(all, "tspi test");
+    assert.match(all.stdout, /test\/producer\.spec\.ts Pass: 1 \/ 1/, "the template's spec ran and passed");
+    assert.match(all.stdout, /ok {7}test\/sleep\.ts on pi3/);
+    writeFileSync(join(project, "test/wrong.spec.ts"),
+      'import { Channel } from "tspi";\ndescribe("wrong", () => {\n  it("expects too much", () => {\n    expect(new Channel<u32>(4).capacity).toBe(5);\n  });\n});\n');
+    const spec = run(process.execPath, [installed(), "test", "wrong"], project);
+    spawnSync("rm", [join(project, "test/wrong.spec.ts")]);
+    assert.equal(spec.status, 1, spec.stdout + spec.stderr);
+    assert.match(spec.stdout, /expects too much/);
+    assert.match(spec.stdout, /\[Actual\] *: 4\s+\[Expected\]: 5/);
+    assert.doesNotMatch(spec.stdout, /test\/sleep\.ts/, "tspi test NAME runs only that test");
+    const none = run(process.execPath, [installed(), "test", "nosuch"], project);
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /tspi test nosuch: no test\/nosuch\.spec\.ts or test\/nosuch\.ts \(the tests: producer, sleep\)/);
     writeFileSync(join(project, "test/fails.ts"), 'import { println, exit } from "tspi";\nexport function main(): void { println("about to fail"); exit(3); }\n');
-    const r = run(process.execPath, [CLI, "test", "--board", "pi4"], project);
+    const r = run(process.execPath, [installed(), "test", "--board", "pi4", "fails", "sleep"], project);
     assert.equal(r.status, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /FAIL {5}test\/fails\.ts on pi4: exit code 3/);
     assert.match(r.stdout, /\| about to fail/);
     assert.match(r.stdout, /ok {7}test\/sleep\.ts on pi4/);
   });
 
+  it("tspi bench: a table of exact instruction counts, the same on a second run, and the change an edit makes", () => {
+    const first = run(process.execPath, [installed(), "bench", "--board", "pi3", "--backend", "wasm3"], project);
+    ok(first, "tspi bench");
+    const row = (out: string, name: string) => out.match(new RegExp(`^  bench/compute\\.ts ${name} +(.*)$`, "m"))?.[1].trim();
+    const fib = row(first.stdout, "fib-20");
+    assert.match(fib ?? "", /^[\d,]+$/, `a count for fib-20:\n${first.stdout}`);
+    assert.match(first.stdout, /^  build\/kernel\.wasm \(src\/main\.ts\): [\d,]+ bytes$/m);
+    const bench = join(project, "bench/compute.ts");
+    const text = readFileSync(bench, "utf8");
+    try {
+      writeFileSync(bench, text.replace("fib(20); }", "fib(21); }"));
+      const second = run(process.execPath, [installed(), "bench", "--board", "pi3", "--backend", "wasm3"], project);
+      ok(second, "tspi bench after an edit");
+      assert.equal(row(second.stdout, "format-string"), row(first.stdout, "format-string"), "a row the edit did not touch: the same count, no change shown");
+      assert.match(row(second.stdout, "fib-20") ?? "", /^[\d,]+ \(\+6\d\.\d%\)$/, "fib(21) runs about 1.6 times fib(20)'s calls");
+    } finally {
+      writeFileSync(bench, text);
+    }
+    writeFileSync(join(project, "bench/silent.ts"), 'import { println, exit } from "tspi";\nexport function main(): void { println("measuring nothing"); exit(0); }\n');
+    const silent = run(process.execPath, [installed(), "bench", "silent", "--board", "pi3", "--backend", "wasm3"], project);
+    spawnSync("rm", [join(project, "bench/silent.ts")]);
+    assert.equal(silent.status, 1);
+    assert.match(silent.stdout, /FAIL {5}bench\/silent\.ts on pi3 wasm3: it exited without bench: done \(end it with bench\.done\(\)\)/);
+    assert.match(silent.stdout, /\| measuring nothing/);
+    assert.match(silent.stdout, /build\/bench\.json is left as it was/);
+  });
+
   it("tspi outside a project, flash without a device, push into an aot image: errors that say what to do", () => {
     const outside = run(process.execPath, [CLI, "build"], "/");
     assert.equal(outside.status, 2);
     assert.match(outside.stderr, /no package\.json here or above \/: run tspi in a kernel's project \(npx tspi init my-kernel makes one\)/);
-    const flash = run(process.execPath, [CLI, "flash"], project);
+    const flash = run(process.execPath, [installed(), "flash"], project);
     assert.equal(flash.status, 2);
     assert.match(flash.stderr, /tspi flash --device \/dev\/sdX: name the SD card's device/);
-    const push = run(process.execPath, [CLI, "push", "--backend", "aot"], project);
+    const push = run(process.execPath, [installed(), "push", "--backend", "aot"], project);
     assert.equal(push.status, 2);
     assert.match(push.stderr, /an aot image takes no push/);
-    const card = run(process.execPath, [CLI, "flash", "--device", "/dev/null"], project);
+    const card = run(process.execPath, [installed(), "flash", "--device", "/dev/null"], project);
     assert.equal(card.status, 2);
     assert.match(card.stderr, /build\/sdcard\.img does not exist: .*builds nothing; run npx tspi sdcard first/);
   });

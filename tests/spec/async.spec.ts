@@ -11,7 +11,7 @@ import {
 } from "../../assembly/kernel/exec";
 import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
-import { trace, since } from "./fake";
+import { trace, since } from "../../assembly/testing";
 import { fresh, drain, tick, liveBlocks, Drive } from "./run";
 
 // ---- the same consumer, by hand and async ------------------------------------

@@ -1,7 +1,7 @@
-// The boot sequence against the recording fake host (tests/host/fake-host.ts):
+// The boot sequence against the recording fake host (tools/testing/fake-host.ts):
 // the exact order of console lines and host calls.
 import { boot, ONLINE } from "../../assembly/kernel/boot";
-import { trace, reset } from "./fake";
+import { trace, reset } from "../../assembly/testing";
 import { gcInit } from "../../assembly/kernel/mem/gc";
 
 let mainRuns = 0;

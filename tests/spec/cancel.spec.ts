@@ -10,7 +10,7 @@ import {
 import { stats, HeapStats } from "../../assembly/kernel/mem/heap";
 import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
-import { trace, since, reset, traceAtomics } from "./fake";
+import { trace, since, reset, traceAtomics } from "../../assembly/testing";
 
 function fresh(): void { reset(4); traceAtomics(0); }
 function drain(): void { while (runOnce()) {} }

@@ -1,6 +1,6 @@
 // The interrupt controllers, the UART's baud divisors and configuration,
 // the interrupt dispatch and the mailbox, against the recording fake host
-// (tests/host/fake-host.ts): exact register sequences on both boards.
+// (tools/testing/fake-host.ts): exact register sequences on both boards.
 import * as irqctl from "../../assembly/drivers/irq";
 import * as uart from "../../assembly/drivers/uart";
 import * as mailbox from "../../assembly/drivers/mailbox";
@@ -8,7 +8,7 @@ import { Tag, Clock } from "../../assembly/drivers/mailbox";
 import { IrqHandler, onIrq, offIrq, unhandledIrqs } from "../../assembly/kernel/irq";
 import { serviceEvents } from "../../assembly/kernel/exec";
 import { Board } from "../../assembly/board";
-import { trace, machine, setReg, raiseIrq, setProperty } from "./fake";
+import { trace, machine, setReg, raiseIrq, setProperty } from "../../assembly/testing";
 
 
 function fresh(board: Board): void { machine(board); }

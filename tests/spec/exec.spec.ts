@@ -1,4 +1,4 @@
-// The executor against the recording fake host (tests/host/fake-host.ts),
+// The executor against the recording fake host (tools/testing/fake-host.ts),
 // as core 0, with a fake clock: exact traces of polls, wakes, timer
 // programming, SEVs (only a task queued for another core needs one) and the
 // order things happen in. Tasks write what they see to the console, so
@@ -10,7 +10,7 @@ import {
 import { stats, HeapStats } from "../../assembly/kernel/mem/heap";
 import { dispose, heapBytesOf } from "../../assembly/kernel/mem/lifetime";
 import { println, print, printU64 } from "../../assembly/arch/console";
-import { trace, since, reset, traceAtomics, advance, now } from "./fake";
+import { trace, since, reset, traceAtomics, advance, now } from "../../assembly/testing";
 
 
 /** A clean fake machine: 4 cores, clock at 0, only non-atomic host calls traced. */

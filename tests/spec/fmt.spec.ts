@@ -1,6 +1,6 @@
 import { digitAt, digitCount, sizeUnit, sizeValue } from "../../assembly/arch/fmt";
 import { printI64, printHex, printU64, println } from "../../assembly/arch/console";
-import { machine, trace, since } from "./fake";
+import { machine, trace, since } from "../../assembly/testing";
 import { Board } from "../../assembly/board";
 
 function format(n: u64, radix: u32): string {

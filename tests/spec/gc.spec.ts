@@ -13,7 +13,7 @@ import {
   Task, Context, spawnOn, runOnce, Sleep, Channel, ChannelRecv, Notify, Notified, Future,
 } from "../../assembly/kernel/exec";
 import { AtomicRef } from "../../assembly/kernel/sync";
-import { reset, traceAtomics } from "./fake";
+import { reset, traceAtomics } from "../../assembly/testing";
 
 class Node {
   next: Node | null = null;

@@ -1,5 +1,5 @@
 // The GPIO driver against the recording fake host's register file
-// (tests/host/fake-host.ts): the exact register sequences for function
+// (tools/testing/fake-host.ts): the exact register sequences for function
 // select, pulls on each board, edge detection and the event status, and the
 // edge-wait future woken by the interrupt's bottom half.
 import * as gpio from "../../assembly/drivers/gpio";
@@ -8,7 +8,7 @@ import { Board } from "../../assembly/board";
 import { Task, Context, spawnOn, spawnJoin, runOnce } from "../../assembly/kernel/exec";
 import { dispose } from "../../assembly/kernel/mem/lifetime";
 import { println } from "../../assembly/arch/console";
-import { trace, since, machine, setReg, getReg, writeOneToClear, autoAdvance, now } from "./fake";
+import { trace, since, machine, setReg, getReg, writeOneToClear, autoAdvance, now } from "../../assembly/testing";
 
 
 const PI3: u32 = 0x3f200000;

@@ -5,7 +5,7 @@ import { Kind } from "../../assembly/drivers/led";
 import * as gpio from "../../assembly/drivers/gpio";
 import { Tag } from "../../assembly/drivers/mailbox";
 import { Board } from "../../assembly/board";
-import { trace, machine, setProperty, autoAdvance } from "./fake";
+import { trace, machine, setProperty, autoAdvance } from "../../assembly/testing";
 
 /** A board whose firmware answers revision `rev`, with the LED driver fresh. */
 function model(b: Board, rev: u32): void {

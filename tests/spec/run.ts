@@ -1,15 +1,9 @@
 // What the executor specs share: a fresh fake host, running what is queued,
 // time going on, the heap's live blocks, and a task that drives one future.
-import { Task, Context, runOnce, serviceEvents, Future } from "../../assembly/kernel/exec";
+import { Task, Context, Future } from "../../assembly/kernel/exec";
 import { stats, HeapStats } from "../../assembly/kernel/mem/heap";
-import { reset, traceAtomics, advance } from "./fake";
+export { fresh, drain, tick } from "../../assembly/testing";
 
-/** A fresh fake host of four cores, as core 0, atomics not traced. */
-export function fresh(): void { reset(4); traceAtomics(0); }
-/** Polls until no core finds work. */
-export function drain(): void { while (runOnce()) {} }
-/** Time goes on by `ticks`; the timers that expired wake their tasks, which run. */
-export function tick(ticks: u64): void { advance(ticks); serviceEvents(); drain(); }
 const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
 /** The heap's live blocks now. */
 export function liveBlocks(): u32 { stats(STATS); return STATS.liveBlocks; }

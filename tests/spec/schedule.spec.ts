@@ -7,7 +7,7 @@
 // withdrawal of a cancelled task's futures (executor.ts), some orders fail.
 import { Task, Context, spawnOn, spawnJoin, JoinHandle, runOnce, Notify, Notified, Channel, ChannelRecv, ChannelSend, Mutex, MutexGuard } from "../../assembly/kernel/exec";
 import { dispose } from "../../assembly/kernel/mem/lifetime";
-import { reset, traceAtomics } from "./fake";
+import { reset, traceAtomics } from "../../assembly/testing";
 
 const RUN = 0, EVENT = 1, CANCEL = 2;
 

@@ -10,7 +10,7 @@ import {
   Notify, Channel, Mutex, Semaphore, serviceEvents,
 } from "../../assembly/kernel/exec";
 import { dispose } from "../../assembly/kernel/mem/lifetime";
-import { reset, traceAtomics, advance, trace } from "./fake";
+import { reset, traceAtomics, advance, trace } from "../../assembly/testing";
 
 function fresh(): void { reset(4); traceAtomics(0); }
 function drain(): void { while (runOnce()) {} }

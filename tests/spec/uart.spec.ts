@@ -1,11 +1,11 @@
 // The UART driver against a PL011 that behaves like the silicon
-// (fake.pl011 in tests/host/fake-host.ts): re-configuration with bytes
+// (fake.pl011 in tools/testing/fake-host.ts): re-configuration with bytes
 // still queued, and readLine as a user at a terminal types.
 import * as uart from "../../assembly/drivers/uart";
 import { Task, Context, spawnOn, runOnce, serviceEvents } from "../../assembly/kernel/exec";
 import { Board } from "../../assembly/board";
 import { stats, HeapStats } from "../../assembly/kernel/mem/heap";
-import { trace, machine, pl011, pl011Queue, pl011Queued, uartType, uartSent, uartSentLength, raiseIrq, autoAdvance } from "./fake";
+import { trace, machine, pl011, pl011Queue, pl011Queued, uartType, uartSent, uartSentLength, raiseIrq, autoAdvance } from "../../assembly/testing";
 
 const PI3_UART: u32 = 0x3f201000;
 

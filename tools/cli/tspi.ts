@@ -6,7 +6,7 @@
 // implementation for this repository's `make` and for every project.
 //
 //   npx tspi init my-kernel        a new project (tools/cli/init.ts)
-//   npx tspi build | qemu | console | push | sdcard | flash | gdb | test | doctor
+//   npx tspi build | qemu | console | push | sdcard | flash | gdb | test | bench | doctor
 //
 // `tspi help` lists the commands and their options.
 import { spawnSync } from "node:child_process";
@@ -18,6 +18,8 @@ import { packageRoot } from "../kernel/lib-path.js";
 import { BOARDS, findBoard } from "../boards/index.js";
 import { initProject } from "./init.js";
 import { runQemu } from "../run/qemu.js";
+import { aspectVersion, findAspect } from "../testing/aspect.js";
+import { projectBench } from "../bench/project.js";
 
 export class UsageError extends Error {}
 
@@ -45,7 +47,8 @@ const COMMANDS: Record<string, string> = {
   sdcard: "sdcard                 build/sdcard.img: firmware, device trees, config.txt and this kernel",
   flash: "flash --device /dev/sdX   write the card tspi sdcard built (checked; it builds nothing)",
   gdb: "gdb                    QEMU paused with a gdb server, gdb-multiarch attached (--board)",
-  test: "test                   each test/*.ts is a kernel: built, booted on every board (or --board), passes when it exits 0",
+  test: "test [NAME ...]        test/*.spec.ts in node against a fake board (as-pect), then each other test/*.ts as a kernel booted in QEMU on every board (or --board), passing when it exits 0",
+  bench: "bench [NAME ...]       each bench/*.ts measures itself (bench.row): booted under QEMU -icount on every board and backend (or --board, --backend), a table of exact instruction counts and their change since the last run",
   doctor: "doctor                 what is installed, what is missing, and the commands that install it",
   help: "help                   this list",
 };
@@ -57,7 +60,7 @@ function usage(): string {
     ...Object.values(COMMANDS).map((c) => "  " + c),
     "",
     "options: --board pi3|pi4  --backend wasm3|aot  --device PATH  --baud N  --wait S  --image FILE",
-    "         --memory MB (the kernel's shared memory, default 64)  --timeout S (tspi test, per boot)  --yes  --force  --timestamps  -v",
+    "         --memory MB (the kernel's shared memory, default 64)  --timeout S (tspi test and bench, per boot)  --yes  --force  --timestamps  -v",
     "",
     "In a project made by tspi init: the kernel is src/main.ts (or package.json's \"tspi\": { \"main\": ... }); outputs go to build/.",
   ].join("\n");
@@ -159,26 +162,60 @@ export function runMake(project: string, targets: string[], opts: Options, extra
   return r.status ?? 1;
 }
 
-/** The QEMU checks of a project: test/*.ts other than specs, by name. */
-export function projectTests(project: string): string[] {
+/** A project's tests: the specs (test/*.spec.ts) and the QEMU checks (the other test/*.ts), by name; `only` keeps the named ones. */
+export function projectTests(project: string, only: string[] = []): { specs: string[]; checks: string[] } {
   const dir = join(project, "test");
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".spec.ts") && !f.endsWith(".d.ts")).map((f) => basename(f, ".ts")).sort();
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).sort() : [];
+  const name = (f: string) => basename(basename(f, ".ts"), ".spec");
+  for (const o of only) {
+    if (!files.some((f) => name(f) === name(o))) throw new UsageError(`tspi test ${o}: no test/${name(o)}.spec.ts or test/${name(o)}.ts (the tests: ${files.map(name).join(", ") || "none"})`);
+  }
+  const kept = files.filter((f) => !only.length || only.some((o) => name(o) === name(f)));
+  return {
+    specs: kept.filter((f) => f.endsWith(".spec.ts")).map(name),
+    checks: kept.filter((f) => !f.endsWith(".spec.ts")).map(name),
+  };
 }
 
-async function test(project: string, opts: Options): Promise<number> {
-  const tests = projectTests(project);
-  if (!tests.length) {
-    process.stderr.write("tspi test: no test/*.ts: a QEMU check is a kernel (export function main(): void) that ends with exit(0) when it passes\n");
+/** A project's benchmarks: bench/*.ts, by name; `only` keeps the named ones. */
+export function projectBenches(project: string, only: string[] = []): string[] {
+  const dir = join(project, "bench");
+  const all = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts")).map((f) => basename(f, ".ts")).sort() : [];
+  for (const o of only) {
+    if (!all.includes(basename(o, ".ts"))) throw new UsageError(`tspi bench ${o}: no bench/${basename(o, ".ts")}.ts (the benchmarks: ${all.join(", ") || "none"})`);
+  }
+  return only.length ? all.filter((n) => only.some((o) => basename(o, ".ts") === n)) : all;
+}
+
+/** The specs, in node against the fake host (tools/testing/spec.ts); its exit code. */
+function runSpecs(project: string, specs: string[]): number {
+  if (!findAspect(project)) {
+    throw new UsageError(`test/${specs[0]}.spec.ts is an as-pect spec, and as-pect is not installed in this project: npm install --save-dev @as-pect/cli@${aspectVersion()}`);
+  }
+  const runner = join(packageRoot(), "build", "tools", "tools", "testing", "spec.js");
+  const r = spawnSync(process.execPath, [runner, ...specs.map((s) => join("test", `${s}.spec.ts`))], { cwd: project, stdio: "inherit" });
+  return r.status ?? 1;
+}
+
+async function test(project: string, opts: Options, only: string[]): Promise<number> {
+  const { specs, checks } = projectTests(project, only);
+  if (!specs.length && !checks.length) {
+    process.stderr.write("tspi test: no test/*.ts: a spec (test/x.spec.ts, as-pect's describe/it/expect) runs in node against a fake board; " +
+      "a QEMU check (test/x.ts) is a kernel (export function main(): void) that ends with exit(0) when it passes\n");
     return 1;
   }
-  const images = tests.map((t) => join(project, "build", opts.backend === "aot" ? "aot" : "", "test", `${t}.img`));
+  if (specs.length) {
+    const code = runSpecs(project, specs);
+    if (code !== 0) return code;
+  }
+  if (!checks.length) return 0;
+  const images = checks.map((t) => join(project, "build", opts.backend === "aot" ? "aot" : "", "test", `${t}.img`));
   const code = runMake(project, images, opts);
   if (code !== 0) return code;
   const boards = opts.board ? [opts.board] : BOARDS.map((b) => b.name);
   const timeoutMs = Number(opts.timeout ?? 60) * 1000;
   let failed = 0;
-  for (const [i, t] of tests.entries()) {
+  for (const [i, t] of checks.entries()) {
     for (const board of boards) {
       const r = await runQemu({ board, image: images[i], timeoutMs });
       const ok = !r.timedOut && r.code === 0;
@@ -186,7 +223,7 @@ async function test(project: string, opts: Options): Promise<number> {
       if (!ok) { failed++; process.stdout.write(r.output.split("\n").map((l) => `    | ${l}`).join("\n") + "\n"); }
     }
   }
-  process.stdout.write(`\n  ${tests.length * boards.length - failed} passed, ${failed} failed\n`);
+  process.stdout.write(`\n  ${checks.length * boards.length - failed} passed, ${failed} failed\n`);
   return failed ? 1 : 0;
 }
 
@@ -213,7 +250,7 @@ export async function main(argv: string[]): Promise<number> {
       }
       case "doctor": return doctor();
     }
-    if (rest.length) throw new UsageError(`tspi ${command} takes no argument '${rest[0]}'`);
+    if (rest.length && command !== "test" && command !== "bench") throw new UsageError(`tspi ${command} takes no argument '${rest[0]}'`);
     const project = findProject(process.cwd());
     switch (command) {
       case "build": return runMake(project, ["all"], opts);
@@ -230,7 +267,21 @@ export async function main(argv: string[]): Promise<number> {
         return runMake(project, ["flash"], opts, {}, false);
       }
       case "gdb": return buildThen(project, opts, "gdb");
-      case "test": return await test(project, opts);
+      case "test": return await test(project, opts, rest);
+      case "bench": {
+        const benches = projectBenches(project, rest);
+        if (!benches.length) {
+          process.stderr.write("tspi bench: no bench/*.ts: a benchmark is a kernel that measures itself with bench.row(name, fn) and ends with bench.done() (tspi init's template has one)\n");
+          return 1;
+        }
+        return await projectBench({
+          project, benches,
+          boards: opts.board ? [opts.board] : BOARDS.map((b) => b.name),
+          backends: opts.backend ? [opts.backend as "wasm3" | "aot"] : ["wasm3", "aot"],
+          build: (files) => runMake(project, files, opts),
+          timeoutMs: Number(opts.timeout ?? 300) * 1000,
+        });
+      }
     }
     throw new UsageError(`tspi ${command}: not handled`);
   } catch (e) {

@@ -6,6 +6,10 @@ import { WasmImport } from "./wasm.js";
 /** Problems with the imports of a module; empty when they all match the ABI. */
 export function checkImports(imports: WasmImport[]): string[] {
   const problems: string[] = [];
+  if (imports.some((imp) => imp.module === "fake")) {
+    problems.push(`fake.${imports.find((imp) => imp.module === "fake")!.name}: the kernel imports "tspi/testing", the fake board of the specs, which exists only in node: import it from specs (*.spec.ts) only`);
+    imports = imports.filter((imp) => imp.module !== "fake");
+  }
   for (const imp of imports) {
     const where = `${imp.module}.${imp.name}`;
     if (imp.kind !== "func") { problems.push(`${where}: imports a ${imp.kind}; the host offers functions only`); continue; }

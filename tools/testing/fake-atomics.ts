@@ -1,6 +1,6 @@
 // The host module "atomic" for wasm run in node, one core at a time: used by
 // the allocator tests (tests/host/alloc.test.ts) and, compiled, by the
-// as-pect fake host (tests/host/fake-host.ts).
+// as-pect fake host (tools/testing/fake-host.ts).
 export type Record = (line: string) => void;
 /** What wait32 does when the word still holds `expected`: returns the new value or throws. */
 export type OnWait = (memory: Uint32Array, index: number, expected: number) => number;

@@ -1,7 +1,7 @@
 // The "fake" import module of the recording fake host
-// (tests/host/fake-host.ts), for the specs: the trace of host calls, the
+// (tools/testing/fake-host.ts), for the specs: the trace of host calls, the
 // clock, the register file, interrupts and the fake firmware.
-import { Board, simulateBoard } from "../../assembly/board";
+import { Board, simulateBoard } from "../board";
 
 // @ts-ignore: decorator
 @external("fake", "traceLength") declare function traceLength(): i32;
@@ -52,7 +52,7 @@ export function machine(b: Board): void {
   simulateBoard(b);
 }
 
-// A PL011 that behaves like the silicon (tests/host/fake-host.ts): TX FIFO, BUSY, RX FIFO.
+// A PL011 that behaves like the silicon (tools/testing/fake-host.ts): TX FIFO, BUSY, RX FIFO.
 // @ts-ignore: decorator
 @external("fake", "pl011") export declare function pl011(base: u32): void;
 // @ts-ignore: decorator

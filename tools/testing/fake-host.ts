@@ -1,4 +1,4 @@
-// A recording fake of the host ABI for as-pect specs (as-pect.config.js).
+// A recording fake of the host ABI for as-pect specs (tools/testing/spec.ts runs them).
 // The specs run on the kernel's own runtime and allocator, as one core at a
 // time; every host call that matters is kept in a trace the spec reads back
 // through the "fake" import module:
@@ -29,7 +29,7 @@
 // atomic.wait32 stands for "another core changes the word": it adds 1.
 // Strings are read from the module's memory as UTF-16 (AssemblyScript).
 import { fakeAtomics } from "./fake-atomics.js";
-import { ABI_VERSION } from "../../tools/abi/spec.js";
+import { ABI_VERSION } from "../abi/spec.js";
 
 export const FREQUENCY = 62_500_000n;   // ticks per second, as QEMU's generic timer
 export const EVENT_TIMER = 1;
