@@ -568,7 +568,7 @@ test:
 # boards, with and without -icount (tests/soak/, tests/kernels/lib/). Not part of make test.
 # Three images: the rounds with dispose(), and with none in a small heap (the
 # collector frees); and the collector's checks of tests/kernels/gc.ts at five times the volume.
-SOAK_KERNELS  := stress-soak stress-soak-gc gc-soak
+SOAK_KERNELS  := stress-soak stress-soak-gc gc-soak exec-load-soak mpmc-soak
 $(foreach k,$(SOAK_KERNELS),$(eval $(call wasm_rule,tests/soak/$(k).ts,$(B)/soak/$(k).wasm,$(TEST_LIB_SRCS))))
 $(foreach k,$(SOAK_KERNELS),$(eval $(call image_rule,$(B)/soak/$(k).wasm,soak/$(k))))
 soak: $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img) $(TOOLS)
