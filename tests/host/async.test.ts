@@ -148,6 +148,20 @@ describe("the async transform: what it makes", () => {
     assert.match(text, /^ {2}b!?: (?:__)?JoinHandle<__AsyncFuture<bool>>;$/m);   // named by the transform, under its own alias
   });
 
+  it("an enum (a result, a local across an await) is an i32 to the transform, as it is to asc", () => {
+    const { errors, text } = lower("enum-types", [
+      "export const enum Status { Ok = 0, Busy = 1 }",
+      "async function status(ch: Channel<i32>): Promise<Status> { return (await ch.recv()) ? Status.Busy : Status.Ok; }",
+      "export async function f(ch: Channel<i32>): Promise<i32> {",
+      "  const s = await status(ch);",
+      "  await ch.recv();",
+      "  return s == Status.Busy ? 1 : 0;",
+      "}",
+    ].join("\n") + "\n");
+    assert.deepEqual(errors, []);
+    assert.match(text, /^ {2}s!?: i32;$/m);
+    assert.match(text, /__AsyncFuture<i32>/);
+  });
   it("a file without async or await is left alone (comments and strings do not count)", () => {
     assert.equal(mayNeedLowering("// the async executor\nconst s = \"await\";\n"), false);
     assert.equal(mayNeedLowering("async function f(): Promise<void> {}"), true);

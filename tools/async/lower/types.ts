@@ -59,6 +59,8 @@ export abstract class LowerTypes extends LowerBase {
       if (x.flags & ts.TypeFlags.StringLike) return "string";
       if (x.flags & ts.TypeFlags.Void) return "void";
       if (x.flags & ts.TypeFlags.Null) return "null";
+      // An enum (TypeScript sees the union of its members) is an i32 in AssemblyScript: its name or i32 are one type there.
+      if (x.flags & ts.TypeFlags.EnumLike || (x.isUnion() && x.types.every((u) => u.flags & ts.TypeFlags.EnumLiteral))) return "i32";
       if (x.isUnion()) {
         let parts = x.types.filter((u) => !(u.flags & ts.TypeFlags.Null));
         // `c ? v : -1` with v: i32 is i32 | -1: the literal takes the named type
