@@ -12,6 +12,9 @@ export interface BootOptions {
   input?: QemuOptions["input"];
   dtb?: string;
   machine?: string;
+  /** Devices QEMU attaches (QemuOptions.devices), and what a test does through QMP (QemuOptions.qmp). */
+  devices?: QemuOptions["devices"];
+  qmp?: QemuOptions["qmp"];
 }
 
 /** The backend whose images this run boots (make test-qemu-<backend> sets it): wasm3 or aot. */
@@ -26,7 +29,7 @@ export const ON = ` [${BACKEND}]`;
 /** Boots build/tests/<name>.img (or build/<name>.img for a name with a /) of this backend on a board. */
 export function boot(board: string, name: string, opts: BootOptions = {}): Promise<QemuRun> {
   const image = name.includes("/") ? `${IMAGES}/${name}.img` : `${IMAGES}/tests/${name}.img`;
-  return runQemu({ board, image, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount, input: opts.input, dtb: opts.dtb, machine: opts.machine });
+  return runQemu({ board, image, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount, input: opts.input, dtb: opts.dtb, machine: opts.machine, devices: opts.devices, qmp: opts.qmp });
 }
 
 export function lines(out: string): string[] {

@@ -7,8 +7,11 @@
 //
 //   node qemu.js --board pi3|pi4 [--gdb] build/kernel8.img
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { findBoard } from "../boards/index.js";
+import { connect as connectQmp, Qmp } from "./qmp.js";
 
 export const QEMU = process.env.QEMU ?? "qemu-system-aarch64";
 
@@ -20,6 +23,8 @@ export interface QemuRun {
   timedOut: boolean;
   /** Milliseconds from start to exit. */
   ms: number;
+  /** What each QemuOptions.qmp step returned, in order. */
+  qmp?: unknown[];
 }
 
 export interface QemuOptions {
@@ -45,6 +50,14 @@ export interface QemuOptions {
    * `after`, in order.
    */
   input?: { after: RegExp; data: string | Buffer }[];
+  /** Devices to attach (each a -device argument: "tmp105,bus=i2c-bus.1,address=0x48,id=temp0"). */
+  devices?: string[];
+  /**
+   * Acts on the machine through QMP (./qmp.ts) once the output matches
+   * `after`, in order: `run` gets the connection (qom-set a sensor, qom-get a
+   * device's state); what it returns is kept in QemuRun.qmp.
+   */
+  qmp?: { after: RegExp; run: (q: Qmp) => Promise<unknown> }[];
 }
 
 export function qemuArgs(board: string, image: string, machine?: string): string[] {
@@ -62,14 +75,29 @@ export function runQemu(opts: QemuOptions): Promise<QemuRun> {
   const args = [...qemuArgs(opts.board, opts.image, opts.machine), "-display", "none", "-monitor", "none", "-serial", "stdio"];
   if (opts.icount) args.push("-icount", "shift=0,sleep=off");
   if (opts.dtb) args.push("-dtb", opts.dtb);
+  for (const d of opts.devices ?? []) args.push("-device", d);
+  const qmpPath = opts.qmp?.length ? join(mkdtempSync(join(tmpdir(), "tspi-qmp-")), "qmp.sock") : "";
+  if (qmpPath) args.push("-qmp", `unix:${qmpPath},server=on,wait=off`);
   return new Promise((resolve, reject) => {
     const child = spawn(QEMU, args, { stdio: [opts.input ? "pipe" : "ignore", "pipe", "pipe"] });
     let output = "", errors = "", timedOut = false, stopped = false;
     const inputs = [...(opts.input ?? [])];
+    // QMP steps run one at a time, each once the output matches; a failing one ends the run (its error is the test's).
+    const steps = [...(opts.qmp ?? [])], results: unknown[] = [];
+    let qmp: Promise<Qmp> | null = null, stepping = false, qmpError: Error | null = null;
+    const step = () => {
+      if (stepping || !steps.length || !steps[0].after.test(output)) return;
+      stepping = true;
+      const s = steps.shift()!;
+      qmp ??= connectQmp(qmpPath);
+      qmp.then((q) => s.run(q)).then((v) => { results.push(v); stepping = false; step(); },
+        (e: Error) => { qmpError = e; child.kill("SIGKILL"); });
+    };
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, opts.timeoutMs);
     child.stdout!.on("data", (d: Buffer) => {
       output += d.toString("utf8").replace(/\r/g, "");
       while (inputs.length && inputs[0].after.test(output)) child.stdin?.write(inputs.shift()!.data);
+      step();
       // Whole lines only: `$` under /m also matches at the end of what has arrived, so a
       // line cut off there (half of it in the next chunk) stopped QEMU with the line incomplete.
       if (opts.until && !stopped && opts.until.test(output.slice(0, output.lastIndexOf("\n") + 1))) { stopped = true; child.kill("SIGKILL"); }
@@ -79,11 +107,14 @@ export function runQemu(opts: QemuOptions): Promise<QemuRun> {
     child.on("error", (e: NodeJS.ErrnoException) => { clearTimeout(timer); reject(e.code === "ENOENT" ? missingQemu() : e); });
     child.on("close", (code) => {
       clearTimeout(timer);
+      qmp?.then((q) => q.close(), () => {});
+      if (qmpPath) rmSync(dirname(qmpPath), { recursive: true, force: true });
+      if (qmpError) { reject(qmpError); return; }
       if (errors.trim() && code !== null && code !== 0 && !output) {
         reject(new Error(`QEMU failed: ${errors.trim()}`));
         return;
       }
-      resolve({ code: stopped ? null : code, output, timedOut, ms: Date.now() - started });
+      resolve({ code: stopped ? null : code, output, timedOut, ms: Date.now() - started, ...(opts.qmp ? { qmp: results } : {}) });
     });
   });
 }
