@@ -50,5 +50,6 @@ import * as uart from "./drivers/uart";
 import * as led from "./drivers/led";
 import * as mailbox from "./drivers/mailbox";
 import * as systimer from "./drivers/systimer";
-export { gpio, uart, led, mailbox, systimer };
+import * as i2c from "./drivers/i2c";
+export { gpio, uart, led, mailbox, systimer, i2c };
 export { Pull, Edge } from "./drivers/gpio";

@@ -99,6 +99,40 @@ export function boardName(b: Board): string {
 // @ts-ignore: decorator
 @inline export function gpioPinCount(b: Board): u32 { return b == Board.Pi4 ? BCM2711.GPIO_PINS : BCM2837.GPIO_PINS; }
 
+/** BSC (I2C master) `n`'s registers, or 0 where the SoC has none by that number (drivers/i2c.ts). */
+export function i2cBase(b: Board, n: u32): u32 {
+  if (b == Board.Pi3) switch (n) {
+    case 0: return 0x3f205000;   // BCM2835 ARM Peripherals 3.1-3.2 (BSC0); pins 6.2 (SDA0/SCL0 on GPIO 0/1, ALT0: the HAT EEPROM's)
+    case 1: return 0x3f804000;   // BCM2835 ARM Peripherals 3.1-3.2 (BSC1); pins 6.2 (SDA1/SCL1 on GPIO 2/3, ALT0: header pins 3 and 5)
+  }
+  if (b == Board.Pi4) switch (n) {
+    case 0: return 0xfe205000;   // BCM2711 ARM Peripherals 3.1-3.2 (BSC0); pins 5.3 (GPIO 0/1, ALT0)
+    case 1: return 0xfe804000;   // BCM2711 ARM Peripherals 3.1-3.2 (BSC1); pins 5.3 (GPIO 2/3, ALT0: header pins 3 and 5)
+    case 3: return 0xfe205600;   // BCM2711 ARM Peripherals 3.2 (BSC3); pins 5.3 (SDA3/SCL3 on GPIO 4/5, ALT5); not in QEMU
+    case 4: return 0xfe205800;   // BCM2711 ARM Peripherals 3.2 (BSC4); pins 5.3 (SDA4/SCL4 on GPIO 8/9, ALT5); not in QEMU
+    case 5: return 0xfe205a00;   // BCM2711 ARM Peripherals 3.2 (BSC5); pins 5.3 (SDA5/SCL5 on GPIO 12/13, ALT5); not in QEMU
+    case 6: return 0xfe205c00;   // BCM2711 ARM Peripherals 3.2 (BSC6); pins 5.3 (SDA6/SCL6 on GPIO 22/23, ALT5); not in QEMU
+  }
+  return 0;
+}
+
+/** BSC `n`'s SDA and SCL pins (SDA in bits 7:0, SCL in 15:8) and their alternate function (0-5, in 23:16). */
+export function i2cPins(b: Board, n: u32): u32 {
+  if (b == Board.Pi3) switch (n) {
+    case 0: return 0x100;
+    case 1: return 0x302;
+  }
+  if (b == Board.Pi4) switch (n) {
+    case 0: return 0x100;
+    case 1: return 0x302;
+    case 3: return 0x50504;
+    case 4: return 0x50908;
+    case 5: return 0x50d0c;
+    case 6: return 0x51716;
+  }
+  return 0;
+}
+
 /** How the SoC sets GPIO pull-up/down. */
 // @ts-ignore: decorator
 @inline export function gpioPullScheme(b: Board): PullScheme { return b == Board.Pi4 ? PullScheme.PerPinField : PullScheme.Clocked; }
@@ -136,6 +170,8 @@ export namespace Irq {
   export const GPIO_BANK_2: u32 = 51;
   /** gpio_int[3]: any pin of any bank */
   export const GPIO_ANY: u32 = 52;
+  /** i2c: every BSC master (one line for all) */
+  export const I2C: u32 = 53;
   /** the PL011 (UART0) */
   export const UART0: u32 = 57;
 }

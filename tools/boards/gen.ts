@@ -35,6 +35,14 @@ export function checkSpec(socs: Soc[] = SOCS, models: Model[] = MODELS): void {
       const addr = s.peripheralBase + s.blocks[b].offset;
       if (!s.windows.some((w) => addr >= w.base && addr < w.base + w.size)) throw new Error(`boards/spec.ts: ${s.soc}: ${b} at ${hex(addr)} is outside its windows`);
     }
+    const buses = new Set<number>();
+    for (const bus of s.i2c) {
+      const addr = s.peripheralBase + bus.offset;
+      if (buses.has(bus.n)) throw new Error(`boards/spec.ts: ${s.soc}: BSC${bus.n} twice`);
+      buses.add(bus.n);
+      if (!s.windows.some((w) => addr >= w.base && addr + 0x20 <= w.base + w.size)) throw new Error(`boards/spec.ts: ${s.soc}: BSC${bus.n} at ${hex(addr)} is outside its windows`);
+      if (bus.sda >= s.gpio.pins || bus.scl >= s.gpio.pins || bus.alt > 5) throw new Error(`boards/spec.ts: ${s.soc}: BSC${bus.n}'s pins ${bus.sda}/${bus.scl} ALT${bus.alt} are not the SoC's`);
+    }
     if ((s.irqController === "gic400") !== (s.gic !== undefined)) throw new Error(`boards/spec.ts: ${s.soc}: a gic400 controller needs its gic addresses, and only it`);
     if ((s.irqController === "bcm2835") !== (s.localIntc !== undefined)) throw new Error(`boards/spec.ts: ${s.soc}: the bcm2835 controller routes through the BCM2836 local controller (localIntc), and only it`);
   }
@@ -96,6 +104,22 @@ export function kernelTables(): string {
   fn("Base of the SoC's peripherals as the ARM cores see them (bus 0x7E000000).", "peripheralBase(b: Board): u32", select((s) => `${s.soc}.PERIPHERAL_BASE`));
   for (const b of BLOCKS) fn(`The ${blockTitle(b)}'s registers (${[...new Set(SOCS.map((s) => s.blocks[b].doc))].join("; ")}).`, `${b}Base(b: Board): u32`, select((s) => `${s.soc}.${constName(b)}`));
   fn("GPIO pins of the SoC.", "gpioPinCount(b: Board): u32", select((s) => `${s.soc}.GPIO_PINS`));
+  L.push("/** BSC (I2C master) `n`'s registers, or 0 where the SoC has none by that number (drivers/i2c.ts). */");
+  L.push("export function i2cBase(b: Board, n: u32): u32 {");
+  for (const s of SOCS) {
+    L.push(`  if (b == Board.${s.board}) switch (n) {`);
+    for (const bus of s.i2c) L.push(`    case ${bus.n}: return ${hexLower(s.peripheralBase + bus.offset)};   // ${bus.doc}`);
+    L.push("  }");
+  }
+  L.push("  return 0;", "}", "");
+  L.push("/** BSC `n`'s SDA and SCL pins (SDA in bits 7:0, SCL in 15:8) and their alternate function (0-5, in 23:16). */");
+  L.push("export function i2cPins(b: Board, n: u32): u32 {");
+  for (const s of SOCS) {
+    L.push(`  if (b == Board.${s.board}) switch (n) {`);
+    for (const bus of s.i2c) L.push(`    case ${bus.n}: return ${hexLower(bus.sda | (bus.scl << 8) | (bus.alt << 16))};`);
+    L.push("  }");
+  }
+  L.push("  return 0;", "}", "");
   fn("How the SoC sets GPIO pull-up/down.", "gpioPullScheme(b: Board): PullScheme", select((s) => s.gpio.pulls === "clocked" ? "PullScheme.Clocked" : "PullScheme.PerPinField"));
   fn("The interrupt controller that peripheral interrupts go through.", "irqController(b: Board): IrqController", select((s) => s.irqController === "gic400" ? "IrqController.Gic400" : "IrqController.Bcm2835"));
   fn("The BCM2836 local interrupt controller (0 on a board without one).", "localIntcBase(b: Board): u32", select((s) => s.localIntc !== undefined ? `${s.soc}.LOCAL_INTC` : "0"));
@@ -177,6 +201,10 @@ export function docTables(): string {
   const L: string[] = [BEGIN, "", "| `BOARD` | QEMU machine | SoC | CPU (MIDR part) | peripherals | interrupts | GPIO | MMIO windows the kernel may use |", "|---|---|---|---|---|---|---|---|"];
   for (const s of SOCS) {
     L.push(`| \`${s.name}\` | ${s.qemu.map((q) => `\`${q}\``).join(", ")} | ${s.soc} | ${s.cpu} (${hex(s.midrPart, 3)}) | ${hex(s.peripheralBase)} | ${s.gic ? `GIC-400 at ${hex(s.gic.distributor - 0x1000)} (SPI ${s.gic.spiBase} + n)` : `BCM2835 controller at ${hex(s.peripheralBase + s.blocks.armIrq.offset)}, BCM2836 local at ${hex(s.localIntc!)}`} | ${s.gpio.pins} pins, ${s.gpio.pulls === "clocked" ? "clocked pulls" : "a pull field per pin"} | ${s.windows.map((w) => `${hex(w.base)}-${hex(w.base + w.size - 1)} (${w.what})`).join(", ")} |`);
+  }
+  L.push("", "| `BOARD` | I2C master | registers | SDA, SCL | in QEMU |", "|---|---|---|---|---|");
+  for (const s of SOCS) {
+    for (const bus of s.i2c) L.push(`| \`${s.name}\` | BSC${bus.n} | ${hex(s.peripheralBase + bus.offset)} | GPIO ${bus.sda}, ${bus.scl} (ALT${bus.alt}) | ${bus.qemuBus ? `\`${bus.qemuBus}\`` : "absent"} |`);
   }
   L.push("", "| board | revision type | family | tree on the card | ACT LED |", "|---|---|---|---|---|");
   for (const m of MODELS) {

@@ -19,6 +19,14 @@ export interface Window { base: number; size: number; what: string }
 /** An IP block: where its registers are (an offset from the peripheral base) and the datasheet section. */
 export interface Block { offset: number; doc: string }
 
+/**
+ * A Broadcom Serial Controller (BSC), the SoC's I2C master: its number, its
+ * registers, the pins the header reaches it on (SDA, SCL and their
+ * alternate function, 0-5), and the bus QEMU attaches devices to (absent:
+ * QEMU does not model this one).
+ */
+export interface I2cBus { n: number; offset: number; sda: number; scl: number; alt: number; qemuBus?: string; doc: string }
+
 export interface Soc {
   /** The kernel's Board value and the make BOARD name of the family. */
   board: "Pi3" | "Pi4";
@@ -45,6 +53,8 @@ export interface Soc {
     armIrq: Block;
     mailbox: Block;
   };
+  /** The I2C masters (drivers/i2c.ts): every BSC but the one the firmware keeps for HDMI (BSC2). */
+  i2c: I2cBus[];
   /** The interrupt controller that peripheral interrupts reach the cores through. */
   irqController: "bcm2835" | "gic400";
   /** The BCM2836 per-core local controller (Pi 3): its base ("Quad-A7 control", QA7 rev 3.4). */
@@ -68,6 +78,7 @@ export const IRQS: Record<string, { n: number; doc: string }> = {
   GPIO_BANK_1: { n: 50, doc: "gpio_int[1]: pins 28-45" },
   GPIO_BANK_2: { n: 51, doc: "gpio_int[2]: pins 46-53 (46-57 on a BCM2711)" },
   GPIO_ANY: { n: 52, doc: "gpio_int[3]: any pin of any bank" },
+  I2C: { n: 53, doc: "i2c: every BSC master (one line for all)" },
   UART0: { n: 57, doc: "the PL011 (UART0)" },
 };
 
@@ -87,6 +98,10 @@ export const SOCS: Soc[] = [
       armIrq: { offset: 0xb200, doc: "BCM2835 ARM Peripherals 7.5" },
       mailbox: { offset: 0xb880, doc: "firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880" },
     },
+    i2c: [
+      { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2835 ARM Peripherals 3.1-3.2 (BSC0); pins 6.2 (SDA0/SCL0 on GPIO 0/1, ALT0: the HAT EEPROM's)" },
+      { n: 1, offset: 0x804000, sda: 2, scl: 3, alt: 0, qemuBus: "i2c-bus.1", doc: "BCM2835 ARM Peripherals 3.1-3.2 (BSC1); pins 6.2 (SDA1/SCL1 on GPIO 2/3, ALT0: header pins 3 and 5)" },
+    ],
     irqController: "bcm2835",
     localIntc: 0x40000000,
     gpio: { pins: 54, pulls: "clocked", doc: "GPPUD + GPPUDCLK0/1, BCM2835 ARM Peripherals 6.1" },
@@ -109,6 +124,14 @@ export const SOCS: Soc[] = [
       armIrq: { offset: 0xb200, doc: "BCM2711 ARM Peripherals 6.5.3 ARMC, IRQ0 at +0x200 (legacy; unused here)" },
       mailbox: { offset: 0xb880, doc: "firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880" },
     },
+    i2c: [
+      { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2711 ARM Peripherals 3.1-3.2 (BSC0); pins 5.3 (GPIO 0/1, ALT0)" },
+      { n: 1, offset: 0x804000, sda: 2, scl: 3, alt: 0, qemuBus: "i2c-bus.1", doc: "BCM2711 ARM Peripherals 3.1-3.2 (BSC1); pins 5.3 (GPIO 2/3, ALT0: header pins 3 and 5)" },
+      { n: 3, offset: 0x205600, sda: 4, scl: 5, alt: 5, doc: "BCM2711 ARM Peripherals 3.2 (BSC3); pins 5.3 (SDA3/SCL3 on GPIO 4/5, ALT5); not in QEMU" },
+      { n: 4, offset: 0x205800, sda: 8, scl: 9, alt: 5, doc: "BCM2711 ARM Peripherals 3.2 (BSC4); pins 5.3 (SDA4/SCL4 on GPIO 8/9, ALT5); not in QEMU" },
+      { n: 5, offset: 0x205a00, sda: 12, scl: 13, alt: 5, doc: "BCM2711 ARM Peripherals 3.2 (BSC5); pins 5.3 (SDA5/SCL5 on GPIO 12/13, ALT5); not in QEMU" },
+      { n: 6, offset: 0x205c00, sda: 22, scl: 23, alt: 5, doc: "BCM2711 ARM Peripherals 3.2 (BSC6); pins 5.3 (SDA6/SCL6 on GPIO 22/23, ALT5); not in QEMU" },
+    ],
     irqController: "gic400",
     gic: { distributor: 0xff841000, cpuInterface: 0xff842000, spiBase: 96, doc: "BCM2711 ARM Peripherals 6.3 (VC peripheral IRQs from SPI 96, figure 7) and 6.5.1 (at 0xFF840000: GICD +0x1000, GICC +0x2000); GIC-400 TRM 3.1" },
     gpio: { pins: 58, pulls: "per-pin-field", doc: "GPIO_PUP_PDN_CNTRL_REG0-3, BCM2711 ARM Peripherals 5.2" },

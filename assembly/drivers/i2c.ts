@@ -1,0 +1,431 @@
+// I2C masters: the Broadcom Serial Controllers (BSC; BCM2835 ARM
+// Peripherals section 3, the same block in BCM2711 ARM Peripherals section
+// 3). Each transfer is a future: it starts the controller, moves bytes
+// through the 16-byte FIFO as the status register allows, and otherwise
+// sleeps until the BSC interrupt (DONE, TXW, RXR; one line for every BSC,
+// VideoCore interrupt 53) or a fallback timer wakes it, so `await` lets the
+// core run other tasks or sleep. A bus is shared by tasks on any core: an
+// async lock per bus keeps transfers whole.
+//
+//   const bus = i2c.open(1);                        // BSC1: GPIO 2/3, header pins 3 and 5
+//   const temp = bus.device(0x48);                  // a TMP105 (its address, 100 kHz)
+//   const err = await temp.readRegister(0, buf);    // write the pointer, then read buf.length bytes
+//   if (err != i2c.I2cError.None) println("tmp105: " + i2c.errorName(err));
+//
+// Errors are values (I2cError), never panics: a NACK (no device at that
+// address, or one that refused a byte), a clock-stretch timeout (S.CLKT),
+// and a transfer that did not end in time.
+//
+// What the block does not do, and what we do instead:
+// - No repeated start (BCM2835 ARM Peripherals 3.3 describes one only by
+//   racing the FIFO with a new ST; QEMU does not model it): writeRead is a
+//   write transfer and a read transfer with a STOP between, which every
+//   register-pointer device here (TMP105, 24Cxx EEPROMs, DS1338, BME280,
+//   SSD1306) accepts.
+// - No arbitration-lost status: the BSC is a single master.
+// - 7-bit addresses only in this version: 10-bit addressing (3.3) needs the
+//   repeated start for reads; it is checked on paper only and left for later.
+//
+// Interrupt or timer: on a Pi 3 the BSC interrupt reaches the cores; on a Pi
+// 4 it does through the GIC-400 (SPI 96 + 53), but QEMU's raspi4b never
+// delivers it, so every wait also arms a timer that polls the status once
+// a millisecond (or once a quarter of the transfer's time on the wire,
+// whichever is longer). On a board with a working interrupt the timer is a
+// safety net. Bus.byInterrupt and Bus.byTimer count which one woke a
+// transfer (docs/drivers/i2c.md).
+//
+// QEMU 10.0's model (hw/i2c/bcm2835_i2c.c) differs from the silicon in ways
+// this driver is written around: it has no FIFO (a byte written before ST
+// is lost, so the FIFO is filled after ST, which the silicon allows too);
+// any write of C with I2CEN starts a transfer (so C is written once per
+// transfer, and with I2CEN clear otherwise); a NACKed write never reaches
+// DONE (so ERR ends a transfer by itself).
+import { read32, write32 } from "../arch/mmio";
+import { currentBoard, i2cBase, i2cPins, Irq } from "../board";
+import { coreId, counter, timerFrequency } from "../arch/cpu";
+import * as atomic from "../arch/atomic";
+import * as irq from "./irq";
+import * as gpio from "./gpio";
+import { Function } from "./gpio";
+import { clockRate, Clock } from "./mailbox";
+import { IrqHandler, onIrq } from "../kernel/irq";
+import { Future } from "../kernel/exec/future";
+import { Context, Task } from "../kernel/exec/task";
+import { Sleep } from "../kernel/exec/timer";
+import { Mutex } from "../kernel/exec/sync";
+import { SpinLock } from "../kernel/sync/spinlock";
+
+// Registers (BCM2835 ARM Peripherals 3.2).
+export const C: u32 = 0x00;
+export const S: u32 = 0x04;
+export const DLEN: u32 = 0x08;
+export const A: u32 = 0x0c;
+export const FIFO: u32 = 0x10;
+export const DIV: u32 = 0x14;
+export const CLKT: u32 = 0x1c;
+// C: control.
+export const C_I2CEN: u32 = 1 << 15;
+export const C_INTR: u32 = 1 << 10;
+export const C_INTT: u32 = 1 << 9;
+export const C_INTD: u32 = 1 << 8;
+export const C_ST: u32 = 1 << 7;
+export const C_CLEAR: u32 = 1 << 5;      // CLEAR field (5:4): x1 or 1x clears the FIFO
+export const C_READ: u32 = 1 << 0;
+// S: status.
+export const S_CLKT: u32 = 1 << 9;       // write 1 to clear
+export const S_ERR: u32 = 1 << 8;        // write 1 to clear
+export const S_RXD: u32 = 1 << 5;
+export const S_TXD: u32 = 1 << 4;
+export const S_RXR: u32 = 1 << 3;
+export const S_TXW: u32 = 1 << 2;
+export const S_DONE: u32 = 1 << 1;       // write 1 to clear
+export const S_TA: u32 = 1 << 0;
+
+/** What a transfer ended with. */
+export const enum I2cError {
+  None = 0,
+  /** The device did not acknowledge its address or a byte (S.ERR): nothing at that address, or it refused. */
+  Nack = 1,
+  /** The device held SCL low longer than the controller's CLKT allows (S.CLKT). */
+  ClockStretch = 2,
+  /** The transfer did not end within twice its time on the wire plus 10 ms. */
+  Timeout = 3,
+  /** A length the block cannot send: more than 65,535 bytes in one transfer. */
+  Length = 4,
+}
+
+/** A word for an error, for messages. */
+export function errorName(e: I2cError): string {
+  switch (e) {
+    case I2cError.None: return "ok";
+    case I2cError.Nack: return "no acknowledge (NACK)";
+    case I2cError.ClockStretch: return "clock-stretch timeout";
+    case I2cError.Timeout: return "timed out";
+    case I2cError.Length: return "too long for one transfer";
+    default: return "unknown error";
+  }
+}
+
+/** BSC numbers 0-7: the Pi 4 has 0, 1 and 3-6 (2 is the firmware's, for HDMI). */
+const MAX_BUSES: u32 = 8;
+
+/** The BSC interrupt's bottom half: wakes the transfer waiting on each bus whose status asks for attention. */
+class I2cInterrupt extends IrqHandler {
+  buses: StaticArray<Bus | null> = new StaticArray<Bus | null>(MAX_BUSES);
+  handle(source: u32): void {
+    for (let n: u32 = 0; n < MAX_BUSES; n++) {
+      const bus = unchecked(this.buses[n]);
+      if (bus) bus.interrupt();
+    }
+    // The source stays masked: the line is a level (DONE, TXW and RXR stay up
+    // until the transfer acts), so the woken transfer unmasks it when it
+    // waits again, after serving the FIFO.
+  }
+}
+
+let handler: I2cInterrupt | null = null;
+const OPEN_LOCK = memory.data(4, 4);
+
+/**
+ * BSC `n` as an I2C master, its pins set to their I2C function (the board
+ * description's, tools/boards/spec.ts) and its interrupt routed to `core`
+ * (on a Pi 3 every peripheral interrupt goes to one core). The same Bus for
+ * the same n, from any core: open it where convenient and share it.
+ */
+export function open(n: u32, core: u32 = coreId()): Bus {
+  const b = currentBoard();
+  const base = n < MAX_BUSES ? i2cBase(b, n) : 0;
+  if (!base) throw new Error("i2c: this board has no BSC" + n.toString() + " (docs/boards.md lists each board's)");
+  const lock = changetype<SpinLock>(OPEN_LOCK);
+  lock.lock();
+  if (!handler) {
+    handler = new I2cInterrupt();
+    onIrq(Irq.I2C, handler!);
+  }
+  let bus = unchecked(handler!.buses[n]);
+  if (!bus) {
+    bus = new Bus(n, base);
+    const pins = i2cPins(b, n);
+    const fn = altFunction((pins >> 16) & 0xff);
+    gpio.setFunction(pins & 0xff, fn);
+    gpio.setFunction((pins >> 8) & 0xff, fn);
+    write32(base + C, C_CLEAR);                        // I2CEN clear: nothing starts (QEMU starts on any C write with I2CEN)
+    write32(base + S, S_CLKT | S_ERR | S_DONE);
+    unchecked(handler!.buses[n] = bus);
+    irq.enable(Irq.I2C, core);
+  }
+  lock.unlock();
+  return bus;
+}
+
+function altFunction(alt: u32): Function {
+  switch (alt) {
+    case 0: return Function.Alt0;
+    case 1: return Function.Alt1;
+    case 2: return Function.Alt2;
+    case 3: return Function.Alt3;
+    case 4: return Function.Alt4;
+    default: return Function.Alt5;
+  }
+}
+
+/** The core clock the BSC divides (the firmware's; 150 MHz, the datasheet's nominal, if it does not answer). */
+function coreClockHz(): u32 {
+  const hz = clockRate(Clock.CORE);
+  return hz ? hz : 150_000_000;
+}
+
+/** One BSC: its registers, the lock that keeps transfers whole, and the transfer waiting for it. */
+export class Bus {
+  /** Held by a transfer from start to end (lock() it around several to keep them together). */
+  lock: Mutex<u32> = new Mutex<u32>(0);
+  /** The task of the transfer waiting now (0: none), woken by the interrupt. */
+  waiting: u32 = 0;
+  /** Which wake ended a wait: the interrupt, or the fallback timer. */
+  byInterrupt: u32 = 0;
+  byTimer: u32 = 0;
+  /** Transfers, and those that ended in an error. */
+  transfers: u32 = 0;
+  errors: u32 = 0;
+  /** The divider last set, and for which speed. */
+  divHz: u32 = 0;
+  coreHz: u32 = 0;
+
+  constructor(public n: u32, public base: u32) {}
+
+  /** A device at 7-bit `address` on this bus, at `hz` (100 kHz standard mode by default). */
+  device(address: u32, hz: u32 = 100_000): Device { return new Device(this, address, hz); }
+
+  /** A future for one transfer to or from `address` (see Device for the usual calls). Hold `lock` around it. */
+  transfer(address: u32, hz: u32, write: Uint8Array | null, read: Uint8Array | null): Transfer {
+    return new Transfer(this, address, hz, write, read);
+  }
+
+  /** Sets the clock divider for `hz` (SCL = core clock / CDIV; CDIV even, BCM2835 ARM Peripherals 3.2 DIV). */
+  setSpeed(hz: u32): void {
+    if (hz == this.divHz) return;
+    if (!this.coreHz) this.coreHz = coreClockHz();
+    let div = (this.coreHz + hz - 1) / hz;             // the speed is at most the one asked for
+    div = (div + 1) & ~1;
+    if (div < 2) div = 2;
+    if (div > 0xfffe) div = 0xfffe;
+    write32(this.base + DIV, div);
+    this.divHz = hz;
+  }
+
+  /** The SCL frequency the divider gives now. */
+  get hz(): u32 {
+    const div = read32(this.base + DIV) & 0xffff;
+    return (this.coreHz ? this.coreHz : coreClockHz()) / (div ? div : 32768);
+  }
+
+  /** The interrupt: wake the waiting transfer if the block has something for it. */
+  interrupt(): void {
+    const s = read32(this.base + S);
+    if (!(s & (S_DONE | S_ERR | S_CLKT | S_TXW | S_RXR))) return;
+    const t = atomic.xchg32(changetype<usize>(this) + offsetof<Bus>("waiting"), 0);
+    if (t) { this.byInterrupt++; changetype<Task>(<usize>t).wake(); }
+  }
+
+  /** Registers `task` for the interrupt and lets the interrupt through again. */
+  wait(task: Task): void {
+    atomic.store32(changetype<usize>(this) + offsetof<Bus>("waiting"), <u32>changetype<usize>(task));
+    irq.unmask(Irq.I2C);
+  }
+
+  /** No longer waiting (the transfer ended or was cancelled). */
+  unwait(): void { atomic.store32(changetype<usize>(this) + offsetof<Bus>("waiting"), 0); }
+
+  /**
+   * Which 7-bit addresses answer (0x08-0x77, the ones not reserved): a
+   * zero-length write to each, as i2cdetect's quick mode does. Devices that
+   * act on a write (some EEPROMs latch an address) are unaffected by one
+   * with no data.
+   */
+  async scan(hz: u32 = 100_000): Promise<Array<u32>> {
+    const found = new Array<u32>();
+    const guard = await this.lock.lock();
+    for (let a: u32 = 0x08; a <= 0x77; a++) {
+      const err = await this.transfer(a, hz, null, null);
+      if (err == I2cError.None) found.push(a);
+    }
+    guard.unlock();
+    return found;
+  }
+}
+
+/**
+ * A device on a bus: its address and speed. Each call takes the bus's lock
+ * for its transfers, so tasks on different cores can share the bus.
+ */
+export class Device {
+  constructor(public bus: Bus, public address: u32, public hz: u32 = 100_000) {}
+
+  /** Writes `data` in one transfer. */
+  async write(data: Uint8Array): Promise<I2cError> {
+    const guard = await this.bus.lock.lock();
+    const err = await this.bus.transfer(this.address, this.hz, data, null);
+    guard.unlock();
+    return err;
+  }
+
+  /** Reads `into.length` bytes in one transfer. */
+  async read(into: Uint8Array): Promise<I2cError> {
+    const guard = await this.bus.lock.lock();
+    const err = await this.bus.transfer(this.address, this.hz, null, into);
+    guard.unlock();
+    return err;
+  }
+
+  /** Writes `data`, then reads `into.length` bytes: two transfers (a STOP between: the BSC has no repeated start), no other task's in between. */
+  async writeRead(data: Uint8Array, into: Uint8Array): Promise<I2cError> {
+    const guard = await this.bus.lock.lock();
+    let err = await this.bus.transfer(this.address, this.hz, data, null);
+    if (err == I2cError.None) err = await this.bus.transfer(this.address, this.hz, null, into);
+    guard.unlock();
+    return err;
+  }
+
+  /** Reads `into.length` bytes from register `reg` (a one-byte pointer write, then the read). */
+  async readRegister(reg: u8, into: Uint8Array): Promise<I2cError> {
+    const pointer = new Uint8Array(1);
+    pointer[0] = reg;
+    return await this.writeRead(pointer, into);
+  }
+
+  /** Writes `data` to register `reg` (the pointer byte, then the data, in one transfer). */
+  async writeRegister(reg: u8, data: Uint8Array): Promise<I2cError> {
+    const bytes = new Uint8Array(data.length + 1);
+    bytes[0] = reg;
+    for (let i = 0; i < data.length; i++) bytes[i + 1] = data[i];
+    return await this.write(bytes);
+  }
+}
+
+const FIFO_BYTES: i32 = 16;
+
+/**
+ * One transfer: a write of `writing` or a read into `reading` (neither: a
+ * zero-length write, which only asks whether the address answers). What
+ * `await` gives is the I2cError.
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
+ */
+export class Transfer extends Future {
+  started: bool = false;
+  finished: bool = false;
+  moved: i32 = 0;
+  error: I2cError = I2cError.None;
+  deadline: u64 = 0;
+  period: u64 = 0;
+  fallback: Sleep = new Sleep(0);
+  /** Bytes this poll may still put into the FIFO (16: what it holds). */
+  budget: i32 = 0;
+
+  constructor(public bus: Bus, public address: u32, public hz: u32, public writing: Uint8Array | null, public reading: Uint8Array | null) { super(); }
+
+  get length(): i32 {
+    const w = this.writing, r = this.reading;
+    return r ? r.length : w ? w.length : 0;
+  }
+
+  /** What `await` gives. */
+  get output(): I2cError { return this.error; }
+
+  protected pollOnce(cx: Context): bool {
+    if (this.finished) return true;
+    this.budget = FIFO_BYTES;
+    if (!this.started) {
+      if (this.length > 0xffff) return this.finish(I2cError.Length);
+      this.start();
+    } else if (this.fallback.fired) {
+      this.bus.byTimer++;                     // the timer woke this poll, not the interrupt
+    }
+    while (true) {
+      this.serve();
+      if (this.finished) return true;
+      if (counter() >= this.deadline) { this.abort(); return this.finish(I2cError.Timeout); }
+      this.bus.wait(cx.waker);
+      // The interrupt may have come between serve() and wait(): look once more before sleeping.
+      this.serve();
+      if (this.finished) return true;
+      this.fallback.deadline = min(counter() + this.period, this.deadline);
+      this.fallback.reset();
+      if (!this.fallback.poll(cx)) return false;
+    }
+  }
+
+  /** Clears what the last transfer left, sets the address, length and speed, and starts (C written once: see the file's head). */
+  private start(): void {
+    const b = this.bus.base;
+    this.started = true;
+    this.bus.transfers++;
+    this.bus.setSpeed(this.hz);
+    write32(b + S, S_CLKT | S_ERR | S_DONE);
+    write32(b + A, this.address & 0x7f);
+    write32(b + DLEN, this.length);
+    const read = this.reading != null;
+    write32(b + C, C_I2CEN | C_ST | C_CLEAR | C_INTD | (read ? C_READ | C_INTR : C_INTT));
+    // Time on the wire: 9 clocks a byte and the address's; the timeout is twice that plus 10 ms.
+    const freq = timerFrequency();
+    const wire = (<u64>(this.length + 1) * 9 * freq) / max<u64>(1, <u64>this.hz);
+    this.deadline = counter() + 2 * wire + freq / 100;
+    this.period = max<u64>(freq / 1000, wire / 4);
+  }
+
+  /** Moves what the FIFO allows, and ends the transfer on DONE, ERR or CLKT. */
+  private serve(): void {
+    const b = this.bus.base;
+    const n = this.length;
+    let s = read32(b + S);
+    const w = this.writing;
+    if (w) {
+      while (this.moved < n && (s & S_TXD) && !(s & (S_ERR | S_CLKT)) && this.budget > 0) {
+        this.budget--;
+        write32(b + FIFO, unchecked(w[this.moved]));
+        this.moved++;
+        s = read32(b + S);
+      }
+    }
+    const r = this.reading;
+    if (r) {
+      while (this.moved < n && (s & S_RXD)) {
+        unchecked(r[this.moved] = <u8>read32(b + FIFO));
+        this.moved++;
+        s = read32(b + S);
+      }
+    }
+    if (s & S_CLKT) { this.abort(); this.finish(I2cError.ClockStretch); return; }
+    if (s & S_ERR) { this.abort(); this.finish(I2cError.Nack); return; }
+    if ((s & S_DONE) && this.moved >= n) this.finish(I2cError.None);
+  }
+
+  /** Stops the controller: I2CEN clear, the FIFO cleared, the status's sticky bits too. */
+  private abort(): void {
+    const b = this.bus.base;
+    write32(b + C, C_CLEAR);
+    write32(b + S, S_CLKT | S_ERR | S_DONE);
+  }
+
+  private finish(err: I2cError): bool {
+    if (err == I2cError.None) write32(this.bus.base + S, S_DONE);
+    else this.bus.errors++;
+    this.error = err;
+    this.finished = true;
+    this.bus.unwait();
+    this.fallback.cancel();
+    return true;
+  }
+
+  /** Cancelled while it ran: the controller stops, so the next transfer starts clean. */
+  protected withdraw(): void {
+    if (this.started && !this.finished) { this.abort(); this.bus.unwait(); this.finished = true; this.error = I2cError.Timeout; }
+    this.fallback.cancel();
+  }
+
+  /** The same transfer again (with what its buffers hold now). */
+  protected rearm(): void {
+    this.started = false; this.finished = false; this.moved = 0; this.error = I2cError.None;
+  }
+
+  dispose(): void { this.cancel(); }
+}
