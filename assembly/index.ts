@@ -53,3 +53,9 @@ import * as systimer from "./drivers/systimer";
 import * as i2c from "./drivers/i2c";
 export { gpio, uart, led, mailbox, systimer, i2c };
 export { Pull, Edge } from "./drivers/gpio";
+export { I2cError } from "./drivers/i2c";
+
+// ---- parts people wire to the buses (assembly/devices/) ---------------------
+export { Tmp105, TemperatureSample } from "./devices/tmp105";
+export { Eeprom24c } from "./devices/eeprom24c";
+export { Ds1338, DateTime } from "./devices/ds1338";

@@ -90,7 +90,7 @@ export const enum I2cError {
   ClockStretch = 2,
   /** The transfer did not end within twice its time on the wire plus 10 ms. */
   Timeout = 3,
-  /** A length the block cannot send: more than 65,535 bytes in one transfer. */
+  /** A length the block or the device cannot take: over 65,535 bytes in one transfer, or past a device's end. */
   Length = 4,
 }
 
@@ -101,7 +101,7 @@ export function errorName(e: I2cError): string {
     case I2cError.Nack: return "no acknowledge (NACK)";
     case I2cError.ClockStretch: return "clock-stretch timeout";
     case I2cError.Timeout: return "timed out";
-    case I2cError.Length: return "too long for one transfer";
+    case I2cError.Length: return "length out of range";
     default: return "unknown error";
   }
 }

@@ -4,6 +4,9 @@
 // it (tests/kernels/i2c.ts).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { BOARDS } from "../../tools/boards/index.js";
 import { boot, assertPassed, ON } from "./lib.js";
 
@@ -24,6 +27,41 @@ for (const b of BOARDS) {
       assert.match(r.output, /^i2c: two cores, 100 write-read pairs each: 0 wrong$/m);
       assert.match(r.output, /^i2c: temperature now 42\.500 C$/m);
       assert.match(r.output, /^i2c test: ok$/m);
+    });
+
+    it("the parts' drivers: a TMP105 sampled (a negative temperature), a 24C32 EEPROM written across pages and found in its file, a DS1338 clock read and set", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "tspi-eeprom-"));
+      const file = join(dir, "eeprom.bin");
+      writeFileSync(file, Buffer.alloc(4096, 0xff));
+      try {
+        const r = await boot(b.name, "i2c-devices", {
+          args: ["-blockdev", `driver=file,filename=${file},node-name=eeprom0`],
+          devices: [
+            "tmp105,bus=i2c-bus.1,address=0x48,id=temp0",
+            "at24c-eeprom,bus=i2c-bus.1,address=0x50,drive=eeprom0,rom-size=4096",
+            "ds1338,bus=i2c-bus.1,address=0x68",
+          ],
+          qmp: [{
+            after: /^i2c-devices: ready$/m,
+            run: (q) => q.execute("qom-set", { path: "/machine/peripheral/temp0", property: "temperature", value: -21500 }),
+          }],
+        });
+        assertPassed(r);
+        assert.match(r.output, /^tmp105: -21\.5 C$/m);
+        assert.match(r.output, /^eeprom: 300 bytes at 1000 written and read back: same$/m);
+        assert.match(r.output, /^eeprom: a read past the end: length out of range$/m);
+        const rom = readFileSync(file);
+        for (let i = 0; i < 300; i++) assert.equal(rom[1000 + i], (i * 7 + 3) & 0xff, `the file's byte ${1000 + i}`);
+        assert.equal(rom[999], 0xff, "nothing written before the range");
+        assert.equal(rom[1300], 0xff, "nothing written after it");
+        const t = r.output.match(/^rtc: (\d{4})-\d\d-\d\d \d\d:\d\d:\d\d \((\d+)\)$/m);
+        assert.ok(t, r.output);
+        assert.ok(Math.abs(Number(t[2]) - Date.now() / 1000) < 120, `QEMU's clock starts at the host's time: ${t[0]}`);
+        assert.match(r.output, /^rtc: set, now 2030-06-15 12:34:5[67]$/m);
+        assert.match(r.output, /^i2c-devices test: ok$/m);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }

@@ -14,6 +14,7 @@ export interface BootOptions {
   machine?: string;
   /** Devices QEMU attaches (QemuOptions.devices), and what a test does through QMP (QemuOptions.qmp). */
   devices?: QemuOptions["devices"];
+  args?: QemuOptions["args"];
   qmp?: QemuOptions["qmp"];
 }
 
@@ -29,7 +30,7 @@ export const ON = ` [${BACKEND}]`;
 /** Boots build/tests/<name>.img (or build/<name>.img for a name with a /) of this backend on a board. */
 export function boot(board: string, name: string, opts: BootOptions = {}): Promise<QemuRun> {
   const image = name.includes("/") ? `${IMAGES}/${name}.img` : `${IMAGES}/tests/${name}.img`;
-  return runQemu({ board, image, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount, input: opts.input, dtb: opts.dtb, machine: opts.machine, devices: opts.devices, qmp: opts.qmp });
+  return runQemu({ board, image, timeoutMs: opts.timeoutMs ?? TIMEOUT_MS, until: opts.until, icount: opts.icount, input: opts.input, dtb: opts.dtb, machine: opts.machine, devices: opts.devices, args: opts.args, qmp: opts.qmp });
 }
 
 export function lines(out: string): string[] {

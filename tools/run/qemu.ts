@@ -52,6 +52,8 @@ export interface QemuOptions {
   input?: { after: RegExp; data: string | Buffer }[];
   /** Devices to attach (each a -device argument: "tmp105,bus=i2c-bus.1,address=0x48,id=temp0"). */
   devices?: string[];
+  /** More QEMU arguments, before the devices (a -blockdev that a device's drive= names). */
+  args?: string[];
   /**
    * Acts on the machine through QMP (./qmp.ts) once the output matches
    * `after`, in order: `run` gets the connection (qom-set a sensor, qom-get a
@@ -75,6 +77,7 @@ export function runQemu(opts: QemuOptions): Promise<QemuRun> {
   const args = [...qemuArgs(opts.board, opts.image, opts.machine), "-display", "none", "-monitor", "none", "-serial", "stdio"];
   if (opts.icount) args.push("-icount", "shift=0,sleep=off");
   if (opts.dtb) args.push("-dtb", opts.dtb);
+  args.push(...opts.args ?? []);
   for (const d of opts.devices ?? []) args.push("-device", d);
   const qmpPath = opts.qmp?.length ? join(mkdtempSync(join(tmpdir(), "tspi-qmp-")), "qmp.sock") : "";
   if (qmpPath) args.push("-qmp", `unix:${qmpPath},server=on,wait=off`);
