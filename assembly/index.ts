@@ -51,7 +51,8 @@ import * as led from "./drivers/led";
 import * as mailbox from "./drivers/mailbox";
 import * as systimer from "./drivers/systimer";
 import * as i2c from "./drivers/i2c";
-export { gpio, uart, led, mailbox, systimer, i2c };
+import * as power from "./drivers/power";
+export { gpio, uart, led, mailbox, systimer, i2c, power };
 export { Pull, Edge } from "./drivers/gpio";
 export { I2cError } from "./drivers/i2c";
 

@@ -27,6 +27,8 @@ export namespace BCM2837 {
   export const ARM_IRQ: u32 = 0x3f00b200;
   /** firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880 */
   export const MAILBOX: u32 = 0x3f00b880;
+  /** Linux bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2835 ARM Peripherals) */
+  export const PM: u32 = 0x3f100000;
   /** The BCM2836 per-core local interrupt controller (QA7). */
   export const LOCAL_INTC: u32 = 0x40000000;
   export const GPIO_PINS: u32 = 54;
@@ -45,6 +47,8 @@ export namespace BCM2711 {
   export const ARM_IRQ: u32 = 0xfe00b200;
   /** firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880 */
   export const MAILBOX: u32 = 0xfe00b880;
+  /** Linux bcm2711.dtsi / bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2711 ARM Peripherals) */
+  export const PM: u32 = 0xfe100000;
   /** BCM2711 ARM Peripherals 6.3 (VC peripheral IRQs from SPI 96, figure 7) and 6.5.1 (at 0xFF840000: GICD +0x1000, GICC +0x2000); GIC-400 TRM 3.1 */
   export const GICD: u32 = 0xff841000;
   export const GICC: u32 = 0xff842000;
@@ -94,6 +98,10 @@ export function boardName(b: Board): string {
 /** The mailbox's registers (firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880). */
 // @ts-ignore: decorator
 @inline export function mailboxBase(b: Board): u32 { return b == Board.Pi4 ? BCM2711.MAILBOX : BCM2837.MAILBOX; }
+
+/** The power manager (PM)'s registers (Linux bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2835 ARM Peripherals); Linux bcm2711.dtsi / bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2711 ARM Peripherals)). */
+// @ts-ignore: decorator
+@inline export function pmBase(b: Board): u32 { return b == Board.Pi4 ? BCM2711.PM : BCM2837.PM; }
 
 /** GPIO pins of the SoC. */
 // @ts-ignore: decorator

@@ -52,6 +52,8 @@ export interface Soc {
     /** The BCM2835-style ARM interrupt controller (the Pi 3's; on the Pi 4 only the legacy path). */
     armIrq: Block;
     mailbox: Block;
+    /** The power manager: reset, power off, the watchdog (not in the datasheets: Linux's bcm2835_wdt.c and bcm2835-pm). */
+    pm: Block;
   };
   /** The I2C masters (drivers/i2c.ts): every BSC but the one the firmware keeps for HDMI (BSC2). */
   i2c: I2cBus[];
@@ -97,6 +99,7 @@ export const SOCS: Soc[] = [
       systimer: { offset: 0x3000, doc: "BCM2835 ARM Peripherals 12.1" },
       armIrq: { offset: 0xb200, doc: "BCM2835 ARM Peripherals 7.5" },
       mailbox: { offset: 0xb880, doc: "firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880" },
+      pm: { offset: 0x100000, doc: "Linux bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2835 ARM Peripherals)" },
     },
     i2c: [
       { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2835 ARM Peripherals 3.1-3.2 (BSC0); pins 6.2 (SDA0/SCL0 on GPIO 0/1, ALT0: the HAT EEPROM's)" },
@@ -123,6 +126,7 @@ export const SOCS: Soc[] = [
       // (ARMC: its layout differs from the BCM2835's; the kernel uses it only where irqController is bcm2835)
       armIrq: { offset: 0xb200, doc: "BCM2711 ARM Peripherals 6.5.3 ARMC, IRQ0 at +0x200 (legacy; unused here)" },
       mailbox: { offset: 0xb880, doc: "firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880" },
+      pm: { offset: 0x100000, doc: "Linux bcm2711.dtsi / bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2711 ARM Peripherals)" },
     },
     i2c: [
       { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2711 ARM Peripherals 3.1-3.2 (BSC0); pins 5.3 (GPIO 0/1, ALT0)" },
