@@ -52,7 +52,8 @@ import * as mailbox from "./drivers/mailbox";
 import * as systimer from "./drivers/systimer";
 import * as i2c from "./drivers/i2c";
 import * as power from "./drivers/power";
-export { gpio, uart, led, mailbox, systimer, i2c, power };
+import * as rng from "./drivers/rng";
+export { gpio, uart, led, mailbox, systimer, i2c, power, rng };
 export { Pull, Edge } from "./drivers/gpio";
 export { I2cError } from "./drivers/i2c";
 

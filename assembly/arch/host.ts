@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 6;
+export const ABI_VERSION: u32 = 7;
 /** The most cores the stub runs the kernel on: the length of every per-core table (a power of two; index with core & (MAX_CORES - 1)). */
 export const MAX_CORES: u32 = 4;
 
@@ -153,6 +153,10 @@ export namespace mmio {
   // @ts-ignore: decorator
   @external("mmio", "write32")
   export declare function write32(addr: u32, value: u32): void;
+  /** Reads the register at `addr` as read32 does, or gives -1 when the bus refuses the read (a synchronous external abort: no block answers there, as QEMU's raspi4b for the RNG200 at 0xFE104000). For a driver that must find out whether its block exists; every other access is read32's. Refuses (traps): the same addresses as read32. */
+  // @ts-ignore: decorator
+  @external("mmio", "probe32")
+  export declare function probe32(addr: u32): i64;
 }
 
 /** Peripheral interrupts (numbered as the VideoCore numbers them, 0-63, on both boards: GPIO 49-52, UART 57, system timer 0-3). The kernel's drivers enable and route a source at the interrupt controller themselves (mmio: the BCM2835 ARM controller and the BCM2836 local controller's GPU routing on a Pi 3, the GIC-400 distributor on a Pi 4, SPI 96 + n). When one fires, the C top half masks that source at the controller (so a level interrupt cannot fire again), acknowledges it, records it for the core that took it, sets EVENT_IRQ (cpu.events bit 1) and SEVs. The driver's bottom half deals with the device and enables the source again. */

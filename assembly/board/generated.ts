@@ -29,6 +29,8 @@ export namespace BCM2837 {
   export const MAILBOX: u32 = 0x3f00b880;
   /** Linux bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2835 ARM Peripherals) */
   export const PM: u32 = 0x3f100000;
+  /** Linux bcm283x.dtsi, rng@7e104000 (brcm,bcm2835-rng; not in BCM2835 ARM Peripherals) */
+  export const RNG: u32 = 0x3f104000;
   /** The BCM2836 per-core local interrupt controller (QA7). */
   export const LOCAL_INTC: u32 = 0x40000000;
   export const GPIO_PINS: u32 = 54;
@@ -49,6 +51,8 @@ export namespace BCM2711 {
   export const MAILBOX: u32 = 0xfe00b880;
   /** Linux bcm2711.dtsi / bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2711 ARM Peripherals) */
   export const PM: u32 = 0xfe100000;
+  /** Linux bcm2711.dtsi, rng@7e104000 (brcm,bcm2711-rng200: iproc-rng200; absent from QEMU) */
+  export const RNG: u32 = 0xfe104000;
   /** BCM2711 ARM Peripherals 6.3 (VC peripheral IRQs from SPI 96, figure 7) and 6.5.1 (at 0xFF840000: GICD +0x1000, GICC +0x2000); GIC-400 TRM 3.1 */
   export const GICD: u32 = 0xff841000;
   export const GICC: u32 = 0xff842000;
@@ -103,9 +107,17 @@ export function boardName(b: Board): string {
 // @ts-ignore: decorator
 @inline export function pmBase(b: Board): u32 { return b == Board.Pi4 ? BCM2711.PM : BCM2837.PM; }
 
+/** The random number generator's registers (Linux bcm283x.dtsi, rng@7e104000 (brcm,bcm2835-rng; not in BCM2835 ARM Peripherals); Linux bcm2711.dtsi, rng@7e104000 (brcm,bcm2711-rng200: iproc-rng200; absent from QEMU)). */
+// @ts-ignore: decorator
+@inline export function rngBase(b: Board): u32 { return b == Board.Pi4 ? BCM2711.RNG : BCM2837.RNG; }
+
 /** GPIO pins of the SoC. */
 // @ts-ignore: decorator
 @inline export function gpioPinCount(b: Board): u32 { return b == Board.Pi4 ? BCM2711.GPIO_PINS : BCM2837.GPIO_PINS; }
+
+/** Whether the SoC's RNG is an RNG200 (the Pi 4's) rather than the BCM2835's. */
+// @ts-ignore: decorator
+@inline export function rngIsRng200(b: Board): bool { return b == Board.Pi4 ? true : false; }
 
 /** BSC (I2C master) `n`'s registers, or 0 where the SoC has none by that number (drivers/i2c.ts). */
 export function i2cBase(b: Board, n: u32): u32 {

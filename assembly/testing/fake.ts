@@ -24,6 +24,8 @@ import { Board, simulateBoard } from "../board";
 // @ts-ignore: decorator
 @external("fake", "getReg") export declare function getReg(addr: u32): u32;
 // @ts-ignore: decorator
+@external("fake", "refuse") export declare function refuse(addr: u32): void;
+// @ts-ignore: decorator
 @external("fake", "writeOneToClear") export declare function writeOneToClear(addr: u32): void;
 // @ts-ignore: decorator
 @external("fake", "raiseIrq") export declare function raiseIrq(source: u32): void;

@@ -51,3 +51,30 @@ m3ApiRawFunction(h_mmio_write32) {
     else reg_write(addr, value);
     m3ApiSuccess();
 }
+
+/* mmio.probe32: the read, with this core's mmio_probing set, so that a
+ * synchronous external abort on it (no block answers) is skipped by
+ * exceptions.c, which marks it 2, instead of crashing the stub. The load is
+ * one known instruction (the handler steps over 4 bytes). */
+volatile int mmio_probing[MAX_CORES];
+
+static inline uint32_t probe_load(uint64_t addr) {
+    uint32_t v = 0;
+    __asm__ volatile("ldr %w0, [%1]" : "+r"(v) : "r"(addr) : "memory");
+    return v;
+}
+
+m3ApiRawFunction(h_mmio_probe32) {
+    m3ApiReturnType(int64_t);
+    m3ApiGetArg(uint32_t, addr);
+    CHECK(addr, "probe32");
+    unsigned core = core_id() & (MAX_CORES - 1);
+    mmio_probing[core] = 1;
+    dsb_sy();
+    uint32_t v = probe_load(addr);
+    dsb_sy();                                   /* the abort, if any, has been taken */
+    const int refused = mmio_probing[core] == 2;
+    mmio_probing[core] = 0;
+    m3ApiReturn(refused ? (int64_t)-1 : (int64_t)v);
+}
+

@@ -12,6 +12,15 @@ for (const b of BOARDS) {
       assert.match(r.output, /^gpio test: 0 failures: ok$/m);
     });
 
+    it("randomness: Math.random() builds and differs between cores; the hardware generator where one answers (raspi3b), and a probe, not a crash, where none does (raspi4b)", async () => {
+      const r = await boot(b.name, "random");
+      assertPassed(r);
+      assert.match(r.output, /^random: Math\.random\(\) in \[0, 1\), three different$/m);
+      assert.match(r.output, /^random: cores 1 and 2 differ$/m);
+      assert.match(r.output, b.name === "pi4" ? /^rng: no hardware generator answers here$/m : /^rng: hardware generator: 64 bytes, varied$/m);
+      assert.match(r.output, /^random test: ok$/m);
+    });
+
     it("a GPIO pin the board does not have ends in a panic line that names the board's range", async () => {
       const r = await boot(b.name, "trap-gpio-pin");
       const range = b.name === "pi4" ? "Raspberry Pi 4 \\(BCM2711\\): its pins are 0-57" : "Raspberry Pi 3 \\(BCM2837\\): its pins are 0-53";

@@ -11,7 +11,8 @@
 // mailbox property interface (module "mailbox").
 // 5: console.echo (typed bytes sent at once, between other cores' whole lines).
 // 6: module "queue" (the executor's run queues: a push or a pop in one call).
-export const ABI_VERSION = 6;
+// 7: mmio.probe32 (a read the bus may refuse: a block QEMU lacks).
+export const ABI_VERSION = 7;
 
 /**
  * The most cores the stub runs a kernel on, and so the length of every
@@ -133,6 +134,11 @@ export const ABI: AbiModule[] = [
       },
       {
         name: "write32", params: [p("addr", "u32"), p("value", "u32")], result: "void", doc: "Writes `value` to the register at physical address `addr`.",
+        refuses: "the same addresses as read32",
+      },
+      {
+        name: "probe32", params: [p("addr", "u32")], result: "i64",
+        doc: "Reads the register at `addr` as read32 does, or gives -1 when the bus refuses the read (a synchronous external abort: no block answers there, as QEMU's raspi4b for the RNG200 at 0xFE104000). For a driver that must find out whether its block exists; every other access is read32's.",
         refuses: "the same addresses as read32",
       },
     ],

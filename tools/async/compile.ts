@@ -129,7 +129,7 @@ export function kernelOptions(argv: string[]): string[] {
   const lib = relative(ROOT, LIB) || ".";
   if (!out.includes("--config")) out.push("--config", join(packageRoot(), "asconfig.json"));
   if (!out.includes("--runtime")) out.push("--runtime", `${lib}/kernel/mem/runtime`);
-  if (!out.includes("--use")) out.push("--use", `abort=${lib}/arch/sys/kernelAbort`, "--use", `trace=${lib}/arch/sys/kernelTrace`);
+  if (!out.includes("--use")) out.push("--use", `abort=${lib}/arch/sys/kernelAbort`, "--use", `trace=${lib}/arch/sys/kernelTrace`, "--use", `seed=${lib}/drivers/rng/kernelSeed`);
   return out;
 }
 

@@ -54,7 +54,11 @@ export interface Soc {
     mailbox: Block;
     /** The power manager: reset, power off, the watchdog (not in the datasheets: Linux's bcm2835_wdt.c and bcm2835-pm). */
     pm: Block;
+    /** The hardware random number generator (not in the datasheets: Linux's bcm2835-rng.c, iproc-rng200.c). */
+    rng: Block;
   };
+  /** Which RNG block the SoC has: the BCM2835's, or the RNG200 (drivers/rng.ts). */
+  rngKind: "bcm2835" | "rng200";
   /** The I2C masters (drivers/i2c.ts): every BSC but the one the firmware keeps for HDMI (BSC2). */
   i2c: I2cBus[];
   /** The interrupt controller that peripheral interrupts reach the cores through. */
@@ -100,7 +104,9 @@ export const SOCS: Soc[] = [
       armIrq: { offset: 0xb200, doc: "BCM2835 ARM Peripherals 7.5" },
       mailbox: { offset: 0xb880, doc: "firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880" },
       pm: { offset: 0x100000, doc: "Linux bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2835 ARM Peripherals)" },
+      rng: { offset: 0x104000, doc: "Linux bcm283x.dtsi, rng@7e104000 (brcm,bcm2835-rng; not in BCM2835 ARM Peripherals)" },
     },
+    rngKind: "bcm2835",
     i2c: [
       { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2835 ARM Peripherals 3.1-3.2 (BSC0); pins 6.2 (SDA0/SCL0 on GPIO 0/1, ALT0: the HAT EEPROM's)" },
       { n: 1, offset: 0x804000, sda: 2, scl: 3, alt: 0, qemuBus: "i2c-bus.1", doc: "BCM2835 ARM Peripherals 3.1-3.2 (BSC1); pins 6.2 (SDA1/SCL1 on GPIO 2/3, ALT0: header pins 3 and 5)" },
@@ -127,7 +133,9 @@ export const SOCS: Soc[] = [
       armIrq: { offset: 0xb200, doc: "BCM2711 ARM Peripherals 6.5.3 ARMC, IRQ0 at +0x200 (legacy; unused here)" },
       mailbox: { offset: 0xb880, doc: "firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880" },
       pm: { offset: 0x100000, doc: "Linux bcm2711.dtsi / bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2711 ARM Peripherals)" },
+      rng: { offset: 0x104000, doc: "Linux bcm2711.dtsi, rng@7e104000 (brcm,bcm2711-rng200: iproc-rng200; absent from QEMU)" },
     },
+    rngKind: "rng200",
     i2c: [
       { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2711 ARM Peripherals 3.1-3.2 (BSC0); pins 5.3 (GPIO 0/1, ALT0)" },
       { n: 1, offset: 0x804000, sda: 2, scl: 3, alt: 0, qemuBus: "i2c-bus.1", doc: "BCM2711 ARM Peripherals 3.1-3.2 (BSC1); pins 5.3 (GPIO 2/3, ALT0: header pins 3 and 5)" },

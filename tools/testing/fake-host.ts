@@ -14,6 +14,7 @@
 //     mailbox property tag with (mailbox.call); a tag it was not given fails
 //   fake.now(): the clock; fake.autoAdvance(ticks): each counter() read moves it on
 //   fake.setBoard(id): what sys.board() answers (1 Pi 3, 2 Pi 4)
+//   fake.refuse(addr): no block answers there (mmio.probe32 gives -1)
 //   fake.setReg(addr, v) / fake.getReg(addr): the MMIO register file (a read
 //     returns the last value written or set); fake.writeOneToClear(addr)
 //     makes a register clear the bits written to it, as event status does
@@ -73,6 +74,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     return 0;
   };
   const w1c = new Set<number>();   // write-1-to-clear registers (event status)
+  const refused = new Set<number>();   // addresses where no block answers (mmio.probe32 gives -1)
   interface Device { base: number; size: number; read(off: number): number; write(off: number, v: number): void }
   let devices: Device[] = [];
   let uart = { tx: 0, shifting: false, cr: 0, lcrh: 0, imsc: 0, rx: [] as number[], idlePolls: 0 };
@@ -207,6 +209,14 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
         else regs.set(a, w1c.has(a) ? (regs.get(a) ?? 0) & ~v >>> 0 : v >>> 0);
         record(`mmio.write32 ${hex(addr)} ${hex(v)}`);
       },
+      // What a read gives, or -1 where fake.refuse(addr) says no block answers (QEMU's raspi4b at its RNG200).
+      probe32: (addr: number) => {
+        const a = addr >>> 0;
+        if (refused.has(a)) { record(`mmio.probe32 ${hex(addr)} -> refused`); return -1n; }
+        const v = regs.get(a) ?? 0;
+        record(`mmio.probe32 ${hex(addr)} -> ${hex(v)}`);
+        return BigInt(v);
+      },
     },
     sys: {
       panic: (ptr: number, units: number) => {
@@ -224,7 +234,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       traceChar: (i: number) => joined().charCodeAt(i),
       reset: (n: number) => {
         trace = []; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
-        boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear(); irqPending = 0n; properties.clear(); mailboxCalls = [];
+        boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear(); refused.clear(); irqPending = 0n; properties.clear(); mailboxCalls = [];
         devices = []; uartBytes = [];
         uart = { tx: 0, shifting: false, cr: 0, lcrh: 0, imsc: 0, rx: [], idlePolls: 0 };
       },
@@ -232,6 +242,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       setReg: (addr: number, v: number) => { regs.set(addr >>> 0, v >>> 0); },
       getReg: (addr: number) => (regs.get(addr >>> 0) ?? 0) | 0,
       writeOneToClear: (addr: number) => { w1c.add(addr >>> 0); },
+      refuse: (addr: number) => { refused.add(addr >>> 0); },
       autoAdvance: (ticks: bigint) => { autoAdvance = BigInt.asUintN(64, ticks); },
       raiseIrq: (source: number) => { irqPending |= 1n << BigInt(source); events |= 2; record(`irq: ${source}`); },
       // The fake firmware answers `tag` with the two words a, b; a tag it was not given fails.
