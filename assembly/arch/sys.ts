@@ -2,6 +2,7 @@
 import { sys as host } from "./host";
 import { println } from "./console";
 import { msgBegin, msgText, msgDec, msgPanic } from "./panic";
+import { cpu } from "./host";
 
 // Where this core is in an async function (wasm globals are per core): set
 // by the code the async transform makes, as it goes from line to line, and
@@ -95,3 +96,19 @@ export function kernelAbort(message: string | null, fileName: string | null, lin
   host.panic(changetype<usize>(msg), msg.length, changetype<usize>(file), file.length, line, column);
   unreachable();
 }
+
+/**
+ * Math.random()'s seed: asc's `seed` import, routed here with `--use
+ * seed=assembly/arch/sys/kernelSeed` (tools/async/compile.ts), so a kernel
+ * needs no host import for it. drivers/rng.ts, which every kernel has
+ * (kernel/boot.ts imports it), sets the source: the hardware generator where
+ * one answers, mixed with the counters. Without it (a spec, a harness) the
+ * generic timer's counter.
+ */
+let seedSource: (() => f64) | null = null;
+export function setSeedSource(f: () => f64): void { seedSource = f; }
+export function kernelSeed(): f64 {
+  const f = seedSource;
+  return f ? f() : reinterpret<f64>(cpu.counter() ^ 0x9e3779b97f4a7c15);
+}
+

@@ -14,11 +14,12 @@
 //   is false and the seed comes from the counters. Checked on paper only.
 //
 //   if (rng.available()) { const word = rng.next(); rng.fill(bytes); }
-//   Math.random();          // seeded once per core from kernelSeed() (--use seed=...)
+//   Math.random();          // seeded once per core from kernelSeed() (arch/sys.ts routes asc's seed here)
 import { read32, write32, probe32 } from "../arch/mmio";
 import { currentBoard, rngBase, rngIsRng200 } from "../board";
 import { counter, coreId, instructions } from "../arch/cpu";
 import * as atomic from "../arch/atomic";
+import { setSeedSource } from "../arch/sys";
 
 export const CTRL: u32 = 0x00;
 export const STATUS: u32 = 0x04;          // BCM2835
@@ -103,10 +104,10 @@ function mix(x: u64): u64 {
 }
 
 /**
- * Math.random()'s seed (asc's `seed` import, routed here with --use
- * seed=...: tools/async/compile.ts): 64 bits from the generator where there
- * is one, else the generic timer's counter, the instruction counter and the
- * core, mixed. Each core seeds its own generator the first time it calls
+ * Math.random()'s seed (asc's `seed` import goes to arch/sys.ts's
+ * kernelSeed, which asks this): 64 bits from the generator where there is
+ * one, mixed with the generic timer's counter, the instruction counter and
+ * the core. Each core seeds its own generator the first time it calls
  * Math.random().
  */
 export function kernelSeed(): f64 {
@@ -114,3 +115,5 @@ export function kernelSeed(): f64 {
   if (available()) s ^= (<u64>next() << 32) | next();
   return reinterpret<f64>(s);
 }
+
+setSeedSource(kernelSeed);

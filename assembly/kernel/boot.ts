@@ -11,6 +11,9 @@ import { print, println, printU64 } from "../arch/console";
 // asconfig.json routes AssemblyScript's abort to arch/sys kernelAbort: every
 // kernel includes boot.ts, so this import puts that handler in every build.
 import "../arch/sys";
+// Math.random()'s seed comes from the hardware generator where there is one:
+// the driver names itself as the seed's source when it loads.
+import "../drivers/rng";
 import { gcGate, gcInit } from "./mem/gc";
 import { useOwnDtoaBuffer } from "./mem/runtime";
 

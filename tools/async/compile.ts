@@ -120,7 +120,7 @@ export function stackSizeNote(errText: string): string {
 
 /**
  * asc's options for a kernel: the package's asconfig.json unless one is
- * given, and the library's runtime and abort/trace handlers by the names asc
+ * given, and the library's runtime and abort/trace/seed handlers by the names asc
  * gives their files from here (assembly/… in this repository,
  * node_modules/tspi/assembly/… in a user's project).
  */
@@ -129,7 +129,7 @@ export function kernelOptions(argv: string[]): string[] {
   const lib = relative(ROOT, LIB) || ".";
   if (!out.includes("--config")) out.push("--config", join(packageRoot(), "asconfig.json"));
   if (!out.includes("--runtime")) out.push("--runtime", `${lib}/kernel/mem/runtime`);
-  if (!out.includes("--use")) out.push("--use", `abort=${lib}/arch/sys/kernelAbort`, "--use", `trace=${lib}/arch/sys/kernelTrace`, "--use", `seed=${lib}/drivers/rng/kernelSeed`);
+  if (!out.includes("--use")) out.push("--use", `abort=${lib}/arch/sys/kernelAbort`, "--use", `trace=${lib}/arch/sys/kernelTrace`, "--use", `seed=${lib}/arch/sys/kernelSeed`);
   return out;
 }
 
