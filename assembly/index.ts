@@ -53,9 +53,11 @@ import * as systimer from "./drivers/systimer";
 import * as i2c from "./drivers/i2c";
 import * as power from "./drivers/power";
 import * as rng from "./drivers/rng";
-export { gpio, uart, led, mailbox, systimer, i2c, power, rng };
+import * as spi from "./drivers/spi";
+export { gpio, uart, led, mailbox, systimer, i2c, power, rng, spi };
 export { Pull, Edge } from "./drivers/gpio";
 export { I2cError } from "./drivers/i2c";
+export { SpiError } from "./drivers/spi";
 
 // ---- parts people wire to the buses (assembly/devices/) ---------------------
 export { Tmp105, TemperatureSample } from "./devices/tmp105";

@@ -136,6 +136,39 @@ export function i2cBase(b: Board, n: u32): u32 {
   return 0;
 }
 
+/** SPI master `n`'s registers, or 0 where the SoC has none by that number (drivers/spi.ts). */
+export function spiBase(b: Board, n: u32): u32 {
+  if (b == Board.Pi3) switch (n) {
+    case 0: return 0x3f204000;   // BCM2835 ARM Peripherals 10.5 (SPI0); pins 6.2 (GPIO 7-11, ALT0: header pins 24, 26, 21, 19, 23)
+  }
+  if (b == Board.Pi4) switch (n) {
+    case 0: return 0xfe204000;   // BCM2711 ARM Peripherals 9.5 (SPI0); pins 5.3 (GPIO 7-11, ALT0: header pins 24, 26, 21, 19, 23)
+  }
+  return 0;
+}
+
+/** SPI master `n`'s pins: CE0 (7:0), CE1 (15:8), MISO (23:16), MOSI (31:24); SCLK and the function in spiPins2. */
+export function spiPins(b: Board, n: u32): u32 {
+  if (b == Board.Pi3) switch (n) {
+    case 0: return 0xa090708;
+  }
+  if (b == Board.Pi4) switch (n) {
+    case 0: return 0xa090708;
+  }
+  return 0;
+}
+
+/** SPI master `n`'s SCLK pin (7:0) and the pins' alternate function (0-5, 15:8). */
+export function spiPins2(b: Board, n: u32): u32 {
+  if (b == Board.Pi3) switch (n) {
+    case 0: return 0x0b;
+  }
+  if (b == Board.Pi4) switch (n) {
+    case 0: return 0x0b;
+  }
+  return 0;
+}
+
 /** BSC `n`'s SDA and SCL pins (SDA in bits 7:0, SCL in 15:8) and their alternate function (0-5, in 23:16). */
 export function i2cPins(b: Board, n: u32): u32 {
   if (b == Board.Pi3) switch (n) {
@@ -192,6 +225,8 @@ export namespace Irq {
   export const GPIO_ANY: u32 = 52;
   /** i2c: every BSC master (one line for all) */
   export const I2C: u32 = 53;
+  /** spi: the SPI masters (one line for all) */
+  export const SPI: u32 = 54;
   /** the PL011 (UART0) */
   export const UART0: u32 = 57;
 }

@@ -42,6 +42,18 @@ import { IrqHandler, onIrq } from "../kernel/irq";
 import * as irq from "./irq";
 
 export const enum Function { Input = 0, Output = 1, Alt0 = 4, Alt1 = 5, Alt2 = 6, Alt3 = 7, Alt4 = 3, Alt5 = 2 }
+/** The function code of alternate function `n` (0-5: the datasheet's ALT0-ALT5, whose codes are not in order). */
+export function altFunction(n: u32): Function {
+  switch (n) {
+    case 0: return Function.Alt0;
+    case 1: return Function.Alt1;
+    case 2: return Function.Alt2;
+    case 3: return Function.Alt3;
+    case 4: return Function.Alt4;
+    default: return Function.Alt5;
+  }
+}
+
 export const enum Pull { None = 0, Up = 1, Down = 2 }
 /** Detect kinds, or-able: GPREN, GPFEN, GPHEN, GPLEN, GPAREN, GPAFEN. */
 export const enum Edge { Rising = 1, Falling = 2, High = 4, Low = 8, AsyncRising = 16, AsyncFalling = 32 }

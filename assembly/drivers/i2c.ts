@@ -42,18 +42,15 @@
 // DONE (so ERR ends a transfer by itself).
 import { read32, write32 } from "../arch/mmio";
 import { currentBoard, i2cBase, i2cPins, Irq } from "../board";
-import { coreId, counter, timerFrequency } from "../arch/cpu";
-import * as atomic from "../arch/atomic";
+import { coreId, timerFrequency } from "../arch/cpu";
 import * as irq from "./irq";
 import * as gpio from "./gpio";
-import { Function } from "./gpio";
 import { clockRate, Clock } from "./mailbox";
-import { IrqHandler, onIrq } from "../kernel/irq";
-import { Future } from "../kernel/exec/future";
-import { Context, Task } from "../kernel/exec/task";
-import { Sleep } from "../kernel/exec/timer";
-import { Mutex } from "../kernel/exec/sync";
+import { onIrq } from "../kernel/irq";
+import { Context } from "../kernel/exec/task";
 import { SpinLock } from "../kernel/sync/spinlock";
+import * as bus from "./bus";
+import { Master, MasterTable, MAX_MASTERS } from "./bus";
 
 // Registers (BCM2835 ARM Peripherals 3.2).
 export const C: u32 = 0x00;
@@ -106,24 +103,7 @@ export function errorName(e: I2cError): string {
   }
 }
 
-/** BSC numbers 0-7: the Pi 4 has 0, 1 and 3-6 (2 is the firmware's, for HDMI). */
-const MAX_BUSES: u32 = 8;
-
-/** The BSC interrupt's bottom half: wakes the transfer waiting on each bus whose status asks for attention. */
-class I2cInterrupt extends IrqHandler {
-  buses: StaticArray<Bus | null> = new StaticArray<Bus | null>(MAX_BUSES);
-  handle(source: u32): void {
-    for (let n: u32 = 0; n < MAX_BUSES; n++) {
-      const bus = unchecked(this.buses[n]);
-      if (bus) bus.interrupt();
-    }
-    // The source stays masked: the line is a level (DONE, TXW and RXR stay up
-    // until the transfer acts), so the woken transfer unmasks it when it
-    // waits again, after serving the FIFO.
-  }
-}
-
-let handler: I2cInterrupt | null = null;
+let table: MasterTable | null = null;
 const OPEN_LOCK = memory.data(4, 4);
 
 /**
@@ -134,39 +114,28 @@ const OPEN_LOCK = memory.data(4, 4);
  */
 export function open(n: u32, core: u32 = coreId()): Bus {
   const b = currentBoard();
-  const base = n < MAX_BUSES ? i2cBase(b, n) : 0;
+  const base = n < MAX_MASTERS ? i2cBase(b, n) : 0;
   if (!base) throw new Error("i2c: this board has no BSC" + n.toString() + " (docs/boards.md lists each board's)");
   const lock = changetype<SpinLock>(OPEN_LOCK);
   lock.lock();
-  if (!handler) {
-    handler = new I2cInterrupt();
-    onIrq(Irq.I2C, handler!);
+  if (!table) {
+    table = new MasterTable();
+    onIrq(Irq.I2C, table!);
   }
-  let bus = unchecked(handler!.buses[n]);
+  let bus = changetype<Bus | null>(unchecked(table!.masters[n]));
   if (!bus) {
     bus = new Bus(n, base);
     const pins = i2cPins(b, n);
-    const fn = altFunction((pins >> 16) & 0xff);
+    const fn = gpio.altFunction((pins >> 16) & 0xff);
     gpio.setFunction(pins & 0xff, fn);
     gpio.setFunction((pins >> 8) & 0xff, fn);
     write32(base + C, C_CLEAR);                        // I2CEN clear: nothing starts (QEMU starts on any C write with I2CEN)
     write32(base + S, S_CLKT | S_ERR | S_DONE);
-    unchecked(handler!.buses[n] = bus);
+    unchecked(table!.masters[n] = bus);
     irq.enable(Irq.I2C, core);
   }
   lock.unlock();
   return bus;
-}
-
-function altFunction(alt: u32): Function {
-  switch (alt) {
-    case 0: return Function.Alt0;
-    case 1: return Function.Alt1;
-    case 2: return Function.Alt2;
-    case 3: return Function.Alt3;
-    case 4: return Function.Alt4;
-    default: return Function.Alt5;
-  }
 }
 
 /** The core clock the BSC divides (the firmware's; 150 MHz, the datasheet's nominal, if it does not answer). */
@@ -175,23 +144,13 @@ function coreClockHz(): u32 {
   return hz ? hz : 150_000_000;
 }
 
-/** One BSC: its registers, the lock that keeps transfers whole, and the transfer waiting for it. */
-export class Bus {
-  /** Held by a transfer from start to end (lock() it around several to keep them together). */
-  lock: Mutex<u32> = new Mutex<u32>(0);
-  /** The task of the transfer waiting now (0: none), woken by the interrupt. */
-  waiting: u32 = 0;
-  /** Which wake ended a wait: the interrupt, or the fallback timer. */
-  byInterrupt: u32 = 0;
-  byTimer: u32 = 0;
-  /** Transfers, and those that ended in an error. */
-  transfers: u32 = 0;
-  errors: u32 = 0;
+/** One BSC: its registers, the lock that keeps transfers whole (`lock`), and the transfer waiting for it (bus.ts's Master). */
+export class Bus extends Master {
   /** The divider last set, and for which speed. */
   divHz: u32 = 0;
   coreHz: u32 = 0;
 
-  constructor(public n: u32, public base: u32) {}
+  constructor(n: u32, base: u32) { super(n, base, Irq.I2C); }
 
   /** A device at 7-bit `address` on this bus, at `hz` (100 kHz standard mode by default). */
   device(address: u32, hz: u32 = 100_000): Device { return new Device(this, address, hz); }
@@ -219,22 +178,8 @@ export class Bus {
     return (this.coreHz ? this.coreHz : coreClockHz()) / (div ? div : 32768);
   }
 
-  /** The interrupt: wake the waiting transfer if the block has something for it. */
-  interrupt(): void {
-    const s = read32(this.base + S);
-    if (!(s & (S_DONE | S_ERR | S_CLKT | S_TXW | S_RXR))) return;
-    const t = atomic.xchg32(changetype<usize>(this) + offsetof<Bus>("waiting"), 0);
-    if (t) { this.byInterrupt++; changetype<Task>(<usize>t).wake(); }
-  }
-
-  /** Registers `task` for the interrupt and lets the interrupt through again. */
-  wait(task: Task): void {
-    atomic.store32(changetype<usize>(this) + offsetof<Bus>("waiting"), <u32>changetype<usize>(task));
-    irq.unmask(Irq.I2C);
-  }
-
-  /** No longer waiting (the transfer ended or was cancelled). */
-  unwait(): void { atomic.store32(changetype<usize>(this) + offsetof<Bus>("waiting"), 0); }
+  /** The block has something for the waiting transfer: the end, an error, room in the FIFO, bytes in it. */
+  attention(): bool { return (read32(this.base + S) & (S_DONE | S_ERR | S_CLKT | S_TXW | S_RXR)) != 0; }
 
   /**
    * Which 7-bit addresses answer (0x08-0x77, the ones not reserved): a
@@ -310,18 +255,14 @@ const FIFO_BYTES: i32 = 16;
  * `await` gives is the I2cError.
  * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
-export class Transfer extends Future {
-  started: bool = false;
-  finished: bool = false;
+export class Transfer extends bus.Transfer {
   moved: i32 = 0;
-  error: I2cError = I2cError.None;
-  deadline: u64 = 0;
-  period: u64 = 0;
-  fallback: Sleep = new Sleep(0);
   /** Bytes this poll may still put into the FIFO (16: what it holds). */
   budget: i32 = 0;
 
-  constructor(public bus: Bus, public address: u32, public hz: u32, public writing: Uint8Array | null, public reading: Uint8Array | null) { super(); }
+  constructor(public bus: Bus, public address: u32, public hz: u32, public writing: Uint8Array | null, public reading: Uint8Array | null) {
+    super(bus, I2cError.Timeout);
+  }
 
   get length(): i32 {
     const w = this.writing, r = this.reading;
@@ -331,49 +272,23 @@ export class Transfer extends Future {
   /** What `await` gives. */
   get output(): I2cError { return this.error; }
 
-  protected pollOnce(cx: Context): bool {
-    if (this.finished) return true;
-    this.budget = FIFO_BYTES;
-    if (!this.started) {
-      if (this.length > 0xffff) return this.finish(I2cError.Length);
-      this.start();
-    } else if (this.fallback.fired) {
-      this.bus.byTimer++;                     // the timer woke this poll, not the interrupt
-    }
-    while (true) {
-      this.serve();
-      if (this.finished) return true;
-      if (counter() >= this.deadline) { this.abort(); return this.finish(I2cError.Timeout); }
-      this.bus.wait(cx.waker);
-      // The interrupt may have come between serve() and wait(): look once more before sleeping.
-      this.serve();
-      if (this.finished) return true;
-      this.fallback.deadline = min(counter() + this.period, this.deadline);
-      this.fallback.reset();
-      if (!this.fallback.poll(cx)) return false;
-    }
-  }
+  protected refuse(): i32 { return this.length > 0xffff ? I2cError.Length : 0; }
 
   /** Clears what the last transfer left, sets the address, length and speed, and starts (C written once: see the file's head). */
-  private start(): void {
+  protected begin(): u64 {
     const b = this.bus.base;
-    this.started = true;
-    this.bus.transfers++;
     this.bus.setSpeed(this.hz);
     write32(b + S, S_CLKT | S_ERR | S_DONE);
     write32(b + A, this.address & 0x7f);
     write32(b + DLEN, this.length);
     const read = this.reading != null;
     write32(b + C, C_I2CEN | C_ST | C_CLEAR | C_INTD | (read ? C_READ | C_INTR : C_INTT));
-    // Time on the wire: 9 clocks a byte and the address's; the timeout is twice that plus 10 ms.
-    const freq = timerFrequency();
-    const wire = (<u64>(this.length + 1) * 9 * freq) / max<u64>(1, <u64>this.hz);
-    this.deadline = counter() + 2 * wire + freq / 100;
-    this.period = max<u64>(freq / 1000, wire / 4);
+    // Time on the wire: 9 clocks a byte and the address's.
+    return (<u64>(this.length + 1) * 9 * timerFrequency()) / max<u64>(1, <u64>this.hz);
   }
 
   /** Moves what the FIFO allows, and ends the transfer on DONE, ERR or CLKT. */
-  private serve(): void {
+  protected serve(): void {
     const b = this.bus.base;
     const n = this.length;
     let s = read32(b + S);
@@ -394,38 +309,22 @@ export class Transfer extends Future {
         s = read32(b + S);
       }
     }
-    if (s & S_CLKT) { this.abort(); this.finish(I2cError.ClockStretch); return; }
-    if (s & S_ERR) { this.abort(); this.finish(I2cError.Nack); return; }
-    if ((s & S_DONE) && this.moved >= n) this.finish(I2cError.None);
+    if (s & S_CLKT) { this.stop(); this.finish(I2cError.ClockStretch); return; }
+    if (s & S_ERR) { this.stop(); this.finish(I2cError.Nack); return; }
+    if ((s & S_DONE) && this.moved >= n) { write32(b + S, S_DONE); this.finish(I2cError.None); }
   }
 
   /** Stops the controller: I2CEN clear, the FIFO cleared, the status's sticky bits too. */
-  private abort(): void {
+  protected stop(): void {
     const b = this.bus.base;
     write32(b + C, C_CLEAR);
     write32(b + S, S_CLKT | S_ERR | S_DONE);
   }
 
-  private finish(err: I2cError): bool {
-    if (err == I2cError.None) write32(this.bus.base + S, S_DONE);
-    else this.bus.errors++;
-    this.error = err;
-    this.finished = true;
-    this.bus.unwait();
-    this.fallback.cancel();
-    return true;
+  protected pollOnce(cx: Context): bool {
+    this.budget = FIFO_BYTES;
+    return super.pollOnce(cx);
   }
 
-  /** Cancelled while it ran: the controller stops, so the next transfer starts clean. */
-  protected withdraw(): void {
-    if (this.started && !this.finished) { this.abort(); this.bus.unwait(); this.finished = true; this.error = I2cError.Timeout; }
-    this.fallback.cancel();
-  }
-
-  /** The same transfer again (with what its buffers hold now). */
-  protected rearm(): void {
-    this.started = false; this.finished = false; this.moved = 0; this.error = I2cError.None;
-  }
-
-  dispose(): void { this.cancel(); }
+  protected rearm(): void { super.rearm(); this.moved = 0; }
 }

@@ -10,7 +10,7 @@ import { I2cError } from "../../assembly/drivers/i2c";
 import { spawnOn } from "../../assembly/kernel/exec";
 import { Board } from "../../assembly/board";
 import { trace, since, machine, setReg, raiseIrq, writeOneToClear, autoAdvance } from "../../assembly/testing";
-import { Drive, drain, tick } from "./run";
+import { startKept, drain, tick } from "./run";
 import { serviceEvents, ticksFromMillis } from "../../assembly/kernel/exec";
 
 const BSC1: u32 = 0x3f804000;
@@ -29,14 +29,6 @@ function bytes(n: i32): Uint8Array {
   return b;
 }
 
-/** Spawns a task that polls `f` (kept after it ends, so the spec can read it) and runs it up to its first wait. */
-function start(f: i2c.Transfer): Drive<i2c.Transfer> {
-  const d = new Drive(f);
-  d.keepAlive();
-  spawnOn(0, d);
-  drain();
-  return d;
-}
 
 function count(text: string, what: string): i32 { return text.split(what).length - 1; }
 
@@ -45,7 +37,7 @@ describe("I2C (BSC)", () => {
     const bus = pi3();
     const mark = trace().length;
     const irqs = bus.byInterrupt;
-    const t = start(bus.transfer(0x48, 100_000, bytes(20), null));
+    const t = startKept(bus.transfer(0x48, 100_000, bytes(20), null));
     const first = since(mark);
     expect(first.includes("mmio.write32 0x3f804008 0x14")).toBe(true);         // DLEN 20
     expect(first.includes("mmio.write32 0x3f80400c 0x48")).toBe(true);         // A
@@ -71,7 +63,7 @@ describe("I2C (BSC)", () => {
     setReg(BSC1 + i2c.S, i2c.S_TA);                   // started, nothing received yet
     const timers = bus.byTimer;
     const into = new Uint8Array(2);
-    const t = start(bus.transfer(0x48, 100_000, null, into));
+    const t = startKept(bus.transfer(0x48, 100_000, null, into));
     expect(t.f.isPending).toBe(true);
     tick(ticksFromMillis(1) - 1);
     expect(t.f.isPending).toBe(true);                  // not before its millisecond
@@ -88,7 +80,7 @@ describe("I2C (BSC)", () => {
   it("NACK and clock stretch are values; the controller is stopped (C without I2CEN) and the sticky bits cleared", () => {
     const bus = pi3();
     setReg(BSC1 + i2c.S, i2c.S_TA);                   // the FIFO full: the bytes wait
-    const nack = start(bus.transfer(0x50, 100_000, bytes(2), null));
+    const nack = startKept(bus.transfer(0x50, 100_000, bytes(2), null));
     setReg(BSC1 + i2c.S, i2c.S_ERR | i2c.S_DONE);     // the address was not acknowledged
     const mark = trace().length;
     raiseIrq(53);
@@ -97,7 +89,7 @@ describe("I2C (BSC)", () => {
     expect(nack.f.output).toBe(I2cError.Nack);
     expect(since(mark).includes("mmio.write32 0x3f804000 0x20\nmmio.write32 0x3f804004 0x302")).toBe(true);
     setReg(BSC1 + i2c.S, i2c.S_TA);
-    const slow = start(bus.transfer(0x48, 100_000, null, new Uint8Array(1)));
+    const slow = startKept(bus.transfer(0x48, 100_000, null, new Uint8Array(1)));
     setReg(BSC1 + i2c.S, i2c.S_CLKT);
     raiseIrq(53);
     serviceEvents();
@@ -108,7 +100,7 @@ describe("I2C (BSC)", () => {
   it("a transfer that never ends gives Timeout after twice its time on the wire plus 10 ms", () => {
     const bus = pi3();
     setReg(BSC1 + i2c.S, i2c.S_TA);
-    const t = start(bus.transfer(0x48, 100_000, null, new Uint8Array(2)));
+    const t = startKept(bus.transfer(0x48, 100_000, null, new Uint8Array(2)));
     for (let ms = 0; ms < 10; ms++) tick(ticksFromMillis(1));
     expect(t.f.isPending).toBe(true);                  // 10 ms: not yet (the wire's 0.27 ms twice is still to come)
     for (let ms = 0; ms < 2; ms++) tick(ticksFromMillis(1));
@@ -120,7 +112,7 @@ describe("I2C (BSC)", () => {
     const bus = pi3();
     setReg(BSC1 + i2c.S, i2c.S_TA);
     const f = bus.transfer(0x48, 100_000, null, new Uint8Array(2));
-    const t = start(f);
+    const t = startKept(f);
     expect(bus.waiting).not.toBe(0);
     const mark = trace().length;
     f.cancel();

@@ -1,6 +1,7 @@
 // What the executor specs share: a fresh fake host, running what is queued,
 // time going on, the heap's live blocks, and a task that drives one future.
-import { Task, Context, Future } from "../../assembly/kernel/exec";
+import { Task, Context, Future, spawnOn } from "../../assembly/kernel/exec";
+import { drain } from "../../assembly/testing";
 import { stats, HeapStats } from "../../assembly/kernel/mem/heap";
 export { fresh, drain, tick } from "../../assembly/testing";
 
@@ -14,3 +15,13 @@ export class Drive<T extends Future> extends Task {
   poll(cx: Context): bool { return this.f.poll(cx); }
   dispose(): void {}
 }
+
+/** Spawns a task on core 0 that polls `f`, kept after it ends (the spec reads it), and runs it up to its first wait. */
+export function startKept<T extends Future>(f: T): Drive<T> {
+  const d = new Drive<T>(f);
+  d.keepAlive();
+  spawnOn(0, d);
+  drain();
+  return d;
+}
+

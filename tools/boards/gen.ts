@@ -43,6 +43,11 @@ export function checkSpec(socs: Soc[] = SOCS, models: Model[] = MODELS): void {
       if (!s.windows.some((w) => addr >= w.base && addr + 0x20 <= w.base + w.size)) throw new Error(`boards/spec.ts: ${s.soc}: BSC${bus.n} at ${hex(addr)} is outside its windows`);
       if (bus.sda >= s.gpio.pins || bus.scl >= s.gpio.pins || bus.alt > 5) throw new Error(`boards/spec.ts: ${s.soc}: BSC${bus.n}'s pins ${bus.sda}/${bus.scl} ALT${bus.alt} are not the SoC's`);
     }
+    for (const bus of s.spi) {
+      const addr = s.peripheralBase + bus.offset;
+      if (!s.windows.some((w) => addr >= w.base && addr + 0x18 <= w.base + w.size)) throw new Error(`boards/spec.ts: ${s.soc}: SPI${bus.n} at ${hex(addr)} is outside its windows`);
+      if ([bus.ce0, bus.ce1, bus.miso, bus.mosi, bus.sclk].some((p) => p >= s.gpio.pins) || bus.alt > 5) throw new Error(`boards/spec.ts: ${s.soc}: SPI${bus.n}'s pins are not the SoC's`);
+    }
     if ((s.irqController === "gic400") !== (s.gic !== undefined)) throw new Error(`boards/spec.ts: ${s.soc}: a gic400 controller needs its gic addresses, and only it`);
     if ((s.irqController === "bcm2835") !== (s.localIntc !== undefined)) throw new Error(`boards/spec.ts: ${s.soc}: the bcm2835 controller routes through the BCM2836 local controller (localIntc), and only it`);
   }
@@ -105,22 +110,27 @@ export function kernelTables(): string {
   for (const b of BLOCKS) fn(`The ${blockTitle(b)}'s registers (${[...new Set(SOCS.map((s) => s.blocks[b].doc))].join("; ")}).`, `${b}Base(b: Board): u32`, select((s) => `${s.soc}.${constName(b)}`));
   fn("GPIO pins of the SoC.", "gpioPinCount(b: Board): u32", select((s) => `${s.soc}.GPIO_PINS`));
   fn("Whether the SoC's RNG is an RNG200 (the Pi 4's) rather than the BCM2835's.", "rngIsRng200(b: Board): bool", select((s) => s.rngKind === "rng200" ? "true" : "false"));
-  L.push("/** BSC (I2C master) `n`'s registers, or 0 where the SoC has none by that number (drivers/i2c.ts). */");
-  L.push("export function i2cBase(b: Board, n: u32): u32 {");
-  for (const s of SOCS) {
-    L.push(`  if (b == Board.${s.board}) switch (n) {`);
-    for (const bus of s.i2c) L.push(`    case ${bus.n}: return ${hexLower(s.peripheralBase + bus.offset)};   // ${bus.doc}`);
-    L.push("  }");
-  }
-  L.push("  return 0;", "}", "");
-  L.push("/** BSC `n`'s SDA and SCL pins (SDA in bits 7:0, SCL in 15:8) and their alternate function (0-5, in 23:16). */");
-  L.push("export function i2cPins(b: Board, n: u32): u32 {");
-  for (const s of SOCS) {
-    L.push(`  if (b == Board.${s.board}) switch (n) {`);
-    for (const bus of s.i2c) L.push(`    case ${bus.n}: return ${hexLower(bus.sda | (bus.scl << 8) | (bus.alt << 16))};`);
-    L.push("  }");
-  }
-  L.push("  return 0;", "}", "");
+  // Per SoC and block number: the registers and packed pins of the SPI masters and the BSCs.
+  const byNumber = (doc: string, sig: string, rows: (s: Soc) => [number, number, string?][]) => {
+    L.push(`/** ${doc} */`, `export function ${sig} {`);
+    for (const s of SOCS) {
+      L.push(`  if (b == Board.${s.board}) switch (n) {`);
+      for (const [n, v, note] of rows(s)) L.push(`    case ${n}: return ${hexLower(v >>> 0)};${note ? `   // ${note}` : ""}`);
+      L.push("  }");
+    }
+    L.push("  return 0;", "}", "");
+  };
+  byNumber("BSC (I2C master) `n`'s registers, or 0 where the SoC has none by that number (drivers/i2c.ts).", "i2cBase(b: Board, n: u32): u32",
+    (s) => s.i2c.map((x) => [x.n, s.peripheralBase + x.offset, x.doc]));
+  byNumber("SPI master `n`'s registers, or 0 where the SoC has none by that number (drivers/spi.ts).", "spiBase(b: Board, n: u32): u32",
+    (s) => s.spi.map((x) => [x.n, s.peripheralBase + x.offset, x.doc]));
+  byNumber("SPI master `n`'s pins: CE0 (7:0), CE1 (15:8), MISO (23:16), MOSI (31:24); SCLK and the function in spiPins2.", "spiPins(b: Board, n: u32): u32",
+    (s) => s.spi.map((x) => [x.n, x.ce0 | (x.ce1 << 8) | (x.miso << 16) | (x.mosi << 24)]));
+  byNumber("SPI master `n`'s SCLK pin (7:0) and the pins' alternate function (0-5, 15:8).", "spiPins2(b: Board, n: u32): u32",
+    (s) => s.spi.map((x) => [x.n, x.sclk | (x.alt << 8)]));
+  byNumber("BSC `n`'s SDA and SCL pins (SDA in bits 7:0, SCL in 15:8) and their alternate function (0-5, in 23:16).", "i2cPins(b: Board, n: u32): u32",
+    (s) => s.i2c.map((x) => [x.n, x.sda | (x.scl << 8) | (x.alt << 16)]));
+
   fn("How the SoC sets GPIO pull-up/down.", "gpioPullScheme(b: Board): PullScheme", select((s) => s.gpio.pulls === "clocked" ? "PullScheme.Clocked" : "PullScheme.PerPinField"));
   fn("The interrupt controller that peripheral interrupts go through.", "irqController(b: Board): IrqController", select((s) => s.irqController === "gic400" ? "IrqController.Gic400" : "IrqController.Bcm2835"));
   fn("The BCM2836 local interrupt controller (0 on a board without one).", "localIntcBase(b: Board): u32", select((s) => s.localIntc !== undefined ? `${s.soc}.LOCAL_INTC` : "0"));
@@ -206,6 +216,10 @@ export function docTables(): string {
   L.push("", "| `BOARD` | I2C master | registers | SDA, SCL | in QEMU |", "|---|---|---|---|---|");
   for (const s of SOCS) {
     for (const bus of s.i2c) L.push(`| \`${s.name}\` | BSC${bus.n} | ${hex(s.peripheralBase + bus.offset)} | GPIO ${bus.sda}, ${bus.scl} (ALT${bus.alt}) | ${bus.qemuBus ? `\`${bus.qemuBus}\`` : "absent"} |`);
+  }
+  L.push("", "| `BOARD` | SPI master | registers | CE0, CE1, MISO, MOSI, SCLK | in QEMU |", "|---|---|---|---|---|");
+  for (const s of SOCS) {
+    for (const bus of s.spi) L.push(`| \`${s.name}\` | SPI${bus.n} | ${hex(s.peripheralBase + bus.offset)} | GPIO ${bus.ce0}, ${bus.ce1}, ${bus.miso}, ${bus.mosi}, ${bus.sclk} (ALT${bus.alt}) | ${bus.qemuBus ? `\`${bus.qemuBus}\`` : "absent"} |`);
   }
   L.push("", "| board | revision type | family | tree on the card | ACT LED |", "|---|---|---|---|---|");
   for (const m of MODELS) {

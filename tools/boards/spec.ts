@@ -27,6 +27,13 @@ export interface Block { offset: number; doc: string }
  */
 export interface I2cBus { n: number; offset: number; sda: number; scl: number; alt: number; qemuBus?: string; doc: string }
 
+/**
+ * An SPI master (the SPI0-style block: BCM2835 ARM Peripherals section 10):
+ * its number, registers, pins (chip enables 0 and 1, MISO, MOSI, SCLK and
+ * their alternate function) and QEMU's bus name (absent: not in QEMU).
+ */
+export interface SpiBus { n: number; offset: number; ce0: number; ce1: number; miso: number; mosi: number; sclk: number; alt: number; qemuBus?: string; doc: string }
+
 export interface Soc {
   /** The kernel's Board value and the make BOARD name of the family. */
   board: "Pi3" | "Pi4";
@@ -59,6 +66,8 @@ export interface Soc {
   };
   /** Which RNG block the SoC has: the BCM2835's, or the RNG200 (drivers/rng.ts). */
   rngKind: "bcm2835" | "rng200";
+  /** The SPI masters (drivers/spi.ts); SPI1/2 are the mini UART's auxiliaries, another block. */
+  spi: SpiBus[];
   /** The I2C masters (drivers/i2c.ts): every BSC but the one the firmware keeps for HDMI (BSC2). */
   i2c: I2cBus[];
   /** The interrupt controller that peripheral interrupts reach the cores through. */
@@ -85,6 +94,7 @@ export const IRQS: Record<string, { n: number; doc: string }> = {
   GPIO_BANK_2: { n: 51, doc: "gpio_int[2]: pins 46-53 (46-57 on a BCM2711)" },
   GPIO_ANY: { n: 52, doc: "gpio_int[3]: any pin of any bank" },
   I2C: { n: 53, doc: "i2c: every BSC master (one line for all)" },
+  SPI: { n: 54, doc: "spi: the SPI masters (one line for all)" },
   UART0: { n: 57, doc: "the PL011 (UART0)" },
 };
 
@@ -107,6 +117,9 @@ export const SOCS: Soc[] = [
       rng: { offset: 0x104000, doc: "Linux bcm283x.dtsi, rng@7e104000 (brcm,bcm2835-rng; not in BCM2835 ARM Peripherals)" },
     },
     rngKind: "bcm2835",
+    spi: [
+      { n: 0, offset: 0x204000, ce0: 8, ce1: 7, miso: 9, mosi: 10, sclk: 11, alt: 0, qemuBus: "spi", doc: "BCM2835 ARM Peripherals 10.5 (SPI0); pins 6.2 (GPIO 7-11, ALT0: header pins 24, 26, 21, 19, 23)" },
+    ],
     i2c: [
       { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2835 ARM Peripherals 3.1-3.2 (BSC0); pins 6.2 (SDA0/SCL0 on GPIO 0/1, ALT0: the HAT EEPROM's)" },
       { n: 1, offset: 0x804000, sda: 2, scl: 3, alt: 0, qemuBus: "i2c-bus.1", doc: "BCM2835 ARM Peripherals 3.1-3.2 (BSC1); pins 6.2 (SDA1/SCL1 on GPIO 2/3, ALT0: header pins 3 and 5)" },
@@ -136,6 +149,9 @@ export const SOCS: Soc[] = [
       rng: { offset: 0x104000, doc: "Linux bcm2711.dtsi, rng@7e104000 (brcm,bcm2711-rng200: iproc-rng200; absent from QEMU)" },
     },
     rngKind: "rng200",
+    spi: [
+      { n: 0, offset: 0x204000, ce0: 8, ce1: 7, miso: 9, mosi: 10, sclk: 11, alt: 0, qemuBus: "spi", doc: "BCM2711 ARM Peripherals 9.5 (SPI0); pins 5.3 (GPIO 7-11, ALT0: header pins 24, 26, 21, 19, 23)" },
+    ],
     i2c: [
       { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2711 ARM Peripherals 3.1-3.2 (BSC0); pins 5.3 (GPIO 0/1, ALT0)" },
       { n: 1, offset: 0x804000, sda: 2, scl: 3, alt: 0, qemuBus: "i2c-bus.1", doc: "BCM2711 ARM Peripherals 3.1-3.2 (BSC1); pins 5.3 (GPIO 2/3, ALT0: header pins 3 and 5)" },

@@ -57,9 +57,10 @@ export interface QemuOptions {
   /**
    * Acts on the machine through QMP (./qmp.ts) once the output matches
    * `after`, in order: `run` gets the connection (qom-set a sensor, qom-get a
-   * device's state); what it returns is kept in QemuRun.qmp.
+   * device's state) and a way to type on the serial console (to tell the
+   * kernel the step is done); what it returns is kept in QemuRun.qmp.
    */
-  qmp?: { after: RegExp; run: (q: Qmp) => Promise<unknown> }[];
+  qmp?: { after: RegExp; run: (q: Qmp, type: (text: string) => void) => Promise<unknown> }[];
 }
 
 export function qemuArgs(board: string, image: string, machine?: string): string[] {
@@ -82,7 +83,7 @@ export function runQemu(opts: QemuOptions): Promise<QemuRun> {
   const qmpPath = opts.qmp?.length ? join(mkdtempSync(join(tmpdir(), "tspi-qmp-")), "qmp.sock") : "";
   if (qmpPath) args.push("-qmp", `unix:${qmpPath},server=on,wait=off`);
   return new Promise((resolve, reject) => {
-    const child = spawn(QEMU, args, { stdio: [opts.input ? "pipe" : "ignore", "pipe", "pipe"] });
+    const child = spawn(QEMU, args, { stdio: [opts.input || opts.qmp ? "pipe" : "ignore", "pipe", "pipe"] });
     let output = "", errors = "", timedOut = false, stopped = false;
     const inputs = [...(opts.input ?? [])];
     // QMP steps run one at a time, each once the output matches; a failing one ends the run (its error is the test's).
@@ -93,7 +94,7 @@ export function runQemu(opts: QemuOptions): Promise<QemuRun> {
       stepping = true;
       const s = steps.shift()!;
       qmp ??= connectQmp(qmpPath);
-      qmp.then((q) => s.run(q)).then((v) => { results.push(v); stepping = false; step(); },
+      qmp.then((q) => s.run(q, (text) => child.stdin?.write(text))).then((v) => { results.push(v); stepping = false; step(); },
         (e: Error) => { qmpError = e; child.kill("SIGKILL"); });
     };
     const timer = setTimeout(() => { timedOut = true; child.kill("SIGKILL"); }, opts.timeoutMs);
