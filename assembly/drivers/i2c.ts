@@ -26,13 +26,10 @@
 // - 7-bit addresses only in this version: 10-bit addressing (3.3) needs the
 //   repeated start for reads; it is checked on paper only and left for later.
 //
-// Interrupt or timer: on a Pi 3 the BSC interrupt reaches the cores; on a Pi
-// 4 it does through the GIC-400 (SPI 96 + 53), but QEMU's raspi4b never
-// delivers it, so every wait also arms a timer that polls the status once
-// a millisecond (or once a quarter of the transfer's time on the wire,
-// whichever is longer). On a board with a working interrupt the timer is a
-// safety net. Bus.byInterrupt and Bus.byTimer count which one woke a
-// transfer (docs/drivers/i2c.md).
+// Interrupt or timer: a waiting transfer is woken by the BSC interrupt
+// (through the GIC-400 as SPI 96 + 53 on a Pi 4) or by a fallback timer,
+// because QEMU's raspi4b never delivers the interrupt (bus.ts, which SPI
+// shares; Bus.byInterrupt and Bus.byTimer count which one did).
 //
 // QEMU 10.0's model (hw/i2c/bcm2835_i2c.c) differs from the silicon in ways
 // this driver is written around: it has no FIFO (a byte written before ST
