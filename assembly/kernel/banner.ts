@@ -8,6 +8,7 @@ import { boardName, currentBoard } from "../board";
 import { sizeUnit, sizeValue } from "../arch/fmt";
 import * as heap from "./mem/heap";
 import { HeapStats } from "./mem/heap";
+import * as clocks from "../drivers/clocks";
 
 const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
 
@@ -16,6 +17,7 @@ const STATS = changetype<HeapStats>(memory.data(offsetof<HeapStats>(), 16));
  *   hello from TypeScript on Raspberry Pi 3 (BCM2837)
  *   memory: 948 MiB            (the RAM the ARM cores have: device tree, else mailbox)
  *   timer: 19200000 Hz
+ *   arm: 1200 MHz (1200 at most, asked for at boot), SoC at 47.2 C   (the firmware's answers: drivers/clocks.ts)
  *   heap: 65523 KiB free of 64 MiB linear memory, shared by all cores
  */
 export function banner(): void {
@@ -29,6 +31,11 @@ export function banner(): void {
   print("timer: ");
   printU64(timerFrequency());
   println(" Hz");
+  const arm = clocks.armHz(), most = clocks.armMaxHz(), mc = clocks.milliCelsius();
+  if (arm) {
+    print("arm: "); printU64(arm / 1_000_000); print(" MHz ("); printU64(most / 1_000_000);
+    print(" at most, asked for at boot), SoC at "); printU64(mc / 1000); print("."); printU64((mc % 1000) / 100); println(" C");
+  }
   heap.stats(STATS);
   print("heap: ");
   printU64(STATS.free >> 10);

@@ -14,6 +14,7 @@ import "../arch/sys";
 // Math.random()'s seed comes from the hardware generator where there is one:
 // the driver names itself as the seed's source when it loads.
 import "../drivers/rng";
+import { fullSpeed } from "../drivers/clocks";
 import { gcGate, gcInit } from "./mem/gc";
 import { useOwnDtoaBuffer } from "./mem/runtime";
 
@@ -52,6 +53,9 @@ export function boot(core: u32, main: MainFn, worker: WorkerFn): void {
     print("cores online: ");
     printU64(cores);
     println("");
+    // On a board the ARM starts slow until the firmware is asked for more
+    // (drivers/clocks.ts); the banner says what it got.
+    fullSpeed();
     main();
   } else {
     worker(core);

@@ -21,6 +21,14 @@ for (const b of BOARDS) {
       assert.match(r.output, /^random test: ok$/m);
     });
 
+    it("the ARM clock and the SoC temperature from the firmware: the boot left the ARM at the maximum the firmware reports", async () => {
+      const r = await boot(b.name, "clocks");
+      assertPassed(r);
+      assert.match(r.output, /^clocks: ARM (\d+) MHz, min \d+, max \1$/m);
+      assert.match(r.output, /^clocks: temperature 25000 mC, max \d+ mC$/m);     // QEMU's fixed 25 C
+      assert.match(r.output, /^clocks test: ok$/m);
+    });
+
     it("a GPIO pin the board does not have ends in a panic line that names the board's range", async () => {
       const r = await boot(b.name, "trap-gpio-pin");
       const range = b.name === "pi4" ? "Raspberry Pi 4 \\(BCM2711\\): its pins are 0-57" : "Raspberry Pi 3 \\(BCM2837\\): its pins are 0-53";

@@ -22,8 +22,9 @@ describe("boot", () => {
     boot(0, fakeMain, fakeWorker);
     // +1 from core 0, then each wait lets one fake core arrive (3 waits). (The collector's
     // blocks, which core 0 makes first, gcInit, exist already here: making them takes no turn.)
+    // Then the ARM's clock: the firmware is asked for its maximum (the fake has no answer, so no more).
     expect(trace()).toBe(
-      "console: core 0 online\natomic.add32 1\natomic.wait32 1\natomic.wait32 2\natomic.wait32 3\nconsole: cores online: 4",
+      "console: core 0 online\natomic.add32 1\natomic.wait32 1\natomic.wait32 2\natomic.wait32 3\nconsole: cores online: 4\nmailbox.call 36 bytes",
     );
     expect(mainRuns).toBe(1);
     expect(workerCore).toBe(99);
@@ -41,6 +42,6 @@ describe("boot", () => {
   it("counts the cores the host reports, not a constant", () => {
     fresh(2);
     boot(0, fakeMain, fakeWorker);
-    expect(trace()).toBe("console: core 0 online\natomic.add32 1\natomic.wait32 1\nconsole: cores online: 2");
+    expect(trace()).toBe("console: core 0 online\natomic.add32 1\natomic.wait32 1\nconsole: cores online: 2\nmailbox.call 36 bytes");
   });
 });

@@ -11,7 +11,9 @@
 //     timer event for cpu.events() and disarms, as boot/board/irq.c does
 //   fake.raiseIrq(n): the top half took peripheral interrupt n (irq.take, cpu.events bit 1)
 //   fake.setProperty(tag, a, b): the two words the fake firmware answers a
-//     mailbox property tag with (mailbox.call); a tag it was not given fails
+//     mailbox property tag with (mailbox.call); a tag it was not given fails.
+//     Given set clock rate (0x00038002), it takes the rate asked for, and get
+//     clock rate answers it from then on
 //   fake.now(): the clock; fake.autoAdvance(ticks): each counter() read moves it on
 //   fake.setBoard(id): what sys.board() answers (1 Pi 3, 2 Pi 4)
 //   fake.refuse(addr): no block answers there (mmio.probe32 gives -1)
@@ -62,7 +64,13 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     const ok = size >= 12 && size % 4 === 0;
     while (w[i] !== 0 && i < at + size / 4) {
       const tag = w[i], space = w[i + 1];
-      const answer = properties.get(tag);
+      let answer = properties.get(tag);
+      // Set clock rate (0x00038002), when the spec lets the fake firmware take it: it answers the
+      // clock and rate asked for, and get clock rate (0x00030002) answers that rate from then on.
+      if (tag === 0x00038002 && answer) {
+        answer = [w[i + 3], w[i + 4]];
+        properties.set(0x00030002, answer);
+      }
       mailboxCalls.push(`0x${tag.toString(16).padStart(8, "0")}`);
       if (answer && answer.length * 4 <= space) {
         answer.forEach((v, k) => { w[i + 3 + k] = v >>> 0; });

@@ -1,0 +1,72 @@
+// The ARM's clock, the SoC's temperature and the firmware's throttling, all
+// through the firmware's mailbox (Raspberry Pi firmware wiki, "Mailbox
+// property interface": get clock rate 0x00030002, get max 0x00030004, get
+// min 0x00030007, set clock rate 0x00038002, get temperature 0x00030006,
+// get max temperature 0x0003000A; get throttled 0x00030046 is the tag
+// vcgencmd get_throttled uses, documented with that command).
+//
+// On a board the ARM starts at its low clock (600 MHz on a Pi 3, 600-700 on
+// a Pi 4) until someone asks the firmware for more, as Linux's cpufreq and
+// Circle's CPU throttle class do: kernel/boot.ts asks for the model's
+// maximum on core 0 before main(), and the banner says what it got. The
+// firmware lowers it again by itself when the SoC is too hot or the supply
+// too weak (throttled() says so).
+//
+//   clocks.armHz();                 // now
+//   clocks.setArmHz(clocks.armMinHz());   // slow down (less heat, less power)
+//   clocks.milliCelsius();          // 47230: 47.23 degrees
+//
+// QEMU answers fixed values and sets nothing: tests/spec/clocks.spec.ts
+// checks the messages against the fake firmware; a board's answers are
+// checked only on paper.
+import { request, answer, Clock } from "./mailbox";
+
+export namespace Tag {
+  export const GET_CLOCK_RATE: u32 = 0x00030002;
+  export const GET_MAX_CLOCK_RATE: u32 = 0x00030004;
+  export const GET_MIN_CLOCK_RATE: u32 = 0x00030007;
+  export const SET_CLOCK_RATE: u32 = 0x00038002;
+  export const GET_TEMPERATURE: u32 = 0x00030006;
+  export const GET_MAX_TEMPERATURE: u32 = 0x0003000a;
+  export const GET_THROTTLED: u32 = 0x00030046;
+}
+
+/** get_throttled's bits: now (0-3) and since boot (16-19). */
+export namespace Throttled {
+  export const UNDER_VOLTAGE: u32 = 1 << 0;
+  export const FREQUENCY_CAPPED: u32 = 1 << 1;
+  export const THROTTLED: u32 = 1 << 2;
+  export const SOFT_TEMPERATURE_LIMIT: u32 = 1 << 3;
+  export const SINCE_BOOT: u32 = 16;          // shift: the same four bits, latched since boot
+}
+
+/** The rate of `clock` the firmware answers `tag` with (its second word), 0 if it did not answer. */
+function rate(tag: u32, clock: u32): u32 { return request(tag, 2, clock) ? answer(1) : 0; }
+
+/** The ARM's clock now, in Hz (0: the firmware did not say). */
+export function armHz(): u32 { return rate(Tag.GET_CLOCK_RATE, Clock.ARM); }
+/** The most the firmware allows the ARM on this model (arm_freq). */
+export function armMaxHz(): u32 { return rate(Tag.GET_MAX_CLOCK_RATE, Clock.ARM); }
+/** The least (arm_freq_min). */
+export function armMinHz(): u32 { return rate(Tag.GET_MIN_CLOCK_RATE, Clock.ARM); }
+
+/** Asks the firmware for `hz` on the ARM (turbo settings left alone); the rate it set, 0 if it refused. */
+export function setArmHz(hz: u32): u32 {
+  return request(Tag.SET_CLOCK_RATE, 2, Clock.ARM, hz, 0) ? answer(1) : 0;
+}
+
+/** The ARM at the model's maximum; the rate now (what the firmware answers afterwards), 0 if it did not answer. */
+export function fullSpeed(): u32 {
+  const most = armMaxHz();
+  if (!most) return 0;
+  if (armHz() != most) setArmHz(most);
+  return armHz();
+}
+
+/** The SoC's temperature in thousandths of a degree Celsius (0: no answer). */
+export function milliCelsius(): u32 { return request(Tag.GET_TEMPERATURE, 2, 0) ? answer(1) : 0; }
+/** Where the firmware starts to throttle, in thousandths of a degree. */
+export function maxMilliCelsius(): u32 { return request(Tag.GET_MAX_TEMPERATURE, 2, 0) ? answer(1) : 0; }
+
+/** The firmware's throttling bits (Throttled.*), or 0xFFFFFFFF if it did not answer (QEMU does not). */
+export function throttled(): u32 { return request(Tag.GET_THROTTLED, 1, 0) ? answer(0) : 0xffffffff; }
