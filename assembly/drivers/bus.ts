@@ -17,6 +17,7 @@ import { Future } from "../kernel/exec/future";
 import { Context, Task } from "../kernel/exec/task";
 import { Sleep } from "../kernel/exec/timer";
 import { Mutex } from "../kernel/exec/sync";
+import { coreHz } from "./clocks";
 
 /** Masters of one kind by number (BSC0-7, SPI0-7). */
 export const MAX_MASTERS: u32 = 8;
@@ -34,7 +35,22 @@ export abstract class Master {
   transfers: u32 = 0;
   errors: u32 = 0;
 
+  /** The core clock the block divides, asked of the firmware once. */
+  coreHz: u32 = 0;
+
   constructor(public n: u32, public base: u32, public source: u32) {}
+
+  /**
+   * The divider for a clock of at most `hz`: the core clock (the firmware's,
+   * else `fallbackHz`) over CDIV, CDIV rounded up to even and at least 2 (both
+   * blocks take even dividers: BCM2835 ARM Peripherals 3.2 DIV, 10.5 CLK and
+   * its errata). The caller clamps it to its register.
+   */
+  evenDivider(hz: u32, fallbackHz: u32): u32 {
+    if (!this.coreHz) { const c = coreHz(); this.coreHz = c ? c : fallbackHz; }
+    const div = (((this.coreHz + hz - 1) / hz) + 1) & ~1;
+    return div < 2 ? 2 : div;
+  }
 
   /** Whether the block's status has something for the waiting transfer (a byte to move, the end, an error). */
   abstract attention(): bool;

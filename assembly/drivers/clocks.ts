@@ -19,17 +19,7 @@
 // QEMU answers fixed values and sets nothing: tests/spec/clocks.spec.ts
 // checks the messages against the fake firmware; a board's answers are
 // checked only on paper.
-import { request, answer, Clock } from "./mailbox";
-
-export namespace Tag {
-  export const GET_CLOCK_RATE: u32 = 0x00030002;
-  export const GET_MAX_CLOCK_RATE: u32 = 0x00030004;
-  export const GET_MIN_CLOCK_RATE: u32 = 0x00030007;
-  export const SET_CLOCK_RATE: u32 = 0x00038002;
-  export const GET_TEMPERATURE: u32 = 0x00030006;
-  export const GET_MAX_TEMPERATURE: u32 = 0x0003000a;
-  export const GET_THROTTLED: u32 = 0x00030046;
-}
+import { request, answer, clockRate, temperature, Clock, Tag } from "./mailbox";
 
 /** get_throttled's bits: now (0-3) and since boot (16-19). */
 export namespace Throttled {
@@ -44,11 +34,13 @@ export namespace Throttled {
 function rate(tag: u32, clock: u32): u32 { return request(tag, 2, clock) ? answer(1) : 0; }
 
 /** The ARM's clock now, in Hz (0: the firmware did not say). */
-export function armHz(): u32 { return rate(Tag.GET_CLOCK_RATE, Clock.ARM); }
+export function armHz(): u32 { return clockRate(Clock.ARM); }
 /** The most the firmware allows the ARM on this model (arm_freq). */
-export function armMaxHz(): u32 { return rate(Tag.GET_MAX_CLOCK_RATE, Clock.ARM); }
+export function armMaxHz(): u32 { return rate(Tag.MAX_CLOCK_RATE, Clock.ARM); }
 /** The least (arm_freq_min). */
-export function armMinHz(): u32 { return rate(Tag.GET_MIN_CLOCK_RATE, Clock.ARM); }
+export function armMinHz(): u32 { return rate(Tag.MIN_CLOCK_RATE, Clock.ARM); }
+/** The VideoCore's core clock, which the I2C and SPI blocks divide (0: the firmware did not say). */
+export function coreHz(): u32 { return clockRate(Clock.CORE); }
 
 /** Asks the firmware for `hz` on the ARM (turbo settings left alone); the rate it set, 0 if it refused. */
 export function setArmHz(hz: u32): u32 {
@@ -64,9 +56,9 @@ export function fullSpeed(): u32 {
 }
 
 /** The SoC's temperature in thousandths of a degree Celsius (0: no answer). */
-export function milliCelsius(): u32 { return request(Tag.GET_TEMPERATURE, 2, 0) ? answer(1) : 0; }
+export function milliCelsius(): u32 { return temperature(); }
 /** Where the firmware starts to throttle, in thousandths of a degree. */
-export function maxMilliCelsius(): u32 { return request(Tag.GET_MAX_TEMPERATURE, 2, 0) ? answer(1) : 0; }
+export function maxMilliCelsius(): u32 { return request(Tag.MAX_TEMPERATURE, 2, 0) ? answer(1) : 0; }
 
 /** The firmware's throttling bits (Throttled.*), or 0xFFFFFFFF if it did not answer (QEMU does not). */
-export function throttled(): u32 { return request(Tag.GET_THROTTLED, 1, 0) ? answer(0) : 0xffffffff; }
+export function throttled(): u32 { return request(Tag.THROTTLED, 1, 0) ? answer(0) : 0xffffffff; }

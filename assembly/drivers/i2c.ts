@@ -42,7 +42,6 @@ import { currentBoard, i2cBase, i2cPins, Irq } from "../board";
 import { coreId, timerFrequency } from "../arch/cpu";
 import * as irq from "./irq";
 import * as gpio from "./gpio";
-import { clockRate, Clock } from "./mailbox";
 import { onIrq } from "../kernel/irq";
 import { Context } from "../kernel/exec/task";
 import { SpinLock } from "../kernel/sync/spinlock";
@@ -135,17 +134,10 @@ export function open(n: u32, core: u32 = coreId()): Bus {
   return bus;
 }
 
-/** The core clock the BSC divides (the firmware's; 150 MHz, the datasheet's nominal, if it does not answer). */
-function coreClockHz(): u32 {
-  const hz = clockRate(Clock.CORE);
-  return hz ? hz : 150_000_000;
-}
-
 /** One BSC: its registers, the lock that keeps transfers whole (`lock`), and the transfer waiting for it (bus.ts's Master). */
 export class Bus extends Master {
-  /** The divider last set, and for which speed. */
+  /** The speed the divider was last set for. */
   divHz: u32 = 0;
-  coreHz: u32 = 0;
 
   constructor(n: u32, base: u32) { super(n, base, Irq.I2C); }
 
@@ -157,22 +149,11 @@ export class Bus extends Master {
     return new Transfer(this, address, hz, write, read);
   }
 
-  /** Sets the clock divider for `hz` (SCL = core clock / CDIV; CDIV even, BCM2835 ARM Peripherals 3.2 DIV). */
+  /** Sets the clock divider for `hz` (SCL = core clock / CDIV, BCM2835 ARM Peripherals 3.2 DIV; 150 MHz, the datasheet's nominal, if the firmware does not say). */
   setSpeed(hz: u32): void {
     if (hz == this.divHz) return;
-    if (!this.coreHz) this.coreHz = coreClockHz();
-    let div = (this.coreHz + hz - 1) / hz;             // the speed is at most the one asked for
-    div = (div + 1) & ~1;
-    if (div < 2) div = 2;
-    if (div > 0xfffe) div = 0xfffe;
-    write32(this.base + DIV, div);
+    write32(this.base + DIV, min<u32>(this.evenDivider(hz, 150_000_000), 0xfffe));
     this.divHz = hz;
-  }
-
-  /** The SCL frequency the divider gives now. */
-  get hz(): u32 {
-    const div = read32(this.base + DIV) & 0xffff;
-    return (this.coreHz ? this.coreHz : coreClockHz()) / (div ? div : 32768);
   }
 
   /** The block has something for the waiting transfer: the end, an error, room in the FIFO, bytes in it. */

@@ -23,7 +23,13 @@ export namespace Tag {
   export const ARM_MEMORY: u32 = 0x00010005;
   export const VC_MEMORY: u32 = 0x00010006;
   export const CLOCK_RATE: u32 = 0x00030002;
+  export const MAX_CLOCK_RATE: u32 = 0x00030004;
+  export const MIN_CLOCK_RATE: u32 = 0x00030007;
+  export const SET_CLOCK_RATE: u32 = 0x00038002;
   export const TEMPERATURE: u32 = 0x00030006;
+  export const MAX_TEMPERATURE: u32 = 0x0003000a;
+  /** vcgencmd get_throttled's tag (documented with that command, not in the wiki). */
+  export const THROTTLED: u32 = 0x00030046;
   export const SET_GPIO_STATE: u32 = 0x00038041;
 }
 

@@ -24,7 +24,6 @@ import { currentBoard, spiBase, spiPins, spiPins2, Irq } from "../board";
 import { coreId, timerFrequency } from "../arch/cpu";
 import * as irq from "./irq";
 import * as gpio from "./gpio";
-import { clockRate, Clock } from "./mailbox";
 import { onIrq } from "../kernel/irq";
 import { SpinLock } from "../kernel/sync/spinlock";
 import * as bus from "./bus";
@@ -103,8 +102,6 @@ export function open(n: u32 = 0, core: u32 = coreId()): Spi {
 
 /** One SPI master: its registers, the lock that keeps a device's transfer whole (`lock`), and the transfer waiting (bus.ts's Master). */
 export class Spi extends Master {
-  coreHz: u32 = 0;
-
   constructor(n: u32, base: u32) { super(n, base, Irq.SPI); }
 
   /**
@@ -118,14 +115,10 @@ export class Spi extends Master {
     return new SpiDevice(this, mode & 3, hz, cs & 1, pin);
   }
 
-  /** The divider for `hz`: SCLK = core clock / CDIV, CDIV even (BCM2835 ARM Peripherals 10.5 CLK; the errata's "even", not "a power of two"). */
+  /** The divider for `hz`: SCLK = core clock / CDIV (BCM2835 ARM Peripherals 10.5 CLK; 250 MHz if the firmware does not say). */
   divider(hz: u32): u32 {
-    if (!this.coreHz) { const c = clockRate(Clock.CORE); this.coreHz = c ? c : 250_000_000; }
-    let div = (this.coreHz + hz - 1) / hz;
-    div = (div + 1) & ~1;
-    if (div < 2) div = 2;
-    if (div > 0xfffe) div = 0;                         // 0: 65536, the slowest
-    return div;
+    const div = this.evenDivider(hz, 250_000_000);
+    return div > 0xfffe ? 0 : div;                     // 0: 65536, the slowest
   }
 
   /** The block has something for the waiting transfer: the end, or RX three quarters full. */
@@ -193,7 +186,7 @@ export class SpiTransfer extends bus.Transfer {
     return d.cs | ((d.mode & 1) ? CS_CPHA : 0) | ((d.mode & 2) ? CS_CPOL : 0);
   }
 
-  /** Speed, mode and line with both FIFOs cleared, the chip selected, then TA with the interrupts. */
+  /** Speed, mode and line with both FIFOs cleared, the chip selected, then TA with the interrupts (BCM2835 ARM Peripherals 10.6.2, interrupt mode). */
   protected begin(): u64 {
     const spi = this.device.spi, d = this.device;
     write32(spi.base + CLK, spi.divider(d.hz));

@@ -3,7 +3,7 @@
 // ARM is below it, and reports what the firmware then says. QEMU's
 // firmware answers fixed values, so only here does a rate change.
 import * as clocks from "../../assembly/drivers/clocks";
-import { Tag } from "../../assembly/drivers/clocks";
+import { Tag } from "../../assembly/drivers/mailbox";
 import { Board } from "../../assembly/board";
 import { trace, since, machine, setProperty } from "../../assembly/testing";
 
@@ -12,8 +12,8 @@ function count(text: string, what: string): i32 { return text.split(what).length
 describe("ARM clock and temperature", () => {
   it("fullSpeed(): below the maximum, asks for it, and the firmware's new rate is what it returns", () => {
     machine(Board.Pi4);
-    setProperty(Tag.GET_MAX_CLOCK_RATE, 3, 1_500_000_000);
-    setProperty(Tag.GET_CLOCK_RATE, 3, 600_000_000);
+    setProperty(Tag.MAX_CLOCK_RATE, 3, 1_500_000_000);
+    setProperty(Tag.CLOCK_RATE, 3, 600_000_000);
     setProperty(Tag.SET_CLOCK_RATE, 3, 0);                 // the firmware takes sets
     expect(clocks.armHz()).toBe(600_000_000);
     const mark = trace().length;
@@ -24,14 +24,14 @@ describe("ARM clock and temperature", () => {
 
   it("fullSpeed(): at the maximum already, no set; a firmware that refuses sets leaves the rate, and says so by it", () => {
     machine(Board.Pi3);
-    setProperty(Tag.GET_MAX_CLOCK_RATE, 3, 1_200_000_000);
-    setProperty(Tag.GET_CLOCK_RATE, 3, 1_200_000_000);
+    setProperty(Tag.MAX_CLOCK_RATE, 3, 1_200_000_000);
+    setProperty(Tag.CLOCK_RATE, 3, 1_200_000_000);
     const mark = trace().length;
     expect(clocks.fullSpeed()).toBe(1_200_000_000);
     expect(count(since(mark), "mailbox.call")).toBe(3);      // max, now, now: no set
     machine(Board.Pi3);
-    setProperty(Tag.GET_MAX_CLOCK_RATE, 3, 1_200_000_000);
-    setProperty(Tag.GET_CLOCK_RATE, 3, 600_000_000);        // and no answer to the set
+    setProperty(Tag.MAX_CLOCK_RATE, 3, 1_200_000_000);
+    setProperty(Tag.CLOCK_RATE, 3, 600_000_000);        // and no answer to the set
     expect(clocks.fullSpeed()).toBe(600_000_000);
     expect(clocks.setArmHz(1_200_000_000)).toBe(0);
   });
@@ -42,8 +42,8 @@ describe("ARM clock and temperature", () => {
     expect(clocks.fullSpeed()).toBe(0);
     expect(clocks.milliCelsius()).toBe(0);
     expect(clocks.throttled()).toBe(0xffffffff);
-    setProperty(Tag.GET_TEMPERATURE, 0, 47_230);
-    setProperty(Tag.GET_THROTTLED, 0x50005, 0);
+    setProperty(Tag.TEMPERATURE, 0, 47_230);
+    setProperty(Tag.THROTTLED, 0x50005, 0);
     expect(clocks.milliCelsius()).toBe(47_230);
     expect(clocks.throttled() & clocks.Throttled.UNDER_VOLTAGE).toBe(clocks.Throttled.UNDER_VOLTAGE);
   });
