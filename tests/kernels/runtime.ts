@@ -61,6 +61,26 @@ function exercise(core: u32): void {
   if (bytes[299] != 7) fail("typed array");
   dispose(bytes);
   exitScope(scope);
+  overlappingCopies(core);
+}
+
+// memory.copy over itself, both ways (the stub's memmove: 16 bytes at a
+// time, in the direction that reads each byte before it is overwritten),
+// against a byte at a time: every length to 70 at every shift to 20.
+function overlappingCopies(core: u32): void {
+  const n = 128;
+  const buf = heap.alloc(n), want = heap.alloc(n);
+  for (let len = 1; len <= 70; len++) for (let shift = -20; shift <= 20; shift++) {
+    if (shift == 0) continue;
+    for (let i = 0; i < n; i++) { store<u8>(buf + i, <u8>(i * 7 + core)); store<u8>(want + i, <u8>(i * 7 + core)); }
+    const from = 30, to = 30 + shift;
+    memory.copy(buf + to, buf + from, len);
+    if (shift > 0) for (let i = len - 1; i >= 0; i--) store<u8>(want + to + i, load<u8>(want + from + i));
+    else for (let i = 0; i < len; i++) store<u8>(want + to + i, load<u8>(want + from + i));
+    if (memory.compare(buf, want, n) != 0) { fail("memory.copy of " + len.toString() + " bytes over itself, shifted " + shift.toString()); heap.free(buf); heap.free(want); return; }
+  }
+  heap.free(buf);
+  heap.free(want);
 }
 
 function makeParcel(core: u32): void {
