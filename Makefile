@@ -130,7 +130,7 @@ IMG_wasm3     := $(B)
 IMG_aot       := $(B)/aot
 IMG           := $(IMG_$(BACKEND))
 
-.PHONY: test-images all tools boards qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
+.PHONY: test-images all tools boards font qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -178,6 +178,14 @@ $(B)/gen/boards.h $(BOARDS_COMMITTED) &: $(wildcard tools/boards/spec.ts tools/b
 	$(Q)touch $(B)/gen/boards.h
 	$(Q)for f in $(BOARDS_COMMITTED); do [ $$f -nt tools/boards/spec.ts ] && [ $$f -nt tools/boards/gen.ts ] || touch $$f; done
 boards: $(B)/gen/boards.h
+
+# ---- the text font: its drawing packed for the kernel (assembly/gfx/font.ts) ----
+ifeq ($(TSPI_PROJECT),)
+assembly/gfx/font.ts: tools/gfx/font.txt tools/gfx/font.ts | $(TOOLS)
+	$(call say,GEN,font)
+	$(Q)$(NODE) $(TJS)/tools/gfx/font.js
+endif
+font: assembly/gfx/font.ts
 
 # ---- the push protocol's constants, for the board's half (boot/push/push.h) ----
 $(B)/gen/push_protocol.h: $(wildcard tools/push/protocol.ts tools/push/gen.ts) | $(TOOLS)

@@ -55,10 +55,17 @@ import * as power from "./drivers/power";
 import * as rng from "./drivers/rng";
 import * as spi from "./drivers/spi";
 import * as clocks from "./drivers/clocks";
-export { gpio, uart, led, mailbox, systimer, i2c, power, rng, spi, clocks };
+import * as screen from "./drivers/screen";
+export { gpio, uart, led, mailbox, systimer, i2c, power, rng, spi, clocks, screen };
+export { Screen } from "./drivers/screen";
 export { Pull, Edge } from "./drivers/gpio";
 export { I2cError } from "./drivers/i2c";
 export { SpiError } from "./drivers/spi";
+
+// ---- drawing: canvases, text, the screen's console (assembly/gfx/) ----------
+export { Canvas, rgb, TRANSPARENT } from "./gfx/canvas";
+export { TextConsole } from "./gfx/console";
+export { CELL_WIDTH, CELL_HEIGHT } from "./gfx/font";
 
 // ---- parts people wire to the buses (assembly/devices/) ---------------------
 export { Tmp105, TemperatureSample } from "./devices/tmp105";

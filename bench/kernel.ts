@@ -23,6 +23,9 @@ import { waitForEvent, sendEvent } from "../assembly/arch/cpu";
 import * as gpio from "../assembly/drivers/gpio";
 import { collectNow, gcStats, GcStats } from "../assembly/kernel/mem/gc";
 import { median } from "../assembly/kernel/bench";
+import * as screen from "../assembly/drivers/screen";
+import { Screen } from "../assembly/drivers/screen";
+import * as rng from "../assembly/drivers/rng";
 
 const OPS: u32 = 1000;
 // The harness's own variables are per core (@perCore): the rows measure
@@ -115,6 +118,33 @@ function gpioToggle(): void { pin!.high(); pin!.low(); }
 
 /** The median of five runs of `ops` calls (the library's, as a project's bench/*.ts uses it: assembly/kernel/bench.ts). */
 function run(op: () => void, ops: u32 = OPS): u64 { return median(op, ops); }
+
+// Screen rows (issue 24): a full 640x480 frame filled in the canvas and
+// presented (the copy to the framebuffer: one host call), the present
+// alone, and a line of 80 characters drawn and presented. bench/native.c
+// fills the framebuffer itself, a word at a time, for the C column.
+// @ts-ignore: decorator
+@perCore let shown: Screen | null = null;
+// @ts-ignore: decorator
+@perCore let colour: u32 = 0;
+const LINE = "The quick brown fox jumps over the lazy dog; 0123456789 (async, await) {tspi}!!";
+function screenFill(): void { const s = shown!; s.fillRect(0, 0, 640, 480, colour++); s.present(); }
+function screenPresent(): void { const s = shown!; s.markDirty(0, 0, 640, 480); s.present(); }
+function screenText(): void { const s = shown!; s.text(0, 240, LINE, 0xffffff, colour++); s.present(); }
+function rngWord(): void { sink = rng.next(); }
+
+function screenRows(base1: u64): void {
+  shown = screen.open(640, 480);
+  if (!shown) { print("bench: no screen: "); println(screen.lastError()); return; }
+  frame("screen-fill", screenFill, base1);
+  frame("screen-present", screenPresent, base1);
+  frame("screen-text-line", screenText, base1);
+}
+
+function frame(name: string, op: () => void, base1: u64): void {
+  const n = run(op, 1);
+  print("bench: wasm3 "); print(name); print(" "); printU64(n > base1 ? n - base1 : 0); println(" 1");
+}
 
 // Executor rows: the same operations as bench/native.c on bench/native_exec.c.
 class Pending extends Task { poll(cx: Context): bool { return false; } }
@@ -391,6 +421,8 @@ function main(): void {
   pin = gpio.output(17);
   row("gpio-toggle", gpioToggle, base);
   pin!.release();
+  screenRows(base1);
+  if (rng.available()) row("rng-word", rngWord, base);
   execRows(base);
   asyncRows(base1, base);
   row("concat-dispose", concatDispose, base);

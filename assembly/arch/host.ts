@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 7;
+export const ABI_VERSION: u32 = 8;
 /** The most cores the stub runs the kernel on: the length of every per-core table (a power of two; index with core & (MAX_CORES - 1)). */
 export const MAX_CORES: u32 = 4;
 
@@ -173,6 +173,26 @@ export namespace mailbox {
   // @ts-ignore: decorator
   @external("mailbox", "call")
   export declare function call(buffer: usize): u32;
+}
+
+/** The framebuffer: memory the firmware allocates outside linear memory and outside the MMIO windows, which the kernel reaches only through these checked copies. The host learns the framebuffer from the firmware itself: when a mailbox.call's answer holds an answered allocate-buffer tag (0x00040001), the host records its base (bus address & 0x3FFFFFFF) and size as the window, and maps it into the stub's tables as Normal non-cacheable memory (so a copy needs no cache maintenance and the display sees it at once); a release-buffer tag (0x00048001) closes the window. Offsets are bytes from the window's start; a rectangle is `rows` rows of `rowBytes` bytes, `pitch` bytes apart. */
+export namespace fb {
+  /** The size of the window in bytes: 0 while the firmware has allocated no framebuffer. */
+  // @ts-ignore: decorator
+  @external("fb", "bytes")
+  export declare function bytes(): u32;
+  /** Copies a rectangle from linear memory (`rows` rows of `rowBytes` bytes at `src`, `srcPitch` apart) to the framebuffer at `offset` (rows `pitch` apart). Refuses (traps): a rectangle that runs past the end of linear memory or of the window, or no window. */
+  // @ts-ignore: decorator
+  @external("fb", "write")
+  export declare function write(offset: u32, pitch: u32, src: usize, srcPitch: u32, rowBytes: u32, rows: u32): void;
+  /** Copies a rectangle from the framebuffer at `offset` (rows `pitch` apart) to linear memory at `dst` (rows `dstPitch` apart): what the display shows, for a screenshot or a check. Refuses (traps): as write. */
+  // @ts-ignore: decorator
+  @external("fb", "read")
+  export declare function read(offset: u32, pitch: u32, dst: usize, dstPitch: u32, rowBytes: u32, rows: u32): void;
+  /** Fills a rectangle of the framebuffer with the 32-bit `value` (a 32-bit pixel; `offset`, `pitch` and `rowBytes` are multiples of 4). Refuses (traps): as write, and an offset, pitch or rowBytes that is not a multiple of 4. */
+  // @ts-ignore: decorator
+  @external("fb", "fill")
+  export declare function fill(offset: u32, pitch: u32, rowBytes: u32, rows: u32, value: u32): void;
 }
 
 /** Panic, exit and the machine's identity. */

@@ -31,6 +31,16 @@ export namespace Tag {
   /** vcgencmd get_throttled's tag (documented with that command, not in the wiki). */
   export const THROTTLED: u32 = 0x00030046;
   export const SET_GPIO_STATE: u32 = 0x00038041;
+  // The framebuffer (wiki, "Framebuffer"): a GET tag's SET twin is 0x00008000 above it.
+  export const ALLOCATE_BUFFER: u32 = 0x00040001;
+  export const RELEASE_BUFFER: u32 = 0x00048001;
+  export const GET_PHYSICAL_SIZE: u32 = 0x00040003;
+  export const SET_PHYSICAL_SIZE: u32 = 0x00048003;
+  export const SET_VIRTUAL_SIZE: u32 = 0x00048004;
+  export const SET_DEPTH: u32 = 0x00048005;
+  export const SET_PIXEL_ORDER: u32 = 0x00048006;
+  export const GET_PITCH: u32 = 0x00040008;
+  export const SET_VIRTUAL_OFFSET: u32 = 0x00048009;
 }
 
 /** Clock ids for clockRate(). */
@@ -45,7 +55,7 @@ const SLOT: u32 = 256;                                   // bytes per core: room
 const BUFFERS = memory.data(MAX_CORES * SLOT, 64);
 const ERRORS = memory.data(4 * MAX_CORES, 4);                    // per core: the last error, an index into WHY
 
-const OK = 0, NO_ANSWER = 1, REFUSED = 2, TAG_UNANSWERED = 3, TOO_SHORT = 4;
+const OK = 0, NO_ANSWER = 1, REFUSED = 2, TAG_UNANSWERED = 3, TOO_SHORT = 4, TOO_MANY = 5;
 
 // @ts-ignore: decorator
 @inline function buffer(): usize { return BUFFERS + <usize>(coreId() & (MAX_CORES - 1)) * SLOT; }
@@ -83,6 +93,62 @@ export function request(tag: u32, answerWords: u32, in0: u32 = 0, in1: u32 = 0, 
   return true;
 }
 
+// ---- a message of several tags ----------------------------------------------
+// Some settings only hold together in one message: the framebuffer's size,
+// depth and allocation are one request, or the firmware allocates for the
+// settings it had (wiki, "Framebuffer": "…all in one message"). Build it on
+// this core's buffer with begin() and add(), send() it, and read each tag's
+// answer by the index add() gave:
+//   mailbox.begin();
+//   const size = mailbox.add(Tag.SET_PHYSICAL_SIZE, 2, 640, 480);
+//   if (mailbox.send() && mailbox.answered(size)) width = mailbox.word(size);
+
+/** Starts a message of several tags on this core's buffer. */
+export function begin(): void { store<u32>(buffer(), 8); }
+
+/**
+ * Adds `tag` with `words` value words (room for request and answer), the
+ * first ones `in0`..`in3`. Returns the index of its first value word, for
+ * word() and answered(); -1 when the message has no room left (send() then fails).
+ */
+export function add(tag: u32, words: u32, in0: u32 = 0, in1: u32 = 0, in2: u32 = 0, in3: u32 = 0): i32 {
+  const b = buffer();
+  const at = load<u32>(b);
+  if (at + 12 + words * 4 + 4 > SLOT) { store<u32>(b, SLOT + 1); return -1; }
+  store<u32>(b + at, tag);
+  store<u32>(b + at, words * 4, 4);
+  store<u32>(b + at, 0, 8);
+  for (let i: u32 = 0; i < words; i++) store<u32>(b + at + 12 + i * 4, 0);
+  if (words > 0) store<u32>(b + at, in0, 12);
+  if (words > 1) store<u32>(b + at, in1, 16);
+  if (words > 2) store<u32>(b + at, in2, 20);
+  if (words > 3) store<u32>(b + at, in3, 24);
+  store<u32>(b, at + 12 + words * 4);
+  return <i32>(at + 12) / 4;
+}
+
+/** Sends the message begin() and add() built; true when the firmware parsed it (each tag: answered()). */
+export function send(): bool {
+  const b = buffer();
+  const at = load<u32>(b);
+  if (at > SLOT - 4) return fail(TOO_MANY);
+  store<u32>(b + at, 0);                                // end tag
+  store<u32>(b, at + 4);                                // the size
+  store<u32>(b, 0, 4);
+  if (host.call(b) != 0) return fail(NO_ANSWER);
+  if (load<u32>(b, 4) != 0x80000000) return fail(REFUSED);
+  store<u32>(ERRORS + (coreId() & (MAX_CORES - 1)) * 4, OK);
+  return true;
+}
+
+/** Whether the firmware answered the tag whose first value word is `index` (from add()). */
+export function answered(index: i32): bool {
+  return index >= 3 && (load<u32>(buffer() + <usize>(index - 1) * 4) & 0x80000000) != 0;
+}
+
+/** Word `index` of this core's buffer: an answer's value word, by add()'s index. */
+export function word(index: i32): u32 { return load<u32>(buffer() + <usize>index * 4); }
+
 /** Word `i` of the last answer on this core. */
 export function answer(i: u32): u32 { return load<u32>(buffer() + 20 + i * 4); }
 
@@ -93,6 +159,7 @@ export function lastError(): string {
     case REFUSED: return "mailbox: the firmware could not parse the request (response code 0x80000001)";
     case TAG_UNANSWERED: return "mailbox: the firmware does not know this tag (no response bit)";
     case TOO_SHORT: return "mailbox: the firmware's answer is shorter than expected";
+    case TOO_MANY: return "mailbox: the message's tags do not fit in 256 bytes";
     default: return "";
   }
 }

@@ -79,3 +79,16 @@ export function uartSent(from: i32 = 0): string {
   for (let i = 0; i < n; i++) unchecked(codes[i] = uartSentChar(from + i));
   return String.fromCharCodes(codes);
 }
+
+// ---- the framebuffer (tools/testing/fake-fb.ts) ----
+/**
+ * The fake firmware gets a display of width x height: it answers depth
+ * `depth` (0: the one asked for) and pixel order `order` (-1: the one asked
+ * for), gives virtual heights up to `maxVirtualHeight`, and allocates a
+ * buffer if `allocates` (fb.* then reach it).
+ */
+@external("fake", "framebuffer") export declare function framebuffer(width: i32, height: i32, depth: i32, order: i32, maxVirtualHeight: i32, allocates: bool): void;
+/** The 32-bit word at byte `offset` of the fake framebuffer. */
+@external("fake", "fbWord") export declare function fbWord(offset: u32): u32;
+/** The virtual offset's y the firmware was last given: the row of the framebuffer the display shows first. */
+@external("fake", "fbOffsetY") export declare function fbOffsetY(): i32;

@@ -28,8 +28,10 @@
 
 #define MAIR_DEVICE_nGnRE 0x04
 #define MAIR_NORMAL_WB    0xff
+#define MAIR_NORMAL_NC    0x44  /* Normal, inner and outer non-cacheable (ARM ARM D8.5, MAIR_EL1) */
 #define ATTR_DEVICE 0           /* MAIR_EL1 index */
 #define ATTR_NORMAL 1
+#define ATTR_NORMAL_NC 2
 
 #define DESC_TABLE    3ull      /* level 1-2: next-level table */
 #define DESC_BLOCK    1ull      /* level 1-2: block */
@@ -41,6 +43,7 @@
 #define DESC_UXN      (1ull << 54)
 #define NORMAL        (DESC_ATTR(ATTR_NORMAL) | DESC_SH_INNER | DESC_AF)
 #define DEVICE        (DESC_ATTR(ATTR_DEVICE) | DESC_AF | DESC_PXN | DESC_UXN)
+#define NONCACHED     (DESC_ATTR(ATTR_NORMAL_NC) | DESC_SH_INNER | DESC_AF | DESC_PXN | DESC_UXN)
 
 #define PAGE  4096ull
 #define BLOCK (2ull << 20)
@@ -123,12 +126,34 @@ void mmu_build_tables(void) {
     dsb_sy();
 }
 
+int mmu_map_uncached(uint64_t base, uint64_t size) {
+    if (size == 0 || base + size < base || base + size > (4ull << 30)) return -1;
+    int cached = 0;
+    for (uint64_t a = base & ~(BLOCK - 1); a < base + size; a += BLOCK) {
+        if (is_device(a)) return -1;
+        uint64_t *d = &identity_l2[a >> 30][(a >> 21) & 511];
+        if (*d == 0) continue;
+        if ((*d & (7ull << 2)) == DESC_ATTR(ATTR_NORMAL)) cached = 1;   /* RAM the kernel maps (or the stacks' table) */
+    }
+    /* Invalid -> valid needs no break-before-make and no TLB invalidation: a
+     * translation fault is never cached in a TLB (ARM ARM D8.13). The DSB
+     * makes the entries visible to every core's table walk (inner
+     * shareable, and the walks are cacheable: TCR_EL1.IRGN0/ORGN0). */
+    for (uint64_t a = base & ~(BLOCK - 1); a < base + size; a += BLOCK) {
+        uint64_t *d = &identity_l2[a >> 30][(a >> 21) & 511];
+        if (*d == 0) *d = a | DESC_BLOCK | NONCACHED;
+    }
+    __asm__ volatile("dsb ish\n isb" ::: "memory");
+    return cached;
+}
+
 /* Reads nothing from memory but the tables themselves, so a secondary core
  * may call it while its caches are still off (core 0 built the tables before
  * it turned its own caches on, so they are in RAM). */
 void mmu_enable(unsigned core) {
     sysreg_write(mair_el1, (MAIR_DEVICE_nGnRE << (8 * ATTR_DEVICE)) |
-                           ((uint64_t)MAIR_NORMAL_WB << (8 * ATTR_NORMAL)));
+                           ((uint64_t)MAIR_NORMAL_WB << (8 * ATTR_NORMAL)) |
+                           ((uint64_t)MAIR_NORMAL_NC << (8 * ATTR_NORMAL_NC)));
     /* T0SZ=25 (512 GiB, walk starts at level 1), inner/outer WB-WA table
      * walks, inner-shareable, 4 KiB granule, TTBR1 walks disabled (EPD1),
      * IPS = 36 bits. */

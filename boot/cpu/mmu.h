@@ -17,3 +17,12 @@ uint8_t *mmu_header_page(unsigned core);
 
 /* Non-zero if addr lies in the guard page under a core's C stack; *core is set. */
 int mmu_stack_guard(uint64_t addr, unsigned *core);
+
+/* Maps the physical range [base, base+size) below 4 GiB into every core's
+ * identity map as Normal non-cacheable memory, in 2 MiB blocks, where it is
+ * not mapped yet (the framebuffer, in the VideoCore's part of RAM). Returns
+ * 0 when all of it is non-cacheable now, 1 when part of it was already
+ * mapped as the kernel's cacheable RAM (a writer must then clean the data
+ * cache after writing), -1 when it touches an MMIO window or passes 4 GiB
+ * (nothing is mapped). */
+int mmu_map_uncached(uint64_t base, uint64_t size);

@@ -77,3 +77,7 @@ void put_utf16(const uint8_t *p, uint32_t units);
 struct host_import { const char *module, *name, *signature; M3RawCall fn; };
 extern const struct host_import host_imports[];
 extern const unsigned host_import_count;
+
+/* host_fb.c: reads an answered property message for a framebuffer the
+ * firmware allocated (or released), which fb.* then lets the kernel reach. */
+void fb_snoop(const uint32_t *msg, uint32_t size);

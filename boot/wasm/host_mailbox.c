@@ -32,5 +32,6 @@ m3ApiRawFunction(h_mailbox_call) {
     uint32_t bus = (uint32_t)((uintptr_t)__shared_start + buffer) | 0xC0000000u;
 
     uint32_t result = (uint32_t)mailbox_call(msg, size, bus);
+    if (result == 0) fb_snoop(msg, size);       /* a framebuffer the firmware allocated (host_fb.c) */
     m3ApiReturn(result);
 }

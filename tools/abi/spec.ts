@@ -12,7 +12,8 @@
 // 5: console.echo (typed bytes sent at once, between other cores' whole lines).
 // 6: module "queue" (the executor's run queues: a push or a pop in one call).
 // 7: mmio.probe32 (a read the bus may refuse: a block QEMU lacks).
-export const ABI_VERSION = 7;
+// 8: module "fb" (the framebuffer the firmware allocated: checked copies).
+export const ABI_VERSION = 8;
 
 /**
  * The most cores the stub runs a kernel on, and so the length of every
@@ -158,6 +159,28 @@ export const ABI: AbiModule[] = [
         name: "call", params: [p("buffer", "usize")], result: "u32",
         doc: "Sends the property message at `buffer` (16-byte aligned; its first word is its size in bytes, at most 1024) on channel 8 and waits up to 100 ms for the answer, which the firmware writes into the same buffer. The host cleans the buffer out of the data cache before and invalidates it after, and gives the VideoCore its bus address (physical | 0xC0000000). Returns 0 when an answer came back (check its response code, word 1: 0x80000000 is success), 1 when none came in time.",
         refuses: "a buffer that is not 16-byte aligned, runs past the end of linear memory, or declares a size under 12 or over 1024 bytes",
+      },
+    ],
+  },
+  {
+    module: "fb",
+    doc: "The framebuffer: memory the firmware allocates outside linear memory and outside the MMIO windows, which the kernel reaches only through these checked copies. The host learns the framebuffer from the firmware itself: when a mailbox.call's answer holds an answered allocate-buffer tag (0x00040001), the host records its base (bus address & 0x3FFFFFFF) and size as the window, and maps it into the stub's tables as Normal non-cacheable memory (so a copy needs no cache maintenance and the display sees it at once); a release-buffer tag (0x00048001) closes the window. Offsets are bytes from the window's start; a rectangle is `rows` rows of `rowBytes` bytes, `pitch` bytes apart.",
+    functions: [
+      { name: "bytes", params: [], result: "u32", doc: "The size of the window in bytes: 0 while the firmware has allocated no framebuffer." },
+      {
+        name: "write", params: [p("offset", "u32"), p("pitch", "u32"), p("src", "usize"), p("srcPitch", "u32"), p("rowBytes", "u32"), p("rows", "u32")], result: "void",
+        doc: "Copies a rectangle from linear memory (`rows` rows of `rowBytes` bytes at `src`, `srcPitch` apart) to the framebuffer at `offset` (rows `pitch` apart).",
+        refuses: "a rectangle that runs past the end of linear memory or of the window, or no window",
+      },
+      {
+        name: "read", params: [p("offset", "u32"), p("pitch", "u32"), p("dst", "usize"), p("dstPitch", "u32"), p("rowBytes", "u32"), p("rows", "u32")], result: "void",
+        doc: "Copies a rectangle from the framebuffer at `offset` (rows `pitch` apart) to linear memory at `dst` (rows `dstPitch` apart): what the display shows, for a screenshot or a check.",
+        refuses: "as write",
+      },
+      {
+        name: "fill", params: [p("offset", "u32"), p("pitch", "u32"), p("rowBytes", "u32"), p("rows", "u32"), p("value", "u32")], result: "void",
+        doc: "Fills a rectangle of the framebuffer with the 32-bit `value` (a 32-bit pixel; `offset`, `pitch` and `rowBytes` are multiples of 4).",
+        refuses: "as write, and an offset, pitch or rowBytes that is not a multiple of 4",
       },
     ],
   },

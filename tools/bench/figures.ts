@@ -73,9 +73,10 @@ const IN_CODE: { file: string; re: RegExp; key: string }[] = [
   { file: "README.md", re: /(boot: Raspberry Pi 3 \(BCM2837\), timer 62\.500 MHz, kernel\.wasm )(\d+)( bytes)/g, key: "tour-wasm-bytes" },
 ];
 
-/** The files that may quote figures: README.md and docs/*.md. */
+/** The files that may quote figures: README.md, docs/*.md and docs/drivers/*.md. */
 export function figureFiles(): string[] {
-  return ["README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => join("docs", f))];
+  const md = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".md")).map((f) => join(dir, f));
+  return ["README.md", ...md("docs"), ...md("docs/drivers")];
 }
 
 /** Each quoted figure of `text`: its key, what the text says, and what the results say. */

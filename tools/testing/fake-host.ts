@@ -28,11 +28,16 @@
 //     RX/RT bits of RIS/MIS); fake.uartSentLength()/uartSentChar(i): what
 //     went out on the wire. Polling FR 100,000 times with nothing changing
 //     throws: a spec fails where the hardware would hang.
+//   fake.framebuffer(w, h, depth, order, maxVirtualHeight, allocates): a
+//     firmware that answers the framebuffer's tags within those limits, and
+//     module "fb" over its buffer (fake-fb.ts); fake.fbWord(offset),
+//     fake.fbOffsetY(): what the buffer holds and which page is shown
 // sys.panic records `sys.panic <message>` and throws (expect(..).toThrow()).
 // atomic.wait32 stands for "another core changes the word": it adds 1.
 // Strings are read from the module's memory as UTF-16 (AssemblyScript).
 import { fakeAtomics } from "./fake-atomics.js";
 import { ABI_VERSION } from "../abi/spec.js";
+import { FakeFramebuffer } from "./fake-fb.js";
 
 export const FREQUENCY = 62_500_000n;   // ticks per second, as QEMU's generic timer
 export const EVENT_TIMER = 1;
@@ -53,6 +58,9 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
   // The fake firmware's answers, by property tag: the values it writes.
   const properties = new Map<number, number[]>();
   let mailboxCalls: string[] = [];
+  // The firmware's framebuffer (fake.framebuffer): none until a spec makes one.
+  let framebuffer = new FakeFramebuffer({ width: 640, height: 480, depth: 0, order: -1, maxVirtualHeight: 0, allocates: false });
+  const bytes = () => new Uint8Array(getMemory().buffer);
   const mailbox = (buffer: number): number => {
     const words = () => new Uint32Array(getMemory().buffer);
     const w = words();
@@ -64,7 +72,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     const ok = size >= 12 && size % 4 === 0;
     while (w[i] !== 0 && i < at + size / 4) {
       const tag = w[i], space = w[i + 1];
-      let answer = properties.get(tag);
+      let answer = framebuffer.answer(tag, [w[i + 3], w[i + 4]]) ?? properties.get(tag);
       // Set clock rate (0x00038002), when the spec lets the fake firmware take it: it answers the
       // clock and rate asked for, and get clock rate (0x00030002) answers that rate from then on.
       if (tag === 0x00038002 && answer) {
@@ -167,6 +175,13 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     mailbox: {
       call: (buffer: number) => mailbox(buffer >>> 0),
     },
+    // The framebuffer the fake firmware allocated (fake.framebuffer), with the host's checks.
+    fb: {
+      bytes: () => framebuffer.host(bytes).bytes(),
+      write: (o: number, p: number, s: number, sp: number, rb: number, r: number) => { record(`fb.write ${o >>> 0} ${p} ${rb}x${r}`); framebuffer.host(bytes).write(o, p, s, sp, rb, r); },
+      read: (o: number, p: number, d: number, dp: number, rb: number, r: number) => framebuffer.host(bytes).read(o, p, d, dp, rb, r),
+      fill: (o: number, p: number, rb: number, r: number, v: number) => { record(`fb.fill ${o >>> 0} ${p} ${rb}x${r}`); framebuffer.host(bytes).fill(o, p, rb, r, v); },
+    },
     // wait32 stands for "another core changes the word": it adds 1.
     atomic: fakeAtomics(getMemory, (s) => { if (atomics) record(s); }, (m, i, expected) => (m[i] = expected + 1)),
     // The run queues (module "queue"), as the stub does them: one core, so
@@ -238,9 +253,17 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       abiVersion: () => ABI_VERSION,
     },
     fake: {
+      // A firmware with a display of width x height that answers `depth` (0: as asked) and pixel order
+      // `order` (-1: as asked), gives virtual heights up to maxVirtualHeight and a buffer if `allocates`.
+      framebuffer: (width: number, height: number, depth: number, order: number, maxVirtualHeight: number, allocates: number) => {
+        framebuffer = new FakeFramebuffer({ width, height, depth, order, maxVirtualHeight, allocates: allocates !== 0 });
+      },
+      fbWord: (offset: number) => framebuffer.word(offset >>> 0) | 0,
+      fbOffsetY: () => framebuffer.offsetY,
       traceLength: () => joined().length,
       traceChar: (i: number) => joined().charCodeAt(i),
       reset: (n: number) => {
+        framebuffer = new FakeFramebuffer({ width: 640, height: 480, depth: 0, order: -1, maxVirtualHeight: 0, allocates: false });
         trace = []; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
         boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear(); refused.clear(); irqPending = 0n; properties.clear(); mailboxCalls = [];
         devices = []; uartBytes = [];
