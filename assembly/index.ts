@@ -55,12 +55,14 @@ import * as power from "./drivers/power";
 import * as rng from "./drivers/rng";
 import * as spi from "./drivers/spi";
 import * as clocks from "./drivers/clocks";
+import * as pwm from "./drivers/pwm";
 import * as screen from "./drivers/screen";
-export { gpio, uart, led, mailbox, systimer, i2c, power, rng, spi, clocks, screen };
+export { gpio, uart, led, mailbox, systimer, i2c, power, rng, spi, clocks, screen, pwm };
 export { Screen } from "./drivers/screen";
 export { Pull, Edge } from "./drivers/gpio";
 export { I2cError } from "./drivers/i2c";
 export { SpiError } from "./drivers/spi";
+export { PwmError } from "./drivers/pwm";
 
 // ---- drawing: canvases, text, the screen's console (assembly/gfx/) ----------
 export { Canvas, rgb, TRANSPARENT } from "./gfx/canvas";

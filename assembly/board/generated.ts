@@ -31,6 +31,8 @@ export namespace BCM2837 {
   export const PM: u32 = 0x3f100000;
   /** Linux bcm283x.dtsi, rng@7e104000 (brcm,bcm2835-rng; not in BCM2835 ARM Peripherals) */
   export const RNG: u32 = 0x3f104000;
+  /** BCM2835 ARM Peripherals 6.3 (the GPIO clocks' CM_GPnCTL/DIV); CM_PWMCTL/DIV at +0xA0/+0xA4 only in the errata and Linux's clk-bcm2835.c */
+  export const CM: u32 = 0x3f101000;
   /** The BCM2836 per-core local interrupt controller (QA7). */
   export const LOCAL_INTC: u32 = 0x40000000;
   export const GPIO_PINS: u32 = 54;
@@ -53,6 +55,8 @@ export namespace BCM2711 {
   export const PM: u32 = 0xfe100000;
   /** Linux bcm2711.dtsi, rng@7e104000 (brcm,bcm2711-rng200: iproc-rng200; absent from QEMU) */
   export const RNG: u32 = 0xfe104000;
+  /** BCM2711 ARM Peripherals 5.4 (the GPIO clocks' CM_GPnCTL/DIV); CM_PWMCTL/DIV at +0xA0/+0xA4 only in Linux's clk-bcm2835.c */
+  export const CM: u32 = 0xfe101000;
   /** BCM2711 ARM Peripherals 6.3 (VC peripheral IRQs from SPI 96, figure 7) and 6.5.1 (at 0xFF840000: GICD +0x1000, GICC +0x2000); GIC-400 TRM 3.1 */
   export const GICD: u32 = 0xff841000;
   export const GICC: u32 = 0xff842000;
@@ -111,6 +115,10 @@ export function boardName(b: Board): string {
 // @ts-ignore: decorator
 @inline export function rngBase(b: Board): u32 { return b == Board.Pi4 ? BCM2711.RNG : BCM2837.RNG; }
 
+/** The clock manager (CPRMAN)'s registers (BCM2835 ARM Peripherals 6.3 (the GPIO clocks' CM_GPnCTL/DIV); CM_PWMCTL/DIV at +0xA0/+0xA4 only in the errata and Linux's clk-bcm2835.c; BCM2711 ARM Peripherals 5.4 (the GPIO clocks' CM_GPnCTL/DIV); CM_PWMCTL/DIV at +0xA0/+0xA4 only in Linux's clk-bcm2835.c). */
+// @ts-ignore: decorator
+@inline export function cmBase(b: Board): u32 { return b == Board.Pi4 ? BCM2711.CM : BCM2837.CM; }
+
 /** GPIO pins of the SoC. */
 // @ts-ignore: decorator
 @inline export function gpioPinCount(b: Board): u32 { return b == Board.Pi4 ? BCM2711.GPIO_PINS : BCM2837.GPIO_PINS; }
@@ -118,6 +126,10 @@ export function boardName(b: Board): string {
 /** Whether the SoC's RNG is an RNG200 (the Pi 4's) rather than the BCM2835's. */
 // @ts-ignore: decorator
 @inline export function rngIsRng200(b: Board): bool { return b == Board.Pi4 ? true : false; }
+
+/** The crystal oscillator, Hz: the clock manager's source 1, which drivers/pwm.ts divides the PWM clock from. */
+// @ts-ignore: decorator
+@inline export function oscillatorHz(b: Board): u32 { return b == Board.Pi4 ? 54000000 : 19200000; }
 
 /** BSC (I2C master) `n`'s registers, or 0 where the SoC has none by that number (drivers/i2c.ts). */
 export function i2cBase(b: Board, n: u32): u32 {
@@ -182,6 +194,41 @@ export function i2cPins(b: Board, n: u32): u32 {
     case 4: return 0x50908;
     case 5: return 0x50d0c;
     case 6: return 0x51716;
+  }
+  return 0;
+}
+
+/** PWM block `n`'s registers, or 0 where the SoC has none by that number (drivers/pwm.ts). */
+export function pwmBase(b: Board, n: u32): u32 {
+  if (b == Board.Pi3) switch (n) {
+    case 0: return 0x3f20c000;   // BCM2835 ARM Peripherals 9.6 (PWM, at 0x7E20C000)
+  }
+  if (b == Board.Pi4) switch (n) {
+    case 0: return 0xfe20c000;   // BCM2711 ARM Peripherals 8.6 (PWM0, at 0x7E20C000)
+    case 1: return 0xfe20c800;   // BCM2711 ARM Peripherals 8.6 (PWM1, at 0x7E20C800)
+  }
+  return 0;
+}
+
+/** The PWM channel GPIO `pin` carries: the block (11:8), the channel (7:4: 1 or 2, the datasheet's PWEN1/PWEN2) and the pin's alternate function (0-5, 3:0); 0 if none. */
+export function pwmPin(b: Board, pin: u32): u32 {
+  if (b == Board.Pi3) switch (pin) {
+    case 12: return 0x10;   // PWM0 channel 1, ALT0
+    case 18: return 0x15;   // PWM0 channel 1, ALT5
+    case 40: return 0x10;   // PWM0 channel 1, ALT0
+    case 13: return 0x20;   // PWM0 channel 2, ALT0
+    case 19: return 0x25;   // PWM0 channel 2, ALT5
+    case 41: return 0x20;   // PWM0 channel 2, ALT0
+    case 45: return 0x20;   // PWM0 channel 2, ALT0
+  }
+  if (b == Board.Pi4) switch (pin) {
+    case 12: return 0x10;   // PWM0 channel 1, ALT0
+    case 18: return 0x15;   // PWM0 channel 1, ALT5
+    case 13: return 0x20;   // PWM0 channel 2, ALT0
+    case 19: return 0x25;   // PWM0 channel 2, ALT5
+    case 45: return 0x20;   // PWM0 channel 2, ALT0
+    case 40: return 0x110;   // PWM1 channel 1, ALT0
+    case 41: return 0x120;   // PWM1 channel 2, ALT0
   }
   return 0;
 }

@@ -131,6 +131,16 @@ export function release(pin: u32): void {
   atomic.and32(CLAIMED + bank(pin), ~bit(pin));
 }
 
+/**
+ * Takes `pin` if it is free; false if another part of the kernel holds it,
+ * or the board has no such pin. Never stops the core: for drivers that
+ * report a taken pin as an error value (drivers/pwm.ts).
+ */
+export function tryClaim(pin: u32): bool {
+  if (pin >= gpioPinCount(currentBoard())) return false;
+  return (atomic.or32(CLAIMED + bank(pin), bit(pin)) & bit(pin)) == 0;
+}
+
 export function isClaimed(pin: u32): bool { return pin < 64 && (atomic.load32(CLAIMED + bank(pin)) & bit(pin)) != 0; }
 
 /** Selects the pin's function (GPFSELn). */

@@ -45,6 +45,10 @@ describe("the board description", () => {
     assert.throws(() => checkSpec(outside), /BCM2711: systimer at 0x00000000 is outside its windows|BCM2711: systimer at 0x[0-9A-F]+ is outside its windows/);
     const moved: Soc[] = clone(SOCS); moved[1].blocks.gpio.offset = 0x300000;
     assert.throws(() => checkSpec(moved), /gpio sits at another offset on some SoC: give struct board \(boot\/board\/board\.h\) a field for it/);
+    const pwm = clone(SOCS); pwm[1].pwmPins[1].pin = pwm[1].pwmPins[0].pin;
+    assert.throws(() => checkSpec(pwm), /BCM2711: GPIO 12 carries two PWM channels/);
+    const noBlock = clone(SOCS); noBlock[0].pwmPins[0].block = 1;
+    assert.throws(() => checkSpec(noBlock), /BCM2837: GPIO 12 names PWM1, which the SoC does not have/);
     const models = clone(MODELS); models[1].revisionType = models[0].revisionType;
     assert.throws(() => checkSpec(SOCS, models), /revision type 0x08 twice/);
   });

@@ -29,6 +29,15 @@ for (const b of BOARDS) {
       assert.doesNotMatch(r.output, /^panic:/m);
     });
 
+    it("servo: the servo sweeps and the LED breathes on raspi3b (its PWM registers are plain memory); raspi4b has no PWM block, which the example says, not a crash", async () => {
+      const r = await boot(b.name, "examples/servo", {
+        until: b.name === "pi4" ? /^servo: GPIO 18: no PWM block answers/m : /^servo: 20 degrees, a pulse of 1111 us$/m,
+      });
+      assert.equal(r.timedOut, false, `timed out:\n${r.output}`);
+      if (b.name !== "pi4") assert.match(r.output, /^pwm: the servo on GPIO 18 at 50 Hz, the LED on GPIO 13 at 1000 Hz, from a 19200000 Hz clock$/m);
+      assert.doesNotMatch(r.output, /^panic:/m);
+    });
+
     it("shell: commands answer, and the counter two tasks share adds up", async () => {
       const r = await boot(b.name, "examples/shell", {
         until: /^unknown command: frob \(try help\)$/m,

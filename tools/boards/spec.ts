@@ -34,6 +34,19 @@ export interface I2cBus { n: number; offset: number; sda: number; scl: number; a
  */
 export interface SpiBus { n: number; offset: number; ce0: number; ce1: number; miso: number; mosi: number; sclk: number; alt: number; qemuBus?: string; doc: string }
 
+/**
+ * A PWM block (BCM2835 ARM Peripherals section 9: two channels, PWEN1 and
+ * PWEN2): its number, its registers, and what QEMU has at its address.
+ */
+export interface PwmBlock { n: number; offset: number; qemu: string; doc: string }
+
+/**
+ * A pin that carries a PWM channel: GPIO `pin` in alternate function `alt`
+ * (0-5) is channel `channel` (1 or 2: the datasheet's numbering, PWEN1/PWEN2)
+ * of PWM block `block`.
+ */
+export interface PwmPin { pin: number; block: number; channel: 1 | 2; alt: number }
+
 export interface Soc {
   /** The kernel's Board value and the make BOARD name of the family. */
   board: "Pi3" | "Pi4";
@@ -63,13 +76,20 @@ export interface Soc {
     pm: Block;
     /** The hardware random number generator (not in the datasheets: Linux's bcm2835-rng.c, iproc-rng200.c). */
     rng: Block;
+    /** The clock manager (CPRMAN): the general-purpose clocks, and the PWM clock the PWM blocks share (drivers/pwm.ts). */
+    cm: Block;
   };
+  /** The crystal oscillator, Hz: the clock manager's source 1 (SRC = 1), which the PWM clock is divided from. */
+  oscillatorHz: number;
   /** Which RNG block the SoC has: the BCM2835's, or the RNG200 (drivers/rng.ts). */
   rngKind: "bcm2835" | "rng200";
   /** The SPI masters (drivers/spi.ts); SPI1/2 are the mini UART's auxiliaries, another block. */
   spi: SpiBus[];
   /** The I2C masters (drivers/i2c.ts): every BSC but the one the firmware keeps for HDMI (BSC2). */
   i2c: I2cBus[];
+  /** The PWM blocks (drivers/pwm.ts), and the pins that carry their channels. */
+  pwm: PwmBlock[];
+  pwmPins: PwmPin[];
   /** The interrupt controller that peripheral interrupts reach the cores through. */
   irqController: "bcm2835" | "gic400";
   /** The BCM2836 per-core local controller (Pi 3): its base ("Quad-A7 control", QA7 rev 3.4). */
@@ -115,7 +135,9 @@ export const SOCS: Soc[] = [
       mailbox: { offset: 0xb880, doc: "firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880" },
       pm: { offset: 0x100000, doc: "Linux bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2835 ARM Peripherals)" },
       rng: { offset: 0x104000, doc: "Linux bcm283x.dtsi, rng@7e104000 (brcm,bcm2835-rng; not in BCM2835 ARM Peripherals)" },
+      cm: { offset: 0x101000, doc: "BCM2835 ARM Peripherals 6.3 (the GPIO clocks' CM_GPnCTL/DIV); CM_PWMCTL/DIV at +0xA0/+0xA4 only in the errata and Linux's clk-bcm2835.c" },
     },
+    oscillatorHz: 19_200_000,
     rngKind: "bcm2835",
     spi: [
       { n: 0, offset: 0x204000, ce0: 8, ce1: 7, miso: 9, mosi: 10, sclk: 11, alt: 0, qemuBus: "spi", doc: "BCM2835 ARM Peripherals 10.5 (SPI0); pins 6.2 (GPIO 7-11, ALT0: header pins 24, 26, 21, 19, 23)" },
@@ -123,6 +145,16 @@ export const SOCS: Soc[] = [
     i2c: [
       { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2835 ARM Peripherals 3.1-3.2 (BSC0); pins 6.2 (SDA0/SCL0 on GPIO 0/1, ALT0: the HAT EEPROM's)" },
       { n: 1, offset: 0x804000, sda: 2, scl: 3, alt: 0, qemuBus: "i2c-bus.1", doc: "BCM2835 ARM Peripherals 3.1-3.2 (BSC1); pins 6.2 (SDA1/SCL1 on GPIO 2/3, ALT0: header pins 3 and 5)" },
+    ],
+    pwm: [
+      { n: 0, offset: 0x20c000, qemu: "plain memory (no model)", doc: "BCM2835 ARM Peripherals 9.6 (PWM, at 0x7E20C000)" },
+    ],
+    // BCM2835 ARM Peripherals 6.2, the alternate function table: PWM0 is channel 1, PWM1 channel 2.
+    // (40 and 41 carry the 3.5 mm audio jack on the boards that have one; GPIO 52/53 ALT1 are left out.)
+    pwmPins: [
+      { pin: 12, block: 0, channel: 1, alt: 0 }, { pin: 18, block: 0, channel: 1, alt: 5 }, { pin: 40, block: 0, channel: 1, alt: 0 },
+      { pin: 13, block: 0, channel: 2, alt: 0 }, { pin: 19, block: 0, channel: 2, alt: 5 }, { pin: 41, block: 0, channel: 2, alt: 0 },
+      { pin: 45, block: 0, channel: 2, alt: 0 },
     ],
     irqController: "bcm2835",
     localIntc: 0x40000000,
@@ -147,7 +179,9 @@ export const SOCS: Soc[] = [
       mailbox: { offset: 0xb880, doc: "firmware wiki, Mailboxes (offsets); Linux bcm283x.dtsi, mailbox@7e00b880" },
       pm: { offset: 0x100000, doc: "Linux bcm2711.dtsi / bcm283x.dtsi, watchdog@7e100000 (the PM block; not in BCM2711 ARM Peripherals)" },
       rng: { offset: 0x104000, doc: "Linux bcm2711.dtsi, rng@7e104000 (brcm,bcm2711-rng200: iproc-rng200; absent from QEMU)" },
+      cm: { offset: 0x101000, doc: "BCM2711 ARM Peripherals 5.4 (the GPIO clocks' CM_GPnCTL/DIV); CM_PWMCTL/DIV at +0xA0/+0xA4 only in Linux's clk-bcm2835.c" },
     },
+    oscillatorHz: 54_000_000,
     rngKind: "rng200",
     spi: [
       { n: 0, offset: 0x204000, ce0: 8, ce1: 7, miso: 9, mosi: 10, sclk: 11, alt: 0, qemuBus: "spi", doc: "BCM2711 ARM Peripherals 9.5 (SPI0); pins 5.3 (GPIO 7-11, ALT0: header pins 24, 26, 21, 19, 23)" },
@@ -159,6 +193,17 @@ export const SOCS: Soc[] = [
       { n: 4, offset: 0x205800, sda: 8, scl: 9, alt: 5, doc: "BCM2711 ARM Peripherals 3.2 (BSC4); pins 5.3 (SDA4/SCL4 on GPIO 8/9, ALT5); not in QEMU" },
       { n: 5, offset: 0x205a00, sda: 12, scl: 13, alt: 5, doc: "BCM2711 ARM Peripherals 3.2 (BSC5); pins 5.3 (SDA5/SCL5 on GPIO 12/13, ALT5); not in QEMU" },
       { n: 6, offset: 0x205c00, sda: 22, scl: 23, alt: 5, doc: "BCM2711 ARM Peripherals 3.2 (BSC6); pins 5.3 (SDA6/SCL6 on GPIO 22/23, ALT5); not in QEMU" },
+    ],
+    pwm: [
+      { n: 0, offset: 0x20c000, qemu: "absent (an access aborts)", doc: "BCM2711 ARM Peripherals 8.6 (PWM0, at 0x7E20C000)" },
+      { n: 1, offset: 0x20c800, qemu: "absent (an access aborts)", doc: "BCM2711 ARM Peripherals 8.6 (PWM1, at 0x7E20C800)" },
+    ],
+    // BCM2711 ARM Peripherals 5.3, the alternate function table (PWM0_0/PWM0_1, PWM1_0/PWM1_1), as Linux's
+    // bcm2711.dtsi groups them. 40 and 41 carry the audio jack. (GPIO 52/53 ALT1 are left out.)
+    pwmPins: [
+      { pin: 12, block: 0, channel: 1, alt: 0 }, { pin: 18, block: 0, channel: 1, alt: 5 },
+      { pin: 13, block: 0, channel: 2, alt: 0 }, { pin: 19, block: 0, channel: 2, alt: 5 }, { pin: 45, block: 0, channel: 2, alt: 0 },
+      { pin: 40, block: 1, channel: 1, alt: 0 }, { pin: 41, block: 1, channel: 2, alt: 0 },
     ],
     irqController: "gic400",
     gic: { distributor: 0xff841000, cpuInterface: 0xff842000, spiBase: 96, doc: "BCM2711 ARM Peripherals 6.3 (VC peripheral IRQs from SPI 96, figure 7) and 6.5.1 (at 0xFF840000: GICD +0x1000, GICC +0x2000); GIC-400 TRM 3.1" },
