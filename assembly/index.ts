@@ -73,3 +73,6 @@ export { CELL_WIDTH, CELL_HEIGHT } from "./gfx/font";
 export { Tmp105, TemperatureSample } from "./devices/tmp105";
 export { Eeprom24c } from "./devices/eeprom24c";
 export { Ds1338, DateTime } from "./devices/ds1338";
+export { Bme280, Bme280Sample, Bme280Options } from "./devices/bme280";
+export { Ssd1306 } from "./devices/ssd1306";
+export { Mpu6050, Mpu6050Options, MotionSample, Axes, STANDARD_GRAVITY } from "./devices/mpu6050";

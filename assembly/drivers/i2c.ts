@@ -85,6 +85,8 @@ export const enum I2cError {
   Timeout = 3,
   /** A length the block or the device cannot take: over 65,535 bytes in one transfer, or past a device's end. */
   Length = 4,
+  /** A part answered, and its identity register names another part (the driver's `chipId` holds what it read). */
+  WrongPart = 5,
 }
 
 /** A word for an error, for messages. */
@@ -95,6 +97,7 @@ export function errorName(e: I2cError): string {
     case I2cError.ClockStretch: return "clock-stretch timeout";
     case I2cError.Timeout: return "timed out";
     case I2cError.Length: return "length out of range";
+    case I2cError.WrongPart: return "not the part expected (its identity register names another)";
     default: return "unknown error";
   }
 }

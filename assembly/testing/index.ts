@@ -11,3 +11,4 @@
 // fake.* as imports the host does not have).
 export * from "./fake";
 export { fresh, drain, tick } from "./run";
+export * from "./i2c";

@@ -28,6 +28,9 @@
 //     RX/RT bits of RIS/MIS); fake.uartSentLength()/uartSentChar(i): what
 //     went out on the wire. Polling FR 100,000 times with nothing changing
 //     throws: a spec fails where the hardware would hang.
+//   fake.i2cController(base), fake.i2cAttach(base, address, kind), ...: a
+//     BSC at base that runs transfers against models of a BME280, an
+//     SSD1306 and an MPU6050 (fake-i2c.ts, which lists the calls)
 //   fake.framebuffer(w, h, depth, order, maxVirtualHeight, allocates): a
 //     firmware that answers the framebuffer's tags within those limits, and
 //     module "fb" over its buffer (fake-fb.ts); fake.fbWord(offset),
@@ -36,6 +39,7 @@
 // atomic.wait32 stands for "another core changes the word": it adds 1.
 // Strings are read from the module's memory as UTF-16 (AssemblyScript).
 import { fakeAtomics } from "./fake-atomics.js";
+import { fakeI2c } from "./fake-i2c.js";
 import { ABI_VERSION } from "../abi/spec.js";
 import { FakeFramebuffer } from "./fake-fb.js";
 
@@ -125,6 +129,8 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     },
   });
   let uartBytes: number[] = [];
+  const raise = (source: number) => { irqPending |= 1n << BigInt(source); events |= 2; record(`irq: ${source}`); };
+  const i2c = fakeI2c({ now: () => now, frequency: FREQUENCY }, (bsc) => devices.push(bsc), raise, (source) => (irqPending & (1n << BigInt(source))) !== 0n);
   const device = (addr: number) => devices.find((d) => addr >= d.base && addr < d.base + d.size);
   const record = (s: string) => { trace.push(s); };
   const str = (ptr: number, units: number) =>
@@ -266,7 +272,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
         framebuffer = new FakeFramebuffer({ width: 640, height: 480, depth: 0, order: -1, maxVirtualHeight: 0, allocates: false });
         trace = []; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
         boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear(); refused.clear(); irqPending = 0n; properties.clear(); mailboxCalls = [];
-        devices = []; uartBytes = [];
+        devices = []; uartBytes = []; i2c.reset();
         uart = { tx: 0, shifting: false, cr: 0, lcrh: 0, imsc: 0, rx: [], idlePolls: 0 };
       },
       setBoard: (id: number) => { boardId = id; },
@@ -275,7 +281,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       writeOneToClear: (addr: number) => { w1c.add(addr >>> 0); },
       refuse: (addr: number) => { refused.add(addr >>> 0); },
       autoAdvance: (ticks: bigint) => { autoAdvance = BigInt.asUintN(64, ticks); },
-      raiseIrq: (source: number) => { irqPending |= 1n << BigInt(source); events |= 2; record(`irq: ${source}`); },
+      raiseIrq: raise,
       // The fake firmware answers `tag` with the two words a, b; a tag it was not given fails.
       setProperty: (tag: number, a: number, b: number) => { properties.set(tag >>> 0, [a >>> 0, b >>> 0]); },
       setCore: (n: number) => { core = n; },
@@ -289,6 +295,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       traceAtomics: (on: number) => { atomics = on !== 0; },
       advance: (ticks: bigint) => { now += BigInt.asUintN(64, ticks); fireIfDue(); },
       now: () => now,
+      ...i2c.imports,
     },
   };
 }
