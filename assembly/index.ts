@@ -57,11 +57,13 @@ import * as spi from "./drivers/spi";
 import * as clocks from "./drivers/clocks";
 import * as pwm from "./drivers/pwm";
 import * as screen from "./drivers/screen";
-export { gpio, uart, led, mailbox, systimer, i2c, power, rng, spi, clocks, screen, pwm };
+import * as dma from "./drivers/dma";
+export { gpio, uart, led, mailbox, systimer, i2c, power, rng, spi, clocks, screen, pwm, dma };
 export { Screen } from "./drivers/screen";
 export { Pull, Edge } from "./drivers/gpio";
 export { I2cError } from "./drivers/i2c";
 export { SpiError } from "./drivers/spi";
+export { DmaError } from "./drivers/dma";
 export { PwmError } from "./drivers/pwm";
 
 // ---- drawing: canvases, text, the screen's console (assembly/gfx/) ----------

@@ -162,6 +162,17 @@ describe("the async transform: what it makes", () => {
     assert.match(text, /^ {2}s!?: i32;$/m);
     assert.match(text, /__AsyncFuture<i32>/);
   });
+  it("a subarray() across an await is a field of the receiver's class, not AssemblyScript's abstract TypedArray<T>", () => {
+    const { errors, text } = lower("subarray-types", [
+      "export async function f(ch: Channel<i32>, whole: Uint8Array): Promise<i32> {",
+      "  const part = whole.subarray(1, 3);",
+      "  await ch.recv();",
+      "  return part.length;",
+      "}",
+    ].join("\n") + "\n");
+    assert.deepEqual(errors, []);
+    assert.match(text, /^ {2}part!?: Uint8Array;$/m);
+  });
   it("a file without async or await is left alone (comments and strings do not count)", () => {
     assert.equal(mayNeedLowering("// the async executor\nconst s = \"await\";\n"), false);
     assert.equal(mayNeedLowering("async function f(): Promise<void> {}"), true);

@@ -78,6 +78,13 @@ export abstract class LowerTypes extends LowerBase {
       if (x.flags & ts.TypeFlags.TypeParameter) return x.symbol.name;
       const sym = x.getSymbol();
       if (!sym || !(x.flags & ts.TypeFlags.Object) || !(sym.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface))) return fail();
+      if (sym.name === "TypedArray") {
+        // AssemblyScript declares subarray() and slice() on the abstract TypedArray<T>, which
+        // cannot be named in a field; a concrete array's give its own class: the receiver's type.
+        const call = callOf(at);
+        if (call && ts.isPropertyAccessExpression(call.expression)) return this.typeOf(call.expression.expression, why);
+        return fail();
+      }
       if (sym.name === "Promise") {               // an async function's future, as the build makes it
         const pa = this.checker.getTypeArguments(x as ts.TypeReference);
         this.needsImports = true;
@@ -177,4 +184,13 @@ export abstract class LowerTypes extends LowerBase {
 
   // ---- expressions ----------------------------------------------------------
   /** The text of `e` with awaits done before it (in new blocks) and names of fields rewritten. */
+}
+
+/** The call a value comes from: `node` itself, a variable's initializer, or what a name was declared with. */
+function callOf(node: ts.Node): ts.CallExpression | null {
+  let n: ts.Node | undefined = node;
+  if (n && ts.isIdentifier(n) && n.parent && ts.isVariableDeclaration(n.parent)) n = n.parent;
+  if (n && ts.isVariableDeclaration(n)) n = n.initializer;
+  while (n && (ts.isParenthesizedExpression(n) || ts.isNonNullExpression(n))) n = n.expression;
+  return n && ts.isCallExpression(n) ? n : null;
 }
