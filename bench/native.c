@@ -17,6 +17,7 @@
 #include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define OPS  1000
 #define REPS 5
@@ -241,6 +242,9 @@ static int fb_open(void) {
     return 1;
 }
 
+static uint8_t copy_from[65536], copy_into[65536];
+static void copy_64k(void) { memcpy(copy_into, copy_from, sizeof copy_into); __asm__ volatile("" ::: "memory"); }
+
 static void screen_fill(void) {
     uint32_t c = fb_colour++;
     for (uint32_t y = 0; y < 480; y++) {
@@ -279,6 +283,7 @@ void boot_bench_hook(void) {
     row("gpio-toggle", gpio_toggle, base);
     gpio[1] &= ~(7u << 21);
     exec_rows(base);
+    { uint64_t n = run_n(copy_64k, 1); kprintf("bench: native copy-64k %llu 1\n", (unsigned long long)(n > base1 ? n - base1 : 0)); }
     if (fb_open()) {
         uint64_t n = run_n(screen_fill, 1);
         kprintf("bench: native screen-fill %llu 1\n", (unsigned long long)(n > base1 ? n - base1 : 0));

@@ -149,7 +149,7 @@ export namespace mmio {
   // @ts-ignore: decorator
   @external("mmio", "read32")
   export declare function read32(addr: u32): u32;
-  /** Writes `value` to the register at physical address `addr`. Refuses (traps): the same addresses as read32. */
+  /** Writes `value` to the register at physical address `addr`. Refuses (traps): the same addresses as read32, and the DMA controller's registers (peripheral base + 0x7000-0x7FFF and + 0xE05000: an engine writes past the MMU, so only module dma programs it). */
   // @ts-ignore: decorator
   @external("mmio", "write32")
   export declare function write32(addr: u32, value: u32): void;
@@ -193,6 +193,26 @@ export namespace fb {
   // @ts-ignore: decorator
   @external("fb", "fill")
   export declare function fill(offset: u32, pitch: u32, rowBytes: u32, rows: u32, value: u32): void;
+}
+
+/** Memory-to-memory copies by the DMA controller's full channels (BCM2835 ARM Peripherals §4; the BCM2711's legacy channels), which the host programs itself: it builds each control block from ranges it checks against linear memory, so no transfer reaches outside it. The host does the cache maintenance the engine needs (the source cleaned before, the destination cleaned and invalidated before and invalidated at the end) and copies the destination's partial first and last cache lines itself at the start: the engine moves whole lines only. A transfer with no whole line is done by the host at once. */
+export namespace dma {
+  /** The channels the firmware leaves the ARM (property tag 0x00060001), full channels (0-6) only, as a bitmask; 0 when there are none. */
+  // @ts-ignore: decorator
+  @external("dma", "channels")
+  export declare function channels(): u32;
+  /** Starts copying `bytes` bytes from `src` to `dst` on `channel`, and returns at once; dma.status says when it has ended. The ranges must not change (src) or be read (dst) until then. Refuses (traps): a channel not in channels() or still running a transfer, a range that runs past the end of linear memory, overlapping ranges, 0 bytes or more than 1 GiB. */
+  // @ts-ignore: decorator
+  @external("dma", "start")
+  export declare function start(channel: u32, dst: usize, src: usize, bytes: u32): void;
+  /** 0 while the channel's transfer runs; 1 when it has ended (or none was started), the destination then readable; 2 when the engine stopped on an error, with the DEBUG register's error bits (read-last-not-set, FIFO, read error) in bits 8-10. Either end leaves the channel free. Refuses (traps): a channel not in channels(). */
+  // @ts-ignore: decorator
+  @external("dma", "status")
+  export declare function status(channel: u32): u32;
+  /** Stops the channel's transfer where it is (CS.RESET) and frees the channel: the destination then holds part of the copy. For a cancelled copy. Refuses (traps): a channel not in channels(). */
+  // @ts-ignore: decorator
+  @external("dma", "stop")
+  export declare function stop(channel: u32): void;
 }
 
 /** Panic, exit and the machine's identity. */

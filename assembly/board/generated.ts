@@ -262,6 +262,8 @@ export namespace Irq {
   export const SYSTEM_TIMER_1: u32 = 1;
   /** system timer compare 3 */
   export const SYSTEM_TIMER_3: u32 = 3;
+  /** DMA channel 0; channel n (0-10) is DMA_0 + n, each its own line */
+  export const DMA_0: u32 = 16;
   /** gpio_int[0]: pins 0-27 */
   export const GPIO_BANK_0: u32 = 49;
   /** gpio_int[1]: pins 28-45 */

@@ -95,3 +95,11 @@ export function uartSent(from: i32 = 0): string {
 /** The virtual offset's y the firmware was last given: the row of the framebuffer the display shows first. */
 // @ts-ignore: decorator
 @external("fake", "fbOffsetY") export declare function fbOffsetY(): i32;
+
+// ---- DMA (module dma) ----
+/** What dma.channels() answers (QEMU's 0x3c until set). */
+// @ts-ignore: decorator
+@external("fake", "dmaChannels") export declare function dmaChannels(mask: u32): void;
+/** What dma.status(channel) answers from now on: 0 running, 1 ended, 2 | bits << 8 an engine error. */
+// @ts-ignore: decorator
+@external("fake", "dmaStatus") export declare function dmaStatus(channel: u32, value: u32): void;

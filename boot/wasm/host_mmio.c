@@ -17,6 +17,18 @@ static __attribute__((noinline, cold, returns_nonnull)) const char *refuse(uint3
     return host_refuse("mmio.%s: address 0x%08x is outside the %s's peripheral windows", op, addr, board->name);
 }
 
+/* The DMA controller: channels 0-14 and the global registers (peripheral
+ * base + 0x7000, 4 KiB), channel 15 (+0xE05000). The host owns them
+ * (host_dma.c): an engine writes wherever it is told, past the MMU, so a
+ * kernel that could program one would leave its sandbox. */
+static inline int is_dma(uint32_t addr) {
+    uint32_t off = addr - (uint32_t)board->peripheral_base;
+    return off - 0x7000u < 0x1000u || off - 0xE05000u < 0x100u;
+}
+static __attribute__((noinline, cold, returns_nonnull)) const char *refuse_dma(uint32_t addr) {
+    return host_refuse("mmio.write32: address 0x%08x is the DMA controller's, which the host drives: use module dma (drivers/dma.ts)", addr);
+}
+
 /* 4-byte aligned and inside the board's windows: a test and one range compare (board.h). */
 #define CHECK(addr, op) \
     if (__builtin_expect(((addr) & 3) || !mmio_allowed(addr, 4), 0)) m3ApiTrap(refuse(addr, op))
@@ -48,6 +60,7 @@ m3ApiRawFunction(h_mmio_write32) {
      * (irq.c): one compare here keeps it off the path of every other write
      * (a GPIO toggle). */
     if ((addr & ~0xFFu) == IRQ_ARMC_BASE) irq_armc_write(addr, value);
+    else if (__builtin_expect(is_dma(addr), 0)) { m3ApiTrap(refuse_dma(addr)); }
     else reg_write(addr, value);
     m3ApiSuccess();
 }

@@ -27,6 +27,7 @@ const TRAPS: Array<[string, RegExp]> = [
   ["trap-async", /^panic: core 2: Index out of range at ~lib\/array\.ts:\d+:\d+, in async function readPast \(tests\/kernels\/trap-async\.ts:7\) at line 10$/m],
   ["trap-oom", /^panic: core 2: out of memory: (new|a growing array or string) of \d+ bytes; \d+ collections, \d+ bytes live after the last \(a loop that allocates in one poll frees nothing until it awaits; or use a larger KERNEL_MEMORY_MB\)$/m],
   ["trap-mmio", /^panic: core 2: mmio\.write32: address 0x00080000 is outside the Raspberry Pi \d's peripheral windows$/m],
+  ["trap-dma", /^panic: core 2: mmio\.write32: address 0x(3f|fe)007004 is the DMA controller's, which the host drives: use module dma \(drivers\/dma\.ts\)$/m],
   ["trap-fb", /^panic: core 2: fb\.write: 2 rows of 2560 bytes at offset 1226240, 2560 apart, run past the framebuffer's 1228800 bytes$/m],
 ];
 

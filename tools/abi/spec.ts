@@ -12,7 +12,8 @@
 // 5: console.echo (typed bytes sent at once, between other cores' whole lines).
 // 6: module "queue" (the executor's run queues: a push or a pop in one call).
 // 7: mmio.probe32 (a read the bus may refuse: a block QEMU lacks).
-// 8: module "fb" (the framebuffer the firmware allocated: checked copies).
+// 8: module "fb" (the framebuffer the firmware allocated: checked copies);
+// module "dma" (the DMA controller, which mmio.write32 now refuses).
 export const ABI_VERSION = 8;
 
 /**
@@ -135,7 +136,7 @@ export const ABI: AbiModule[] = [
       },
       {
         name: "write32", params: [p("addr", "u32"), p("value", "u32")], result: "void", doc: "Writes `value` to the register at physical address `addr`.",
-        refuses: "the same addresses as read32",
+        refuses: "the same addresses as read32, and the DMA controller's registers (peripheral base + 0x7000-0x7FFF and + 0xE05000: an engine writes past the MMU, so only module dma programs it)",
       },
       {
         name: "probe32", params: [p("addr", "u32")], result: "i64",
@@ -181,6 +182,28 @@ export const ABI: AbiModule[] = [
         name: "fill", params: [p("offset", "u32"), p("pitch", "u32"), p("rowBytes", "u32"), p("rows", "u32"), p("value", "u32")], result: "void",
         doc: "Fills a rectangle of the framebuffer with the 32-bit `value` (a 32-bit pixel; `offset`, `pitch` and `rowBytes` are multiples of 4).",
         refuses: "as write, and an offset, pitch or rowBytes that is not a multiple of 4",
+      },
+    ],
+  },
+  {
+    module: "dma",
+    doc: "Memory-to-memory copies by the DMA controller's full channels (BCM2835 ARM Peripherals §4; the BCM2711's legacy channels), which the host programs itself: it builds each control block from ranges it checks against linear memory, so no transfer reaches outside it. The host does the cache maintenance the engine needs (the source cleaned before, the destination cleaned and invalidated before and invalidated at the end) and copies the destination's partial first and last cache lines itself at the start: the engine moves whole lines only. A transfer with no whole line is done by the host at once.",
+    functions: [
+      { name: "channels", params: [], result: "u32", doc: "The channels the firmware leaves the ARM (property tag 0x00060001), full channels (0-6) only, as a bitmask; 0 when there are none." },
+      {
+        name: "start", params: [p("channel", "u32"), p("dst", "usize"), p("src", "usize"), p("bytes", "u32")], result: "void",
+        doc: "Starts copying `bytes` bytes from `src` to `dst` on `channel`, and returns at once; dma.status says when it has ended. The ranges must not change (src) or be read (dst) until then.",
+        refuses: "a channel not in channels() or still running a transfer, a range that runs past the end of linear memory, overlapping ranges, 0 bytes or more than 1 GiB",
+      },
+      {
+        name: "status", params: [p("channel", "u32")], result: "u32",
+        doc: "0 while the channel's transfer runs; 1 when it has ended (or none was started), the destination then readable; 2 when the engine stopped on an error, with the DEBUG register's error bits (read-last-not-set, FIFO, read error) in bits 8-10. Either end leaves the channel free.",
+        refuses: "a channel not in channels()",
+      },
+      {
+        name: "stop", params: [p("channel", "u32")], result: "void",
+        doc: "Stops the channel's transfer where it is (CS.RESET) and frees the channel: the destination then holds part of the copy. For a cancelled copy.",
+        refuses: "a channel not in channels()",
       },
     ],
   },

@@ -109,6 +109,7 @@ export interface Soc {
 export const IRQS: Record<string, { n: number; doc: string }> = {
   SYSTEM_TIMER_1: { n: 1, doc: "system timer compare 1" },
   SYSTEM_TIMER_3: { n: 3, doc: "system timer compare 3" },
+  DMA_0: { n: 16, doc: "DMA channel 0; channel n (0-10) is DMA_0 + n, each its own line" },
   GPIO_BANK_0: { n: 49, doc: "gpio_int[0]: pins 0-27" },
   GPIO_BANK_1: { n: 50, doc: "gpio_int[1]: pins 28-45" },
   GPIO_BANK_2: { n: 51, doc: "gpio_int[2]: pins 46-53 (46-57 on a BCM2711)" },

@@ -35,6 +35,9 @@
 //     firmware that answers the framebuffer's tags within those limits, and
 //     module "fb" over its buffer (fake-fb.ts); fake.fbWord(offset),
 //     fake.fbOffsetY(): what the buffer holds and which page is shown
+//   fake.dmaChannels(mask): what dma.channels() answers (default 0x3c, QEMU's);
+//     fake.dmaStatus(ch, v): what dma.status(ch) answers from now on (0 while
+//     running; dma.start sets 0); dma.start and dma.stop are traced
 // sys.panic records `sys.panic <message>` and throws (expect(..).toThrow()).
 // atomic.wait32 stands for "another core changes the word": it adds 1.
 // Strings are read from the module's memory as UTF-16 (AssemblyScript).
@@ -62,6 +65,8 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
   // The fake firmware's answers, by property tag: the values it writes.
   const properties = new Map<number, number[]>();
   let mailboxCalls: string[] = [];
+  let dmaMask = 0x3c;
+  const dmaState = new Map<number, number>();
   // The firmware's framebuffer (fake.framebuffer): none until a spec makes one.
   let framebuffer = new FakeFramebuffer({ width: 640, height: 480, depth: 0, order: -1, maxVirtualHeight: 0, allocates: false });
   const bytes = () => new Uint8Array(getMemory().buffer);
@@ -181,6 +186,22 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     mailbox: {
       call: (buffer: number) => mailbox(buffer >>> 0),
     },
+    // The DMA channels (module dma): traced, each transfer's status set by the spec.
+    dma: {
+      channels: () => dmaMask,
+      start: (ch: number, dst: number, src: number, bytes: number) => {
+        if (!(dmaMask & (1 << ch))) throw new Error(`dma.start: channel ${ch} is not one the firmware leaves the ARM`);
+        if (dmaState.get(ch) === 0) throw new Error(`dma.start: channel ${ch} is still running a transfer`);
+        record(`dma.start ${ch} ${hex(dst)} ${hex(src)} ${bytes >>> 0}`);
+        dmaState.set(ch, 0);
+      },
+      status: (ch: number) => {
+        const v = dmaState.get(ch) ?? 1;
+        if (v !== 0) dmaState.set(ch, 1);                  // an end is reported once; then the channel is free
+        return v;
+      },
+      stop: (ch: number) => { record(`dma.stop ${ch}`); dmaState.set(ch, 1); },
+    },
     // The framebuffer the fake firmware allocated (fake.framebuffer), with the host's checks.
     fb: {
       bytes: () => framebuffer.host(bytes).bytes(),
@@ -264,11 +285,14 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       framebuffer: (width: number, height: number, depth: number, order: number, maxVirtualHeight: number, allocates: number) => {
         framebuffer = new FakeFramebuffer({ width, height, depth, order, maxVirtualHeight, allocates: allocates !== 0 });
       },
+      dmaChannels: (mask: number) => { dmaMask = mask >>> 0; },
+      dmaStatus: (ch: number, v: number) => { dmaState.set(ch, v >>> 0); },
       fbWord: (offset: number) => framebuffer.word(offset >>> 0) | 0,
       fbOffsetY: () => framebuffer.offsetY,
       traceLength: () => joined().length,
       traceChar: (i: number) => joined().charCodeAt(i),
       reset: (n: number) => {
+        dmaMask = 0x3c; dmaState.clear();
         framebuffer = new FakeFramebuffer({ width: 640, height: 480, depth: 0, order: -1, maxVirtualHeight: 0, allocates: false });
         trace = []; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
         boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear(); refused.clear(); irqPending = 0n; properties.clear(); mailboxCalls = [];
