@@ -155,6 +155,10 @@ export function spiBase(b: Board, n: u32): u32 {
   }
   if (b == Board.Pi4) switch (n) {
     case 0: return 0xfe204000;   // BCM2711 ARM Peripherals 9.5 (SPI0); pins 5.3 (GPIO 7-11, ALT0: header pins 24, 26, 21, 19, 23)
+    case 3: return 0xfe204600;   // BCM2711 ARM Peripherals 9.5 (SPI3); pins 5.3 (GPIO 0-3 ALT3, CE1 on GPIO 24 ALT5); not in QEMU
+    case 4: return 0xfe204800;   // BCM2711 ARM Peripherals 9.5 (SPI4); pins 5.3 (GPIO 4-7 ALT3, CE1 on GPIO 25 ALT5); not in QEMU
+    case 5: return 0xfe204a00;   // BCM2711 ARM Peripherals 9.5 (SPI5); pins 5.3 (GPIO 12-15 ALT3, CE1 on GPIO 26 ALT5); not in QEMU
+    case 6: return 0xfe204c00;   // BCM2711 ARM Peripherals 9.5 (SPI6); pins 5.3 (GPIO 18-21 ALT3, CE1 on GPIO 27 ALT5); not in QEMU
   }
   return 0;
 }
@@ -166,17 +170,25 @@ export function spiPins(b: Board, n: u32): u32 {
   }
   if (b == Board.Pi4) switch (n) {
     case 0: return 0xa090708;
+    case 3: return 0x2011800;
+    case 4: return 0x6051904;
+    case 5: return 0xe0d1a0c;
+    case 6: return 0x14131b12;
   }
   return 0;
 }
 
-/** SPI master `n`'s SCLK pin (7:0) and the pins' alternate function (0-5, 15:8). */
+/** SPI master `n`'s SCLK pin (7:0), the pins' alternate function (0-5, 15:8) and CE1's (23:16). */
 export function spiPins2(b: Board, n: u32): u32 {
   if (b == Board.Pi3) switch (n) {
     case 0: return 0x0b;
   }
   if (b == Board.Pi4) switch (n) {
     case 0: return 0x0b;
+    case 3: return 0x50303;
+    case 4: return 0x50307;
+    case 5: return 0x5030f;
+    case 6: return 0x50315;
   }
   return 0;
 }

@@ -90,7 +90,8 @@ export function open(n: u32 = 0, core: u32 = coreId()): Spi {
     m = new Spi(n, base);
     const pins = spiPins(b, n), more = spiPins2(b, n);
     const fn = gpio.altFunction((more >> 8) & 0xff);
-    for (let k: u32 = 0; k < 4; k++) gpio.setFunction((pins >> (k * 8)) & 0xff, fn);   // CE0, CE1, MISO, MOSI
+    for (let k: u32 = 0; k < 4; k++)                                                   // CE0, CE1 (its own function), MISO, MOSI
+      gpio.setFunction((pins >> (k * 8)) & 0xff, k == 1 ? gpio.altFunction((more >> 16) & 0xff) : fn);
     gpio.setFunction(more & 0xff, fn);                                                 // SCLK
     write32(base + CS, CS_CLEAR_TX | CS_CLEAR_RX);
     unchecked(table!.masters[n] = m);

@@ -7,7 +7,7 @@ import { SpiError } from "../../assembly/drivers/spi";
 import { spawnOn, serviceEvents, ticksFromMillis } from "../../assembly/kernel/exec";
 import * as gpio from "../../assembly/drivers/gpio";
 import { Board } from "../../assembly/board";
-import { trace, since, machine, setReg, raiseIrq, autoAdvance } from "../../assembly/testing";
+import { trace, since, machine, setReg, getReg, raiseIrq, autoAdvance } from "../../assembly/testing";
 import { startKept, drain, tick } from "./run";
 
 const SPI0: u32 = 0x3f204000;
@@ -77,5 +77,14 @@ describe("SPI0", () => {
     const stuck = startKept(new spi.SpiTransfer(dev, null, new Uint8Array(1), 0, 1));
     for (let ms = 0; ms < 12; ms++) tick(ticksFromMillis(1));
     expect(stuck.f.output).toBe(SpiError.Timeout);
+  });
+
+  it("the Pi 4's SPI3 (on paper: QEMU lacks it): its registers, GPIO 0-3 in ALT3 and CE1 on GPIO 24 in ALT5", () => {
+    machine(Board.Pi4);
+    const m = spi.open(3);
+    expect(m.base).toBe(0xfe204600);
+    const GPFSEL0: u32 = 0xfe200000, GPFSEL2: u32 = 0xfe200008;
+    expect(getReg(GPFSEL0) & 0xfff).toBe(0b111_111_111_111);            // GPIO 0-3: ALT3 (0b111)
+    expect((getReg(GPFSEL2) >> 12) & 7).toBe(0b010);                    // GPIO 24: ALT5 (0b010)
   });
 });

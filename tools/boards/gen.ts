@@ -46,7 +46,7 @@ export function checkSpec(socs: Soc[] = SOCS, models: Model[] = MODELS): void {
     for (const bus of s.spi) {
       const addr = s.peripheralBase + bus.offset;
       if (!s.windows.some((w) => addr >= w.base && addr + 0x18 <= w.base + w.size)) throw new Error(`boards/spec.ts: ${s.soc}: SPI${bus.n} at ${hex(addr)} is outside its windows`);
-      if ([bus.ce0, bus.ce1, bus.miso, bus.mosi, bus.sclk].some((p) => p >= s.gpio.pins) || bus.alt > 5) throw new Error(`boards/spec.ts: ${s.soc}: SPI${bus.n}'s pins are not the SoC's`);
+      if ([bus.ce0, bus.ce1, bus.miso, bus.mosi, bus.sclk].some((p) => p >= s.gpio.pins) || bus.alt > 5 || (bus.ce1Alt ?? 0) > 5) throw new Error(`boards/spec.ts: ${s.soc}: SPI${bus.n}'s pins are not the SoC's`);
     }
     for (const block of s.pwm) {
       const addr = s.peripheralBase + block.offset;
@@ -138,8 +138,8 @@ export function kernelTables(): string {
     (s) => s.spi.map((x) => [x.n, s.peripheralBase + x.offset, x.doc]));
   byNumber("SPI master `n`'s pins: CE0 (7:0), CE1 (15:8), MISO (23:16), MOSI (31:24); SCLK and the function in spiPins2.", "spiPins(b: Board, n: u32): u32",
     (s) => s.spi.map((x) => [x.n, x.ce0 | (x.ce1 << 8) | (x.miso << 16) | (x.mosi << 24)]));
-  byNumber("SPI master `n`'s SCLK pin (7:0) and the pins' alternate function (0-5, 15:8).", "spiPins2(b: Board, n: u32): u32",
-    (s) => s.spi.map((x) => [x.n, x.sclk | (x.alt << 8)]));
+  byNumber("SPI master `n`'s SCLK pin (7:0), the pins' alternate function (0-5, 15:8) and CE1's (23:16).", "spiPins2(b: Board, n: u32): u32",
+    (s) => s.spi.map((x) => [x.n, x.sclk | (x.alt << 8) | ((x.ce1Alt ?? x.alt) << 16)]));
   byNumber("BSC `n`'s SDA and SCL pins (SDA in bits 7:0, SCL in 15:8) and their alternate function (0-5, in 23:16).", "i2cPins(b: Board, n: u32): u32",
     (s) => s.i2c.map((x) => [x.n, x.sda | (x.scl << 8) | (x.alt << 16)]));
   byNumber("PWM block `n`'s registers, or 0 where the SoC has none by that number (drivers/pwm.ts).", "pwmBase(b: Board, n: u32): u32",
@@ -235,7 +235,7 @@ export function docTables(): string {
   }
   L.push("", "| `BOARD` | SPI master | registers | CE0, CE1, MISO, MOSI, SCLK | in QEMU |", "|---|---|---|---|---|");
   for (const s of SOCS) {
-    for (const bus of s.spi) L.push(`| \`${s.name}\` | SPI${bus.n} | ${hex(s.peripheralBase + bus.offset)} | GPIO ${bus.ce0}, ${bus.ce1}, ${bus.miso}, ${bus.mosi}, ${bus.sclk} (ALT${bus.alt}) | ${bus.qemuBus ? `\`${bus.qemuBus}\`` : "absent"} |`);
+    for (const bus of s.spi) L.push(`| \`${s.name}\` | SPI${bus.n} | ${hex(s.peripheralBase + bus.offset)} | GPIO ${bus.ce0}, ${bus.ce1}, ${bus.miso}, ${bus.mosi}, ${bus.sclk} (ALT${bus.alt}${bus.ce1Alt !== undefined ? `; CE1 ALT${bus.ce1Alt}` : ""}) | ${bus.qemuBus ? `\`${bus.qemuBus}\`` : "absent"} |`);
   }
   L.push("", "| `BOARD` | PWM block | registers | channel 1 on | channel 2 on | its clock | in QEMU |", "|---|---|---|---|---|---|---|");
   for (const s of SOCS) {

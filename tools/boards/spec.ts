@@ -32,7 +32,12 @@ export interface I2cBus { n: number; offset: number; sda: number; scl: number; a
  * its number, registers, pins (chip enables 0 and 1, MISO, MOSI, SCLK and
  * their alternate function) and QEMU's bus name (absent: not in QEMU).
  */
-export interface SpiBus { n: number; offset: number; ce0: number; ce1: number; miso: number; mosi: number; sclk: number; alt: number; qemuBus?: string; doc: string }
+export interface SpiBus {
+  n: number; offset: number; ce0: number; ce1: number; miso: number; mosi: number; sclk: number; alt: number;
+  /** CE1's alternate function where it is not `alt` (the BCM2711's SPI3-6: ALT5). */
+  ce1Alt?: number;
+  qemuBus?: string; doc: string;
+}
 
 /**
  * A PWM block (BCM2835 ARM Peripherals section 9: two channels, PWEN1 and
@@ -186,6 +191,12 @@ export const SOCS: Soc[] = [
     rngKind: "rng200",
     spi: [
       { n: 0, offset: 0x204000, ce0: 8, ce1: 7, miso: 9, mosi: 10, sclk: 11, alt: 0, qemuBus: "spi", doc: "BCM2711 ARM Peripherals 9.5 (SPI0); pins 5.3 (GPIO 7-11, ALT0: header pins 24, 26, 21, 19, 23)" },
+      // SPI3-6: the same block as SPI0 (9.5 lists their bases); their pins are ALT3 (CE0, MISO,
+      // MOSI, SCLK) and CE1 ALT5, in 5.3's alternate function table. Not in QEMU: on paper only.
+      { n: 3, offset: 0x204600, ce0: 0, ce1: 24, miso: 1, mosi: 2, sclk: 3, alt: 3, ce1Alt: 5, doc: "BCM2711 ARM Peripherals 9.5 (SPI3); pins 5.3 (GPIO 0-3 ALT3, CE1 on GPIO 24 ALT5); not in QEMU" },
+      { n: 4, offset: 0x204800, ce0: 4, ce1: 25, miso: 5, mosi: 6, sclk: 7, alt: 3, ce1Alt: 5, doc: "BCM2711 ARM Peripherals 9.5 (SPI4); pins 5.3 (GPIO 4-7 ALT3, CE1 on GPIO 25 ALT5); not in QEMU" },
+      { n: 5, offset: 0x204a00, ce0: 12, ce1: 26, miso: 13, mosi: 14, sclk: 15, alt: 3, ce1Alt: 5, doc: "BCM2711 ARM Peripherals 9.5 (SPI5); pins 5.3 (GPIO 12-15 ALT3, CE1 on GPIO 26 ALT5); not in QEMU" },
+      { n: 6, offset: 0x204c00, ce0: 18, ce1: 27, miso: 19, mosi: 20, sclk: 21, alt: 3, ce1Alt: 5, doc: "BCM2711 ARM Peripherals 9.5 (SPI6); pins 5.3 (GPIO 18-21 ALT3, CE1 on GPIO 27 ALT5); not in QEMU" },
     ],
     i2c: [
       { n: 0, offset: 0x205000, sda: 0, scl: 1, alt: 0, qemuBus: "i2c-bus.0", doc: "BCM2711 ARM Peripherals 3.1-3.2 (BSC0); pins 5.3 (GPIO 0/1, ALT0)" },
