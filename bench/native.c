@@ -245,6 +245,36 @@ static int fb_open(void) {
 static uint8_t copy_from[65536], copy_into[65536];
 static void copy_64k(void) { memcpy(copy_into, copy_from, sizeof copy_into); __asm__ volatile("" ::: "memory"); }
 
+/* The bus rows: the register sequences drivers/i2c.ts and drivers/spi.ts
+ * make for a write (BCM2835 ARM Peripherals 3.2 and 10.6.1), polled. */
+static volatile uint32_t *bsc1, *spi0;
+static const uint8_t bus_bytes[9];
+static void i2c_write(unsigned n) {
+    bsc1[1] = (1u << 9) | (1u << 8) | (1u << 1);           /* S: CLKT, ERR, DONE cleared */
+    bsc1[3] = 0x48;                                        /* A */
+    bsc1[2] = n;                                           /* DLEN */
+    bsc1[0] = (1u << 15) | (1u << 7) | (1u << 5);          /* C: I2CEN, ST, CLEAR */
+    for (unsigned i = 0; i < n; i++) { while (!(bsc1[1] & (1u << 4))) {} bsc1[4] = bus_bytes[i]; }
+    while (!(bsc1[1] & ((1u << 1) | (1u << 8)))) {}
+    bsc1[1] = (1u << 9) | (1u << 8) | (1u << 1);
+}
+static void i2c_write_1(void) { i2c_write(1); }
+static void i2c_write_9(void) { i2c_write(9); }
+static void spi_write(unsigned n) {
+    spi0[0] = (1u << 4) | (1u << 5);                       /* CS: clear both FIFOs */
+    spi0[0] = 1u << 7;                                     /* TA */
+    unsigned sent = 0, got = 0;
+    while (got < n) {
+        uint32_t cs = spi0[0];
+        if (sent < n && (cs & (1u << 18))) { spi0[1] = bus_bytes[sent++]; continue; }
+        if (cs & (1u << 17)) { (void)spi0[1]; got++; }
+    }
+    while (!(spi0[0] & (1u << 16))) {}
+    spi0[0] = (1u << 4) | (1u << 5);                       /* TA off */
+}
+static void spi_write_1(void) { spi_write(1); }
+static void spi_write_9(void) { spi_write(9); }
+
 static void screen_fill(void) {
     uint32_t c = fb_colour++;
     for (uint32_t y = 0; y < 480; y++) {
@@ -284,6 +314,16 @@ void boot_bench_hook(void) {
     gpio[1] &= ~(7u << 21);
     exec_rows(base);
     { uint64_t n = run_n(copy_64k, 1); kprintf("bench: native copy-64k %llu 1\n", (unsigned long long)(n > base1 ? n - base1 : 0)); }
+    bsc1 = (volatile uint32_t *)(uintptr_t)(board->peripheral_base + 0x804000);
+    spi0 = (volatile uint32_t *)(uintptr_t)(board->peripheral_base + 0x204000);
+    spi0[2] = 26;                                          /* CLK: as the driver's 10 MHz from the core clock */
+    const struct { const char *name; op_fn f; } buses[] = {
+        { "i2c-write-1", i2c_write_1 }, { "i2c-write-9", i2c_write_9 }, { "spi-write-1", spi_write_1 }, { "spi-write-9", spi_write_9 },
+    };
+    for (unsigned i = 0; i < sizeof buses / sizeof buses[0]; i++) {
+        uint64_t n = run_n(buses[i].f, 1);
+        kprintf("bench: native %s %llu 1\n", buses[i].name, (unsigned long long)(n > base1 ? n - base1 : 0));
+    }
     if (fb_open()) {
         uint64_t n = run_n(screen_fill, 1);
         kprintf("bench: native screen-fill %llu 1\n", (unsigned long long)(n > base1 ? n - base1 : 0));

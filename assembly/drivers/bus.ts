@@ -100,7 +100,8 @@ export abstract class Transfer extends Future {
   error: i32 = 0;
   deadline: u64 = 0;
   period: u64 = 0;
-  fallback: Sleep = new Sleep(0);
+  /** The fallback timer, made at the first wait: a transfer that ends in its first poll never needs one (an allocation is most of its cost under wasm3). */
+  fallback: Sleep | null = null;
 
   constructor(public master: Master, public timeoutError: i32) { super(); }
 
@@ -124,7 +125,7 @@ export abstract class Transfer extends Future {
       const freq = timerFrequency();
       this.deadline = counter() + 2 * wire + freq / 100;     // twice the time on the wire, plus 10 ms
       this.period = max<u64>(freq / 1000, wire / 4);
-    } else if (this.fallback.fired) {
+    } else if (this.fallback && this.fallback!.fired) {
       this.master.byTimer++;                                 // the timer woke this poll, not the interrupt
     }
     while (true) {
@@ -134,9 +135,11 @@ export abstract class Transfer extends Future {
       this.master.wait(cx.waker);
       this.serve();                                          // the interrupt may have come before wait()
       if (this.finished) return true;
-      this.fallback.deadline = min(counter() + this.period, this.deadline);
-      this.fallback.reset();
-      if (!this.fallback.poll(cx)) return false;
+      let fallback = this.fallback;
+      if (!fallback) { fallback = new Sleep(0); this.fallback = fallback; }
+      fallback.deadline = min(counter() + this.period, this.deadline);
+      fallback.reset();
+      if (!fallback.poll(cx)) return false;
     }
   }
 
@@ -146,14 +149,16 @@ export abstract class Transfer extends Future {
     this.error = err;
     this.finished = true;
     this.master.unwait();
-    this.fallback.cancel();
+    const fallback = this.fallback;
+    if (fallback) fallback.cancel();
     return true;
   }
 
   /** Cancelled while it ran: the block stops, and nothing is left waiting. */
   protected withdraw(): void {
     if (this.started && !this.finished) { this.stop(); this.finish(this.timeoutError); }
-    this.fallback.cancel();
+    const fallback = this.fallback;
+    if (fallback) fallback.cancel();
   }
 
   /** The same transfer again (with what its buffers hold now). */

@@ -57,6 +57,11 @@ export const FIGURES: Record<string, (r: Results) => string> = {
   "tour-wasm-bytes": (r) => String(need(r.sizes["kernel.wasm bytes"] ?? null, "kernel.wasm bytes")),
   "idle-cpu": (r) => { const f = r.idle?.pi3; if (!f) throw new Error("bench/results.json: no pi3 idle figure"); return `${Math.round((100 * f.cpuMs) / f.wallMs)} %`; },
   "edit-loop-s": (r) => `${(need(r.editLoop?.pi3?.ms ?? null, "a pi3 edit loop") / 1000).toFixed(1)} s`,
+  // A bus transfer's cost per byte: the 9-byte write's row less the 1-byte one's, over 8.
+  ...Object.fromEntries((["i2c", "spi"] as const).flatMap((bus) => (["wasm3", "aot", "native"] as const).map((side) => [
+    `${bus}-byte-${side}`,
+    (r: Results) => int((need(row(r, `${bus}-write-9`)[side], `${bus}-write-9 ${side}`) - need(row(r, `${bus}-write-1`)[side], `${bus}-write-1 ${side}`)) / 8),
+  ]))),
   "push-s": (r) => `${(need(r.push?.pi3?.[0]?.ms ?? null, "a pi3 push") / 1000).toFixed(1)} s`,
 };
 
