@@ -13,13 +13,15 @@
 // too weak (throttled() says so).
 //
 //   clocks.armHz();                 // now
-//   clocks.setArmHz(clocks.armMinHz());   // slow down (less heat, less power)
+//   clocks.lowSpeed();              // slow down on request (less heat, less power)
 //   clocks.milliCelsius();          // 47230: 47.23 degrees
+//   spawn(clocks.keepCool(75_000)); // at 75 degrees the lowest clock, at 70 full speed again
 //
 // QEMU answers fixed values and sets nothing: tests/spec/clocks.spec.ts
 // checks the messages against the fake firmware; a board's answers are
 // checked only on paper.
 import { request, answer, clockRate, temperature, Clock, Tag } from "./mailbox";
+import { sleep } from "../kernel/exec/timer";
 
 /** get_throttled's bits: now (0-3) and since boot (16-19). */
 export namespace Throttled {
@@ -53,6 +55,48 @@ export function fullSpeed(): u32 {
   if (!most) return 0;
   if (armHz() != most) setArmHz(most);
   return armHz();
+}
+
+/** The ARM at the model's least clock (slower: less heat and power); the rate now, 0 if the firmware did not answer. */
+export function lowSpeed(): u32 {
+  const least = armMinHz();
+  if (!least) return 0;
+  if (armHz() != least) setArmHz(least);
+  return armHz();
+}
+
+/** What keepCool() did: whether it holds the ARM at its least clock now, and how often it changed it. */
+export class Cooling {
+  slowed: bool = false;
+  slowDowns: u32 = 0;
+  speedUps: u32 = 0;
+}
+/** keepCool()'s state (one for every core: module variables are shared). */
+export const cooling = new Cooling();
+
+/**
+ * A task that keeps the SoC under `limitMilliC`: every `everyMs` it reads
+ * the temperature; at the limit it asks for the least ARM clock, and once
+ * the SoC is `hysteresisMilliC` below the limit again, for the most. Below
+ * the firmware's own limit (maxMilliCelsius(), where it throttles by itself
+ * and marks the throttling bits), this is a kernel's choice: a cooler
+ * board at a slower clock. Runs until cancelled; a temperature of 0 (no
+ * answer, as QEMU's raspi4b gives) changes nothing.
+ */
+export async function keepCool(limitMilliC: u32 = 75_000, hysteresisMilliC: u32 = 5_000, everyMs: u32 = 1000): Promise<void> {
+  while (true) {
+    const t = milliCelsius();
+    if (t != 0 && !cooling.slowed && t >= limitMilliC) {
+      lowSpeed();
+      cooling.slowed = true;
+      cooling.slowDowns++;
+    } else if (t != 0 && cooling.slowed && t + hysteresisMilliC <= limitMilliC) {
+      fullSpeed();
+      cooling.slowed = false;
+      cooling.speedUps++;
+    }
+    await sleep(everyMs);
+  }
 }
 
 /** The SoC's temperature in thousandths of a degree Celsius (0: no answer). */

@@ -6,6 +6,8 @@ import * as clocks from "../../assembly/drivers/clocks";
 import { Tag } from "../../assembly/drivers/mailbox";
 import { Board } from "../../assembly/board";
 import { trace, since, machine, setProperty } from "../../assembly/testing";
+import { startKept, tick } from "./run";
+import { ticksFromMillis } from "../../assembly/kernel/exec";
 
 function count(text: string, what: string): i32 { return text.split(what).length - 1; }
 
@@ -46,5 +48,32 @@ describe("ARM clock and temperature", () => {
     setProperty(Tag.THROTTLED, 0x50005, 0);
     expect(clocks.milliCelsius()).toBe(47_230);
     expect(clocks.throttled() & clocks.Throttled.UNDER_VOLTAGE).toBe(clocks.Throttled.UNDER_VOLTAGE);
+  });
+
+  it("lowSpeed() asks for the model's least clock; keepCool() slows down at the limit and speeds up below it by the hysteresis", () => {
+    machine(Board.Pi3);
+    setProperty(Tag.MAX_CLOCK_RATE, 3, 1_200_000_000);
+    setProperty(Tag.MIN_CLOCK_RATE, 3, 600_000_000);
+    setProperty(Tag.CLOCK_RATE, 3, 1_200_000_000);
+    setProperty(Tag.SET_CLOCK_RATE, 3, 0);
+    setProperty(Tag.TEMPERATURE, 0, 60_000);
+    expect(clocks.lowSpeed()).toBe(600_000_000);
+    expect(clocks.fullSpeed()).toBe(1_200_000_000);
+    const guard = startKept(clocks.keepCool(75_000, 5_000, 1000));
+    expect(clocks.cooling.slowed).toBe(false);
+    setProperty(Tag.TEMPERATURE, 0, 76_000);
+    tick(ticksFromMillis(1000));
+    expect(clocks.cooling.slowed).toBe(true);
+    expect(clocks.armHz()).toBe(600_000_000);
+    setProperty(Tag.TEMPERATURE, 0, 72_000);                 // cooler, not by the hysteresis yet
+    tick(ticksFromMillis(1000));
+    expect(clocks.armHz()).toBe(600_000_000);
+    setProperty(Tag.TEMPERATURE, 0, 70_000);
+    tick(ticksFromMillis(1000));
+    expect(clocks.cooling.slowed).toBe(false);
+    expect(clocks.armHz()).toBe(1_200_000_000);
+    expect(clocks.cooling.slowDowns).toBe(1);
+    expect(clocks.cooling.speedUps).toBe(1);
+    guard.f.cancel();
   });
 });
