@@ -35,6 +35,10 @@ export { panic, exit } from "./arch/sys";
 export { banner } from "./kernel/banner";
 import * as bench from "./kernel/bench";
 export { bench };
+// the time of day: Date.now() is clock.now() (the uptime until setTime or syncFromRtc)
+import * as clock from "./kernel/clock";
+export { clock };
+export { ClockError } from "./kernel/clock";
 
 // ---- memory: lifetimes and the collector (docs/memory-model.md) -----------
 export { dispose, keep, scoped, heapBytesOf } from "./kernel/mem/lifetime";
@@ -70,6 +74,7 @@ export { PwmError } from "./drivers/pwm";
 export { Canvas, rgb, TRANSPARENT } from "./gfx/canvas";
 export { TextConsole } from "./gfx/console";
 export { CELL_WIDTH, CELL_HEIGHT } from "./gfx/font";
+export { MonoCanvas } from "./gfx/mono";
 
 // ---- parts people wire to the buses (assembly/devices/) ---------------------
 export { Tmp105, TemperatureSample } from "./devices/tmp105";
@@ -77,4 +82,6 @@ export { Eeprom24c } from "./devices/eeprom24c";
 export { Ds1338, DateTime } from "./devices/ds1338";
 export { Bme280, Bme280Sample, Bme280Options } from "./devices/bme280";
 export { Ssd1306 } from "./devices/ssd1306";
+export { Ssd0303 } from "./devices/ssd0303";
+export { Pca9552, Pca9552Led } from "./devices/pca9552";
 export { Mpu6050, Mpu6050Options, MotionSample, Axes, STANDARD_GRAVITY } from "./devices/mpu6050";

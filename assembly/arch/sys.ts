@@ -112,3 +112,25 @@ export function kernelSeed(): f64 {
   return f ? f() : reinterpret<f64>(cpu.counter() ^ 0x9e3779b97f4a7c15);
 }
 
+/**
+ * `Date.now()`: asc's std calls the host's `env.Date.now`, which the stub
+ * does not have; tools/async/std-date.ts (an asc transform the build and the
+ * spec runner apply) points that call here instead, so a kernel needs no
+ * host import for it. kernel/clock.ts, once a kernel imports it, sets the
+ * source: its wall clock. Without it, or before it is set, the time since
+ * boot in milliseconds: `Date.now()` is then 1970-01-01 plus the uptime.
+ */
+let nowSource: (() => f64) | null = null;
+export function setNowSource(f: () => f64): void { nowSource = f; }
+export function kernelNow(): f64 {
+  const f = nowSource;
+  return f ? f() : <f64>uptimeMillis();
+}
+
+/** Milliseconds since the generic timer started counting (at reset: the boot), from its counter and frequency, without overflow. */
+export function uptimeMillis(): u64 {
+  const t = cpu.counter(), hz = cpu.frequency();
+  if (hz == 0) return 0;
+  return (t / hz) * 1000 + (t % hz) * 1000 / hz;
+}
+

@@ -9,22 +9,23 @@
 //   oled.pixel(64, 32, true);
 //   await oled.show();                               // the changed pages, 33 bytes a write
 //
-// The canvas has GDDRAM's layout (8.7): page p (rows 8p to 8p + 7) is
-// `width` bytes, one a column, bit 0 the top row. So a page goes to the
-// display as it is: configure() sets horizontal addressing (10.1.3), and
-// show() sets the column and page window (0x21, 0x22) over each run of
-// changed pages and writes their bytes after a 0x40 control byte (8.1.5.2:
-// Co 0, D/C# 1: data follow), 32 to a transfer, so another device on the
-// bus waits at most one short transfer. One task should draw on a display:
+// The canvas (assembly/gfx/mono.ts, shared with the SSD0303) has GDDRAM's
+// layout (8.7): page p (rows 8p to 8p + 7) is `width` bytes, one a column,
+// bit 0 the top row. So a page goes to the display as it is: configure()
+// sets horizontal addressing (10.1.3), and show() sets the column and page
+// window (0x21, 0x22) over each run of changed pages and writes their bytes
+// after a 0x40 control byte (8.1.5.2: Co 0, D/C# 1: data follow), 32 to a
+// transfer, so another device on the bus waits at most one short transfer. One task should draw on a display:
 // two show()s at once interleave their windows.
 //
-// Text will come from the library's shared font (not here yet): it draws
-// through pixel() or blit(), the canvas's two entries.
+// Text is the library's font in 8x8 cells (the canvas's text(): 16
+// characters to a 128-pixel row, 8 lines on a 64-row display).
 //
 // QEMU has no SSD1306: the specs run the driver against a model of it
 // (tools/testing/fake-i2c.ts) and read its display RAM back.
 import * as i2c from "../drivers/i2c";
 import { I2cError } from "../drivers/i2c";
+import { MonoCanvas } from "../gfx/mono";
 
 // Commands (9, 10).
 const DISPLAY_OFF: u8 = 0xae, DISPLAY_ON: u8 = 0xaf, CONTRAST: u8 = 0x81;
@@ -38,26 +39,23 @@ const COMMANDS: u8 = 0x00, DATA: u8 = 0x40;
 /** Display bytes per transfer (with the control byte, 33). */
 const CHUNK: i32 = 32;
 
-export class Ssd1306 {
+/** `width`, if the controller drives a display of `width` by `height` (width 1-128, height 8-64 in 8s); a programming error otherwise. */
+function checkedWidth(width: i32, height: i32): i32 {
+  if (width < 1 || width > 128 || height < 8 || height > 64 || height % 8 != 0) {
+    throw new Error("ssd1306: " + width.toString() + "x" + height.toString() + " is not a size the controller drives (width 1-128, height 8-64 in 8s)");
+  }
+  return width;
+}
+
+export class Ssd1306 extends MonoCanvas {
   device: i2c.Device;
   /** The last call's bus error (None after a good one). */
   error: I2cError = I2cError.None;
-  /** Pages of 8 rows. */
-  readonly pages: i32;
-  /** The canvas: byte `page * width + x`, bit `y % 8` (GDDRAM's layout). */
-  readonly buffer: Uint8Array;
-  /** Pages drawn on since they were last sent, one bit each. */
-  private dirty: u32 = 0;
 
   /** A display of `width` (1-128) by `height` (8-64, a multiple of 8) pixels; 400 kHz (the part's fast mode: 13, I2C timing). */
-  constructor(bus: i2c.Bus, address: u32 = 0x3c, public width: i32 = 128, public height: i32 = 64, hz: u32 = 400_000) {
-    if (width < 1 || width > 128 || height < 8 || height > 64 || height % 8 != 0) {
-      throw new Error("ssd1306: " + width.toString() + "x" + height.toString() + " is not a size the controller drives (width 1-128, height 8-64 in 8s)");
-    }
+  constructor(bus: i2c.Bus, address: u32 = 0x3c, width: i32 = 128, height: i32 = 64, hz: u32 = 400_000) {
+    super(checkedWidth(width, height), height);
     this.device = bus.device(address, hz);
-    const pages = height / 8;
-    this.pages = pages;
-    this.buffer = new Uint8Array(width * pages);
   }
 
   /**
@@ -92,56 +90,6 @@ export class Ssd1306 {
     this.error = await this.show();
     if (this.error != I2cError.None) return this.error;
     return await this.on();
-  }
-
-  // ---- the canvas ------------------------------------------------------------
-
-  /** Every pixel off (or on). */
-  clear(on: bool = false): void {
-    this.buffer.fill(on ? 0xff : 0);
-    this.dirty = (<u32>1 << <u32>this.pages) - 1;
-  }
-
-  /** Pixel (x, y) on or off; outside the display, nothing. */
-  pixel(x: i32, y: i32, on: bool): void {
-    if (<u32>x >= <u32>this.width || <u32>y >= <u32>this.height) return;
-    const at = (y >> 3) * this.width + x;
-    const bit = <u8>(<i32>1 << (y & 7));
-    const b = unchecked(this.buffer[at]);
-    unchecked(this.buffer[at] = on ? b | bit : b & ~bit);
-    this.dirty |= <u32>1 << <u32>(y >> 3);
-  }
-
-  /** Whether pixel (x, y) is on in the canvas (false outside). */
-  isOn(x: i32, y: i32): bool {
-    if (<u32>x >= <u32>this.width || <u32>y >= <u32>this.height) return false;
-    return (<i32>unchecked(this.buffer[(y >> 3) * this.width + x]) & (<i32>1 << (y & 7))) != 0;
-  }
-
-  /** The rectangle of `w` by `h` pixels from (x, y), clipped to the display, on or off. */
-  fillRect(x: i32, y: i32, w: i32, h: i32, on: bool): void {
-    const x0 = max(x, 0), y0 = max(y, 0);
-    const x1 = min(x + w, this.width), y1 = min(y + h, this.height);
-    for (let yy = y0; yy < y1; yy++) {
-      for (let xx = x0; xx < x1; xx++) this.pixel(xx, yy, on);
-    }
-  }
-
-  /**
-   * A 1-bit image of `w` by `h` pixels drawn with its top left at (x, y),
-   * clipped: rows top to bottom, each `(w + 7) / 8` bytes, the leftmost
-   * pixel in bit 7 (as PBM's P4 and most bitmap fonts). A set bit turns the
-   * pixel on; a clear one turns it off, or, if `transparent`, leaves it.
-   */
-  blit(image: Uint8Array, w: i32, h: i32, x: i32, y: i32, transparent: bool = false): void {
-    const stride = (w + 7) >> 3;
-    if (image.length < stride * h) throw new Error("ssd1306: blit of " + w.toString() + "x" + h.toString() + " needs " + (stride * h).toString() + " bytes, given " + image.length.toString());
-    for (let row = 0; row < h; row++) {
-      for (let col = 0; col < w; col++) {
-        const on = (<i32>unchecked(image[row * stride + (col >> 3)]) & (<i32>0x80 >> (col & 7))) != 0;
-        if (on || !transparent) this.pixel(x + col, y + row, on);
-      }
-    }
   }
 
   // ---- the display -----------------------------------------------------------

@@ -12,7 +12,7 @@
 //   const log = i2cLog(BSC1);                        // every transfer: address, direction, bytes, result
 
 /** The parts the fake bus models. */
-export const enum FakePart { Bme280 = 1, Ssd1306 = 2, Mpu6050 = 3 }
+export const enum FakePart { Bme280 = 1, Ssd1306 = 2, Mpu6050 = 3, Ds1338 = 4, Pca9552 = 5 }
 
 /** How a part fails (i2cFailAfter). */
 export const enum FakeFailure { Nack = 1, ClockStretch = 2 }
@@ -41,7 +41,7 @@ export const enum Ssd1306State { On = 0, ChargePump = 1, Contrast = 2, Inverse =
 @external("fake", "i2cLogBytes") declare function i2cLogBytes(base: u32, i: i32): i32;
 // @ts-ignore: decorator
 @external("fake", "i2cLogByte") declare function i2cLogByte(base: u32, i: i32, j: i32): i32;
-/** A register of a part with a register file (BME280, MPU6050) as the part holds it, and a poke. */
+/** A register of a part with a register file (BME280, MPU6050, DS1338, PCA9552) as the part holds it, and a poke. */
 // @ts-ignore: decorator
 @external("fake", "i2cRegister") export declare function i2cRegister(base: u32, address: u32, reg: u32): u32;
 // @ts-ignore: decorator

@@ -8,7 +8,11 @@
 //   2. 300 bytes written to the EEPROM at 1000 (across 32-byte pages) and
 //      read back; the test finds them in the file;
 //   3. the clock read (QEMU starts it at the host's time), set to
-//      2030-06-15 12:34:56, and read again.
+//      2030-06-15 12:34:56, and read again;
+//   4. the time of day (kernel/clock.ts): Date.now() before any setting is
+//      the uptime; synced from the clock, it is the host's time (the test
+//      compares), another core sees the same; synced again after the clock
+//      was set, it is 2030-06-15T12:34:56.
 import { boot } from "../../assembly/kernel/boot";
 import { exit } from "../../assembly/arch/sys";
 import { println } from "../../assembly/arch/console";
@@ -19,10 +23,24 @@ import { I2cError } from "../../assembly/drivers/i2c";
 import { Tmp105 } from "../../assembly/devices/tmp105";
 import { Eeprom24c } from "../../assembly/devices/eeprom24c";
 import { Ds1338, DateTime } from "../../assembly/devices/ds1338";
+import * as clock from "../../assembly/kernel/clock";
+import { ClockError } from "../../assembly/kernel/clock";
+import { spawnPinned } from "../../assembly/kernel/exec";
+import { coreId } from "../../assembly/arch/cpu";
+import { Atomic } from "../../assembly/kernel/sync";
+
+/** What core 2 read: Date.now() (-1 until it has), and the core it ran on. */
+const seenNow = new Atomic<i64>(-1);
+const seenCore = new Atomic<u32>(99);
+async function readOnCore2(): Promise<void> { seenCore.set(coreId()); seenNow.set(Date.now()); }
 
 async function check(): Promise<void> {
   const bus = i2c.open(1);
   let ok = true;
+  // 4a. the time before any setting: the uptime (1970-01-01 plus it)
+  const before = Date.now(), up = <i64>clock.uptime();
+  println("clock: before any setting, Date.now() " + before.toString() + " ms, uptime " + up.toString() + " ms, " + new Date(before).toISOString());
+  if (clock.isSet() || before < 0 || before > up || up - before > 1000) ok = false;
   // 1. the sensor
   const sensor = new Tmp105(bus);
   let err = await sensor.configure(12);
@@ -56,10 +74,26 @@ async function check(): Promise<void> {
   const rtc = new Ds1338(bus);
   const t0 = await rtc.read();
   if (t0) println("rtc: " + t0.toString() + " (" + t0.unixSeconds.toString() + ")"); else { println("rtc: " + i2c.errorName(rtc.error)); ok = false; }
+  // 4b. the time of day from the clock, on this core and on core 2
+  const synced = await clock.syncFromRtc(rtc);
+  const wall = Date.now();
+  println("clock: synced from the rtc: " + clock.errorName(synced) + ", Date.now() " + wall.toString() + " = " + new Date(wall).toISOString());
+  if (synced != ClockError.None || !clock.isSet()) ok = false;
+  spawnPinned(2, readOnCore2());
+  const until: u64 = counter() + timerFrequency();
+  while (seenNow.get() < 0 && counter() < until) await sleep(1);
+  const other = seenNow.get();
+  println("clock: core " + seenCore.get().toString() + " read Date.now() " + other.toString() + ", " + (other - wall).toString() + " ms later");
+  if (seenCore.get() != 2 || other < wall || other - wall > 1000) ok = false;
   err = await rtc.set(new DateTime(2030, 6, 15, 12, 34, 56));
   const t1 = await rtc.read();
   if (t1) println("rtc: set, now " + t1.toString()); else ok = false;
   if (err != I2cError.None) ok = false;
+  // 4c. synced again: the time the clock was set to
+  const again = await clock.syncFromRtc(rtc);
+  const iso = new Date(Date.now()).toISOString();
+  println("clock: synced again: " + clock.errorName(again) + ", " + iso);
+  if (again != ClockError.None || !iso.startsWith("2030-06-15T12:34:5")) ok = false;
   println(ok ? "i2c-devices test: ok" : "i2c-devices test: FAILED");
   exit(ok ? 0 : 1);
 }

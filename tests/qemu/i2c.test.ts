@@ -29,7 +29,7 @@ for (const b of BOARDS) {
       assert.match(r.output, /^i2c test: ok$/m);
     });
 
-    it("the parts' drivers: a TMP105 sampled (a negative temperature), a 24C32 EEPROM written across pages and found in its file, a DS1338 clock read and set", async () => {
+    it("the parts' drivers: a TMP105 sampled (a negative temperature), a 24C32 EEPROM written across pages and found in its file, a DS1338 clock read and set; Date.now() from the clock", async () => {
       const dir = mkdtempSync(join(tmpdir(), "tspi-eeprom-"));
       const file = join(dir, "eeprom.bin");
       writeFileSync(file, Buffer.alloc(4096, 0xff));
@@ -44,6 +44,10 @@ for (const b of BOARDS) {
           qmp: [{
             after: /^i2c-devices: ready$/m,
             run: (q) => q.execute("qom-set", { path: "/machine/peripheral/temp0", property: "temperature", value: -21500 }),
+          }, {
+            // the host's time when the kernel's Date.now() after the sync arrives (the line is printed just after it is read)
+            after: /^clock: synced from the rtc: /m,
+            run: async () => Date.now(),
           }],
         });
         assertPassed(r);
@@ -58,6 +62,21 @@ for (const b of BOARDS) {
         assert.ok(t, r.output);
         assert.ok(Math.abs(Number(t[2]) - Date.now() / 1000) < 120, `QEMU's clock starts at the host's time: ${t[0]}`);
         assert.match(r.output, /^rtc: set, now 2030-06-15 12:34:5[67]$/m);
+        // Date.now(): the uptime before any setting (1970 plus it), the host's time once synced from the clock, on core 2 too
+        const before = r.output.match(/^clock: before any setting, Date\.now\(\) (\d+) ms, uptime (\d+) ms, (\S+)$/m);
+        assert.ok(before, r.output);
+        assert.ok(Number(before[1]) <= Number(before[2]) && Number(before[2]) < 60_000, before[0]);
+        assert.equal(before[3], new Date(Number(before[1])).toISOString(), "the ISO text is that of the number");
+        assert.match(before[3], /^1970-01-01T00:00:/);
+        const synced = r.output.match(/^clock: synced from the rtc: ok, Date\.now\(\) (\d+) = (\S+)$/m);
+        assert.ok(synced, r.output);
+        const hostAtLine = (r.qmp as number[])[1];
+        assert.ok(Math.abs(Number(synced[1]) - hostAtLine) < 3000, `Date.now() ${synced[1]} (${synced[2]}) vs the host's ${hostAtLine} (${new Date(hostAtLine).toISOString()}) when the line came`);
+        assert.equal(synced[2], new Date(Number(synced[1])).toISOString());
+        const other = r.output.match(/^clock: core 2 read Date\.now\(\) (\d+), (\d+) ms later$/m);
+        assert.ok(other, r.output);
+        assert.ok(Number(other[2]) < 1000, other[0]);
+        assert.match(r.output, /^clock: synced again: ok, 2030-06-15T12:34:5[67]\.\d{3}Z$/m);
         assert.match(r.output, /^i2c-devices test: ok$/m);
       } finally {
         rmSync(dir, { recursive: true, force: true });

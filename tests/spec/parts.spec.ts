@@ -18,6 +18,9 @@ import { startKept, tick } from "./run";
 import { Bme280, Bme280Options } from "../../assembly/devices/bme280";
 import { Ssd1306 } from "../../assembly/devices/ssd1306";
 import { Mpu6050, Mpu6050Options, STANDARD_GRAVITY } from "../../assembly/devices/mpu6050";
+import { Pca9552, Pca9552Led } from "../../assembly/devices/pca9552";
+import { Ssd0303 } from "../../assembly/devices/ssd0303";
+import { glyph } from "../../assembly/gfx/font";
 
 const BSC1: u32 = 0x3f804000;
 
@@ -470,5 +473,205 @@ describe("MPU-6050 (against a model of RM-MPU-6000A / PS-MPU-6000A)", () => {
     run(s);
     expect(s.output).toBeNull();
     expect(imu.error).toBe(I2cError.Nack);
+  });
+});
+
+// ---- text on the 1-bit canvas (assembly/gfx/mono.ts) --------------------------
+
+/** Whether the font's glyph for `code` has row `row`, column `col` (of its 8x8 cell) set: bit 7 the left column. */
+function glyphBit(code: i32, col: i32, row: i32): bool {
+  return (<i32>load<u8>(glyph(code) + <usize>row) & (0x80 >> col)) != 0;
+}
+
+describe("text on the 1-bit canvas", () => {
+  it("8x8 cells, each font row once: the SSD1306's RAM holds the glyphs' bits, 16 to a row, the cells' background off", () => {
+    const oled = new Ssd1306(busWith(0x3c, FakePart.Ssd1306));
+    run(oled.configure());
+    oled.fillRect(0, 0, 128, 64, true);                              // lit first: text's cells cover it
+    const s = "0123456789ABCDEF";
+    expect(oled.text(0, 8, s)).toBe(128, "16 characters end at x 128");
+    expect(oled.text(8, 56, "gy", false)).toBe(24);                  // dark on lit, in the last page
+    run(oled.show());
+    let wrong = 0;
+    for (let i = 0; i < 16; i++) {
+      for (let row = 0; row < 8; row++) {
+        for (let col = 0; col < 8; col++) {
+          const lit = (ssd1306Ram(BSC1, 0x3c, 1 * 128 + i * 8 + col) & (1 << row)) != 0;   // page 1: rows 8-15
+          if (lit != glyphBit(s.charCodeAt(i), col, row)) wrong++;
+        }
+      }
+    }
+    expect(wrong).toBe(0, "pixels of page 1 unlike the font");
+    for (let col = 0; col < 8; col++) {
+      for (let row = 0; row < 8; row++) {
+        expect((ssd1306Ram(BSC1, 0x3c, 7 * 128 + 8 + col) & (1 << row)) != 0).toBe(!glyphBit(0x67, col, row), "g, inverted");
+      }
+    }
+    expect(ssd1306Ram(BSC1, 0x3c, 0)).toBe(0xff, "page 0 still lit");
+    expect(glyphBit(0x67, 2, 7) || glyphBit(0x67, 3, 7) || glyphBit(0x67, 4, 7)).toBe(true, "g has a descender in row 7 (the check reaches row 7)");
+  });
+
+  it("a newline goes 8 rows down to x; transparent text leaves the cells' background", () => {
+    const oled = new Ssd1306(busWith(0x3c, FakePart.Ssd1306));
+    oled.fillRect(0, 0, 128, 64, true);
+    oled.text(16, 0, "I\nI", false, true);                            // dark strokes on lit, nothing else
+    for (let row = 0; row < 8; row++) {
+      for (let col = 0; col < 8; col++) {
+        expect(oled.isOn(16 + col, row)).toBe(!glyphBit(0x49, col, row));
+        expect(oled.isOn(16 + col, 8 + row)).toBe(!glyphBit(0x49, col, row));
+      }
+    }
+    expect(oled.isOn(24, 0)).toBe(true, "right of the text: untouched");
+  });
+});
+
+// ---- PCA9552 ------------------------------------------------------------------
+
+describe("PCA9552 (against a model of the NXP data sheet)", () => {
+  it("set() reads LS0-LS3 once (AI from LS0) and then writes one selector; setAll() four in one transfer; blink() PSC and PWM", () => {
+    const leds = new Pca9552(busWith(0x60, FakePart.Pca9552));
+    i2cSetRegister(BSC1, 0x60, 7, 0x00);                             // LEDs 4-7 on before the driver: kept
+    run(leds.set(1, Pca9552Led.On));
+    let log = i2cLog(BSC1);
+    expect(log.length).toBe(3, "the pointer, the read of LS0-LS3, the write");
+    expect(log[0].bytes[0]).toBe(0x16, "AI | LS0");
+    expect(log[1].bytes.length).toBe(4);
+    expect(wrote(log, [0x06, 0x51])).toBe(true, "LS0: LED 1 on (00), the rest off (01)");
+    run(leds.set(6, Pca9552Led.Blink1));
+    expect(i2cLogLength(BSC1)).toBe(4, "no read the second time");
+    expect(i2cRegister(BSC1, 0x60, 7)).toBe(0x30, "LS1: LED 6 BLINK1, 4, 5, 7 still on");
+    expect(<i32>leds.state(6)).toBe(<i32>Pca9552Led.Blink1);
+    const mark = i2cLogLength(BSC1);
+    run(leds.setAll(Pca9552Led.Blink0, 0x8001));                      // LEDs 0 and 15
+    log = i2cLog(BSC1, mark);
+    expect(log.length).toBe(1);
+    expect(wrote(log, [0x16, 0x52, 0x30, 0x55, 0x95])).toBe(true, "LS0-LS3 in one transfer");
+    run(leds.blink(1, 4, 0.25));
+    expect(i2cRegister(BSC1, 0x60, 4)).toBe(10, "PSC1: 44 / 4 - 1");
+    expect(i2cRegister(BSC1, 0x60, 5)).toBe(192, "PWM1: lit a quarter, 256 - 64 (the PCA9553 data sheet's worked example)");
+    expect(Pca9552.prescaler(1000)).toBe(0, "faster than 44 Hz: the fastest");
+    expect(Pca9552.prescaler(0.01)).toBe(255, "slower than 0.172 Hz: the slowest");
+    expect(Pca9552.pwm(1)).toBe(0, "always lit");
+    expect(Pca9552.pwm(0)).toBe(255, "the least");
+  });
+
+  it("read(): the pins, INPUT0 and INPUT1 each without AI (a read with AI may not start at 0)", () => {
+    const leds = new Pca9552(busWith(0x67, FakePart.Pca9552), 0x67);
+    run(leds.setAll(Pca9552Led.On, 0x0101));
+    const mark = i2cLogLength(BSC1);
+    const r = leds.read();
+    run(r);
+    expect(r.output).toBe(0xfefe, "LEDs 0 and 8 on: low");
+    const log = i2cLog(BSC1, mark);
+    expect(log.length).toBe(4);
+    expect(log[0].bytes[0]).toBe(0x00);
+    expect(log[2].bytes[0]).toBe(0x01);
+  });
+
+  it("nothing at the address: Nack as a value from set(), setAll(), blink(), read() -1", () => {
+    const leds = new Pca9552(busWith(0x60, FakePart.Pca9552), 0x61);
+    const a = leds.set(0, Pca9552Led.On);
+    run(a);
+    expect(a.output).toBe(I2cError.Nack);
+    const b = leds.setAll(Pca9552Led.Off);
+    run(b);
+    expect(b.output).toBe(I2cError.Nack);
+    const c = leds.blink(0, 1, 0.5);
+    run(c);
+    expect(c.output).toBe(I2cError.Nack);
+    const r = leds.read();
+    run(r);
+    expect(r.output).toBe(-1);
+    expect(leds.error).toBe(I2cError.Nack);
+    const bad = leds.set(16, Pca9552Led.On);
+    run(bad);
+    expect(bad.output).toBe(I2cError.Length, "no LED 16");
+  });
+
+  it("a NACK on the selector write: the error, and the next set() reads the selectors again", () => {
+    const leds = new Pca9552(busWith(0x60, FakePart.Pca9552));
+    run(leds.set(0, Pca9552Led.On));
+    i2cFailAfter(BSC1, 0x60, 0, FakeFailure.Nack);
+    const a = leds.set(2, Pca9552Led.On);
+    run(a);
+    expect(a.output).toBe(I2cError.Nack);
+    i2cFailAfter(BSC1, 0x60, -1, FakeFailure.Nack);
+    const mark = i2cLogLength(BSC1);
+    run(leds.set(3, Pca9552Led.On));
+    expect(i2cLogLength(BSC1) - mark).toBe(3, "read again, then written");
+    expect(i2cRegister(BSC1, 0x60, 6)).toBe(0x14, "LS0: LEDs 0 and 3 on, 1 and 2 off");
+  });
+});
+
+// ---- SSD0303 ------------------------------------------------------------------
+// No model of its own: the SSD1306 model stands in (the same control bytes,
+// and page addressing, its reset mode: 0xB0-0xB7, the column's nibbles), so
+// the panel is kept within its 128 columns.
+
+describe("SSD0303 (the SSD1306 model standing in)", () => {
+  it("each command after its own 0x80; a page's column set to the panel's first; text lands there", () => {
+    const oled = new Ssd0303(busWith(0x3c, FakePart.Ssd1306), 0x3c, 64, 16, 36);
+    run(oled.configure());
+    expect(ssd1306State(BSC1, 0x3c, Ssd1306State.On)).toBe(1);
+    expect(ssd1306State(BSC1, 0x3c, Ssd1306State.Multiplex)).toBe(15);
+    const log = i2cLog(BSC1);
+    for (let i = 0; i < log.length; i++) {
+      const b = log[i].bytes;
+      if (b[0] == 0x40) { expect(b.length).toBeLessThanOrEqual(33); continue; }
+      for (let j = 0; j < b.length; j += 2) expect(b[j]).toBe(0x80, "a command's control byte");
+    }
+    const mark = i2cLogLength(BSC1);
+    oled.text(0, 8, "Pi");
+    run(oled.show());
+    const sent = i2cLog(BSC1, mark);
+    expect(wrote(sent, [0x80, 0xb1, 0x80, 0x04, 0x80, 0x12])).toBe(true, "page 1, column 36 (0x24)");
+    expect(sent.length).toBe(1 + 2, "the position, 64 bytes in two");
+    for (let col = 0; col < 8; col++) {
+      let b = 0;
+      for (let row = 0; row < 8; row++) if (glyphBit(0x50, col, row)) b |= 1 << row;
+      expect(ssd1306Ram(BSC1, 0x3c, 128 + 36 + col)).toBe(b, "P's column");
+    }
+    run(oled.invert(true));
+    expect(ssd1306State(BSC1, 0x3c, Ssd1306State.Inverse)).toBe(1);
+    run(oled.allOn(true));
+    expect(ssd1306State(BSC1, 0x3c, Ssd1306State.EntireOn)).toBe(1);
+    run(oled.contrast(0x33));
+    expect(ssd1306State(BSC1, 0x3c, Ssd1306State.Contrast)).toBe(0x33);
+  });
+
+  it("nothing at the address: Nack from configure(), show(), on()", () => {
+    const oled = new Ssd0303(busWith(0x3c, FakePart.Ssd1306), 0x3d);
+    const c = oled.configure();
+    run(c);
+    expect(c.output).toBe(I2cError.Nack);
+    oled.text(0, 0, "x");
+    const s = oled.show();
+    run(s);
+    expect(s.output).toBe(I2cError.Nack);
+    const o = oled.on();
+    run(o);
+    expect(o.output).toBe(I2cError.Nack);
+    expect(oled.error).toBe(I2cError.Nack);
+  });
+
+  it("a NACK in the middle of show(): the page not wholly sent goes again with the next show()", () => {
+    const oled = new Ssd0303(busWith(0x3c, FakePart.Ssd1306), 0x3c, 64, 16, 36);
+    run(oled.configure());
+    oled.text(0, 0, "AB");
+    oled.text(0, 8, "CD");
+    i2cFailAfter(BSC1, 0x3c, 4, FakeFailure.Nack);                   // page 0 (3 transfers) goes, page 1's position goes, its data does not
+    const s = oled.show();
+    run(s);
+    expect(s.output).toBe(I2cError.Nack);
+    i2cFailAfter(BSC1, 0x3c, -1, FakeFailure.Nack);
+    const mark = i2cLogLength(BSC1);
+    run(oled.show());
+    const again = i2cLog(BSC1, mark);
+    expect(again.length).toBe(3, "page 1 only");
+    expect(wrote(again, [0x80, 0xb1])).toBe(true);
+    expect(ssd1306Ram(BSC1, 0x3c, 128 + 36 + 8)).toBe(<i32>0, "D's column 0: blank");
+    let b = 0;
+    for (let row = 0; row < 8; row++) if (glyphBit(0x44, 2, row)) b |= 1 << row;
+    expect(ssd1306Ram(BSC1, 0x3c, 128 + 36 + 8 + 2)).toBe(b, "D's column 2, sent the second time");
   });
 });

@@ -15,6 +15,7 @@ import { checkRawAddresses } from "./raw-address.js";
 import { checkPerCoreWrites, stripPerCore, PerCoreVar } from "./percore.js";
 import { LoweredFile, sourcePosition } from "./positions.js";
 import { perCoreDtoaBuffer } from "./std-dtoa.js";
+import { KernelDateNow } from "./std-date.js";
 import { shareGlobalsFile } from "../kernel/share-globals.js";
 import { checkWasm } from "../kernel/check-wasm.js";
 import { CompileOutput, PROCESS_OUTPUT } from "./output.js";
@@ -180,7 +181,7 @@ export async function compileKernel(argv: string[], out: CompileOutput = PROCESS
       return ours(p) ? stripPerCore(rewriteLibImports(text, p), relative(ROOT, p), perCore) : text;
     },
     stderr: { write(chunk: string | Uint8Array) { errText += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(); return true; } } as never,
-    transforms: [perCoreDtoaBuffer as never],
+    transforms: [perCoreDtoaBuffer as never, KernelDateNow as never],
   });
   if (errText) out.stderr(mapMessages(errText, files) + stackSizeNote(errText));
   if (error) return 1;

@@ -1,7 +1,8 @@
-// An I2C master and three parts for the recording fake host
+// An I2C master and five parts for the recording fake host
 // (fake-host.ts), so a spec can run a device driver against what the
-// datasheets say rather than script each status bit: QEMU has none of these
-// parts, so these models are their tests.
+// datasheets say rather than script each status bit: QEMU has none of the
+// first three, so these models are their tests; the DS1338 (which QEMU
+// has) is here for specs of what reads a clock (kernel/clock.ts).
 //
 // The master is the Broadcom Serial Controller at the register level
 // (BCM2835 ARM Peripherals 3.2: C, S, DLEN, A, FIFO, DIV, DEL, CLKT). Its
@@ -26,6 +27,11 @@
 //   Mpu6050  InvenSense RM-MPU-6000A / PS-MPU-6000A: WHO_AM_I, PWR_MGMT_1
 //            (sleep at reset, DEVICE_RESET), full-scale ranges, the 14
 //            data bytes
+//   Ds1338   Maxim DS1338: 64 registers (the BCD timekeeper at 00h-07h,
+//            RAM at 08h-3Fh), one pointer for reads and writes that wraps
+//            from 3Fh to 00h; its time does not run (a spec sets it)
+//   Pca9552  NXP PCA9552: the control register with auto-increment, the
+//            LED selectors, blink registers, INPUT following the outputs
 //
 // A spec reaches them through the "fake" import module (i2cController,
 // i2cAttach, ..., assembly/testing/i2c.ts) that `imports` below provides.
@@ -626,10 +632,88 @@ export class Mpu6050 implements I2cPart {
   stop(): void {}
 }
 
+/**
+ * A DS1338 (or DS1307) real-time clock (Maxim DS1338 datasheet: figure 3,
+ * table 2, "I2C serial data bus"). 64 registers: the timekeeper at 00h-06h
+ * in BCD (seconds with CH in bit 7, minutes, hours with the 12/24 bit,
+ * day, date, month, year), control at 07h, RAM at 08h-3Fh. The first byte
+ * of a write sets the register pointer; reads and writes go on from it,
+ * wrapping from 3Fh to 00h. The model's time stands still: a spec sets
+ * the registers (fake.i2cSetRegister) and reads what a driver wrote.
+ */
+export class Ds1338 implements I2cPart {
+  readonly regs = new Uint8Array(64);
+  private pointer = 0;
+  private expectRegister = true;
+
+  start(read: boolean): boolean {
+    this.expectRegister = !read;
+    return true;
+  }
+
+  write(b: number): boolean {
+    if (this.expectRegister) { this.pointer = b & 0x3f; this.expectRegister = false; return true; }
+    this.regs[this.pointer] = b;
+    this.pointer = (this.pointer + 1) & 0x3f;
+    return true;
+  }
+
+  read(): number {
+    const v = this.regs[this.pointer];
+    this.pointer = (this.pointer + 1) & 0x3f;
+    return v;
+  }
+
+  stop(): void {}
+}
+
+/**
+ * A PCA9552 16-LED driver (NXP PCA9552 product data sheet rev. 05). Ten
+ * registers (6.2): INPUT0/1 (read only: the pins), PSC0, PWM0, PSC1, PWM1,
+ * LS0-LS3 (two bits an LED: 00 on, the pin low; 01 off, high impedance,
+ * the pin pulled high; 10/11 blinking: the pin is taken as it was, there
+ * is no blink oscillator here). The byte after the address is the control
+ * register: the register in bits 3:0, auto-increment in bit 4, rolling
+ * over from LS3 to INPUT0 (6.2); without it the register stays. A write to
+ * INPUT0/1 is acknowledged and does nothing (6.3.1). Reset values (6.3):
+ * PSC 0xFF, PWM 0x80, LS 0x55 (all off).
+ */
+export class Pca9552 implements I2cPart {
+  readonly regs = new Uint8Array([0xff, 0xff, 0xff, 0x80, 0xff, 0x80, 0x55, 0x55, 0x55, 0x55]);
+  private control = 0;
+  private expectControl = true;
+
+  private pins(): void {
+    for (let led = 0; led < 16; led++) {
+      const sel = (this.regs[6 + (led >> 2)] >> ((led & 3) * 2)) & 3, bit = 1 << (led & 7), at = led >> 3;
+      if (sel === 0) this.regs[at] &= ~bit; else if (sel === 1) this.regs[at] |= bit;
+    }
+  }
+
+  private next(): void {
+    if (this.control & 0x10) this.control = 0x10 | (((this.control & 0x0f) + 1) % 10);
+  }
+
+  start(read: boolean): boolean { this.expectControl = !read; return true; }
+  write(b: number): boolean {
+    if (this.expectControl) { this.control = b & 0x1f; this.expectControl = false; return true; }
+    const r = this.control & 0x0f;
+    if (r >= 2 && r <= 9) { this.regs[r] = b; this.pins(); }
+    this.next();
+    return true;
+  }
+  read(): number {
+    const r = this.control & 0x0f;
+    this.next();
+    return r <= 9 ? this.regs[r] : 0xff;
+  }
+  stop(): void {}
+}
+
 // ---- the "fake" imports ------------------------------------------------------
 
 /** Which part fake.i2cAttach makes (assembly/testing/i2c.ts's FakePart). */
-export const enum PartKind { Bme280 = 1, Ssd1306 = 2, Mpu6050 = 3 }
+export const enum PartKind { Bme280 = 1, Ssd1306 = 2, Mpu6050 = 3, Ds1338 = 4, Pca9552 = 5 }
 
 /**
  * The I2C side of the fake host: BSC models by base address, the functions
@@ -656,7 +740,7 @@ export function fakeI2c(clock: Clock, add: (bsc: Bsc) => void, raise: (source: n
   };
   const registers = (base: number, address: number): Uint8Array => {
     const p = bsc(base).parts.get(address)?.part;
-    if (p instanceof Bme280 || p instanceof Mpu6050) return p.regs;
+    if (p instanceof Bme280 || p instanceof Mpu6050 || p instanceof Ds1338 || p instanceof Pca9552) return p.regs;
     throw new Error(`fake I2C: the part at 0x${address.toString(16)} has no register file`);
   };
   return {
@@ -670,7 +754,7 @@ export function fakeI2c(clock: Clock, add: (bsc: Bsc) => void, raise: (source: n
       },
       // A part of kind PartKind at a 7-bit address.
       i2cAttach: (base: number, address: number, kind: number) => {
-        const p = kind === PartKind.Bme280 ? new Bme280(clock) : kind === PartKind.Ssd1306 ? new Ssd1306() : kind === PartKind.Mpu6050 ? new Mpu6050() : null;
+        const p = kind === PartKind.Bme280 ? new Bme280(clock) : kind === PartKind.Ssd1306 ? new Ssd1306() : kind === PartKind.Mpu6050 ? new Mpu6050() : kind === PartKind.Ds1338 ? new Ds1338() : kind === PartKind.Pca9552 ? new Pca9552() : null;
         if (!p) throw new Error(`fake I2C: no part of kind ${kind}`);
         bsc(base).attach(address & 0x7f, p);
       },
@@ -688,7 +772,7 @@ export function fakeI2c(clock: Clock, add: (bsc: Bsc) => void, raise: (source: n
       i2cLogResult: (base: number, i: number) => entry(base, i).result,
       i2cLogBytes: (base: number, i: number) => entry(base, i).bytes.length,
       i2cLogByte: (base: number, i: number, j: number) => entry(base, i).bytes[j] ?? -1,
-      // A register of a part with a register file (BME280, MPU6050), as the part holds it; and a poke.
+      // A register of a part with a register file (BME280, MPU6050, DS1338), as the part holds it; and a poke.
       i2cRegister: (base: number, address: number, reg: number) => registers(base, address)[reg & 0xff],
       i2cSetRegister: (base: number, address: number, reg: number, v: number) => { registers(base, address)[reg & 0xff] = v & 0xff; },
       bme280Set: (base: number, address: number, celsius: number, pascals: number, humidity: number) => {

@@ -34,7 +34,8 @@ export function specFiles(cwd: string, dir: string | undefined, files: string[])
 /** The asconfig as-pect compiles each spec with: the kernel's runtime, one memory as the board's is fixed. */
 export function aspectAsconfig(aspectAssembly: string, out: string, cwd: string): object {
   return {
-    targets: { noCoverage: { transform: ["@as-pect/transform"] } },
+    // as-pect's transform, and std's Date.now() routed to the kernel's clock (tools/async/std-date.ts), as in a kernel build
+    targets: { noCoverage: { transform: ["@as-pect/transform", join(dirname(fileURLToPath(import.meta.url)), "..", "async", "std-date.js")] } },
     options: {
       exportMemory: true,
       outFile: join(out, "output.wasm"),
