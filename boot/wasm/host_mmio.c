@@ -21,10 +21,7 @@ static __attribute__((noinline, cold, returns_nonnull)) const char *refuse(uint3
  * base + 0x7000, 4 KiB), channel 15 (+0xE05000). The host owns them
  * (host_dma.c): an engine writes wherever it is told, past the MMU, so a
  * kernel that could program one would leave its sandbox. */
-static inline int is_dma(uint32_t addr) {
-    uint32_t off = addr - (uint32_t)board->peripheral_base;
-    return off - 0x7000u < 0x1000u || off - 0xE05000u < 0x100u;
-}
+static inline int is_dma(uint32_t off) { return off - 0x7000u < 0x1000u || off - 0xE05000u < 0x100u; }
 static __attribute__((noinline, cold, returns_nonnull)) const char *refuse_dma(uint32_t addr) {
     return host_refuse("mmio.write32: address 0x%08x is the DMA controller's, which the host drives: use module dma (drivers/dma.ts)", addr);
 }
@@ -59,9 +56,16 @@ m3ApiRawFunction(h_mmio_write32) {
     /* The Pi 3's interrupt controller keeps a shadow of enabled sources
      * (irq.c): one compare here keeps it off the path of every other write
      * (a GPIO toggle). */
-    if ((addr & ~0xFFu) == IRQ_ARMC_BASE) irq_armc_write(addr, value);
-    else if (__builtin_expect(is_dma(addr), 0)) { m3ApiTrap(refuse_dma(addr)); }
-    else reg_write(addr, value);
+    /* The writes that need more than a store all lie in the peripherals'
+     * first 64 KiB (the Pi 3's ARM interrupt controller at +0xB200, DMA at
+     * +0x7000) or DMA channel 15's page: one compare keeps the rest (a GPIO
+     * toggle) on the fast path. */
+    uint32_t off = addr - (uint32_t)board->peripheral_base;
+    if (__builtin_expect(off < 0x10000u || (off >> 12) == 0xE05u, 0)) {
+        if ((addr & ~0xFFu) == IRQ_ARMC_BASE) { irq_armc_write(addr, value); m3ApiSuccess(); }
+        if (is_dma(off)) { m3ApiTrap(refuse_dma(addr)); }
+    }
+    reg_write(addr, value);
     m3ApiSuccess();
 }
 
