@@ -113,6 +113,8 @@ export abstract class Transfer extends Future {
   protected abstract stop(): void;
   /** A length the block cannot take: the error to end with at once, or 0. */
   protected refuse(): i32 { return 0; }
+  /** A new round of moving bytes (the first of a poll, or one after the fallback's time had already passed): what one round may move starts again. */
+  protected round(): void {}
 
   protected pollOnce(cx: Context): bool {
     if (this.finished) return true;
@@ -129,6 +131,11 @@ export abstract class Transfer extends Future {
       this.master.byTimer++;                                 // the timer woke this poll, not the interrupt
     }
     while (true) {
+      // Each round serves with a fresh allowance before the deadline is
+      // looked at: a round that found the deadline passed after a delay (a
+      // collection's pause, a slow host) with its allowance spent ended in a
+      // timeout the block had not earned.
+      this.round();
       this.serve();
       if (this.finished) return true;
       if (counter() >= this.deadline) { this.stop(); return this.finish(this.timeoutError); }

@@ -43,7 +43,6 @@ import { coreId, timerFrequency } from "../arch/cpu";
 import * as irq from "./irq";
 import * as gpio from "./gpio";
 import { onIrq } from "../kernel/irq";
-import { Context } from "../kernel/exec/task";
 import { SpinLock } from "../kernel/sync/spinlock";
 import * as bus from "./bus";
 import { Master, MasterTable, MAX_MASTERS } from "./bus";
@@ -238,7 +237,7 @@ const FIFO_BYTES: i32 = 16;
  */
 export class Transfer extends bus.Transfer {
   moved: i32 = 0;
-  /** Bytes this poll may still put into the FIFO (16: what it holds). */
+  /** Bytes this round may still put into the FIFO (16: what it holds; bus.ts: a round). */
   budget: i32 = 0;
 
   constructor(public bus: Bus, public address: u32, public hz: u32, public writing: Uint8Array | null, public reading: Uint8Array | null) {
@@ -302,10 +301,7 @@ export class Transfer extends bus.Transfer {
     write32(b + S, S_CLKT | S_ERR | S_DONE);
   }
 
-  protected pollOnce(cx: Context): bool {
-    this.budget = FIFO_BYTES;
-    return super.pollOnce(cx);
-  }
+  protected round(): void { this.budget = FIFO_BYTES; }
 
   protected rearm(): void { super.rearm(); this.moved = 0; }
 }

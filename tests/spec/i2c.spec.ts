@@ -9,7 +9,7 @@ import * as i2c from "../../assembly/drivers/i2c";
 import { I2cError } from "../../assembly/drivers/i2c";
 import { spawnOn } from "../../assembly/kernel/exec";
 import { Board } from "../../assembly/board";
-import { trace, since, machine, setReg, raiseIrq, writeOneToClear, autoAdvance } from "../../assembly/testing";
+import { trace, since, machine, setReg, raiseIrq, writeOneToClear, autoAdvance, i2cController, i2cAttach, FakePart } from "../../assembly/testing";
 import { startKept, drain, tick } from "./run";
 import { serviceEvents, ticksFromMillis } from "../../assembly/kernel/exec";
 
@@ -134,5 +134,22 @@ describe("I2C (BSC)", () => {
   it("a bus the board does not have is refused by name", () => {
     machine(Board.Pi3);
     expect(() => { i2c.open(3); }).toThrow();
+  });
+
+  it("a round that finds the fallback's time already passed moves bytes again: a delay (a collection's pause) is no timeout", () => {
+    // Every clock read a millisecond and a tick later: the fallback's deadline has passed by the time
+    // it is polled, as after a pause. A 20-byte write fills the FIFO's 16 in the first round; the
+    // next round, at once, must move the last 4 (before: its allowance spent, it timed out).
+    machine(Board.Pi3);
+    i2cController(BSC1);
+    i2cAttach(BSC1, 0x3c, FakePart.Ssd1306);
+    const bus = i2c.open(1, 0);
+    const data = bytes(20);
+    data[0] = 0x40;                                          // the SSD1306's data control byte
+    autoAdvance(ticksFromMillis(1) + 1);
+    const t = startKept(bus.transfer(0x3c, 100_000, data, null));
+    autoAdvance(0);
+    expect(t.f.isReady).toBe(true);
+    expect(t.f.output).toBe(I2cError.None);
   });
 });
