@@ -6,6 +6,13 @@
 // about half of the wasm3 boots on raspi3b, "gc: a collection was given up:
 // core 3 did not reach a poll boundary within 1000 ms", again and again,
 // and the writes never finish (issue 24's session note, for issue 25).
+// gdb on such a run (QEMU -s; wasm3's module functions mapped from the
+// frames' code addresses) found core 3 looping in the allocator, under
+// __new from the garbage task: heapAlloc -> takeLocked, in a loop of its
+// inlined helpers (the per-core cache's walk in heapFlushCache is the one
+// with two nested loops), while the other cores sleep. A cycle in a free
+// list: a block freed twice, or freed while in use. It happens with the
+// stub's old memmove and the old bus.ts too.
 //   copy it to tests/kernels/, make build/tests/i2c-wait.img, then
 //   qemu-system-aarch64 -M raspi3b -kernel build/tests/i2c-wait.img -semihosting \
 //     -display none -monitor none -serial stdio \
