@@ -1,14 +1,13 @@
-// A reproducer, not part of make test: four tasks that make garbage every
-// 3 ms (string concatenations across an await, so the collector runs often)
-// and a watchdog pinned to core 3. In about two boots in five on raspi3b
-// under wasm3, collections are given up again and again ("gc: a collection
-// was given up: core 0 3 did not reach a poll boundary within 1000 ms") and
-// nothing runs any more: gdb (QEMU -s; wasm3's functions mapped from the
-// frames' code addresses) finds a core looping in the allocator, in
-// tlsf's removeFree/takeLocked under heapAlloc under __new, while the other
-// cores sleep. A free list with a cycle: a block freed twice, or freed
-// while in use. No device is involved. Found while chasing the weather
-// example's stops (issue 24's session note); it is issue 25's to fix.
+// A check, not part of make test (tests/spec/exec.spec.ts has the fast
+// one): four tasks that make garbage on an interval of 3 ms, slower under
+// wasm3 in QEMU than their period, and a watchdog pinned to core 3. Before
+// Interval yielded on an overdue tick, a task that fell behind its period
+// took every overdue tick in one poll and never returned from it: its core
+// ran nothing else (here the watchdog) and never came to a collection's
+// safe point, so every collection was given up ("core 0 3 did not reach a
+// poll boundary within 1000 ms") and the heap ran out ("0 collections");
+// gdb caught that core in the allocator, only because the endless poll
+// allocates. Every boot failed so on raspi3b under wasm3; now each ends ok.
 //   copy it to tests/kernels/, make build/tests/gc-tickers.img, then
 //   qemu-system-aarch64 -M raspi3b -kernel build/tests/gc-tickers.img -semihosting \
 //     -display none -monitor none -serial stdio

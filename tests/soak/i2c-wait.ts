@@ -2,17 +2,9 @@
 // longer than the driver's FIFO allowance) from three tasks, a reader on the
 // same bus, a task that makes garbage for the collector, and a watchdog
 // pinned to core 3 that reports where things stand if the writes stop.
-// It found the false timeouts bus.ts's rounds fixed; it still shows, in
-// about half of the wasm3 boots on raspi3b, "gc: a collection was given up:
-// core 3 did not reach a poll boundary within 1000 ms", again and again,
-// and the writes never finish (issue 24's session note, for issue 25).
-// gdb on such a run (QEMU -s; wasm3's module functions mapped from the
-// frames' code addresses) found core 3 looping in the allocator, under
-// __new from the garbage task: heapAlloc -> takeLocked, in a loop of its
-// inlined helpers (the per-core cache's walk in heapFlushCache is the one
-// with two nested loops), while the other cores sleep. A cycle in a free
-// list: a block freed twice, or freed while in use. It happens with the
-// stub's old memmove and the old bus.ts too.
+// It found the false timeouts bus.ts's rounds fixed, and (its garbage task
+// falling behind its 3 ms interval) the overdue-tick poll that never ended,
+// which Interval now breaks with a yield (tests/soak/gc-tickers.ts).
 //   copy it to tests/kernels/, make build/tests/i2c-wait.img, then
 //   qemu-system-aarch64 -M raspi3b -kernel build/tests/i2c-wait.img -semihosting \
 //     -display none -monitor none -serial stdio \

@@ -363,6 +363,22 @@ describe("executor: time", () => {
     dispose(iv);
   });
 
+  it("a task behind its interval gets each overdue tick a poll apart: it yields between them, so its core reaches a poll boundary", () => {
+    // Before: a task slower than its period took every overdue tick in one poll, and one that
+    // stayed behind never returned from it (its core ran nothing else and never came to a
+    // collection's safe point: tests/soak/gc-tickers.ts).
+    fresh();
+    const iv = new Interval(1);            // 62,500 ticks
+    const t = new Ticker("iv", iv, 3);
+    t.keepAlive();
+    spawnOn(0, t);
+    drain();                               // armed for 62,500
+    tick(62_500 * 3 + 10);                 // three deadlines passed: the first waited for, two overdue
+    expect(t.count).toBe(3);
+    expect(t.polls).toBe(4);               // the first poll, the one the timer woke, and one per overdue tick
+    t.letGo();
+  });
+
   it("setPeriod lengthens an interval from the next tick on, not the wait under way", () => {
     fresh();
     const iv = new Interval(1);            // 62,500 ticks

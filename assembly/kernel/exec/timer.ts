@@ -96,6 +96,8 @@ export class Sleep extends Future {
 export class Interval extends Future {
   sleep: Sleep;
   period: u64;
+  /** A tick that was already due when polled: the task yields once before it gets it (see pollOnce). */
+  late: bool = false;
   constructor(periodMs: u64) {
     super();
     const period = ticksFromMillis(periodMs);
@@ -111,14 +113,29 @@ export class Interval extends Future {
    */
   setPeriod(periodMs: u64): void { this.period = ticksFromMillis(periodMs); }
   protected pollOnce(cx: Context): bool {
-    if (!this.sleep.poll(cx)) return false;
-    this.sleep.deadline += this.period;
-    this.sleep.reset();
+    const s = this.sleep;
+    if (!this.late) {
+      const due = !s.registered && !s.fired;       // the first look at this tick: it has not waited
+      if (!s.poll(cx)) return false;
+      if (due) {
+        // Already due (the task fell behind its period): yield once, so the
+        // executor reaches a poll boundary between ticks. Without it a task
+        // slower than its interval never returned from its poll: its core
+        // ran nothing else and never came to a collection's safe point, and
+        // the heap filled ("0 collections": tests/soak/gc-tickers.ts).
+        this.late = true;
+        cx.waker.wake();
+        return false;
+      }
+    }
+    this.late = false;
+    s.deadline += this.period;
+    s.reset();
     return true;
   }
-  protected withdraw(): void { this.sleep.cancel(); }
-  /** Ticks again from the deadline it had (a cancelled interval resumes; late ticks come at once). */
-  protected rearm(): void { this.sleep.reset(); }
+  protected withdraw(): void { this.sleep.cancel(); this.late = false; }
+  /** Ticks again from the deadline it had (a cancelled interval resumes; late ticks come at once, a yield apart). */
+  protected rearm(): void { this.sleep.reset(); this.late = false; }
   dispose(): void { dispose(this.sleep); }
 }
 
