@@ -50,18 +50,15 @@ export function setArmHz(hz: u32): u32 {
 }
 
 /** The ARM at the model's maximum; the rate now (what the firmware answers afterwards), 0 if it did not answer. */
-export function fullSpeed(): u32 {
-  const most = armMaxHz();
-  if (!most) return 0;
-  if (armHz() != most) setArmHz(most);
-  return armHz();
-}
+export function fullSpeed(): u32 { return moveTo(armMaxHz()); }
 
 /** The ARM at the model's least clock (slower: less heat and power); the rate now, 0 if the firmware did not answer. */
-export function lowSpeed(): u32 {
-  const least = armMinHz();
-  if (!least) return 0;
-  if (armHz() != least) setArmHz(least);
+export function lowSpeed(): u32 { return moveTo(armMinHz()); }
+
+/** Asks for `hz` unless the ARM is there (0: the firmware gave no rate to ask for); the rate the firmware answers after. */
+function moveTo(hz: u32): u32 {
+  if (!hz) return 0;
+  if (armHz() != hz) setArmHz(hz);
   return armHz();
 }
 

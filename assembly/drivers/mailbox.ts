@@ -71,25 +71,12 @@ function fail(code: i32): bool {
  * it; read the answer with answer(i).
  */
 export function request(tag: u32, answerWords: u32, in0: u32 = 0, in1: u32 = 0, in2: u32 = 0): bool {
-  const b = buffer();
-  const words = max<u32>(answerWords, 3);
-  const size = (6 + words) * 4;
-  store<u32>(b, size);
-  store<u32>(b, 0, 4);                                  // request
-  store<u32>(b, tag, 8);
-  store<u32>(b, words * 4, 12);                         // value buffer size
-  store<u32>(b, 0, 16);                                 // tag request code
-  for (let i: u32 = 0; i < words; i++) store<u32>(b + 20 + i * 4, 0);
-  store<u32>(b, in0, 20);
-  store<u32>(b, in1, 24);
-  store<u32>(b, in2, 28);
-  store<u32>(b + 20 + words * 4, 0);                    // end tag
-  if (host.call(b) != 0) return fail(NO_ANSWER);
-  if (load<u32>(b, 4) != 0x80000000) return fail(REFUSED);
-  const response = load<u32>(b, 16);
+  begin();
+  const at = add(tag, max<u32>(answerWords, 3), in0, in1, in2);   // its value words: answer(i) reads them
+  if (!send()) return false;
+  const response = word(at - 1);
   if (!(response & 0x80000000)) return fail(TAG_UNANSWERED);
   if ((response & 0x7fffffff) < answerWords * 4) return fail(TOO_SHORT);
-  store<u32>(ERRORS + (coreId() & (MAX_CORES - 1)) * 4, OK);
   return true;
 }
 

@@ -47,9 +47,7 @@ export class Canvas {
   get data(): usize { return changetype<usize>(this.pixels); }
 
   /** `color` (0xRRGGBB) as this canvas stores it. */
-  @inline native(color: u32): u32 {
-    return this.swapRB ? ((color & 0xff) << 16) | (color & 0xff00) | ((color >> 16) & 0xff) : color & 0xffffff;
-  }
+  @inline native(color: u32): u32 { return this.swapRB ? swapRedBlue(color) : color & 0xffffff; }
 
   /** Marks a rectangle as changed (it is clipped): present() copies changed rectangles. */
   markDirty(x: i32, y: i32, w: i32, h: i32): void {
@@ -184,10 +182,7 @@ export class Canvas {
       const from = src.data + <usize>(sy + row) * sp + <usize>sx * 4;
       const to = this.data + <usize>(y + row) * dp + <usize>x * 4;
       if (!swap) memory.copy(to, from, bytes);
-      else for (let k: usize = 0; k < bytes; k += 4) {
-        const v = load<u32>(from + k);
-        store<u32>(to + k, ((v & 0xff) << 16) | (v & 0xff00) | ((v >> 16) & 0xff));
-      }
+      else for (let k: usize = 0; k < bytes; k += 4) store<u32>(to + k, swapRedBlue(load<u32>(from + k)));
     }
     this.markDirty(x, y, w, h);
   }
@@ -242,6 +237,10 @@ export class Canvas {
     this.bitmap(x, y, glyph(code), 8, 8, fg, bg, scale, 2 * scale);   // each font row twice: 8x8 -> 8x16
   }
 }
+
+/** 0x00RRGGBB as 0x00BBGGRR, and back (the swap is its own inverse). */
+// @ts-ignore: decorator
+@inline function swapRedBlue(v: u32): u32 { return ((v & 0xff) << 16) | (v & 0xff00) | ((v >> 16) & 0xff); }
 
 /** A colour from its red, green and blue (0-255 each). */
 // @ts-ignore: decorator

@@ -64,12 +64,15 @@ export class TextConsole extends ConsoleMirror {
 
   /** Writes `s` at the cursor. */
   print(s: string): void { this.write(s); }
-  /** Writes `s` and a newline. */
-  println(s: string): void { this.write(s); this.putc(10); }
+  /** Writes `s` and a newline (under one lock: a line from another core cannot come between). */
+  println(s: string): void { this.writeLine(s, true); }
 
-  write(s: string): void {
+  write(s: string): void { this.writeLine(s, false); }
+
+  private writeLine(s: string, newline: bool): void {
     this.lock.lock();
     for (let i = 0; i < s.length; i++) this.put(s.charCodeAt(i));
+    if (newline) this.put(10);
     this.canvas.present();
     this.lock.unlock();
   }

@@ -26,12 +26,7 @@
 
 static uint64_t mbox(uint32_t off) { return board->peripheral_base + BLOCK_MAILBOX + off; }
 
-static size_t line_size(void) { return 4u << ((sysreg_read(ctr_el0) >> 16) & 15); }
-static void clean_invalidate(uintptr_t p, size_t n) {
-    size_t line = line_size();
-    for (uintptr_t a = p & ~(line - 1); a < p + n; a += line) __asm__ volatile("dc civac, %0" :: "r"(a) : "memory");
-    dsb_sy();
-}
+static void clean_invalidate(uintptr_t p, size_t n) { dcache_range(p, n, 1); }
 
 /* One exchange, by polling, without the lock (see mailbox_call). */
 static int exchange(uint32_t *msg, uint32_t size, uint32_t bus) {

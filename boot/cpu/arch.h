@@ -3,6 +3,7 @@
 #pragma once
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "abi.h"          /* MAX_CORES, from tools/abi/spec.ts (build/gen): the kernel's tables use the same */
 
@@ -39,6 +40,22 @@ static inline void pmu_count_instructions(void) {
 }
 static inline uint64_t instructions_now(void) { isb(); return sysreg_read(pmevcntr0_el0); }
 static inline uint64_t counter_freq(void) { return sysreg_read(cntfrq_el0) & 0xffffffff; }
+
+/* The smallest data-cache line of the cores (CTR_EL0.DminLine, words as log2). */
+static inline size_t dcache_line(void) { return (size_t)4 << ((sysreg_read(ctr_el0) >> 16) & 15); }
+
+/* Every data-cache line of [p, p + n) to the point of coherency, for an agent
+ * that does not look in the caches (the VideoCore, a DMA engine, the display):
+ * cleaned (DC CVAC), or cleaned and invalidated (DC CIVAC); then a DSB.
+ * ARM ARM D7.5.9, data cache maintenance by virtual address. */
+static inline void dcache_range(uintptr_t p, size_t n, int invalidate) {
+    size_t line = dcache_line();
+    for (uintptr_t a = p & ~(uintptr_t)(line - 1); a < p + n; a += line) {
+        if (invalidate) __asm__ volatile("dc civac, %0" :: "r"(a) : "memory");
+        else __asm__ volatile("dc cvac, %0" :: "r"(a) : "memory");
+    }
+    __asm__ volatile("dsb sy" ::: "memory");
+}
 
 /* Write back and invalidate one data-cache line to the point of coherency,
  * so an agent with its caches off (a core still in the firmware's spin loop)

@@ -49,7 +49,6 @@
 #define TI_BURST(n)  ((uint32_t)(n) << 12)
 #define DEBUG_ERRORS 7u              /* read last not set, FIFO, read error (write 1 to clear) */
 #define FULL_CHANNELS 0x7Fu
-#define LINE         64u             /* the Cortex-A53's and A72's data cache line (CTR_EL0.DminLine) */
 #define MAX_BYTES    (1u << 30)      /* TXFR_LEN of a full channel: 30 bits */
 
 struct control_block { uint32_t ti, source, dest, length, stride, next, reserved[2]; };
@@ -72,14 +71,6 @@ static uint32_t channels(void) {
         mask = msg[5] & FULL_CHANNELS;
     channel_mask = mask;
     return mask;
-}
-
-static void lines(uintptr_t p, uint32_t n, int invalidate) {
-    for (uintptr_t a = p & ~(uintptr_t)(LINE - 1); a < p + n; a += LINE) {
-        if (invalidate) __asm__ volatile("dc civac, %0" :: "r"(a) : "memory");
-        else __asm__ volatile("dc cvac, %0" :: "r"(a) : "memory");
-    }
-    dsb_sy();
 }
 
 /* The bus address of a byte of linear memory (physical | the uncached alias: below 1 GiB, as mailbox.call's). */
@@ -108,17 +99,18 @@ m3ApiRawFunction(h_dma_start) {
     uint8_t *d = (uint8_t *)m3ApiOffsetToPtr(dst);
     const uint8_t *s = (const uint8_t *)m3ApiOffsetToPtr(src);
     /* The whole cache lines of the destination go to the engine; the partial ones at its ends, to memcpy. */
-    uint32_t head = (uint32_t)(-(uintptr_t)d & (LINE - 1));
+    const uint32_t line = (uint32_t)dcache_line();   /* 64 on the Cortex-A53 and A72 */
+    uint32_t head = (uint32_t)(-(uintptr_t)d & (line - 1));
     if (head > bytes) head = bytes;
-    uint32_t middle = (bytes - head) & ~(LINE - 1), tail = bytes - head - middle;
+    uint32_t middle = (bytes - head) & ~(line - 1), tail = bytes - head - middle;
     if (head) memcpy(d, s, head);
     if (tail) memcpy(d + head + middle, s + head + middle, tail);
     running[ch].dest = (uintptr_t)(d + head);
     running[ch].bytes = middle;
     running[ch].busy = 1;
     if (!middle) { dsb_sy(); m3ApiSuccess(); }       /* nothing for the engine: done at once */
-    lines((uintptr_t)(s + head), middle, 0);
-    lines((uintptr_t)(d + head), middle, 1);
+    dcache_range((uintptr_t)(s + head), middle, 0);
+    dcache_range((uintptr_t)(d + head), middle, 1);
     struct control_block *cb = &blocks[ch];
     cb->ti = TI_INTEN | TI_WAIT_RESP | TI_DEST_INC | TI_SRC_INC | TI_BURST(4);
     cb->source = bus(src + head);
@@ -126,7 +118,7 @@ m3ApiRawFunction(h_dma_start) {
     cb->length = middle;
     cb->stride = 0;
     cb->next = 0;
-    lines((uintptr_t)cb, sizeof *cb, 0);
+    dcache_range((uintptr_t)cb, sizeof *cb, 0);
     uint64_t enable = reg(0, 0xFF0);       /* the global enable register (channel 0's page + 0xFF0) */
     reg_write(enable, reg_read(enable) | (1u << ch));
     reg_write(reg(ch, CS), CS_RESET);
@@ -139,7 +131,7 @@ m3ApiRawFunction(h_dma_start) {
 
 /* Ends the bookkeeping of a channel's transfer: its destination's lines invalidated. */
 static void settle(unsigned ch) {
-    if (running[ch].bytes) lines(running[ch].dest, running[ch].bytes, 1);
+    if (running[ch].bytes) dcache_range(running[ch].dest, running[ch].bytes, 1);
     running[ch].bytes = 0;
     running[ch].busy = 0;
 }

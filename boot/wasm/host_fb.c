@@ -55,10 +55,6 @@ void fb_snoop(const uint32_t *msg, uint32_t size) {
     }
 }
 
-static void clean(uint8_t *p, uint32_t n) {
-    for (uintptr_t a = (uintptr_t)p & ~63ull; a < (uintptr_t)p + n; a += 64) __asm__ volatile("dc cvac, %0" :: "r"(a) : "memory");
-}
-
 /* The rectangle's last byte + 1, as a 64-bit number (no wrap). */
 static inline uint64_t rect_end(uint32_t offset, uint32_t pitch, uint32_t row_bytes, uint32_t rows) {
     return (uint64_t)offset + (uint64_t)(rows - 1) * pitch + row_bytes;
@@ -83,6 +79,17 @@ m3ApiRawFunction(h_fb_bytes) {
     m3ApiReturn(fb_size);
 }
 
+/* Rows of a rectangle from `from` to `to`; the framebuffer's rows cleaned
+ * after writing them where the buffer is in cacheable RAM (`clean`). */
+static void copy_rows(uint8_t *to, uint32_t to_pitch, const uint8_t *from, uint32_t from_pitch,
+                      uint32_t row_bytes, uint32_t rows, int clean) {
+    for (uint32_t r = 0; r < rows; r++, to += to_pitch, from += from_pitch) {
+        memcpy(to, from, row_bytes);
+        if (clean) dcache_range((uintptr_t)to, row_bytes, 0);
+    }
+    dsb_sy();
+}
+
 m3ApiRawFunction(h_fb_write) {
     m3ApiGetArg(uint32_t, offset);
     m3ApiGetArg(uint32_t, pitch);
@@ -93,13 +100,7 @@ m3ApiRawFunction(h_fb_write) {
     if (rows == 0 || row_bytes == 0) m3ApiSuccess();
     const char *refused = check("write", offset, pitch, src, src_pitch, row_bytes, rows);
     if (refused) m3ApiTrap(refused);
-    uint8_t *to = (uint8_t *)(uintptr_t)(fb_base + offset);
-    const uint8_t *from = (const uint8_t *)m3ApiOffsetToPtr(src);
-    for (uint32_t r = 0; r < rows; r++, to += pitch, from += src_pitch) {
-        memcpy(to, from, row_bytes);
-        if (fb_cached) clean(to, row_bytes);
-    }
-    dsb_sy();
+    copy_rows((uint8_t *)(uintptr_t)(fb_base + offset), pitch, (const uint8_t *)m3ApiOffsetToPtr(src), src_pitch, row_bytes, rows, fb_cached);
     m3ApiSuccess();
 }
 
@@ -113,9 +114,7 @@ m3ApiRawFunction(h_fb_read) {
     if (rows == 0 || row_bytes == 0) m3ApiSuccess();
     const char *refused = check("read", offset, pitch, dst, dst_pitch, row_bytes, rows);
     if (refused) m3ApiTrap(refused);
-    const uint8_t *from = (const uint8_t *)(uintptr_t)(fb_base + offset);
-    uint8_t *to = (uint8_t *)m3ApiOffsetToPtr(dst);
-    for (uint32_t r = 0; r < rows; r++, to += dst_pitch, from += pitch) memcpy(to, from, row_bytes);
+    copy_rows((uint8_t *)m3ApiOffsetToPtr(dst), dst_pitch, (const uint8_t *)(uintptr_t)(fb_base + offset), pitch, row_bytes, rows, 0);
     m3ApiSuccess();
 }
 
@@ -137,7 +136,7 @@ m3ApiRawFunction(h_fb_fill) {
         if (((uintptr_t)p & 7) && p < end) *p++ = value;
         for (; p + 2 <= end; p += 2) *(uint64_t *)p = pair;
         if (p < end) *p = value;
-        if (fb_cached) clean(row, row_bytes);
+        if (fb_cached) dcache_range((uintptr_t)row, row_bytes, 0);
     }
     dsb_sy();
     m3ApiSuccess();

@@ -18,7 +18,8 @@ static __attribute__((noinline, cold, returns_nonnull)) const char *refuse(uint3
 }
 
 /* The DMA controller: channels 0-14 and the global registers (peripheral
- * base + 0x7000, 4 KiB), channel 15 (+0xE05000). The host owns them
+ * base + 0x7000, 4 KiB), channel 15 (+0xE05000): BCM2835 ARM Peripherals
+ * 4.2.1, the same offsets in BCM2711 ARM Peripherals 4.2.1. The host owns them
  * (host_dma.c): an engine writes wherever it is told, past the MMU, so a
  * kernel that could program one would leave its sandbox. */
 static inline int is_dma(uint32_t off) { return off - 0x7000u < 0x1000u || off - 0xE05000u < 0x100u; }
