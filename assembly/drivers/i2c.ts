@@ -16,15 +16,24 @@
 // address, or one that refused a byte), a clock-stretch timeout (S.CLKT),
 // and a transfer that did not end in time.
 //
-// What the block does not do, and what we do instead:
-// - No repeated start (BCM2835 ARM Peripherals 3.3 describes one only by
-//   racing the FIFO with a new ST; QEMU does not model it): writeRead is a
-//   write transfer and a read transfer with a STOP between, which every
-//   register-pointer device here (TMP105, 24Cxx EEPROMs, DS1338, BME280,
-//   SSD1306) accepts.
-// - No arbitration-lost status: the BSC is a single master.
-// - 7-bit addresses only in this version: 10-bit addressing (3.3) needs the
-//   repeated start for reads; it is checked on paper only and left for later.
+// Repeated start: the block has no bit for one. BCM2835 ARM Peripherals
+// 3.3 (its 10-bit read) makes one by writing ST again while a write is
+// still on the wire: the block then sends a START instead of the STOP. So
+// writeRead puts the write's last byte into the FIFO and at once sets up
+// the read (A, DLEN, C with ST and READ, no CLEAR: the FIFO still holds the
+// write's bytes), before the write can end. The write's bytes take at least
+// 9 SCL clocks each (90 us at 100 kHz, 22.5 us at 400 kHz), the few
+// register writes well under one. Should the write end first anyway (a
+// long interrupt between), the read starts after a STOP, which every
+// register-pointer part accepts: no error, the old behaviour. QEMU's model
+// ends every write at its last FIFO byte, so in QEMU it is always that.
+//
+// 10-bit addresses (3.3; UM10204 3.1.11): A holds 11110XX (0x78 | the two
+// high bits) and the write's first byte is the low eight; a read is that
+// write of one byte, then a repeated start of 11110XX with READ. So a
+// 10-bit read relies on the repeated start above; QEMU has no 10-bit part.
+//
+// No arbitration-lost status: the BSC is a single master.
 //
 // Interrupt or timer: a waiting transfer is woken by the BSC interrupt
 // (through the GIC-400 as SPI 96 + 53 on a Pi 4) or by a fallback timer,
@@ -143,12 +152,24 @@ export class Bus extends Master {
 
   constructor(n: u32, base: u32) { super(n, base, Irq.I2C); }
 
-  /** A device at 7-bit `address` on this bus, at `hz` (100 kHz standard mode by default). */
-  device(address: u32, hz: u32 = 100_000): Device { return new Device(this, address, hz); }
+  /**
+   * A device at `address` on this bus, at `hz` (100 kHz standard mode by
+   * default). An address over 0x7f is a 10-bit one; `tenBit` makes a lower
+   * one 10-bit too (0x050 is not 0x50).
+   */
+  device(address: u32, hz: u32 = 100_000, tenBit: bool = false): Device {
+    if (address > 0x3ff) throw new Error("i2c: address 0x" + address.toString(16) + " is over 10 bits (7-bit addresses are 0x00-0x7f, 10-bit ones up to 0x3ff)");
+    return new Device(this, address, hz, tenBit || address > 0x7f);
+  }
 
-  /** A future for one transfer to or from `address` (see Device for the usual calls). Hold `lock` around it. */
-  transfer(address: u32, hz: u32, write: Uint8Array | null, read: Uint8Array | null): Transfer {
-    return new Transfer(this, address, hz, write, read);
+  /**
+   * A future for one transfer (see Device for the usual calls; hold `lock`
+   * around it): a write of `write`, a read into `read`, or, with both, the
+   * write then the read after a repeated start. `tenBit`: `address` is a
+   * 10-bit one.
+   */
+  transfer(address: u32, hz: u32, write: Uint8Array | null, read: Uint8Array | null, tenBit: bool = false): Transfer {
+    return new Transfer(this, address, hz, write, read, tenBit);
   }
 
   /** Sets the clock divider for `hz` (SCL = core clock / CDIV, BCM2835 ARM Peripherals 3.2 DIV; 150 MHz, the datasheet's nominal, if the firmware does not say). */
@@ -184,29 +205,28 @@ export class Bus extends Master {
  * for its transfers, so tasks on different cores can share the bus.
  */
 export class Device {
-  constructor(public bus: Bus, public address: u32, public hz: u32 = 100_000) {}
+  constructor(public bus: Bus, public address: u32, public hz: u32 = 100_000, public tenBit: bool = false) {}
 
   /** Writes `data` in one transfer. */
   async write(data: Uint8Array): Promise<I2cError> {
     const guard = await this.bus.lock.lock();
-    const err = await this.bus.transfer(this.address, this.hz, data, null);
+    const err = await this.bus.transfer(this.address, this.hz, data, null, this.tenBit);
     guard.unlock();
     return err;
   }
 
-  /** Reads `into.length` bytes in one transfer. */
+  /** Reads `into.length` bytes in one transfer (at a 10-bit address: the address's write, a repeated start, the read). */
   async read(into: Uint8Array): Promise<I2cError> {
     const guard = await this.bus.lock.lock();
-    const err = await this.bus.transfer(this.address, this.hz, null, into);
+    const err = await this.bus.transfer(this.address, this.hz, null, into, this.tenBit);
     guard.unlock();
     return err;
   }
 
-  /** Writes `data`, then reads `into.length` bytes: two transfers (a STOP between: the BSC has no repeated start), no other task's in between. */
+  /** Writes `data`, then reads `into.length` bytes after a repeated start (see the file's head), no other task's transfer between. */
   async writeRead(data: Uint8Array, into: Uint8Array): Promise<I2cError> {
     const guard = await this.bus.lock.lock();
-    let err = await this.bus.transfer(this.address, this.hz, data, null);
-    if (err == I2cError.None) err = await this.bus.transfer(this.address, this.hz, null, into);
+    const err = await this.bus.transfer(this.address, this.hz, data, into, this.tenBit);
     guard.unlock();
     return err;
   }
@@ -230,59 +250,98 @@ export class Device {
 const FIFO_BYTES: i32 = 16;
 
 /**
- * One transfer: a write of `writing` or a read into `reading` (neither: a
- * zero-length write, which only asks whether the address answers). What
- * `await` gives is the I2cError.
+ * One transfer: a write of `writing`, a read into `reading`, or both: the
+ * write, a repeated start, the read (neither: a zero-length write, which
+ * only asks whether the address answers). At a 10-bit address the write
+ * begins with the address's low byte, and a read always has that write
+ * before it. What `await` gives is the I2cError.
  * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
 export class Transfer extends bus.Transfer {
+  /** Bytes of the current phase moved (into the FIFO while writing, out of it while reading). */
   moved: i32 = 0;
   /** Bytes this round may still put into the FIFO (16: what it holds; bus.ts: a round). */
   budget: i32 = 0;
+  /** In the read phase (after a write phase, if there is one). */
+  readPhase: bool = false;
 
-  constructor(public bus: Bus, public address: u32, public hz: u32, public writing: Uint8Array | null, public reading: Uint8Array | null) {
+  constructor(public bus: Bus, public address: u32, public hz: u32, public writing: Uint8Array | null, public reading: Uint8Array | null, public tenBit: bool = false) {
     super(bus, I2cError.Timeout);
   }
 
-  get length(): i32 {
-    const w = this.writing, r = this.reading;
-    return r ? r.length : w ? w.length : 0;
+  /** The bytes of the write phase: the low address byte at a 10-bit address, then `writing`'s; 0 when the transfer only reads. */
+  get writeLength(): i32 {
+    const w = this.writing;
+    return (this.tenBit ? 1 : 0) + (w ? w.length : 0);
+  }
+
+  get readLength(): i32 {
+    const r = this.reading;
+    return r ? r.length : 0;
   }
 
   /** What `await` gives. */
   get output(): I2cError { return this.error; }
 
-  protected refuse(): i32 { return this.length > 0xffff ? I2cError.Length : 0; }
+  protected refuse(): i32 { return this.writeLength > 0xffff || this.readLength > 0xffff ? I2cError.Length : 0; }
+
+  /** A (the 7-bit address, or 11110XX for a 10-bit one). */
+  private addressField(): u32 { return this.tenBit ? 0x78 | ((this.address >> 8) & 3) : this.address & 0x7f; }
 
   /** Clears what the last transfer left, sets the address, length and speed, and starts (C written once: see the file's head). */
   protected begin(): u64 {
     const b = this.bus.base;
     this.bus.setSpeed(this.hz);
+    const w = this.writeLength;
+    this.readPhase = w == 0 && this.reading != null;
     write32(b + S, S_CLKT | S_ERR | S_DONE);
-    write32(b + A, this.address & 0x7f);
-    write32(b + DLEN, this.length);
-    const read = this.reading != null;
-    write32(b + C, C_I2CEN | C_ST | C_CLEAR | C_INTD | (read ? C_READ | C_INTR : C_INTT));
-    // Time on the wire: 9 clocks a byte and the address's.
-    return (<u64>(this.length + 1) * 9 * timerFrequency()) / max<u64>(1, <u64>this.hz);
+    write32(b + A, this.addressField());
+    write32(b + DLEN, this.readPhase ? this.readLength : w);
+    write32(b + C, C_I2CEN | C_ST | C_CLEAR | C_INTD | (this.readPhase ? C_READ | C_INTR : C_INTT));
+    // Time on the wire: 9 clocks a byte, and an address's for each START.
+    const bytes = w + this.readLength + (w > 0 && this.reading != null ? 2 : 1);
+    return (<u64>bytes * 9 * timerFrequency()) / max<u64>(1, <u64>this.hz);
+  }
+
+  /** Byte `i` of the write phase. */
+  private wireByte(i: i32): u32 {
+    if (this.tenBit) {
+      if (i == 0) return this.address & 0xff;
+      i--;
+    }
+    return unchecked(this.writing![i]);
+  }
+
+  /**
+   * The repeated start: the read set up while the write's last bytes are
+   * still on the wire (no S read before it, no CLEAR: see the file's head).
+   */
+  private restart(): void {
+    const b = this.bus.base;
+    write32(b + S, S_DONE);                                  // QEMU's write has ended already; the silicon's has not
+    write32(b + DLEN, this.readLength);
+    write32(b + A, this.addressField());
+    write32(b + C, C_I2CEN | C_ST | C_INTD | C_READ | C_INTR);
+    this.readPhase = true;
+    this.moved = 0;
   }
 
   /** Moves what the FIFO allows, and ends the transfer on DONE, ERR or CLKT. */
   protected serve(): void {
     const b = this.bus.base;
-    const n = this.length;
     let s = read32(b + S);
-    const w = this.writing;
-    if (w) {
+    if (!this.readPhase) {
+      const n = this.writeLength;
       while (this.moved < n && (s & S_TXD) && !(s & (S_ERR | S_CLKT)) && this.budget > 0) {
         this.budget--;
-        write32(b + FIFO, unchecked(w[this.moved]));
+        write32(b + FIFO, this.wireByte(this.moved));
         this.moved++;
+        if (this.moved == n && this.reading != null) { this.restart(); s = read32(b + S); break; }
         s = read32(b + S);
       }
     }
-    const r = this.reading;
-    if (r) {
+    if (this.readPhase) {
+      const r = this.reading!, n = r.length;
       while (this.moved < n && (s & S_RXD)) {
         unchecked(r[this.moved] = <u8>read32(b + FIFO));
         this.moved++;
@@ -291,6 +350,7 @@ export class Transfer extends bus.Transfer {
     }
     if (s & S_CLKT) { this.stop(); this.finish(I2cError.ClockStretch); return; }
     if (s & S_ERR) { this.stop(); this.finish(I2cError.Nack); return; }
+    const n = this.readPhase ? this.readLength : this.writeLength;
     if ((s & S_DONE) && this.moved >= n) { write32(b + S, S_DONE); this.finish(I2cError.None); }
   }
 
@@ -303,5 +363,5 @@ export class Transfer extends bus.Transfer {
 
   protected round(): void { this.budget = FIFO_BYTES; }
 
-  protected rearm(): void { super.rearm(); this.moved = 0; }
+  protected rearm(): void { super.rearm(); this.moved = 0; this.readPhase = false; }
 }

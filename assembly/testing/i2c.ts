@@ -14,6 +14,9 @@
 /** The parts the fake bus models. */
 export const enum FakePart { Bme280 = 1, Ssd1306 = 2, Mpu6050 = 3, Ds1338 = 4, Pca9552 = 5 }
 
+/** Attach a part at `TEN_BIT | address` for a 10-bit address. */
+export const TEN_BIT: u32 = 0x400;
+
 /** How a part fails (i2cFailAfter). */
 export const enum FakeFailure { Nack = 1, ClockStretch = 2 }
 
@@ -24,6 +27,9 @@ export const enum Ssd1306State { On = 0, ChargePump = 1, Contrast = 2, Inverse =
 @external("fake", "i2cController") export declare function i2cController(base: u32): void;
 // @ts-ignore: decorator
 @external("fake", "i2cAttach") export declare function i2cAttach(base: u32, address: u32, part: FakePart): void;
+/** Writes take their time on the wire (SCL from CDIV), so a new ST before a write has ended is a repeated start. */
+// @ts-ignore: decorator
+@external("fake", "i2cWireTime") export declare function i2cWireTime(base: u32, on: bool): void;
 // @ts-ignore: decorator
 @external("fake", "i2cDetach") export declare function i2cDetach(base: u32, address: u32): void;
 /** From the part's `transfers`-th transfer counted from now (0: the next), it fails as `how` says; -1 mends it. */
@@ -41,6 +47,8 @@ export const enum Ssd1306State { On = 0, ChargePump = 1, Contrast = 2, Inverse =
 @external("fake", "i2cLogBytes") declare function i2cLogBytes(base: u32, i: i32): i32;
 // @ts-ignore: decorator
 @external("fake", "i2cLogByte") declare function i2cLogByte(base: u32, i: i32, j: i32): i32;
+// @ts-ignore: decorator
+@external("fake", "i2cLogRestart") declare function i2cLogRestart(base: u32, i: i32): i32;
 /** A register of a part with a register file (BME280, MPU6050, DS1338, PCA9552) as the part holds it, and a poke. */
 // @ts-ignore: decorator
 @external("fake", "i2cRegister") export declare function i2cRegister(base: u32, address: u32, reg: u32): u32;
@@ -66,7 +74,7 @@ export const enum Ssd1306State { On = 0, ChargePump = 1, Contrast = 2, Inverse =
 
 /** One transfer as it went on the wire. */
 export class FakeTransfer {
-  constructor(public address: u32, public read: bool, public bytes: Uint8Array, public acknowledged: bool, public clockStretch: bool) {}
+  constructor(public address: u32, public read: bool, public bytes: Uint8Array, public acknowledged: bool, public clockStretch: bool, public restart: bool) {}
 }
 
 /** The transfers on the bus at `base` from the `from`-th on. */
@@ -77,7 +85,7 @@ export function i2cLog(base: u32, from: i32 = 0): Array<FakeTransfer> {
     const bytes = new Uint8Array(i2cLogBytes(base, i));
     for (let j = 0; j < bytes.length; j++) bytes[j] = <u8>i2cLogByte(base, i, j);
     const result = i2cLogResult(base, i);
-    out.push(new FakeTransfer(i2cLogAddress(base, i), i2cLogRead(base, i) != 0, bytes, result == 0, result == 2));
+    out.push(new FakeTransfer(i2cLogAddress(base, i), i2cLogRead(base, i) != 0, bytes, result == 0, result == 2, i2cLogRestart(base, i) != 0));
   }
   return out;
 }

@@ -9,8 +9,8 @@ import * as i2c from "../../assembly/drivers/i2c";
 import { I2cError } from "../../assembly/drivers/i2c";
 import { spawnOn } from "../../assembly/kernel/exec";
 import { Board } from "../../assembly/board";
-import { trace, since, machine, setReg, raiseIrq, writeOneToClear, autoAdvance, i2cController, i2cAttach, FakePart } from "../../assembly/testing";
-import { startKept, drain, tick } from "./run";
+import { trace, since, machine, setReg, raiseIrq, writeOneToClear, autoAdvance, i2cController, i2cAttach, i2cWireTime, i2cLog, i2cRegister, FakePart, TEN_BIT } from "../../assembly/testing";
+import { startKept, drain, tick, runToEnd } from "./run";
 import { serviceEvents, ticksFromMillis } from "../../assembly/kernel/exec";
 
 const BSC1: u32 = 0x3f804000;
@@ -153,3 +153,96 @@ describe("I2C (BSC)", () => {
     expect(t.f.output).toBe(I2cError.None);
   });
 });
+
+/** A Pi 3 whose BSC1 is the model, writes taking their time, with a DS1338 at `address` (TEN_BIT | a 10-bit one). */
+function timedBus(address: u32): i2c.Bus {
+  machine(Board.Pi3);
+  i2cController(BSC1);
+  i2cWireTime(BSC1, true);
+  i2cAttach(BSC1, address, FakePart.Ds1338);
+  return i2c.open(1, 0);
+}
+
+let sharedBus: i2c.Bus | null = null;
+
+describe("I2C: repeated start and 10-bit addresses (against the BSC model with time on the wire)", () => {
+  it("writeRead sets up the read while the write is on the wire: a repeated start, no STOP between", () => {
+    const bus = timedBus(0x68);
+    const clock = bus.device(0x68);
+    const into = new Uint8Array(2);
+    const before = i2cLog(BSC1).length;
+    runToEnd(clock.writeRead(bytes(1), into));     // the pointer 1, then two bytes
+    const log = i2cLog(BSC1, before);
+    expect(log.length).toBe(2);
+    expect(log[0].read).toBe(false);
+    expect(log[0].restart).toBe(false);
+    expect(log[1].read).toBe(true);
+    expect(log[1].restart).toBe(true, "the read began with a repeated start");
+    expect(log[1].bytes.length).toBe(2);
+    expect(into[0]).toBe(<u8>i2cRegister(BSC1, 0x68, 1));
+    expect(into[1]).toBe(<u8>i2cRegister(BSC1, 0x68, 2));
+  });
+
+  it("a 10-bit write: A is 11110XX, the address's low byte first, then the data", () => {
+    const bus = timedBus(TEN_BIT | 0x1a6);
+    const d = bus.device(0x1a6);
+    expect(d.tenBit).toBe(true);
+    const data = new Uint8Array(2);
+    data[0] = 0x08; data[1] = 0xab;                // RAM at 08h: 0xab
+    const before = i2cLog(BSC1).length;
+    const t = d.write(data);
+    runToEnd(t);
+    expect(t.output).toBe(I2cError.None);
+    const log = i2cLog(BSC1, before);
+    expect(log.length).toBe(1);
+    expect(log[0].address).toBe(0x78 | 1);
+    expect(log[0].bytes.length).toBe(3);
+    expect(log[0].bytes[0]).toBe(0xa6);
+    expect(i2cRegister(BSC1, TEN_BIT | 0x1a6, 8)).toBe(0xab);
+  });
+
+  it("a 10-bit read: the address's write, then 11110XX with READ after a repeated start", () => {
+    const bus = timedBus(TEN_BIT | 0x2c3);
+    const d = bus.device(0x2c3);
+    const data = new Uint8Array(2);
+    data[0] = 0x10; data[1] = 0x5a;
+    runToEnd(d.write(data));
+    const pointer = new Uint8Array(1);
+    pointer[0] = 0x10;
+    runToEnd(d.write(pointer));
+    const before = i2cLog(BSC1).length;
+    const into = new Uint8Array(1);
+    const t = d.read(into);
+    runToEnd(t);
+    expect(t.output).toBe(I2cError.None);
+    expect(into[0]).toBe(0x5a);
+    const log = i2cLog(BSC1, before);
+    expect(log.length).toBe(2);
+    expect(log[0].read).toBe(false);
+    expect(log[0].address).toBe(0x78 | 2);
+    expect(log[0].bytes.length).toBe(1);
+    expect(log[0].bytes[0]).toBe(0xc3);
+    expect(log[1].read).toBe(true);
+    expect(log[1].address).toBe(0x78 | 2);
+    expect(log[1].restart).toBe(true);
+  });
+
+  it("a 10-bit address nothing answers is a NACK value; a 7-bit 0x50 is not 10-bit 0x050", () => {
+    const bus = timedBus(TEN_BIT | 0x150);
+    const t = bus.device(0x151).write(bytes(1));
+    runToEnd(t);
+    expect(t.output).toBe(I2cError.Nack);
+    const u = bus.device(0x50, 100_000, false).write(bytes(1));
+    runToEnd(u);
+    expect(u.output).toBe(I2cError.Nack);
+    const v = bus.device(0x50, 100_000, true).write(bytes(1));
+    runToEnd(v);
+    expect(v.output).toBe(I2cError.Nack, "10-bit 0x050 is not 0x150 either");
+  });
+
+  it("an address over 10 bits is refused by name", () => {
+    sharedBus = timedBus(0x68);
+    expect(() => { sharedBus!.device(0x400); }).toThrow();
+  });
+});
+

@@ -14,7 +14,7 @@ import {
   bme280Set, bme280SetRaw, bme280Expected, mpu6050Set, ssd1306Ram, ssd1306State,
   FakePart, FakeFailure, Ssd1306State, FakeTransfer,
 } from "../../assembly/testing";
-import { startKept, tick } from "./run";
+import { startKept, tick, runToEnd as run } from "./run";
 import { Bme280, Bme280Options } from "../../assembly/devices/bme280";
 import { Ssd1306 } from "../../assembly/devices/ssd1306";
 import { Mpu6050, Mpu6050Options, STANDARD_GRAVITY } from "../../assembly/devices/mpu6050";
@@ -30,30 +30,6 @@ function busWith(address: u32, part: FakePart): i2c.Bus {
   i2cController(BSC1);
   i2cAttach(BSC1, address, part);
   return i2c.open(1, 0);
-}
-
-/**
- * Runs `f` to its end as a task on core 0: the interrupts serviced as
- * they come, and the clock moved a millisecond at a time when nothing else
- * is left to run (at most `ms` of them), or after 1000 rounds of
- * interrupts: a level that stays high while the transfer can do nothing
- * (TXW while a part stretches the clock) wakes it again and again, as on
- * the silicon, until time moves. Gives the milliseconds it took.
- */
-function run<T extends Future>(f: T, ms: i32 = 1000): i32 {
-  startKept(f);
-  let t = 0;
-  while (!f.isReady && t < ms) {
-    let ran = true;
-    for (let rounds = 0; ran && !f.isReady && rounds < 1000; rounds++) {
-      serviceEvents();
-      ran = false;
-      while (runOnce()) ran = true;
-    }
-    if (!f.isReady) { tick(ticksFromMillis(1)); t++; }
-  }
-  expect(f.isReady).toBe(true, "the future ends");
-  return t;
 }
 
 function within(actual: f64, expected: f64, tolerance: f64, what: string): void {

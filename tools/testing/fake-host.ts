@@ -137,7 +137,9 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
   const raise = (source: number) => { irqPending |= 1n << BigInt(source); events |= 2; record(`irq: ${source}`); };
   const i2c = fakeI2c({ now: () => now, frequency: FREQUENCY }, (bsc) => devices.push(bsc), raise, (source) => (irqPending & (1n << BigInt(source))) !== 0n);
   const device = (addr: number) => devices.find((d) => addr >= d.base && addr < d.base + d.size);
-  const record = (s: string) => { trace.push(s); };
+  /** The trace as one string, made again only after a new line (fake.traceChar reads it a character a call). */
+  let joinedTrace: string | null = null;
+  const record = (s: string) => { trace.push(s); joinedTrace = null; };
   const str = (ptr: number, units: number) =>
     String.fromCharCode(...new Uint16Array(getMemory().buffer, ptr >>> 0, units));
   const out = (s: string) => {
@@ -153,7 +155,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
     }
   };
   const hex = (v: number) => `0x${(v >>> 0).toString(16)}`;
-  const joined = () => trace.join("\n");
+  const joined = (): string => (joinedTrace ??= trace.join("\n"));
   return {
     console: {
       write: (ptr: number, units: number) => out(str(ptr, units)),
@@ -294,7 +296,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       reset: (n: number) => {
         dmaMask = 0x3c; dmaState.clear();
         framebuffer = new FakeFramebuffer({ width: 640, height: 480, depth: 0, order: -1, maxVirtualHeight: 0, allocates: false });
-        trace = []; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
+        trace = []; joinedTrace = null; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
         boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear(); refused.clear(); irqPending = 0n; properties.clear(); mailboxCalls = [];
         devices = []; uartBytes = []; i2c.reset();
         uart = { tx: 0, shifting: false, cr: 0, lcrh: 0, imsc: 0, rx: [], idlePolls: 0 };

@@ -14,9 +14,20 @@
 // address or a part refuses a byte, or with S.CLKT when a part (told to by
 // the spec) stretches the clock past CLKT.TOUT periods of SCL. The BSC interrupt (53) is raised on
 // each rising edge of what the driver enabled: INTD and DONE, INTT and TXW,
-// INTR and RXR. There is no repeated start (the driver does separate
-// transfers), so a part keeps its register pointer from a write transfer to
-// the next read, as the real parts do.
+// INTR and RXR.
+//
+// The wire takes no time unless a spec asks for it (fake.i2cWireTime): then
+// a write holds the bus (S.TA) until its address and bytes would have gone
+// at SCL = 150 MHz / CDIV, 9 clocks each, and a C write with ST before that
+// is a repeated start (3.3: a new ST while a transfer is active is one):
+// the part gets no STOP, and the log marks the transfer `restart`. An ST
+// while the write has bytes to go (a part stretching the clock) starts
+// after its last byte, or not at all if the write ends in an error.
+//
+// 10-bit addresses (UM10204 3.1.11; BCM2835 ARM Peripherals 3.3): a part
+// attached at TEN_BIT | address answers a write to 11110XX (A = 0x78 | the
+// two high bits) whose first byte is the address's low eight bits, and a
+// read of 11110XX after a repeated start that follows such a write.
 //
 // Parts (each from its datasheet; section numbers in the class comments):
 //   Bme280   Bosch BST-BME280-DS002: id, reset, calibration, ctrl_hum,
@@ -64,7 +75,12 @@ export interface LoggedTransfer {
   bytes: number[];
   /** 0 acknowledged, 1 NACK, 2 clock-stretch timeout. */
   result: number;
+  /** Begun by a repeated start: no STOP before it. */
+  restart: boolean;
 }
+
+/** The key of a part at a 10-bit address (TEN_BIT | address; 7-bit parts are keyed by their address). */
+export const TEN_BIT = 0x400;
 
 // BSC registers and bits (BCM2835 ARM Peripherals 3.2).
 const C = 0x00, S = 0x04, DLEN = 0x08, A = 0x0c, FIFO = 0x10, DIV = 0x14, DEL = 0x18, CLKT = 0x1c;
@@ -103,6 +119,15 @@ export class Bsc {
   /** While a part holds SCL low: when the block gives up (S.CLKT), in ticks of the fake clock; 0 otherwise. */
   private stretchUntil = 0n;
   private level = false;
+  /** Writes take their time on the wire (fake.i2cWireTime): a write's bytes all sent, it ends when the clock passes `wireEnd`. */
+  timed = false;
+  private wireEnd = 0n;
+  /** During a 10-bit write, the first byte still picks the part. */
+  private selecting = false;
+  /** An ST that came while a write had bytes to go: the repeated start after its last. */
+  private pendingStart = false;
+  /** The part the last 10-bit write addressed (a repeated-start read of 11110XX goes to it). */
+  private tenBitPart: Attached | null = null;
   readonly parts = new Map<number, Attached>();
   readonly log: LoggedTransfer[] = [];
 
@@ -144,6 +169,7 @@ export class Bsc {
   }
 
   private status(): number {
+    if (this.active && !this.reading && this.remaining === 0 && this.timed && this.clock.now() >= this.wireEnd) this.end(S_DONE);
     if (this.stretchUntil && this.clock.now() >= this.stretchUntil) {
       this.stretchUntil = 0n;
       this.sticky |= S_CLKT;
@@ -188,13 +214,44 @@ export class Bsc {
   }
 
   private begin(): void {
-    if (this.active) throw new Error(`fake BSC at 0x${this.base.toString(16)}: ST while a transfer is under way (a repeated start, which this model does not do)`);
+    this.status();                               // a write whose time is up ends first
+    const restart = this.active;
+    if (restart && this.reading)
+      throw new Error(`fake BSC at 0x${this.base.toString(16)}: ST during a read (a repeated start follows a write)`);
+    if (restart && this.remaining > 0) { this.pendingStart = true; return; }   // taken after the write's last byte
     this.reading = (this.c & C_READ) !== 0;
     this.remaining = this.dlen;
-    const entry: LoggedTransfer = { address: this.a, read: this.reading, bytes: [], result: 0 };
+    this.selecting = false;
+    const entry: LoggedTransfer = { address: this.a, read: this.reading, bytes: [], result: 0, restart };
     this.log.push(entry);
     this.entry = entry;
-    const at = this.parts.get(this.a);
+    this.wireEnd = this.clock.now() + (BigInt(9 * (1 + this.dlen)) * BigInt(this.div || 0x10000) * this.clock.frequency) / 150_000_000n + 1n;
+    if (restart) { this.active = false; this.part = null; }     // no STOP: the part hears a new START
+    let at: Attached | undefined;
+    if ((this.a & 0x7c) === 0x78) {              // 11110XX: the first part of a 10-bit address
+      const high = (this.a & 3) << 8;
+      if (this.reading) {
+        const last = this.tenBitPart;
+        at = restart && last !== null && (this.keyOf(last) & 0x300) === high ? last : undefined;
+      } else if ([...this.parts.keys()].some((k) => (k & (TEN_BIT | 0x300)) === (TEN_BIT | high))) {
+        this.active = true;                      // acknowledged by every part with those high bits; the next byte picks one
+        this.selecting = true;
+        while (this.active && this.remaining > 0 && this.fifo.length > 0) this.send(this.fifo.shift()!);
+        if (this.active && this.remaining === 0) this.wrote();
+        return;
+      }
+    } else at = this.parts.get(this.a);
+    this.open(at);
+  }
+
+  private keyOf(at: Attached): number {
+    for (const [k, v] of this.parts) if (v === at) return k;
+    return -1;
+  }
+
+  /** The address phase for the part `at` (undefined: nothing acknowledges), then what the FIFO holds. */
+  private open(at: Attached | undefined): void {
+    const entry = this.entry!;
     const failing = at !== undefined && at.failFrom >= 0 && at.transfers >= at.failFrom ? at.failure : Failure.None;
     if (at) at.transfers++;
     if (failing === Failure.ClockStretch) {
@@ -217,20 +274,37 @@ export class Bsc {
     this.part = at.part;
     if (this.reading) this.fill();
     else while (this.active && this.remaining > 0 && this.fifo.length > 0) this.send(this.fifo.shift()!);
-    if (this.active && this.remaining === 0) this.end(S_DONE);
+    if (this.active && this.remaining === 0) this.wrote();
+  }
+
+  /** A write's bytes are all out: it ends now, or (timed) when its time on the wire is up. */
+  private wrote(): void {
+    if (this.pendingStart) { this.pendingStart = false; this.begin(); return; }
+    if (!this.reading && this.timed) return;
+    this.end(S_DONE);
   }
 
   /** A byte for the FIFO: on the wire at once during a write; kept for the next write otherwise. */
   private push(b: number): void {
     if (this.active && !this.reading && !this.stretchUntil) {
       this.send(b);
-      if (this.active && this.remaining === 0) this.end(S_DONE);
+      if (this.active && this.remaining === 0) this.wrote();
     } else if ((!this.active || !this.reading) && this.fifo.length < FIFO_BYTES) {
       this.fifo.push(b);                         // (during a stretch too: nothing leaves the FIFO)
     }
   }
 
   private send(b: number): void {
+    if (this.selecting) {                        // the low eight bits of a 10-bit address pick the part
+      this.selecting = false;
+      this.entry!.bytes.push(b);
+      this.remaining--;
+      const at = this.parts.get(TEN_BIT | ((this.a & 3) << 8) | b);
+      this.active = false;
+      this.open(at);
+      this.tenBitPart = this.entry!.result === 0 ? at! : null;
+      return;
+    }
     this.entry!.bytes.push(b);
     this.remaining--;
     if (!this.part!.write(b)) {
@@ -258,6 +332,7 @@ export class Bsc {
 
   private end(bits: number): void {
     this.active = false;
+    this.pendingStart = false;
     this.stretchUntil = 0n;
     this.sticky |= bits;
     this.part?.stop();
@@ -738,6 +813,8 @@ export function fakeI2c(clock: Clock, add: (bsc: Bsc) => void, raise: (source: n
     if (!e) throw new Error(`fake I2C: no transfer ${i} in the log`);
     return e;
   };
+  /** A part's key: TEN_BIT | a 10-bit address, or a 7-bit address. */
+  const key = (address: number): number => (address & TEN_BIT ? TEN_BIT | (address & 0x3ff) : address & 0x7f);
   const registers = (base: number, address: number): Uint8Array => {
     const p = bsc(base).parts.get(address)?.part;
     if (p instanceof Bme280 || p instanceof Mpu6050 || p instanceof Ds1338 || p instanceof Pca9552) return p.regs;
@@ -752,16 +829,18 @@ export function fakeI2c(clock: Clock, add: (bsc: Bsc) => void, raise: (source: n
         controllers.set(base >>> 0, b);
         add(b);
       },
-      // A part of kind PartKind at a 7-bit address.
+      // A part of kind PartKind at a 7-bit address, or at TEN_BIT | a 10-bit one.
       i2cAttach: (base: number, address: number, kind: number) => {
         const p = kind === PartKind.Bme280 ? new Bme280(clock) : kind === PartKind.Ssd1306 ? new Ssd1306() : kind === PartKind.Mpu6050 ? new Mpu6050() : kind === PartKind.Ds1338 ? new Ds1338() : kind === PartKind.Pca9552 ? new Pca9552() : null;
         if (!p) throw new Error(`fake I2C: no part of kind ${kind}`);
-        bsc(base).attach(address & 0x7f, p);
+        bsc(base).attach(key(address), p);
       },
-      i2cDetach: (base: number, address: number) => { bsc(base).parts.delete(address & 0x7f); },
+      i2cDetach: (base: number, address: number) => { bsc(base).parts.delete(key(address)); },
+      // Writes take their time on the wire, so a repeated start can happen (the model's head).
+      i2cWireTime: (base: number, on: number) => { bsc(base).timed = on !== 0; },
       // From its `transfers`-th transfer on (counting from now), the part fails as `how` says (Failure); -1 mends it.
       i2cFailAfter: (base: number, address: number, transfers: number, how: number) => {
-        const at = bsc(base).parts.get(address & 0x7f);
+        const at = bsc(base).parts.get(key(address));
         if (!at) throw new Error(`fake I2C: nothing at 0x${address.toString(16)}`);
         at.failFrom = transfers < 0 ? -1 : at.transfers + transfers;
         at.failure = how as Failure;
@@ -772,6 +851,7 @@ export function fakeI2c(clock: Clock, add: (bsc: Bsc) => void, raise: (source: n
       i2cLogResult: (base: number, i: number) => entry(base, i).result,
       i2cLogBytes: (base: number, i: number) => entry(base, i).bytes.length,
       i2cLogByte: (base: number, i: number, j: number) => entry(base, i).bytes[j] ?? -1,
+      i2cLogRestart: (base: number, i: number) => (entry(base, i).restart ? 1 : 0),
       // A register of a part with a register file (BME280, MPU6050, DS1338), as the part holds it; and a poke.
       i2cRegister: (base: number, address: number, reg: number) => registers(base, address)[reg & 0xff],
       i2cSetRegister: (base: number, address: number, reg: number, v: number) => { registers(base, address)[reg & 0xff] = v & 0xff; },
