@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 8;
+export const ABI_VERSION: u32 = 9;
 /** The most cores the stub runs the kernel on: the length of every per-core table (a power of two; index with core & (MAX_CORES - 1)). */
 export const MAX_CORES: u32 = 4;
 
@@ -195,7 +195,7 @@ export namespace fb {
   export declare function fill(offset: u32, pitch: u32, rowBytes: u32, rows: u32, value: u32): void;
 }
 
-/** Memory-to-memory copies by the DMA controller's full channels (BCM2835 ARM Peripherals §4; the BCM2711's legacy channels), which the host programs itself: it builds each control block from ranges it checks against linear memory, so no transfer reaches outside it. The host does the cache maintenance the engine needs (the source cleaned before, the destination cleaned and invalidated before and invalidated at the end) and copies the destination's partial first and last cache lines itself at the start: the engine moves whole lines only. A transfer with no whole line is done by the host at once. */
+/** Memory-to-memory copies, and SPI0 transfers paced by DREQ, by the DMA controller's full channels (BCM2835 ARM Peripherals §4; the BCM2711's legacy channels), which the host programs itself: it builds each control block from ranges it checks against linear memory, so no transfer reaches outside it. The host does the cache maintenance the engine needs (the source cleaned before, the destination cleaned and invalidated before and invalidated at the end) and copies the destination's partial first and last cache lines itself at the start: the engine moves whole lines only. A transfer with no whole line is done by the host at once. */
 export namespace dma {
   /** The channels the firmware leaves the ARM (property tag 0x00060001), full channels (0-6) only, as a bitmask; 0 when there are none. */
   // @ts-ignore: decorator
@@ -209,10 +209,18 @@ export namespace dma {
   // @ts-ignore: decorator
   @external("dma", "status")
   export declare function status(channel: u32): u32;
-  /** Stops the channel's transfer where it is (CS.RESET) and frees the channel: the destination then holds part of the copy. For a cancelled copy. Refuses (traps): a channel not in channels(). */
+  /** Stops the channel's transfer where it is (CS.RESET) and frees the channel: the destination then holds part of the copy. For a cancelled copy. For a dma.spi transfer, either of its channels stops both. Refuses (traps): a channel not in channels(). */
   // @ts-ignore: decorator
   @external("dma", "stop")
   export declare function stop(channel: u32): void;
+  /** 1 when the engine paces a transfer by a peripheral's DREQ, as the silicon does; 0 under QEMU, whose DMA runs every control block at once and whose SPI has no DMA mode (told by the firmware's revision, tag 0x00000001: the real firmware's is its build time, QEMU's the constant 346337). dma.spi is for the first case only. */
+  // @ts-ignore: decorator
+  @external("dma", "paced")
+  export declare function paced(): u32;
+  /** Starts an SPI transfer of `total` bytes on two channels paced by the block's DREQs (BCM2835 ARM Peripherals 10.6.3: the FIFO taken in 32-bit words of four bytes). The kernel has already written the block's DLEN (`total`) and CS (TA and DMAEN). Channel `tx` feeds the TX FIFO the `outBytes` bytes at `out`, then zeros; channel `rx` drops the first `skip` bytes received and writes the rest to `into` (none kept when `into` is 0). The host cleans `out`, sends `into`'s partial first and last cache lines through lines of its own and copies them into place at the end. dma.status(rx) says when it has ended (either channel answers for both); the ranges must not change or be read until then. Refuses (traps): a channel not in channels(), the same channel twice, or one still running; SPI other than 0; 0 or over 65,532 bytes; `skip` not a multiple of 4 or over `total`; `outBytes` over `total`, or not a multiple of 4 when under it; `out` or `into` not 4-byte aligned; a range that runs past the end of linear memory. */
+  // @ts-ignore: decorator
+  @external("dma", "spi")
+  export declare function spi(tx: u32, rx: u32, spi: u32, out: usize, outBytes: u32, into: usize, skip: u32, total: u32): void;
 }
 
 /** Panic, exit and the machine's identity. */

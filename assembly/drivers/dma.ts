@@ -20,6 +20,9 @@
 // QEMU runs a memory-to-memory transfer at once, within the write that
 // starts it: the first look at the status finds it ended.
 //
+// The SPI driver reserves two channels for its long transfers (reserve(),
+// spi.ts): those leave the copies' rotation.
+//
 // Buffers: the copy holds both arrays until it ends, so the collector keeps
 // them (it never moves an object). Cancelling a copy (dropping its future)
 // stops the channel before the buffers can be freed; the destination then
@@ -77,6 +80,7 @@ export class Channel extends Master {
 }
 
 let table: MasterTable | null = null;
+/** The channels copies take in turn (reserve() takes its own out). */
 let channelList: Array<Channel> = new Array<Channel>();
 const OPEN_LOCK = memory.data(4, 4);
 const TURN = memory.data(4, 4);
@@ -111,6 +115,28 @@ export function channels(core: u32 = coreId()): Array<Channel> {
  * engine. What `await` gives is the DmaError. The buffers must not change
  * (from) or be read (into) until it ends.
  */
+/**
+ * Takes the `n` highest channels out of the copies' rotation for a
+ * driver's own use (the SPI driver's TX and RX), lowest first; null when
+ * that would leave copies none. A driver that reserves still takes a
+ * channel's lock around each transfer: a copy that began on it before the
+ * reservation may still run.
+ */
+export function reserve(n: i32): Array<Channel> | null {
+  const list = channels();
+  const lock = changetype<SpinLock>(OPEN_LOCK);
+  lock.lock();
+  let taken: Array<Channel> | null = null;
+  if (list.length > n) {
+    taken = new Array<Channel>();
+    const first = list.length - n;
+    for (let i = first; i < list.length; i++) taken.push(unchecked(list[i]));
+    list.length = first;
+  }
+  lock.unlock();
+  return taken;
+}
+
 export async function copy(into: Uint8Array, from: Uint8Array): Promise<DmaError> {
   const list = channels();
   if (list.length == 0) return DmaError.NoChannel;

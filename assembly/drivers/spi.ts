@@ -15,8 +15,19 @@
 // active low), or by any GPIO (csPin): the driver drives it low for the
 // transfer and high after. QEMU's SPI0 drives no chip select of its own, so
 // the tests use a GPIO linked to the device's (docs/drivers/spi.md).
+// Long transfers (dmaMinBytes and up, 96 as Linux's) go by DMA where that
+// can serve: two channels reserved from drivers/dma.ts feed the TX FIFO and
+// empty the RX FIFO, paced by the block's DREQs (BCM2835 ARM Peripherals
+// 10.6.3; the host builds the control blocks: module dma, spi), and the
+// core sleeps until the RX channel's interrupt. Only where the engine
+// honours DREQ (a board: dma.paced(); QEMU's DMA ignores it and its SPI has
+// no DMA mode), only SPI0, with 4-byte aligned buffers and, for writeRead,
+// a command of whole words (a flash's 0x03 and three address bytes); every
+// other transfer goes through the FIFO as before. Verified on paper only
+// (docs/drivers/spi.md).
+//
 // Errors are values: a transfer that does not end in time (Timeout), a
-// length the caller cannot mean (Length). SPI has no acknowledge: a
+// length the caller cannot mean (Length), a DMA engine error (Dma). SPI has no acknowledge: a
 // missing device reads as all ones or zeros, which only the device's own
 // protocol can tell (a JEDEC id, a WHO_AM_I register).
 import { read32, write32 } from "../arch/mmio";
@@ -28,17 +39,22 @@ import { onIrq } from "../kernel/irq";
 import { SpinLock } from "../kernel/sync/spinlock";
 import * as bus from "./bus";
 import { Master, MasterTable, MAX_MASTERS } from "./bus";
+import { dma as host } from "../arch/host";
+import * as dma from "./dma";
+import { Channel } from "./dma";
 
 // Registers (BCM2835 ARM Peripherals 10.5).
 export const CS: u32 = 0x00;
 export const FIFO: u32 = 0x04;
 export const CLK: u32 = 0x08;
+export const DLEN: u32 = 0x0c;
 // CS bits.
 export const CS_CPHA: u32 = 1 << 2;
 export const CS_CPOL: u32 = 1 << 3;
 export const CS_CLEAR_TX: u32 = 1 << 4;
 export const CS_CLEAR_RX: u32 = 1 << 5;
 export const CS_TA: u32 = 1 << 7;
+export const CS_DMAEN: u32 = 1 << 8;
 export const CS_INTD: u32 = 1 << 9;
 export const CS_INTR: u32 = 1 << 10;
 export const CS_DONE: u32 = 1 << 16;
@@ -53,6 +69,8 @@ export const enum SpiError {
   Timeout = 1,
   /** Buffers of different lengths where one transfer needs them equal, or more than 65,535 bytes. */
   Length = 2,
+  /** The DMA engine stopped on a bus error (a DMA transfer: SpiDmaTransfer.why holds the DEBUG register's error bits). */
+  Dma = 3,
 }
 
 export function errorName(e: SpiError): string {
@@ -60,12 +78,18 @@ export function errorName(e: SpiError): string {
     case SpiError.None: return "ok";
     case SpiError.Timeout: return "timed out";
     case SpiError.Length: return "length out of range";
+    case SpiError.Dma: return "the DMA engine stopped on a bus error";
     default: return "unknown error";
   }
 }
 
 /** Bytes in flight at most: the FIFOs hold 64 (Linux: BCM2835_SPI_FIFO_SIZE); more would overrun RX. */
 const FIFO_BYTES: i32 = 64;
+
+/** Transfers of at least this many bytes go by DMA where it can serve (Linux's BCM2835_SPI_DMA_MIN_LENGTH; below it the two channels' set-up costs more than the FIFO). */
+export let dmaMinBytes: i32 = 96;
+/** The most one DMA transfer takes: DLEN is 16 bits, and the host moves whole words. */
+const DMA_MAX_BYTES: i32 = 65532;
 
 let table: MasterTable | null = null;
 const OPEN_LOCK = memory.data(4, 4);
@@ -103,7 +127,26 @@ export function open(n: u32 = 0, core: u32 = coreId()): Spi {
 
 /** One SPI master: its registers, the lock that keeps a device's transfer whole (`lock`), and the transfer waiting (bus.ts's Master). */
 export class Spi extends Master {
+  /** The TX and RX channels of DMA transfers, once asked for (null: DMA cannot serve here). */
+  private dmaChannels: Array<Channel> | null = null;
+  private dmaAsked: bool = false;
+  /** Transfers that went by DMA. */
+  dmaTransfers: u32 = 0;
+
   constructor(n: u32, base: u32) { super(n, base, Irq.SPI); }
+
+  /**
+   * The two DMA channels for long transfers (TX, RX), reserved at the first
+   * call; null where DMA cannot serve: an engine that ignores DREQ (QEMU),
+   * a block other than SPI0, fewer than three channels. Call it holding `lock`.
+   */
+  dma(): Array<Channel> | null {
+    if (!this.dmaAsked) {
+      this.dmaAsked = true;
+      if (this.n == 0 && host.paced() != 0) this.dmaChannels = dma.reserve(2);
+    }
+    return this.dmaChannels;
+  }
 
   /**
    * A device on this master: SPI `mode` 0-3 (CPOL = mode >> 1, CPHA = mode & 1),
@@ -133,35 +176,50 @@ export class SpiDevice {
   /** Sends `out` while receiving into `into` (the same length). */
   async transfer(out: Uint8Array, into: Uint8Array): Promise<SpiError> {
     if (out.length != into.length) return SpiError.Length;
-    const guard = await this.spi.lock.lock();
-    const err = await new SpiTransfer(this, out, into, 0, out.length);
-    guard.unlock();
-    return err;
+    return await this.run(out, into, 0, out.length);
   }
 
   /** Sends `data` (what comes back is dropped). */
   async write(data: Uint8Array): Promise<SpiError> {
-    const guard = await this.spi.lock.lock();
-    const err = await new SpiTransfer(this, data, null, 0, data.length);
-    guard.unlock();
-    return err;
+    return await this.run(data, null, 0, data.length);
   }
 
   /** Reads `into.length` bytes, sending zeros. */
   async read(into: Uint8Array): Promise<SpiError> {
-    const guard = await this.spi.lock.lock();
-    const err = await new SpiTransfer(this, null, into, 0, into.length);
-    guard.unlock();
-    return err;
+    return await this.run(null, into, 0, into.length);
   }
 
   /** Sends `command`, then reads `into.length` bytes, under one chip select (a flash's read, a sensor's register read). */
   async writeRead(command: Uint8Array, into: Uint8Array): Promise<SpiError> {
+    return await this.run(command, into, command.length, command.length + into.length);
+  }
+
+  /** One chip-select period under the master's lock: by DMA where it fits and can serve (the file's head), else through the FIFO. */
+  private async run(out: Uint8Array | null, into: Uint8Array | null, skip: i32, total: i32): Promise<SpiError> {
     const guard = await this.spi.lock.lock();
-    const err = await new SpiTransfer(this, command, into, command.length, command.length + into.length);
+    const channels: Array<Channel> | null = dmaFits(out, into, skip, total) ? this.spi.dma() : null;
+    let err = SpiError.None;
+    if (channels) {
+      const tx = unchecked(channels![0]), rx = unchecked(channels![1]);     // (the lowered state machine does not narrow: the `!`)
+      const txGuard = await tx.lock.lock();                 // a copy begun before the reservation may still hold one
+      const rxGuard = await rx.lock.lock();
+      err = await new SpiDmaTransfer(this, tx, rx, out, into, skip, total);
+      rxGuard.unlock();
+      txGuard.unlock();
+    } else {
+      err = await new SpiTransfer(this, out, into, skip, total);
+    }
     guard.unlock();
     return err;
   }
+}
+
+/** Whether a transfer fits the DMA path: long enough, not too long, word-aligned buffers, a command of whole words. */
+function dmaFits(out: Uint8Array | null, into: Uint8Array | null, skip: i32, total: i32): bool {
+  if (total < dmaMinBytes || total > DMA_MAX_BYTES || (skip & 3) != 0) return false;
+  if (out && ((out.dataStart & 3) != 0 || ((out.length & 3) != 0 && out.length != total))) return false;
+  if (into && (into.dataStart & 3) != 0) return false;
+  return true;
 }
 
 /**
@@ -238,4 +296,68 @@ export class SpiTransfer extends bus.Transfer {
   }
 
   protected rearm(): void { super.rearm(); this.sent = 0; this.received = 0; }
+}
+
+/**
+ * One chip-select period by DMA (SpiDevice.run picks it): the block in DMA
+ * mode (DLEN, then TA and DMAEN: as Linux's spi-bcm2835, not 10.6.3's
+ * header word), the host's two channels paced by its DREQs, the wait on the
+ * RX channel's interrupt (or the fallback timer), and the block back in
+ * FIFO mode at the end (TA and DMAEN off, the FIFOs and DONE cleared, DLEN
+ * 0: a DLEN left set changes FIFO transfers after). What `await` gives is
+ * the SpiError.
+ * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
+ */
+export class SpiDmaTransfer extends bus.Transfer {
+  /** After SpiError.Dma: the DEBUG register's error bits of the channel that stopped. */
+  why: u32 = 0;
+
+  constructor(public device: SpiDevice, public tx: Channel, public rx: Channel, public out: Uint8Array | null, public into: Uint8Array | null, public skip: i32, public total: i32) {
+    super(rx, SpiError.Timeout);
+  }
+
+  get output(): SpiError { return this.error; }
+
+  protected refuse(): i32 { return this.total > DMA_MAX_BYTES ? SpiError.Length : 0; }
+
+  private modeBits(): u32 {
+    const d = this.device;
+    return d.cs | ((d.mode & 1) ? CS_CPHA : 0) | ((d.mode & 2) ? CS_CPOL : 0);
+  }
+
+  protected begin(): u64 {
+    const spi = this.device.spi, d = this.device;
+    spi.dmaTransfers++;
+    write32(spi.base + CLK, spi.divider(d.hz));
+    write32(spi.base + CS, this.modeBits() | CS_CLEAR_TX | CS_CLEAR_RX);
+    const pin = d.csPin;
+    if (pin) pin.low();
+    write32(spi.base + DLEN, <u32>this.total);
+    write32(spi.base + CS, this.modeBits() | CS_TA | CS_DMAEN);
+    const out = this.out, into = this.into;
+    host.spi(this.tx.n, this.rx.n, spi.n, out ? out.dataStart : 0, out ? <u32>out.length : 0, into ? into.dataStart : 0, <u32>this.skip, <u32>this.total);
+    return (<u64>this.total * 8 * timerFrequency()) / max<u64>(1, <u64>d.hz);
+  }
+
+  protected serve(): void {
+    const st = host.status(this.rx.n);
+    if (st == 0) return;
+    if ((st & 0xff) == 1) { this.finish(SpiError.None); return; }
+    this.why = st >> 8;
+    this.finish(SpiError.Dma);
+  }
+
+  /** Both channels stopped (a timeout or a cancel; finish() puts the block back). */
+  protected stop(): void { host.stop(this.rx.n); }
+
+  protected finish(err: i32): bool {
+    if (this.started) {
+      const b = this.device.spi.base;
+      write32(b + CS, this.modeBits() | CS_DONE | CS_CLEAR_TX | CS_CLEAR_RX);   // DONE written as Linux does after a DMA transfer
+      write32(b + DLEN, 0);
+      const pin = this.device.csPin;
+      if (pin) pin.high();
+    }
+    return super.finish(err);
+  }
 }

@@ -103,3 +103,6 @@ export function uartSent(from: i32 = 0): string {
 /** What dma.status(channel) answers from now on: 0 running, 1 ended, 2 | bits << 8 an engine error. */
 // @ts-ignore: decorator
 @external("fake", "dmaStatus") export declare function dmaStatus(channel: u32, value: u32): void;
+/** What dma.paced() answers from now on: 1 as a board, 0 as QEMU (the default). */
+// @ts-ignore: decorator
+@external("fake", "dmaPaced") export declare function dmaPaced(on: bool): void;

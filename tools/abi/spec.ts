@@ -14,7 +14,8 @@
 // 7: mmio.probe32 (a read the bus may refuse: a block QEMU lacks).
 // 8: module "fb" (the framebuffer the firmware allocated: checked copies);
 // module "dma" (the DMA controller, which mmio.write32 now refuses).
-export const ABI_VERSION = 8;
+// 9: dma.spi and dma.paced (SPI0 transfers paced by the block's DREQs).
+export const ABI_VERSION = 9;
 
 /**
  * The most cores the stub runs a kernel on, and so the length of every
@@ -187,7 +188,7 @@ export const ABI: AbiModule[] = [
   },
   {
     module: "dma",
-    doc: "Memory-to-memory copies by the DMA controller's full channels (BCM2835 ARM Peripherals §4; the BCM2711's legacy channels), which the host programs itself: it builds each control block from ranges it checks against linear memory, so no transfer reaches outside it. The host does the cache maintenance the engine needs (the source cleaned before, the destination cleaned and invalidated before and invalidated at the end) and copies the destination's partial first and last cache lines itself at the start: the engine moves whole lines only. A transfer with no whole line is done by the host at once.",
+    doc: "Memory-to-memory copies, and SPI0 transfers paced by DREQ, by the DMA controller's full channels (BCM2835 ARM Peripherals §4; the BCM2711's legacy channels), which the host programs itself: it builds each control block from ranges it checks against linear memory, so no transfer reaches outside it. The host does the cache maintenance the engine needs (the source cleaned before, the destination cleaned and invalidated before and invalidated at the end) and copies the destination's partial first and last cache lines itself at the start: the engine moves whole lines only. A transfer with no whole line is done by the host at once.",
     functions: [
       { name: "channels", params: [], result: "u32", doc: "The channels the firmware leaves the ARM (property tag 0x00060001), full channels (0-6) only, as a bitmask; 0 when there are none." },
       {
@@ -202,8 +203,14 @@ export const ABI: AbiModule[] = [
       },
       {
         name: "stop", params: [p("channel", "u32")], result: "void",
-        doc: "Stops the channel's transfer where it is (CS.RESET) and frees the channel: the destination then holds part of the copy. For a cancelled copy.",
+        doc: "Stops the channel's transfer where it is (CS.RESET) and frees the channel: the destination then holds part of the copy. For a cancelled copy. For a dma.spi transfer, either of its channels stops both.",
         refuses: "a channel not in channels()",
+      },
+      { name: "paced", params: [], result: "u32", doc: "1 when the engine paces a transfer by a peripheral's DREQ, as the silicon does; 0 under QEMU, whose DMA runs every control block at once and whose SPI has no DMA mode (told by the firmware's revision, tag 0x00000001: the real firmware's is its build time, QEMU's the constant 346337). dma.spi is for the first case only." },
+      {
+        name: "spi", params: [p("tx", "u32"), p("rx", "u32"), p("spi", "u32"), p("out", "usize"), p("outBytes", "u32"), p("into", "usize"), p("skip", "u32"), p("total", "u32")], result: "void",
+        doc: "Starts an SPI transfer of `total` bytes on two channels paced by the block's DREQs (BCM2835 ARM Peripherals 10.6.3: the FIFO taken in 32-bit words of four bytes). The kernel has already written the block's DLEN (`total`) and CS (TA and DMAEN). Channel `tx` feeds the TX FIFO the `outBytes` bytes at `out`, then zeros; channel `rx` drops the first `skip` bytes received and writes the rest to `into` (none kept when `into` is 0). The host cleans `out`, sends `into`'s partial first and last cache lines through lines of its own and copies them into place at the end. dma.status(rx) says when it has ended (either channel answers for both); the ranges must not change or be read until then.",
+        refuses: "a channel not in channels(), the same channel twice, or one still running; SPI other than 0; 0 or over 65,532 bytes; `skip` not a multiple of 4 or over `total`; `outBytes` over `total`, or not a multiple of 4 when under it; `out` or `into` not 4-byte aligned; a range that runs past the end of linear memory",
       },
     ],
   },

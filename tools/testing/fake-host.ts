@@ -37,7 +37,9 @@
 //     fake.fbOffsetY(): what the buffer holds and which page is shown
 //   fake.dmaChannels(mask): what dma.channels() answers (default 0x3c, QEMU's);
 //     fake.dmaStatus(ch, v): what dma.status(ch) answers from now on (0 while
-//     running; dma.start sets 0); dma.start and dma.stop are traced
+//     running; dma.start sets 0); dma.start and dma.stop are traced;
+//   fake.dmaPaced(on): what dma.paced() answers (default 0, QEMU's); dma.spi is
+//     traced and sets its RX channel's status to 0 (running)
 // sys.panic records `sys.panic <message>` and throws (expect(..).toThrow()).
 // atomic.wait32 stands for "another core changes the word": it adds 1.
 // Strings are read from the module's memory as UTF-16 (AssemblyScript).
@@ -66,6 +68,7 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
   const properties = new Map<number, number[]>();
   let mailboxCalls: string[] = [];
   let dmaMask = 0x3c;
+  let dmaPaced = 0;
   const dmaState = new Map<number, number>();
   // The firmware's framebuffer (fake.framebuffer): none until a spec makes one.
   let framebuffer = new FakeFramebuffer({ width: 640, height: 480, depth: 0, order: -1, maxVirtualHeight: 0, allocates: false });
@@ -203,6 +206,16 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
         return v;
       },
       stop: (ch: number) => { record(`dma.stop ${ch}`); dmaState.set(ch, 1); },
+      paced: () => dmaPaced,
+      spi: (tx: number, rx: number, spi: number, out: number, outBytes: number, into: number, skip: number, total: number) => {
+        for (const ch of [tx, rx]) {
+          if (!(dmaMask & (1 << ch))) throw new Error(`dma.spi: channel ${ch} is not one the firmware leaves the ARM`);
+          if (dmaState.get(ch) === 0) throw new Error(`dma.spi: channel ${ch} is still running a transfer`);
+        }
+        if ((out & 3) || (into & 3) || (skip & 3) || ((outBytes & 3) && outBytes !== total)) throw new Error("dma.spi: the host refuses these buffers (see docs/host-abi.md)");
+        record(`dma.spi ${tx} ${rx} ${spi} ${hex(out)} ${outBytes >>> 0} ${hex(into)} ${skip >>> 0} ${total >>> 0}`);
+        dmaState.set(rx, 0);
+      },
     },
     // The framebuffer the fake firmware allocated (fake.framebuffer), with the host's checks.
     fb: {
@@ -289,12 +302,13 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       },
       dmaChannels: (mask: number) => { dmaMask = mask >>> 0; },
       dmaStatus: (ch: number, v: number) => { dmaState.set(ch, v >>> 0); },
+      dmaPaced: (on: number) => { dmaPaced = on ? 1 : 0; },
       fbWord: (offset: number) => framebuffer.word(offset >>> 0) | 0,
       fbOffsetY: () => framebuffer.offsetY,
       traceLength: () => joined().length,
       traceChar: (i: number) => joined().charCodeAt(i),
       reset: (n: number) => {
-        dmaMask = 0x3c; dmaState.clear();
+        dmaMask = 0x3c; dmaState.clear(); dmaPaced = 0;
         framebuffer = new FakeFramebuffer({ width: 640, height: 480, depth: 0, order: -1, maxVirtualHeight: 0, allocates: false });
         trace = []; joinedTrace = null; line = ""; cores = n; core = 0; now = 0n; armed = 0n; events = 0; atomics = true;
         boardId = 1; autoAdvance = 0n; regs.clear(); w1c.clear(); refused.clear(); irqPending = 0n; properties.clear(); mailboxCalls = [];
