@@ -303,15 +303,6 @@ export class Transfer extends bus.Transfer {
     return (<u64>bytes * 9 * timerFrequency()) / max<u64>(1, <u64>this.hz);
   }
 
-  /** Byte `i` of the write phase. */
-  private wireByte(i: i32): u32 {
-    if (this.tenBit) {
-      if (i == 0) return this.address & 0xff;
-      i--;
-    }
-    return unchecked(this.writing![i]);
-  }
-
   /**
    * The repeated start: the read set up while the write's last bytes are
    * still on the wire (no S read before it, no CLEAR: see the file's head).
@@ -331,12 +322,14 @@ export class Transfer extends bus.Transfer {
     const b = this.bus.base;
     let s = read32(b + S);
     if (!this.readPhase) {
-      const n = this.writeLength;
+      const n = this.writeLength, w = this.writing, lead = this.tenBit ? 1 : 0;
+      const restartAt = this.reading != null ? n : -1;
       while (this.moved < n && (s & S_TXD) && !(s & (S_ERR | S_CLKT)) && this.budget > 0) {
         this.budget--;
-        write32(b + FIFO, this.wireByte(this.moved));
-        this.moved++;
-        if (this.moved == n && this.reading != null) { this.restart(); s = read32(b + S); break; }
+        const i = this.moved;
+        write32(b + FIFO, i >= lead ? unchecked(w![i - lead]) : this.address & 0xff);   // a 10-bit address's low byte first
+        this.moved = i + 1;
+        if (i + 1 == restartAt) { this.restart(); s = read32(b + S); break; }
         s = read32(b + S);
       }
     }
