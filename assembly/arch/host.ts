@@ -145,11 +145,11 @@ export namespace atomic {
 
 /** 32-bit access to the board's peripherals, ordered with a DMB. The only way the kernel reaches hardware. */
 export namespace mmio {
-  /** Reads the register at physical address `addr`. Refuses (traps): an address outside the board's peripheral windows (Pi 3: 0x3F000000-0x3FFFFFFF, 0x40000000-0x4003FFFF; Pi 4: 0xFE000000-0xFF7FFFFF, 0xFF800000-0xFF84FFFF) or not 4-byte aligned. */
+  /** Reads the register at physical address `addr`. Refuses (traps): an address outside the board's peripheral windows (Pi 3: 0x3F000000-0x3FFFFFFF, 0x40000000-0x4003FFFF; Pi 4: 0xFE000000-0xFF7FFFFF, 0xFF800000-0xFF84FFFF) or not 4-byte aligned; a read the bus refuses (a synchronous data abort: no block answers there, as QEMU's raspi4b for the RNG200), which traps with the address instead of stopping the stub. */
   // @ts-ignore: decorator
   @external("mmio", "read32")
   export declare function read32(addr: u32): u32;
-  /** Writes `value` to the register at physical address `addr`. Refuses (traps): the same addresses as read32, and the DMA controller's registers (peripheral base + 0x7000-0x7FFF and + 0xE05000: an engine writes past the MMU, so only module dma programs it). */
+  /** Writes `value` to the register at physical address `addr`. Refuses (traps): the same addresses as read32, a write the bus refuses as read32 says (on a board a write to an absent block may instead be lost, or come back later as an asynchronous SError, which the stub reports as its own crash), and the DMA controller's registers (peripheral base + 0x7000-0x7FFF and + 0xE05000: an engine writes past the MMU, so only module dma programs it). */
   // @ts-ignore: decorator
   @external("mmio", "write32")
   export declare function write32(addr: u32, value: u32): void;

@@ -12,6 +12,7 @@
 #include "irq.h"
 #include "semihost.h"
 #include "trap_frame.h"
+#include "regs.h"
 #include "backend.h"
 #include <stdio.h>
 
@@ -76,6 +77,17 @@ void exception_entry(struct trap_frame *f, unsigned kind) {
      * step over the load and say so (boot/wasm/host_mmio.c). */
     if (kind == 0 && ec == 0x25 && mmio_probing[core & (MAX_CORES - 1)] == 1) {
         mmio_probing[core & (MAX_CORES - 1)] = 2;
+        f->elr += 4;
+        return;
+    }
+
+    /* A bus error on the kernel's own MMIO access (mmio_access.S): step over
+     * it, a load giving 0, and let the host call trap with the address
+     * (boot/wasm/host_mmio.c). */
+    if (kind == 0 && ec == 0x25 && (f->elr == (uintptr_t)kernel_mmio_load || f->elr == (uintptr_t)kernel_mmio_store)) {
+        if (f->elr == (uintptr_t)kernel_mmio_load) f->x[0] = 0;
+        mmio_bus_error[core & (MAX_CORES - 1)] = 1;
+        __atomic_add_fetch(&mmio_bus_errors, 1, __ATOMIC_SEQ_CST);
         f->elr += 4;
         return;
     }

@@ -27,6 +27,18 @@ static __attribute__((noinline, cold, returns_nonnull)) const char *refuse_dma(u
     return host_refuse("mmio.write32: address 0x%08x is the DMA controller's, which the host drives: use module dma (drivers/dma.ts)", addr);
 }
 
+/* A bus error on the access (exceptions.c stepped over it): set for this
+ * core, and counted, so the fast path reads one word. */
+volatile uint32_t mmio_bus_errors;
+volatile uint32_t mmio_bus_error[MAX_CORES];
+
+static __attribute__((noinline, cold)) const char *bus_error(uint32_t addr, const char *op) {
+    unsigned core = core_id() & (MAX_CORES - 1);
+    if (!mmio_bus_error[core]) return NULL;            /* another core's */
+    mmio_bus_error[core] = 0;
+    return host_refuse("mmio.%s: the bus refused address 0x%08x: no block answers there (a data abort; mmio.probe32 asks without a trap)", op, addr);
+}
+
 /* 4-byte aligned and inside the board's windows: a test and one range compare (board.h). */
 #define CHECK(addr, op) \
     if (__builtin_expect(((addr) & 3) || !mmio_allowed(addr, 4), 0)) m3ApiTrap(refuse(addr, op))
@@ -38,8 +50,9 @@ m3ApiRawFunction(h_mmio_read32) {
 #ifndef AOT_NO_PUSH   /* an aot image takes no push (boot/aot/unit.c) */
     const int uart_data = addr == board->uart_dr;      /* read with the range, before the barrier */
 #endif
-    uint32_t v = reg_read(addr);
+    uint32_t v = kernel_mmio_read(addr);
     dmb_sy();
+    if (__builtin_expect(mmio_bus_errors != 0, 0)) { const char *e = bus_error(addr, "read32"); if (e) m3ApiTrap(e); }
 #ifndef AOT_NO_PUSH
     if (__builtin_expect(uart_data, 0)) {               /* the UART's data: a push request? */
         *raw_return = v;
@@ -66,7 +79,8 @@ m3ApiRawFunction(h_mmio_write32) {
         if ((addr & ~0xFFu) == IRQ_ARMC_BASE) { irq_armc_write(addr, value); m3ApiSuccess(); }
         if (is_dma(off)) { m3ApiTrap(refuse_dma(addr)); }
     }
-    reg_write(addr, value);
+    kernel_mmio_write(addr, value);
+    if (__builtin_expect(mmio_bus_errors != 0, 0)) { dsb_sy(); const char *e = bus_error(addr, "write32"); if (e) m3ApiTrap(e); }
     m3ApiSuccess();
 }
 

@@ -133,11 +133,11 @@ export const ABI: AbiModule[] = [
     functions: [
       {
         name: "read32", params: [p("addr", "u32")], result: "u32", doc: "Reads the register at physical address `addr`.",
-        refuses: "an address outside the board's peripheral windows (Pi 3: 0x3F000000-0x3FFFFFFF, 0x40000000-0x4003FFFF; Pi 4: 0xFE000000-0xFF7FFFFF, 0xFF800000-0xFF84FFFF) or not 4-byte aligned",
+        refuses: "an address outside the board's peripheral windows (Pi 3: 0x3F000000-0x3FFFFFFF, 0x40000000-0x4003FFFF; Pi 4: 0xFE000000-0xFF7FFFFF, 0xFF800000-0xFF84FFFF) or not 4-byte aligned; a read the bus refuses (a synchronous data abort: no block answers there, as QEMU's raspi4b for the RNG200), which traps with the address instead of stopping the stub",
       },
       {
         name: "write32", params: [p("addr", "u32"), p("value", "u32")], result: "void", doc: "Writes `value` to the register at physical address `addr`.",
-        refuses: "the same addresses as read32, and the DMA controller's registers (peripheral base + 0x7000-0x7FFF and + 0xE05000: an engine writes past the MMU, so only module dma programs it)",
+        refuses: "the same addresses as read32, a write the bus refuses as read32 says (on a board a write to an absent block may instead be lost, or come back later as an asynchronous SError, which the stub reports as its own crash), and the DMA controller's registers (peripheral base + 0x7000-0x7FFF and + 0xE05000: an engine writes past the MMU, so only module dma programs it)",
       },
       {
         name: "probe32", params: [p("addr", "u32")], result: "i64",
