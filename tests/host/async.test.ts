@@ -173,6 +173,28 @@ describe("the async transform: what it makes", () => {
     assert.deepEqual(errors, []);
     assert.match(text, /^ {2}part!?: Uint8Array;$/m);
   });
+  it("a future made and dropped is an error at its line, with what to write instead; await, spawn, a kept future, void and a dropped JoinHandle are not", () => {
+    const { errors } = lower("dropped", [
+      "export async function step(): Promise<void> { await sleep(1); }",              // line 2
+      "export function plain(m: Mutex<i32>): void {",                                  // 3: no async in this function
+      "  sleep(1000);",                                                                // 4: a Sleep dropped
+      "  step();",                                                                     // 5: an async function's future dropped
+      "  (m.lock());",                                                                 // 6: a MutexGuard (a Future) dropped
+      "  spawn(step());",                                                              // 7: a JoinHandle dropped: fine
+      "  const kept = sleep(5);",                                                      // 8: kept
+      "  void step();",                                                                // 9: meant
+      "  runOnce();",                                                                  // 10: a bool
+      "}",
+      "export async function waits(): Promise<void> { await step(); sleep(2); }",      // 12: awaited; then one dropped
+    ].join("\n") + "\n");
+    const at = errors.filter((e) => e.includes("dropped.ts")).map((e) => e.split(": ")[0].replace(`${DIR}/dropped.ts:`, ""));
+    assert.deepEqual(at, ["4:3", "5:3", "6:4", "12:62"], errors.join("\n"));
+    const sleepError = errors.find((e) => e.includes("dropped.ts:4:3"))!;
+    assert.match(sleepError, /`sleep\(\.\.\.\)` makes a future \(Sleep\) and drops it: a future runs only when it is polled/);
+    assert.match(sleepError, /Write `await sleep\(\.\.\.\)` in an async function, `spawn\(sleep\(\.\.\.\)\)`/);
+    assert.match(errors.find((e) => e.includes("dropped.ts:5:3"))!, /`step\(\.\.\.\)` makes a future \(Promise<void>\)/);
+  });
+
   it("a file without async or await is left alone (comments and strings do not count)", () => {
     assert.equal(mayNeedLowering("// the async executor\nconst s = \"await\";\n"), false);
     assert.equal(mayNeedLowering("async function f(): Promise<void> {}"), true);

@@ -12,6 +12,7 @@ import { lowerSource, mayNeedLowering, LowerResult, MachineInfo, Diagnostic } fr
 import { transformProgram, editorDeclarations } from "./program.js";
 import { machineBytes } from "./layout.js";
 import { checkRawAddresses } from "./raw-address.js";
+import { findDroppedFutures } from "./dropped.js";
 import { checkPerCoreWrites, stripPerCore, PerCoreVar } from "./percore.js";
 import { LoweredFile, sourcePosition } from "./positions.js";
 import { perCoreDtoaBuffer } from "./std-dtoa.js";
@@ -60,7 +61,7 @@ export function anyAsync(entries: string[]): boolean {
   return reachableFiles(entries).some((f) => mayNeedLowering(f.text));
 }
 
-/** Lowers every file reachable from `entries` that needs it; the transform's errors, if any. */
+/** Lowers every file reachable from `entries` that needs it; the transform's errors, if any, and every future made and dropped (in any file of ours: tools/async/dropped.ts). */
 export function lowerProgram(entries: string[]): { files: Map<string, Lowered>; errors: Diagnostic[] } {
   if (!anyAsync(entries)) return { files: new Map(), errors: [] };
   const program = transformProgram(entries.map((e) => resolve(e)), { extraRoots: [editorDeclarations(packageRoot())] });
@@ -73,6 +74,7 @@ export function lowerProgram(entries: string[]): { files: Map<string, Lowered>; 
   for (const sf of program.getSourceFiles()) {
     const file = resolve(sf.fileName);
     if (sf.isDeclarationFile || !ours(file)) continue;
+    for (const d of findDroppedFutures(sf, checker)) errors.push({ ...d, file: relative(ROOT, resolve(d.file)) });
     if (!mayNeedLowering(sf.text)) continue;
     const result = lowerSource(sf, checker, opts);
     const rel = relative(ROOT, file);
@@ -166,7 +168,9 @@ export async function compileKernel(argv: string[], out: CompileOutput = PROCESS
   const { files, errors } = lowerProgram([entry]);
   if (errors.length) {
     for (const e of errors) out.stderr(formatDiagnostic(e) + "\n");
-    out.stderr(`error: ${errors.length} construct(s) the async transform cannot lower (above: the file, line and what to write instead)\n`);
+    const dropped = errors.filter((e) => e.kind === "dropped").length, rest = errors.length - dropped;
+    if (rest) out.stderr(`error: ${rest} construct(s) the async transform cannot lower (above: the file, line and what to write instead)\n`);
+    if (dropped) out.stderr(`error: ${dropped} future(s) made and dropped, which would never run (above: the file, line and what to write instead)\n`);
     return 1;
   }
   keepLowered(files);

@@ -26,7 +26,8 @@ import { Lowerer } from "./lower/function.js";
 // liveness.ts; expressions.ts; statements.ts; function.ts: the file, each function and the
 // output), with the machine in lower/machine.ts and syntax helpers in lower/syntax.ts.
 
-export interface Diagnostic { file: string; line: number; col: number; message: string }
+/** An error at the user's place; `kind` "dropped": a future made and dropped (tools/async/dropped.ts), not a construct the transform cannot lower. */
+export interface Diagnostic { file: string; line: number; col: number; message: string; kind?: "dropped" }
 
 /** A state machine made from one async function: for `make`'s size report. */
 export interface MachineInfo {
