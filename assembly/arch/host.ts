@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 9;
+export const ABI_VERSION: u32 = 10;
 /** The most cores the stub runs the kernel on: the length of every per-core table (a power of two; index with core & (MAX_CORES - 1)). */
 export const MAX_CORES: u32 = 4;
 
@@ -245,4 +245,12 @@ export namespace sys {
   // @ts-ignore: decorator
   @external("sys", "abiVersion")
   export declare function abiVersion(): u32;
+  /** Says whether a trap on this core from now on may be recovered from (1) or stops the core (0, the start). After a trap on a recoverable core the stub prints the panic line as always, then calls kernel_start(core) again, on the same runtime, with sys.trapped() 1: the library's boot() then ends the task that trapped and goes on with the core's executor loop, or returns (the core then stops) where that is not safe. The flag goes back to 0 at each trap. */
+  // @ts-ignore: decorator
+  @external("sys", "recoverable")
+  export declare function recoverable(on: u32): void;
+  /** 1 when this call of kernel_start follows a trap on this core (sys.recoverable), else 0. */
+  // @ts-ignore: decorator
+  @external("sys", "trapped")
+  export declare function trapped(): u32;
 }

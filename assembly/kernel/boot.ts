@@ -5,7 +5,15 @@
 //   core 0:  waits (WFE) until ONLINE reaches coreCount(),
 //            prints "cores online: 4", then runs main()
 //   others:  run worker(core); the default worker sleeps
+//
+// After a trap in a task's poll, on a core in its executor loop, the stub
+// calls kernel_start again (host ABI sys.trapped): boot() then ends that
+// task and goes back to the loop, unless onPanic(StopCore) was chosen or
+// it is not safe (exec/executor.ts endTrappedTask); then it returns, and
+// the core stops as before (issue 25).
 import { coreCount, waitForWake } from "../arch/cpu";
+import { sys as hostSys } from "../arch/host";
+import { endTrappedTask, panicPolicyNow, OnPanic, runExecutor } from "./exec/executor";
 import * as atomic from "../arch/atomic";
 import { print, println, printU64 } from "../arch/console";
 // asconfig.json routes AssemblyScript's abort to arch/sys kernelAbort: every
@@ -41,6 +49,7 @@ export function waitForAllCores(): u32 {
 
 /** The per-core boot sequence; call it from the exported kernel_start. */
 export function boot(core: u32, main: MainFn, worker: WorkerFn): void {
+  if (hostSys.trapped()) { goOnAfterTrap(core); return; }
   useOwnDtoaBuffer(core);   // std's float formatting: a buffer of this core's own
   gcGate();            // a collection that started before this core came in finishes first
   print("core ");
@@ -61,3 +70,15 @@ export function boot(core: u32, main: MainFn, worker: WorkerFn): void {
     worker(core);
   }
 }
+
+/** kernel_start again after a trap (boot's head): the task ended and the loop resumed, or why the core stops. */
+function goOnAfterTrap(core: u32): void {
+  print("core ");
+  printU64(core);
+  if (panicPolicyNow() == OnPanic.StopCore) { println(" stops: onPanic(StopCore)"); return; }
+  const why = endTrappedTask();
+  if (why.length) { print(" stops: "); println(why); return; }      // (no concatenation: the heap's lock may be the one held)
+  println(" goes on: the task that panicked (above) has ended, its futures cancelled");
+  runExecutor();
+}
+

@@ -197,14 +197,17 @@ void wasm_run(unsigned core) {
         host_core_leaves(core);
         return;
     }
-    if (setjmp(unwind[core]) == 0) {
-        fault_sp[core] = (sp - 1024) & ~(uint64_t)15;   /* below this frame, far above the guard page */
-        if (core == 0) {                          /* the top-level code, once (docs/memory-model.md) */
-            Z_kernelZ__initialize(&instances[core]);
-            host_init_finished(1);
+    volatile int again = 0;                      /* a trap the kernel recovers from: kernel_start again (sys.trapped) */
+    for (;;) {
+        if (setjmp(unwind[core]) == 0) {
+            fault_sp[core] = (sp - 1024) & ~(uint64_t)15;   /* below this frame, far above the guard page */
+            if (core == 0 && !again) {            /* the top-level code, once (docs/memory-model.md) */
+                Z_kernelZ__initialize(&instances[core]);
+                host_init_finished(1);
+            }
+            Z_kernelZ_kernel_start(&instances[core], core);
+            break;
         }
-        Z_kernelZ_kernel_start(&instances[core], core);
-    } else {
         int init_trapped = core == 0 && host_init_pending();
         if (init_trapped) host_init_finished(0);
         if (why_stopped[core] != host_panicked) {
@@ -213,7 +216,10 @@ void wasm_run(unsigned core) {
             if (fn) kprintf("panic: core %u: %s in %s%s\n", core, why_stopped[core], fn, async_location(core));
             else kprintf("panic: core %u: %s%s\n", core, why_stopped[core], async_location(core));
         }
-        if (core == 0 && init_trapped) host_init_failed(0);    /* an aot image takes no push */
+        if (core == 0 && init_trapped) { host_init_failed(0); break; }    /* an aot image takes no push */
+        if (!host_recover_after_trap(core)) break;
+        console_flush();
+        again = 1;
     }
     fault_sp[core] = 0;
     console_flush();

@@ -225,7 +225,13 @@ void wasm_run(unsigned core) {
     }
     if (!r) r = m3_FindFunction(&start, rt, "kernel_start");
     if (!r) r = m3_CallV(start, (uint32_t)core);
-    if (r && r != host_handover) report_trap(core, rt, r);
+    /* A trap the kernel may recover from: kernel_start again, on the same runtime (sys.trapped). */
+    while (r && r != host_handover) {
+        report_trap(core, rt, r);
+        if (!host_recover_after_trap(core)) break;
+        console_flush();
+        r = m3_CallV(start, (uint32_t)core);
+    }
     console_flush();
     host_core_leaves(core);
 }
@@ -318,6 +324,7 @@ static void take_push(void) {
     }
     console_flush();
     host_init_reset();                        /* the new module's top-level code runs again, once */
+    host_recovery_reset();
     __atomic_store_n(&push_pending, 0, __ATOMIC_RELEASE);
     __atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
     cpu_wake_all();

@@ -51,6 +51,13 @@ extern const char host_handover[];
 extern volatile uint32_t push_pending;
 const char *push_snoop(uint32_t dr);         /* the handover marker once the request has come, else NULL */
 
+/* After a trap on `core` (its panic line out): nonzero when the kernel said
+ * it may recover (sys.recoverable): wasm_run then calls kernel_start again,
+ * and sys.trapped() says so. host_recovery_reset clears every core's flags
+ * (a new module). */
+int host_recover_after_trap(unsigned core);
+void host_recovery_reset(void);
+
 /* This core starts (sets its bit in cores_running, SEV) or stops running its kernel (clears it, SEV). */
 void host_core_enters(unsigned core);
 void host_core_leaves(unsigned core);

@@ -50,3 +50,26 @@ m3ApiRawFunction(h_sys_memory_bytes) {
     m3ApiReturn(ram.total);
 }
 m3ApiRawFunction(h_sys_abi_version) { m3ApiReturnType(uint32_t); m3ApiReturn(HOST_ABI_VERSION); }
+
+/* A trap ends the task, not the core (issue 25): the kernel says when a trap
+ * may be recovered from; wasm_run (both backends) then calls kernel_start
+ * again with trapped set. */
+volatile uint8_t host_recoverable[MAX_CORES], host_trapped[MAX_CORES];
+m3ApiRawFunction(h_sys_recoverable) {
+    m3ApiGetArg(uint32_t, on);
+    host_recoverable[core_id() & (MAX_CORES - 1)] = on != 0;
+    m3ApiSuccess();
+}
+m3ApiRawFunction(h_sys_trapped) { m3ApiReturnType(uint32_t); m3ApiReturn(host_trapped[core_id() & (MAX_CORES - 1)]); }
+
+int host_recover_after_trap(unsigned core) {
+    core &= MAX_CORES - 1;
+    int again = host_recoverable[core];
+    host_recoverable[core] = 0;
+    host_trapped[core] = (uint8_t)again;
+    return again;
+}
+
+void host_recovery_reset(void) {
+    for (unsigned c = 0; c < MAX_CORES; c++) host_recoverable[c] = host_trapped[c] = 0;
+}

@@ -74,6 +74,17 @@ for (const b of BOARDS) {
       assert.match(r.output, /^mpmc test: ok$/m);
     });
 
+    it("a trap ends the task, not the core: its panic line, the others finish, its lock is released, its core runs tasks after (issue 25)", async () => {
+      const r = await boot(b.name, "trap-task", { timeoutMs: 30_000 });
+      assertPassed(r);
+      assert.match(r.output, /^panic: core [0-3]: Index out of range at ~lib\/array\.ts:\d+:\d+, in async function crashes \(tests\/kernels\/trap-task\.ts:\d+\) at line 22$/m);
+      assert.match(r.output, /^core [0-3] goes on: the task that panicked \(above\) has ended, its futures cancelled$/m);
+      assert.match(r.output, /^trap-task: the others gave 2 and 3$/m);
+      assert.match(r.output, /^trap-task: the task that trapped is panicked: yes \(on core [0-3]\)$/m);
+      assert.match(r.output, /^trap-task: its lock was released: yes$/m);
+      assert.match(r.output, /^trap-task: core [0-3] runs tasks after its trap: yes$/m);
+    });
+
     it("channel with back-pressure, async mutex, semaphore, notify, oneshot and timeouts across cores", async () => {
       // -icount: the select/timeout races are decided by guest time only.
       const r = await boot(b.name, "channels", { timeoutMs: 120_000, icount: true });

@@ -15,7 +15,8 @@
 // 8: module "fb" (the framebuffer the firmware allocated: checked copies);
 // module "dma" (the DMA controller, which mmio.write32 now refuses).
 // 9: dma.spi and dma.paced (SPI0 transfers paced by the block's DREQs).
-export const ABI_VERSION = 9;
+// 10: sys.recoverable and sys.trapped (a trap ends the task, not the core).
+export const ABI_VERSION = 10;
 
 /**
  * The most cores the stub runs a kernel on, and so the length of every
@@ -228,6 +229,8 @@ export const ABI: AbiModule[] = [
       { name: "board", params: [], result: "u32", doc: "The board: 1 = Raspberry Pi 3 (BCM2837), 2 = Raspberry Pi 4 (BCM2711)." },
       { name: "memoryBytes", params: [], result: "u64", doc: "RAM the ARM cores have, in bytes: the sum of the device tree's /memory ranges when the firmware (or QEMU's -dtb) passed one, else what the firmware's mailbox says the ARM has (tag 0x00010005). Never an assumed size: the stub stops at boot when neither answers." },
       { name: "abiVersion", params: [], result: "u32", doc: "The version of this ABI the stub implements." },
+      { name: "recoverable", params: [p("on", "u32")], result: "void", doc: "Says whether a trap on this core from now on may be recovered from (1) or stops the core (0, the start). After a trap on a recoverable core the stub prints the panic line as always, then calls kernel_start(core) again, on the same runtime, with sys.trapped() 1: the library's boot() then ends the task that trapped and goes on with the core's executor loop, or returns (the core then stops) where that is not safe. The flag goes back to 0 at each trap." },
+      { name: "trapped", params: [], result: "u32", doc: "1 when this call of kernel_start follows a trap on this core (sys.recoverable), else 0." },
     ],
   },
 ];

@@ -293,6 +293,9 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       board: () => boardId,
       memoryBytes: () => 1n << 30n,
       abiVersion: () => ABI_VERSION,
+      // A trap is a thrown Error here (the spec's expect(..).toThrow()): no re-entry, so these only record.
+      recoverable: (on: number) => { record(`sys.recoverable ${on >>> 0}`); },
+      trapped: () => 0,
     },
     fake: {
       // A firmware with a display of width x height that answers `depth` (0: as asked) and pixel order

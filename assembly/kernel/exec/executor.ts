@@ -20,7 +20,10 @@
 import * as atomic from "../../arch/atomic";
 import { coreId, coreCount, counter, waitForWake, sendEvent, MAX_CORES } from "../../arch/cpu";
 import { dispose } from "../mem/lifetime";
-import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, KEPT, setEnqueue, stateAddr, wakeTask, withdrawAll } from "./task";
+import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, KEPT, PANICKED, TAKEN_SLOTS, setEnqueue, stateAddr, wakeTask, withdrawAll } from "./task";
+import { Permit } from "./sync";
+import { sys as hostSys } from "../../arch/host";
+import { spinLocksHeld } from "../sync/spinlock";
 import { fireTimers, wakeNoLaterThan, ticksFromMillis } from "./timer";
 import { serviceIrqs } from "../irq";
 import { cpu as host, queue as hostQueue } from "../../arch/host";
@@ -276,6 +279,8 @@ export class JoinHandle<T> extends Future {
    */
   dispose(): void { if (this.owned) { this.owned = false; this.runner.letGo(); } }
   get cancelled(): bool { return this.runner.isCancelled; }
+  /** The task trapped (its `panic:` line is on the console) and was ended there: what it spawned gives no result. */
+  get panicked(): bool { return (atomic.load32(stateAddr(this.runner)) & PANICKED) != 0; }
   /** What `await` gives: what was spawned, done (await flattens a future's own output). */
   get output(): T { return this.what; }
   protected pollOnce(cx: Context): bool {
@@ -318,24 +323,13 @@ export function runOnce(): bool {
     task.polls++;
     queue(core).polls++;
     cx.task = task;
+    cx.taken = 0;
     done = task.poll(cx);
     clearAsync();
     cx.task = null;
   }
   if (done) {
-    // The joiner first (marking the task FINISHING, so no handle registers
-    // after), then DONE, then nothing more of the task: its owner may free it
-    // the moment it sees DONE. Only a detached task, which has no owner, is
-    // touched after, by us, to dispose it.
-    const joiner = atomic.xchgUnchecked32(changetype<usize>(task) + offsetof<Task>("joiner"), FINISHING);
-    let prev = load<u32>(addr);
-    while (true) {                         // a CAS, not a swap: letGo() may clear KEPT meanwhile
-      const found = atomic.casUnchecked32(addr, prev, (prev & (DETACHED | CANCELLED | KEPT)) | DONE);
-      if (found == prev) break;
-      prev = found;
-    }
-    if (joiner) wakeTask(changetype<Task>(<usize>joiner));
-    if ((prev & (DETACHED | KEPT)) == DETACHED) dispose(task);   // kept: letGo() frees it
+    finishTask(task, 0);
     return true;
   }
   // Pending: stop RUNNING; if it was woken meanwhile, queue it again (at the
@@ -356,11 +350,77 @@ export function runOnce(): bool {
 }
 
 /**
+ * A finished task: its joiner woken, DONE (with `also`: PANICKED), and a
+ * detached one disposed. The joiner first (marking the task FINISHING, so
+ * no handle registers after), then DONE, then nothing more of the task: its
+ * owner may free it the moment it sees DONE. Only a detached task, which
+ * has no owner, is touched after, by us, to dispose it.
+ */
+function finishTask(task: Task, also: u32): void {
+  const addr = stateAddr(task);
+  const joiner = atomic.xchgUnchecked32(changetype<usize>(task) + offsetof<Task>("joiner"), FINISHING);
+  let prev = load<u32>(addr);
+  while (true) {                         // a CAS, not a swap: letGo() may clear KEPT meanwhile
+    const found = atomic.casUnchecked32(addr, prev, (prev & (DETACHED | CANCELLED | KEPT)) | DONE | also);
+    if (found == prev) break;
+    prev = found;
+  }
+  if (joiner) wakeTask(changetype<Task>(<usize>joiner));
+  if ((prev & (DETACHED | KEPT)) == DETACHED) dispose(task);   // kept: letGo() frees it
+}
+
+/** What a panic does (onPanic): end the task that trapped and go on (the default), or stop the core. */
+export const enum OnPanic {
+  /** A trap in a task's poll ends that task (its futures cancelled, its JoinHandle `panicked`); the core goes on. Where that is not safe (a spin lock held: the heap's, a queue's, yours) the core stops. */
+  EndTask = 0,
+  /** Every trap stops its core, as tests want (the other cores go on). */
+  StopCore = 1,
+}
+let panicPolicy: OnPanic = OnPanic.EndTask;
+
+/** Chooses what a panic does from now on, on every core. */
+export function onPanic(policy: OnPanic): void { panicPolicy = policy; }
+
+/** What a panic does now (onPanic). */
+export function panicPolicyNow(): OnPanic { return panicPolicy; }
+
+/**
+ * After a trap on this core (kernel_start called again: sys.trapped()):
+ * ends the task whose poll trapped, as a cancel would (its futures
+ * cancelled, a held MutexGuard unlocked, its joiner woken, a detached task
+ * freed) and marks it PANICKED. Gives why it cannot ("" when it did): the
+ * trap did not come from a task's poll, or this core holds a spin lock.
+ */
+export function endTrappedTask(): string {
+  const core = myCore();
+  const cx = contextOf(core);
+  const task = cx.task;
+  if (!task) return "the trap was not in a task's poll";
+  if (spinLocksHeld() != 0) return "the trap came while this core held a spin lock (the heap's, a queue's, or one of the kernel's), which would stay held";
+  cx.task = null;
+  clearAsync();
+  // The permits this poll took and still holds: a guard in a local (not across an await) is in no field
+  // the cancellation below reaches. Each is checked to be the same Permit still (class and serial).
+  const n = min<u32>(cx.taken, TAKEN_SLOTS);
+  for (let i: u32 = 0; i < n; i++) {
+    const at = cx.takenPermit(i);
+    if (at == 0 || !(changetype<Object>(at) instanceof Permit)) continue;
+    const p = changetype<Permit>(at);
+    if (p.held && p.serial == cx.takenSerial(i)) p.release();
+  }
+  withdrawAll(task);                           // the cancellation takes effect: it keeps nothing
+  finishTask(task, PANICKED);
+  return "";
+}
+
+/**
  * The executor loop of this core: polls tasks forever, sleeping (WFE) when
  * there are none. Between two polls is the collector's safe point
- * (kernel/mem/gc.ts): this loop holds no reference of its own there.
+ * (kernel/mem/gc.ts): this loop holds no reference of its own there. A trap
+ * in a poll ends that task and comes back here (onPanic, kernel/boot.ts).
  */
 export function runExecutor(): void {
+  hostSys.recoverable(1);                      // a trap from here on comes back through kernel_start (boot.ts decides)
   while (true) {
     if (collectionPending()) safepoint();
     serviceEvents();

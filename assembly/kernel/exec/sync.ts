@@ -241,8 +241,11 @@ export class Mutex<T> {
  */
 export class Permit extends Acquire {
   held: bool = false;
+  /** Its serial while held (Context.noteTaken): a trap in the poll that took it gives it back. */
+  serial: u32 = 0;
   protected pollOnce(cx: Context): bool {
     if (!super.pollOnce(cx)) return false;
+    if (!this.held) this.serial = cx.noteTaken(changetype<usize>(this));
     this.held = true;
     return true;
   }
@@ -252,6 +255,7 @@ export class Permit extends Acquire {
   release(): void {
     if (!this.held) return;
     this.held = false;
+    this.serial = 0;
     this.sem.release();
     this.reset();
   }

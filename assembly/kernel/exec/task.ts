@@ -48,6 +48,7 @@ import { forEachField } from "../mem/scope";
 import { dispose } from "../mem/lifetime";
 import { Future } from "./future";
 import { panic } from "../../arch/sys";
+import { MAX_CORES } from "../../arch/cpu";
 
 export const QUEUED: u32 = 1;
 export const RUNNING: u32 = 2;
@@ -59,12 +60,44 @@ export const DETACHED: u32 = 16;
 export const CANCELLED: u32 = 32;
 /** keepAlive() was called: a detached task is freed by letGo(), not when it finishes. */
 export const KEPT: u32 = 64;
+/** It trapped in its poll and was ended there (kernel/boot.ts): its futures were cancelled, its results are not to be trusted. */
+export const PANICKED: u32 = 128;
+
+/** Permits (a MutexGuard is one) a poll may record as taken (Context.noteTaken); more are not recorded. */
+export const TAKEN_SLOTS: u32 = 8;
+/** Per core, TAKEN_SLOTS of (address, serial). */
+const TAKEN = memory.data(<i32>(MAX_CORES * TAKEN_SLOTS * 8), 8);
 
 /** What poll() gets: the task being polled (its waker) and the core. One per core, in static memory. */
 @unmanaged
 export class Context {
   task: Task | null = null;
   core: u32 = 0;
+  /**
+   * The permits this poll took (sync.ts Permit): their addresses and
+   * serials, so that a trap in the poll can give back those still held
+   * (executor.ts endTrappedTask): a guard kept in a local, not across an
+   * await, is in no field a cancellation reaches. Reset before each poll.
+   */
+  taken: u32 = 0;
+  /** This core's count of permits taken: with the core, what tells a recorded permit from a block reused since. */
+  serial: u32 = 0;
+
+  /** Records `permit` (at its address) as taken in this poll; gives its serial. */
+  noteTaken(permit: usize): u32 {
+    const serial = (++this.serial << 2) | (this.core & 3);
+    const n = this.taken;
+    if (n < TAKEN_SLOTS) {
+      const at = TAKEN + ((<usize>(this.core & (MAX_CORES - 1)) * TAKEN_SLOTS + n) << 3);
+      store<u32>(at, <u32>permit);
+      store<u32>(at, serial, 4);
+    }
+    this.taken = n + 1;
+    return serial;
+  }
+  /** The i-th permit this poll recorded, and its serial (i < min(taken, TAKEN_SLOTS)). */
+  takenPermit(i: u32): usize { return <usize>load<u32>(TAKEN + ((<usize>(this.core & (MAX_CORES - 1)) * TAKEN_SLOTS + i) << 3)); }
+  takenSerial(i: u32): u32 { return load<u32>(TAKEN + ((<usize>(this.core & (MAX_CORES - 1)) * TAKEN_SLOTS + i) << 3), 4); }
   /** The waker of the task being polled: keep it, wake it when the event comes. */
   get waker(): Task { return changetype<Task>(this.task); }
 }

@@ -18,6 +18,7 @@
 //
 //     const LOCK = changetype<TicketLock>(memory.data(8, 8));
 import * as atomic from "../../arch/atomic";
+import { noteLocked, noteUnlocked } from "./spinlock";
 
 @unmanaged
 export class TicketLock {
@@ -31,13 +32,16 @@ export class TicketLock {
     const ownerPtr = self + offsetof<TicketLock>("owner");
     let serving = atomic.load32(ownerPtr);
     while (serving != ticket) serving = atomic.wait32(ownerPtr, serving);
+    noteLocked();
   }
 
   /** Takes the lock if it is free; never waits. */
   tryLock(): bool {
     const self = changetype<usize>(this);
     const serving = atomic.load32(self + offsetof<TicketLock>("owner"));
-    return atomic.tryCas32(self + offsetof<TicketLock>("next"), serving, serving + 1);
+    const took = atomic.tryCas32(self + offsetof<TicketLock>("next"), serving, serving + 1);
+    if (took) noteLocked();
+    return took;
   }
 
   /** Releases the lock (only the holder may); the next ticket wakes. */
@@ -45,6 +49,7 @@ export class TicketLock {
     const ownerPtr = changetype<usize>(this) + offsetof<TicketLock>("owner");
     // Only the holder writes `owner`, so a plain read of it is exact.
     atomic.storeUnchecked32(ownerPtr, load<u32>(ownerPtr) + 1);
+    noteUnlocked();
   }
 
   /** True while some core holds the lock (a hint: it may change at once). */

@@ -3,6 +3,10 @@
 // waits for both, says so too, and exits 0. The QEMU test checks the panic
 // line and that the three other cores kept running after it.
 import { boot, ONLINE } from "../../../assembly/kernel/boot";
+import { onPanic, OnPanic } from "../../../assembly/kernel/exec";
+
+// These kernels check that a trap stops its core (and only it): a trap in a task's poll would otherwise end the task and the core go on.
+onPanic(OnPanic.StopCore);
 import { runningCores, waitForEvent } from "../../../assembly/arch/cpu";
 import * as atomic from "../../../assembly/arch/atomic";
 import { exit } from "../../../assembly/arch/sys";
