@@ -99,6 +99,10 @@ export abstract class Transfer extends Future {
   finished: bool = false;
   error: i32 = 0;
   deadline: u64 = 0;
+  /** How long it may go without moving a byte: twice its time on the wire, plus 10 ms. */
+  allowance: u64 = 0;
+  /** What progress() said last. */
+  lastProgress: i32 = 0;
   period: u64 = 0;
   /** The fallback timer, made at the first wait: a transfer that ends in its first poll never needs one (an allocation is most of its cost under wasm3). */
   fallback: Sleep | null = null;
@@ -115,6 +119,13 @@ export abstract class Transfer extends Future {
   protected refuse(): i32 { return 0; }
   /** A new round of moving bytes (the first of a poll, or one after the fallback's time had already passed): what one round may move starts again. */
   protected round(): void {}
+  /**
+   * Bytes moved so far, for the deadline: each change pushes it back by the
+   * allowance, so a transfer times out when it stops moving, not when a
+   * long one waited on late timers (QEMU's raspi4b moves the FIFO's 16 bytes
+   * a fallback tick, and a loaded host's ticks come up to 12 ms late).
+   */
+  protected progress(): i32 { return 0; }
 
   protected pollOnce(cx: Context): bool {
     if (this.finished) return true;
@@ -125,7 +136,9 @@ export abstract class Transfer extends Future {
       this.master.transfers++;
       const wire = this.begin();
       const freq = timerFrequency();
-      this.deadline = counter() + 2 * wire + freq / 100;     // twice the time on the wire, plus 10 ms
+      this.allowance = 2 * wire + freq / 100;                // twice the time on the wire, plus 10 ms
+      this.deadline = counter() + this.allowance;
+      this.lastProgress = 0;
       this.period = max<u64>(freq / 1000, wire / 4);
     } else if (this.fallback && this.fallback!.fired) {
       this.master.byTimer++;                                 // the timer woke this poll, not the interrupt
@@ -138,7 +151,9 @@ export abstract class Transfer extends Future {
       this.round();
       this.serve();
       if (this.finished) return true;
-      if (counter() >= this.deadline) { this.stop(); return this.finish(this.timeoutError); }
+      const now = counter(), moved = this.progress();
+      if (moved != this.lastProgress) { this.lastProgress = moved; this.deadline = now + this.allowance; }
+      if (now >= this.deadline) { this.stop(); return this.finish(this.timeoutError); }
       this.master.wait(cx.waker);
       this.serve();                                          // the interrupt may have come before wait()
       if (this.finished) return true;

@@ -89,7 +89,7 @@ export const enum I2cError {
   Nack = 1,
   /** The device held SCL low longer than the controller's CLKT allows (S.CLKT). */
   ClockStretch = 2,
-  /** The transfer did not end within twice its time on the wire plus 10 ms. */
+  /** The transfer moved no byte for twice its time on the wire plus 10 ms. */
   Timeout = 3,
   /** A length the block or the device cannot take: over 65,535 bytes in one transfer, or past a device's end. */
   Length = 4,
@@ -355,6 +355,8 @@ export class Transfer extends bus.Transfer {
   }
 
   protected round(): void { this.budget = FIFO_BYTES; }
+
+  protected progress(): i32 { return this.readPhase ? this.writeLength + this.moved : this.moved; }
 
   protected rearm(): void { super.rearm(); this.moved = 0; this.readPhase = false; }
 }

@@ -65,7 +65,7 @@ export const CS_RXR: u32 = 1 << 19;
 /** What a transfer ended with. */
 export const enum SpiError {
   None = 0,
-  /** The transfer did not end within twice its time on the wire plus 10 ms. */
+  /** The transfer moved no byte for twice its time on the wire plus 10 ms. */
   Timeout = 1,
   /** Buffers of different lengths where one transfer needs them equal, or more than 65,535 bytes. */
   Length = 2,
@@ -294,6 +294,8 @@ export class SpiTransfer extends bus.Transfer {
     }
     return super.finish(err);
   }
+
+  protected progress(): i32 { return this.sent + this.received; }
 
   protected rearm(): void { super.rearm(); this.sent = 0; this.received = 0; }
 }

@@ -152,6 +152,24 @@ describe("I2C (BSC)", () => {
     expect(t.f.isReady).toBe(true);
     expect(t.f.output).toBe(I2cError.None);
   });
+
+  it("a transfer that keeps moving is no timeout, however late its wakes: the deadline counts from its last byte", () => {
+    // Every clock read 15 ms later (late fallback ticks, as on a loaded host under QEMU's raspi4b):
+    // a 64-byte write moves 16 bytes a round, each round past the first deadline (10 ms + twice
+    // 5.9 ms on the wire). Before, it gave Timeout after its second round.
+    machine(Board.Pi3);
+    i2cController(BSC1);
+    i2cAttach(BSC1, 0x3c, FakePart.Ssd1306);
+    const bus = i2c.open(1, 0);
+    const data = bytes(64);
+    data[0] = 0x40;
+    autoAdvance(ticksFromMillis(15));
+    const t = startKept(bus.transfer(0x3c, 100_000, data, null));
+    for (let i = 0; i < 20 && !t.f.isReady; i++) { serviceEvents(); drain(); tick(ticksFromMillis(1)); }
+    autoAdvance(0);
+    expect(t.f.isReady).toBe(true);
+    expect(t.f.output).toBe(I2cError.None);
+  });
 });
 
 /** A Pi 3 whose BSC1 is the model, writes taking their time, with a DS1338 at `address` (TEN_BIT | a 10-bit one). */
