@@ -64,17 +64,21 @@ const LOCAL_TIMER_CTL: u32 = 0x40000040;
 // A generic-counter reading and a system-timer reading taken together: the
 // system timer is read before and after the counter, until both reads fall
 // in the same 50 us (another core, or QEMU's scheduling, can come between
-// two reads; on hardware the first try does).
+// two reads; on hardware the first try does). Under QEMU on a busy host every
+// try can fail for a while (a system-timer read waits for QEMU's main loop):
+// readPair then says so, and the two clocks are not compared (a pair taken
+// 10 ms apart once made them "disagree" by 5 ms).
 let pairCounter: u64 = 0;
 let pairSystimer: u64 = 0;
-function readPair(): void {
-  for (let tries = 0; tries < 100; tries++) {
+function readPair(): bool {
+  for (let tries = 0; tries < 1000; tries++) {
     const a = systimer.now();
     const t = counter();
     const b = systimer.now();
     pairCounter = t; pairSystimer = a + (b - a) / 2;
-    if (b - a <= 50) return;
+    if (b - a <= 50) return true;
   }
+  return false;
 }
 
 /** What every core does, core 0 included: its timer, its controller's view, the shared counters. */
@@ -82,7 +86,7 @@ function checkCore(core: u32): void {
   const r = RESULTS + <usize>core * 32;
   // The timer interrupt of this core, measured against the system timer.
   const freq = timerFrequency();
-  readPair();
+  let together = readPair();
   const t0 = pairCounter, s0 = pairSystimer;
   cpu.setTimer(t0 + SLEEP_MS * freq / 1000);
   let fired = false;
@@ -90,10 +94,10 @@ function checkCore(core: u32): void {
     if (cpu.events() & 1) { fired = true; break; }
     waitForEvent();
   }
-  readPair();
+  together = readPair() && together;
   const t1 = pairCounter, s1 = pairSystimer;
   cpu.setTimer(0);
-  store<u32>(r, fired ? 1 : 0);
+  store<u32>(r, (fired ? 1 : 0) | (together ? 0 : 2));
   store<u64>(r, t1 - t0, 16);
   store<u64>(r, s1 - s0, 24);
   // The controller, as this core sees it (the GIC's PPI enables are banked per core).
@@ -173,7 +177,7 @@ function timersCheck(cores: u32): void {
   const gic = irqController(currentBoard()) == IrqController.Gic400;
   for (let c: u32 = 0; c < cores; c++) {
     const r = RESULTS + <usize>c * 32;
-    const fired = load<u32>(r) != 0;
+    const fired = (load<u32>(r) & 1) != 0, together = (load<u32>(r) & 2) == 0;
     const ticks = load<u64>(r, 16), sysUs = load<u64>(r, 24);
     const cntUs = ticks * 1_000_000 / freq;
     print("  core "); printU64(c); print(": "); print(fired ? "interrupt after " : "NO interrupt within 2 s; ");
@@ -185,7 +189,8 @@ function timersCheck(cores: u32): void {
     if (ticks < SLEEP_MS * freq / 1000) fail("timer: core " + c.toString() + "'s interrupt came early");
     // The two clocks over the same interval: within 2% and 2 ms (CNTFRQ right, both running).
     const diff = cntUs > sysUs ? cntUs - sysUs : sysUs - cntUs;
-    if (diff > 2000 + sysUs / 50) fail("timer: on core " + c.toString() + " the generic timer and the system timer disagree: is CNTFRQ_EL0 right?");
+    if (!together) println("  core " + c.toString() + ": the two clocks could not be read within 50 us of each other (a busy host): not compared");
+    else if (diff > 2000 + sysUs / 50) fail("timer: on core " + c.toString() + " the generic timer and the system timer disagree: is CNTFRQ_EL0 right?");
     if (gic && load<u32>(r, 4) == 0) fail("irq: core " + c.toString() + ": the GIC ignored the enable of PPI 30 (secure group 0)");
     if (!gic && load<u32>(r, 8) != 2) fail("irq: core " + c.toString() + ": the local controller's timer routing did not read back 2 (CNTPNSIRQ)");
   }
