@@ -173,6 +173,18 @@ export class Spi extends Master {
 export class SpiDevice {
   constructor(public spi: Spi, public mode: u32, public hz: u32, public cs: u32, public csPin: gpio.OutputPin | null) {}
 
+  /** CS's chip-select line and clock mode for this device (BCM2835 ARM Peripherals 10.5 CS: CS 1:0, CPHA, CPOL). */
+  modeBits(): u32 { return this.cs | ((this.mode & 1) ? CS_CPHA : 0) | ((this.mode & 2) ? CS_CPOL : 0); }
+
+  /** The start of a chip-select period, either kind: its clock, its mode with both FIFOs cleared, a GPIO chip select low. */
+  select(): void {
+    const b = this.spi.base;
+    write32(b + CLK, this.spi.divider(this.hz));
+    write32(b + CS, this.modeBits() | CS_CLEAR_TX | CS_CLEAR_RX);
+    const pin = this.csPin;
+    if (pin) pin.low();
+  }
+
   /** Sends `out` while receiving into `into` (the same length). */
   async transfer(out: Uint8Array, into: Uint8Array): Promise<SpiError> {
     if (out.length != into.length) return SpiError.Length;
@@ -240,19 +252,11 @@ export class SpiTransfer extends bus.Transfer {
 
   protected refuse(): i32 { return this.total > 0xffff ? SpiError.Length : 0; }
 
-  private modeBits(): u32 {
-    const d = this.device;
-    return d.cs | ((d.mode & 1) ? CS_CPHA : 0) | ((d.mode & 2) ? CS_CPOL : 0);
-  }
-
   /** Speed, mode and line with both FIFOs cleared, the chip selected, then TA with the interrupts (BCM2835 ARM Peripherals 10.6.2, interrupt mode). */
   protected begin(): u64 {
     const spi = this.device.spi, d = this.device;
-    write32(spi.base + CLK, spi.divider(d.hz));
-    write32(spi.base + CS, this.modeBits() | CS_CLEAR_TX | CS_CLEAR_RX);
-    const pin = d.csPin;
-    if (pin) pin.low();
-    write32(spi.base + CS, this.modeBits() | CS_TA | CS_INTD | CS_INTR);
+    d.select();
+    write32(spi.base + CS, d.modeBits() | CS_TA | CS_INTD | CS_INTR);
     return (<u64>this.total * 8 * timerFrequency()) / max<u64>(1, <u64>d.hz);
   }
 
@@ -283,7 +287,7 @@ export class SpiTransfer extends bus.Transfer {
   }
 
   /** Nothing more goes out: both FIFOs cleared (finish() deselects). */
-  protected stop(): void { write32(this.device.spi.base + CS, this.modeBits() | CS_CLEAR_TX | CS_CLEAR_RX); }
+  protected stop(): void { write32(this.device.spi.base + CS, this.device.modeBits() | CS_CLEAR_TX | CS_CLEAR_RX); }
 
   /** Ends the chip-select period (TA off: the block's line rises; a GPIO chip select is raised), then the transfer. */
   protected finish(err: i32): bool {
@@ -322,20 +326,12 @@ export class SpiDmaTransfer extends bus.Transfer {
 
   protected refuse(): i32 { return this.total > DMA_MAX_BYTES ? SpiError.Length : 0; }
 
-  private modeBits(): u32 {
-    const d = this.device;
-    return d.cs | ((d.mode & 1) ? CS_CPHA : 0) | ((d.mode & 2) ? CS_CPOL : 0);
-  }
-
   protected begin(): u64 {
     const spi = this.device.spi, d = this.device;
     spi.dmaTransfers++;
-    write32(spi.base + CLK, spi.divider(d.hz));
-    write32(spi.base + CS, this.modeBits() | CS_CLEAR_TX | CS_CLEAR_RX);
-    const pin = d.csPin;
-    if (pin) pin.low();
+    d.select();
     write32(spi.base + DLEN, <u32>this.total);
-    write32(spi.base + CS, this.modeBits() | CS_TA | CS_DMAEN);
+    write32(spi.base + CS, d.modeBits() | CS_TA | CS_DMAEN);
     const out = this.out, into = this.into;
     host.spi(this.tx.n, this.rx.n, spi.n, out ? out.dataStart : 0, out ? <u32>out.length : 0, into ? into.dataStart : 0, <u32>this.skip, <u32>this.total);
     return (<u64>this.total * 8 * timerFrequency()) / max<u64>(1, <u64>d.hz);
@@ -355,7 +351,7 @@ export class SpiDmaTransfer extends bus.Transfer {
   protected finish(err: i32): bool {
     if (this.started) {
       const b = this.device.spi.base;
-      write32(b + CS, this.modeBits() | CS_DONE | CS_CLEAR_TX | CS_CLEAR_RX);   // DONE written as Linux does after a DMA transfer
+      write32(b + CS, this.device.modeBits() | CS_DONE | CS_CLEAR_TX | CS_CLEAR_RX);   // DONE written as Linux does after a DMA transfer
       write32(b + DLEN, 0);
       const pin = this.device.csPin;
       if (pin) pin.high();

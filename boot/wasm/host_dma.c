@@ -173,7 +173,7 @@ m3ApiRawFunction(h_dma_status) {
     ch = owner(ch);
     if (!running[ch].busy) m3ApiReturn(1);
     int tx = running[ch].tx;
-    if (!running[ch].bytes && tx < 0 && !running[ch].head_bytes) { settle(ch, 1); m3ApiReturn(1); }
+    if (!running[ch].bytes && tx < 0) { settle(ch, 1); m3ApiReturn(1); }     /* a copy the host did itself */
     uint32_t cs = reg_read(reg(ch, CS));
     uint32_t txcs = tx >= 0 ? reg_read(reg((unsigned)tx, CS)) : 0;
     dmb_sy();
@@ -227,7 +227,7 @@ m3ApiRawFunction(h_dma_stop) {
 #define FIRMWARE_2012 1325376000u    /* 2012-01-01 as a Unix time */
 
 static struct control_block spi_blocks[7][4] __attribute__((aligned(64)));
-static const uint32_t zero_words[16] __attribute__((aligned(64)));
+static const uint32_t zero_words[16] __attribute__((aligned(64)));   /* never written: no line of it is dirty */
 static uint32_t sink_words[16] __attribute__((aligned(64)));
 
 static uint32_t bus_of(const void *p) { return (uint32_t)(uintptr_t)p | 0xC0000000u; }
@@ -329,7 +329,6 @@ m3ApiRawFunction(h_dma_spi) {
         dcache_range((uintptr_t)bounce[rx], sizeof bounce[rx], 1);
         if (middle) dcache_range((uintptr_t)(d + head), middle, 1);
     }
-    dcache_range((uintptr_t)zero_words, sizeof zero_words, 0);
 
     running[rx].busy = running[tx].busy = 1;
     running[rx].tx = (int)tx;
