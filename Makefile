@@ -85,7 +85,9 @@ CFLAGS_COMMON := -specs=picolibc.specs -ffreestanding -fno-pie -march=armv8-a+cr
 # -mstrict-align: only the stub's steps before the MMU is on need it, and
 # wasm3 runs after (SCTLR_EL1.A = 0: unaligned accesses to normal memory
 # are allowed). (d_m3LogOutput, once passed here, does not exist in 0.5.0.)
-WASM3_CONFIG  := -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1
+# Every op in one section (m3_config_platforms.h's op_section), which the
+# linker script brackets: the watchdog leaves a kernel for a push only from there.
+WASM3_CONFIG  := -Dd_m3RecordBacktraces=1 -Dd_m3VerboseErrorMessages=1 -include boot/wasm/wasm3_ops.h
 WASM3_CFLAGS  := $(filter-out -ffreestanding -mstrict-align,$(CFLAGS_COMMON)) -w $(WASM3_CONFIG)
 # No call of m3_Yield per wasm call (boot/wasm/no_yield.h); m3_core.c keeps its definition.
 WASM3_NO_YIELD := -include boot/wasm/no_yield.h
@@ -257,7 +259,7 @@ $(call stamp,$(WASM3_FLAGS_STAMP),$(B)/.wasm3-flags-*)
 # Relink the images when the link's flags change (--wrap=realloc once did not).
 LDFLAGS_STAMP := $(B)/.ldflags-$(shell printf '%s' '$(LDFLAGS)' | md5sum | cut -c1-8)
 $(call stamp,$(LDFLAGS_STAMP),$(B)/.ldflags-*)
-$(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h boot/wasm/no_yield.h
+$(B)/obj/wasm3/%.o: $(WASM3_DIR)/%.c $(WASM3_DIR)/wasm3.h boot/wasm/no_yield.h boot/wasm/wasm3_ops.h
 	$(call say,CC,wasm3/$*.c)
 	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(WASM3_CFLAGS) $(if $(filter m3_core,$*),,$(WASM3_NO_YIELD)) -c $< -o $@

@@ -12,7 +12,7 @@
 export {
   Task, Context,
   spawn, spawnOn, spawnPinned, spawnAmong, spawnJoin, spawnJoinOn, JoinHandle,
-  runExecutor, runUntil, runOnce, OnPanic, onPanic,
+  runExecutor, runUntil, runOnce, OnPanic, onPanic, setWatchdog, stoppedCores, stuckCores, unavailableCores,
   Future, FutureState, YieldNow, yieldNow, Join, Select,
   Sleep, sleep, Interval, Timeout, timeout, ticksFromMillis, millisFromTicks,
 } from "./kernel/exec";

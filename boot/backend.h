@@ -48,3 +48,18 @@ const char *wasm_push_requested(void);
  * changed the frame to return elsewhere; 0: a fault of the stub's own, which
  * ends in the crash dump. */
 int wasm_fault(struct trap_frame *f);
+
+/* The watchdog (boot/wasm/host_watch.c), in the tick's interrupt on a core
+ * whose kernel runs:
+ *   - wasm_abandon: a push is under way; if the interrupt came where the
+ *     kernel can be left (wasm3: inside the interpreter's ops, which hold no
+ *     lock of the stub's), changes the frame so that the interrupt returns
+ *     into a jump out of the kernel, as if a host call had returned the
+ *     handover (every runtime is made again for the pushed module). 0 when
+ *     it did not (aot takes no push; elsewhere: the next tick tries again);
+ *   - wasm_takes_push: whether this backend takes a push at all;
+ *   - wasm_async_location: ", in async function <name> at line <n>" for the
+ *     core's current async function (its own globals), or "". */
+int wasm_abandon(struct trap_frame *f);
+int wasm_takes_push(void);
+const char *wasm_async_location(unsigned core);

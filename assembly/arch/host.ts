@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 10;
+export const ABI_VERSION: u32 = 11;
 /** The most cores the stub runs the kernel on: the length of every per-core table (a power of two; index with core & (MAX_CORES - 1)). */
 export const MAX_CORES: u32 = 4;
 
@@ -61,7 +61,7 @@ export namespace cpu {
   // @ts-ignore: decorator
   @external("cpu", "setTimer")
   export declare function setTimer(deadline: u64): void;
-  /** The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed; bit 1: a peripheral interrupt was taken, see irq.take), and clears them. */
+  /** The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed; bit 1: a peripheral interrupt was taken, see irq.take; bit 2: a core that stopped or is stuck (cpu.watch's state word) had its timer fire, or just became one: fire its timer list), and clears them. */
   // @ts-ignore: decorator
   @external("cpu", "events")
   export declare function events(): u32;
@@ -69,6 +69,14 @@ export namespace cpu {
   // @ts-ignore: decorator
   @external("cpu", "running")
   export declare function running(): u32;
+  /** Starts the stub's watchdog on this core (boot/wasm/host_watch.c). `task` is the 32-bit word where this core's executor keeps the task it polls (0 between polls), `polls` its poll counter: the stub only reads them. A tick every handoverMs / 2 (the core's virtual timer, paused while it sleeps in wfi) that sees the same task and count twice after the first declares the core stuck: the stub then writes bit 8 + core in the state word (the same word for every core; bits 0-7 are the cores whose kernel stopped, trapped out or returned) and sends what the core's interrupts bring to the others (bit 2 of their events for its timer, irq.take for its peripherals) until the poll returns. After reportMs of the same poll the console says which task, in which async function, and that its work went elsewhere; and `back:` when it returns. With a push under way the tick takes a wasm3 core back from inside the interpreter. handoverMs 0: no watchdog on this core. Refuses (traps): a word not 4-byte aligned or outside the memory; handoverMs other than 0 or 2 to 60,000; reportMs over 600,000. */
+  // @ts-ignore: decorator
+  @external("cpu", "watch")
+  export declare function watch(task: usize, polls: usize, state: usize, handoverMs: u32, reportMs: u32): void;
+  /** Makes `core`'s timer interrupt come no later than `deadline` (counter ticks): for a timer list another core served (a stopped or stuck core's). The wake interrupt carries it there; the core's own setTimer later replaces it as usual. Refuses (traps): a core over the table's size (MAX_CORES). */
+  // @ts-ignore: decorator
+  @external("cpu", "wakeAt")
+  export declare function wakeAt(core: u32, deadline: u64): void;
 }
 
 /** The executor's run queues (kernel/exec/executor.ts), each a push or a pop in one host call instead of four (lock, the list, unlock). A queue is 16 bytes of shared memory: +0 its lock word (the same SpinLock protocol as kernel/sync/spinlock.ts: 0 free, 1 held, taken with an exchange, waited for with WFE), +4 the first task, +8 the last, +12 the length; a task links to the next through the 32-bit word at `next` bytes into it. Every address (the queue, each task it touches) is checked against the memory before it is used. */
@@ -161,7 +169,7 @@ export namespace mmio {
 
 /** Peripheral interrupts (numbered as the VideoCore numbers them, 0-63, on both boards: GPIO 49-52, UART 57, system timer 0-3). The kernel's drivers enable and route a source at the interrupt controller themselves (mmio: the BCM2835 ARM controller and the BCM2836 local controller's GPU routing on a Pi 3, the GIC-400 distributor on a Pi 4, SPI 96 + n). When one fires, the C top half masks that source at the controller (so a level interrupt cannot fire again), acknowledges it, records it for the core that took it, sets EVENT_IRQ (cpu.events bit 1) and SEVs. The driver's bottom half deals with the device and enables the source again. */
 export namespace irq {
-  /** The sources (bit n = interrupt n) the top half took on this core since the last call, and clears them. Each is masked at the controller until the driver enables it again. */
+  /** The sources (bit n = interrupt n) the top half took on this core since the last call, and those a stopped or stuck core took (cpu.watch), and clears them. Each is masked at the controller until the driver enables it again. */
   // @ts-ignore: decorator
   @external("irq", "take")
   export declare function take(): u64;

@@ -181,7 +181,7 @@ const char *wasm_load_all(unsigned cores) {
     return 0;
 }
 
-static const char *async_location(unsigned core) {
+const char *wasm_async_location(unsigned core) {
 #ifdef AOT_HAS_ASYNC_LOCATION
     return async_where(core, *Z_kernelZ___async_name(&instances[core]), *Z_kernelZ___async_line(&instances[core]));
 #else
@@ -213,8 +213,8 @@ void wasm_run(unsigned core) {
         if (why_stopped[core] != host_panicked) {
             const char *fn = trap_pc[core] ? aot_function_at(trap_pc[core]) : 0;
             console_flush();
-            if (fn) kprintf("panic: core %u: %s in %s%s\n", core, why_stopped[core], fn, async_location(core));
-            else kprintf("panic: core %u: %s%s\n", core, why_stopped[core], async_location(core));
+            if (fn) kprintf("panic: core %u: %s in %s%s\n", core, why_stopped[core], fn, wasm_async_location(core));
+            else kprintf("panic: core %u: %s%s\n", core, why_stopped[core], wasm_async_location(core));
         }
         if (core == 0 && init_trapped) { host_init_failed(0); break; }    /* an aot image takes no push */
         if (!host_recover_after_trap(core)) break;
@@ -256,13 +256,19 @@ int wasm_boot_window(unsigned ms, const char *rejected) {
 
 _Noreturn void wasm_serve(unsigned core) {
     wasm_run(core);
-    if (core != 0) park();
+    /* Not park(): a core whose kernel stopped still takes its interrupts, and
+     * the top half hands what they bring to the cores that run (irq_hand_over). */
+    if (core != 0) for (;;) cpu_wait();
     while (__atomic_load_n(&cores_running, __ATOMIC_ACQUIRE)) cpu_wait();
     kprintf("push: no core runs the kernel; this aot image takes no push (make BACKEND=wasm3 does)\n");
     console_flush();
     for (;;)
         if (request_arrived()) kprintf("%s", aot_refusal), console_flush();
 }
+
+/* An aot image takes no push: the watchdog never leaves a kernel for one. */
+int wasm_abandon(struct trap_frame *f) { (void)f; return 0; }
+int wasm_takes_push(void) { return 0; }
 
 /* No kernel read is watched for a request here (AOT_NO_PUSH): never asked. */
 const char *wasm_push_requested(void) { return 0; }

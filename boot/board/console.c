@@ -29,6 +29,15 @@ static void emit(const char *s, size_t n) {
     spin_unlock(&uart_lock);
 }
 
+int console_try_write_whole(const char *s, size_t n) {
+    uint32_t owner = __atomic_load_n(&uart_lock.owner, __ATOMIC_ACQUIRE), next = owner;
+    if (!__atomic_compare_exchange_n(&uart_lock.next, &next, owner + 1, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) return 0;
+    if (echo_open) { put("\n", 1); echo_open = 0; }
+    put(s, n);
+    spin_unlock(&uart_lock);
+    return 1;
+}
+
 void console_echo(const char *s, size_t n) {
     if (!n) return;
     console_flush();              /* this core's unfinished line (a prompt) first */

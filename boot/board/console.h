@@ -16,5 +16,8 @@ void console_flush(void);
 void console_write_whole(const char *s, size_t n);
 /* Echoes what a user typed: at once, after this core's unfinished line;
  * while the echoed line is open, another core's line starts on a new row. */
+/* From an interrupt: the line now, whole, unless the UART's lock is held
+ * (perhaps by the code interrupted): then 0, and nothing is written. */
+int console_try_write_whole(const char *s, size_t n);
 void console_echo(const char *s, size_t n);
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

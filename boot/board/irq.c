@@ -10,7 +10,11 @@
  *    (drivers/irq.ts, through mmio) and enables a source again once its
  *    bottom half has dealt with the device.
  * Either way the handler SEVs and returns: wasm3 is never re-entered from an
- * exception. The executor loop takes the events (cpu.events, irq.take) and
+ * exception. A third, the core's virtual timer (CNTV), is the watchdog's
+ * tick (boot/wasm/host_watch.c). A core that stopped or is stuck hands over
+ * (irq_hand_over): its timer interrupt and its peripheral sources are
+ * recorded for the cores that serve in its place (docs/architecture.md,
+ * "A core that stops or is stuck"). The executor loop takes the events (cpu.events, irq.take) and
  * runs the bottom halves in AssemblyScript.
  *
  * Routing differs per board:
@@ -38,11 +42,16 @@
 #include "arch.h"
 #include "board.h"
 #include "regs.h"
+#include "wake.h"
 
 /* Every base below is the board's, from tools/boards/spec.ts (boards.h). */
 #define LOCAL_TIMER_CTL(c)   (BCM2836_LOCAL_BASE + 0x40u + 4u * (c))
 #define LOCAL_IRQ_SOURCE(c)  (BCM2836_LOCAL_BASE + 0x60u + 4u * (c))
 #define LOCAL_CNTPNSIRQ      (1u << 1)
+/* The same registers' bit 3 (nCNTVIRQ): the core's virtual timer, the
+ * stub's watchdog tick (QA7 rev 3.4, "Core timers interrupt control" and
+ * "Core interrupt sources"). */
+#define LOCAL_CNTVIRQ        (1u << 3)
 /* Core mailboxes (QA7 rev 3.4, "Core mailboxes" and "Core interrupt
  * sources"): 4 per core; writing bits to core c's mailbox n "write-set"
  * register (+0x80 + 16*c + 4*n) raises them, writing them to its
@@ -74,6 +83,10 @@
 #define GICC_IAR         0x00C
 #define GICC_EOIR        0x010
 #define PPI_CNTP         30
+/* The virtual timer's PPI, the watchdog tick: ID 27 (the GIC-400 TRM's
+ * PPI assignments: 27 virtual, 30 non-secure physical; Linux's bcm2711
+ * tree says GIC_PPI 11 = ID 27 for it too). */
+#define PPI_CNTV         27
 
 #define LOCAL_GPU_IRQ        (1u << 8)
 #define ARMC                 IRQ_ARMC_BASE
@@ -86,6 +99,18 @@
 
 static volatile uint32_t events[MAX_CORES];
 static volatile uint64_t pending[MAX_CORES];   /* peripheral sources taken, per core */
+
+/* Hand-over (issue 25): the cores whose kernel stopped or is stuck in a
+ * poll (irq_hand_over) and the cores that serve in their place. What a
+ * stopped core's interrupts bring goes to the others: its peripheral
+ * sources into `orphans`, which every core's irq_take_pending also takes,
+ * and its timer as EVENT_ADOPT, on which the others fire its list. */
+static volatile uint32_t unavailable, serving;
+static volatile uint64_t orphans;
+/* A deadline another core asked this core's timer for (irq_wake_at), taken by the wake interrupt. */
+static volatile uint64_t wake_at[MAX_CORES];
+/* The watchdog tick's period in counter ticks, per core (0: off). */
+static uint64_t tick_period[MAX_CORES];
 
 /* The enabled peripheral sources of the BCM2835 ARM controller (bit n = source n). */
 static volatile uint64_t armc_enabled;
@@ -133,18 +158,20 @@ static void gic_set_byte(uint32_t bank, unsigned index, uint32_t value) {
 const char *irq_init_core(unsigned core) {
     const char *why = 0;
     sysreg_write(cntp_ctl_el0, 0);                    /* timer off until a deadline is set */
+    sysreg_write(cntv_ctl_el0, 0);                    /* the watchdog's tick too, until irq_tick_start */
     if (board->irq_controller == IRQC_BCM2835) {
-        reg_write(LOCAL_TIMER_CTL(core), LOCAL_CNTPNSIRQ);
+        reg_write(LOCAL_TIMER_CTL(core), LOCAL_CNTPNSIRQ | LOCAL_CNTVIRQ);
         reg_write(LOCAL_MBOX0_CLR(core), 0xffffffffu);   /* nothing left from before */
         reg_write(LOCAL_MBOX_CTL(core), 1u);             /* mailbox 0 -> this core's IRQ */
     } else {
         if (core == 0) reg_write(GICD + GICD_CTLR, 3);
         gic_set_byte(GICD + GICD_IPRIORITYR, PPI_CNTP, 0xA0);
         gic_set_byte(GICD + GICD_IPRIORITYR, SGI_WAKE, 0xA0);
+        gic_set_byte(GICD + GICD_IPRIORITYR, PPI_CNTV, 0xA0);
         /* Whether an SGI can be disabled is IMPLEMENTATION DEFINED (GICv2
          * Architecture Specification 4.3.5, GICD_ISENABLERn); QEMU's GIC has
          * the bit, and the GIC-400 keeps SGIs enabled (its TRM: on paper). */
-        reg_write(GICD + GICD_ISENABLER0, 1u << PPI_CNTP | 1u << SGI_WAKE);
+        reg_write(GICD + GICD_ISENABLER0, 1u << PPI_CNTP | 1u << PPI_CNTV | 1u << SGI_WAKE);
         reg_write(GICC + GICC_PMR, 0xF0);
         reg_write(GICC + GICC_CTLR, 3);
         dsb_sy();
@@ -167,28 +194,113 @@ const char *irq_init_core(unsigned core) {
     return why;
 }
 
+/* Tells the cores that serve for the unavailable ones (`what`: EVENT_ADOPT,
+ * EVENT_IRQ), and wakes them. */
+static void forward(uint32_t what) {
+    uint32_t to = __atomic_load_n(&serving, __ATOMIC_ACQUIRE);
+    for (unsigned c = 0; c < MAX_CORES; c++)
+        if (to & (1u << c)) __atomic_or_fetch(&events[c], what, __ATOMIC_RELEASE);
+    cpu_wake_all();
+}
+
+static inline int is_unavailable(unsigned core) {
+    return (__atomic_load_n(&unavailable, __ATOMIC_ACQUIRE) >> core) & 1;
+}
+
 static void timer_fired(unsigned core) {
     sysreg_write(cntp_ctl_el0, 0);
     __atomic_or_fetch(&events[core], EVENT_TIMER, __ATOMIC_RELEASE);
     dsb_sy();
     sev();
+    if (is_unavailable(core)) forward(EVENT_ADOPT);   /* its list is served elsewhere now */
 }
 
 /* Peripheral sources `mask` (already masked at the controller) were taken on `core`. */
 static void peripherals_taken(unsigned core, uint64_t mask) {
     if (!mask) return;
+    if (is_unavailable(core)) {
+        __atomic_or_fetch(&orphans, mask, __ATOMIC_RELEASE);
+        forward(EVENT_IRQ);
+        return;
+    }
     __atomic_or_fetch(&pending[core], mask, __ATOMIC_RELEASE);
     __atomic_or_fetch(&events[core], EVENT_IRQ, __ATOMIC_RELEASE);
     dsb_sy();
     sev();
 }
 
-void irq_handle(void) {
+void irq_hand_over(uint32_t unavailable_now, uint32_t serving_now) {
+    uint32_t before = __atomic_exchange_n(&unavailable, unavailable_now, __ATOMIC_ACQ_REL);
+    __atomic_store_n(&serving, serving_now, __ATOMIC_RELEASE);
+    uint32_t newly = unavailable_now & ~before;
+    if (!newly) return;
+    /* What the newly unavailable cores took and had not handled yet. */
+    uint64_t left = 0;
+    for (unsigned c = 0; c < MAX_CORES; c++)
+        if (newly & (1u << c)) left |= __atomic_exchange_n(&pending[c], 0, __ATOMIC_ACQ_REL);
+    if (left) __atomic_or_fetch(&orphans, left, __ATOMIC_RELEASE);
+    forward(EVENT_ADOPT | (left ? EVENT_IRQ : 0));
+}
+
+/* CNTP on, due at `deadline`, unless it is on already for one no later. */
+static void arm_no_later_than(uint64_t deadline) {
+    if ((sysreg_read(cntp_ctl_el0) & 1) && sysreg_read(cntp_cval_el0) <= deadline) return;
+    sysreg_write(cntp_cval_el0, deadline);
+    sysreg_write(cntp_ctl_el0, 1);
+    isb();
+}
+
+void irq_wake_at(unsigned core, uint64_t deadline) {
+    if (!deadline || core >= MAX_CORES) return;
+    if (core == core_id()) { uint64_t f = irq_save(); arm_no_later_than(deadline); irq_restore(f); return; }
+    uint64_t was = __atomic_load_n(&wake_at[core], __ATOMIC_ACQUIRE);
+    while ((!was || deadline < was) &&
+           !__atomic_compare_exchange_n(&wake_at[core], &was, deadline, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {}
+    irq_send_wake(1u << core);
+}
+
+/* The wake interrupt: a deadline another core asked for, if any. */
+static void woken(unsigned core) {
+    uint64_t d = __atomic_exchange_n(&wake_at[core], 0, __ATOMIC_ACQ_REL);
+    if (d) arm_no_later_than(d);
+}
+
+/* ---- the watchdog's tick: the virtual timer (CNTV), one per core --------- */
+void irq_tick_start(uint64_t period) {
+    unsigned core = core_id();
+    tick_period[core] = period;
+    if (!period) { sysreg_write(cntv_ctl_el0, 0); isb(); return; }
+    sysreg_write(cntv_tval_el0, period > 0x7fffffffu ? 0x7fffffffu : period);
+    sysreg_write(cntv_ctl_el0, 1);
+    isb();
+}
+
+void irq_tick_pause(void) {
+    if (tick_period[core_id()]) { sysreg_write(cntv_ctl_el0, 0); isb(); }
+}
+
+void irq_tick_resume(void) {
+    uint64_t period = tick_period[core_id()];
+    if (period) irq_tick_start(period);
+}
+
+static void tick(struct trap_frame *f) {
+    unsigned core = core_id();
+    uint64_t period = tick_period[core];
+    if (!period) { sysreg_write(cntv_ctl_el0, 0); return; }
+    sysreg_write(cntv_tval_el0, period > 0x7fffffffu ? 0x7fffffffu : period);   /* the next, before the work */
+    watch_tick(f);
+}
+
+void irq_handle(struct trap_frame *f) {
     unsigned core = core_id();
     if (board->irq_controller == IRQC_BCM2835) {
         uint32_t source = reg_read(LOCAL_IRQ_SOURCE(core));
         if (source & LOCAL_CNTPNSIRQ) timer_fired(core);
-        if (source & LOCAL_MBOX0_IRQ) reg_write(LOCAL_MBOX0_CLR(core), 0xffffffffu);   /* a wake: ending the WFI was all it had to do */
+        if (source & LOCAL_MBOX0_IRQ) {                 /* a wake: it ends a WFI, and may bring a deadline */
+            reg_write(LOCAL_MBOX0_CLR(core), 0xffffffffu);
+            woken(core);
+        }
         if (source & LOCAL_GPU_IRQ) {
             uint64_t enabled = irq_armc_enabled();
             uint32_t p1 = reg_read(ARMC + ARMC_PENDING1) & (uint32_t)enabled;
@@ -198,13 +310,19 @@ void irq_handle(void) {
             dsb_sy();
             peripherals_taken(core, (uint64_t)p2 << 32 | p1);
         }
+        if (source & LOCAL_CNTVIRQ) tick(f);            /* last: for a push it may change where the interrupt returns */
         return;
     }
     uint32_t iar = reg_read(GICC + GICC_IAR);
     uint32_t id = iar & 0x3ff;
     if (id >= 1022) return;                            /* spurious */
     if (id == PPI_CNTP) timer_fired(core);
-    else if (id == SGI_WAKE) {}                        /* a wake: ending the WFI was all it had to do */
+    else if (id == SGI_WAKE) woken(core);              /* a wake: it ends a WFI, and may bring a deadline */
+    else if (id == PPI_CNTV) {
+        reg_write(GICC + GICC_EOIR, iar);              /* first: for a push the tick may change where the interrupt returns */
+        tick(f);
+        return;
+    }
     else if (id >= SPI_VC_BASE && id < SPI_VC_BASE + 64) {
         reg_write(GICD + GICD_ICENABLER0 + 4 * (id / 32), 1u << (id % 32));
         dsb_sy();
@@ -230,7 +348,9 @@ uint32_t irq_take_events(void) {
 }
 
 uint64_t irq_take_pending(void) {
-    return __atomic_exchange_n(&pending[core_id()], 0, __ATOMIC_ACQ_REL);
+    uint64_t mine = __atomic_exchange_n(&pending[core_id()], 0, __ATOMIC_ACQ_REL);
+    if (__atomic_load_n(&orphans, __ATOMIC_ACQUIRE)) mine |= __atomic_exchange_n(&orphans, 0, __ATOMIC_ACQ_REL);
+    return mine;
 }
 
 /* Between two kernels (a push, docs/push.md): the old kernel's peripheral
@@ -258,6 +378,7 @@ void irq_reset_peripherals(void) {
     dsb_sy();
     for (unsigned c = 0; c < MAX_CORES; c++) {
         __atomic_store_n(&pending[c], 0, __ATOMIC_RELEASE);
-        __atomic_and_fetch(&events[c], ~EVENT_IRQ, __ATOMIC_ACQ_REL);
+        __atomic_and_fetch(&events[c], ~(EVENT_IRQ | EVENT_ADOPT), __ATOMIC_ACQ_REL);
     }
+    __atomic_store_n(&orphans, 0, __ATOMIC_RELEASE);
 }

@@ -46,7 +46,12 @@ void cpu_wait(void) {
     uint64_t flags = irq_save();
     __atomic_or_fetch(&asleep, 1u << me, __ATOMIC_SEQ_CST);
     dmb_sy();
-    if (__atomic_load_n(&wake_seq, __ATOMIC_SEQ_CST) == seq && !irq_events_waiting()) wfi();
+    if (__atomic_load_n(&wake_seq, __ATOMIC_SEQ_CST) == seq && !irq_events_waiting()) {
+        watch_idle();                     /* a core that sleeps is not stuck in a poll (unless it waits inside one) */
+        irq_tick_pause();                 /* the watchdog watches polls, not sleep: no tick wakes this core */
+        wfi();
+        irq_tick_resume();
+    }
     __atomic_and_fetch(&asleep, ~(1u << me), __ATOMIC_SEQ_CST);
     seen[me] = __atomic_load_n(&wake_seq, __ATOMIC_SEQ_CST);
     irq_restore(flags);                   /* a wake interrupt, if one came, is taken here */

@@ -53,7 +53,7 @@ void exception_entry(struct trap_frame *f, unsigned kind) {
     unsigned ec = (unsigned)(f->esr >> 26) & 0x3f;
 
     if (kind == 1 || kind == 5) {                  /* IRQ: the top half, then back */
-        irq_handle();
+        irq_handle(f);
         return;
     }
     if (kind < 4) f->sp = sysreg_read(sp_el0);   /* vectors.S saved SP_EL1 */

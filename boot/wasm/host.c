@@ -25,8 +25,10 @@
 #include "arch.h"
 #include "console.h"
 #include "mmu.h"
+#include "trap_frame.h"
 #include "m3_env.h"   /* M3Runtime and M3Memory: the window needs their fields */
 #include <malloc.h>
+#include <setjmp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -178,7 +180,7 @@ const char *wasm_load_all(unsigned cores) {
 }
 
 /* The async location (async_where), from the two exports the kernel's entry has; or "". */
-static const char *async_location(unsigned core) {
+const char *wasm_async_location(unsigned core) {
     IM3Module module = modules[core];
     IM3Global gname = module ? m3_FindGlobal(module, "__async_name") : 0;
     IM3Global gline = module ? m3_FindGlobal(module, "__async_line") : 0;
@@ -198,10 +200,12 @@ static void report_trap(unsigned core, IM3Runtime rt, M3Result r) {
         if (info.function) fn = m3_GetFunctionName(info.function);
     }
     console_flush();
-    const char *where = async_location(core);
+    const char *where = wasm_async_location(core);
     if (fn) kprintf("panic: core %u: %s in %s%s\n", core, r, fn, where);
     else kprintf("panic: core %u: %s%s\n", core, r, where);
 }
+
+static M3Result call_start(unsigned core, IM3Function start);
 
 void wasm_run(unsigned core) {
     IM3Runtime rt = runtimes[core];
@@ -224,17 +228,54 @@ void wasm_run(unsigned core) {
         return;
     }
     if (!r) r = m3_FindFunction(&start, rt, "kernel_start");
-    if (!r) r = m3_CallV(start, (uint32_t)core);
+    if (!r) r = call_start(core, start);
     /* A trap the kernel may recover from: kernel_start again, on the same runtime (sys.trapped). */
     while (r && r != host_handover) {
         report_trap(core, rt, r);
         if (!host_recover_after_trap(core)) break;
         console_flush();
-        r = m3_CallV(start, (uint32_t)core);
+        r = call_start(core, start);
     }
     console_flush();
     host_core_leaves(core);
 }
+
+/* ---- leaving a kernel from an interrupt, for a push (host_watch.c) ---------
+ * A core whose kernel never returns to a host call (a loop in one poll)
+ * would keep a push waiting for ever. The watchdog's tick, taken while the
+ * interpreter runs its ops, makes the interrupt return into abandon_kernel,
+ * which jumps back to call_start as if kernel_start had returned the
+ * handover. Only from the ops (the Makefile puts every op in
+ * .text.wasm3_ops, between these two symbols): there the core holds no lock
+ * of the stub's (the console's, the C heap's), which a jump out of a host
+ * function could leave held. The runtime is left mid-call; take_push frees
+ * it with the others and makes them all again. */
+extern const char __wasm3_ops_start[], __wasm3_ops_end[];
+static jmp_buf leave_kernel[MAX_CORES];
+static volatile uint8_t in_kernel[MAX_CORES];
+
+static M3Result call_start(unsigned core, IM3Function start) {
+    if (setjmp(leave_kernel[core])) {
+        in_kernel[core] = 0;
+        return host_handover;
+    }
+    in_kernel[core] = 1;
+    M3Result r = m3_CallV(start, (uint32_t)core);
+    in_kernel[core] = 0;
+    return r;
+}
+
+static void abandon_kernel(void) { longjmp(leave_kernel[core_id()], 1); }
+
+int wasm_abandon(struct trap_frame *f) {
+    unsigned core = core_id();
+    if (!in_kernel[core]) return 0;
+    if (f->elr < (uintptr_t)__wasm3_ops_start || f->elr >= (uintptr_t)__wasm3_ops_end) return 0;
+    f->elr = (uintptr_t)abandon_kernel;
+    return 1;
+}
+
+int wasm_takes_push(void) { return 1; }
 
 /* ---- push: a new kernel.wasm into the running board (docs/push.md) --------- */
 #define PUSH_MAX (1u << 20)
@@ -325,6 +366,7 @@ static void take_push(void) {
     console_flush();
     host_init_reset();                        /* the new module's top-level code runs again, once */
     host_recovery_reset();
+    watch_reset();
     __atomic_store_n(&push_pending, 0, __ATOMIC_RELEASE);
     __atomic_add_fetch(&generation, 1, __ATOMIC_ACQ_REL);
     cpu_wake_all();

@@ -58,6 +58,12 @@ const char *push_snoop(uint32_t dr);         /* the handover marker once the req
 int host_recover_after_trap(unsigned core);
 void host_recovery_reset(void);
 
+/* The watchdog's side (host_watch.c): a core entered or left its kernel,
+ * and a new module's start (a push) forgets every core's watch. */
+void watch_core_entered(unsigned core);
+void watch_core_left(unsigned core);
+void watch_reset(void);
+
 /* This core starts (sets its bit in cores_running, SEV) or stops running its kernel (clears it, SEV). */
 void host_core_enters(unsigned core);
 void host_core_leaves(unsigned core);

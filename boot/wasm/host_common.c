@@ -27,6 +27,7 @@ const char *host_refuse(const char *fmt, ...) {
 
 void host_core_enters(unsigned core) {
     __atomic_or_fetch(&cores_running, 1u << core, __ATOMIC_ACQ_REL);
+    watch_core_entered(core);
     cpu_wake_all();
 }
 
@@ -63,6 +64,7 @@ void host_init_reset(void) { __atomic_store_n(&init_state, 0, __ATOMIC_RELEASE);
 
 void host_core_leaves(unsigned core) {
     __atomic_and_fetch(&cores_running, ~(1u << core), __ATOMIC_ACQ_REL);
+    watch_core_left(core);
     cpu_wake_all();
 }
 

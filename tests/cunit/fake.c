@@ -25,6 +25,12 @@ static unsigned ndevices;
 /* weak: a test that links boot/board/board.c gets that one */
 __attribute__((weak)) const struct board *board;
 
+/* The host's watchdog hooks that boot/board/irq.c and wake.c call (boot/wasm/host_watch.c): none here. */
+struct trap_frame;
+unsigned fake_watch_ticks;
+__attribute__((weak)) void watch_tick(struct trap_frame *f) { (void)f; fake_watch_ticks++; }
+__attribute__((weak)) void watch_idle(void) {}
+
 void fake_reset(void) { nregs = 0; ndevices = 0; fake_ticks = 0; fake_reads = 0; fake_core = 0; fake_irq_masked = 1; fake_irq_unmasked = 0;
                       fake_wfis = 0; fake_wfi_hook = fake_barrier_hook = 0; }
 void fake_add_device(const struct fake_device *d) { devices[ndevices++] = d; }

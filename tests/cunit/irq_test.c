@@ -1,4 +1,4 @@
-/* links: boot/board/irq.c
+/* links: boot/board/irq.c boot/board/wake.c
  * irq_test.c: boot/board/irq.c, the interrupt top half, against controllers that
  * behave as the hardware may and QEMU does not:
  *  - a BCM2835 ARM controller whose enable registers read back 0 (the
@@ -8,7 +8,11 @@
  *    interrupt in the secure group 0: writes to the enables are ignored
  *    (GICv2 architecture spec 4.1.2): the set-up must say so;
  *  - a level interrupt that is taken the moment its source is enabled, as
- *    the CPU takes it before the next instruction when the line is up. */
+ *    the CPU takes it before the next instruction when the line is up;
+ *  - the hand-over of a stopped or stuck core (issue 25): what its timer
+ *    and its peripheral interrupts bring goes to the cores that serve, what
+ *    it had taken and not handled too, and a deadline asked for its timer
+ *    by another core is armed by its wake interrupt. */
 #include "fake.h"
 #include "arch.h"
 #include "board.h"
@@ -48,7 +52,7 @@ static void test_pi3_enabled_source_taken_without_read_back(void) {
     armc_pending[1] = (1u << (57 - 32)) | (1u << (49 - 32));   /* both raise their lines */
     fake_set(0x40000060u, 1u << 8);                   /* core 0's local source: the GPU interrupt */
     armc_disabled[0] = armc_disabled[1] = 0;          /* from here on: what the top half masks */
-    irq_handle();
+    irq_handle(0);
     uint32_t ev = irq_take_events();
     uint64_t taken = irq_take_pending();
     CHECK(ev & EVENT_IRQ, "EVENT_IRQ recorded (events 0x%x)", ev);
@@ -71,7 +75,7 @@ static void take_level_irq(void) {
     fake_irq_masked = 1;                          /* the exception masks IRQs */
     while (armc_pending[0] | armc_pending[1]) {
         fake_set(0x40000060u + 4 * fake_core, 1u << 8);   /* this core's local source: the GPU interrupt */
-        irq_handle();
+        irq_handle(0);
         if (++irq_rounds > 100) { irq_storm = 1; break; }
     }
     fake_irq_masked = 0;                          /* eret */
@@ -136,10 +140,83 @@ static void test_pi4_gic_in_group1_is_fine(void) {
     CHECK(!(gic_enabled[(96 + 57) / 32] & (1u << ((96 + 57) % 32))), "the probed SPI is left disabled as it was");
 }
 
+#define LOCAL_SOURCE(c) (0x40000060u + 4u * (c))
+#define LOCAL_MBOX0_SET(c) (0x40000080u + 16u * (c))
+
+static void test_pi3_hand_over(void) {
+    board = &pi3;
+    for (int i = 0; i < 2; i++) armc_pending[i] = armc_disabled[i] = armc_enabled_hw[i] = armc_line[i] = 0;
+    fake_add_device(&armc);
+    for (unsigned c = 0; c < 4; c++) { fake_core = c; irq_init_core(c); irq_take_events(); irq_take_pending(); }
+    irq_armc_write(ARMC + 0x14, 1u << (57 - 32) | 1u << (49 - 32));
+    /* Core 3 takes GPIO bank 0 (49), and stops before its bottom half runs. */
+    fake_core = 3;
+    armc_pending[1] = 1u << (49 - 32);
+    fake_set(LOCAL_SOURCE(3), 1u << 8);
+    irq_handle(0);
+    fake_set(LOCAL_SOURCE(3), 0);
+    irq_hand_over(1u << 3, 0x7);
+    fake_core = 0;
+    uint32_t ev = irq_take_events();
+    CHECK(ev & EVENT_ADOPT, "a serving core is told to serve core 3's timer list at once (events 0x%x)", ev);
+    CHECK(ev & EVENT_IRQ, "and to take what core 3 took (events 0x%x)", ev);
+    CHECK(irq_take_pending() == 1ull << 49, "core 0 takes source 49, which core 3 took and never handled");
+    fake_core = 3;
+    CHECK(irq_take_pending() == 0, "core 3 no longer holds it");
+    /* Core 3's timer fires: core 1 is to fire its list. */
+    fake_core = 1; irq_take_events();
+    fake_core = 3;
+    fake_set(LOCAL_SOURCE(3), 1u << 1);
+    irq_handle(0);
+    fake_set(LOCAL_SOURCE(3), 0);
+    fake_core = 1;
+    CHECK(irq_take_events() & EVENT_ADOPT, "core 3's timer interrupt tells core 1 to serve its list");
+    /* Core 3 takes the UART (57): core 2 gets it. */
+    armc_pending[1] = 1u << (57 - 32);
+    fake_core = 3;
+    fake_set(LOCAL_SOURCE(3), 1u << 8);
+    irq_handle(0);
+    fake_set(LOCAL_SOURCE(3), 0);
+    fake_core = 2;
+    CHECK(irq_take_events() & EVENT_IRQ, "core 2 is told of an interrupt to handle");
+    CHECK(irq_take_pending() == 1ull << 57, "core 2 takes source 57");
+    /* Core 3 is available again: its own interrupts stay its own. */
+    irq_hand_over(0, 0xf);
+    armc_pending[1] = 1u << (57 - 32);
+    irq_armc_write(ARMC + 0x14, 1u << (57 - 32));
+    fake_core = 3;
+    fake_set(LOCAL_SOURCE(3), 1u << 8);
+    irq_handle(0);
+    fake_set(LOCAL_SOURCE(3), 0);
+    CHECK(irq_take_pending() == 1ull << 57, "back: core 3 keeps what it takes");
+}
+
+static void test_pi3_wake_at_arms_the_other_core(void) {
+    board = &pi3;
+    for (unsigned c = 0; c < 4; c++) { fake_core = c; irq_init_core(c); }
+    fake_sysreg_write("cntp_ctl_el0", 0);
+    fake_core = 0;
+    irq_wake_at(2, 5000);
+    irq_wake_at(2, 7000);                            /* a later one: the earlier stays */
+    CHECK(fake_get(LOCAL_MBOX0_SET(2)) == 1, "core 2's mailbox 0 raised (the wake interrupt)");
+    fake_core = 2;
+    fake_set(LOCAL_SOURCE(2), 1u << 4);
+    irq_handle(0);
+    CHECK(fake_sysreg_read("cntp_ctl_el0") == 1, "core 2's timer is on");
+    CHECK(fake_sysreg_read("cntp_cval_el0") == 5000, "for the earlier deadline asked (%llu)", (unsigned long long)fake_sysreg_read("cntp_cval_el0"));
+    fake_core = 0;
+    irq_wake_at(2, 9000);                            /* later than what core 2 has armed: left as it is */
+    fake_core = 2;
+    irq_handle(0);
+    CHECK(fake_sysreg_read("cntp_cval_el0") == 5000, "a later deadline does not push the armed one back");
+}
+
 int main(void) {
     run_test("Pi 3: the top half takes an enabled source although the enables read back 0", test_pi3_enabled_source_taken_without_read_back);
     run_test("Pi 3: enabling a source whose line is up takes the IRQ once, no storm", test_pi3_enable_with_line_up_is_taken_once);
     run_test("Pi 4: a GIC that ignores non-secure enables is reported at set-up", test_pi4_gic_ignoring_writes_is_reported);
     run_test("Pi 4: a GIC that takes the writes passes the read-back", test_pi4_gic_in_group1_is_fine);
+    run_test("Pi 3: a stopped core's timer and interrupts go to the cores that serve (issue 25)", test_pi3_hand_over);
+    run_test("Pi 3: wakeAt arms another core's timer through its wake interrupt", test_pi3_wake_at_arms_the_other_core);
     return test_summary();
 }

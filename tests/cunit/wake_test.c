@@ -85,7 +85,7 @@ static void test_sleeps_and_is_woken(void) {
     CHECK(!fake_irq_masked, "IRQs back on after the wait");
     fake_wfi_hook = 0;
     /* The wake interrupt's top half on core 1: clears the mailbox, records nothing. */
-    irq_handle();
+    irq_handle(0);
     CHECK(mbox_set[1] == 0, "the top half cleared core 1's mailbox 0");
     CHECK(irq_take_events() == 0, "a wake is no event for the kernel");
     /* A wake to nobody: no core sleeps, no mailbox is written. */
@@ -125,7 +125,7 @@ static void test_own_interrupt_keeps_awake(void) {
     fake_core = 2;
     cpu_wait();
     timer_line[2] = 1;                             /* core 2's timer fired just before the wait ... */
-    irq_handle();                                  /* ... and its top half ran */
+    irq_handle(0);                                  /* ... and its top half ran */
     timer_line[2] = 0;
     unsigned before = fake_wfis;
     cpu_wait();
@@ -150,7 +150,7 @@ static void test_pi4_sgi(void) {
     fake_wfi_hook = 0;
     CHECK(sgir_writes == 1 && sgir == (1u << (16 + 3) | 0), "GICD_SGIR: SGI 0 to core 3 only (0x%x, %u writes)", sgir, sgir_writes);
     iar = (0u << 10) | 0;                            /* core 3 acknowledges SGI 0 from CPU 0 */
-    irq_handle();
+    irq_handle(0);
     CHECK(eoir == iar, "the top half ended the SGI (EOIR 0x%x)", eoir);
     CHECK(irq_take_events() == 0, "a wake is no event for the kernel");
 }

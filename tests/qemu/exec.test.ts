@@ -85,6 +85,27 @@ for (const b of BOARDS) {
       assert.match(r.output, /^trap-task: core [0-3] runs tasks after its trap: yes$/m);
     });
 
+    it("a core that stops strands no task: its sleepers wake elsewhere, its interrupt is taken over, its pinned tasks run elsewhere (issue 25)", async () => {
+      const r = await boot(b.name, "core-stops", { timeoutMs: 30_000 });
+      assertPassed(r);
+      assert.match(r.output, /^core 2 stops: the trap came while this core held a spin lock/m);
+      assert.match(r.output, /^core-stops: core 2 stopped: yes$/m);
+      assert.match(r.output, /^core-stops: the sleepers of core 2 woke: 3 of 3, on cores other than 2: yes$/m);
+      // raspi4b's QEMU sends the system timer's interrupt nowhere (drivers.test.ts says so too).
+      if (b.machine === "raspi3b") assert.match(r.output, /^core-stops: the alarm routed to core 2: by its interrupt$/m);
+      assert.match(r.output, /^core-stops: a task pinned to core 2 ran on core [013]$/m);
+    });
+
+    it("a task that computes in one poll on each core in turn: the core is declared stuck and named, its sleepers wake meanwhile (issue 25)", async () => {
+      const r = await boot(b.name, "core-stuck", { timeoutMs: 60_000 });
+      assertPassed(r);
+      for (const c of [1, 2, 3, 0]) {
+        assert.match(r.output, new RegExp(`^core-stuck: core ${c}: declared stuck: yes, its sleepers woke while it computed: 2 of 2$`, "m"));
+        assert.match(r.output, new RegExp(`^core ${c}: stuck: the task at \\d+ has run one poll for \\d+ ms without returning to its executor, in async function computes \\(tests/kernels/core-stuck\\.ts:\\d+\\) at line \\d+; its queue, timers and interrupts go to the other cores meanwhile$`, "m"));
+        assert.match(r.output, new RegExp(`^core ${c}: back: the task at \\d+ returned to its executor after \\d+ ms$`, "m"));
+      }
+    });
+
     it("channel with back-pressure, async mutex, semaphore, notify, oneshot and timeouts across cores", async () => {
       // -icount: the select/timeout races are decided by guest time only.
       const r = await boot(b.name, "channels", { timeoutMs: 120_000, icount: true });

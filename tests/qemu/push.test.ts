@@ -178,6 +178,30 @@ for (const b of BOARDS) {
         await out.until(/^push-small: ready\r?$/m, at);
       } finally { await stop(); }
     });
+    it("a kernel stuck in a poll on one core, then on all four, still takes the next push (issue 25)", { timeout: TIMEOUT_MS * 3 }, async () => {
+      const { port, out, stop } = await boot(b.name);
+      try {
+        // One core loops (core 0 reads the UART): the watchdog's tick takes core 1 out of the kernel.
+        let at = out.text.length;
+        let r = await push(port, readFileSync("build/tests/push-stuck.wasm"));
+        assert.equal(r.ok, true, r.message);
+        at = await out.until(/^core 1: stuck: the task at \d+ has run one poll for \d+ ms without returning to its executor, in async function forever \(tests\/kernels\/push-stuck\.ts:\d+\) at line \d+;/m, at);
+        r = await push(port, readFileSync("build/tests/push-small.wasm"));
+        assert.equal(r.ok, true, r.message);
+        await out.until(/^push-small: ready\r?$/m, at);
+        // Every core loops: none reads the UART, so the stub watches it itself.
+        at = out.text.length;
+        r = await push(port, readFileSync("build/tests/push-stuck.wasm"));
+        assert.equal(r.ok, true, r.message);
+        at = await out.until(/^push-stuck: core 1 loops in a poll; core 0 reads the UART\r?$/m, at);
+        port.write("all\r");
+        at = await out.until(/^push-stuck: every core loops in a poll\r?$/m, at);
+        for (let n = 0; n < 4; n++) at = await out.until(/^core \d: stuck: /m, at);
+        r = await push(port, readFileSync("build/tests/push-small.wasm"));
+        assert.equal(r.ok, true, r.message);
+        await out.until(/^push-small: ready\r?$/m, at);
+      } finally { await stop(); }
+    });
     it("a pushed kernel inherits none of the old one's interrupts: one left taken and unhandled is not the new kernel's", { timeout: TIMEOUT_MS * 2 }, async () => {
       const { port, out, stop } = await boot(b.name);
       try {

@@ -16,7 +16,9 @@
 // module "dma" (the DMA controller, which mmio.write32 now refuses).
 // 9: dma.spi and dma.paced (SPI0 transfers paced by the block's DREQs).
 // 10: sys.recoverable and sys.trapped (a trap ends the task, not the core).
-export const ABI_VERSION = 10;
+// 11: cpu.watch and cpu.wakeAt, cpu.events bit 2 (the watchdog and the
+// hand-over of a stopped or stuck core's work); irq.take also gives theirs.
+export const ABI_VERSION = 11;
 
 /**
  * The most cores the stub runs a kernel on, and so the length of every
@@ -83,8 +85,18 @@ export const ABI: AbiModule[] = [
       { name: "frequency", params: [], result: "u64", doc: "The counter's frequency in Hz (CNTFRQ_EL0): 19.2 MHz on a Pi 3, 54 MHz on a Pi 4, 62.5 MHz under QEMU. Never assume one." },
       { name: "instructions", params: [], result: "u64", doc: "Instructions this core has retired (PMU event 0x08, PMEVCNTR0_EL0). Exact and repeatable under QEMU with `-icount`, where it is the benchmarks' clock; QEMU without -icount reads 0." },
       { name: "setTimer", params: [p("deadline", "u64")], result: "void", doc: "Arms this core's timer interrupt for when counter() reaches `deadline` (CNTP_CVAL_EL0; one deadline per core, a new one replaces the old); 0 turns it off. When it fires, the interrupt's top half records EVENT_TIMER (1) for this core and SEVs; the interrupt ends a wfi() or a wfe()." },
-      { name: "events", params: [], result: "u32", doc: "The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed; bit 1: a peripheral interrupt was taken, see irq.take), and clears them." },
+      { name: "events", params: [], result: "u32", doc: "The events the interrupt top half recorded for this core since the last call (bit 0: the timer deadline passed; bit 1: a peripheral interrupt was taken, see irq.take; bit 2: a core that stopped or is stuck (cpu.watch's state word) had its timer fire, or just became one: fire its timer list), and clears them." },
       { name: "running", params: [], result: "u32", doc: "Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns." },
+      {
+        name: "watch", params: [p("task", "usize"), p("polls", "usize"), p("state", "usize"), p("handoverMs", "u32"), p("reportMs", "u32")], result: "void",
+        doc: "Starts the stub's watchdog on this core (boot/wasm/host_watch.c). `task` is the 32-bit word where this core's executor keeps the task it polls (0 between polls), `polls` its poll counter: the stub only reads them. A tick every handoverMs / 2 (the core's virtual timer, paused while it sleeps in wfi) that sees the same task and count twice after the first declares the core stuck: the stub then writes bit 8 + core in the state word (the same word for every core; bits 0-7 are the cores whose kernel stopped, trapped out or returned) and sends what the core's interrupts bring to the others (bit 2 of their events for its timer, irq.take for its peripherals) until the poll returns. After reportMs of the same poll the console says which task, in which async function, and that its work went elsewhere; and `back:` when it returns. With a push under way the tick takes a wasm3 core back from inside the interpreter. handoverMs 0: no watchdog on this core.",
+        refuses: "a word not 4-byte aligned or outside the memory; handoverMs other than 0 or 2 to 60,000; reportMs over 600,000",
+      },
+      {
+        name: "wakeAt", params: [p("core", "u32"), p("deadline", "u64")], result: "void",
+        doc: "Makes `core`'s timer interrupt come no later than `deadline` (counter ticks): for a timer list another core served (a stopped or stuck core's). The wake interrupt carries it there; the core's own setTimer later replaces it as usual.",
+        refuses: "a core over the table's size (MAX_CORES)",
+      },
     ],
   },
   {
@@ -151,7 +163,7 @@ export const ABI: AbiModule[] = [
     module: "irq",
     doc: "Peripheral interrupts (numbered as the VideoCore numbers them, 0-63, on both boards: GPIO 49-52, UART 57, system timer 0-3). The kernel's drivers enable and route a source at the interrupt controller themselves (mmio: the BCM2835 ARM controller and the BCM2836 local controller's GPU routing on a Pi 3, the GIC-400 distributor on a Pi 4, SPI 96 + n). When one fires, the C top half masks that source at the controller (so a level interrupt cannot fire again), acknowledges it, records it for the core that took it, sets EVENT_IRQ (cpu.events bit 1) and SEVs. The driver's bottom half deals with the device and enables the source again.",
     functions: [
-      { name: "take", params: [], result: "u64", doc: "The sources (bit n = interrupt n) the top half took on this core since the last call, and clears them. Each is masked at the controller until the driver enables it again." },
+      { name: "take", params: [], result: "u64", doc: "The sources (bit n = interrupt n) the top half took on this core since the last call, and those a stopped or stuck core took (cpu.watch), and clears them. Each is masked at the controller until the driver enables it again." },
     ],
   },
   {

@@ -24,9 +24,10 @@ import { Task, Context, QUEUED, RUNNING, NOTIFIED, DONE, DETACHED, CANCELLED, KE
 import { Permit } from "./sync";
 import { sys as hostSys } from "../../arch/host";
 import { spinLocksHeld } from "../sync/spinlock";
-import { fireTimers, wakeNoLaterThan, ticksFromMillis } from "./timer";
+import { fireTimers, serveTimersOf, wakeNoLaterThan, ticksFromMillis } from "./timer";
+import { WATCH_STATE, unavailableCores } from "./watch";
 import { serviceIrqs } from "../irq";
-import { cpu as host, queue as hostQueue } from "../../arch/host";
+import { cpu as host, cpu as hostCpu, queue as hostQueue } from "../../arch/host";
 import { Future, PENDING_ON_CANCEL } from "./future";
 import { FutureTask } from "./async";
 import { panic, clearAsync } from "../../arch/sys";
@@ -35,6 +36,8 @@ import { collectionPending, safepoint, setRootFilter } from "../mem/gc";
 /** cpu.events() bits (boot/board/irq.h). */
 export const EVENT_TIMER: u32 = 1;
 export const EVENT_IRQ: u32 = 2;
+/** A core that stopped or is stuck had its timer fire, or just became one: fire its timer list here. */
+export const EVENT_ADOPT: u32 = 4;
 
 /**
  * The bottom halves: takes this core's events (one host call) and fires
@@ -45,7 +48,39 @@ export function serviceEvents(): void {
   const e = host.events();
   if (!e) return;
   if (e & EVENT_TIMER) fireTimers();
+  if (e & EVENT_ADOPT) serveTimersOf(unavailableCores() & ~(1 << myCore()));
   if (e & EVENT_IRQ) serviceIrqs();
+}
+
+/** The watchdog's limits (setWatchdog), and a count that changes with them: each core takes them again when it sees it change. */
+let handoverMs: u32 = 100;
+let reportMs: u32 = 1000;
+let watchSettings: u32 = 1;
+// @ts-ignore: decorator
+@perCore let watchSeen: u32 = 0;
+
+/**
+ * The watchdog's limits, on every core: a poll that has run `handoverMs`
+ * without returning makes its core stuck (its timers, queue and interrupts
+ * go to the other cores until it returns); after `reportMs` the console
+ * names the task and its async function. 0: no watchdog. The defaults:
+ * 100 ms and 1000 ms.
+ */
+export function setWatchdog(handover: u32, report: u32): void {
+  if (handover != 0 && (handover < 2 || handover > 60000 || report > 600000)) panic("setWatchdog: a hand-over limit of 2 to 60000 ms (or 0: off), a report limit of at most 600000 ms");
+  handoverMs = handover;
+  reportMs = report;
+  atomic.fence();                              // the limits before the count that says they changed
+  watchSettings++;
+  startWatch(myCore());
+  sendEvent();                                 // idle cores take the new limits when they wake
+}
+
+/** This core's watch, with the limits as they are now (runExecutor, and when they change). */
+function startWatch(core: u32): void {
+  watchSeen = watchSettings;
+  hostCpu.watch(changetype<usize>(contextOf(core)) + offsetof<Context>("task"), changetype<usize>(queue(core)) + offsetof<CoreQueue>("polls"),
+                WATCH_STATE, handoverMs, reportMs);
 }
 
 const CORES: u32 = MAX_CORES;
@@ -109,7 +144,12 @@ const NEXT_CORE = memory.data(4, 4);
 // A queue's lock, list and length change in one host call (module "queue":
 // the layout is in tools/abi/spec.ts): four host calls each before.
 function enqueue(task: Task, core: u32): void {
-  const cores = <u32>task.affinity;
+  let cores = <u32>task.affinity;
+  const stopped = load<u32>(WATCH_STATE) & 0xff;     // a plain read: the stub changes it rarely
+  if (stopped) {                                // a core that will never run it: another that will
+    cores &= ~stopped;
+    if (stopped & (1 << core)) core = myCore();
+  }
   let q: RunQueue = queue(core);
   if (cores) {                                  // pinned or among a set: never stolen
     core = placeAmong(cores, core);
@@ -132,10 +172,13 @@ setEnqueue(enqueue);
 
 /**
  * The core of `cores` (a mask, checked against the board at spawn) to queue
- * on: `core` if it is the only one, else the one with the fewest queued (hints).
+ * on: `core` if it is the only one, else the one with the fewest queued
+ * (hints), leaving out those stuck in a poll while another is not.
  */
 function placeAmong(cores: u32, core: u32): u32 {
   if (cores == (1 << core)) return core;
+  const away = (load<u32>(WATCH_STATE) >> 8) & cores;     // stuck in a poll (a plain read: a hint)
+  if (away && away != cores) cores &= ~away;
   let best: u32 = core, fewest: u32 = 0xFFFFFFFF;
   for (let c: u32 = 0; c < CORES; c++) {
     if (!(cores & (1 << c))) continue;
@@ -162,17 +205,20 @@ function dequeue(core: u32): Task | null {
   return t ? t : pop(ownQueue(core));
 }
 
-/** The oldest task of the longest other queue, or null. */
+/** The oldest task of the longest other queue, or null. A stopped core's own queue (its pinned tasks) counts too: it will never run them. */
 function steal(self: u32): Task | null {
   let best: u32 = self, most: u32 = 0;
   const n = coreCount();
+  const stopped = load<u32>(WATCH_STATE) & 0xff;
   for (let c: u32 = 0; c < n; c++) {
     if (c == self) continue;
-    const len = atomic.load32(changetype<usize>(queue(c)) + offsetof<CoreQueue>("length"));
+    let len = atomic.load32(changetype<usize>(queue(c)) + offsetof<CoreQueue>("length"));
+    if (stopped & (1 << c)) len += ownQueue(c).length;
     if (len > most) { most = len; best = c; }
   }
   if (best == self) return null;
-  const t = pop(queue(best));
+  let t = pop(queue(best));
+  if (!t && (stopped & (1 << best))) t = pop(ownQueue(best));
   if (t) queue(self).steals++;
   return t;
 }
@@ -421,6 +467,7 @@ export function endTrappedTask(): string {
  */
 export function runExecutor(): void {
   hostSys.recoverable(1);                      // a trap from here on comes back through kernel_start (boot.ts decides)
+  startWatch(myCore());
   while (true) {
     if (collectionPending()) safepoint();
     serviceEvents();
@@ -447,7 +494,9 @@ setRootFilter(liveTask);
 
 /** Nothing to run: count it and sleep until an SEV (spawn, wake, a collection's request) or an interrupt. */
 function idle(): void {
-  queue(myCore()).idle++;
+  const core = myCore();
+  queue(core).idle++;
+  if (watchSeen != watchSettings && watchSeen != 0) startWatch(core);   // setWatchdog on another core (0: this core runs no executor)
   waitForWake();
 }
 

@@ -202,6 +202,13 @@ export function fireTimers(): void {
   const head = headOf(core);
   const now = counter();
   lock.lock();
+  const s = fireDue(head, now);
+  lock.unlock();
+  host.setTimer(s ? s.deadline : 0);
+}
+
+/** Fires (and wakes the task of) every sleep of the list at `head` due by `now`, under its lock; gives the first left. */
+function fireDue(head: usize, now: u64): Sleep | null {
   let s = changetype<Sleep | null>(<usize>load<u32>(head));
   while (s && s.deadline <= now) {
     const next = s.next;
@@ -211,8 +218,28 @@ export function fireTimers(): void {
     s = next;
   }
   store<u32>(head, <u32>changetype<usize>(s));
-  lock.unlock();
-  host.setTimer(s ? s.deadline : 0);
+  return s;
+}
+
+/**
+ * Fires the sleeps due in the lists of `cores` (a mask: cores that stopped
+ * or are stuck, whose lists others serve; executor.ts on EVENT_ADOPT), and
+ * arms each such core's timer for its list's next deadline (cpu.wakeAt: its
+ * interrupt brings EVENT_ADOPT here again). A list whose lock is held is
+ * left: another core is serving it, or its core holds it (and comes back).
+ */
+export function serveTimersOf(cores: u32): void {
+  const now = counter();
+  while (cores) {
+    const core = <u32>ctz(cores);
+    cores &= cores - 1;
+    if (core >= MAX_CORES) break;
+    const lock = lockOf(core);
+    if (!lock.tryLock()) continue;
+    const s = fireDue(headOf(core), now);
+    lock.unlock();
+    if (s) host.wakeAt(core, s.deadline);
+  }
 }
 
 /** Makes this core's timer interrupt come no later than `deadline` (the earliest sleep's deadline if that is sooner); the next fireTimers() arms it for the earliest sleep again. runUntil's bounded wait. */

@@ -40,6 +40,7 @@
 import * as atomic from "../../arch/atomic";
 import { coreId, counter, timerFrequency, sendEvent, waitForWake, runningCores, instructions, MAX_CORES } from "../../arch/cpu";
 import { cpu as host } from "../../arch/host";
+import { stuckCores } from "../exec/watch";
 import { kernelHeap } from "./heap";
 import {
   heapObjectBlock, heapNextObject, heapSweep, heapBlockBytes, heapCapacity, SweepResult,
@@ -563,7 +564,10 @@ export function safepoint(): void {
       collect(w, bit, parked);
       break;
     }
-    if (counter() >= deadline) {
+    // A core the watchdog declared stuck in a poll will not come soon (its
+    // task is named on the console): no use keeping the others waiting.
+    const missing = runningCores() & 15 & ~parked;
+    if (counter() >= deadline || (missing & ~stuckCores()) == 0) {
       // Somebody is not coming: give the request up (only one core wins the CAS).
       if (atomic.cas32(GC + W_STATE, w, w & ~3 & ~bit) == w) {
         // The wait first, then the count a reader watches for: the cores the
@@ -573,7 +577,7 @@ export function safepoint(): void {
         atomic.fence();
         STATS.abandoned++;
         sendEvent();
-        sayGivenUp(runningCores() & 15 & ~parked);
+        sayGivenUp(missing, (missing & ~stuckCores()) == 0);
         break;
       }
       continue;
@@ -584,15 +588,23 @@ export function safepoint(): void {
   restoreTimer();
 }
 
+// The cores named by the last line given up, so that a core stuck for long
+// is named once, not at every request its allocations make.
+// @ts-ignore: decorator
+@lazy let lastSaidMissing: u32 = 0;
+
 /** Says on the console that a request was given up, and which cores did not come (no allocation). */
-function sayGivenUp(missing: u32): void {
+function sayGivenUp(missing: u32, stuck: bool): void {
+  if (missing == lastSaidMissing) return;
+  lastSaidMissing = missing;
   print("gc: a collection was given up: core");
   for (let c: u32 = 0; c < MAX_CORES; c++) if (missing & (1 << c)) { print(" "); printU64(c); }
-  print(" did not reach a poll boundary within "); printU64(WAIT_MS);
-  println(" ms (a long poll, a loop outside the executor, or runUntil inside a poll: docs/memory-model.md)");
+  if (stuck) println(" stuck in one poll (the watchdog's line names the task): collections wait until it returns");
+  else { print(" did not reach a poll boundary within "); printU64(WAIT_MS); println(" ms (a long poll, a loop outside the executor, or runUntil inside a poll: docs/memory-model.md)"); }
 }
 
 function collect(w: u32, bit: u32, parked: u32): void {
+  lastSaidMissing = 0;
   const startTicks = counter();
   const startInstr = instructions();
   const wait = startTicks - load<u64>(REQUESTED_AT);
