@@ -12,6 +12,8 @@
 #include "console.h"
 #include "board.h"
 #include "native_exec.h"
+#include "irq.h"
+#include "wake.h"
 #include "mailbox.h"
 #include "mmu.h"
 #include <malloc.h>
@@ -163,6 +165,71 @@ static bool poll_cross(struct ntask *t) {
     return false;
 }
 
+/* Latency (issue 25, point 8), the same path as bench/kernel.ts's rows: a
+ * sleep 200 us ahead in core 0's list wakes a task pinned to core 0 or to
+ * core 1; the figure is from the timer interrupt's top half (its stamp,
+ * irq_stamp) to the first instruction of the task's poll (on core 1: core
+ * 0's part up to the wake interrupt it raises, plus core 1's from taking it:
+ * each core's PMU counts from its own start); the median of LAT_N. Core 0 loops as the executor does: events, the timer list's
+ * bottom half, a poll, else WFI (cpu_wait); core 1 likewise for the
+ * other-core row, woken by the wake interrupt (cpu_wake_all). */
+#define LAT_N 21
+static struct ntask lat_task;
+static struct nsleep lat_sleep;
+static uint64_t lat_samples[LAT_N];
+static volatile uint32_t lat_taken, lat_phase;
+
+static bool poll_latency(struct ntask *t) {
+    uint64_t now = instructions_now();
+    (void)t;
+    if (lat_sleep.fired) {
+        uint64_t timer = irq_stamp(0, IRQ_STAMP_TIMER);
+        lat_samples[lat_taken] = core_id() == 0 ? now - timer
+            : (irq_stamp(0, IRQ_STAMP_WAKE_SENT) - timer) + (now - irq_stamp(core_id(), IRQ_STAMP_WAKE_TAKEN));
+        lat_sleep.fired = false;
+        __atomic_store_n(&lat_taken, lat_taken + 1, __ATOMIC_RELEASE);
+        cpu_wake_all();                            /* core 0 waits for the count (outside the figure) */
+    }
+    return false;
+}
+
+static uint64_t latency_row(unsigned on) {
+    lat_task.poll = poll_latency;
+    lat_task.home = on;
+    lat_taken = 0;
+    uint64_t ahead = counter_freq() / 5000;
+    for (uint32_t i = 0; i < LAT_N; i++) {
+        nexec_sleep(&lat_sleep, &lat_task, 0, counter_now() + ahead);
+        while (__atomic_load_n(&lat_taken, __ATOMIC_ACQUIRE) == i) {
+            if (irq_take_events() & EVENT_TIMER) nexec_fire_timers(0);
+            if (on != 0 || !nexec_run_once(0)) cpu_wait();   /* (core 0 steals nothing from core 1 in the other-core row) */
+        }
+    }
+    for (int i = 1; i < LAT_N; i++)
+        for (int j = i; j > 0 && lat_samples[j - 1] > lat_samples[j]; j--) {
+            uint64_t x = lat_samples[j]; lat_samples[j] = lat_samples[j - 1]; lat_samples[j - 1] = x;
+        }
+    return lat_samples[LAT_N / 2];
+}
+
+static void latency_rows(void) {
+    irq_init_core(0);                              /* (boot_primary does it again after this hook) */
+    kprintf("bench: native latency-timer-same-core %llu 1\n", (unsigned long long)latency_row(0));
+    __atomic_store_n(&lat_phase, 1, __ATOMIC_RELEASE);
+    cpu_wake_all();
+    kprintf("bench: native latency-timer-other-core %llu 1\n", (unsigned long long)latency_row(1));
+    __atomic_store_n(&lat_phase, 2, __ATOMIC_RELEASE);
+    cpu_wake_all();
+}
+
+/* Core 1's side of the other-core row: asleep in WFI until it, then its loop. */
+static void latency_core1(void) {
+    irq_init_core(1);
+    while (__atomic_load_n(&lat_phase, __ATOMIC_ACQUIRE) == 0) cpu_wait();
+    while (__atomic_load_n(&lat_phase, __ATOMIC_ACQUIRE) == 1)
+        if (!nexec_run_once(1)) cpu_wait();
+}
+
 void boot_secondary_hook(unsigned core) {
     if (core != 1) return;
     while (__atomic_load_n(&cross_phase, __ATOMIC_ACQUIRE) != 1) wfe();
@@ -178,6 +245,7 @@ void boot_secondary_hook(unsigned core) {
     __atomic_store_n(&cross_phase, 2, __ATOMIC_RELEASE);
     dsb_sy();
     sev();
+    latency_core1();
 }
 
 static uint64_t exec_cross_core(void) {
@@ -343,6 +411,7 @@ void boot_bench_smp_hook(void) {
     /* wasm_load_all ran between the two hooks: the C heap it took, per core. */
     kprintf("bench: figure wasm3-runtime-bytes %u bytes\n", (unsigned)((mallinfo().uordblks - heap_before_wasm3) / 4));
     kprintf("bench: native exec-wake-cross-core %llu %u\n", (unsigned long long)exec_cross_core(), OPS);
+    latency_rows();
     kprintf("bench: figure native-smp-rows %llu instructions\n", (unsigned long long)(instructions_now() - started));
     console_flush();
 }

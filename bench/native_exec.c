@@ -8,6 +8,7 @@
  * purpose; nothing else links it. */
 #include "native_exec.h"
 #include "arch.h"
+#include "wake.h"
 #include <stdlib.h>
 
 #define CORES 4
@@ -29,7 +30,7 @@ static void enqueue(struct ntask *t, unsigned core) {
     q->tail = t;
     q->len++;
     unlock(&q->lock);
-    if (core != core_id()) { dsb_sy(); sev(); }   /* only another core needs the SEV */
+    if (core != core_id()) cpu_wake_all();      /* only another core needs waking: as the kernel's sendEvent (cpu.sev) */
 }
 
 static struct ntask *dequeue(unsigned core) {
@@ -164,4 +165,42 @@ bool nrecv_poll(struct nrecv *r, struct ntask *task) {
     }
     unlock(&ch->lock);
     return r->done;
+}
+
+static struct { uint32_t lock; struct nsleep *head; } timers[CORES];
+
+static void arm(uint64_t deadline) {
+    if (!deadline) { sysreg_write(cntp_ctl_el0, 0); }
+    else { sysreg_write(cntp_cval_el0, deadline); sysreg_write(cntp_ctl_el0, 1); }
+    isb();
+}
+
+void nexec_sleep(struct nsleep *s, struct ntask *task, unsigned core, uint64_t deadline) {
+    s->deadline = deadline, s->task = task, s->fired = false;
+    core &= CORES - 1;
+    lock(&timers[core].lock);
+    struct nsleep **at = &timers[core].head;
+    while (*at && (*at)->deadline <= deadline) at = &(*at)->next;
+    s->next = *at;
+    *at = s;
+    bool first = timers[core].head == s;
+    unlock(&timers[core].lock);
+    if (first) arm(deadline);
+}
+
+void nexec_fire_timers(unsigned core) {
+    uint64_t now = counter_now();
+    core &= CORES - 1;
+    lock(&timers[core].lock);
+    struct nsleep *s = timers[core].head;
+    while (s && s->deadline <= now) {
+        struct nsleep *next = s->next;
+        s->next = 0;
+        s->fired = true;
+        if (s->task) nexec_wake(s->task);
+        s = next;
+    }
+    timers[core].head = s;
+    unlock(&timers[core].lock);
+    arm(s ? s->deadline : 0);
 }

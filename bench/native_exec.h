@@ -37,6 +37,14 @@ struct nchan {
 struct nrecv { struct nwaiter waiter; struct nchan *ch; bool done; uint32_t value; };
 
 bool nchan_try_send(struct nchan *ch, uint32_t value);
+
+/* Sleeps, as kernel/exec/timer.ts's: per core a list sorted by deadline
+ * behind a lock, the core's timer (CNTP) armed for the first. nexec_sleep
+ * runs on `core` (it may arm that core's timer); nexec_fire_timers is the
+ * bottom half on EVENT_TIMER. */
+struct nsleep { uint64_t deadline; struct ntask *task; struct nsleep *next; bool fired; };
+void nexec_sleep(struct nsleep *s, struct ntask *task, unsigned core, uint64_t deadline);
+void nexec_fire_timers(unsigned core);
 bool nrecv_poll(struct nrecv *r, struct ntask *task);
 
 #endif

@@ -13,7 +13,7 @@
 // the core stops as before (issue 25).
 import { coreCount, waitForWake } from "../arch/cpu";
 import { sys as hostSys } from "../arch/host";
-import { endTrappedTask, panicPolicyNow, OnPanic, runExecutor } from "./exec/executor";
+import { endTrappedTask, panicPolicyNow, OnPanic, runExecutor, serviceEvents } from "./exec/executor";
 import * as atomic from "../arch/atomic";
 import { print, println, printU64 } from "../arch/console";
 // asconfig.json routes AssemblyScript's abort to arch/sys kernelAbort: every
@@ -34,9 +34,18 @@ export type MainFn = () => void;
 /** What a secondary core does once it is online. */
 export type WorkerFn = (core: u32) => void;
 
-/** A worker that has nothing to do: sleeps (waitForWake: WFI, under QEMU too), never spins. */
+/**
+ * A worker that has nothing to do: sleeps (waitForWake: WFI, under QEMU
+ * too), never spins. It still takes this core's events (a timer it armed
+ * in an executor loop before, an interrupt routed here): one left pending
+ * would end every WFI at once, and the core would spin (make bench's rows
+ * after the other-core latency row ran twice as slow under wasm3 so).
+ */
 export function idle(core: u32): void {
-  while (true) waitForWake();
+  while (true) {
+    serviceEvents();
+    waitForWake();
+  }
 }
 
 /** Waits (WFE) until every started core has announced itself. */

@@ -109,6 +109,10 @@ static volatile uint32_t unavailable, serving;
 static volatile uint64_t orphans;
 /* A deadline another core asked this core's timer for (irq_wake_at), taken by the wake interrupt. */
 static volatile uint64_t wake_at[MAX_CORES];
+/* The instruction counter (PMU) when each core last took its timer
+ * interrupt, raised the wake interrupt, took the wake interrupt
+ * (cpu.irqStamp: make bench's latency rows). */
+static volatile uint64_t stamps[IRQ_STAMP_KINDS][MAX_CORES];
 /* The watchdog tick's period in counter ticks, per core (0: off). */
 static uint64_t tick_period[MAX_CORES];
 
@@ -207,7 +211,12 @@ static inline int is_unavailable(unsigned core) {
     return (__atomic_load_n(&unavailable, __ATOMIC_ACQUIRE) >> core) & 1;
 }
 
+uint64_t irq_stamp(unsigned core, unsigned kind) {
+    return core < MAX_CORES && kind < IRQ_STAMP_KINDS ? __atomic_load_n(&stamps[kind][core], __ATOMIC_ACQUIRE) : 0;
+}
+
 static void timer_fired(unsigned core) {
+    __atomic_store_n(&stamps[IRQ_STAMP_TIMER][core], instructions_now(), __ATOMIC_RELEASE);
     sysreg_write(cntp_ctl_el0, 0);
     __atomic_or_fetch(&events[core], EVENT_TIMER, __ATOMIC_RELEASE);
     dsb_sy();
@@ -261,6 +270,7 @@ void irq_wake_at(unsigned core, uint64_t deadline) {
 
 /* The wake interrupt: a deadline another core asked for, if any. */
 static void woken(unsigned core) {
+    __atomic_store_n(&stamps[IRQ_STAMP_WAKE_TAKEN][core], instructions_now(), __ATOMIC_RELEASE);
     uint64_t d = __atomic_exchange_n(&wake_at[core], 0, __ATOMIC_ACQ_REL);
     if (d) arm_no_later_than(d);
 }
@@ -332,6 +342,7 @@ void irq_handle(struct trap_frame *f) {
 }
 
 void irq_send_wake(uint32_t cores) {
+    __atomic_store_n(&stamps[IRQ_STAMP_WAKE_SENT][core_id()], instructions_now(), __ATOMIC_RELEASE);
     dsb_sy();                                          /* what the woken core is to see, before it wakes */
     if (board->irq_controller == IRQC_BCM2835) {
         for (unsigned c = 0; c < MAX_CORES; c++)

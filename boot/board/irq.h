@@ -44,6 +44,16 @@ void irq_hand_over(uint32_t unavailable, uint32_t serving);
  * half arms it there. For a core whose timer list another core served. */
 void irq_wake_at(unsigned core, uint64_t deadline);
 
+/* The instruction counter (PMU, that core's own) when `core` last took its
+ * timer interrupt (IRQ_STAMP_TIMER), raised the wake interrupt on another
+ * core (IRQ_STAMP_WAKE_SENT) or took the wake interrupt
+ * (IRQ_STAMP_WAKE_TAKEN); 0 if never. For the latency rows of make bench. */
+#define IRQ_STAMP_TIMER      0u
+#define IRQ_STAMP_WAKE_SENT  1u
+#define IRQ_STAMP_WAKE_TAKEN 2u
+#define IRQ_STAMP_KINDS      3u
+uint64_t irq_stamp(unsigned core, unsigned kind);
+
 /* The watchdog's tick on this core: the virtual timer (CNTV), every `period`
  * counter ticks (0: off); each calls watch_tick with the interrupted state.
  * Paused while the core sleeps in cpu_wait (wake.c). */

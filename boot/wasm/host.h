@@ -63,6 +63,8 @@ void host_recovery_reset(void);
 void watch_core_entered(unsigned core);
 void watch_core_left(unsigned core);
 void watch_reset(void);
+/* cpu.watch on this core (host_cpu.c): NULL, or why it refuses. */
+const char *watch_start(uint32_t task, uint32_t polls, uint32_t state, uint32_t handover_ms, uint32_t report_ms);
 
 /* This core starts (sets its bit in cores_running, SEV) or stops running its kernel (clears it, SEV). */
 void host_core_enters(unsigned core);

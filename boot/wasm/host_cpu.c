@@ -40,3 +40,34 @@ m3ApiRawFunction(h_cpu_set_timer) {
 
 /* events(): what the interrupt top half recorded for this core, cleared. */
 m3ApiRawFunction(h_cpu_events) { m3ApiReturnType(uint32_t); m3ApiReturn(irq_take_events()); }
+
+/* irqStamp(core, kind): the instruction counter when that core last took its timer interrupt, sent or took a wake interrupt. */
+m3ApiRawFunction(h_cpu_irq_stamp) {
+    m3ApiReturnType(uint64_t);
+    m3ApiGetArg(uint32_t, core);
+    m3ApiGetArg(uint32_t, kind);
+    if (core >= MAX_CORES || kind >= IRQ_STAMP_KINDS)
+        m3ApiTrap(host_refuse("cpu.irqStamp: core %u, kind %u: cores 0 to %u, kinds 0 to %u", core, kind, MAX_CORES - 1, IRQ_STAMP_KINDS - 1));
+    m3ApiReturn(irq_stamp(core, kind));
+}
+
+/* watch(task, polls, state, handoverMs, reportMs): the watchdog on this core (host_watch.c). */
+m3ApiRawFunction(h_cpu_watch) {
+    m3ApiGetArg(uint32_t, task);
+    m3ApiGetArg(uint32_t, polls);
+    m3ApiGetArg(uint32_t, state);
+    m3ApiGetArg(uint32_t, handover_ms);
+    m3ApiGetArg(uint32_t, report_ms);
+    const char *why = watch_start(task, polls, state, handover_ms, report_ms);
+    if (why) m3ApiTrap(why);
+    m3ApiSuccess();
+}
+
+/* wakeAt(core, deadline): `core`'s timer no later than `deadline`, through its wake interrupt. */
+m3ApiRawFunction(h_cpu_wake_at) {
+    m3ApiGetArg(uint32_t, core);
+    m3ApiGetArg(uint64_t, deadline);
+    if (core >= MAX_CORES) m3ApiTrap(host_refuse("cpu.wakeAt: core %u: this board has cores 0 to %u", core, MAX_CORES - 1));
+    irq_wake_at(core, deadline);
+    m3ApiSuccess();
+}

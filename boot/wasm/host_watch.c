@@ -90,17 +90,11 @@ void watch_reset(void) {
 
 static int word_ok(uint32_t addr) { return addr && !(addr & 3) && (uint64_t)addr + 4 <= WASM_WINDOW_BYTES; }
 
-/* watch(task, polls, state, handoverMs, reportMs): see tools/abi/spec.ts. */
-m3ApiRawFunction(h_cpu_watch) {
-    m3ApiGetArg(uint32_t, task);
-    m3ApiGetArg(uint32_t, polls);
-    m3ApiGetArg(uint32_t, state);
-    m3ApiGetArg(uint32_t, handover_ms);
-    m3ApiGetArg(uint32_t, report_ms);
+const char *watch_start(uint32_t task, uint32_t polls, uint32_t state, uint32_t handover_ms, uint32_t report_ms) {
     if (!word_ok(task) || !word_ok(polls) || !word_ok(state))
-        m3ApiTrap(host_refuse("cpu.watch: the words at %u, %u and %u must be 4-byte aligned and inside the memory", task, polls, state));
+        return host_refuse("cpu.watch: the words at %u, %u and %u must be 4-byte aligned and inside the memory", task, polls, state);
     if (handover_ms && (handover_ms < 2 || handover_ms > 60000 || report_ms > 600000))
-        m3ApiTrap(host_refuse("cpu.watch: a hand-over limit of %u ms (2 to 60000, or 0: off) and a report limit of %u ms (at most 600000)", handover_ms, report_ms));
+        return host_refuse("cpu.watch: a hand-over limit of %u ms (2 to 60000, or 0: off) and a report limit of %u ms (at most 600000)", handover_ms, report_ms);
     unsigned core = core_id();
     uint64_t hz = counter_freq();
     struct watch *w = &watches[core];
@@ -111,16 +105,7 @@ m3ApiRawFunction(h_cpu_watch) {
     report_ticks = hz * report_ms / 1000;
     publish();
     irq_tick_start(handover_ms ? handover_ticks / 2 : 0);
-    m3ApiSuccess();
-}
-
-/* wakeAt(core, deadline): see tools/abi/spec.ts. */
-m3ApiRawFunction(h_cpu_wake_at) {
-    m3ApiGetArg(uint32_t, core);
-    m3ApiGetArg(uint64_t, deadline);
-    if (core >= MAX_CORES) m3ApiTrap(host_refuse("cpu.wakeAt: core %u: this board has cores 0 to %u", core, MAX_CORES - 1));
-    irq_wake_at(core, deadline);
-    m3ApiSuccess();
+    return 0;
 }
 
 /* A line to the console from the interrupt: only when no one on this core
@@ -180,7 +165,7 @@ void watch_tick(struct trap_frame *f) {
         __atomic_or_fetch(&stuck_cores, me, __ATOMIC_ACQ_REL);
         publish();
     }
-    if (w->stuck && !w->reported && ran >= report_ticks)
+    if (w->stuck && !w->reported && report_ticks && ran >= report_ticks)
         w->reported = say("core %u: stuck: the task at %u has run one poll for %u ms without returning to its executor%s; "
                           "its queue, timers and interrupts go to the other cores meanwhile\n",
                           core, task, ms_of(ran), wasm_async_location(core));

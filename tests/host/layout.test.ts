@@ -72,7 +72,7 @@ describe("the stub's backend interface (boot/backend.h)", () => {
   // ones, overridden by host.c's), so a backend that left one out still linked.
   const names = [...readFileSync("boot/backend.h", "utf8").matchAll(/^(?:_Noreturn )?(?:const )?\w+ \*?(wasm_\w+)\(/gm)].map((m) => m[1]);
   it("names the functions main.c and the exceptions call", () => {
-    assert.deepEqual([...names].sort(), ["wasm_backend", "wasm_boot_window", "wasm_fault", "wasm_load_all", "wasm_push_requested", "wasm_run", "wasm_serve"]);
+    assert.deepEqual([...names].sort(), ["wasm_abandon", "wasm_async_location", "wasm_backend", "wasm_boot_window", "wasm_fault", "wasm_load_all", "wasm_push_requested", "wasm_run", "wasm_serve", "wasm_takes_push"]);
   });
   for (const [backend, object] of [["wasm3", "build/obj/boot/wasm/host.c.o"], ["aot", "build/aot/obj/kernel8/aot.o"]]) {
     it(`${backend} defines each one in ${object}`, () => {

@@ -17,7 +17,8 @@
 // 9: dma.spi and dma.paced (SPI0 transfers paced by the block's DREQs).
 // 10: sys.recoverable and sys.trapped (a trap ends the task, not the core).
 // 11: cpu.watch and cpu.wakeAt, cpu.events bit 2 (the watchdog and the
-// hand-over of a stopped or stuck core's work); irq.take also gives theirs.
+// hand-over of a stopped or stuck core's work); irq.take also gives theirs;
+// cpu.irqStamp (the interrupt-to-poll latency).
 export const ABI_VERSION = 11;
 
 /**
@@ -89,8 +90,13 @@ export const ABI: AbiModule[] = [
       { name: "running", params: [], result: "u32", doc: "Bitmask of the cores whose kernel is running: a bit is set when the core enters kernel_start and cleared when its kernel traps or returns." },
       {
         name: "watch", params: [p("task", "usize"), p("polls", "usize"), p("state", "usize"), p("handoverMs", "u32"), p("reportMs", "u32")], result: "void",
-        doc: "Starts the stub's watchdog on this core (boot/wasm/host_watch.c). `task` is the 32-bit word where this core's executor keeps the task it polls (0 between polls), `polls` its poll counter: the stub only reads them. A tick every handoverMs / 2 (the core's virtual timer, paused while it sleeps in wfi) that sees the same task and count twice after the first declares the core stuck: the stub then writes bit 8 + core in the state word (the same word for every core; bits 0-7 are the cores whose kernel stopped, trapped out or returned) and sends what the core's interrupts bring to the others (bit 2 of their events for its timer, irq.take for its peripherals) until the poll returns. After reportMs of the same poll the console says which task, in which async function, and that its work went elsewhere; and `back:` when it returns. With a push under way the tick takes a wasm3 core back from inside the interpreter. handoverMs 0: no watchdog on this core.",
+        doc: "Starts the stub's watchdog on this core (boot/wasm/host_watch.c). `task` is the 32-bit word where this core's executor keeps the task it polls (0 between polls), `polls` its poll counter: the stub only reads them. A tick every handoverMs / 2 (the core's virtual timer, paused while it sleeps in wfi) that sees the same task and count twice after the first declares the core stuck: the stub then writes bit 8 + core in the state word (the same word for every core; bits 0-7 are the cores whose kernel stopped, trapped out or returned) and sends what the core's interrupts bring to the others (bit 2 of their events for its timer, irq.take for its peripherals) until the poll returns. After reportMs of the same poll (0: never) the console says which task, in which async function, and that its work went elsewhere; and `back:` when it returns. With a push under way the tick takes a wasm3 core back from inside the interpreter. handoverMs 0: no watchdog on this core.",
         refuses: "a word not 4-byte aligned or outside the memory; handoverMs other than 0 or 2 to 60,000; reportMs over 600,000",
+      },
+      {
+        name: "irqStamp", params: [p("core", "u32"), p("kind", "u32")], result: "u64",
+        doc: "The instruction counter (as cpu.instructions, but `core`'s own PMU) when `core` last took its timer interrupt (kind 0), raised the wake interrupt on another core (1) or took the wake interrupt (2), read first thing in the top half; 0 if never. With cpu.instructions() at the start of a poll on that core, the interrupt-to-poll latency (make bench). The counters of two cores start at different times: subtract only one core's stamps from its own.",
+        refuses: "a core over the table's size (MAX_CORES), a kind over 2",
       },
       {
         name: "wakeAt", params: [p("core", "u32"), p("deadline", "u64")], result: "void",

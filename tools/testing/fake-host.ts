@@ -184,6 +184,10 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
       },
       events: () => { const e = events; events = 0; return e; },
       running: () => (1 << cores) - 1,
+      // The watchdog (issue 25): no stub here to watch a core or hand its work over.
+      watch: () => record("cpu.watch"),
+      wakeAt: (core: number, deadline: bigint) => record(`cpu.wakeAt ${core} ${BigInt.asUintN(64, deadline)}`),
+      irqStamp: () => 0n,
     },
     irq: {
       take: () => { const p = irqPending; irqPending = 0n; return BigInt.asIntN(64, p); },

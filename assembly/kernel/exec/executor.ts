@@ -25,7 +25,7 @@ import { Permit } from "./sync";
 import { sys as hostSys } from "../../arch/host";
 import { spinLocksHeld } from "../sync/spinlock";
 import { fireTimers, serveTimersOf, wakeNoLaterThan, ticksFromMillis } from "./timer";
-import { WATCH_STATE, unavailableCores } from "./watch";
+import { WATCH_STATE, unavailableCores } from "../watch";
 import { serviceIrqs } from "../irq";
 import { cpu as host, cpu as hostCpu, queue as hostQueue } from "../../arch/host";
 import { Future, PENDING_ON_CANCEL } from "./future";
@@ -63,8 +63,8 @@ let watchSettings: u32 = 1;
  * The watchdog's limits, on every core: a poll that has run `handoverMs`
  * without returning makes its core stuck (its timers, queue and interrupts
  * go to the other cores until it returns); after `reportMs` the console
- * names the task and its async function. 0: no watchdog. The defaults:
- * 100 ms and 1000 ms.
+ * names the task and its async function (0: never). `handover` 0: no
+ * watchdog. The defaults: 100 ms and 1000 ms.
  */
 export function setWatchdog(handover: u32, report: u32): void {
   if (handover != 0 && (handover < 2 || handover > 60000 || report > 600000)) panic("setWatchdog: a hand-over limit of 2 to 60000 ms (or 0: off), a report limit of at most 600000 ms");

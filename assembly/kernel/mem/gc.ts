@@ -40,7 +40,7 @@
 import * as atomic from "../../arch/atomic";
 import { coreId, counter, timerFrequency, sendEvent, waitForWake, runningCores, instructions, MAX_CORES } from "../../arch/cpu";
 import { cpu as host } from "../../arch/host";
-import { stuckCores } from "../exec/watch";
+import { stuckCores } from "../watch";
 import { kernelHeap } from "./heap";
 import {
   heapObjectBlock, heapNextObject, heapSweep, heapBlockBytes, heapCapacity, SweepResult,

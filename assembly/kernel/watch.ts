@@ -9,7 +9,7 @@
 // pinned tasks run elsewhere too (it will never run them), a stuck core's
 // wait for it (it may come back). The collector does not wait for a stuck
 // core (mem/gc.ts).
-import * as atomic from "../../arch/atomic";
+import * as atomic from "../arch/atomic";
 
 /** The stub's word (cpu.watch): read with a plain load where a hint will do. */
 export const WATCH_STATE = memory.data(4, 4);
