@@ -7,8 +7,8 @@
 // those cores' timer lists (EVENT_ADOPT), take their interrupts (the stub
 // sends them over), steal from their queues as from any; a stopped core's
 // pinned tasks run elsewhere too (it will never run them), a stuck core's
-// wait for it (it may come back). The collector does not wait for a stuck
-// core (mem/gc.ts).
+// wait for it (it may come back). The collector's line when a stuck core
+// made it give a request up says so (mem/gc.ts).
 import * as atomic from "../arch/atomic";
 
 /** The stub's word (cpu.watch): read with a plain load where a hint will do. */

@@ -1,6 +1,7 @@
-// The executor under a seeded random workload with cancellation
+// The executor under a seeded random workload with cancellation and faults
 // (tests/kernels/stress.ts, tests/kernels/lib/stress.ts): 24 seeds on each
-// board under -icount, every invariant of every round held.
+// board under -icount, every invariant of every round held, with a task that
+// traps holding the lock and one that hogs its core in each round.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards/index.js";
@@ -8,13 +9,17 @@ import { boot, assertPassed, ON } from "./lib.js";
 
 for (const b of BOARDS) {
   describe(`${b.name} (-M ${b.machine})${ON}: executor stress with cancellation`, { concurrency: 1 }, () => {
-    it("24 seeded rounds: values conserved, every task ends once, nothing left registered, no lost wake-up, no leak", async () => {
+    it("24 seeded rounds with a trap and a hog in each: values conserved, every task ends once, nothing left registered, no lost wake-up, no leak", async () => {
       const r = await boot(b.name, "stress", { icount: true, timeoutMs: 120_000 });
       assertPassed(r);
       const rounds = r.output.split("\n").filter((l) => /^stress: seed /.test(l));
       assert.equal(rounds.filter((l) => / \(async\): /.test(l)).length, 12, "every other round with async actors");
       assert.equal(rounds.length, 24, r.output);
-      for (const l of rounds) assert.match(l, /: ok$/, l);
+      for (const l of rounds) assert.match(l, /, 1 trapped with the lock held, 1 hogged its core, 1 handed over: ok$/, l);
+      // Each round's faulter trapped (its line, with the async function in odd rounds) and its core went on.
+      assert.equal(r.output.match(/^panic: core \d: Index out of range at /gm)?.length, 24, r.output);
+      assert.equal(r.output.match(/^panic: core \d: Index out of range at .*, in async function fault \(/gm)?.length, 12, r.output);
+      assert.equal(r.output.match(/^core \d goes on: /gm)?.length, 24, r.output);
       const m = r.output.match(/^stress: 24 rounds, (\d+) tasks, (\d+) values, (\d+) cancelled, 0 failed$/m);
       assert.ok(m, r.output);
       assert.ok(Number(m[3]) > 24, `only ${m[3]} cancellations: the workload should cancel in every round`);

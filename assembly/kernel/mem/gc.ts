@@ -564,10 +564,7 @@ export function safepoint(): void {
       collect(w, bit, parked);
       break;
     }
-    // A core the watchdog declared stuck in a poll will not come soon (its
-    // task is named on the console): no use keeping the others waiting.
-    const missing = runningCores() & 15 & ~parked;
-    if (counter() >= deadline || (missing & ~stuckCores()) == 0) {
+    if (counter() >= deadline) {
       // Somebody is not coming: give the request up (only one core wins the CAS).
       if (atomic.cas32(GC + W_STATE, w, w & ~3 & ~bit) == w) {
         // The wait first, then the count a reader watches for: the cores the
@@ -577,7 +574,7 @@ export function safepoint(): void {
         atomic.fence();
         STATS.abandoned++;
         sendEvent();
-        sayGivenUp(missing, (missing & ~stuckCores()) == 0);
+        sayGivenUp(runningCores() & 15 & ~parked);
         break;
       }
       continue;
@@ -588,23 +585,18 @@ export function safepoint(): void {
   restoreTimer();
 }
 
-// The cores named by the last line given up, so that a core stuck for long
-// is named once, not at every request its allocations make.
-// @ts-ignore: decorator
-@lazy let lastSaidMissing: u32 = 0;
-
 /** Says on the console that a request was given up, and which cores did not come (no allocation). */
-function sayGivenUp(missing: u32, stuck: bool): void {
-  if (missing == lastSaidMissing) return;
-  lastSaidMissing = missing;
+function sayGivenUp(missing: u32): void {
   print("gc: a collection was given up: core");
   for (let c: u32 = 0; c < MAX_CORES; c++) if (missing & (1 << c)) { print(" "); printU64(c); }
-  if (stuck) println(" stuck in one poll (the watchdog's line names the task): collections wait until it returns");
-  else { print(" did not reach a poll boundary within "); printU64(WAIT_MS); println(" ms (a long poll, a loop outside the executor, or runUntil inside a poll: docs/memory-model.md)"); }
+  print(" did not reach a poll boundary within "); printU64(WAIT_MS);
+  print(" ms (a long poll, a loop outside the executor, or runUntil inside a poll: docs/memory-model.md)");
+  // A core the watchdog declared stuck: its line names the task (issue 25).
+  if ((missing & stuckCores()) == missing) println(": stuck in one poll, the watchdog's line names its task");
+  else println("");
 }
 
 function collect(w: u32, bit: u32, parked: u32): void {
-  lastSaidMissing = 0;
   const startTicks = counter();
   const startInstr = instructions();
   const wait = startTicks - load<u64>(REQUESTED_AT);

@@ -24,6 +24,8 @@
 //   5. the heap's live blocks and bytes in use are back where they were
 //      (with collectInstead(), nothing is disposed: the Driver checks the
 //      heap's bytes in use after two collections at the end instead).
+// With injectFaults(), a faulter traps with the mutex held and a hog computes
+// 6 ms without an await, in every round (issue 25).
 // Every other round (odd rounds) its actors are async functions instead of
 // hand-written tasks (issue 27): producers, consumers, lockers that hold the
 // MutexGuard across an await of a yield or a sleep, and killers, each run by
@@ -35,7 +37,7 @@
 // time) it is the same run, replayable. A failure prints the round's seed.
 import * as atomic from "../../../assembly/arch/atomic";
 import { exit } from "../../../assembly/arch/sys";
-import { coreCount, counter, timerFrequency } from "../../../assembly/arch/cpu";
+import { coreCount, coreId, counter, timerFrequency } from "../../../assembly/arch/cpu";
 import { print, println, printU64, printHex } from "../../../assembly/arch/console";
 import { dispose } from "../../../assembly/kernel/mem/lifetime";
 import { gc, collections, gcStats, GcStats } from "../../../assembly/kernel/mem/gc";
@@ -43,10 +45,25 @@ import * as heap from "../../../assembly/kernel/mem/heap";
 import { HeapStats } from "../../../assembly/kernel/mem/heap";
 import {
   Task, Context, spawnJoin, JoinHandle, YieldNow, Sleep, Timeout, Future,
-  Channel, ChannelSend, ChannelRecv, Mutex, MutexGuard, pendingSleeps, sleep, yieldNow,
+  Channel, ChannelSend, ChannelRecv, Mutex, MutexGuard, pendingSleeps, sleep, yieldNow, stuckCores,
 } from "../../../assembly/kernel/exec";
 
 const VALUES: u32 = 40;
+
+// Faults (issue 25), with injectFaults(): each round also has a faulter,
+// which takes the mutex and then traps with its guard held (the default
+// onPanic ends that task only: the guard is given back, the task ends
+// through onCancel, its core goes on), and a hog, which computes HOG_MS in
+// one poll without an await (with a short watchdog hand-over, the other
+// cores serve its core's timers and queue meanwhile). The invariants are
+// the same: the mutex unlocked, every task ended once, nothing registered.
+let faults = false;
+/** Every round gets a faulter and a hog (call before the Driver starts; the kernel sets a short setWatchdog). */
+export function injectFaults(): void { faults = true; }
+const HOG_MS: u64 = 6;
+// Read out of range by a faulter: a trap that allocates nothing (the heap check holds).
+const FAULT_TABLE = new StaticArray<u32>(2);
+const FAULTS = memory.data(4, 4), HOGS = memory.data(4, 4), HANDED = memory.data(4, 4);
 
 // dispose() each future, task and round as it ends (the default), or leave
 // everything to the collector (collectInstead(): tests/kernels/stress-gc.ts).
@@ -242,6 +259,45 @@ class Locker extends Worker {
   }
 }
 
+/** Takes the mutex, then traps with the guard held (in its field). */
+class Faulter extends Worker {
+  nap: Sleep | null = null;
+  guard: MutexGuard<u32>;
+  constructor(seed: u32, index: u32, m: Mutex<u32>) { super(seed, index); this.guard = m.lock(); }
+  poll(cx: Context): bool {
+    if (!this.nap) this.nap = Sleep.millis(1 + this.draw(6));
+    if (!this.nap!.poll(cx)) return false;
+    if (!this.guard.poll(cx)) return false;
+    atomic.add32(FAULTS, 1);
+    this.guard.value = this.guard.value + FAULT_TABLE[2 + this.draw(4)];   // Index out of range: the task ends here
+    this.end();
+    return true;
+  }
+}
+
+/** Computes HOG_MS in its first poll without an await, then ends (at once: the round may end before a sleep would). */
+class Hog extends Worker {
+  poll(cx: Context): bool {
+    atomic.add32(HOGS, 1);
+    const end = counter() + HOG_MS * timerFrequency() / 1000;
+    const me: u32 = 1 << coreId();
+    let handed = false;
+    while (counter() < end) if (!handed && (stuckCores() & me)) handed = true;   // the watchdog gave this core's work to the others
+    if (handed) atomic.add32(HANDED, 1);
+    this.end();
+    return true;
+  }
+}
+
+/** The faulter as an async function: the guard in a local (not across an await) when it traps. */
+async function fault(w: Worker, m: Mutex<u32>): Promise<void> {
+  await sleep(1 + w.draw(6));
+  const g = await m.lock();
+  atomic.add32(FAULTS, 1);
+  g.value = g.value + FAULT_TABLE[2 + w.draw(4)];     // Index out of range, the guard held
+  g.unlock();
+}
+
 class Killer extends Worker {
   nap: Sleep | null = null;
   constructor(seed: u32, index: u32, public victims: Array<JoinHandle<Worker>>) { super(seed, index); }
@@ -262,6 +318,9 @@ function actor(seed: u32, index: u32): Worker { return new AsyncActor(seed, inde
 
 function zero(): void {
   for (let a = SENT_COUNT; a <= TIMEOUTS; a += 4) atomic.store32(a, 0);
+  atomic.store32(FAULTS, 0);
+  atomic.store32(HOGS, 0);
+  atomic.store32(HANDED, 0);
 }
 
 /**
@@ -281,6 +340,7 @@ export class Round extends Task {
   tasks: u32 = 0;
   probeA: JoinHandle<Worker> | null = null;
   probeB: JoinHandle<Worker> | null = null;
+  faulter: JoinHandle<Worker> | null = null;
   /** Set (then the task woken) by whoever spawned the round, once its JoinHandle exists. */
   go: u32 = 0;
   constructor(public seed: u32, public asyncActors: bool) {
@@ -411,6 +471,14 @@ export class Round extends Task {
       if (inAsync) changetype<AsyncActor>(w).f = kill(w, this.victims);
       this.all.push(spawnJoin<Worker>(w));
     }
+    if (faults) {
+      const f: Worker = inAsync ? actor(seed, index++) : new Faulter(seed, index++, m);
+      if (inAsync) changetype<AsyncActor>(f).f = fault(f, m);
+      const fh = spawnJoin<Worker>(f);
+      this.all.push(fh);
+      this.faulter = fh;
+      this.all.push(spawnJoin<Worker>(new Hog(seed, index++)));
+    }
     this.tasks = index;
     this.step = 1;
   }
@@ -428,14 +496,18 @@ export class Round extends Task {
     if (m.locked) this.fail("the mutex is still locked");
     if (m.sem.waiters.head) this.fail("waiters left in the mutex's queue");
     if (m.value != atomic.load32(TALLY)) this.fail("the mutex's value " + m.value.toString() + " is not the tally " + atomic.load32(TALLY).toString());
+    if (faults && (atomic.load32(FAULTS) != 1 || atomic.load32(HOGS) != 1)) this.fail(atomic.load32(FAULTS).toString() + " faults and " + atomic.load32(HOGS).toString() + " hogs ran, not one each");
+    if (faults && !this.faulter!.panicked) this.fail("the faulter's JoinHandle does not say panicked");
     // Free everything the round made, then the heap must be back where it was
     // (left to the collector: the Driver checks the heap after the last round).
     for (let i = 0; i < this.all.length; i++) { drop(this.all[i].task); drop(this.all[i]); }
-    this.all.length = 0; this.victims.length = 0; this.probeA = null; this.probeB = null;
+    this.all.length = 0; this.victims.length = 0; this.probeA = null; this.probeB = null; this.faulter = null;
     drop(ch); drop(m);
     this.ch = null; this.mutex = null;
     heap.stats(AFTER);
-    if (earlyFree && this.failure.length == 0 && (AFTER.liveBlocks != BEFORE.liveBlocks || AFTER.inUse != BEFORE.inUse))
+    // (With faults, what a trapped poll held in its locals is garbage only the
+    // collector frees: the Driver checks the heap after collections instead.)
+    if (earlyFree && !faults && this.failure.length == 0 && (AFTER.liveBlocks != BEFORE.liveBlocks || AFTER.inUse != BEFORE.inUse))
       this.fail("leak: " + (AFTER.liveBlocks - BEFORE.liveBlocks).toString() + " blocks, " + (AFTER.inUse - BEFORE.inUse).toString() + " bytes more after the round");
   }
 
@@ -449,7 +521,9 @@ export class Round extends Task {
   report(): void {
     print("stress: seed "); printHex(this.seed); print(this.asyncActors ? " (async): " : ": "); printU64(this.tasks); print(" tasks, ");
     printU64(atomic.load32(SENT_COUNT)); print(" values, "); printU64(atomic.load32(CANCELS)); print(" cancelled, ");
-    printU64(atomic.load32(TIMEOUTS)); print(" timeouts, "); printU64(atomic.load32(TALLY)); print(" locked increments: ");
+    printU64(atomic.load32(TIMEOUTS)); print(" timeouts, "); printU64(atomic.load32(TALLY)); print(" locked increments");
+    if (faults) { print(", "); printU64(atomic.load32(FAULTS)); print(" trapped with the lock held, "); printU64(atomic.load32(HOGS)); print(" hogged its core, "); printU64(atomic.load32(HANDED)); print(" handed over"); }
+    print(": ");
     println(this.failure.length == 0 ? "ok" : "FAIL: " + this.failure);
   }
 }
@@ -487,7 +561,7 @@ export class Driver extends Task {
 
   poll(cx: Context): bool {
     if (!this.started) {
-      if (!earlyFree) {
+      if (!earlyFree || faults) {
         if (!this.settled(cx)) return false;
         heap.stats(AFTER);
         this.startInUse = AFTER.inUse;
@@ -511,12 +585,12 @@ export class Driver extends Task {
       this.round = null;
       this.i++;
     }
-    if (!earlyFree) {
+    if (!earlyFree || faults) {
       if (!this.settled(cx)) return false;
       heap.stats(AFTER);
       gcStats(GC_STATS);
       const back = AFTER.inUse <= this.startInUse + 1024;
-      print("stress: no dispose(): "); printU64(GC_STATS.collections); print(" collections freed ");
+      print(earlyFree ? "stress: faults: " : "stress: no dispose(): "); printU64(GC_STATS.collections); print(" collections freed ");
       printU64(GC_STATS.totalFreedBytes); print(" bytes; heap in use "); printU64(this.startInUse);
       print(" at the start, "); printU64(AFTER.inUse); println(back ? " at the end (ok)" : " at the end (WRONG)");
       if (!back) this.failed++;
