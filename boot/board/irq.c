@@ -299,6 +299,7 @@ static void tick(struct trap_frame *f) {
     uint64_t period = tick_period[core];
     if (!period) { sysreg_write(cntv_ctl_el0, 0); return; }
     sysreg_write(cntv_tval_el0, period > 0x7fffffffu ? 0x7fffffffu : period);   /* the next, before the work */
+    isb();
     watch_tick(f);
 }
 
@@ -320,7 +321,7 @@ void irq_handle(struct trap_frame *f) {
             dsb_sy();
             peripherals_taken(core, (uint64_t)p2 << 32 | p1);
         }
-        if (source & LOCAL_CNTVIRQ) tick(f);            /* last: for a push it may change where the interrupt returns */
+        if (source & LOCAL_CNTVIRQ) tick(f);
         return;
     }
     uint32_t iar = reg_read(GICC + GICC_IAR);
@@ -328,11 +329,7 @@ void irq_handle(struct trap_frame *f) {
     if (id >= 1022) return;                            /* spurious */
     if (id == PPI_CNTP) timer_fired(core);
     else if (id == SGI_WAKE) woken(core);              /* a wake: it ends a WFI, and may bring a deadline */
-    else if (id == PPI_CNTV) {
-        reg_write(GICC + GICC_EOIR, iar);              /* first: for a push the tick may change where the interrupt returns */
-        tick(f);
-        return;
-    }
+    else if (id == PPI_CNTV) tick(f);                   /* (its new deadline drops the level line before the EOIR below) */
     else if (id >= SPI_VC_BASE && id < SPI_VC_BASE + 64) {
         reg_write(GICD + GICD_ICENABLER0 + 4 * (id / 32), 1u << (id % 32));
         dsb_sy();

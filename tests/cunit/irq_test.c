@@ -143,6 +143,14 @@ static void test_pi4_gic_in_group1_is_fine(void) {
 #define LOCAL_SOURCE(c) (0x40000060u + 4u * (c))
 #define LOCAL_MBOX0_SET(c) (0x40000080u + 16u * (c))
 
+/* `core` takes an interrupt whose local sources are `bits` (bit 1 its timer, 4 the wake, 8 the GPU's). */
+static void take_on(unsigned core, uint32_t bits) {
+    fake_core = core;
+    fake_set(LOCAL_SOURCE(core), bits);
+    irq_handle(0);
+    fake_set(LOCAL_SOURCE(core), 0);
+}
+
 static void test_pi3_hand_over(void) {
     board = &pi3;
     for (int i = 0; i < 2; i++) armc_pending[i] = armc_disabled[i] = armc_enabled_hw[i] = armc_line[i] = 0;
@@ -150,11 +158,8 @@ static void test_pi3_hand_over(void) {
     for (unsigned c = 0; c < 4; c++) { fake_core = c; irq_init_core(c); irq_take_events(); irq_take_pending(); }
     irq_armc_write(ARMC + 0x14, 1u << (57 - 32) | 1u << (49 - 32));
     /* Core 3 takes GPIO bank 0 (49), and stops before its bottom half runs. */
-    fake_core = 3;
     armc_pending[1] = 1u << (49 - 32);
-    fake_set(LOCAL_SOURCE(3), 1u << 8);
-    irq_handle(0);
-    fake_set(LOCAL_SOURCE(3), 0);
+    take_on(3, 1u << 8);
     irq_hand_over(1u << 3, 0x7);
     fake_core = 0;
     uint32_t ev = irq_take_events();
@@ -165,18 +170,12 @@ static void test_pi3_hand_over(void) {
     CHECK(irq_take_pending() == 0, "core 3 no longer holds it");
     /* Core 3's timer fires: core 1 is to fire its list. */
     fake_core = 1; irq_take_events();
-    fake_core = 3;
-    fake_set(LOCAL_SOURCE(3), 1u << 1);
-    irq_handle(0);
-    fake_set(LOCAL_SOURCE(3), 0);
+    take_on(3, 1u << 1);
     fake_core = 1;
     CHECK(irq_take_events() & EVENT_ADOPT, "core 3's timer interrupt tells core 1 to serve its list");
     /* Core 3 takes the UART (57): core 2 gets it. */
     armc_pending[1] = 1u << (57 - 32);
-    fake_core = 3;
-    fake_set(LOCAL_SOURCE(3), 1u << 8);
-    irq_handle(0);
-    fake_set(LOCAL_SOURCE(3), 0);
+    take_on(3, 1u << 8);
     fake_core = 2;
     CHECK(irq_take_events() & EVENT_IRQ, "core 2 is told of an interrupt to handle");
     CHECK(irq_take_pending() == 1ull << 57, "core 2 takes source 57");
@@ -184,10 +183,7 @@ static void test_pi3_hand_over(void) {
     irq_hand_over(0, 0xf);
     armc_pending[1] = 1u << (57 - 32);
     irq_armc_write(ARMC + 0x14, 1u << (57 - 32));
-    fake_core = 3;
-    fake_set(LOCAL_SOURCE(3), 1u << 8);
-    irq_handle(0);
-    fake_set(LOCAL_SOURCE(3), 0);
+    take_on(3, 1u << 8);
     CHECK(irq_take_pending() == 1ull << 57, "back: core 3 keeps what it takes");
 }
 
@@ -199,15 +195,12 @@ static void test_pi3_wake_at_arms_the_other_core(void) {
     irq_wake_at(2, 5000);
     irq_wake_at(2, 7000);                            /* a later one: the earlier stays */
     CHECK(fake_get(LOCAL_MBOX0_SET(2)) == 1, "core 2's mailbox 0 raised (the wake interrupt)");
-    fake_core = 2;
-    fake_set(LOCAL_SOURCE(2), 1u << 4);
-    irq_handle(0);
+    take_on(2, 1u << 4);
     CHECK(fake_sysreg_read("cntp_ctl_el0") == 1, "core 2's timer is on");
     CHECK(fake_sysreg_read("cntp_cval_el0") == 5000, "for the earlier deadline asked (%llu)", (unsigned long long)fake_sysreg_read("cntp_cval_el0"));
     fake_core = 0;
     irq_wake_at(2, 9000);                            /* later than what core 2 has armed: left as it is */
-    fake_core = 2;
-    irq_handle(0);
+    take_on(2, 1u << 4);
     CHECK(fake_sysreg_read("cntp_cval_el0") == 5000, "a later deadline does not push the armed one back");
 }
 
