@@ -100,6 +100,7 @@ const char *watch_start(uint32_t task, uint32_t polls, uint32_t state, uint32_t 
     struct watch *w = &watches[core];
     w->task = task, w->polls = polls, w->ticks = 0, w->stuck = w->reported = 0;
     w->seen_task = w->seen_polls = 0;
+    __atomic_and_fetch(&stuck_cores, ~(1u << core), __ATOMIC_ACQ_REL);   /* counted afresh from here */
     state_word = state;
     handover_ticks = hz * handover_ms / 1000;
     report_ticks = hz * report_ms / 1000;
