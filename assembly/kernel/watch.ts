@@ -23,3 +23,10 @@ export function unavailableCores(): u32 {
 export function stoppedCores(): u32 { return atomic.load32(WATCH_STATE) & 0xff; }
 /** The cores stuck in one poll past the hand-over limit now (bit n = core n). */
 export function stuckCores(): u32 { return (atomic.load32(WATCH_STATE) >> 8) & 0xff; }
+
+// The same, read with a plain load: a hint for the executor's spawn, wake
+// and steal paths (the word changes rarely, and a stale read costs a turn).
+// @ts-ignore: decorator
+@inline export function stoppedHint(): u32 { return load<u32>(WATCH_STATE) & 0xff; }
+// @ts-ignore: decorator
+@inline export function stuckHint(): u32 { return (load<u32>(WATCH_STATE) >> 8) & 0xff; }

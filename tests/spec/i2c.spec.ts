@@ -30,6 +30,21 @@ function bytes(n: i32): Uint8Array {
 }
 
 
+/** A Pi 3 whose BSC1 is the model, with an SSD1306 at 0x3c. */
+function ssd1306Bus(): i2c.Bus {
+  machine(Board.Pi3);
+  i2cController(BSC1);
+  i2cAttach(BSC1, 0x3c, FakePart.Ssd1306);
+  return i2c.open(1, 0);
+}
+
+/** `n` bytes for the SSD1306: its data control byte (0x40), then data. */
+function ssdData(n: i32): Uint8Array {
+  const data = bytes(n);
+  data[0] = 0x40;
+  return data;
+}
+
 function count(text: string, what: string): i32 { return text.split(what).length - 1; }
 
 describe("I2C (BSC)", () => {
@@ -140,12 +155,8 @@ describe("I2C (BSC)", () => {
     // Every clock read a millisecond and a tick later: the fallback's deadline has passed by the time
     // it is polled, as after a pause. A 20-byte write fills the FIFO's 16 in the first round; the
     // next round, at once, must move the last 4 (before: its allowance spent, it timed out).
-    machine(Board.Pi3);
-    i2cController(BSC1);
-    i2cAttach(BSC1, 0x3c, FakePart.Ssd1306);
-    const bus = i2c.open(1, 0);
-    const data = bytes(20);
-    data[0] = 0x40;                                          // the SSD1306's data control byte
+    const bus = ssd1306Bus();
+    const data = ssdData(20);
     autoAdvance(ticksFromMillis(1) + 1);
     const t = startKept(bus.transfer(0x3c, 100_000, data, null));
     autoAdvance(0);
@@ -157,12 +168,8 @@ describe("I2C (BSC)", () => {
     // Every clock read 15 ms later (late fallback ticks, as on a loaded host under QEMU's raspi4b):
     // a 64-byte write moves 16 bytes a round, each round past the first deadline (10 ms + twice
     // 5.9 ms on the wire). Before, it gave Timeout after its second round.
-    machine(Board.Pi3);
-    i2cController(BSC1);
-    i2cAttach(BSC1, 0x3c, FakePart.Ssd1306);
-    const bus = i2c.open(1, 0);
-    const data = bytes(64);
-    data[0] = 0x40;
+    const bus = ssd1306Bus();
+    const data = ssdData(64);
     autoAdvance(ticksFromMillis(15));
     const t = startKept(bus.transfer(0x3c, 100_000, data, null));
     for (let i = 0; i < 20 && !t.f.isReady; i++) { serviceEvents(); drain(); tick(ticksFromMillis(1)); }

@@ -25,9 +25,9 @@ import { Permit } from "./sync";
 import { sys as hostSys } from "../../arch/host";
 import { spinLocksHeld } from "../sync/spinlock";
 import { fireTimers, serveTimersOf, wakeNoLaterThan, ticksFromMillis } from "./timer";
-import { WATCH_STATE, unavailableCores } from "../watch";
+import { WATCH_STATE, unavailableCores, stoppedHint, stuckHint } from "../watch";
 import { serviceIrqs } from "../irq";
-import { cpu as host, cpu as hostCpu, queue as hostQueue } from "../../arch/host";
+import { cpu as host, queue as hostQueue } from "../../arch/host";
 import { Future, PENDING_ON_CANCEL } from "./future";
 import { FutureTask } from "./async";
 import { panic, clearAsync } from "../../arch/sys";
@@ -79,7 +79,7 @@ export function setWatchdog(handover: u32, report: u32): void {
 /** This core's watch, with the limits as they are now (runExecutor, and when they change). */
 function startWatch(core: u32): void {
   watchSeen = watchSettings;
-  hostCpu.watch(changetype<usize>(contextOf(core)) + offsetof<Context>("task"), changetype<usize>(queue(core)) + offsetof<CoreQueue>("polls"),
+  host.watch(changetype<usize>(contextOf(core)) + offsetof<Context>("task"), changetype<usize>(queue(core)) + offsetof<CoreQueue>("polls"),
                 WATCH_STATE, handoverMs, reportMs);
 }
 
@@ -145,7 +145,7 @@ const NEXT_CORE = memory.data(4, 4);
 // the layout is in tools/abi/spec.ts): four host calls each before.
 function enqueue(task: Task, core: u32): void {
   let cores = <u32>task.affinity;
-  const stopped = load<u32>(WATCH_STATE) & 0xff;     // a plain read: the stub changes it rarely
+  const stopped = stoppedHint();
   if (stopped) {                                // a core that will never run it: another that will
     cores &= ~stopped;
     if (stopped & (1 << core)) core = myCore();
@@ -177,7 +177,7 @@ setEnqueue(enqueue);
  */
 function placeAmong(cores: u32, core: u32): u32 {
   if (cores == (1 << core)) return core;
-  const away = (load<u32>(WATCH_STATE) >> 8) & cores;     // stuck in a poll (a plain read: a hint)
+  const away = stuckHint() & cores;
   if (away && away != cores) cores &= ~away;
   let best: u32 = core, fewest: u32 = 0xFFFFFFFF;
   for (let c: u32 = 0; c < CORES; c++) {
@@ -209,7 +209,7 @@ function dequeue(core: u32): Task | null {
 function steal(self: u32): Task | null {
   let best: u32 = self, most: u32 = 0;
   const n = coreCount();
-  const stopped = load<u32>(WATCH_STATE) & 0xff;
+  const stopped = stoppedHint();
   for (let c: u32 = 0; c < n; c++) {
     if (c == self) continue;
     let len = atomic.load32(changetype<usize>(queue(c)) + offsetof<CoreQueue>("length"));
