@@ -3,7 +3,7 @@
 // kernel. Prefer the facades next to this file (console.ts, cpu.ts, ...).
 
 /** Version of the host ABI these declarations describe. */
-export const ABI_VERSION: u32 = 11;
+export const ABI_VERSION: u32 = 12;
 /** The most cores the stub runs the kernel on: the length of every per-core table (a power of two; index with core & (MAX_CORES - 1)). */
 export const MAX_CORES: u32 = 4;
 
@@ -93,6 +93,10 @@ export namespace queue {
   // @ts-ignore: decorator
   @external("queue", "pop")
   export declare function pop(queue: usize, next: u32): usize;
+  /** Takes the first task whose 32-bit word at `word` bytes into it has one of `bits` set, under the queue's lock, and returns it (the others keep their order), or 0 if none has. The executor's steal from the own queue of a core stuck in a poll: the tasks whose affinity lets them run on the stealing core, not those pinned to the stuck one. Refuses (traps): a queue, a task, a link or a word that is not 4-byte aligned or runs past the end of memory. */
+  // @ts-ignore: decorator
+  @external("queue", "popFor")
+  export declare function popFor(queue: usize, next: u32, word: u32, bits: u32): usize;
 }
 
 /** Atomic operations on the linear memory that the four cores share (wasm3 has no atomic opcodes). Addresses are wasm addresses and must be naturally aligned (4 bytes for the 32-bit forms, 8 for the 64-bit ones). Read-modify-write operations are sequentially consistent; loads are acquire, stores release. On the Cortex-A53/A72 (ARMv8.0, no LSE) they are LDAXR/STLXR loops. `arch/atomic.ts` is the AssemblyScript face of this module. */

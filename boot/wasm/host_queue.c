@@ -77,3 +77,27 @@ m3ApiRawFunction(h_queue_pop) {
     unlock(&WORD(_mem, q));
     m3ApiReturn(head);
 }
+
+m3ApiRawFunction(h_queue_pop_for) {
+    m3ApiReturnType(uint32_t);
+    m3ApiGetArg(uint32_t, q);
+    m3ApiGetArg(uint32_t, next);
+    m3ApiGetArg(uint32_t, word);
+    m3ApiGetArg(uint32_t, bits);
+    if (__builtin_expect(!ok(q, 16) || !ok(next, 4) || next > 256 || !ok(word, 4) || word > 256, 0)) m3ApiTrap(refuse("popFor", "queue", q));
+    lock(&WORD(_mem, q));
+    uint32_t prev = 0, t = WORD(_mem, q + 4);
+    while (t) {
+        if (__builtin_expect(!ok(t + next, 4) || !ok(t + word, 4), 0)) { unlock(&WORD(_mem, q)); m3ApiTrap(refuse("popFor", "task", t)); }
+        uint32_t after = WORD(_mem, t + next);
+        if (WORD(_mem, t + word) & bits) {          /* unlink it: the others keep their order */
+            if (prev) WORD(_mem, prev + next) = after; else WORD(_mem, q + 4) = after;
+            if (WORD(_mem, q + 8) == t) WORD(_mem, q + 8) = prev;
+            WORD(_mem, q + 12) = WORD(_mem, q + 12) - 1;
+            break;
+        }
+        prev = t, t = after;
+    }
+    unlock(&WORD(_mem, q));
+    m3ApiReturn(t);
+}

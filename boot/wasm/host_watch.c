@@ -40,6 +40,8 @@ struct watch {
     uint64_t since;                  /* the counter when this poll was first seen */
     uint32_t ticks;                  /* ticks that saw the same poll */
     uint8_t stuck, reported;
+    uint8_t back_due;                /* the `back:` line found the console busy: it goes out later */
+    char back_line[192];              /* room for two, should a second come before the first is out */
 };
 static struct watch watches[MAX_CORES];
 static uint32_t state_word;          /* the kernel's state word (address), 0 until a core's cpu.watch */
@@ -88,6 +90,8 @@ void watch_reset(void) {
     irq_hand_over(0, 0);
 }
 
+static void say_back_due(struct watch *w, int wait);
+
 static int word_ok(uint32_t addr) { return addr && !(addr & 3) && (uint64_t)addr + 4 <= WASM_WINDOW_BYTES; }
 
 const char *watch_start(uint32_t task, uint32_t polls, uint32_t state, uint32_t handover_ms, uint32_t report_ms) {
@@ -98,6 +102,7 @@ const char *watch_start(uint32_t task, uint32_t polls, uint32_t state, uint32_t 
     unsigned core = core_id();
     uint64_t hz = counter_freq();
     struct watch *w = &watches[core];
+    say_back_due(w, 1);
     w->task = task, w->polls = polls, w->ticks = 0, w->stuck = w->reported = 0;
     w->seen_task = w->seen_polls = 0;
     __atomic_and_fetch(&stuck_cores, ~(1u << core), __ATOMIC_ACQ_REL);   /* counted afresh from here */
@@ -125,9 +130,29 @@ static int say(const char *fmt, ...) {
 
 static unsigned ms_of(uint64_t ticks) { return (unsigned)(ticks * 1000 / counter_freq()); }
 
-/* The poll that made `core` stuck has ended: no longer stuck, and `back:` if it was reported. */
+/* A `back:` line that found the console busy, from the core's next tick
+ * (still the try of the interrupt), or, `wait`ing for the console, from the
+ * kernel's side (cpu_wait, cpu.watch: this core holds no console lock there). */
+static void say_back_due(struct watch *w, int wait) {
+    if (!w->back_due) return;
+    size_t n = strlen(w->back_line);
+    if (wait) console_write_whole(w->back_line, n);
+    else if (!console_try_write_whole(w->back_line, n)) return;
+    w->back_due = 0;
+}
+
+/* The poll that made `core` stuck has ended: no longer stuck, and `back:` if
+ * it was reported. The `stuck:` line was out, so this one must follow: when
+ * another core holds the console, it waits in back_line (say_back_due). */
 static void back(unsigned core, struct watch *w, uint64_t now) {
-    if (w->reported) say("core %u: back: the task at %u returned to its executor after %u ms\n", core, w->seen_task, ms_of(now - w->since));
+    if (w->reported) {
+        say_back_due(w, 0);                   /* an older one first */
+        size_t old = w->back_due ? strlen(w->back_line) : 0;
+        snprintf(w->back_line + old, sizeof w->back_line - old, "core %u: back: the task at %u returned to its executor after %u ms\n",
+                 core, w->seen_task, ms_of(now - w->since));
+        w->back_due = 1;
+        say_back_due(w, 0);
+    }
     w->stuck = 0;
     __atomic_and_fetch(&stuck_cores, ~(1u << core), __ATOMIC_ACQ_REL);
     publish();
@@ -136,10 +161,11 @@ static void back(unsigned core, struct watch *w, uint64_t now) {
 void watch_idle(void) {
     unsigned core = core_id();
     struct watch *w = &watches[core];
-    if (!w->stuck) return;
-    if (w->task && kernel_word(w->task)) return;   /* a wait inside the poll (runUntil in a task): still the same poll */
-    back(core, w, counter_now());
-    w->seen_task = 0, w->ticks = 0, w->reported = 0;
+    if (w->stuck && !(w->task && kernel_word(w->task))) {   /* else a wait inside the poll (runUntil in a task): still the same poll */
+        back(core, w, counter_now());
+        w->seen_task = 0, w->ticks = 0, w->reported = 0;
+    }
+    say_back_due(w, 1);                        /* before this core sleeps, with no tick to try again */
 }
 
 void watch_tick(struct trap_frame *f) {
@@ -151,6 +177,7 @@ void watch_tick(struct trap_frame *f) {
         return;
     }
     struct watch *w = &watches[core];
+    say_back_due(w, 0);
     if (!w->task) return;
     uint32_t task = kernel_word(w->task), polls = kernel_word(w->polls);
     uint64_t now = counter_now();

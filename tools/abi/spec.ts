@@ -19,7 +19,9 @@
 // 11: cpu.watch and cpu.wakeAt, cpu.events bit 2 (the watchdog and the
 // hand-over of a stopped or stuck core's work); irq.take also gives theirs;
 // cpu.irqStamp (the interrupt-to-poll latency).
-export const ABI_VERSION = 11;
+// 12: queue.popFor (a stuck core's own queue gives up the tasks that may
+// run elsewhere).
+export const ABI_VERSION = 12;
 
 /**
  * The most cores the stub runs a kernel on, and so the length of every
@@ -118,6 +120,11 @@ export const ABI: AbiModule[] = [
         name: "pop", params: [p("queue", "usize"), p("next", "u32")], result: "usize",
         doc: "Takes the task at the head under the queue's lock and returns it, or 0 if the queue is empty.",
         refuses: "a queue, a task or a link that is not 4-byte aligned or runs past the end of memory",
+      },
+      {
+        name: "popFor", params: [p("queue", "usize"), p("next", "u32"), p("word", "u32"), p("bits", "u32")], result: "usize",
+        doc: "Takes the first task whose 32-bit word at `word` bytes into it has one of `bits` set, under the queue's lock, and returns it (the others keep their order), or 0 if none has. The executor's steal from the own queue of a core stuck in a poll: the tasks whose affinity lets them run on the stealing core, not those pinned to the stuck one.",
+        refuses: "a queue, a task, a link or a word that is not 4-byte aligned or runs past the end of memory",
       },
     ],
   },

@@ -261,6 +261,25 @@ export function createFakeHost(getMemory: () => WebAssembly.Memory) {
         if (atomics) record(`queue.pop`);
         return head | 0;
       },
+      popFor: (q: number, next: number, word: number, bits: number) => {
+        const m = new Uint32Array(getMemory().buffer);
+        const w = (a: number) => (a >>> 0) / 4;
+        if ((q | next | word) & 3) throw new Error("queue.popFor: unaligned");
+        if (m[w(q)] !== 0) throw new Error("queue.popFor: the queue's lock is held");
+        let prev = 0, t = m[w(q + 4)];
+        while (t) {
+          const after = m[w(t + next)];
+          if (m[w(t + word)] & bits) {
+            if (prev) m[w(prev + next)] = after; else m[w(q + 4)] = after;
+            if (m[w(q + 8)] === t) m[w(q + 8)] = prev;
+            m[w(q + 12)] -= 1;
+            break;
+          }
+          prev = t; t = after;
+        }
+        if (atomics) record(`queue.popFor`);
+        return t | 0;
+      },
     },
     // A register file: a read returns what was last written (or set with
     // fake.setReg), 0 if nothing was.

@@ -205,20 +205,32 @@ function dequeue(core: u32): Task | null {
   return t ? t : pop(ownQueue(core));
 }
 
-/** The oldest task of the longest other queue, or null. A stopped core's own queue (its pinned tasks) counts too: it will never run them. */
+/**
+ * The oldest task of the longest other queue, or null. A stopped core's own
+ * queue (its pinned tasks) counts too: it will never run them. So does a
+ * stuck core's, for the tasks that may run on this core (spawnAmong's, queued
+ * there before it was declared stuck); those pinned to it alone wait for it.
+ */
 function steal(self: u32): Task | null {
   let best: u32 = self, most: u32 = 0;
   const n = coreCount();
   const stopped = stoppedHint();
+  const stuck = stuckHint();
   for (let c: u32 = 0; c < n; c++) {
     if (c == self) continue;
     let len = atomic.load32(changetype<usize>(queue(c)) + offsetof<CoreQueue>("length"));
-    if (stopped & (1 << c)) len += ownQueue(c).length;
+    if ((stopped | stuck) & (1 << c)) len += ownQueue(c).length;
     if (len > most) { most = len; best = c; }
   }
   if (best == self) return null;
   let t = pop(queue(best));
   if (!t && (stopped & (1 << best))) t = pop(ownQueue(best));
+  else if (!t && (stuck & (1 << best)) && ownQueue(best).length) {
+    // The word at `home` holds home (low half) and affinity (high half): Task's layout.
+    if (offsetof<Task>("affinity") != offsetof<Task>("home") + 2 || (offsetof<Task>("home") & 3)) ERROR("executor.ts: popFor reads home and affinity as one word");
+    t = changetype<Task | null>(hostQueue.popFor(changetype<usize>(ownQueue(best)), <u32>offsetof<Task>("next"),
+                                                  <u32>offsetof<Task>("home"), (<u32>1 << self) << 16));
+  }
   if (t) queue(self).steals++;
   return t;
 }
