@@ -12,6 +12,8 @@
 declare function __visit_members(ref: usize, cookie: u32): void;
 /** asc's builtin: calls `__visit(value, cookie)` for every module variable that holds a reference (the collector's roots, kernel/mem/gc.ts). */
 declare function __visit_globals(cookie: u32): void;
+/** The runtime's write barrier (kernel/mem/runtime.ts), which asc calls on every reference store into an object; AtomicRef calls it for the stores asc does not see. */
+declare function __link(parentPtr: usize, childPtr: usize, expectMultiple: bool): void;
 /** asc's builtin: the address of the runtime type table; its first u32 is how many class ids the program has (the collector checks a static object's id against it). */
 declare const __rtti_base: usize;
 

@@ -23,7 +23,7 @@ import { heapBytesOf, dispose } from "../assembly/kernel/mem/lifetime";
 import { waitForEvent, waitForWake, sendEvent, counter, timerFrequency } from "../assembly/arch/cpu";
 import { cpu as hostCpu } from "../assembly/arch/host";
 import * as gpio from "../assembly/drivers/gpio";
-import { collectNow, gcStats, GcStats } from "../assembly/kernel/mem/gc";
+import { collectNow, collectStep, gcStats, GcStats, PAUSE_BUDGET_US } from "../assembly/kernel/mem/gc";
 import { median } from "../assembly/kernel/bench";
 import * as screen from "../assembly/drivers/screen";
 import { Screen } from "../assembly/drivers/screen";
@@ -619,6 +619,17 @@ function gcFigures(): void {
     gcStats(GC_STATS);
     print("bench: figure gc-pause-live-"); printU64(n); print(" "); printU64(GC_STATS.pauseInstructions); println(" instructions");
     print("bench: figure gc-live-objects-"); printU64(n); print(" "); printU64(GC_STATS.liveObjects); println(" objects");
+    if (n == 100_000) {
+      // The same collection in increments of the default budget (issue 25):
+      // the longest, how many, and all together (what the cores give up).
+      const start = instructions();
+      while (!collectStep(0, PAUSE_BUDGET_US)) {}
+      const all = instructions() - start;
+      gcStats(GC_STATS);
+      print("bench: figure gc-increment-live-100000 "); printU64(GC_STATS.pauseInstructions); println(" instructions");
+      print("bench: figure gc-increments-live-100000 "); printU64(GC_STATS.increments); println(" increments");
+      print("bench: figure gc-incremental-all-live-100000 "); printU64(all); println(" instructions");
+    }
     live = null;
   }
   collectNow();

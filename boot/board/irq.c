@@ -251,7 +251,12 @@ void irq_hand_over(uint32_t unavailable_now, uint32_t serving_now) {
     forward(EVENT_ADOPT | (left ? EVENT_IRQ : 0));
 }
 
-/* CNTP on, due at `deadline`, unless it is on already for one no later. */
+/* CNTP on, due at `deadline`, unless it is on already for one no later.
+ * Arm ARM (DDI 0487), "The Generic Timer in AArch64 state", the
+ * CompareValue view: with CNTP_CTL_EL0.ENABLE set the timer condition is
+ * met once the counter reaches CNTP_CVAL_EL0, and the interrupt stays
+ * asserted while it is met and IMASK is clear (ISTATUS reads it); ENABLE
+ * set with CVAL already passed fires at once. Written here with IMASK 0. */
 static void arm_no_later_than(uint64_t deadline) {
     if ((sysreg_read(cntp_ctl_el0) & 1) && sysreg_read(cntp_cval_el0) <= deadline) return;
     sysreg_write(cntp_cval_el0, deadline);
@@ -276,6 +281,15 @@ static void woken(unsigned core) {
 }
 
 /* ---- the watchdog's tick: the virtual timer (CNTV), one per core --------- */
+/* Arm ARM (DDI 0487), "The Generic Timer in AArch64 state": a write of
+ * CNTV_TVAL_EL0 sets CNTV_CVAL_EL0 to the virtual count (CNTVCT_EL0) plus
+ * the signed 32-bit value (the TimerValue view), so a period is clamped to
+ * 0x7fffffff ticks; CNTV_CTL_EL0.ENABLE 0 stops the timer and drops its
+ * interrupt (the condition reads as not met), which is how a sleeping core
+ * takes no tick. The level interrupt stays up until CVAL moves past the
+ * count, so tick() writes TVAL before it ends the interrupt. The virtual
+ * count is the physical one: boot/cpu/start.S zeroes CNTVOFF_EL2 before it
+ * leaves EL2. On paper for a board (QEMU models CNTV as the Arm ARM says). */
 void irq_tick_start(uint64_t period) {
     unsigned core = core_id();
     tick_period[core] = period;

@@ -42,6 +42,10 @@ for (const b of BOARDS) {
         assert.ok(figures[`gc-pause-live-${n}`] > 0, `no gc pause figure for ${n} live objects:\n${r.output}`);
         assert.ok(figures[`gc-live-objects-${n}`] >= n, `the collection with ${n} live objects kept ${figures[`gc-live-objects-${n}`]}`);
       }
+      // The same collection in increments (issue 25): several, each a small part of the whole.
+      assert.ok(figures["gc-increments-live-100000"] > 1, r.output);
+      assert.ok(figures["gc-increment-live-100000"] > 0 && figures["gc-increment-live-100000"] * 10 < figures["gc-pause-live-100000"], r.output);
+      assert.ok(figures["gc-incremental-all-live-100000"] >= figures["gc-increment-live-100000"], r.output);
       // The channel row moved real messages: 5 repetitions of 1,000 on each side.
       assert.equal(figures["channel-received-wasm3"], 5000, r.output);
       assert.equal(figures["channel-received-native"], 5000, r.output);

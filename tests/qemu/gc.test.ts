@@ -1,7 +1,8 @@
 // QEMU tests of the collector (kernel/mem/gc.ts, issue 17) on every board:
 // tests/kernels/gc.ts, a kernel with no dispose() in a 1 MiB heap (the
 // checks are in tests/kernels/lib/gc-checks.ts; make soak runs them at five
-// times this volume).
+// times this volume); tests/kernels/gc-pause.ts, the bounded pause of a
+// collection in increments (issue 25).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BOARDS } from "../../tools/boards/index.js";
@@ -37,6 +38,18 @@ for (const b of BOARDS) {
       const said = l.filter((x) => /^gc: a collection was given up: core \d did not reach a poll boundary within 1000 ms \(a long poll, a loop outside the executor, or runUntil inside a poll: docs\/memory-model\.md\)(: stuck in one poll, the watchdog's line names its task)?$/.test(x));
       assert.equal(said.length, Number(stats[3]), r.output);
       assert.ok(l.includes("gc: all checks passed"), r.output);
+    });
+
+    it("a collection with 100,000 live objects, moved about by three cores between its increments: every one kept, and no increment stops the cores for more than 1.2 M instructions (-icount; issue 25)", async () => {
+      const r = await boot(b.name, "gc-pause", { icount: true, timeoutMs: 120_000 });
+      assertPassed(r);
+      const m = r.output.match(/^gc-pause: (\d+) of (\d+) objects kept, values the same; \d+ live after; longest pause (\d+) instructions \(\d+ us\) in (\d+) increments over \d+ ms; (\d+) rounds of moves; urgent 0$/m);
+      assert.ok(m, r.output);
+      assert.equal(m[1], m[2]);
+      assert.ok(Number(m[2]) >= 100_000, r.output);
+      assert.ok(Number(m[3]) > 0 && Number(m[3]) <= 1_200_000, `longest pause ${m[3]} instructions:\n${r.output}`);
+      assert.ok(Number(m[4]) > 1 && Number(m[5]) > 0, r.output);
+      assert.match(r.output, /^gc-pause: ok$/m);
     });
   });
 }

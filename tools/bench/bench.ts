@@ -33,6 +33,15 @@ export function parseBench(output: string, kernelSide: "wasm3" | "aot" = "wasm3"
   return out;
 }
 
+/** The collector in increments of its default budget, 100,000 live objects (issue 25): the longest, how many, all together. */
+function incremental(backend: string, f: Record<string, number>): Record<string, number | undefined> {
+  return {
+    [`gc (${backend}): in increments, 100,000 live objects: the longest increment in instructions`]: f["gc-increment-live-100000"],
+    [`gc (${backend}): in increments, 100,000 live objects: increments`]: f["gc-increments-live-100000"],
+    [`gc (${backend}): in increments, 100,000 live objects: all increments together in instructions`]: f["gc-incremental-all-live-100000"],
+  };
+}
+
 /** Single figures: `bench: figure <name> <value> <unit>`. */
 /**
  * Output that has the whole line of the example kernel's boot figure: stop
@@ -140,6 +149,8 @@ async function main(argv: string[]): Promise<number> {
       "wasm3: C heap bytes per runtime (one per core)": f["wasm3-runtime-bytes"],
       ...Object.fromEntries([0, 1000, 10_000, 100_000].map((n) => [`gc (wasm3): pause in instructions, ${n.toLocaleString("en-US")} live objects (${(f[`gc-live-objects-${n}`] ?? 0).toLocaleString("en-US")} with the harness's)`, f[`gc-pause-live-${n}`]])),
       "gc (wasm3): pause in instructions freeing 100,000 dead objects": f["gc-pause-free-100000"],
+      ...incremental("wasm3", f),
+      ...(a ? incremental("aot", a.figures) : {}),
       ...(a ? Object.fromEntries([0, 1000, 10_000, 100_000].map((n) => [`gc (aot): pause in instructions, ${n.toLocaleString("en-US")} live objects`, a.figures[`gc-pause-live-${n}`]])) : {}),
       ...(a ? { "gc (aot): pause in instructions freeing 100,000 dead objects": a.figures["gc-pause-free-100000"] } : {}),
       "gc: heap bytes of an object with two fields (headers, canary, rounding; the collector adds none)": f["gc-object-bytes"],

@@ -1,50 +1,72 @@
 // The collector: objects nobody can reach are freed without dispose().
 //
-// Mark and sweep, stop the world, at the executor's poll boundary
-// (docs/memory-model.md, "The collector"). Between two polls a core holds no
-// wasm frame with references of its own: what a task keeps is in the task's
-// fields (an async function's locals are fields of its state machine), so
-// the roots are
+// Mark and sweep in increments, each at the executor's poll boundary with
+// every core stopped, each bounded in time (docs/memory-model.md, "The
+// collector"). Between two polls a core holds no wasm frame with references
+// of its own: what a task keeps is in the task's fields (an async function's
+// locals are fields of its state machine), so the roots are
 //   - the module variables: every core runs asc's __visit_globals, which
 //     reads the shared ones (tools/kernel/share-globals.ts put them in one region)
 //     and that core's @perCore ones;
-//   - every live task (queued, running or waiting: not DONE), found on the
-//     heap walk by the executor's root filter;
+//   - every live task (queued, running or waiting: not DONE), found on a
+//     walk over the heap by the executor's root filter;
 //   - what the library holds by address: the timer lists, the interrupt
 //     handlers (addRoots);
 //   - pinned objects (__pin, pin()).
 // Tracing follows asc's __visit_members, with an explicit mark stack (when
-// it overflows, the heap is walked again for marked objects). Objects in
-// static memory (a module-level array literal, `const names = ["a", "b"]`,
-// is built there by asc) are never freed but are traced: `names[0] = "x" +
-// n` puts a heap string in one (a bitmap of the statics seen keeps a cycle
-// of them finite). The sweep frees every object block that was not marked;
+// it overflows, the heap is walked again for marked objects); an Array's or
+// a StaticArray's elements are traced CHUNK at a time. Objects in static
+// memory (a module-level array literal, `const names = ["a", "b"]`, is
+// built there by asc) are never freed but are traced: `names[0] = "x" + n`
+// puts a heap string in one (a bitmap of the statics seen keeps a cycle of
+// them finite). The sweep frees every object block that was not marked;
 // raw allocations (alloc()) are never touched.
+//
+// A cycle. Its first increment marks the module variables of every core and
+// what addRoots registered; then increments trace from the mark stack and
+// walk the heap for tasks and pinned objects, as far as the time budget
+// (setPauseBudget: 500 us by default) goes each; the cores run between two.
+// When nothing is left to trace, one increment marks the roots again and
+// finishes the marking (the remark: what the cores did meanwhile), and the
+// next ones sweep, also in pieces, from a cursor the heap keeps valid
+// (kernel/mem/tlsf.ts). While marking, every reference store is seen:
+// asc calls __link(parent, child) on each, and when the parent is marked
+// and the child is not, the child goes into the core's own log (remember),
+// which the next increment marks (Dijkstra's insertion barrier). An object
+// made while marking is white (traced when something marked takes it,
+// through the same barrier), except a task, which is a root from birth
+// (remembered at once); while sweeping, an object made ahead of the cursor
+// is marked, so the sweep keeps it and clears the mark.
 //
 // When. An allocation that takes the heap's blocks past the threshold (the
 // raw blocks plus twice the objects live after the last collection: at
 // least a quarter, at most seven eighths of the room raw blocks leave them)
-// or gc() requests a collection: every core that
+// or gc() starts a cycle. An increment is asked for by a core that has
+// allocated CHECK_EVERY bytes since its last look, and at a poll boundary
+// once as long as the last increment took has passed since it ended (so the
+// cores get at least half of the time while a cycle runs). Every core that
 // runs a kernel (cpu.running()) stops at its next poll boundary (an idle
-// core is woken from WFE); the last to arrive collects while the others
-// mark their own @perCore variables, then all go on. A core in a long poll
-// delays the collection (the wait is in the statistics); if some core does
-// not arrive within WAIT_MS (a core that loops outside the executor, or
-// runs runUntil, which is not a safe point), the others give up and the
-// request is dropped (`abandoned`): nothing is freed then.
+// core is woken from WFE); the last to arrive runs the increment while the
+// others wait (or mark their own @perCore variables, when it asks), then
+// all go on. A core in a long poll delays the increment (the wait is in the
+// statistics); if some core does not arrive within WAIT_MS (a core that
+// loops outside the executor, or runs runUntil, which is not a safe point),
+// the others give up and the request is dropped (`abandoned`): the cycle
+// waits for the next one.
 //
 // The state word (shared, changed only by compare-and-swap): bits 0-1 the
 // phase (IDLE, REQUESTED, STOPPED: the collector checks nobody else runs,
-// MARKING), bits 4-7 the cores parked at a safe point, bits 8-31 how many
-// collections finished.
+// MARKING: the parked cores mark their own module variables), bits 4-7 the
+// cores parked at a safe point, bits 8-31 how many cycles finished.
 import * as atomic from "../../arch/atomic";
 import { coreId, counter, timerFrequency, sendEvent, waitForWake, runningCores, instructions, MAX_CORES } from "../../arch/cpu";
 import { cpu as host } from "../../arch/host";
 import { stuckCores } from "../watch";
 import { kernelHeap } from "./heap";
 import {
-  heapObjectBlock, heapNextObject, heapSweep, heapBlockBytes, heapCapacity, SweepResult,
+  heapObjectBlock, heapNextObject, heapBlockBytes, heapCapacity, SweepResult,
   blockFlags, blockSetFlags, blockClearFlags, blockPayload, heapAlloc, heapFree, REQ_MARK, REQ_PIN,
+  heapCursorStart, heapCursor, heapWalkSome, heapSweepSome,
 } from "./tlsf";
 import { forget } from "./scope";
 import { print, println, printU64 } from "../../arch/console";
@@ -76,6 +98,20 @@ export const WAIT_MS: u64 = 1000;
 // @ts-ignore: decorator
 @inline const MAX_ROOTS: u32 = 16;
 
+/** Where the collection is (W_CYCLE): none under way, marking (the barrier is on), sweeping. */
+const enum Cycle { None = 0, Mark = 1, Sweep = 2 }
+/** Elements of an Array or a StaticArray traced at a time (a large one spans increments). */
+// @ts-ignore: decorator
+@inline const CHUNK: u32 = 64;
+/** Blocks a piece of the heap walk or the sweep goes over between two looks at the clock. */
+// @ts-ignore: decorator
+@inline const WALK_PIECE: u32 = 32;
+/** The default time budget of an increment, in microseconds (setPauseBudget). */
+export const PAUSE_BUDGET_US: u32 = 500;
+/** Entries of a core's log of barrier stores at first (it doubles when full). */
+// @ts-ignore: decorator
+@inline const LOG_ENTRIES: u32 = 256;
+
 /**
  * The collector's shared words, in static memory (GC): one set for the four
  * cores, changed with atomics or under the mark lock. After the class, the
@@ -104,6 +140,25 @@ class GcShared {
   restore: u32 = 0;
   /** The bitmap of static objects marked (one bit per 16 bytes below __heap_base). */
   statics: u32 = 0;
+  /** Where the collection is (a Cycle). Changed in increments only. */
+  cycle: u32 = 0;
+  /** 1 while the heap walk for tasks and pinned objects has not reached the end. */
+  walking: u32 = 0;
+  /** 1 when a barrier store could not be logged (no room): the remark traces every marked object again. */
+  lost: u32 = 0;
+  /** 1 when gc() asked while a cycle ran: another starts when it ends. */
+  again: u32 = 0;
+  /** 1 when the heap filled past half the room the threshold left while a cycle ran: its next increment finishes it, whatever the budget. */
+  urgent: u32 = 0;
+  /** An increment's time budget in counter ticks (0: until the cycle ends), and in units of work (0: no limit; the specs). */
+  budget: u32 = 0;
+  units: u32 = 0;
+  /** A large Array's or StaticArray's elements as they were when its tracing began (a raw block), their count, and the next to mark. */
+  partRef: u32 = 0;
+  partLen: u32 = 0;
+  partAt: u32 = 0;
+  /** The counter when the next increment is due at a poll boundary (the time pacing). */
+  nextAt: u64 = 0;
 }
 const GC = memory.data(offsetof<GcShared>() + MAX_ROOTS * 4, 16);
 // @ts-ignore: decorator
@@ -133,7 +188,32 @@ const GC = memory.data(offsetof<GcShared>() + MAX_ROOTS * 4, 16);
 // @ts-ignore: decorator
 @inline const W_LIMIT: usize = offsetof<GcShared>("limit");
 // @ts-ignore: decorator
+@inline const W_CYCLE: usize = offsetof<GcShared>("cycle");
+// @ts-ignore: decorator
+@inline const W_WALKING: usize = offsetof<GcShared>("walking");
+// @ts-ignore: decorator
+@inline const W_LOST: usize = offsetof<GcShared>("lost");
+// @ts-ignore: decorator
+@inline const W_AGAIN: usize = offsetof<GcShared>("again");
+// @ts-ignore: decorator
+@inline const W_URGENT: usize = offsetof<GcShared>("urgent");
+// @ts-ignore: decorator
+@inline const W_BUDGET: usize = offsetof<GcShared>("budget");
+// @ts-ignore: decorator
+@inline const W_UNITS: usize = offsetof<GcShared>("units");
+// @ts-ignore: decorator
+@inline const W_PART_REF: usize = offsetof<GcShared>("partRef");
+// @ts-ignore: decorator
+@inline const W_PART_LEN: usize = offsetof<GcShared>("partLen");
+// @ts-ignore: decorator
+@inline const W_PART_AT: usize = offsetof<GcShared>("partAt");
+// @ts-ignore: decorator
+@inline const W_NEXT_AT: usize = offsetof<GcShared>("nextAt");
+// @ts-ignore: decorator
 @inline const W_ROOTS: usize = offsetof<GcShared>();
+
+// Each core's log of barrier stores: its entries (a raw block), their count and room (3 words a core, 16 bytes).
+const LOGS = memory.data(MAX_CORES * 16, 16);
 
 /** The collector's statistics (gcStats). Instructions are the PMU's (0 under QEMU without -icount). */
 @unmanaged
@@ -150,16 +230,24 @@ export class GcStats {
   freedBytes: u32 = 0;
   totalFreedObjects: u64 = 0;
   totalFreedBytes: u64 = 0;
-  /** The last collection's pause on the collecting core (from all cores stopped to the end of the sweep), in instructions and in counter ticks. */
+  /** The last collection's longest pause (an increment: from all cores stopped to all going on), in instructions and in counter ticks. */
   pauseInstructions: u64 = 0;
   pauseTicks: u64 = 0;
-  /** The longest pause, in counter ticks. */
+  /** The longest pause of any collection, in counter ticks and in instructions. */
   maxPauseTicks: u64 = 0;
+  maxPauseInstructions: u64 = 0;
+  /** The increments of the last collection, and of all together. */
+  increments: u32 = 0;
+  totalIncrements: u32 = 0;
+  /** The last collection from its first increment to the end of its last, in counter ticks (the cores ran in between). */
+  cycleTicks: u64 = 0;
   /** From the request to the last core at its safe point, last collection and longest, in counter ticks. */
   waitTicks: u64 = 0;
   maxWaitTicks: u64 = 0;
   /** How long the last request that was given up had waited, from when it was made, in counter ticks. */
   abandonedWaitTicks: u64 = 0;
+  /** Increments that finished a collection whatever the budget: the heap was filling faster than increments collected. */
+  urgent: u32 = 0;
   /** Times the mark stack overflowed (the heap was walked again). */
   overflows: u32 = 0;
   /** The heap's block bytes that request the next collection. */
@@ -170,17 +258,74 @@ export class GcStats {
 const STATS = changetype<GcStats>(memory.data(offsetof<GcStats>(), 16));
 // When the pending request was made (counter ticks).
 const REQUESTED_AT = memory.data(8, 8);
+// When the collection under way had its first increment (counter ticks).
+const CYCLE_AT = memory.data(8, 8);
+// The raw blocks' bytes at the last collection (retune): the rest of the heap is the room for objects.
+const LAST_RAW = memory.data(4, 4);
 
 // Per core: bytes allocated since this core last looked at the threshold.
 // @ts-ignore: decorator
 @perCore let sinceCheck: u32 = 0;
 // @ts-ignore: decorator
 @perCore let gcHeap: usize = 0;
+// Per core: its row of LOGS (0 until its first barrier store).
+// @ts-ignore: decorator
+@perCore let logRow: usize = 0;
 
 // @ts-ignore: decorator
 @inline function heap(): usize {
   if (!gcHeap) gcHeap = kernelHeap();
   return gcHeap;
+}
+
+// ---- the work budget of an increment (the collecting core's alone) ----------
+
+// (Module variables: shared, and only the core that runs the increment
+// touches them, one increment at a time.)
+let workUnits: u32 = 0;
+let workLimit: u32 = 0;      // units (0: none)
+let workDeadline: u64 = 0;   // counter ticks (0: none)
+let sinceLook: u32 = 0;
+
+function beginWork(budgetTicks: u64, units: u32): void {
+  workUnits = 0;
+  sinceLook = 0;
+  workLimit = units;
+  workDeadline = budgetTicks ? counter() + budgetTicks : 0;
+}
+
+/** Counts `units` of work done; true once the increment's budget is spent. */
+function spent(units: u32): bool {
+  workUnits += units;
+  if (workLimit && workUnits >= workLimit) return true;
+  if (!workDeadline) return false;
+  sinceLook += units;
+  if (sinceLook < 8) return false;
+  sinceLook = 0;
+  return counter() >= workDeadline;
+}
+
+/** Whether the increment may do more (the clock read now). */
+function budgetLeft(): bool {
+  if (workLimit && workUnits >= workLimit) return false;
+  return !workDeadline || counter() < workDeadline;
+}
+
+/** The budget of an increment in counter ticks (0: no bound). */
+function budgetTicks(): u64 {
+  const us = load<u32>(GC + W_BUDGET);
+  if (us == 0xFFFFFFFF) return 0;
+  return <u64>(us ? us : PAUSE_BUDGET_US) * timerFrequency() / 1_000_000;
+}
+
+/**
+ * Bounds each increment of a collection to `us` microseconds of work
+ * (PAUSE_BUDGET_US by default; 0: no bound, a whole collection at once, as
+ * before issue 25). The pause is this plus the time to stop the cores and a
+ * little over the budget (the clock is read every few objects).
+ */
+export function setPauseBudget(us: u32): void {
+  store<u32>(GC + W_BUDGET, us ? us : 0xFFFFFFFF);
 }
 
 // ---- marking ----------------------------------------------------------------------
@@ -282,20 +427,121 @@ function rescanStatics(): void {
     const byte = <u32>load<u8>(bits + at);
     if (!byte) continue;
     for (let k: u32 = 0; k < 8; k++) {
-      if (byte & (1 << k)) { __visit_members(((at << 3) + k) << 4, GC_VISIT); drain(); }
+      if (byte & (1 << k)) { __visit_members(((at << 3) + k) << 4, GC_VISIT); drainAll(); }
     }
   }
 }
 
-function drain(): void {
-  let top = load<u32>(GC + W_TOP);
-  while (top) {
-    top--;
-    store<u32>(GC + W_TOP, top);
-    // The stack's address is read each time: a visit may have grown it.
-    __visit_members(<usize>load<u32>(<usize>load<u32>(GC + W_STACK) + (<usize>top << 2)), GC_VISIT);
-    top = load<u32>(GC + W_TOP);
+// asc's type information (std/assembly/shared/typeinfo.ts): a word of flags per class id after the count.
+// @ts-ignore: decorator
+@inline const TI_ARRAY: u32 = 1 << 1;
+// @ts-ignore: decorator
+@inline const TI_STATICARRAY: u32 = 1 << 2;
+// @ts-ignore: decorator
+@inline const TI_VALUE_MANAGED: u32 = 1 << 14;
+// An Array's fields (std/assembly/array.ts: ArrayBufferView's buffer, dataStart, byteLength, then length_).
+// @ts-ignore: decorator
+@inline const ARRAY_DATA: usize = 4;
+// @ts-ignore: decorator
+@inline const ARRAY_LENGTH: usize = 12;
+
+// @ts-ignore: decorator
+@inline function typeFlags(ref: usize): u32 {
+  const id = load<u32>(ref - 8);
+  return id < load<u32>(__rtti_base) ? load<u32>(__rtti_base + 4 + (<usize>id << 2)) : 0;
+}
+
+/** The elements of a managed Array or StaticArray at `ref`: their count (the data's address in ELEMENTS_AT), or -1 for any other object. */
+function elementsOf(ref: usize): i32 {
+  const f = typeFlags(ref);
+  if (!(f & TI_VALUE_MANAGED)) return -1;
+  if (f & TI_ARRAY) { elementsAt = <usize>load<u32>(ref + ARRAY_DATA); return load<i32>(ref + ARRAY_LENGTH); }
+  if (f & TI_STATICARRAY) { elementsAt = ref; return <i32>(load<u32>(ref - 4) >> 2); }
+  return -1;
+}
+let elementsAt: usize = 0;
+
+/** A reference popped from the stack is still what it was: a static, or a marked object of the heap (one freed since is not). */
+function stillMarked(ref: usize): bool {
+  if (ref < __heap_base) return true;
+  const b = heapObjectBlock(heap(), ref - OBJECT_HEADER);
+  return b != 0 && (blockFlags(b) & REQ_MARK) != 0;
+}
+
+/**
+ * Traces one object: its fields through asc's __visit_members. A large
+ * Array's or StaticArray's elements are copied as they are now (one
+ * memory.copy) and marked CHUNK at a time from the copy, across increments
+ * if need be: the program may move them meanwhile (splice, sort, reverse
+ * move elements without asc's __link), but not out of the copy; what it
+ * stores into the array later goes through the barrier. Without room for
+ * the copy, or with another array under way, the elements are marked at once.
+ */
+function trace(ref: usize): void {
+  if (!load<u32>(GC + W_PART_REF)) {
+    const n = elementsOf(ref);
+    if (n > <i32>CHUNK) {
+      const copy = heapAlloc(heap(), <usize>n << 2);
+      if (copy) {
+        memory.copy(copy, elementsAt, <usize>n << 2);
+        if (typeFlags(ref) & TI_ARRAY) markRef(<usize>load<u32>(ref));   // its buffer (no references of its own)
+        store<u32>(GC + W_PART_REF, <u32>copy);
+        store<u32>(GC + W_PART_LEN, <u32>n);
+        store<u32>(GC + W_PART_AT, 0);
+        return;
+      }
+    }
   }
+  __visit_members(ref, GC_VISIT);
+}
+
+/** Marks the next CHUNK elements of the array under way (from its copy). */
+function tracePart(): void {
+  const copy = <usize>load<u32>(GC + W_PART_REF);
+  const n = load<u32>(GC + W_PART_LEN);
+  let at = load<u32>(GC + W_PART_AT);
+  const end = min<u32>(n, at + CHUNK);
+  for (; at < end; at++) {
+    const v = <usize>load<u32>(copy + (<usize>at << 2));
+    if (v) markRef(v);
+  }
+  store<u32>(GC + W_PART_AT, at);
+  if (at >= n) dropPart();
+}
+
+/** The array under way is done (or the collection begins anew): its copy goes back to the heap. */
+function dropPart(): void {
+  const copy = <usize>load<u32>(GC + W_PART_REF);
+  if (!copy) return;
+  store<u32>(GC + W_PART_REF, 0);
+  heapFree(heap(), copy);
+}
+
+/** Traces from the mark stack and the part under way until both are empty (true) or the budget is spent (false). */
+function drainSome(): bool {
+  while (true) {
+    let top = load<u32>(GC + W_TOP);
+    if (top) {
+      top--;
+      store<u32>(GC + W_TOP, top);
+      // The stack's address is read each time: a visit may have grown it.
+      const ref = <usize>load<u32>(<usize>load<u32>(GC + W_STACK) + (<usize>top << 2));
+      if (stillMarked(ref)) trace(ref);
+      if (spent(1)) return load<u32>(GC + W_TOP) == 0 && load<u32>(GC + W_PART_REF) == 0;
+      continue;
+    }
+    if (!load<u32>(GC + W_PART_REF)) return true;
+    tracePart();
+    if (spent(CHUNK / 8)) return load<u32>(GC + W_TOP) == 0 && load<u32>(GC + W_PART_REF) == 0;
+  }
+}
+
+/** Traces until nothing is left, whatever the budget. */
+function drainAll(): void {
+  const limit = workLimit, deadline = workDeadline;
+  workLimit = 0; workDeadline = 0;
+  drainSome();
+  workLimit = limit; workDeadline = deadline;
 }
 
 /** After an overflow: trace every marked object again until nothing new is marked. */
@@ -308,7 +554,7 @@ function rescan(): void {
     while (b) {
       if (blockFlags(b) & (REQ_MARK | REQ_PIN)) {
         __visit_members(blockPayload(b) + OBJECT_HEADER, GC_VISIT);
-        drain();
+        drainAll();
       }
       b = heapNextObject(h, b);
     }
@@ -346,6 +592,10 @@ function makeBlocks(h: usize): bool {
  * import cycle.) Idempotent.
  */
 export function gcInit(): void {
+  for (let c: usize = 0; c < MAX_CORES; c++) {           // the barrier's logs (raw, like the stack)
+    const row = LOGS + (c << 4);
+    if (!load<u32>(row, 8)) growLog(row);
+  }
   if (load<u32>(GC + W_STACK) && load<u32>(GC + W_STATICS)) return;   // made already: no lock taken
   makeBlocks(heap());
 }
@@ -360,13 +610,13 @@ function prepare(): bool {
   memory.fill(<usize>load<u32>(GC + W_STATICS), 0, staticBitmapBytes());
   store<u32>(GC + W_TOP, 0);
   store<u32>(GC + W_OVERFLOW, 0);
+  dropPart();
   return true;
 }
 
-/** This core's module variables (the shared ones and its @perCore ones) as roots. */
+/** This core's module variables (the shared ones and its @perCore ones) as roots: marked, traced by the increment. */
 function markGlobals(): void {
   __visit_globals(GC_VISIT);
-  drain();
 }
 
 /** Registers `visit` to mark what the library holds by address (call markRef on each). At most 16. */
@@ -393,26 +643,133 @@ export function setRootFilter(isRoot: (ref: usize) => bool): void {
   store<u32>(GC + W_FILTER, <u32>changetype<usize>(isRoot));
 }
 
-function markRoots(): void {
-  const n = load<u32>(GC + W_NROOTS);
-  for (let i: u32 = 0; i < n; i++) {
-    changetype<() => void>(<usize>load<u32>(GC + W_ROOTS + (<usize>i << 2)))();
-    drain();
-  }
-  const h = heap();
+// @ts-ignore: decorator
+@inline function isRootObject(ref: usize): bool {
   const filter = <usize>load<u32>(GC + W_FILTER);
-  let b = heapNextObject(h, 0);
-  while (b) {
-    const f = blockFlags(b);
-    const ref = blockPayload(b) + OBJECT_HEADER;
-    if (f & REQ_PIN) {
-      if (!(f & REQ_MARK)) { blockSetFlags(b, REQ_MARK); __visit_members(ref, GC_VISIT); drain(); }
-    } else if (!(f & REQ_MARK) && filter && changetype<(ref: usize) => bool>(filter)(ref)) {
-      markRef(ref);
-      drain();
-    }
-    b = heapNextObject(h, b);
+  return filter != 0 && changetype<(ref: usize) => bool>(filter)(ref);
+}
+
+/** What the library holds by address (addRoots): marked at the start and again at the remark. */
+function markLibraryRoots(): void {
+  const n = load<u32>(GC + W_NROOTS);
+  for (let i: u32 = 0; i < n; i++) changetype<() => void>(<usize>load<u32>(GC + W_ROOTS + (<usize>i << 2)))();
+}
+
+/** The heap walk's look at one object block: a pinned object or a task that is not done is a root. */
+function walkVisit(b: usize): void {
+  const f = blockFlags(b);
+  if (f & REQ_MARK) return;
+  const ref = blockPayload(b) + OBJECT_HEADER;
+  if ((f & REQ_PIN) || isRootObject(ref)) markRef(ref);
+}
+
+// ---- the barrier: what the cores store while a collection marks ------------------
+
+/**
+ * asc's __link(parent, child) while marking (kernel/mem/runtime.ts calls it
+ * only then): a child stored into a marked object (or a static one, or
+ * what is not an object of the heap) and not marked itself goes into this
+ * core's log. A parent not marked yet is traced later with what it holds then.
+ */
+export function barrier(parent: usize, child: usize): void {
+  if (!child) return;
+  const h = heap();
+  if (parent >= __heap_base) {
+    const pb = heapObjectBlock(h, parent - OBJECT_HEADER);
+    if (pb && !(blockFlags(pb) & REQ_MARK)) return;
   }
+  if (child >= __heap_base) {
+    const cb = heapObjectBlock(h, child - OBJECT_HEADER);
+    if (!cb || (blockFlags(cb) & REQ_MARK)) return;
+  }
+  remember(child);
+}
+
+/** Logs `ref` for the next increment to mark (this core's log; it doubles when full). */
+function remember(ref: usize): void {
+  let row = logRow;
+  if (!row) { row = LOGS + (<usize>(coreId() & (MAX_CORES - 1)) << 4); logRow = row; }
+  const n = load<u32>(row, 4);
+  if (n >= load<u32>(row, 8) && !growLog(row)) { atomic.store32(GC + W_LOST, 1); return; }
+  store<u32>(<usize>load<u32>(row) + (<usize>n << 2), <u32>ref);
+  store<u32>(row, n + 1, 4);
+}
+
+function growLog(row: usize): bool {
+  const cap = load<u32>(row, 8);
+  const want = cap ? cap * 2 : LOG_ENTRIES;
+  const bigger = heapAlloc(heap(), <usize>want << 2);
+  if (!bigger) return false;
+  const old = <usize>load<u32>(row);
+  if (old) { memory.copy(bigger, old, <usize>load<u32>(row, 4) << 2); heapFree(heap(), old); }
+  store<u32>(row, <u32>bigger);
+  store<u32>(row, want, 8);
+  return true;
+}
+
+/** After a collection: a log that grew goes back to its first size. */
+function shrinkLogs(): void {
+  for (let c: usize = 0; c < MAX_CORES; c++) {
+    const row = LOGS + (c << 4);
+    if (load<u32>(row, 8) <= LOG_ENTRIES) continue;
+    heapFree(heap(), <usize>load<u32>(row));
+    store<u32>(row, 0);
+    store<u32>(row, 0, 8);
+    growLog(row);
+  }
+}
+
+/** Marks what every core logged since the last increment, and empties the logs. */
+function takeLogs(): void {
+  for (let c: usize = 0; c < MAX_CORES; c++) {
+    const row = LOGS + (c << 4);
+    const n = load<u32>(row, 4);
+    if (!n) continue;
+    const at = <usize>load<u32>(row);
+    for (let i: u32 = 0; i < n; i++) markRef(<usize>load<u32>(at + (<usize>i << 2)));
+    store<u32>(row, 0, 4);
+  }
+}
+
+/** True when a core's log holds anything. */
+function logsHold(): bool {
+  for (let c: usize = 0; c < MAX_CORES; c++) if (load<u32>(LOGS + (c << 4), 4)) return true;
+  return false;
+}
+
+/** Whether a collection is marking (the barrier is on): a plain read. */
+// @ts-ignore: decorator
+@inline export function marking(): bool { return load<u32>(GC + W_CYCLE) == Cycle.Mark; }
+
+/**
+ * The runtime's __new, for the object at `ref` just made: while marking, a
+ * task (a root from birth) is logged; while sweeping, an object ahead of
+ * the sweep's cursor is marked, so the sweep keeps it.
+ */
+// @ts-ignore: decorator
+@inline export function fresh(ref: usize): void {
+  const c = load<u32>(GC + W_CYCLE);
+  if (c) freshSlow(ref, c);
+}
+
+function freshSlow(ref: usize, c: u32): void {
+  const b = ref - OBJECT_HEADER - 16;          // the heap block (kernel/mem/tlsf.ts: a 16-byte header)
+  if (c == Cycle.Mark) { if (isRootObject(ref)) remember(ref); }
+  else if (b >= heapCursor(heap())) blockSetFlags(b, REQ_MARK);
+}
+
+/**
+ * The runtime's __renew, for an object that moved to `ref`: it keeps its
+ * flags, but a marked one may not have been traced (its old place is on
+ * the stack): while marking it is unmarked and logged, while sweeping it
+ * takes the colour of its new place, and between collections it is white.
+ */
+export function renewed(ref: usize): void {
+  const b = ref - OBJECT_HEADER - 16;
+  blockClearFlags(b, REQ_MARK);
+  const c = load<u32>(GC + W_CYCLE);
+  if (c == Cycle.Mark) remember(ref);
+  else if (c == Cycle.Sweep && b >= heapCursor(heap())) blockSetFlags(b, REQ_MARK);
 }
 
 // ---- sweeping -----------------------------------------------------------------
@@ -423,10 +780,19 @@ function freed(payload: usize): void {
 
 const SWEPT = changetype<SweepResult>(memory.data(offsetof<SweepResult>(), 16));
 
-function sweepAndAccount(startInstr: u64, startTicks: u64): void {
+/** Sweeping as far as the budget goes: true when the sweep reached the end of the heap. */
+function sweepSome(): bool {
   const h = heap();
-  heapSweep(h, freed, SWEPT);
+  while (true) {
+    if (heapSweepSome(h, freed, SWEPT, WALK_PIECE)) return true;
+    if (spent(WALK_PIECE / 8)) return false;
+  }
+}
+
+/** The collection's end: its figures, the next threshold. */
+function finishCycle(): void {
   shrinkStack();
+  shrinkLogs();
   const st = STATS;
   st.collections++;
   st.liveObjects = SWEPT.liveObjects;
@@ -435,11 +801,9 @@ function sweepAndAccount(startInstr: u64, startTicks: u64): void {
   st.freedBytes = SWEPT.freedBytes;
   st.totalFreedObjects += SWEPT.freedObjects;
   st.totalFreedBytes += SWEPT.freedBytes;
-  st.pauseInstructions = instructions() - startInstr;
-  const pause = counter() - startTicks;
-  st.pauseTicks = pause;
-  if (pause > st.maxPauseTicks) st.maxPauseTicks = pause;
-  retune(h, SWEPT.liveBlockBytes);
+  st.cycleTicks = counter() - load<u64>(CYCLE_AT);
+  retune(heap(), SWEPT.liveBlockBytes);
+  store<u32>(GC + W_CYCLE, Cycle.None);
 }
 
 /**
@@ -459,14 +823,114 @@ function retune(h: usize, liveObjectBlocks: u32): void {
   if (t < room / 4) t = room / 4;
   if (t > room / 8 * 7) t = room / 8 * 7;
   t += raw;
+  store<u32>(LAST_RAW, raw);
   atomic.store32(GC + W_THRESHOLD, t);
   STATS.threshold = t;
 }
 
+// ---- one increment ----------------------------------------------------------------
+
+/**
+ * The work of one increment, on the core that runs it while every other
+ * running core waits (`others`: their bits, as in W_LOCALS; `bit` this
+ * core's), within `ticks` of the clock and `units` of work (0: no bound).
+ * True when it finished a collection.
+ */
+function work(others: u32, bit: u32, ticks: u64, units: u32): bool {
+  const lock = changetype<SpinLock>(GC + W_LOCK);
+  beginWork(ticks, units);
+  let cycle = load<u32>(GC + W_CYCLE);
+  if (cycle == Cycle.None) {
+    if (!prepare()) { STATS.abandoned++; return false; }   // no room for the bitmap: nothing may be freed
+    store<u64>(CYCLE_AT, counter());
+    STATS.increments = 0;
+    STATS.pauseTicks = 0;
+    STATS.pauseInstructions = 0;
+    store<u32>(GC + W_LOST, 0);
+    store<u32>(GC + W_WALKING, 1);
+    heapCursorStart(heap());
+    for (let c: usize = 0; c < MAX_CORES; c++) store<u32>(LOGS + (c << 4), 0, 4);
+    store<u32>(GC + W_CYCLE, Cycle.Mark);       // the barrier is on once the cores go on
+    markRootsEverywhere(others);
+    cycle = Cycle.Mark;
+  }
+  if (cycle == Cycle.Mark) {
+    lock.lock();
+    takeLogs();
+    let done = markSome();
+    lock.unlock();
+    if (done) {
+      remark(others);
+      SWEPT.liveObjects = SWEPT.liveBytes = SWEPT.freedObjects = SWEPT.freedBytes = SWEPT.liveBlockBytes = 0;
+      heapCursorStart(heap());
+      store<u32>(GC + W_CYCLE, Cycle.Sweep);
+      cycle = Cycle.Sweep;
+    }
+  }
+  if (cycle == Cycle.Sweep && budgetLeft() && sweepSome()) {
+    finishCycle();
+    return true;
+  }
+  return false;
+}
+
+/** Marking as far as the budget goes: true when nothing is left to trace (the stack, a part, the heap walk). */
+function markSome(): bool {
+  const h = heap();
+  while (true) {
+    if (!drainSome()) return false;
+    if (!load<u32>(GC + W_WALKING)) return true;
+    if (heapWalkSome(h, walkVisit, WALK_PIECE)) store<u32>(GC + W_WALKING, 0);
+    if (spent(WALK_PIECE / 8)) return load<u32>(GC + W_WALKING) == 0 && load<u32>(GC + W_TOP) == 0 && load<u32>(GC + W_PART_REF) == 0;
+  }
+}
+
+/** The roots held by module variables (every core marks its own) and by address (addRoots). */
+function markRootsEverywhere(others: u32): void {
+  if (others) {
+    atomic.store32(GC + W_LOCALS, 0);           // the parked cores: mark yours
+    sendEvent();
+    while ((atomic.load32(GC + W_LOCALS) & others) != others) waitForWake();
+  }
+  const lock = changetype<SpinLock>(GC + W_LOCK);
+  lock.lock();
+  markGlobals();
+  markLibraryRoots();
+  lock.unlock();
+}
+
+/**
+ * The marking's end, in one increment (no core runs until the sweep may
+ * start): the roots again (what the cores stored in module variables or
+ * handed to the library by address since, which no barrier sees), the
+ * logs, and everything that reaches; every marked object again if a log
+ * lost a store or the stack overflowed.
+ */
+function remark(others: u32): void {
+  markRootsEverywhere(others);
+  const lock = changetype<SpinLock>(GC + W_LOCK);
+  lock.lock();
+  do { takeLogs(); drainAll(); } while (logsHold());
+  if (load<u32>(GC + W_LOST)) { store<u32>(GC + W_OVERFLOW, 1); store<u32>(GC + W_LOST, 0); }
+  rescan();
+  lock.unlock();
+}
+
 // ---- requests and the safe point ----------------------------------------------------
 
-/** Asks for a collection: it runs once every running core reaches its next poll boundary. Returns at once. */
+/**
+ * Asks for a collection: it runs in increments at the cores' poll
+ * boundaries, from the next one on. Returns at once. When one is under
+ * way, another starts once it ends (what was dropped after it began may
+ * have been marked by it): collections() counts both.
+ */
 export function gc(): void {
+  if (load<u32>(GC + W_CYCLE) != Cycle.None) atomic.store32(GC + W_AGAIN, 1);
+  request();
+}
+
+/** Asks for the next increment (or a collection's first): every running core stops at its next poll boundary. */
+function request(): void {
   let w = atomic.load32(GC + W_STATE);
   while ((w & 3) == IDLE) {
     // The time first: a core parked since the last request reads its new
@@ -491,26 +955,57 @@ export function gc(): void {
   checkPressure();
 }
 
+/** Every CHECK_EVERY bytes a core allocates: a collection past the threshold, an increment while one is under way (so marking keeps up with allocation). */
 function checkPressure(): void {
+  const h = heap();
+  if (load<u32>(GC + W_CYCLE) != Cycle.None) {
+    if (short(h)) atomic.store32(GC + W_URGENT, 1);    // whether an increment is asked for already or not
+    request();                                          // (none when one is: it is not IDLE)
+    return;
+  }
+  if ((load<u32>(GC + W_STATE) & 3) != IDLE) return;
   let t = load<u32>(GC + W_THRESHOLD);
-  if (!t) { retune(heap(), 0); t = load<u32>(GC + W_THRESHOLD); }   // no collection yet: all blocks count as raw
-  if (heapBlockBytes(heap()) >= t && (load<u32>(GC + W_STATE) & 3) == IDLE) gc();
+  if (!t) { retune(h, 0); t = load<u32>(GC + W_THRESHOLD); }   // no collection yet: all blocks count as raw
+  if (heapBlockBytes(h) >= t) request();
 }
 
-/** True when a collection waits for this core: the executor loop calls safepoint() then. A plain read (cheap). */
+/**
+ * Less than a quarter of the room for objects (the heap less the raw
+ * blocks at the last collection) is free: the cores could run out of
+ * memory before increments finish a collection, so the next increment
+ * finishes it at once (a longer pause rather than running out of memory;
+ * counted in `urgent`). A collection that begins so is done in one
+ * increment: in a heap that small for what it holds, as before issue 25.
+ */
+function short(h: usize): bool {
+  const cap = heapCapacity(h), blocks = heapBlockBytes(h), raw = load<u32>(LAST_RAW);
+  const room = cap > raw ? cap - raw : 0;
+  return cap - min(blocks, cap) < room / 4;
+}
+
+/**
+ * True when a collection waits for this core: the executor loop calls
+ * safepoint() then. A plain read, and while a collection is under way the
+ * clock too (an increment is due once the last one's length has passed).
+ */
 // @ts-ignore: decorator
-@inline export function collectionPending(): bool { return (load<u32>(GC + W_STATE) & 3) == REQUESTED; }
+@inline export function collectionPending(): bool {
+  const phase = load<u32>(GC + W_STATE) & 3;
+  if (phase == REQUESTED) return true;
+  return phase == IDLE && load<u32>(GC + W_CYCLE) != Cycle.None && counter() >= load<u64>(GC + W_NEXT_AT);
+}
 
 /**
  * The safe point: the executor loop calls it between two polls when a
  * collection is pending. This core holds no references in wasm frames of
- * its own here. Returns once the collection has run (or was given up).
+ * its own here. Returns once the increment has run (or was given up).
  */
 export function safepoint(): void {
   if (MAX_CORES > 4) ERROR("kernel/mem/gc.ts: the state word keeps 4 bits of parked cores (bits 4-7): widen it before MAX_CORES grows");
   const core = coreId() & 3;
   const bit: u32 = 1 << (4 + core);
   let w = atomic.load32(GC + W_STATE);
+  if ((w & 3) == IDLE && load<u32>(GC + W_CYCLE) != Cycle.None) { request(); w = atomic.load32(GC + W_STATE); }
   while (true) {
     if ((w & 3) != REQUESTED) return;
     const found = atomic.cas32(GC + W_STATE, w, w | bit);
@@ -561,7 +1056,7 @@ export function safepoint(): void {
         atomic.store32(GC + W_STATE, w);     // back to REQUESTED: nobody else changes the word while STOPPED
         continue;
       }
-      collect(w, bit, parked);
+      increment(w, bit, parked);
       break;
     }
     if (counter() >= deadline) {
@@ -573,6 +1068,7 @@ export function safepoint(): void {
         STATS.abandonedWaitTicks = counter() - requestedAt;
         atomic.fence();
         STATS.abandoned++;
+        store<u64>(GC + W_NEXT_AT, counter() + patience);   // a collection under way tries again later
         sendEvent();
         sayGivenUp(runningCores() & 15 & ~parked);
         break;
@@ -596,59 +1092,84 @@ function sayGivenUp(missing: u32): void {
   else println("");
 }
 
-function collect(w: u32, bit: u32, parked: u32): void {
+/** One increment, every running core parked (`parked`), on the last to arrive (`bit`). */
+function increment(w: u32, bit: u32, parked: u32): void {
   const startTicks = counter();
   const startInstr = instructions();
   const wait = startTicks - load<u64>(REQUESTED_AT);
   STATS.waitTicks = wait;
   if (wait > STATS.maxWaitTicks) STATS.maxWaitTicks = wait;
-  if (!prepare()) {
-    STATS.abandoned++;                      // no room for the bitmap: nothing may be freed
-    atomic.store32(GC + W_STATE, (w & ~0xf & ~bit) | IDLE);
-    sendEvent();
-    return;
-  }
-  // The other parked cores mark their own globals (one at a time, under the lock).
-  atomic.store32(GC + W_LOCALS, 0);
+  // The others wait (WFE) until the end, or mark their own module variables when asked.
+  const others = (parked << 4) & ~bit;
+  atomic.store32(GC + W_LOCALS, others);
   atomic.store32(GC + W_STATE, (w & ~3) | MARKING);
   sendEvent();
-  const others = (parked << 4) & ~bit;
-  while ((atomic.load32(GC + W_LOCALS) & others) != others) waitForWake();
-  const lock = changetype<SpinLock>(GC + W_LOCK);
-  lock.lock();
-  markGlobals();
-  markRoots();
-  rescan();
-  sweepAndAccount(startInstr, startTicks);
-  lock.unlock();
-  // Done: IDLE, one more finished, this core no longer parked (the others leave by themselves).
-  atomic.store32(GC + W_STATE, ((w >> 8) + 1) << 8 | (w & 0xf0 & ~bit) | IDLE);
+  if (short(heap())) atomic.store32(GC + W_URGENT, 1);   // at a collection's start, or the cores outran its increments
+  const urgent = atomic.load32(GC + W_URGENT) != 0;
+  if (urgent) STATS.urgent++;
+  const finished = work(others, bit, urgent ? 0 : budgetTicks(), 0);
+  if (finished) atomic.store32(GC + W_URGENT, 0);
+  account(startTicks, startInstr);
+  // The next increment at a poll boundary once as long has passed: the cores get half the time at least.
+  const end = counter();
+  store<u64>(GC + W_NEXT_AT, end + (end - startTicks));
+  const again = finished && atomic.load32(GC + W_AGAIN) != 0;
+  if (again) atomic.store32(GC + W_AGAIN, 0);
+  // Done: IDLE, one more finished if so, this core no longer parked (the others leave by themselves).
+  atomic.store32(GC + W_STATE, ((w >> 8) + (finished ? 1 : 0)) << 8 | (w & 0xf0 & ~bit) | IDLE);
   sendEvent();
+  if (again) request();                      // gc() asked while it ran: a collection that begins after
+}
+
+/** An increment's pause into the statistics. */
+function account(startTicks: u64, startInstr: u64): void {
+  const st = STATS;
+  const pause = counter() - startTicks;
+  const instr = instructions() - startInstr;
+  st.increments++;
+  st.totalIncrements++;
+  if (pause > st.pauseTicks) st.pauseTicks = pause;
+  if (instr > st.pauseInstructions) st.pauseInstructions = instr;
+  if (pause > st.maxPauseTicks) st.maxPauseTicks = pause;
+  if (instr > st.maxPauseInstructions) st.maxPauseInstructions = instr;
 }
 
 /**
  * A collection now, on this core alone, with the caller's frames ignored:
  * only for code that knows no other core runs and that it holds no
  * reference only in a local (the specs; a kernel's own start-up code before
- * any other core runs). Tasks and globals are roots as usual.
+ * any other core runs). Tasks and globals are roots as usual. One under way
+ * is finished first, then a whole one runs, in one increment.
  */
 export function collectNow(): void {
-  const startTicks = counter();
-  const startInstr = instructions();
-  if (!prepare()) { STATS.abandoned++; return; }
-  markGlobals();
-  markRoots();
-  rescan();
-  sweepAndAccount(startInstr, startTicks);
+  if (load<u32>(GC + W_CYCLE) != Cycle.None) while (!collectStep(0)) {}
+  collectStep(0);
 }
 
-/** Waits while a collection is under way (a core entering its kernel: boot.ts). */
+/**
+ * One increment on this core alone (as collectNow: no other core runs),
+ * bounded by `units` of work (an object traced is one) and by `us`
+ * microseconds (0: no bound for either). True when it finished a
+ * collection. The specs and the benchmark step a collection with it.
+ */
+export function collectStep(units: u32, us: u32 = 0): bool {
+  const startTicks = counter();
+  const startInstr = instructions();
+  const finished = work(0, 0, <u64>us * timerFrequency() / 1_000_000, units);
+  account(startTicks, startInstr);
+  return finished;
+}
+
+/** Waits while a collection's increment is under way (a core entering its kernel: boot.ts). */
 export function gcGate(): void {
   while ((atomic.load32(GC + W_STATE) & 3) >= STOPPED) {}
 }
 
-/** Collections finished so far. */
+/** Collections finished so far (increments of a collection are not counted). */
 export function collections(): u32 { return atomic.load32(GC + W_STATE) >> 8; }
+
+/** Whether a collection is under way (between its increments, the cores run). */
+export function collecting(): bool { return load<u32>(GC + W_CYCLE) != Cycle.None; }
 
 /** A snapshot of the statistics, into `out`. */
 export function gcStats(out: GcStats): GcStats {
@@ -661,7 +1182,10 @@ export function gcStats(out: GcStats): GcStats {
 /** Keeps `obj` (and what it reaches) alive until unpin(obj), whether or not anything refers to it. */
 export function pin<T>(obj: T): T {
   const b = heapObjectBlock(heap(), changetype<usize>(obj) - OBJECT_HEADER);
-  if (b) blockSetFlags(b, REQ_PIN);
+  if (b) {
+    blockSetFlags(b, REQ_PIN);
+    if (marking()) remember(changetype<usize>(obj));   // the heap walk may have passed it
+  }
   return obj;
 }
 
@@ -669,6 +1193,12 @@ export function pin<T>(obj: T): T {
 export function unpin<T>(obj: T): void {
   const b = heapObjectBlock(heap(), changetype<usize>(obj) - OBJECT_HEADER);
   if (b) blockClearFlags(b, REQ_PIN);
+}
+
+/** True if `ref` is an object of the heap the collection under way has marked (tests). */
+export function isMarked(ref: usize): bool {
+  const b = heapObjectBlock(heap(), ref - OBJECT_HEADER);
+  return b != 0 && (blockFlags(b) & REQ_MARK) != 0;
 }
 
 /** True if `ref` is a live object of the heap (tests: was it collected?). */

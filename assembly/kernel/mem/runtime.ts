@@ -8,14 +8,16 @@
 // block header; nothing outside a runtime reads it.
 //
 // Lifetime: objects nobody can reach are freed by the collector (kernel/mem/gc.ts),
-// which stops every core at its executor's poll boundary. Each object block
+// which works in short increments, each with every core stopped at its
+// executor's poll boundary. Each object block
 // carries the heap's REQ_OBJECT flag (the collector frees nothing else); the
 // mark and pin flags sit in the same heap header, so an object costs no
 // byte more for being collected. dispose(obj) (kernel/mem/lifetime.ts) and
 // scopes (kernel/mem/scope.ts) still free early, checked as before. __visit
 // serves the collector's marking and keep(); __pin/__unpin pin; __collect
-// asks for a collection; __link needs nothing (no write barrier: the world
-// is stopped while the collector marks).
+// asks for a collection; __link is the write barrier while a collection
+// marks (the cores run between its increments); __new and __renew tell the
+// collector of an object made or moved (its colour).
 //
 // The object header's gcInfo and gcInfo2 words belong to scope.ts.
 import { heapAlloc, heapRealloc, heapFree } from "./tlsf";
@@ -23,7 +25,7 @@ import { kernelHeap, MAX_ALLOC } from "./heap";
 import { msgBegin, msgText, msgDec, msgPanic } from "../../arch/panic";
 import { record, moved, visit } from "./scope";
 import { heapSetObject } from "./tlsf";
-import { allocated, markRef, gc, pin, unpin, gcStats, GcStats, GC_VISIT } from "./gc";
+import { allocated, markRef, gc, pin, unpin, gcStats, GcStats, GC_VISIT, fresh, renewed, marking, barrier } from "./gc";
 import { MAX_CORES } from "../../arch/cpu";
 
 // The standard library formats floats in a buffer of 56 bytes: one per core
@@ -87,6 +89,7 @@ function __new(size: usize, id: u32): usize {
   // initialiser, the slots of a new Map); the heap reuses blocks.
   memory.fill(p + OBJECT_HEADER, 0, size);
   heapSetObject(p);
+  fresh(p + OBJECT_HEADER);
   record(p + OBJECT_HEADER);
   allocated(size);
   return p + OBJECT_HEADER;
@@ -108,14 +111,16 @@ function __renew(oldPtr: usize, size: usize): usize {
   const p = heapRealloc(kernelHeap(), oldPtr - OBJECT_HEADER, OBJECT_HEADER + size);
   if (!p) outOfMemory("a growing array or string", size);
   store<u32>(p, <u32>size, 12);
-  if (p != oldPtr - OBJECT_HEADER) moved(oldPtr, p + OBJECT_HEADER);
+  if (p != oldPtr - OBJECT_HEADER) { moved(oldPtr, p + OBJECT_HEADER); renewed(p + OBJECT_HEADER); }
   allocated(size);
   return p + OBJECT_HEADER;
 }
 
 // @ts-ignore: decorator
 @global @unsafe
-function __link(parentPtr: usize, childPtr: usize, expectMultiple: bool): void {}
+function __link(parentPtr: usize, childPtr: usize, expectMultiple: bool): void {
+  if (marking()) barrier(parentPtr, childPtr);   // a plain read while no collection marks
+}
 
 // @ts-ignore: decorator
 @global @unsafe

@@ -158,6 +158,15 @@ export class HeapStats {
 @inline const C_PEAK: usize = 28;
 // @ts-ignore: decorator
 @inline const C_FAILURES: usize = 32;
+// The collector's cursor (kernel/mem/gc.ts): a block it walks the heap
+// from, piece by piece, while the cores run between the pieces (0: none).
+// A merge that swallows the block there moves it to the merged block.
+// @ts-ignore: decorator
+@inline const C_CURSOR: usize = 36;
+// The free block the last piece of the sweep ended with (0: none): the next
+// piece merges it with what it frees next to it, if it is still that block.
+// @ts-ignore: decorator
+@inline const C_RUN: usize = 40;
 // Per-core statistics: each core writes only its own row (no lock).
 // @ts-ignore: decorator
 @inline const C_CORE_STATS: usize = 48;          // CORES rows of CORE_ROW bytes
@@ -286,6 +295,17 @@ function findFree(h: usize, size: usize): usize {
   return <usize>load<u32>(headAddr(h));
 }
 
+/**
+ * Block `gone` is now part of the free block `into` (a merge): the
+ * collector's cursor, if it was there, moves with it (a free block is
+ * nothing to walk or sweep), and so does the sweep's last free block.
+ */
+// @ts-ignore: decorator
+@inline function absorbed(h: usize, gone: usize, into: usize): void {
+  if (load<u32>(h + C_CURSOR) == <u32>gone) store<u32>(h + C_CURSOR, <u32>into);
+  if (load<u32>(h + C_RUN) == <u32>gone) store<u32>(h + C_RUN, <u32>into);
+}
+
 /** Marks `b` free with `size`, links its successor back to it, files it. */
 function makeFree(h: usize, b: usize, size: usize): void {
   store<u32>(b + B_SIZE, <u32>size | FREE);
@@ -298,14 +318,15 @@ function makeFree(h: usize, b: usize, size: usize): void {
 function trimTail(h: usize, b: usize, size: usize, need: usize): usize {
   let rest = size - need;
   const next = b + size;
+  const r = b + need;
   if (isFree(next)) {
     removeFree(h, next);
     rest += blockSize(next);
     add(h + C_FREE_BLOCKS, -1);
+    absorbed(h, next, r);
   } else if (rest < MIN_BLOCK) {
     return size;
   }
-  const r = b + need;
   store<u32>(r + B_PREV, <u32>b);
   makeFree(h, r, rest);
   add(h + C_FREE_BLOCKS, 1);
@@ -341,6 +362,7 @@ function giveLocked(h: usize, b: usize): usize {
     removeFree(h, prev);
     add(h + C_FREE_BLOCKS, -1);
     size += blockSize(prev);
+    absorbed(h, b, prev);
     b = prev;
   }
   const next = b + size;
@@ -348,6 +370,7 @@ function giveLocked(h: usize, b: usize): usize {
     removeFree(h, next);
     add(h + C_FREE_BLOCKS, -1);
     size += blockSize(next);
+    absorbed(h, next, b);
   }
   makeFree(h, b, size);
   add(h + C_FREE_BLOCKS, 1);
@@ -534,6 +557,11 @@ export function heapRealloc(h: usize, ptr: usize, size: usize): usize {
     // Grow into the free successor.
     const grow = blockSize(next);
     removeFree(h, next);
+    // A live block grows over the collector's cursor: the cursor goes past
+    // it (the walk saw it, and the sweep must not take a block behind its
+    // cursor, unmarked, for a dead one).
+    if (load<u32>(h + C_CURSOR) == <u32>next) store<u32>(h + C_CURSOR, <u32>(next + grow));
+    if (load<u32>(h + C_RUN) == <u32>next) store<u32>(h + C_RUN, 0);
     add(h + C_FREE_BLOCKS, -1);
     add(h + C_FREE, -<i32>grow);
     add(h + C_BLOCK_BYTES, <i32>grow);
@@ -709,7 +737,7 @@ export function heapNextObject(h: usize, b: usize): usize {
   return 0;
 }
 
-/** What heapSweep found (bytes are the requested ones, with the 16-byte object header). */
+/** What heapSweepSome found (bytes are the requested ones, with the 16-byte object header). */
 @unmanaged
 export class SweepResult {
   liveObjects: u32 = 0;
@@ -720,24 +748,66 @@ export class SweepResult {
   liveBlockBytes: u32 = 0;
 }
 
+/** Puts the collector's cursor at the first block (a walk or a sweep in pieces starts). */
+export function heapCursorStart(h: usize): void {
+  store<u32>(h + C_CURSOR, load<u32>(h + C_FIRST));
+  store<u32>(h + C_RUN, 0);
+}
+
+/** The collector's cursor: a block address, 0 when no walk is under way. */
+// @ts-ignore: decorator
+@inline export function heapCursor(h: usize): usize { return <usize>load<u32>(h + C_CURSOR); }
+
 /**
- * The sweep: every object block without REQ_MARK or REQ_PIN goes back to the
- * heap (after `onFree(payload)` for one a scope lists), and the marks of the
- * others are cleared. Under the lock, one walk over the blocks; dead objects
- * next to each other and to free blocks become one free block. Raw allocations (alloc(), the
- * stub's and the library's buffers) are never touched.
+ * A piece of a walk over the heap's object blocks from the cursor: calls
+ * `visit(block)` for each, at most `maxBlocks` blocks (of any kind) on.
+ * True when the walk reached the end (the cursor is then 0). No lock: the
+ * collector calls it while no other core runs, and `visit` may allocate.
  */
-export function heapSweep(h: usize, onFree: (payload: usize) => void, out: SweepResult): SweepResult {
+export function heapWalkSome(h: usize, visit: (b: usize) => void, maxBlocks: u32): bool {
+  const sentinel = <usize>load<u32>(h + C_SENTINEL);
+  let b = <usize>load<u32>(h + C_CURSOR);
+  if (!b) return true;
+  for (let n: u32 = 0; n < maxBlocks && b < sentinel; n++) {
+    if (load<u32>(b + B_TAG) == (<u32>b ^ TAG_USED) && (load<u32>(b + B_REQ) & REQ_OBJECT)) {
+      store<u32>(h + C_CURSOR, <u32>b);        // an allocation in visit() may merge what follows: b stays a block
+      visit(b);
+    }
+    b += blockSize(b);
+  }
+  if (b >= sentinel) { store<u32>(h + C_CURSOR, 0); return true; }
+  store<u32>(h + C_CURSOR, <u32>b);
+  return false;
+}
+
+/**
+ * A piece of the sweep: from the cursor, at most `maxBlocks` blocks on,
+ * every object block without REQ_MARK or REQ_PIN goes back to the heap
+ * (after `onFree(payload)` for one a scope lists), and the marks of the
+ * others are cleared; dead objects next to each other and to free blocks
+ * become one free block. Raw allocations (alloc(), the stub's and the
+ * library's buffers) are never touched. Adds what it found to `out`, under
+ * the lock. True when it reached the end (the cursor is then 0). Between two pieces the cores
+ * allocate and free: a merge that swallows the cursor's block moves the
+ * cursor (absorbed), and the free block a piece ended with is merged by the
+ * next piece only if it is still that free block, just before the cursor.
+ */
+export function heapSweepSome(h: usize, onFree: (payload: usize) => void, out: SweepResult, maxBlocks: u32): bool {
   let live: u32 = 0, liveBytes: u32 = 0, freed: u32 = 0, freedBytes: u32 = 0;
+  let freedBlockBytes: u32 = 0, liveBlockBytes: u32 = 0, removed: u32 = 0, made: u32 = 0;
   const st = myStats(h);
   lockOf(h).lock();
   const sentinel = <usize>load<u32>(h + C_SENTINEL);
-  let b = <usize>load<u32>(h + C_FIRST);
-  // Dead objects next to each other and to free blocks become one free
-  // block: `run` is where the current stretch of them starts (0: none).
+  let b = <usize>load<u32>(h + C_CURSOR);
+  if (!b) { lockOf(h).unlock(); return true; }
   let run: usize = 0;
-  let freedBlockBytes: u32 = 0, liveBlockBytes: u32 = 0, removed: u32 = 0, made: u32 = 0;
-  while (b < sentinel) {
+  const last = <usize>load<u32>(h + C_RUN);
+  if (last && isFree(last) && last + blockSize(last) == b) {
+    removeFree(h, last);                        // the last piece's free block: merged with what follows
+    removed++;
+    run = last;
+  }
+  for (let n: u32 = 0; n < maxBlocks && b < sentinel; n++) {
     const size = blockSize(b);
     const req = load<u32>(b + B_REQ);
     let dead = false;
@@ -769,19 +839,25 @@ export function heapSweep(h: usize, onFree: (payload: usize) => void, out: Sweep
     }
     b += size;
   }
-  if (run) { makeFree(h, run, sentinel - run); made++; }
+  store<u32>(h + C_RUN, 0);
+  if (run) {
+    makeFree(h, run, b - run);
+    made++;
+    if (b < sentinel) store<u32>(h + C_RUN, <u32>run);
+  }
+  store<u32>(h + C_CURSOR, b < sentinel ? <u32>b : 0);
   add(h + C_FREE_BLOCKS, <i32>made - <i32>removed);
   add(h + C_BLOCK_BYTES, -<i32>freedBlockBytes);
   add(h + C_FREE, <i32>freedBlockBytes);
   add(st + S_IN_USE, -<i32>freedBytes);
   add(st + S_FREES, <i32>freed);
   lockOf(h).unlock();
-  out.liveObjects = live;
-  out.liveBytes = liveBytes;
-  out.freedObjects = freed;
-  out.freedBytes = freedBytes;
-  out.liveBlockBytes = liveBlockBytes;
-  return out;
+  out.liveObjects += live;
+  out.liveBytes += liveBytes;
+  out.freedObjects += freed;
+  out.freedBytes += freedBytes;
+  out.liveBlockBytes += liveBlockBytes;
+  return b >= sentinel;
 }
 
 /** Bytes of the heap's blocks given out (headers included), read without the lock: the collector's trigger. */

@@ -89,12 +89,21 @@ export class AtomicRef<T> {
   /** The object, or null (acquire). */
   get(): T | null { return changetype<T | null>(<usize>atomic.load32(this.at)); }
   /** Stores `v` (release). */
-  set(v: T | null): void { atomic.storeUnchecked32(this.at, <u32>changetype<usize>(v)); }
+  set(v: T | null): void {
+    atomic.storeUnchecked32(this.at, <u32>changetype<usize>(v));
+    __link(changetype<usize>(this), changetype<usize>(v), false);   // the collector's barrier (a store asc does not see)
+  }
   /** Stores `v`; returns the object before. */
-  swap(v: T | null): T | null { return changetype<T | null>(<usize>atomic.xchgUnchecked32(this.at, <u32>changetype<usize>(v))); }
+  swap(v: T | null): T | null {
+    const was = changetype<T | null>(<usize>atomic.xchgUnchecked32(this.at, <u32>changetype<usize>(v)));
+    __link(changetype<usize>(this), changetype<usize>(v), false);
+    return was;
+  }
   /** If the cell holds `expected` (the same object), stores `desired`; true if it did. */
   cas(expected: T | null, desired: T | null): bool {
     const e = <u32>changetype<usize>(expected);
-    return atomic.casUnchecked32(this.at, e, <u32>changetype<usize>(desired)) == e;
+    if (atomic.casUnchecked32(this.at, e, <u32>changetype<usize>(desired)) != e) return false;
+    __link(changetype<usize>(this), changetype<usize>(desired), false);
+    return true;
   }
 }
