@@ -286,8 +286,10 @@ let workUnits: u32 = 0;
 let workLimit: u32 = 0;      // units (0: none)
 let workDeadline: u64 = 0;   // counter ticks (0: none)
 let sinceLook: u32 = 0;
+let staleBelow: u32 = 0;     // mark stack entries below this were pushed before this increment
 
 function beginWork(budgetTicks: u64, units: u32): void {
+  staleBelow = load<u32>(GC + W_TOP);
   workUnits = 0;
   sinceLook = 0;
   workLimit = units;
@@ -295,7 +297,8 @@ function beginWork(budgetTicks: u64, units: u32): void {
 }
 
 /** Counts `units` of work done; true once the increment's budget is spent. */
-function spent(units: u32): bool {
+// @ts-ignore: decorator
+@inline function spent(units: u32): bool {
   workUnits += units;
   if (workLimit && workUnits >= workLimit) return true;
   if (!workDeadline) return false;
@@ -304,6 +307,10 @@ function spent(units: u32): bool {
   sinceLook = 0;
   return counter() >= workDeadline;
 }
+
+/** An increment with no bound (a whole collection): the walk and the sweep go in one piece. */
+// @ts-ignore: decorator
+@inline function unbounded(): bool { return !workLimit && !workDeadline; }
 
 /** Whether the increment may do more (the clock read now). */
 function budgetLeft(): bool {
@@ -452,7 +459,8 @@ function rescanStatics(): void {
 }
 
 /** The elements of a managed Array or StaticArray at `ref`: their count (the data's address in ELEMENTS_AT), or -1 for any other object. */
-function elementsOf(ref: usize): i32 {
+// @ts-ignore: decorator
+@inline function elementsOf(ref: usize): i32 {
   const f = typeFlags(ref);
   if (!(f & TI_VALUE_MANAGED)) return -1;
   if (f & TI_ARRAY) { elementsAt = <usize>load<u32>(ref + ARRAY_DATA); return load<i32>(ref + ARRAY_LENGTH); }
@@ -477,7 +485,8 @@ function stillMarked(ref: usize): bool {
  * stores into the array later goes through the barrier. Without room for
  * the copy, or with another array under way, the elements are marked at once.
  */
-function trace(ref: usize): void {
+// @ts-ignore: decorator
+@inline function trace(ref: usize): void {
   if (!load<u32>(GC + W_PART_REF)) {
     const n = elementsOf(ref);
     if (n > <i32>CHUNK) {
@@ -526,7 +535,14 @@ function drainSome(): bool {
       store<u32>(GC + W_TOP, top);
       // The stack's address is read each time: a visit may have grown it.
       const ref = <usize>load<u32>(<usize>load<u32>(GC + W_STACK) + (<usize>top << 2));
-      if (stillMarked(ref)) trace(ref);
+      // An entry from before this increment may be stale (the cores ran: it
+      // may have been disposed); one pushed in it is not (no core ran since).
+      if (top < staleBelow) {
+        staleBelow = top;
+        if (stillMarked(ref)) trace(ref);
+      } else {
+        trace(ref);
+      }
       if (spent(1)) return load<u32>(GC + W_TOP) == 0 && load<u32>(GC + W_PART_REF) == 0;
       continue;
     }
@@ -783,8 +799,9 @@ const SWEPT = changetype<SweepResult>(memory.data(offsetof<SweepResult>(), 16));
 /** Sweeping as far as the budget goes: true when the sweep reached the end of the heap. */
 function sweepSome(): bool {
   const h = heap();
+  const piece = unbounded() ? 0xFFFFFFFF : WALK_PIECE;
   while (true) {
-    if (heapSweepSome(h, freed, SWEPT, WALK_PIECE)) return true;
+    if (heapSweepSome(h, freed, SWEPT, piece)) return true;
     if (spent(WALK_PIECE / 8)) return false;
   }
 }
@@ -880,7 +897,7 @@ function markSome(): bool {
   while (true) {
     if (!drainSome()) return false;
     if (!load<u32>(GC + W_WALKING)) return true;
-    if (heapWalkSome(h, walkVisit, WALK_PIECE)) store<u32>(GC + W_WALKING, 0);
+    if (heapWalkSome(h, walkVisit, unbounded() ? 0xFFFFFFFF : WALK_PIECE)) store<u32>(GC + W_WALKING, 0);
     if (spent(WALK_PIECE / 8)) return load<u32>(GC + W_WALKING) == 0 && load<u32>(GC + W_TOP) == 0 && load<u32>(GC + W_PART_REF) == 0;
   }
 }
