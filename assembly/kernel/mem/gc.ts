@@ -1052,7 +1052,12 @@ export function safepoint(): void {
       waitForWake();
       continue;
     }
-    if (phase == STOPPED) continue;         // a few instructions: the collector checks running()
+    // The collector checks running(), then starts the increment (MARKING)
+    // or goes back (REQUESTED); either comes with an SEV. Asleep meanwhile:
+    // a core that spun here took whole time slices from the collector under
+    // QEMU's -icount (three cores' slices made one increment 4.9 M
+    // instructions, tests/kernels/gc-pause.ts), and power on a board.
+    if (phase == STOPPED) { waitForWake(); continue; }
     if (phase == IDLE) {
       // Finished (or given up): leave, unless a new request came meanwhile.
       if (atomic.cas32(GC + W_STATE, w, w & ~bit) == w) break;
@@ -1071,6 +1076,7 @@ export function safepoint(): void {
       // that entered before it is in running() now.
       if ((runningCores() & 15 & ~parked) != 0) {
         atomic.store32(GC + W_STATE, w);     // back to REQUESTED: nobody else changes the word while STOPPED
+        sendEvent();                        // the parked cores wait for a change (above)
         continue;
       }
       increment(w, bit, parked);
@@ -1116,11 +1122,12 @@ function increment(w: u32, bit: u32, parked: u32): void {
   const wait = startTicks - load<u64>(REQUESTED_AT);
   STATS.waitTicks = wait;
   if (wait > STATS.maxWaitTicks) STATS.maxWaitTicks = wait;
-  // The others wait (WFE) until the end, or mark their own module variables when asked.
+  // The others sleep until the end, or mark their own module variables
+  // when asked (markRootsEverywhere's SEV): no SEV here, which would only
+  // wake them to sleep again.
   const others = (parked << 4) & ~bit;
   atomic.store32(GC + W_LOCALS, others);
   atomic.store32(GC + W_STATE, (w & ~3) | MARKING);
-  sendEvent();
   if (short(heap())) atomic.store32(GC + W_URGENT, 1);   // at a collection's start, or the cores outran its increments
   const urgent = atomic.load32(GC + W_URGENT) != 0;
   if (urgent) STATS.urgent++;
@@ -1179,7 +1186,7 @@ export function collectStep(units: u32, us: u32 = 0): bool {
 
 /** Waits while a collection's increment is under way (a core entering its kernel: boot.ts). */
 export function gcGate(): void {
-  while ((atomic.load32(GC + W_STATE) & 3) >= STOPPED) {}
+  while ((atomic.load32(GC + W_STATE) & 3) >= STOPPED) waitForWake();   // the increment's end comes with an SEV
 }
 
 /** Collections finished so far (increments of a collection are not counted). */
