@@ -219,6 +219,24 @@ export function detect(pin: u32, edges: u32): void {
 }
 
 /**
+ * Turns level detection (GPHEN or GPLEN) on for the pin, or both off,
+ * leaving its edge detection as detect() set it. A level wait's own: the
+ * edges the pin waits for between level waits stay armed (issue 26: the
+ * simulator showed that detect(High) for a level wait turned the button
+ * example's falling edge off, so its second press was never seen).
+ */
+function levelDetect(pin: u32, high: bool, on: bool): void {
+  const b = base();
+  LOCK.lock();
+  for (let k: u32 = 2; k < 4; k++) {                  // GPHEN, GPLEN
+    const reg = b + GPREN0 + k * DETECT_STRIDE + bank(pin);
+    const v = read32(reg);
+    write32(reg, on && (k == 2) == high ? v | bit(pin) : v & ~bit(pin));
+  }
+  LOCK.unlock();
+}
+
+/**
  * True once if the pin saw one of its detected events since the last call:
  * the status bit (GPEDSn) is read, then cleared by writing 1 to it; or the
  * interrupt took it while nobody waited.
@@ -335,7 +353,9 @@ export class OutputPin {
 
 /**
  * Ready once the pin is at `high` (GPHEN/GPLEN: level detection, turned on
- * while it waits and off by the interrupt that ends the wait).
+ * beside the pin's edge detection while it waits, and off by the interrupt
+ * that ends the wait, or by the wait itself when the level came while it
+ * armed or it is cancelled).
  * @leaf its poll runs no other future's code (tools/async: an await of it keeps the async function's place for a panic)
  */
 export class LevelWait extends Future {
@@ -347,7 +367,7 @@ export class LevelWait extends Future {
     const slot = WAITERS + this.pin * 4;
     atomic.storeUnchecked32(slot, <u32>changetype<usize>(cx.waker));   // a task: not done, so a root
     atomic.or32(LEVEL_WAITS + bank(this.pin), bit(this.pin));
-    detect(this.pin, this.high ? Edge.High : Edge.Low);
+    levelDetect(this.pin, this.high, true);
     if (level(this.pin) == this.high) {          // it got there while we armed: no event will say so
       this.withdraw();
       this.done = true;
@@ -356,7 +376,11 @@ export class LevelWait extends Future {
   }
   protected withdraw(): void {
     atomic.store32(WAITERS + this.pin * 4, 0);
-    atomic.and32(LEVEL_WAITS + bank(this.pin), ~bit(this.pin));
+    // Its level detection goes with it: left on with the level there (the
+    // level came while the wait armed, or the wait was cancelled), it would
+    // set the status bit again after every clear, an interrupt storm that
+    // the interrupt's own switch-off (serviceGpioInterrupt) no longer sees.
+    if (atomic.and32(LEVEL_WAITS + bank(this.pin), ~bit(this.pin)) & bit(this.pin)) levelDetect(this.pin, this.high, false);
   }
   /** Ready to wait again. */
   protected rearm(): void { this.done = false; }
