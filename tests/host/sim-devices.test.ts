@@ -1,0 +1,210 @@
+// The simulator's device models (tools/sim/devices) against the datasheets'
+// behaviour: reset values, write-1-to-clear, FIFO levels, edge and level
+// detection, interrupt delivery; and the module rewrite (tools/sim/module.ts).
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { SimState, W, C } from "../../tools/sim/state.js";
+import { Clock } from "../../tools/sim/clock.js";
+import { Machine, FREQUENCY, BusError, type BoardName } from "../../tools/sim/machine.js";
+import { prepareModule, ModuleError } from "../../tools/sim/module.js";
+
+function machine(board: BoardName, time: "manual" | "real" = "manual"): Machine {
+  const s = SimState.create();
+  Clock.start(s, FREQUENCY[board], time);
+  const m = new Machine(s, board, true);
+  Atomics.store(s.i32, W.RUNNING, 0xf);
+  return m;
+}
+const GPIO = { pi3: 0x3f200000, pi4: 0xfe200000 }, UART = { pi3: 0x3f201000, pi4: 0xfe201000 };
+const ST = { pi3: 0x3f003000, pi4: 0xfe003000 };
+const pending = (m: Machine, c: number) => (BigInt(Atomics.load(m.s.i32, m.s.core(c) + C.PENDING_HI) >>> 0) << 32n) | BigInt(Atomics.load(m.s.i32, m.s.core(c) + C.PENDING_LO) >>> 0);
+
+/** Routes interrupt `n` to core `c` and enables it, as drivers/irq.ts enable() does on each board. */
+function enable(m: Machine, n: number, c: number): void {
+  if (m.board === "pi3") { m.write(0x4000000c, c); m.write(0x3f00b210 + (n < 32 ? 0 : 4), 1 << (n & 31)); return; }
+  const id = 96 + n, gicd = 0xff841000;
+  const byte = (bank: number, v: number) => { const a = gicd + bank + (id & ~3), sh = (id & 3) * 8; m.write(a, (m.read(a) & ~(0xff << sh)) | (v << sh)); };
+  byte(0x400, 0xa0);
+  byte(0x800, 1 << c);
+  m.write(gicd + 0x100 + (id >> 5) * 4, 1 << (id & 31));
+}
+
+for (const board of ["pi3", "pi4"] as const) {
+  describe(`simulator devices, ${board}: GPIO (${board === "pi3" ? "BCM2835 ARM Peripherals 6" : "BCM2711 ARM Peripherals 5"})`, () => {
+    const g = GPIO[board];
+    it("resets every pin to an input with the datasheet's pull: GPIO 0-8 high, 9-27 low", () => {
+      const m = machine(board);
+      for (let r = 0; r < 6; r++) assert.equal(m.read(g + 4 * r), 0);
+      assert.equal(m.read(g + 0x34) & 0x0fffffff, 0x1ff);
+    });
+    it("an input follows what drives it, else its pull; an output its latch (GPSET/GPCLR)", () => {
+      const m = machine(board);
+      m.gpio.drive(17, true);
+      assert.equal((m.read(g + 0x34) >>> 17) & 1, 1);
+      m.gpio.drive(17, undefined);                      // let go: the pull-down at reset
+      assert.equal((m.read(g + 0x34) >>> 17) & 1, 0);
+      m.write(g + 0x04, 1 << 21);                        // GPFSEL1: pin 17 an output
+      m.write(g + 0x1c, 1 << 17);
+      assert.equal((m.read(g + 0x34) >>> 17) & 1, 1);
+      m.write(g + 0x28, 1 << 17);
+      assert.equal((m.read(g + 0x34) >>> 17) & 1, 0);
+    });
+    it("a pull set the board's way holds a pin the test lets go", () => {
+      const m = machine(board);
+      if (board === "pi3") {
+        m.write(g + 0x94, 2);                             // GPPUD up
+        m.write(g + 0x98, 1 << 17);                       // clock pin 17: it takes the control
+        m.write(g + 0x94, 0);                             // the sequence's end: control off, then the clock
+        m.write(g + 0x98, 0);
+      } else {
+        m.write(g + 0xe8, (m.read(g + 0xe8) & ~(3 << 2)) | (1 << 2));   // GPIO_PUP_PDN_CNTRL_REG1, pin 17: 01 up
+      }
+      assert.equal(m.gpio.pull(17), 1);
+      m.gpio.drive(17, false);
+      m.gpio.drive(17, undefined);
+      assert.equal((m.read(g + 0x34) >>> 17) & 1, 1, "the pull-up takes the pin high again");
+    });
+    it("edge detection latches GPEDS, write 1 clears it; the bank's line and gpio_int[3] follow it", () => {
+      const m = machine(board);
+      m.gpio.drive(17, true);
+      m.write(g + 0x58, 1 << 17);                         // GPFEN0
+      assert.equal(m.read(g + 0x40), 0);
+      m.gpio.drive(17, false);
+      assert.equal(m.read(g + 0x40), 1 << 17);
+      assert.equal(m.lines() & (0xfn << 49n), (1n << 49n) | (1n << 52n));
+      m.gpio.drive(17, true);                              // a rising edge: not detected
+      m.write(g + 0x40, 1 << 17);
+      assert.equal(m.read(g + 0x40), 0);
+      assert.equal(m.lines() & (0xfn << 49n), 0n);
+      m.write(g + 0x4c + 4, 1 << (40 - 32));              // GPREN1, pin 40: gpio_int[1]
+      m.gpio.drive(40, true);
+      assert.equal(m.lines() & (0xfn << 49n), (1n << 50n) | (1n << 52n));
+    });
+    it("level detection sets GPEDS again after a clear for as long as the level lasts", () => {
+      const m = machine(board);
+      m.gpio.drive(5, true);
+      m.write(g + 0x64, 1 << 5);                           // GPHEN0
+      assert.equal(m.read(g + 0x40) & (1 << 5), 1 << 5);
+      m.write(g + 0x40, 1 << 5);
+      assert.equal(m.read(g + 0x40) & (1 << 5), 1 << 5, "set again: the level is still high");
+      m.gpio.drive(5, false);
+      m.write(g + 0x40, 1 << 5);
+      assert.equal(m.read(g + 0x40) & (1 << 5), 0);
+    });
+    it("an enabled, routed GPIO interrupt is taken for its core: masked at the controller, recorded, the core woken", () => {
+      const m = machine(board);
+      enable(m, 52, 2);
+      m.write(g + 0x58, 1 << 17);
+      m.gpio.drive(17, false);                              // pulled low at reset: no edge
+      m.gpio.drive(17, true);
+      m.gpio.drive(17, false);
+      m.deliver();
+      assert.equal(pending(m, 2), 1n << 52n);
+      assert.equal(pending(m, 0), 0n);
+      assert.equal(Atomics.load(m.s.i32, m.s.core(2) + C.EVENTS), 2);
+      Atomics.store(m.s.i32, m.s.core(2) + C.PENDING_HI, 0);
+      m.deliver();                                          // masked now: taken once
+      assert.equal(pending(m, 2), 0n);
+    });
+  });
+
+  describe(`simulator devices, ${board}: PL011 (PrimeCell UART TRM 3.3-3.4)`, () => {
+    const u = UART[board];
+    it("resets CR to 0x300 and IFLS to 0x12; FR says both FIFOs empty", () => {
+      const m = machine(board);
+      assert.equal(m.read(u + 0x30), 0x300);
+      assert.equal(m.read(u + 0x34), 0x12);
+      assert.equal(m.read(u + 0x18), 0x90);
+    });
+    it("typed bytes fill the 16-byte FIFO; RXRIS at the trigger level until reads take it below; RTRIS until it is empty; ICR clears", () => {
+      const m = machine(board);
+      m.write(u + 0x2c, 0x70);                            // 8 bits, FIFOs on
+      m.write(u + 0x30, 0x301);
+      m.write(u + 0x38, (1 << 4) | (1 << 6));             // RXIM, RTIM
+      m.s.type([1, 2, 3]);
+      assert.equal(m.read(u + 0x3c) & 0x50, 1 << 6, "3 bytes: under the 1/2 trigger (8); the wire is empty: timeout");
+      m.s.type([4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
+      assert.equal(m.read(u + 0x18) & (1 << 6), 1 << 6, "RXFF: 16 bytes in, the rest waits on the wire");
+      assert.equal(m.read(u + 0x3c) & (1 << 4), 1 << 4);
+      assert.equal(m.lines() & (1n << 57n), 1n << 57n);
+      m.write(u + 0x44, 0x7ff);
+      assert.equal(m.read(u + 0x40), 0, "ICR clears RIS");
+      const got: number[] = [];
+      while (!(m.read(u + 0x18) & (1 << 4))) got.push(m.read(u + 0x00));
+      assert.deepEqual(got, Array.from({ length: 20 }, (_, i) => i + 1), "every byte, in order, nothing lost");
+      assert.equal(m.read(u + 0x3c) & 0x50, 0, "empty: no RX, no timeout");
+    });
+    it("a byte written with UARTEN and TXE goes out on the wire; with the UART off it does not", () => {
+      const m = machine(board);
+      m.write(u + 0x00, 0x41);
+      m.write(u + 0x30, 0x301);
+      m.write(u + 0x00, 0x42);
+      assert.deepEqual([...m.s.received()], [0x42]);
+    });
+  });
+
+  describe(`simulator devices, ${board}: system timer (BCM2835 ARM Peripherals 12)`, () => {
+    const t = ST[board];
+    it("counts at 1 MHz; a compare matches when CLO reaches it, CS holds the match until written 1, and raises its line", () => {
+      const m = machine(board);
+      m.clock.advanceTo(m.clock.ticks(5));               // 5 ms
+      assert.equal(m.read(t + 0x04), 5000);
+      m.write(t + 0x0c + 4, 5000 + 300);                 // C1
+      assert.equal(m.read(t + 0x00), 0);
+      assert.equal(m.deadline(), m.clock.ticks(5.3));
+      m.clock.advanceTo(m.clock.ticks(5.3));
+      assert.equal(m.read(t + 0x00), 1 << 1);
+      assert.equal(m.lines() & 0xfn, 2n);
+      m.write(t + 0x00, 1 << 1);
+      assert.equal(m.read(t + 0x00), 0);
+      assert.equal(m.deadline(), 0n);
+    });
+  });
+
+  describe(`simulator devices, ${board}: the bus and the firmware`, () => {
+    it("refuses what the stub refuses: outside the windows, unaligned, the DMA controller; an absent block says what the simulator models", () => {
+      const m = machine(board);
+      assert.throws(() => m.read(0x80000), (e: Error) => e instanceof BusError && /outside the Raspberry Pi \d's peripheral windows/.test(e.message));
+      assert.throws(() => m.read(GPIO[board] + 2), /not 4-byte aligned/);
+      assert.throws(() => m.write(m.soc.peripheralBase + 0x7004, 1), /the DMA controller's, which the host drives/);
+      assert.throws(() => m.read(m.soc.peripheralBase + 0x804000), /no block answers at .* in the simulator: it models GPIO/);
+      assert.equal(m.probe(m.soc.peripheralBase + 0x104000), -1n);
+    });
+    it("answers the property tags the kernel asks (revision, memory, clocks, temperature); an unknown tag keeps its response bit clear", () => {
+      const m = machine(board);
+      const w = new Uint32Array(64);
+      w.set([26 * 4, 0, 0x00010002, 4, 0, 0, 0x00030002, 8, 0, 2, 0, 0x00030006, 8, 0, 0, 0, 0x00099999, 4, 0, 0, 0]);
+      assert.equal(m.property(w, 0, 1 << 30), 0);
+      assert.equal(w[1], 0x80000000);
+      assert.equal(w[5], board === "pi3" ? 0xa020d3 : 0xb03115);
+      assert.deepEqual([w[9], w[10]], [2, 48_000_000]);
+      assert.equal(w[15], 45_000);
+      assert.equal(w[18], 0, "unknown tag: no response bit");
+    });
+  });
+}
+
+describe("simulator: kernel.wasm made to share its memory (tools/sim/module.ts)", () => {
+  it("imports a shared memory of the module's own size; the other cores' copy has no active data", () => {
+    const p = prepareModule(readFileSync("build/kernel.wasm"));
+    const first = new WebAssembly.Module(p.first), others = new WebAssembly.Module(p.others);
+    assert.deepEqual(WebAssembly.Module.imports(first).filter((i) => i.kind === "memory"), [{ module: "env", name: "memory", kind: "memory" }]);
+    assert.equal(p.pages, 1024);
+    const memory = new WebAssembly.Memory({ initial: p.pages, maximum: p.pages, shared: true });
+    const stub: Record<string, Record<string, () => number>> = {};
+    for (const i of WebAssembly.Module.imports(first)) if (i.kind === "function") (stub[i.module] ??= {})[i.name] = () => 0;
+    const fresh = () => new Uint8Array(memory.buffer).reduce((n, b) => n + (b ? 1 : 0), 0);
+    new WebAssembly.Instance(others, { ...stub, env: { memory } });
+    assert.equal(fresh(), 0, "no data written by the other cores' instances");
+    new WebAssembly.Instance(first, { ...stub, env: { memory } });
+    assert.ok(fresh() > 1000, "core 0's instance writes the static data");
+  });
+  it("refuses a module that is not one, or whose memory can grow", () => {
+    assert.throws(() => prepareModule(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])), (e: Error) => e instanceof ModuleError && /not a WebAssembly module/.test(e.message));
+    // (module (memory 1 2)): a memory that can grow
+    const growable = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 4, 1, 1, 1, 2]);
+    assert.throws(() => prepareModule(growable), /1 to 2 pages: the cores share a memory of a fixed size/);
+    assert.throws(() => prepareModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])), /has no memory/);
+  });
+});

@@ -1,0 +1,127 @@
+// The simulator (tools/sim, docs/simulator.md): whole kernels, the same
+// kernel.wasm files make builds for the boards, on four worker threads in
+// node, with input pins driven as QEMU cannot drive them.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { simulate, SimError, ModuleError, type Pi } from "../../tools/sim/index.js";
+
+const BOARDS = ["pi3", "pi4"] as const;
+const TIMEOUT = { timeout: 60_000 };
+
+/** Runs `f` with a simulated board, always stopping its workers. */
+async function withPi<T>(wasm: string, board: "pi3" | "pi4", f: (pi: Pi) => Promise<T>, time: "virtual" | "manual" = "virtual"): Promise<T> {
+  const pi = await simulate(wasm, { board, time });
+  try { return await f(pi); } finally { await pi.stop(); }
+}
+
+for (const board of BOARDS) {
+  describe(`simulator, ${board}`, { concurrency: 1 }, () => {
+    it("boots the tour (build/kernel.wasm) on four cores; a pressed GPIO 17 and a typed line reach its tasks", TIMEOUT, () =>
+      withPi("build/kernel.wasm", board, async (pi) => {
+        await pi.uart.expect("cores online: 4");
+        await pi.uart.expect(/^blink: /m);              // the button task has turned its detection on by now
+        for (const n of [1, 2]) {
+          pi.gpio(17).press();
+          await pi.uart.expect(new RegExp(`^button: pressed ${n} \\(core \\d\\)$`, "m"));
+          pi.gpio(17).release();
+        }
+        pi.uart.type("hello from the test\r");
+        await pi.uart.expect(/^you typed: hello from the test \(core \d\)$/m);
+        assert.doesNotMatch(pi.console, /^panic:/m);
+      }));
+
+    it("examples/button: a press toggles the LED, a bounce shorter than the settle time does not, a release re-arms it", TIMEOUT, () =>
+      withPi("build/examples/button.wasm", board, async (pi) => {
+        const pin = pi.gpio(17);
+        await pi.uart.expect("button: waiting for presses on GPIO 17");
+        await pi.idle();
+        assert.equal(pin.level, true, "the kernel's pull-up holds GPIO 17 high");
+        assert.equal(pi.led, false);
+        // A bounce: down, then up again before the 20 ms settle ends.
+        pin.press();
+        await pi.idle();                                 // the edge taken, the task asleep in its settle
+        pin.release();
+        pi.advance(25);
+        await pi.idle();
+        assert.doesNotMatch(pi.console, /button: press 1/, "a 0 ms contact is a bounce, not a press");
+        // A press held past the settle time.
+        pin.press();
+        await pi.idle();
+        pi.advance(25);
+        await pi.uart.expect("button: press 1, LED on");
+        assert.equal(pi.led, true);
+        pin.release();
+        await pi.idle();
+        pi.advance(25);
+        await pi.idle();
+        pin.press();
+        await pi.idle();
+        pi.advance(25);
+        await pi.uart.expect("button: press 2, LED off");
+        assert.equal(pi.led, false);
+        assert.doesNotMatch(pi.console, /^panic:/m);
+      }, "manual"));
+
+    it("an edge storm (2,000 toggles while the kernel runs) neither stops it nor loses the next press", TIMEOUT, () =>
+      withPi("build/examples/button.wasm", board, async (pi) => {
+        const pin = pi.gpio(17);
+        await pi.uart.expect("button: waiting for presses on GPIO 17");
+        for (let i = 0; i < 2000; i++) pin.drive(i % 2 === 1);
+        pin.release();
+        await pi.idle();
+        pi.advance(100);
+        await pi.idle();
+        const before = (pi.console.match(/button: press \d+/g) ?? []).length;
+        pin.press();
+        await pi.idle();
+        pi.advance(25);
+        await pi.uart.expect(`button: press ${before + 1}, LED`);
+        assert.doesNotMatch(pi.console, /^panic:/m);
+      }, "manual"));
+
+    for (const [kernel, what] of [
+      ["channels", "channels and select across the cores"],
+      ["stress", "the executor's seeded stress rounds (cancellation, traps with a lock held, a hogged core)"],
+      ["mpmc", "100,000 messages through a bounded queue, four producers and consumers"],
+      ["timers", "timers on the cores' timer interrupts"],
+      ["gpio", "the GPIO driver's checks"],
+      ["trap-task", "a trap ends the task, not the core"],
+    ] as const) {
+      it(`tests/kernels/${kernel}.ts exits 0: ${what}`, TIMEOUT, () =>
+        withPi(`build/tests/${kernel}.wasm`, board, async (pi) => {
+          const code = await pi.finished(45_000);
+          assert.equal(code, 0, pi.console);
+        }));
+    }
+
+    for (const [kernel, line] of [
+      ["trap-unreachable", /^panic: core 2: \[trap\] unreachable executed in \S*crash$/m],
+      ["trap-abort", /^panic: core 2: four is not five at tests\/kernels\/trap-abort\.ts:8:3$/m],
+      ["trap-async", /^panic: core 2: Index out of range at ~lib\/array\.ts:\d+:\d+, in async function readPast \(tests\/kernels\/trap-async\.ts:7\) at line 10$/m],
+      ["trap-mmio", /^panic: core 2: mmio\.write32: address 0x00080000 is outside the Raspberry Pi \d's peripheral windows$/m],
+    ] as const) {
+      it(`${kernel}: the panic line QEMU prints (tests/qemu/boot.test.ts), and the other cores go on`, TIMEOUT, () =>
+        withPi(`build/tests/${kernel}.wasm`, board, async (pi) => {
+          const code = await pi.finished(30_000);
+          assert.match(pi.console, line);
+          assert.equal(code, 0, pi.console);
+        }));
+    }
+  });
+}
+
+describe("simulator: bad input", () => {
+  it("a file that is not a kernel.wasm, a cut one, an unknown board or time: a clear error", async () => {
+    await assert.rejects(simulate("build/no-such.wasm"), (e: Error) => e instanceof SimError && /cannot read build\/no-such\.wasm/.test(e.message));
+    await assert.rejects(simulate(new TextEncoder().encode("hello")), (e: Error) => e instanceof ModuleError && /not a WebAssembly module/.test(e.message));
+    const wasm = readFileSync("build/kernel.wasm");
+    await assert.rejects(simulate(wasm.subarray(0, wasm.length - 100)), (e: Error) => e instanceof ModuleError && /cut short/.test(e.message));
+    await assert.rejects(simulate(wasm, { board: "pi5" as "pi3" }), (e: Error) => e instanceof SimError && /unknown board 'pi5'/.test(e.message));
+    await assert.rejects(simulate(wasm, { time: "fast" as "real" }), (e: Error) => e instanceof SimError && /unknown time 'fast'/.test(e.message));
+  });
+
+  it("a kernel built for another host ABI is refused with the import it lacks, before any core starts", async () => {
+    await assert.rejects(simulate("build/tests/bad-import.wasm"), (e: Error) => e instanceof ModuleError && /imports cpu\.teleport, which host ABI \d+ does not have/.test(e.message));
+  });
+});
