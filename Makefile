@@ -3,6 +3,7 @@
 #   make                  build/kernel8.img (and build/kernel.wasm)
 #   make qemu [BOARD=pi4] build, then boot it in QEMU on four cores (Ctrl-] quits)
 #   make qemu APP=examples/blink/main.ts   the same with your own kernel (any folder)
+#   make sim [BOARD=pi4]  build, then run it in the simulator's page (localhost:8026): pins to press, no QEMU
 #   make test             host tests, then QEMU tests on every board
 #   make bench            instructions per operation, wasm3 and aot against native C (QEMU -icount)
 #   make BACKEND=aot ...  the same targets with the kernel compiled ahead of time (build/aot/)
@@ -132,7 +133,7 @@ IMG_wasm3     := $(B)
 IMG_aot       := $(B)/aot
 IMG           := $(IMG_$(BACKEND))
 
-.PHONY: test-images all tools boards font qemu console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
+.PHONY: test-images all tools boards font qemu sim console push test test-host test-qemu test-qemu-wasm3 test-qemu-aot typecheck abi clean setup bench soak sdcard flash gdb hardware hardware-sdcard
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -522,6 +523,14 @@ push: $(PUSH_MODULE) $(TOOLS)
 	$(Q)$(NODE) $(TJS)/tools/push/push.js $(if $(DEVICE),--device "$(DEVICE)" --baud $(BAUD) --fast-baud $(PUSH_BAUD),--socket $(UART_SOCKET)) --wait $(WAIT) $(if $(FORCE),--force) $(PUSH_MODULE)
 console: $(if $(DEVICE),,$(IMG)/kernel8.img) $(TOOLS)
 	$(Q)( $(COMPILER) start --idle-exit 1800000 --while-pid $$$$ ); $(NODE) $(TJS)/tools/run/console.js $(if $(DEVICE),--device "$(DEVICE)",--qemu $(IMG)/kernel8.img --board $(BOARD)) --baud $(BAUD) $(if $(TIMESTAMPS),--timestamps) --share $(UART_SOCKET)
+
+# make sim [BOARD=pi4] [SIM_PORT=8026]: the kernel in the simulator's page on
+# localhost (tools/sim, docs/simulator.md): no QEMU, no board, and input pins
+# to press. Each new build of kernel.wasm (make, in another terminal) is
+# pushed to the pages open.
+SIM_PORT      ?= 8026
+sim: $(B)/kernel.wasm $(TOOLS)
+	$(Q)$(NODE) $(TJS)/tools/sim/serve.js --kernel $(B)/kernel.wasm --board $(BOARD) --port $(SIM_PORT) --project $(PROJECT)
 
 # make qemu: the kernel in QEMU on four cores, in our console (as make console).
 qemu: $(IMG)/kernel8.img $(TOOLS)

@@ -4,6 +4,7 @@
 // then waits for it to come up (and settle) before it takes the next press.
 // No core spins: each wait is an await on the GPIO interrupt or the timer.
 //
+//   make sim APP=examples/button/main.ts     (hold GPIO 17 on the page: the simulator has the button QEMU lacks)
 //   make qemu APP=examples/button/main.ts    (QEMU has no button: on a board, wire one)
 import { print, println, printU64, banner, spawn, sleep, gpio, Pull, Edge, led } from "tspi";
 

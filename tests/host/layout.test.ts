@@ -92,3 +92,32 @@ describe("the stub's backend interface (boot/backend.h)", () => {
     assert.deepEqual(weak.map(({ f, i, l }) => `${f}:${i + 1}: ${l.trim()}`), []);
   });
 });
+
+describe("the simulator's layout (tools/sim)", () => {
+  // The page loads the simulator's modules in the browser: only the node
+  // entry points (the API, a core's node worker, the server) may reach node.
+  const NODE_ONLY = new Set(["tools/sim/index.ts", "tools/sim/core-node.ts", "tools/sim/serve.ts"]);
+  const reached = (start: string[]): Map<string, string[]> => {
+    const seen = new Map<string, string[]>();
+    const walk = (f: string) => {
+      if (seen.has(f)) return;
+      const text = readFileSync(f, "utf8");
+      const mods = [...text.matchAll(/^(?:import|export)\b[^;"'`]*?\bfrom\s*["']([^"']+)["']|^import\s*["']([^"']+)["']/gm)].map((m) => m[1] ?? m[2]);
+      seen.set(f, mods.filter((m) => !m.startsWith(".")));
+      for (const m of mods.filter((x) => x.startsWith("."))) {
+        const p = relative(resolve("."), resolve(dirname(f), m.replace(/\.js$/, ".ts")));
+        if (existsSync(p)) walk(p);
+      }
+    };
+    start.forEach(walk);
+    return seen;
+  };
+  it("what the page loads (web/page.ts, web/core-web.ts and all they import) imports nothing of node's, nor any package", () => {
+    const seen = reached(["tools/sim/web/page.ts", "tools/sim/web/core-web.ts"]);
+    assert.ok(seen.has("tools/sim/machine.ts") && seen.has("tools/abi/spec.ts"), "the walk follows the imports");
+    for (const [file, external] of seen) {
+      assert.ok(!NODE_ONLY.has(file), `${file} is node's only, but the page reaches it`);
+      assert.deepEqual(external, [], `${file} imports ${external.join(", ")}, which a browser cannot load`);
+    }
+  });
+});

@@ -6,7 +6,7 @@
 // implementation for this repository's `make` and for every project.
 //
 //   npx tspi init my-kernel        a new project (tools/cli/init.ts)
-//   npx tspi build | qemu | console | push | sdcard | flash | gdb | test | bench | doctor
+//   npx tspi build | qemu | sim | console | push | sdcard | flash | gdb | test | bench | doctor
 //
 // `tspi help` lists the commands and their options.
 import { spawnSync } from "node:child_process";
@@ -42,6 +42,7 @@ const COMMANDS: Record<string, string> = {
   init: "init <folder>          a new kernel project in <folder> (src/main.ts, tsconfig.json, a QEMU check)",
   build: "build                  build/kernel8.img from src/main.ts (--backend wasm3|aot)",
   qemu: "qemu                   build, then boot it in QEMU on four cores in our console (--board pi3|pi4, --backend); Ctrl-] quits",
+  sim: "sim                    build, then run it in the simulator's page on localhost:8026 (--board): input pins to press, no QEMU or board",
   console: "console                our serial terminal: on a board (--device /dev/ttyUSB0 [--baud]) or on the kernel in QEMU",
   push: "push                   a new kernel.wasm (the development build) into the running kernel, no reboot (through tspi qemu/console, or --device)",
   sdcard: "sdcard                 build/sdcard.img: firmware, device trees, config.txt and this kernel",
@@ -255,6 +256,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case "build": return runMake(project, ["all"], opts);
       case "qemu": return buildThen(project, opts, "qemu");
+      case "sim": return buildThen(project, opts, "sim", join(project, "build", "kernel.wasm"));
       case "console": return opts.device ? runMake(project, ["console"], opts, {}, false) : buildThen(project, opts, "console");
       case "push": {
         if (opts.backend === "aot") throw new UsageError("tspi push --backend aot: an aot image takes no push (its kernel is compiled into the image): boot a new one (tspi qemu --backend aot), or run a wasm3 image and push into it");

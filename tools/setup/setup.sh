@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build needs: Debian packages (cross compiler, picolibc,
 # wabt, QEMU >= 9; mtools, dosfstools, fdisk, device-tree-compiler and
-# gdb-multiarch for the SD card and debugging), the npm packages pinned in
+# gdb-multiarch for the SD card and debugging; chromium for the simulator's
+# page test), the npm packages pinned in
 # package-lock.json, and the wasm3 sources. (The GPU firmware for the SD
 # card is fetched by tools/card/fetch-firmware.sh when make sdcard needs it.) Run by `make` when something is missing; safe to run again.
 # As root it installs; otherwise it prints the exact commands to run.
@@ -34,6 +35,8 @@ has sfdisk || missing_apt+=(fdisk)
 has dtc || missing_apt+=(device-tree-compiler)
 has dpkg-deb || missing_apt+=(dpkg)
 has gdb-multiarch || missing_apt+=(gdb-multiarch)
+# the simulator's page, tested in a real browser (tests/host/sim-page.test.ts):
+has chromium || missing_apt+=(chromium)
 # the unit tests of the stub's C (tests/cunit), compiled for this machine:
 has gcc || missing_apt+=(gcc libc6-dev)
 need_qemu=0; qemu_ok || need_qemu=1

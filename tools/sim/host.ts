@@ -149,7 +149,11 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
       setTimer,
       events: () => { fireTimer(); fireDevices(); return Atomics.exchange(a, at + C.EVENTS, 0); },
       running: () => Atomics.load(a, W.RUNNING),
-      watch: () => {},                               // no watchdog in the simulator (docs/simulator.md)
+      // No watchdog in the simulator (docs/simulator.md); the page shows the task each core polls from the two words.
+      watch: (task: number, polls: number) => {
+        Atomics.store(a, at + C.TASK_AT, (task >>> 0) + 4 <= limit && !(task & 3) ? task : 0);
+        Atomics.store(a, at + C.POLLS_AT, (polls >>> 0) + 4 <= limit && !(polls & 3) ? polls : 0);
+      },
       irqStamp: (c: number, kind: number) => {
         if (c >>> 0 >= MAX_CORES || kind >>> 0 > 2) throw new HostTrap(`cpu.irqStamp: core ${c >>> 0} or kind ${kind >>> 0} out of range`);
         return 0n;

@@ -79,7 +79,7 @@ const concat = (chunks: Uint8Array[]): Uint8Array<ArrayBuffer> => {
 export const MEMORY_IMPORT = { module: "env", field: "memory" } as const;
 
 /** Rewrites kernel.wasm's own memory into an import of a shared one (see the top of this file). */
-export function prepareModule(bytes: Uint8Array): SimModule {
+export function prepareModule(bytes: Uint8Array, sourceMapUrl?: string): SimModule {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
     throw new ModuleError("this is not a WebAssembly module (no \\0asm at its start): give the kernel.wasm that make builds (build/kernel.wasm)");
   if (bytes[4] !== 1 || bytes[5] || bytes[6] || bytes[7])
@@ -123,12 +123,23 @@ export function prepareModule(bytes: Uint8Array): SimModule {
       if (!imported && s.id > 2 && s.id !== 0) { out.push(...addImport()); imported = true; }
       if (s.id === 2) { out.push(...addImport(s.body)); imported = true; continue; }
       if (s.id === 5) continue;
+      if (s.id === 0 && sourceMapUrl !== undefined && customName(s.body) === "sourceMappingURL") continue;
       if (s.id === 11 && passiveData) { out.push(...section(11, ...passive(s.body))); continue; }
       out.push(...section(s.id, s.body));
     }
+    // asc's --sourceMap names the map relative to the module's file; a debugger
+    // that is given the module as bytes (the page) needs where it really is.
+    if (sourceMapUrl !== undefined) out.push(...section(0, name("sourceMappingURL"), name(sourceMapUrl)));
     return concat(out);
   };
   return { first: build(false), others: build(true), pages: initial };
+}
+
+/** A custom section's name. */
+function customName(body: Uint8Array): string {
+  const r = new Reader(body);
+  const n = r.u32();
+  return new TextDecoder().decode(body.subarray(r.at, r.at + n));
 }
 
 /** The data section with every active segment of memory 0 made passive (its offset dropped). */

@@ -62,9 +62,9 @@ export const C = {
   PENDING_HI: 7,
   /** cpu.setTimer's deadline (BigInt64 at this even word); 0: off. */
   TIMER: 8,
-  /** The async function the core polls (the kernel's __async_name/__async_line), for the page. */
-  ASYNC_NAME: 10,
-  ASYNC_LINE: 11,
+  /** Where the core's executor keeps the task it polls and its poll count (cpu.watch), for the page. */
+  TASK_AT: 10,
+  POLLS_AT: 11,
   /** Polls: bumped each time the core goes to sleep (the page's activity). */
   SLEEPS: 12,
 } as const;
@@ -85,6 +85,8 @@ export class SimState {
   readonly tx: Uint8Array;
   readonly rx: Uint8Array;
   private nextDevice = DEVICE_BASE;
+  /** Whether this thread may sleep in Atomics.wait: every one but a page's main thread. */
+  readonly mayWait = typeof (globalThis as { document?: unknown }).document === "undefined";
 
   constructor(readonly buffer: SharedArrayBuffer) {
     const words = DEVICE_BASE + DEVICE_WORDS;
@@ -118,10 +120,10 @@ export class SimState {
    * it. A spin on compare-exchange that then sleeps on the word; the page's
    * main thread, which may not sleep, only spins (it holds it briefly).
    */
-  lock(canWait = true): void {
+  lock(): void {
     const a = this.i32;
     for (let spins = 0; Atomics.compareExchange(a, W.BUS_LOCK, 0, 1) !== 0; spins++) {
-      if (canWait && spins > 100) Atomics.wait(a, W.BUS_LOCK, 1, 1);
+      if (this.mayWait && spins > 100) Atomics.wait(a, W.BUS_LOCK, 1, 1);
     }
   }
 

@@ -1,0 +1,275 @@
+// The simulated board as the controlling thread sees it (docs/simulator.md):
+// the shared state, the device models, the four cores' workers, and the
+// API a test or the page drives it with. Platform-neutral: index.ts starts
+// the cores in node's worker threads, web/page.ts in the browser's workers.
+import { prepareModule, ModuleError } from "./module.js";
+import { SimState, W, C, MAX_CORES } from "./state.js";
+import { Clock, type TimeMode } from "./clock.js";
+import { Machine, FREQUENCY, type BoardName } from "./machine.js";
+import type { CoreStart } from "./core.js";
+import { ABI, ABI_VERSION } from "../abi/spec.js";
+
+export { ModuleError };
+export type { BoardName, TimeMode };
+
+/** A core's worker, as the platform gives it. */
+export interface CoreWorker { terminate(): unknown }
+/** Starts a core's worker with `start`; `failed` hears of an error the worker itself throws. */
+export type SpawnCore = (start: CoreStart, failed: (e: Error) => void) => CoreWorker;
+
+/** Atomics.waitAsync (ES2024; node 16+ and every browser with shared memory have it, TypeScript's ES2022 library does not declare it). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, index: number, value: number, timeoutMs?: number): { async: boolean; value: Promise<string> | string };
+}).waitAsync;
+
+export interface SimOptions {
+  /** "pi3" (BCM2837, the default) or "pi4" (BCM2711). */
+  board?: BoardName;
+  /**
+   * "virtual" (the default): time moves on to the next deadline whenever
+   * every core sleeps, and when the test calls advance(); "manual": only
+   * when the test calls advance() (and a microsecond at each counter read),
+   * so that a test decides what happens before a deadline; "real": the host's clock.
+   */
+  time?: TimeMode;
+  /** Also write what the UART sends here as it comes (process.stdout for a console). */
+  echo?: (text: string) => void;
+  /** The address of kernel.wasm's source map, for a debugger (the page's: its sourceMappingURL section is made to say it). */
+  sourceMapUrl?: string;
+}
+
+/** An input or output pin of the 40-pin header (or any GPIO). */
+export interface Pin {
+  /** Holds the pin low, as a button to ground does while pressed. */
+  press(): void;
+  /** Lets it go: the pull (or the last level, if none) decides again. */
+  release(): void;
+  /** Drives it to a level from outside (true high), or lets it go (undefined). */
+  drive(level: boolean | undefined): void;
+  /** Its level now (an output's too). */
+  readonly level: boolean;
+  /** Whether the kernel made it an output. */
+  readonly isOutput: boolean;
+}
+
+export class SimError extends Error {}
+
+export class Pi {
+  private readonly s: SimState;
+  private readonly m: Machine;
+  private readonly workers: CoreWorker[] = [];
+  private readonly memory: WebAssembly.Memory;
+  private output = "";
+  private cursor = 0;
+  private readonly waiters = new Set<() => void>();
+  private stopped = false;
+  private readonly reading: Promise<void>;
+  /** Resolves with the code the kernel passed to exit(), or null when every core stopped without one. */
+  readonly exited: Promise<number | null>;
+
+  /**
+   * Compiles `kernel` (off the page's main thread, which may not compile a
+   * large module synchronously) and boots it. (In node: simulate().)
+   */
+  static async boot(board: BoardName, kernel: Uint8Array, options: SimOptions, spawn: SpawnCore): Promise<Pi> {
+    const prepared = prepareModule(kernel, options.sourceMapUrl);
+    let first: WebAssembly.Module, others: WebAssembly.Module;
+    try {
+      [first, others] = await Promise.all([WebAssembly.compile(prepared.first), WebAssembly.compile(prepared.others)]);
+    } catch (e) {
+      throw new ModuleError(`kernel.wasm does not compile: ${e instanceof Error ? e.message : String(e)}: build it again with make`);
+    }
+    return new Pi(board, { first, others, pages: prepared.pages }, options, spawn);
+  }
+
+  private constructor(readonly board: BoardName, modules: { first: WebAssembly.Module; others: WebAssembly.Module; pages: number }, private readonly options: SimOptions, spawn: SpawnCore) {
+    const { first, others, pages } = modules;
+    this.s = SimState.create();
+    Clock.start(this.s, FREQUENCY[board], options.time ?? "virtual");
+    this.s.i32[W.CORES] = MAX_CORES;
+    this.s.i32[W.BOARD] = board === "pi4" ? 2 : 1;
+    this.m = new Machine(this.s, board, true);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.memory = memory;
+    // Every import must be the host ABI's (as the stub's link refuses one it lacks: boot/wasm/host.c).
+    for (const imp of WebAssembly.Module.imports(first)) {
+      if (imp.kind === "memory" && imp.module === "env") continue;
+      const mod = ABI.find((x) => x.module === imp.module);
+      if (imp.kind !== "function" || !mod?.functions.some((f) => f.name === imp.name))
+        throw new ModuleError(`kernel.wasm imports ${imp.module}.${imp.name}, which host ABI ${ABI_VERSION} does not have (docs/host-abi.md): it was built for another host ABI; build it again with this tspi (make)`);
+    }
+    let resolveExit!: (code: number | null) => void;
+    this.exited = new Promise((r) => { resolveExit = r; });
+    for (let core = 0; core < MAX_CORES; core++) {
+      const start: CoreStart = { core, board, state: this.s.buffer, memory, module: core === 0 ? first : others };
+      this.workers.push(spawn(start, (e) => { this.take(`panic: core ${core}: the simulator's worker failed: ${e.stack ?? e.message}\n`); }));
+    }
+    this.reading = this.read(resolveExit);
+  }
+
+  /** Takes the wire's bytes into the output until the kernel ends or stop(). */
+  private async read(resolveExit: (code: number | null) => void): Promise<void> {
+    const a = this.s.i32;
+    const decoder = new TextDecoder();
+    for (;;) {
+      const seen = Atomics.load(a, W.TX_SIGNAL);
+      const bytes = this.s.received();
+      if (bytes.length) this.take(decoder.decode(bytes, { stream: true }));
+      const ended = Atomics.load(a, W.ENDED);
+      if (ended || this.stopped) {
+        resolveExit(ended === 1 ? Atomics.load(a, W.EXIT_CODE) : null);
+        if (ended) this.wakeWaiters();
+        return;
+      }
+      const r = waitAsync(a, W.TX_SIGNAL, seen, 200);
+      if (r.async) await r.value;
+    }
+  }
+
+  private take(text: string): void {
+    const clean = text.replace(/\r\n/g, "\n");
+    this.output += clean;
+    this.options.echo?.(clean);
+    this.wakeWaiters();
+  }
+  private wakeWaiters(): void { for (const w of [...this.waiters]) w(); }
+
+  /** Everything the UART sent so far (CR LF as LF). */
+  get console(): string { return this.output; }
+
+  /** The UART (the PL011): what the kernel sends, and a keyboard. */
+  readonly uart = {
+    /**
+     * Waits until the output after the last expect's match shows `pattern`
+     * (a string or a RegExp); resolves with the text matched. Fails after
+     * `timeoutMs` of the host's time, or when the kernel ends first.
+     */
+    expect: (pattern: string | RegExp, timeoutMs = 10_000): Promise<string> => new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const rest = this.output.slice(this.cursor);
+        let at = -1, text = "";
+        if (typeof pattern === "string") { at = rest.indexOf(pattern); text = pattern; } else {
+          const m = pattern.exec(rest);
+          if (m) { at = m.index; text = m[0]; }
+        }
+        if (at < 0) return false;
+        this.cursor += at + text.length;
+        done();
+        resolve(text);
+        return true;
+      };
+      const waiter = () => {
+        if (check()) return;
+        if (Atomics.load(this.s.i32, W.ENDED) || this.stopped) { done(); reject(new SimError(`the kernel ended before the console showed ${pattern}; it showed:\n${this.output.slice(this.cursor)}`)); }
+      };
+      const timer = setTimeout(() => { done(); reject(new SimError(`the console did not show ${pattern} within ${timeoutMs} ms; after the last match it showed:\n${this.output.slice(this.cursor)}`)); }, timeoutMs);
+      const done = () => { clearTimeout(timer); this.waiters.delete(waiter); };
+      this.waiters.add(waiter);
+      waiter();
+    }),
+    /** Types `text` on the UART's receive line (UTF-8). */
+    type: (text: string): void => this.bus(() => this.s.type(new TextEncoder().encode(text))),
+  };
+
+  /** Does `f` under the bus lock, then delivers the interrupts it raised. */
+  private bus<T>(f: () => T): T {
+    this.s.lock();
+    try { const r = f(); this.m.deliver(); return r; } finally { this.s.unlock(); }
+  }
+
+  /** GPIO `n` (BCM numbering). */
+  gpio(n: number): Pin {
+    if (!Number.isInteger(n) || n < 0 || n >= this.m.soc.gpio.pins) throw new SimError(`gpio(${n}): the ${this.m.soc.soc} has GPIO 0 to ${this.m.soc.gpio.pins - 1}`);
+    const g = this.m.gpio, bus = this.bus.bind(this);
+    return {
+      press: () => bus(() => g.drive(n, false)),
+      release: () => bus(() => g.drive(n, undefined)),
+      drive: (level) => bus(() => g.drive(n, level)),
+      get level() { return bus(() => g.level(n)); },
+      get isOutput() { return bus(() => g.isOutput(n)); },
+    };
+  }
+
+  /** The green activity LED: on the Pi 3 B+ GPIO 29, on the Pi 4 B GPIO 42 (the board the simulated firmware reports). */
+  get led(): boolean { return this.gpio(this.board === "pi4" ? 42 : 29).level; }
+
+  /** Virtual time: moves the clock on by `ms` and delivers the timers and matches that fall due. */
+  advance(ms: number): void {
+    if (!this.m.clock.virtual) throw new SimError("advance(): the simulator runs on real time (simulate(..., { time: \"virtual\" }) to move time yourself)");
+    this.bus(() => { this.m.clock.advanceTo(this.m.clock.now() + this.m.clock.ticks(ms)); });
+    this.m.fireTimers();
+  }
+
+  /**
+   * Resolves once every running core sleeps with no event left to take:
+   * what the kernel had to do about the last input is done (virtual time).
+   */
+  async idle(timeoutMs = 10_000): Promise<void> {
+    const a = this.s.i32, until = Date.now() + timeoutMs;
+    for (;;) {
+      const running = Atomics.load(a, W.RUNNING);
+      let asleep = 0, events = 0, n = 0;
+      for (let c = 0; c < MAX_CORES; c++) if (running & (1 << c)) {
+        n++;
+        asleep += Atomics.load(a, this.s.core(c) + C.ASLEEP);
+        events |= Atomics.load(a, this.s.core(c) + C.EVENTS);
+      }
+      if (asleep === n && !events) return;
+      if (Date.now() > until) throw new SimError(`idle(): the cores did not all sleep within ${timeoutMs} ms (${asleep} of ${n} asleep): ${this.describe()}`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  }
+
+  /** Each core's state, for a message: in its kernel or not, asleep, events waiting, its timer. */
+  describe(): string {
+    const a = this.s.i32, now = this.m.clock.now();
+    return [0, 1, 2, 3].map((c) => {
+      const at = this.s.core(c), t = Atomics.load(this.s.i64, (at + C.TIMER) / 2);
+      const state = ["not started", "running", "stopped"][Atomics.load(a, at + C.STATE)] ?? "?";
+      return `core ${c} ${state}${Atomics.load(a, at + C.ASLEEP) ? ", asleep" : ""}${Atomics.load(a, at + C.EVENTS) ? `, events ${Atomics.load(a, at + C.EVENTS)}` : ""}${t ? `, timer in ${(Number(t - now) * 1000 / this.m.clock.frequency).toFixed(3)} ms` : ""}`;
+    }).join("; ");
+  }
+
+  /** The counter's time in ms. */
+  get now(): number { return Number(this.m.clock.now()) * 1000 / this.m.clock.frequency; }
+
+  /** Each core now: in its kernel or not, asleep, the task it polls (its address, 0 between polls) and its poll count. */
+  cores(): { state: "not started" | "running" | "stopped"; asleep: boolean; task: number; polls: number; sleeps: number }[] {
+    const a = this.s.i32, mem = new Int32Array(this.memory.buffer);
+    return [0, 1, 2, 3].map((c) => {
+      const at = this.s.core(c), t = Atomics.load(a, at + C.TASK_AT) >>> 0, p = Atomics.load(a, at + C.POLLS_AT) >>> 0;
+      return {
+        state: (["not started", "running", "stopped"] as const)[Atomics.load(a, at + C.STATE)] ?? "stopped",
+        asleep: Atomics.load(a, at + C.ASLEEP) === 1,
+        task: t ? Atomics.load(mem, t / 4) >>> 0 : 0,
+        polls: p ? Atomics.load(mem, p / 4) >>> 0 : 0,
+        sleeps: Atomics.load(a, at + C.SLEEPS),
+      };
+    });
+  }
+
+  /** Which cores run their kernel (bit n: core n). */
+  get running(): number { return Atomics.load(this.s.i32, W.RUNNING); }
+
+  /** Times core `c` went to sleep (cpu.wfi). */
+  sleeps(c: number): number { return Atomics.load(this.s.i32, this.s.core(c) + C.SLEEPS); }
+
+  /** Stops the four workers. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    Atomics.add(this.s.i32, W.TX_SIGNAL, 1);
+    Atomics.notify(this.s.i32, W.TX_SIGNAL);
+    await Promise.all(this.workers.map(async (w) => { await w.terminate(); }));
+    await this.reading;
+    this.take(new TextDecoder().decode(this.s.received()));
+  }
+
+  /** Waits for the kernel to exit (sys.exit) and stops the workers: its code, or null if every core stopped without one. */
+  async finished(timeoutMs = 30_000): Promise<number | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new SimError(`the kernel did not end within ${timeoutMs} ms; the console showed:\n${this.output}`)), timeoutMs); });
+    try { return await Promise.race([this.exited, timeout]); } finally { clearTimeout(timer); await this.stop(); }
+  }
+}
+

@@ -1,0 +1,161 @@
+// The simulator's page (make sim, tspi sim; docs/simulator.md): the kernel
+// on four browser workers, the 40-pin header to drive and watch, the LED,
+// a terminal on the UART and the four cores. A new kernel.wasm (make in
+// another terminal, or one dropped on the page) is a push: the board
+// starts again with it.
+import { Pi, ModuleError, type BoardName, type SpawnCore } from "../pi.js";
+import { HEADER } from "./header.js";
+
+const spawnWeb: SpawnCore = (start, failed) => {
+  const w = new Worker(new URL("./core-web.js", import.meta.url), { type: "module" });
+  w.onerror = (e) => failed(new Error(e.message));
+  w.postMessage(start);
+  return w;
+};
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const params = new URLSearchParams(location.search);
+const board: BoardName = params.get("board") === "pi4" ? "pi4" : "pi3";
+let pi: Pi | null = null;
+let shown = 0;
+let generation = 0;
+
+/** Boots `bytes` (a kernel.wasm): the first boot, or a push. */
+async function boot(bytes: Uint8Array, what: string): Promise<void> {
+  const old = pi;
+  pi = null;
+  await old?.stop();
+  const term = $("terminal");
+  if (old) term.append(line(`-- push: ${what}, booting --`, "note"));
+  shown = 0;
+  try {
+    pi = await Pi.boot(board, bytes, { time: "real", sourceMapUrl: `${location.origin}/kernel.wasm.map` }, spawnWeb);
+    $("status").textContent = `${what} on a simulated Raspberry Pi ${board === "pi4" ? "4 (BCM2711)" : "3 (BCM2837)"}`;
+    generation++;
+  } catch (e) {
+    term.append(line(`${e instanceof ModuleError ? "kernel.wasm rejected" : "the simulator failed"}: ${(e as Error).message}`, "panic"));
+  }
+}
+
+function line(text: string, cls?: string): HTMLElement {
+  const el = document.createElement("div");
+  el.textContent = text;
+  if (cls) el.className = cls;
+  return el;
+}
+
+// ---- the terminal -------------------------------------------------------
+function drawTerminal(): void {
+  if (!pi) return;
+  const out = pi.console;
+  if (out.length === shown) return;
+  const term = $("terminal");
+  const text = out.slice(shown);
+  shown = out.length;
+  // Whole lines as rows (a panic in red); an unfinished one stays in the last row.
+  const rows = text.split("\n");
+  let last = term.lastElementChild as HTMLElement | null;
+  rows.forEach((r, i) => {
+    if (i === 0 && last && last.dataset.open === "1") { last.textContent += r; }
+    else { last = line(r); term.append(last); }
+    last!.dataset.open = i === rows.length - 1 ? "1" : "0";
+    if (last!.textContent!.startsWith("panic:")) last!.className = "panic";
+  });
+  while (term.childElementCount > 2000) term.firstElementChild!.remove();
+  term.scrollTop = term.scrollHeight;
+}
+
+$("terminal").addEventListener("keydown", (e) => {
+  if (!pi) return;
+  let s = "";
+  if (e.key === "Enter") s = "\r";
+  else if (e.key === "Backspace") s = "\x7f";
+  else if (e.key === "Tab") s = "\t";
+  else if (e.key === "Escape") s = "\x1b";
+  else if (e.ctrlKey && e.key.length === 1) s = String.fromCharCode(e.key.toUpperCase().charCodeAt(0) & 0x1f);
+  else if (e.key.length === 1 && !e.metaKey) s = e.key;
+  if (!s) return;
+  e.preventDefault();
+  pi.uart.type(s);
+});
+
+// ---- the header ---------------------------------------------------------
+function buildHeader(): void {
+  const grid = $("header");
+  HEADER.forEach((p, i) => {
+    const el = document.createElement("button");
+    el.className = `pin ${p.kind}`;
+    el.dataset.physical = String(i + 1);
+    el.title = p.kind === "gpio" ? `pin ${i + 1}: GPIO ${p.gpio}${p.also ? ` (${p.also})` : ""}: hold to pull it low (a button to ground); shift-click to drive it high, again to let go` : `pin ${i + 1}: ${p.kind.toUpperCase()}`;
+    el.textContent = p.kind === "gpio" ? String(p.gpio) : p.kind === "gnd" ? "GND" : p.kind.toUpperCase();
+    if (p.kind === "gpio") {
+      el.id = `gpio-${p.gpio}`;
+      const pin = () => pi?.gpio(p.gpio);
+      el.addEventListener("pointerdown", (e) => {
+        if (e.shiftKey) { const x = pin(); if (x) x.drive(el.dataset.drive === "high" ? undefined : true); el.dataset.drive = el.dataset.drive === "high" ? "" : "high"; return; }
+        pin()?.press();
+        el.dataset.drive = "low";
+      });
+      const up = () => { if (el.dataset.drive === "low") { pin()?.release(); el.dataset.drive = ""; } };
+      el.addEventListener("pointerup", up);
+      el.addEventListener("pointerleave", up);
+    }
+    grid.append(el);
+  });
+}
+
+function drawPins(): void {
+  if (!pi) return;
+  for (const p of HEADER) {
+    if (p.kind !== "gpio") continue;
+    const el = $(`gpio-${p.gpio}`);
+    const pin = pi.gpio(p.gpio);
+    el.classList.toggle("high", pin.level);
+    el.classList.toggle("output", pin.isOutput);
+  }
+  $("led").classList.toggle("on", pi.led);
+}
+
+function drawCores(): void {
+  if (!pi) return;
+  const cores = pi.cores();
+  cores.forEach((c, i) => {
+    const el = $(`core-${i}`);
+    el.className = `core ${c.state === "running" ? (c.asleep ? "idle" : "busy") : "stopped"}`;
+    el.textContent = `core ${i}: ${c.state === "running" ? (c.asleep ? "asleep (WFI)" : "running") : c.state}` +
+      (c.task ? `, polling task 0x${c.task.toString(16)}` : "") + `, ${c.polls} polls`;
+  });
+}
+
+function frame(): void {
+  drawTerminal();
+  drawPins();
+  drawCores();
+  requestAnimationFrame(frame);
+}
+
+// ---- loading kernels: the server's, a new build (a push), a dropped file --
+async function fetchKernel(what: string): Promise<void> {
+  const r = await fetch("/kernel.wasm", { cache: "no-store" });
+  if (!r.ok) { $("terminal").append(line(`cannot load /kernel.wasm: ${r.status} ${r.statusText}`, "panic")); return; }
+  await boot(new Uint8Array(await r.arrayBuffer()), what);
+}
+
+document.addEventListener("dragover", (e) => e.preventDefault());
+document.addEventListener("drop", async (e) => {
+  e.preventDefault();
+  const f = e.dataTransfer?.files[0];
+  if (f) await boot(new Uint8Array(await f.arrayBuffer()), f.name);
+});
+$("restart").addEventListener("click", () => { void fetchKernel("kernel.wasm"); });
+
+if (!crossOriginIsolated) {
+  $("terminal").append(line("this page needs shared memory: open it from make sim (its server sends the cross-origin isolation headers)", "panic"));
+} else {
+  buildHeader();
+  new EventSource("/events").addEventListener("kernel", () => { void fetchKernel("a new kernel.wasm"); });
+  void fetchKernel("kernel.wasm").then(() => requestAnimationFrame(frame));
+}
+
+// For the tests (tests/host/sim-page.test.ts) and the console: the board.
+(globalThis as unknown as { sim: { pi: () => Pi | null; generation: () => number } }).sim = { pi: () => pi, generation: () => generation };

@@ -1,0 +1,94 @@
+// Debian's chromium, headless, driven through the DevTools protocol
+// (chrome-remote-interface): for the tests of the simulator's page
+// (tests/host/sim-page.test.ts). Real input events, so the page's own
+// handlers run as for a user.
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import CDP from "chrome-remote-interface";
+
+export const CHROMIUM = process.env.CHROMIUM ?? "chromium";
+
+export class BrowserPage {
+  private constructor(private readonly proc: ChildProcess, private readonly client: Awaited<ReturnType<typeof CDP>>, private readonly profile: string, readonly errors: string[]) {}
+
+  /** Starts a headless chromium (no sandbox: CI runs as root) with one page of `width` x `height`. */
+  static async launch(width = 1200, height = 900): Promise<BrowserPage> {
+    const profile = mkdtempSync(join(tmpdir(), "tspi-chromium-"));
+    const proc = spawn(CHROMIUM, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--remote-debugging-port=0",
+      `--user-data-dir=${profile}`, `--window-size=${width},${height}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"] });
+    const port = await new Promise<number>((ok, fail) => {
+      let text = "";
+      const timer = setTimeout(() => fail(new Error(`${CHROMIUM} did not start within 20 s:\n${text}`)), 20_000);
+      proc.on("error", (e) => { clearTimeout(timer); fail(new Error(`cannot start ${CHROMIUM} (${e.message}): make installs it (tools/setup/setup.sh: Debian's chromium)`)); });
+      proc.stderr!.on("data", (d: Buffer) => {
+        text += d;
+        const m = /DevTools listening on ws:\/\/[^:]+:(\d+)\//.exec(text);
+        if (m) { clearTimeout(timer); ok(Number(m[1])); }
+      });
+    });
+    const client = await CDP({ port });
+    const errors: string[] = [];
+    client.on("Runtime.exceptionThrown", (e) => errors.push(e.exceptionDetails?.exception?.description ?? e.exceptionDetails?.text));
+    await client.send("Page.enable");
+    await client.send("Runtime.enable");
+    await client.send("Emulation.setDeviceMetricsOverride", { width, height, deviceScaleFactor: 1, mobile: false });
+    return new BrowserPage(proc, client, profile, errors);
+  }
+
+  async open(url: string): Promise<void> {
+    await this.client.send("Page.navigate", { url });
+  }
+
+  /** The value of a JavaScript expression in the page (awaited). */
+  async eval<T>(expression: string): Promise<T> {
+    const r = await this.client.send("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true });
+    if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
+    return r.result.value as T;
+  }
+
+  /** Waits until `expression` is truthy in the page; its value. */
+  async until<T>(expression: string, what: string, timeoutMs = 20_000): Promise<T> {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await this.eval<T>(expression).catch(() => undefined);
+      if (v) return v;
+      if (Date.now() > end) throw new Error(`the page did not show ${what} within ${timeoutMs} ms${this.errors.length ? `; its errors: ${this.errors.join("; ")}` : ""}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Presses the mouse on the element `selector` names, holds it `holdMs`, releases it. */
+  async hold(selector: string, holdMs: number): Promise<void> {
+    const box = await this.eval<{ x: number; y: number } | null>(`(() => { const r = document.querySelector(${JSON.stringify(selector)})?.getBoundingClientRect(); return r && { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`);
+    if (!box) throw new Error(`the page has no ${selector}`);
+    await this.client.send("Input.dispatchMouseEvent", { type: "mouseMoved", x: box.x, y: box.y });
+    await this.client.send("Input.dispatchMouseEvent", { type: "mousePressed", x: box.x, y: box.y, button: "left", clickCount: 1 });
+    await new Promise((r) => setTimeout(r, holdMs));
+    await this.client.send("Input.dispatchMouseEvent", { type: "mouseReleased", x: box.x, y: box.y, button: "left", clickCount: 1 });
+  }
+
+  /** Types `text` as key presses into the focused element ("\r" is Enter). */
+  async type(text: string): Promise<void> {
+    for (const ch of text) {
+      const enter = ch === "\r";
+      const key = enter ? "Enter" : ch;
+      await this.client.send("Input.dispatchKeyEvent", { type: "keyDown", key, text: enter ? "\r" : ch, windowsVirtualKeyCode: enter ? 13 : ch.toUpperCase().charCodeAt(0) });
+      await this.client.send("Input.dispatchKeyEvent", { type: "keyUp", key, windowsVirtualKeyCode: enter ? 13 : ch.toUpperCase().charCodeAt(0) });
+    }
+  }
+
+  /** A PNG of the page as it is drawn now. */
+  async screenshot(): Promise<Uint8Array> {
+    const r = await this.client.send("Page.captureScreenshot", { format: "png" });
+    return Buffer.from(r.data as string, "base64");
+  }
+
+  async close(): Promise<void> {
+    await this.client.close().catch(() => {});
+    this.proc.kill();
+    await new Promise((r) => { if (this.proc.exitCode !== null) r(null); else this.proc.once("exit", r); });
+    rmSync(this.profile, { recursive: true, force: true });
+  }
+}
