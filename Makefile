@@ -236,7 +236,11 @@ KERNEL_ENTRY  := $(B)/app/index.ts
 $(B)/app/index.ts: $(KERNEL_MAIN) tools/kernel/app-entry.ts $(APP_STAMP) | $(TOOLS)
 	$(Q)$(NODE) $(TJS)/tools/kernel/app-entry.js --app $(KERNEL_MAIN) --out $@
 # (the examples are sources of the default kernel too: it re-exports the tour)
-$(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(wildcard $(dir $(KERNEL_MAIN))*.ts) $(wildcard examples/*/*.ts)))
+# (With its source map, build/kernel.wasm.map, for the simulator's page: make sim, docs/simulator.md;
+# the stamp rebuilds a kernel.wasm made before the map was.)
+KERNEL_MAP_STAMP := $(B)/.kernel-sourcemap-1
+$(call stamp,$(KERNEL_MAP_STAMP),$(B)/.kernel-sourcemap-*)
+$(eval $(call wasm_rule,$(KERNEL_ENTRY),$(B)/kernel.wasm,$(APP_STAMP) $(KERNEL_MAP_STAMP) $(wildcard $(dir $(KERNEL_MAIN))*.ts) $(wildcard examples/*/*.ts),--sourceMap))
 # The development build make push sends: the same program and checks, with
 # Binaryen's optimiser at -O1 (0.8 s instead of 1.5 of a warm build of the
 # tour; the module is about as large). make push RELEASE=1 sends the release build.
@@ -598,9 +602,9 @@ soak: $(foreach k,$(SOAK_KERNELS),$(IMG)/soak/$(k).img) $(TOOLS)
 
 # Instructions per operation, wasm3 and aot against native C, both boards (-icount), one run.
 # (kernel8.img of both backends too: the report gives their sizes, from their link maps)
-bench: $(B)/bench/bench.img $(B)/bench/boot.img $(B)/aot/bench/bench.img $(B)/aot/bench/boot.img $(B)/examples/tour.img $(B)/examples/tour.wasm $(B)/kernel8.img $(B)/aot/kernel8.img $(TOOLS)
+bench: $(B)/bench/bench.img $(B)/bench/boot.img $(B)/aot/bench/bench.img $(B)/aot/bench/boot.img $(B)/examples/tour.img $(B)/examples/tour.wasm $(B)/kernel8.img $(B)/aot/kernel8.img $(foreach k,channels exec mpmc stress timers,$(B)/tests/$(k).img) $(TOOLS)
 	$(call say,BENCH,$<)
-	$(Q)$(NODE) $(TJS)/tools/bench/bench.js --aot $(B)/aot/bench/bench.img --aot-boot-image $(B)/aot/bench/boot.img --push $(B)/examples/tour.img $(B)/examples/tour.wasm $<
+	$(Q)$(NODE) $(TJS)/tools/bench/bench.js --aot $(B)/aot/bench/bench.img --aot-boot-image $(B)/aot/bench/boot.img --push $(B)/examples/tour.img $(B)/examples/tour.wasm --sim $(B)/bench/kernel.wasm $<
 	$(Q)$(NODE) $(TJS)/tools/bench/perf-doc.js bench/results.json
 
 clean:

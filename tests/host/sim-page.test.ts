@@ -8,6 +8,9 @@ import { join } from "node:path";
 import { serve } from "../../tools/sim/serve.js";
 import { BrowserPage } from "../../tools/testing/browser.js";
 import { decodePng, pixelAt } from "../../tools/run/png.js";
+import { readFileSync } from "node:fs";
+import { prepareModule } from "../../tools/sim/module.js";
+import { functionInstructions, SourceMapIndex, type SourceMapV3 } from "../../tools/kernel/source-map.js";
 
 const TERMINAL = `document.getElementById("terminal").innerText`;
 
@@ -16,10 +19,11 @@ describe("simulator page (make sim) in chromium", () => {
     const dir = mkdtempSync(join(tmpdir(), "tspi-sim-page-"));
     const kernel = join(dir, "kernel.wasm");
     copyFileSync("build/kernel.wasm", kernel);
+    copyFileSync("build/kernel.wasm.map", kernel + ".map");
     const server = await serve({ kernel, board: "pi3", port: 0, project: "." });
     let page: BrowserPage | undefined;
     try {
-      page = await BrowserPage.launch();
+      page = await BrowserPage.launch(1200, 900, true);
       await page.open(server.url);
       assert.equal(await page.until<boolean>("crossOriginIsolated", "cross-origin isolation (the server's headers)"), true);
       await page.until(`${TERMINAL}.includes("cores online: 4") && ${TERMINAL}.includes("blink:")`, "the tour's banner");
@@ -28,6 +32,27 @@ describe("simulator page (make sim) in chromium", () => {
       await page.eval(`document.getElementById("terminal").focus()`);
       await page.type("hi pi\r");
       await page.until(`/you typed: hi pi \\(core \\d\\)/.test(${TERMINAL})`, "the echo of the typed line");
+
+      // Source-level debugging: the module the page runs names the map developer tools load, and
+      // that map says of each instruction what make's map says of it in build/kernel.wasm; the sources it names are served.
+      const origin = new URL(server.url).origin;
+      const script = await page.until<{ sourceMapURL: string }>("true", "a parsed wasm module").then(() =>
+        page!.scripts.find((x) => x.sourceMapURL.startsWith(`${origin}/kernel.wasm.map?shift=`)));
+      assert.ok(script, `no script names the kernel's map: ${JSON.stringify(page.scripts.filter((x) => x.url.startsWith("wasm")))}`);
+      const served = new SourceMapIndex(await (await fetch(script.sourceMapURL)).json() as SourceMapV3);
+      const built = new SourceMapIndex(JSON.parse(readFileSync("build/kernel.wasm.map", "utf8")) as SourceMapV3);
+      const inPage = functionInstructions(prepareModule(readFileSync("build/kernel.wasm"), `${origin}/kernel.wasm.map`).first);
+      const inFile = functionInstructions(readFileSync("build/kernel.wasm"));
+      let tour = 0;
+      inFile.forEach((fn, k) => fn.forEach((ins, n) => {
+        const want = built.at(ins.at), got = served.at(inPage[k][n].at);
+        assert.deepEqual(got, want);
+        if (want?.source === "examples/tour/main.ts") tour++;
+      }));
+      assert.ok(tour > 50, `the tour's own instructions are mapped (${tour})`);
+      const source = await fetch(`${origin}/examples/tour/main.ts`);
+      assert.match(await source.text(), /async function button/);
+      assert.equal(source.headers.get("cross-origin-resource-policy"), "same-origin");
 
       // The screenshot: GPIO 17 drawn high (the kernel's pull-up), GPIO 27 low (pulled down at reset).
       const at = (sel: string) => page!.eval<{ x: number; y: number }>(`(() => { const r = document.querySelector("${sel}").getBoundingClientRect(); return { x: Math.round(r.x + 8), y: Math.round(r.y + r.height / 2) }; })()`);

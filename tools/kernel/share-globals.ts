@@ -23,6 +23,7 @@
 //   node share-globals.js kernel.wasm [--per-core build/x.percore.json] [--out kernel.wasm]
 //
 // The edit is on wabt's text (wasm2wat, then wat2wasm), line by line.
+import { remapSourceMap, type SourceMapV3 } from "./source-map.js";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -250,10 +251,17 @@ export function shareGlobalsFile(file: string, perCoreFile: string, outFile = ""
   const perCore = new Map(listed.map((v) => [v.global, v]));
   const dir = mkdtempSync(join(tmpdir(), "share-"));
   try {
+    const before = readFileSync(file);
     const wat = execFileSync("wasm2wat", [file], { encoding: "utf8", maxBuffer: 1 << 28 });
     const r = shareGlobals(wat, perCore);
     writeFileSync(join(dir, "k.wat"), r.wat);
     execFileSync("wat2wasm", ["--debug-names", join(dir, "k.wat"), "-o", outFile || file], { stdio: ["ignore", "ignore", "pipe"] });
+    // asc's source map (--sourceMap), carried over to the rewritten module's offsets.
+    const map = `${file}.map`;
+    if (existsSync(map)) {
+      const remapped = remapSourceMap(JSON.parse(readFileSync(map, "utf8")) as SourceMapV3, before, readFileSync(outFile || file));
+      writeFileSync(`${outFile || file}.map`, JSON.stringify(remapped));
+    }
     for (const w of r.warnings) out.stderr(`  warning: ${w}\n`);   // (through `out`: a resident compiler's reply carries it)
     out.stdout(`  SHARED   ${file}: ${r.shared.length} module variable(s) for all cores, ${r.perCore.length} per core\n`);
     return 0;

@@ -128,11 +128,27 @@ export function prepareModule(bytes: Uint8Array, sourceMapUrl?: string): SimModu
       out.push(...section(s.id, s.body));
     }
     // asc's --sourceMap names the map relative to the module's file; a debugger
-    // that is given the module as bytes (the page) needs where it really is.
-    if (sourceMapUrl !== undefined) out.push(...section(0, name("sourceMappingURL"), name(sourceMapUrl)));
+    // that is given the module as bytes (the page) needs where it really is,
+    // and the map's offsets moved as far as this rewrite moved the code
+    // section (the server shifts them: serve.ts).
+    if (sourceMapUrl !== undefined) {
+      const code = codeStart(concat(out)) - codeStart(bytes);
+      out.push(...section(0, name("sourceMappingURL"), name(`${sourceMapUrl}?shift=${code}`)));
+    }
     return concat(out);
   };
   return { first: build(false), others: build(true), pages: initial };
+}
+
+/** Where the code section's body starts in a module (0 if it has none). */
+function codeStart(b: Uint8Array): number {
+  const r = new Reader(b, 8);
+  while (r.at < b.length) {
+    const id = r.byte(), size = r.u32();
+    if (id === 10) return r.at;
+    r.at += size;
+  }
+  return 0;
 }
 
 /** A custom section's name. */

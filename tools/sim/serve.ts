@@ -9,6 +9,7 @@ import { createServer, type ServerResponse } from "node:http";
 import { existsSync, readFileSync, statSync, watchFile, unwatchFile } from "node:fs";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { shiftSourceMap, type SourceMapV3 } from "../kernel/source-map.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".wasm": "application/wasm",
@@ -54,7 +55,15 @@ export function serve(o: ServeOptions): Promise<{ url: string; close(): Promise<
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path === "/" || path === "/index.html") return send(res, join(pageDir, "index.html"));
     if (path === "/kernel.wasm") return send(res, o.kernel);
-    if (path === "/kernel.wasm.map") return send(res, o.kernel + ".map");
+    if (path === "/kernel.wasm.map") {
+      // The page's module moved the code section (tools/sim/module.ts): the map's offsets move with it.
+      const shift = Number(new URL(req.url ?? "/", "http://localhost").searchParams.get("shift") ?? 0);
+      const file = o.kernel + ".map";
+      if (!existsSync(file) || !Number.isInteger(shift)) return send(res, null);
+      const map = shiftSourceMap(JSON.parse(readFileSync(file, "utf8")) as SourceMapV3, shift);
+      res.writeHead(200, { "Content-Type": TYPES[".map"], "Cache-Control": "no-store", "Cross-Origin-Resource-Policy": "same-origin" }).end(JSON.stringify(map));
+      return;
+    }
     if (path === "/events") {
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-store", "Cross-Origin-Resource-Policy": "same-origin" });
       res.write(": the page hears of a new kernel.wasm here\n\n");

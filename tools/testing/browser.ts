@@ -11,10 +11,13 @@ import CDP from "chrome-remote-interface";
 export const CHROMIUM = process.env.CHROMIUM ?? "chromium";
 
 export class BrowserPage {
+  /** The scripts the page parsed (with `debug`): a wasm module's sourceMapURL is what developer tools would load. */
+  readonly scripts: { url: string; sourceMapURL: string }[] = [];
+
   private constructor(private readonly proc: ChildProcess, private readonly client: Awaited<ReturnType<typeof CDP>>, private readonly profile: string, readonly errors: string[]) {}
 
-  /** Starts a headless chromium (no sandbox: CI runs as root) with one page of `width` x `height`. */
-  static async launch(width = 1200, height = 900): Promise<BrowserPage> {
+  /** Starts a headless chromium (no sandbox: CI runs as root) with one page of `width` x `height`; `debug`: with the debugger on, as developer tools have it. */
+  static async launch(width = 1200, height = 900, debug = false): Promise<BrowserPage> {
     const profile = mkdtempSync(join(tmpdir(), "tspi-chromium-"));
     const proc = spawn(CHROMIUM, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--remote-debugging-port=0",
       `--user-data-dir=${profile}`, `--window-size=${width},${height}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"] });
@@ -34,7 +37,12 @@ export class BrowserPage {
     await client.send("Page.enable");
     await client.send("Runtime.enable");
     await client.send("Emulation.setDeviceMetricsOverride", { width, height, deviceScaleFactor: 1, mobile: false });
-    return new BrowserPage(proc, client, profile, errors);
+    const page = new BrowserPage(proc, client, profile, errors);
+    if (debug) {
+      client.on("Debugger.scriptParsed", (p) => page.scripts.push({ url: p.url, sourceMapURL: p.sourceMapURL ?? "" }));
+      await client.send("Debugger.enable");
+    }
+    return page;
   }
 
   async open(url: string): Promise<void> {
