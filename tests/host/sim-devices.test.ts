@@ -162,6 +162,26 @@ for (const board of ["pi3", "pi4"] as const) {
     });
   });
 
+  describe(`simulator devices, ${board}: the random number generator (${board === "pi3" ? "BCM2835 RNG" : "RNG200"}, after Linux's drivers)`, () => {
+    const rng = (board === "pi3" ? 0x3f000000 : 0xfe000000) + 0x104000;
+    const words = (m: Machine) => board === "pi3"
+      ? { ready: () => m.read(rng + 0x04) >>> 24, data: () => m.read(rng + 0x08) }
+      : { ready: () => m.read(rng + 0x24) & 0xff, data: () => m.read(rng + 0x20) };
+    it("has no words until it is on; then words, the same ones for the same seed", () => {
+      const take = () => {
+        const m = machine(board);
+        const w = words(m);
+        assert.equal(w.ready(), 0);
+        m.write(rng, 1);
+        assert.ok(w.ready() > 0);
+        return Array.from({ length: 8 }, () => w.data());
+      };
+      const a = take(), b = take();
+      assert.deepEqual(a, b);
+      assert.ok(new Set(a).size === 8, "eight different words");
+    });
+  });
+
   describe(`simulator devices, ${board}: the bus and the firmware`, () => {
     it("refuses what the stub refuses: outside the windows, unaligned, the DMA controller; an absent block says what the simulator models", () => {
       const m = machine(board);
@@ -169,7 +189,7 @@ for (const board of ["pi3", "pi4"] as const) {
       assert.throws(() => m.read(GPIO[board] + 2), /not 4-byte aligned/);
       assert.throws(() => m.write(m.soc.peripheralBase + 0x7004, 1), /the DMA controller's, which the host drives/);
       assert.throws(() => m.read(m.soc.peripheralBase + 0x804000), /no block answers at .* in the simulator: it models GPIO/);
-      assert.equal(m.probe(m.soc.peripheralBase + 0x104000), -1n);
+      assert.equal(m.probe(m.soc.peripheralBase + 0x804000), -1n);
     });
     it("answers the property tags the kernel asks (revision, memory, clocks, temperature); an unknown tag keeps its response bit clear", () => {
       const m = machine(board);

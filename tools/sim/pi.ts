@@ -34,6 +34,10 @@ export interface SimOptions {
   time?: TimeMode;
   /** Also write what the UART sends here as it comes (process.stdout for a console). */
   echo?: (text: string) => void;
+  /** The seed of the simulated hardware random number generator: the same seed, the same numbers (default 1). */
+  seed?: number;
+  /** cpu.instructions() as the host's nanoseconds (make bench's simulator rows), instead of 0. */
+  instructionsAsNs?: boolean;
   /** The address of kernel.wasm's source map, for a debugger (the page's: its sourceMappingURL section is made to say it). */
   sourceMapUrl?: string;
 }
@@ -88,6 +92,8 @@ export class Pi {
     Clock.start(this.s, FREQUENCY[board], options.time ?? "virtual");
     this.s.i32[W.CORES] = MAX_CORES;
     this.s.i32[W.BOARD] = board === "pi4" ? 2 : 1;
+    this.s.i32[W.INSTRUCTIONS_NS] = options.instructionsAsNs ? 1 : 0;
+    this.s.i32[W.SEED] = options.seed ?? 1;
     this.m = new Machine(this.s, board, true);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.memory = memory;

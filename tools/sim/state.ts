@@ -41,6 +41,10 @@ export const W = {
   ORIGIN: 20,         // 20, 21 (Float64 index 10)
   /** Bumped by every device change that may raise an interrupt (the controlling thread's wait). */
   DEVICE_SIGNAL: 22,
+  /** 1: cpu.instructions() gives the host's nanoseconds instead of 0 (the simulator's make bench rows: time, not instructions). */
+  INSTRUCTIONS_NS: 23,
+  /** The seed of the simulated random number generator (devices/rng.ts). */
+  SEED: 24,
   /** Per core blocks start here. */
   CORE_BASE: 32,
 } as const;
@@ -122,14 +126,16 @@ export class SimState {
    */
   lock(): void {
     const a = this.i32;
-    for (let spins = 0; Atomics.compareExchange(a, W.BUS_LOCK, 0, 1) !== 0; spins++) {
-      if (this.mayWait && spins > 100) Atomics.wait(a, W.BUS_LOCK, 1, 1);
+    if (Atomics.compareExchange(a, W.BUS_LOCK, 0, 1) === 0) return;
+    // Contended: the word says 2 (someone may sleep on it), so the unlock knows to wake one.
+    for (let spins = 0; ; spins++) {
+      if (Atomics.exchange(a, W.BUS_LOCK, 2) === 0) return;
+      if (this.mayWait && spins > 100) Atomics.wait(a, W.BUS_LOCK, 2, 1);
     }
   }
 
   unlock(): void {
-    Atomics.store(this.i32, W.BUS_LOCK, 0);
-    Atomics.notify(this.i32, W.BUS_LOCK, 1);
+    if (Atomics.exchange(this.i32, W.BUS_LOCK, 0) === 2) Atomics.notify(this.i32, W.BUS_LOCK, 1);
   }
 
   /** Appends bytes to the TX wire (the caller holds the bus lock). Bytes the reader left unread for a whole ring are lost, oldest first. */
