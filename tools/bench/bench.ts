@@ -19,6 +19,7 @@ import { sizeSplitOf } from "../kernel/size.js";
 import { pushFigures, PushFigure } from "../push/pushbench.js";
 import { idleFigure, IdleFigure } from "./idle.js";
 import { editLoopFigure, EditLoopFigure } from "./editloop.js";
+import { simRows, simKernelTimes, type SimFigures } from "./sim.js";
 
 export type Side = "wasm3" | "aot" | "native";
 export interface BenchLine { side: Side; row: string; instructions: number; ops: number }
@@ -116,7 +117,7 @@ async function runImages(board: string, image: string, bootImage: string, side: 
 
 async function main(argv: string[]): Promise<number> {
   let boards = BOARDS.map((b) => b.name), out = "bench/results.json", image = "build/bench/bench.img", bootImage = "build/bench/boot.img";
-  let aotImage = "", aotBootImage = "", pushImage = "", pushModule = "";
+  let aotImage = "", aotBootImage = "", pushImage = "", pushModule = "", simWasm = "";
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--boards") boards = argv[++i].split(",");
     else if (argv[i] === "--out") out = argv[++i];
@@ -124,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
     else if (argv[i] === "--aot") aotImage = argv[++i];
     else if (argv[i] === "--aot-boot-image") aotBootImage = argv[++i];
     else if (argv[i] === "--push") { pushImage = argv[++i]; pushModule = argv[++i]; }
+    else if (argv[i] === "--sim") simWasm = argv[++i];
     else image = argv[i];
   }
   const results: BenchRow[] = [];
@@ -228,9 +230,28 @@ ${pushImage} left running in QEMU (four cores, no -icount), after \`cores online
       console.log(`  ${findBoard(board).title}: ${(f.ms / 1000).toFixed(2)} s (rounds: ${f.rounds.map((x) => (x / 1000).toFixed(2)).join(", ")} s; a ${f.bytes.toLocaleString("en-US")}-byte module)`);
     }
   }
+  // The simulator (tools/sim): the benchmark kernel's rows in host time, and test kernels against QEMU.
+  let simulator: SimFigures | undefined;
+  if (simWasm) {
+    simulator = { unit: "host nanoseconds per operation (the simulator counts no instructions), node " + process.version, rows: {}, kernels: {} };
+    for (const board of boards as ("pi3" | "pi4")[]) {
+      try {
+        simulator.rows[board] = await simRows(board, simWasm);
+        simulator.kernels[board] = await simKernelTimes(board);
+      } catch (e) { console.error((e as Error).message); return 1; }
+      console.log(`\n${findBoard(board).title} in the simulator (${simWasm}, time per operation on this host, median of 3) beside QEMU's guest instructions per operation`);
+      console.log(`  ${"row".padEnd(22)} ${"sim ns".padStart(10)} ${"wasm3 instr".padStart(12)} ${"native instr".padStart(13)}`);
+      for (const [row, ns] of Object.entries(simulator.rows[board])) {
+        const q = results.find((r) => r.board === board && r.row === row);
+        console.log(`  ${row.padEnd(22)} ${fmt(ns).padStart(10)} ${fmt(q?.wasm3 ?? null).padStart(12)} ${fmt(q?.native ?? null).padStart(13)}`);
+      }
+      console.log("  test kernels, wall-clock to their exit (median of 3): simulator, QEMU (wasm3 image, no -icount; QEMU's start included)");
+      for (const [k, t] of Object.entries(simulator.kernels[board])) console.log(`    ${k.padEnd(10)} ${(t.simMs / 1000).toFixed(2)} s   ${(t.qemuMs / 1000).toFixed(2)} s`);
+    }
+  }
   console.log("\nsizes:");
   for (const [k, v] of Object.entries(sizes)) console.log(`  ${k}: ${v.toLocaleString("en-US")}`);
-  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes, push: pushes, idle, editLoop }, null, 2) + "\n");
+  writeFileSync(out, JSON.stringify({ unit: "guest instructions per operation (QEMU -icount shift=0,sleep=off)", rows: results, figures, sizes, push: pushes, idle, editLoop, ...(simulator ? { simulator } : {}) }, null, 2) + "\n");
   console.log(`\nwritten: ${out}`);
   return 0;
 }

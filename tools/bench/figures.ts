@@ -19,6 +19,8 @@ export interface Results {
   idle?: Record<string, { wallMs: number; cpuMs: number }>;
   /** An edit, make push, the edit's line on the console, per board (tools/bench/editloop.ts); absent in older results. */
   editLoop?: Record<string, { rounds: number[]; ms: number; bytes: number }>;
+  /** The simulator's rows (host ns per operation) and test kernels' times against QEMU (tools/bench/sim.ts); absent in older results. */
+  simulator?: { unit: string; rows: Record<string, Record<string, number>>; kernels: Record<string, Record<string, { simMs: number; qemuMs: number }>> };
 }
 
 const int = (x: number) => Math.round(x).toLocaleString("en-US");

@@ -118,6 +118,19 @@ export function markdown(r: Results): string {
     for (const [b, f] of Object.entries(r.idle)) lines.push(`| ${b} | ${(f.wallMs / 1000).toFixed(1)} s | ${(f.cpuMs / 1000).toFixed(2)} s | ${Math.round((100 * f.cpuMs) / f.wallMs)} % |`);
     lines.push("");
   }
+  if (r.simulator && Object.keys(r.simulator.rows).length) {
+    lines.push("## The simulator (issue 26)", "", `The same benchmark kernel.wasm in the simulator (\`make sim\`'s, tools/sim; docs/simulator.md), which counts no guest instructions: its rows are ${r.simulator.unit}, median of 3 runs, beside QEMU's guest instructions per operation from the tables above. They answer two questions: how fast a kernel runs in the simulator on this machine, and how much work it is for a Pi's core. A host call (mmio-read, atomic-add, gpio-toggle) is a call out of V8's wasm into JavaScript and, for MMIO, the bus lock; an executor row includes the Atomics the host ABI makes of the run queues and wakes.`, "");
+    for (const b of Object.keys(r.simulator.rows)) {
+      lines.push(`### ${b}`, "", "| row | simulator, ns | wasm3 in QEMU, instructions | native C, instructions |", "|---|---:|---:|---:|");
+      for (const [row, ns] of Object.entries(r.simulator.rows[b])) {
+        const q = r.rows.find((x) => x.board === b && x.row === row);
+        lines.push(`| ${row} | ${n(ns, 1)} | ${n(q?.wasm3 ?? null, 1)} | ${n(q?.native ?? null, 1)} |`);
+      }
+      lines.push("", "Test kernels, wall-clock from start to their `exit(0)`, median of 3 (QEMU's includes its own start, about half a second; the simulator's is in virtual time, so a sleep takes no time):", "", "| kernel | simulator | QEMU (wasm3 image) |", "|---|---:|---:|");
+      for (const [k, t] of Object.entries(r.simulator.kernels[b] ?? {})) lines.push(`| tests/kernels/${k}.ts | ${(t.simMs / 1000).toFixed(2)} s | ${(t.qemuMs / 1000).toFixed(2)} s |`);
+      lines.push("");
+    }
+  }
   lines.push("## Where the figures land against the aims (issues 7 and 15)", "");
   const worst = compute.reduce((a, x) => ((x.ratio ?? 0) > (a.ratio ?? 0) ? x : a), compute[0]);
   const within20 = compute.filter((x) => x.row !== "matmul-64").every((x) => (x.ratio ?? 99) <= 20);
