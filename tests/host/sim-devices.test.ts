@@ -226,5 +226,8 @@ describe("simulator: kernel.wasm made to share its memory (tools/sim/module.ts)"
     const growable = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 5, 4, 1, 1, 1, 2]);
     assert.throws(() => prepareModule(growable), /1 to 2 pages: the cores share a memory of a fixed size/);
     assert.throws(() => prepareModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0])), /has no memory/);
+    // A section size whose LEB128 never ends: the shared reader's error, said as the simulator's.
+    assert.throws(() => prepareModule(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff, 0xff, 0x0f])),
+      (e: Error) => e instanceof ModuleError && /kernel\.wasm is malformed: LEB128 number too long .*build it again/.test(e.message));
   });
 });

@@ -9,6 +9,7 @@
 // mapping to its instruction's new offset. The simulator's page shifts it
 // once more for its own rewrite (tools/sim/module.ts: the code section
 // moves as a whole).
+import { WasmReader } from "./wasm.js";
 
 export interface SourceMapV3 {
   version: 3;
@@ -82,39 +83,32 @@ export function encodeMappings(ms: Mapping[]): string {
 /** The byte offset and opcode of every instruction of every function body, in order. */
 export interface Instr { at: number; op: number }
 
-class R {
-  constructor(readonly b: Uint8Array, public at: number) {}
-  byte(): number { if (this.at >= this.b.length) throw new Error("wasm: cut short"); return this.b[this.at++]; }
-  leb(): number { let v = 0, s = 0, x: number; do { x = this.byte(); v += (x & 0x7f) * 2 ** s; s += 7; } while (x & 0x80); return v; }
-  skipLeb(): void { while (this.byte() & 0x80) { /* next */ } }
-}
-
 /** Each defined function's instructions (file offsets), in the code section's order. */
 export function functionInstructions(wasm: Uint8Array): Instr[][] {
-  const r = new R(wasm, 8);
-  while (r.at < wasm.length) {
-    const id = r.byte(), size = r.leb(), end = r.at + size;
-    if (id !== 10) { r.at = end; continue; }
-    const count = r.leb(), fns: Instr[][] = [];
+  const r = new WasmReader(wasm, 8);
+  while (r.pos < wasm.length) {
+    const id = r.byte(), size = r.u32(), end = r.pos + size;
+    if (id !== 10) { r.pos = end; continue; }
+    const count = r.u32(), fns: Instr[][] = [];
     for (let f = 0; f < count; f++) {
-      const bodySize = r.leb(), bodyEnd = r.at + bodySize;
-      for (let groups = r.leb(); groups > 0; groups--) { r.leb(); r.byte(); }
+      const bodySize = r.u32(), bodyEnd = r.pos + bodySize;
+      for (let groups = r.u32(); groups > 0; groups--) { r.u32(); r.byte(); }
       const list: Instr[] = [];
-      while (r.at < bodyEnd) {
-        const at = r.at, op = r.byte();
+      while (r.pos < bodyEnd) {
+        const at = r.pos, op = r.byte();
         let key = op;
-        if (op === 0x02 || op === 0x03 || op === 0x04) { const t = r.b[r.at]; if (t === 0x40 || (t >= 0x7b && t <= 0x7f) || t === 0x70 || t === 0x6f) r.at++; else r.skipLeb(); }
+        if (op === 0x02 || op === 0x03 || op === 0x04) { r.skipLeb(); }
         else if (op === 0x0c || op === 0x0d || op === 0x10 || (op >= 0x20 && op <= 0x26) || op === 0xd2) r.skipLeb();
-        else if (op === 0x0e) { for (let n = r.leb(); n >= 0; n--) r.skipLeb(); }
+        else if (op === 0x0e) { for (let n = r.u32(); n >= 0; n--) r.skipLeb(); }
         else if (op === 0x11) { r.skipLeb(); r.skipLeb(); }
-        else if (op === 0x1c) { for (let n = r.leb(); n > 0; n--) r.byte(); }
+        else if (op === 0x1c) { for (let n = r.u32(); n > 0; n--) r.byte(); }
         else if (op >= 0x28 && op <= 0x3e) { r.skipLeb(); r.skipLeb(); }
         else if (op === 0x3f || op === 0x40 || op === 0xd0) r.byte();
         else if (op === 0x41 || op === 0x42) r.skipLeb();
-        else if (op === 0x43) r.at += 4;
-        else if (op === 0x44) r.at += 8;
+        else if (op === 0x43) r.bytes(4);
+        else if (op === 0x44) r.bytes(8);
         else if (op === 0xfc) {
-          const sub = r.leb();
+          const sub = r.u32();
           key = 0xfc00 + sub;
           if (sub === 8) { r.skipLeb(); r.byte(); }
           else if (sub === 10) { r.byte(); r.byte(); }

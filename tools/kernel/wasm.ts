@@ -15,7 +15,8 @@ export interface WasmImport {
 
 const VALTYPES: Record<number, string> = { 0x7f: "i32", 0x7e: "i64", 0x7d: "f32", 0x7c: "f64", 0x7b: "v128", 0x70: "funcref", 0x6f: "externref" };
 
-class Reader {
+/** Reads a wasm binary from `pos` up to `end`: bytes, LEB128 numbers, names (also tools/sim/module.ts, tools/kernel/source-map.ts). */
+export class WasmReader {
   constructor(private buf: Uint8Array, public pos = 0, private end = buf.length) {}
   get done(): boolean { return this.pos >= this.end; }
   byte(): number {
@@ -32,6 +33,8 @@ class Reader {
     } while (b & 0x80);
     return result;
   }
+  /** Steps over a LEB128 number (signed or not: the same bytes). */
+  skipLeb(): void { while (this.byte() & 0x80) { /* its next byte */ } }
   bytes(n: number): Uint8Array {
     if (this.pos + n > this.end) throw new WasmFormatError(`a length of ${n} at offset ${this.pos} runs past the end`);
     const out = this.buf.subarray(this.pos, this.pos + n);
@@ -54,13 +57,13 @@ export function readImports(bin: Uint8Array): WasmImport[] {
     throw new WasmFormatError("not a wasm module (no \\0asm magic)");
   if (bin[4] !== 1 || bin[5] !== 0 || bin[6] !== 0 || bin[7] !== 0)
     throw new WasmFormatError(`unsupported wasm version ${bin[4]}`);
-  const r = new Reader(bin, 8);
+  const r = new WasmReader(bin, 8);
   const types: Array<{ params: string[]; results: string[] }> = [];
   const imports: WasmImport[] = [];
   while (!r.done) {
     const id = r.byte();
     const size = r.u32();
-    const s = new Reader(bin, r.pos, r.pos + size);
+    const s = new WasmReader(bin, r.pos, r.pos + size);
     r.bytes(size);
     if (id === 1) {
       for (let n = s.u32(); n > 0; n--) {
@@ -91,17 +94,17 @@ export function readImports(bin: Uint8Array): WasmImport[] {
 /** The function names of the "name" custom section, by function index (imports first); empty without one. */
 export function readFunctionNames(bin: Uint8Array): Map<number, string> {
   readImports(bin);   // the magic, the version and the sections up to the imports are well formed
-  const r = new Reader(bin, 8);
+  const r = new WasmReader(bin, 8);
   const names = new Map<number, string>();
   while (!r.done) {
     const id = r.byte();
     const size = r.u32();
-    const s = new Reader(bin, r.pos, r.pos + size);
+    const s = new WasmReader(bin, r.pos, r.pos + size);
     r.bytes(size);
     if (id !== 0 || s.name() !== "name") continue;
     while (!s.done) {
       const sub = s.byte(), len = s.u32();
-      const body = new Reader(bin, s.pos, s.pos + len);
+      const body = new WasmReader(bin, s.pos, s.pos + len);
       s.bytes(len);
       if (sub !== 1) continue;
       for (let n = body.u32(); n > 0; n--) { const index = body.u32(); names.set(index, body.name()); }

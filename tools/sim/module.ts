@@ -13,6 +13,7 @@
 // cores' instances do not write the initial values over what core 0's
 // top-level code has set since (the module never runs memory.init: asc
 // writes none).
+import { WasmReader, WasmFormatError } from "../kernel/wasm.js";
 
 export interface SimModule {
   /** Core 0's module: the data segments active. */
@@ -26,28 +27,14 @@ export interface SimModule {
 /** A kernel.wasm the simulator cannot take: what is wrong, and what to do. */
 export class ModuleError extends Error {}
 
-class Reader {
-  constructor(readonly b: Uint8Array, public at = 0) {}
-  byte(): number {
-    if (this.at >= this.b.length) throw new ModuleError(`kernel.wasm ends in the middle of a section (byte ${this.at}): the file is cut short; build it again`);
-    return this.b[this.at++];
-  }
-  u32(): number {
-    let v = 0, shift = 0, byte: number;
-    do {
-      byte = this.byte();
-      v += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (shift > 35) throw new ModuleError(`kernel.wasm has a malformed number at byte ${this.at}`);
-    } while (byte & 0x80);
-    return v;
-  }
+/** The module's reader, its errors said as the simulator's. */
+class Reader extends WasmReader {
   /** Skips a constant expression (up to and with its `end`, 0x0B): asc writes i32.const N or global.get N. */
   skipInitExpr(): void {
     const op = this.byte();
-    if (op === 0x41 || op === 0x23) this.u32();           // i32.const (signed LEB: the same bytes to skip), global.get
-    else throw new ModuleError(`kernel.wasm has a data segment whose offset is not i32.const or global.get (opcode 0x${op.toString(16)}) at byte ${this.at - 1}`);
-    if (this.byte() !== 0x0b) throw new ModuleError(`kernel.wasm has a data segment offset longer than one instruction at byte ${this.at - 1}`);
+    if (op === 0x41 || op === 0x23) this.skipLeb();          // i32.const, global.get
+    else throw new ModuleError(`kernel.wasm has a data segment whose offset is not i32.const or global.get (opcode 0x${op.toString(16)}) at byte ${this.pos - 1}`);
+    if (this.byte() !== 0x0b) throw new ModuleError(`kernel.wasm has a data segment offset longer than one instruction at byte ${this.pos - 1}`);
   }
 }
 
@@ -80,18 +67,27 @@ export const MEMORY_IMPORT = { module: "env", field: "memory" } as const;
 
 /** Rewrites kernel.wasm's own memory into an import of a shared one (see the top of this file). */
 export function prepareModule(bytes: Uint8Array, sourceMapUrl?: string): SimModule {
+  try {
+    return prepare(bytes, sourceMapUrl);
+  } catch (e) {
+    if (e instanceof WasmFormatError) throw new ModuleError(`kernel.wasm is malformed: ${e.message}; build it again (make)`);
+    throw e;
+  }
+}
+
+function prepare(bytes: Uint8Array, sourceMapUrl?: string): SimModule {
   if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d)
     throw new ModuleError("this is not a WebAssembly module (no \\0asm at its start): give the kernel.wasm that make builds (build/kernel.wasm)");
   if (bytes[4] !== 1 || bytes[5] || bytes[6] || bytes[7])
     throw new ModuleError(`kernel.wasm is of WebAssembly version ${bytes[4]}, not 1`);
   const r = new Reader(bytes, 8);
   const sections: { id: number; body: Uint8Array }[] = [];
-  while (r.at < bytes.length) {
+  while (r.pos < bytes.length) {
     const id = r.byte();
     const size = r.u32();
-    if (r.at + size > bytes.length) throw new ModuleError(`kernel.wasm is cut short: section ${id} needs ${size} bytes at byte ${r.at}, the file has ${bytes.length - r.at}; build it again`);
-    sections.push({ id, body: bytes.subarray(r.at, r.at + size) });
-    r.at += size;
+    if (r.pos + size > bytes.length) throw new ModuleError(`kernel.wasm is cut short: section ${id} needs ${size} bytes at byte ${r.pos}, the file has ${bytes.length - r.pos}; build it again`);
+    sections.push({ id, body: bytes.subarray(r.pos, r.pos + size) });
+    r.pos += size;
   }
   const memory = sections.find((s) => s.id === 5);
   if (!memory) {
@@ -116,7 +112,7 @@ export function prepareModule(bytes: Uint8Array, sourceMapUrl?: string): SimModu
       if (!body) return section(2, leb(1), entry);
       const ir = new Reader(body);
       const count = ir.u32();
-      return section(2, leb(count + 1), body.subarray(ir.at), entry);
+      return section(2, leb(count + 1), body.subarray(ir.pos), entry);
     };
     for (const s of sections) {
       // The import section comes first of the two (id 2 < 5); a module without imports gets one before its functions.
@@ -143,10 +139,10 @@ export function prepareModule(bytes: Uint8Array, sourceMapUrl?: string): SimModu
 /** Where the code section's body starts in a module (0 if it has none). */
 function codeStart(b: Uint8Array): number {
   const r = new Reader(b, 8);
-  while (r.at < b.length) {
+  while (r.pos < b.length) {
     const id = r.byte(), size = r.u32();
-    if (id === 10) return r.at;
-    r.at += size;
+    if (id === 10) return r.pos;
+    r.pos += size;
   }
   return 0;
 }
@@ -155,7 +151,7 @@ function codeStart(b: Uint8Array): number {
 function customName(body: Uint8Array): string {
   const r = new Reader(body);
   const n = r.u32();
-  return new TextDecoder().decode(body.subarray(r.at, r.at + n));
+  return new TextDecoder().decode(body.subarray(r.pos, r.pos + n));
 }
 
 /** The data section with every active segment of memory 0 made passive (its offset dropped). */
@@ -169,8 +165,8 @@ function passive(body: Uint8Array): Uint8Array[] {
     else if (kind === 2) { r.u32(); r.skipInitExpr(); }
     else if (kind !== 1) throw new ModuleError(`kernel.wasm has a data segment of an unknown kind (${kind})`);
     const size = r.u32();
-    out.push(Uint8Array.from([0x01, ...leb(size)]), body.subarray(r.at, r.at + size));
-    r.at += size;
+    out.push(Uint8Array.from([0x01, ...leb(size)]), body.subarray(r.pos, r.pos + size));
+    r.pos += size;
   }
   return out;
 }
