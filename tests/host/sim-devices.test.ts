@@ -8,6 +8,7 @@ import { SimState, W, C } from "../../tools/sim/state.js";
 import { Clock } from "../../tools/sim/clock.js";
 import { Machine, FREQUENCY, BusError, type BoardName } from "../../tools/sim/machine.js";
 import { prepareModule, ModuleError } from "../../tools/sim/module.js";
+import { Tmp105 } from "../../tools/sim/devices/tmp105.js";
 
 function machine(board: BoardName, time: "manual" | "real" = "manual"): Machine {
   const s = SimState.create();
@@ -188,8 +189,8 @@ for (const board of ["pi3", "pi4"] as const) {
       assert.throws(() => m.read(0x80000), (e: Error) => e instanceof BusError && /outside the Raspberry Pi \d's peripheral windows/.test(e.message));
       assert.throws(() => m.read(GPIO[board] + 2), /not 4-byte aligned/);
       assert.throws(() => m.write(m.soc.peripheralBase + 0x7004, 1), /the DMA controller's, which the host drives/);
-      assert.throws(() => m.read(m.soc.peripheralBase + 0x804000), /no block answers at .* in the simulator: it models GPIO/);
-      assert.equal(m.probe(m.soc.peripheralBase + 0x804000), -1n);
+      assert.throws(() => m.read(m.soc.peripheralBase + 0x204000), /no block answers at .* in the simulator: it models GPIO/);   // SPI0
+      assert.equal(m.probe(m.soc.peripheralBase + 0x204000), -1n);
     });
     it("answers the property tags the kernel asks (revision, memory, clocks, temperature); an unknown tag keeps its response bit clear", () => {
       const m = machine(board);
@@ -204,6 +205,23 @@ for (const board of ["pi3", "pi4"] as const) {
     });
   });
 }
+
+describe("simulator parts: the TMP105 (TI SBOS336 7.5)", () => {
+  const read2 = (t: Tmp105, pointer: number) => { t.start(false); t.write(pointer); t.stop(); t.start(true); const v = [t.read(), t.read()]; t.stop(); return v; };
+  it("reads its temperature at the configured resolution (9 bits at reset), its limits at reset, a configuration written", () => {
+    const t = new Tmp105();
+    t.celsius = 25.3;
+    assert.deepEqual(read2(t, 0), [0x19, 0x00], "9 bits: 25.0");
+    t.start(false); t.write(1); t.write(0x60); t.stop();           // R1:R0 = 11: 12 bits
+    assert.deepEqual(read2(t, 1).slice(0, 1), [0x60]);
+    t.celsius = 42.5;
+    assert.deepEqual(read2(t, 0), [0x2a, 0x80], "what QEMU's tmp105 reads back for 42.5");
+    t.celsius = -21.5;
+    assert.deepEqual(read2(t, 0), [0xea, 0x80], "two's complement");
+    assert.deepEqual(read2(t, 2), [0x4b, 0x00], "T_LOW 75 C at reset");
+    assert.deepEqual(read2(t, 3), [0x50, 0x00], "T_HIGH 80 C at reset");
+  });
+});
 
 describe("simulator: kernel.wasm made to share its memory (tools/sim/module.ts)", () => {
   it("imports a shared memory of the module's own size; the other cores' copy has no active data", () => {

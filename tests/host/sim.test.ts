@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { simulate, SimError, ModuleError, type Pi } from "../../tools/sim/index.js";
+import { simulate, SimError, ModuleError, Tmp105, type Pi } from "../../tools/sim/index.js";
 
 const BOARDS = ["pi3", "pi4"] as const;
 const TIMEOUT = { timeout: 60_000 };
@@ -79,6 +79,18 @@ for (const board of BOARDS) {
         await pi.uart.expect(`button: press ${before + 1}, LED`);
         assert.doesNotMatch(pi.console, /^panic:/m);
       }, "manual"));
+
+    it("tests/kernels/i2c.ts (QEMU's I2C test kernel) against a TMP105 the test attaches to BSC1 and warms", TIMEOUT, () =>
+      withPi("build/tests/i2c.wasm", board, async (pi) => {
+        const sensor = new Tmp105();
+        pi.i2c(1).attach(0x48, sensor);
+        await pi.uart.expect(/^i2c: ready$/m);
+        sensor.celsius = 42.5;
+        assert.equal(await pi.finished(45_000), 0, pi.console);
+        for (const line of [/^i2c: scan of BSC1: 0x48$/m, /^i2c: configuration register: 0x60$/m, /^i2c: read at 0x50: no acknowledge \(NACK\)$/m,
+          /^i2c: two cores, 100 write-read pairs each: 0 wrong$/m, /^i2c: temperature 25\.000 C$/m, /^i2c: temperature now 42\.500 C$/m]) assert.match(pi.console, line);
+        assert.throws(() => pi.i2c(7), /has BSC .* for the kernel/);
+      }));
 
     for (const [kernel, what] of [
       ["channels", "channels and select across the cores"],

@@ -2,5 +2,5 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { runCore, type CoreStart } from "./core.js";
 
-const why = runCore(workerData as CoreStart);
+const why = runCore(workerData as CoreStart, (m) => parentPort?.postMessage(m));
 parentPort?.postMessage({ core: (workerData as CoreStart).core, stopped: why });

@@ -73,11 +73,11 @@ function report(core: number, host: CoreHost, instance: WebAssembly.Instance | n
 }
 
 /** Runs core `start.core` until its kernel stops; returns the reason for the controlling thread. */
-export function runCore(start: CoreStart): string {
+export function runCore(start: CoreStart, post: (message: unknown) => void = () => {}): string {
   const s = new SimState(start.state);
   const m = new Machine(s, start.board);
   const a = s.i32, core = start.core, at = s.core(core), bit = 1 << core;
-  const host = coreHost(core, s, m, start.memory);
+  const host = coreHost(core, s, m, start.memory, post);
   let instance: WebAssembly.Instance | null = null;
   const leave = (why: string) => {
     host.flush();

@@ -25,7 +25,7 @@ export interface CoreHost {
   recover(): boolean;
 }
 
-export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssembly.Memory): CoreHost {
+export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssembly.Memory, post: (message: unknown) => void = () => {}): CoreHost {
   const a = s.i32;
   const at = s.core(core);
   const mem32 = new Int32Array(memory.buffer);
@@ -204,9 +204,9 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
     },
     queue: queueHost(mem32, word),
     mmio: {
-      read32: (addr: number) => bus(() => m.read(addr >>> 0)),
-      write32: (addr: number, v: number) => bus(() => m.write(addr >>> 0, v)),
-      probe32: (addr: number) => bus(() => m.probe(addr >>> 0)),
+      read32: (addr: number) => remote("mmio.read32", 0, addr >>> 0, 0) ?? bus(() => m.read(addr >>> 0)),
+      write32: (addr: number, v: number) => { if (remote("mmio.write32", 1, addr >>> 0, v) === null) bus(() => m.write(addr >>> 0, v)); },
+      probe32: (addr: number) => { const r = remote("mmio.probe32", 0, addr >>> 0, 0); return r === null ? bus(() => m.probe(addr >>> 0)) : BigInt(r >>> 0); },
     },
     mailbox: {
       call: (buffer: number) => {
@@ -246,6 +246,29 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
       trapped: () => trapped,
     },
   };
+
+  /**
+   * An access to a block the controlling thread models (devices/remote.ts):
+   * asks it through the core's REQ_ words and waits for the answer; null
+   * when the address is not such a block.
+   */
+  function remote(what: string, op: number, addr: number, value: number): number | null {
+    let d;
+    try { d = m.remoteAt(what, addr); } catch (e) { if (e instanceof BusError) throw new HostTrap(e.message); throw e; }
+    if (!d) return null;
+    Atomics.store(a, at + C.REQ_OP, op);
+    Atomics.store(a, at + C.REQ_ADDR, addr | 0);
+    Atomics.store(a, at + C.REQ_VALUE, value | 0);
+    Atomics.store(a, at + C.REQ_STATE, 1);
+    post({ remote: core });
+    for (const end = Date.now() + 10_000; Atomics.load(a, at + C.REQ_STATE) !== 2;) {
+      if (Date.now() > end) throw new HostTrap(`${what}: the simulator's model of ${d.name} did not answer within 10 s (is the controlling thread busy?)`);
+      Atomics.wait(a, at + C.REQ_STATE, 1, 100);
+    }
+    Atomics.store(a, at + C.REQ_STATE, 0);
+    if (Atomics.load(a, at + C.REQ_FAILED)) throw new HostTrap(`${what}: the simulator's model of ${d.name} failed at 0x${addr.toString(16)} (the test's or the page's console says why)`);
+    return Atomics.load(a, at + C.REQ_RESULT) >>> 0;
+  }
 
   function bus<T>(f: () => T): T {
     s.lock();

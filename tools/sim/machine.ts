@@ -16,6 +16,7 @@ import { Pl011 } from "./devices/pl011.js";
 import { SysTimer } from "./devices/systimer.js";
 import { Bcm2835Intc, Gic400, type Controller } from "./devices/intc.js";
 import { Rng } from "./devices/rng.js";
+import { RemoteDevice } from "./devices/remote.js";
 
 export type BoardName = "pi3" | "pi4";
 
@@ -51,6 +52,8 @@ export class Machine {
   readonly systimer: SysTimer;
   readonly controller: Controller;
   readonly rng: Rng;
+  /** The I2C masters (BSC), modelled by the controlling thread (sim/pi.ts). */
+  readonly i2c: RemoteDevice[];
   readonly devices: Device[];
   private readonly withLines: Device[];
 
@@ -74,8 +77,16 @@ export class Machine {
     }
     this.firmware = new Regs(s, 18);
     this.rng = new Rng(s, p + soc.blocks.rng.offset, soc.rngKind, s.i32[W.SEED], init);
-    this.devices = [this.gpio, this.uart, this.systimer, ...this.controller.devices, this.rng];
+    this.i2c = soc.i2c.map((b) => new RemoteDevice(`I2C (BSC${b.n})`, p + b.offset, 0x20, s));
+    this.devices = [this.gpio, this.uart, this.systimer, ...this.controller.devices, this.rng, ...this.i2c];
     this.withLines = this.devices.filter((d) => d.lines);
+  }
+
+  /** The block the controlling thread models at `addr` (after the stub's checks), or null. */
+  remoteAt(what: string, addr: number): Device | null {
+    this.check(what, addr);
+    const d = this.find(addr);
+    return d?.remote ? d : null;
   }
 
   /** The device at `addr`, or null. */

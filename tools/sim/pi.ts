@@ -8,14 +8,15 @@ import { Clock, type TimeMode } from "./clock.js";
 import { Machine, FREQUENCY, type BoardName } from "./machine.js";
 import type { CoreStart } from "./core.js";
 import { ABI, ABI_VERSION } from "../abi/spec.js";
+import { Bsc, type I2cPart } from "../testing/fake-i2c.js";
 
 export { ModuleError };
 export type { BoardName, TimeMode };
 
 /** A core's worker, as the platform gives it. */
 export interface CoreWorker { terminate(): unknown }
-/** Starts a core's worker with `start`; `failed` hears of an error the worker itself throws. */
-export type SpawnCore = (start: CoreStart, failed: (e: Error) => void) => CoreWorker;
+/** Starts a core's worker with `start`; `failed` hears of an error the worker itself throws, `message` what the worker posts. */
+export type SpawnCore = (start: CoreStart, failed: (e: Error) => void, message: (m: unknown) => void) => CoreWorker;
 
 /** Atomics.waitAsync (ES2024; node 16+ and every browser with shared memory have it, TypeScript's ES2022 library does not declare it). */
 const waitAsync = (Atomics as unknown as {
@@ -63,6 +64,7 @@ export class Pi {
   private readonly m: Machine;
   private readonly workers: CoreWorker[] = [];
   private readonly memory: WebAssembly.Memory;
+  private readonly buses = new Map<number, Bsc>();
   private output = "";
   private cursor = 0;
   private readonly waiters = new Set<() => void>();
@@ -95,6 +97,9 @@ export class Pi {
     this.s.i32[W.INSTRUCTIONS_NS] = options.instructionsAsNs ? 1 : 0;
     this.s.i32[W.SEED] = options.seed ?? 1;
     this.m = new Machine(this.s, board, true);
+    // The I2C masters, here (devices/remote.ts): the BSC at the register level (tools/testing/fake-i2c.ts), parts attached by pi.i2c(n).
+    const clock = { now: () => this.m.clock.now(), frequency: BigInt(this.m.clock.frequency) };
+    for (const d of this.m.i2c) this.buses.set(d.base, new Bsc(d.base, clock, () => {}, () => false));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.memory = memory;
     // Every import must be the host ABI's (as the stub's link refuses one it lacks: boot/wasm/host.c).
@@ -108,7 +113,8 @@ export class Pi {
     this.exited = new Promise((r) => { resolveExit = r; });
     for (let core = 0; core < MAX_CORES; core++) {
       const start: CoreStart = { core, board, state: this.s.buffer, memory, module: core === 0 ? first : others };
-      this.workers.push(spawn(start, (e) => { this.take(`panic: core ${core}: the simulator's worker failed: ${e.stack ?? e.message}\n`); }));
+      this.workers.push(spawn(start, (e) => { this.take(`panic: core ${core}: the simulator's worker failed: ${e.stack ?? e.message}\n`); },
+        (msg) => { if (msg && typeof msg === "object" && "remote" in msg) this.answer((msg as { remote: number }).remote); }));
     }
     this.reading = this.read(resolveExit);
   }
@@ -181,6 +187,47 @@ export class Pi {
   private bus<T>(f: () => T): T {
     this.s.lock();
     try { const r = f(); this.m.deliver(); return r; } finally { this.s.unlock(); }
+  }
+
+  /**
+   * A core's access to a block modelled here (devices/remote.ts): done under
+   * the bus lock, the interrupt lines it leaves written to the shared state
+   * and delivered, the answer in the core's REQ_ words.
+   */
+  private answer(core: number): void {
+    const a = this.s.i32, at = this.s.core(core);
+    if (Atomics.load(a, at + C.REQ_STATE) !== 1) return;
+    const addr = Atomics.load(a, at + C.REQ_ADDR) >>> 0;
+    let result = 0, failed = 0;
+    this.s.lock();
+    try {
+      const d = this.m.find(addr), bsc = d && this.buses.get(d.base);
+      if (!d || !bsc) throw new Error(`no model of the block at 0x${addr.toString(16)}`);
+      if (Atomics.load(a, at + C.REQ_OP) === 1) bsc.write(addr - d.base, Atomics.load(a, at + C.REQ_VALUE) >>> 0);
+      else result = bsc.read(addr - d.base) >>> 0;
+      // One line for every BSC: VideoCore 53 (tools/boards/spec.ts IRQS.I2C), bit 21 of the high word.
+      Atomics.store(a, W.REMOTE_LINES_HI, [...this.buses.values()].some((b) => b.line) ? 1 << (53 - 32) : 0);
+      this.m.deliver();
+    } catch (e) {
+      failed = 1;
+      this.take(`sim: the I2C model failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    } finally { this.s.unlock(); }
+    Atomics.store(a, at + C.REQ_RESULT, result | 0);
+    Atomics.store(a, at + C.REQ_FAILED, failed);
+    Atomics.store(a, at + C.REQ_STATE, 2);
+    Atomics.notify(a, at + C.REQ_STATE);
+  }
+
+  /**
+   * I2C bus `n` (BSC n: 1 is the header's pins 3 and 5): attach a part at
+   * its 7-bit address, e.g. pi.i2c(1).attach(0x48, new Tmp105()); then
+   * change the part's state (tmp.celsius = 42.5) as the test goes on.
+   */
+  i2c(n: number): { attach(address: number, part: I2cPart): void } {
+    const bus = this.m.soc.i2c.find((b) => b.n === n);
+    if (!bus) throw new SimError(`i2c(${n}): the ${this.m.soc.soc} has BSC ${this.m.soc.i2c.map((b) => b.n).join(", ")} for the kernel`);
+    const bsc = this.buses.get(this.m.soc.peripheralBase + bus.offset)!;
+    return { attach: (address, part) => this.bus(() => bsc.attach(address & 0x7f, part)) };
   }
 
   /** GPIO `n` (BCM numbering). */

@@ -45,12 +45,14 @@ export const W = {
   INSTRUCTIONS_NS: 23,
   /** The seed of the simulated random number generator (devices/rng.ts). */
   SEED: 24,
+  /** The interrupt lines the controlling thread's models raise (bit n: VideoCore 32 + n). */
+  REMOTE_LINES_HI: 25,
   /** Per core blocks start here. */
   CORE_BASE: 32,
 } as const;
 
 /** A core's block: CORE_BASE + core * CORE_WORDS. */
-export const CORE_WORDS = 16;
+export const CORE_WORDS = 24;
 export const C = {
   /** The futex a sleeping core waits on; a wake bumps it. */
   WAKE: 0,
@@ -71,6 +73,17 @@ export const C = {
   POLLS_AT: 11,
   /** Polls: bumped each time the core goes to sleep (the page's activity). */
   SLEEPS: 12,
+  /**
+   * An access to a block the controlling thread models (devices/remote.ts):
+   * 0 none, 1 asked, 2 answered; the operation (0 read, 1 write), the
+   * address, the value written, the value read, and 1 if the model failed.
+   */
+  REQ_STATE: 16,
+  REQ_OP: 17,
+  REQ_ADDR: 18,
+  REQ_VALUE: 19,
+  REQ_RESULT: 20,
+  REQ_FAILED: 21,
 } as const;
 
 export const EVENT_TIMER = 1;

@@ -14,7 +14,13 @@ export class BrowserPage {
   /** The scripts the page parsed (with `debug`): a wasm module's sourceMapURL is what developer tools would load. */
   readonly scripts: { url: string; sourceMapURL: string }[] = [];
 
-  private constructor(private readonly proc: ChildProcess, private readonly client: Awaited<ReturnType<typeof CDP>>, private readonly profile: string, readonly errors: string[]) {}
+  /** Rejects when the browser exits: every DevTools call races it. */
+  private readonly exited: Promise<never>;
+
+  private constructor(private readonly proc: ChildProcess, private readonly client: Awaited<ReturnType<typeof CDP>>, private readonly profile: string, readonly errors: string[]) {
+    this.exited = new Promise<never>((_, fail) => proc.once("exit", (code, signal) => fail(new Error(`${CHROMIUM} exited (${code ?? signal})`))));
+    this.exited.catch(() => {});                 // (a close() ends it too: not an error then)
+  }
 
   /** Starts a headless chromium (no sandbox: CI runs as root) with one page of `width` x `height`; `debug`: with the debugger on, as developer tools have it. */
   static async launch(width = 1200, height = 900, debug = false): Promise<BrowserPage> {
@@ -46,12 +52,20 @@ export class BrowserPage {
   }
 
   async open(url: string): Promise<void> {
-    await this.client.send("Page.navigate", { url });
+    await this.send("Page.navigate", { url });
+  }
+
+  /** A DevTools call that fails, instead of waiting for ever, when the browser has gone or does not answer in 30 s. */
+  private send(method: string, params?: object): Promise<any> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return Promise.reject(new Error(`${CHROMIUM} has exited (${this.proc.exitCode ?? this.proc.signalCode})`));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, fail) => { timer = setTimeout(() => fail(new Error(`${CHROMIUM} did not answer ${method} within 30 s`)), 30_000); });
+    return Promise.race([this.client.send(method, params), late, this.exited]).finally(() => clearTimeout(timer));
   }
 
   /** The value of a JavaScript expression in the page (awaited). */
   async eval<T>(expression: string): Promise<T> {
-    const r = await this.client.send("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true });
+    const r = await this.send("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true });
     if (r.exceptionDetails) throw new Error(`in the page: ${r.exceptionDetails.exception?.description ?? r.exceptionDetails.text}`);
     return r.result.value as T;
   }
@@ -71,10 +85,10 @@ export class BrowserPage {
   async hold(selector: string, holdMs: number): Promise<void> {
     const box = await this.eval<{ x: number; y: number } | null>(`(() => { const r = document.querySelector(${JSON.stringify(selector)})?.getBoundingClientRect(); return r && { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`);
     if (!box) throw new Error(`the page has no ${selector}`);
-    await this.client.send("Input.dispatchMouseEvent", { type: "mouseMoved", x: box.x, y: box.y });
-    await this.client.send("Input.dispatchMouseEvent", { type: "mousePressed", x: box.x, y: box.y, button: "left", clickCount: 1 });
+    await this.send("Input.dispatchMouseEvent", { type: "mouseMoved", x: box.x, y: box.y });
+    await this.send("Input.dispatchMouseEvent", { type: "mousePressed", x: box.x, y: box.y, button: "left", clickCount: 1 });
     await new Promise((r) => setTimeout(r, holdMs));
-    await this.client.send("Input.dispatchMouseEvent", { type: "mouseReleased", x: box.x, y: box.y, button: "left", clickCount: 1 });
+    await this.send("Input.dispatchMouseEvent", { type: "mouseReleased", x: box.x, y: box.y, button: "left", clickCount: 1 });
   }
 
   /** Types `text` as key presses into the focused element ("\r" is Enter). */
@@ -82,14 +96,14 @@ export class BrowserPage {
     for (const ch of text) {
       const enter = ch === "\r";
       const key = enter ? "Enter" : ch;
-      await this.client.send("Input.dispatchKeyEvent", { type: "keyDown", key, text: enter ? "\r" : ch, windowsVirtualKeyCode: enter ? 13 : ch.toUpperCase().charCodeAt(0) });
-      await this.client.send("Input.dispatchKeyEvent", { type: "keyUp", key, windowsVirtualKeyCode: enter ? 13 : ch.toUpperCase().charCodeAt(0) });
+      await this.send("Input.dispatchKeyEvent", { type: "keyDown", key, text: enter ? "\r" : ch, windowsVirtualKeyCode: enter ? 13 : ch.toUpperCase().charCodeAt(0) });
+      await this.send("Input.dispatchKeyEvent", { type: "keyUp", key, windowsVirtualKeyCode: enter ? 13 : ch.toUpperCase().charCodeAt(0) });
     }
   }
 
   /** A PNG of the page as it is drawn now. */
   async screenshot(): Promise<Uint8Array> {
-    const r = await this.client.send("Page.captureScreenshot", { format: "png" });
+    const r = await this.send("Page.captureScreenshot", { format: "png" });
     return Buffer.from(r.data as string, "base64");
   }
 

@@ -133,6 +133,9 @@ export class Bsc {
 
   constructor(readonly base: number, private clock: Clock, private raise: () => void, private pending: () => boolean) {}
 
+  /** The block's interrupt line now (what interrupt() last worked out): for a host that takes levels (tools/sim). */
+  get line(): boolean { return this.level; }
+
   attach(address: number, part: I2cPart): void {
     this.parts.set(address, { part, transfers: 0, failFrom: -1, failure: Failure.None });
   }

@@ -17,6 +17,8 @@ export interface Device {
   lines?(): bigint;
   /** The next time (counter ticks) a line of its may rise by itself, or 0n. */
   deadline?(): bigint;
+  /** Modelled by the controlling thread: a core asks it (devices/remote.ts). */
+  readonly remote?: boolean;
 }
 
 /** Registers of a model: `count` words of shared state from `state.allocate`. */

@@ -6,6 +6,6 @@ const scope = globalThis as unknown as {
   postMessage(message: unknown): void;
 };
 scope.onmessage = (e) => {
-  const why = runCore(e.data);
+  const why = runCore(e.data, (m) => scope.postMessage(m));
   scope.postMessage({ core: e.data.core, stopped: why });
 };

@@ -6,9 +6,10 @@
 import { Pi, ModuleError, type BoardName, type SpawnCore } from "../pi.js";
 import { HEADER } from "./header.js";
 
-const spawnWeb: SpawnCore = (start, failed) => {
+const spawnWeb: SpawnCore = (start, failed, message) => {
   const w = new Worker(new URL("./core-web.js", import.meta.url), { type: "module" });
   w.onerror = (e) => failed(new Error(e.message));
+  w.onmessage = (e) => message(e.data);
   w.postMessage(start);
   return w;
 };
