@@ -9,6 +9,7 @@ import { Clock } from "../../tools/sim/clock.js";
 import { Machine, FREQUENCY, BusError, type BoardName } from "../../tools/sim/machine.js";
 import { prepareModule, ModuleError } from "../../tools/sim/module.js";
 import { Tmp105 } from "../../tools/sim/devices/tmp105.js";
+import { Eeprom24c } from "../../tools/sim/devices/eeprom.js";
 
 function machine(board: BoardName, time: "manual" | "real" = "manual"): Machine {
   const s = SimState.create();
@@ -220,6 +221,23 @@ describe("simulator parts: the TMP105 (TI SBOS336 7.5)", () => {
     assert.deepEqual(read2(t, 0), [0xea, 0x80], "two's complement");
     assert.deepEqual(read2(t, 2), [0x4b, 0x00], "T_LOW 75 C at reset");
     assert.deepEqual(read2(t, 3), [0x50, 0x00], "T_HIGH 80 C at reset");
+  });
+});
+
+describe("simulator parts: the 24C32 EEPROM (Microchip DS21713 6.0, 8.0)", () => {
+  it("takes a 2-byte address, writes wrapping within its 32-byte page, reads on across pages", () => {
+    const e = new Eeprom24c(4096);
+    const write = (addr: number, bytes: number[]) => { e.start(false); e.write(addr >> 8); e.write(addr & 0xff); bytes.forEach((b) => e.write(b)); e.stop(); };
+    write(30, [1, 2, 3, 4]);                                      // 30, 31, then back to 0 and 1 of the same page
+    assert.deepEqual([...e.data.subarray(30, 32)], [1, 2]);
+    assert.deepEqual([...e.data.subarray(0, 2)], [3, 4]);
+    assert.equal(e.data[32], 0xff, "the next page is untouched");
+    write(31, []);                                                 // a random read: the address, then a read
+    e.start(true);
+    assert.deepEqual([e.read(), e.read(), e.read()], [2, 0xff, 0xff], "a read goes on past the page");
+    e.stop();
+    write(0x1fff, [9]);                                            // high address bits beyond 4 KiB are ignored
+    assert.equal(e.data[0xfff], 9);
   });
 });
 

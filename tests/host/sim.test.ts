@@ -4,7 +4,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { simulate, SimError, ModuleError, Tmp105, type Pi } from "../../tools/sim/index.js";
+import { simulate, SimError, ModuleError, Tmp105, Eeprom24c, Ds1338, type Pi } from "../../tools/sim/index.js";
+
+/** A DS1338's timekeeping registers (00h-06h, BCD, 24-hour; Maxim DS1338 datasheet, Table 2) set to `t` (UTC), as QEMU's starts at the host's time. */
+function setClock(rtc: Ds1338, t: Date): void {
+  const bcd = (n: number) => ((n / 10) << 4) | (n % 10);
+  rtc.regs.set([bcd(t.getUTCSeconds()), bcd(t.getUTCMinutes()), bcd(t.getUTCHours()), t.getUTCDay() + 1, bcd(t.getUTCDate()), bcd(t.getUTCMonth() + 1), bcd(t.getUTCFullYear() % 100)], 0);
+}
 
 const BOARDS = ["pi3", "pi4"] as const;
 const TIMEOUT = { timeout: 60_000 };
@@ -90,6 +96,26 @@ for (const board of BOARDS) {
         for (const line of [/^i2c: scan of BSC1: 0x48$/m, /^i2c: configuration register: 0x60$/m, /^i2c: read at 0x50: no acknowledge \(NACK\)$/m,
           /^i2c: two cores, 100 write-read pairs each: 0 wrong$/m, /^i2c: temperature 25\.000 C$/m, /^i2c: temperature now 42\.500 C$/m]) assert.match(pi.console, line);
         assert.throws(() => pi.i2c(7), /has BSC .* for the kernel/);
+      }));
+
+    it("tests/kernels/i2c-devices.ts (QEMU's test of the parts' drivers): a TMP105, a 24C32 EEPROM and a DS1338 clock the test attaches", TIMEOUT, () =>
+      withPi("build/tests/i2c-devices.wasm", board, async (pi) => {
+        const sensor = new Tmp105(), rom = new Eeprom24c(4096), rtc = new Ds1338();
+        setClock(rtc, new Date());
+        for (const [address, part] of [[0x48, sensor], [0x50, rom], [0x68, rtc]] as const) pi.i2c(1).attach(address, part);
+        await pi.uart.expect(/^i2c-devices: ready$/m);
+        sensor.celsius = -21.5;
+        assert.equal(await pi.finished(45_000), 0, pi.console);
+        assert.match(pi.console, /^tmp105: -21\.5 C$/m);
+        assert.match(pi.console, /^eeprom: 300 bytes at 1000 written and read back: same$/m);
+        assert.match(pi.console, /^eeprom: a read past the end: length out of range$/m);
+        for (let i = 0; i < 300; i++) assert.equal(rom.data[1000 + i], (i * 7 + 3) & 0xff, `the EEPROM's byte ${1000 + i}`);
+        assert.equal(rom.data[999], 0xff);
+        assert.equal(rom.data[1300], 0xff);
+        const t = pi.console.match(/^rtc: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \((\d+)\)$/m);
+        assert.ok(t && Math.abs(Number(t[1]) - Date.now() / 1000) < 120, `the clock read as the test set it: ${t?.[0]}`);
+        assert.match(pi.console, /^rtc: set, now 2030-06-15 12:34:5[67]$/m);
+        assert.match(pi.console, /^i2c-devices test: ok$/m);
       }));
 
     for (const [kernel, what] of [

@@ -19,6 +19,7 @@ import { Pi, SimError, type SimOptions, type SpawnCore } from "./pi.js";
 export { Pi, SimError, ModuleError, type SimOptions, type Pin, type BoardName, type TimeMode } from "./pi.js";
 /** Parts for pi.i2c(n).attach(address, part): each a model from its datasheet. */
 export { Tmp105 } from "./devices/tmp105.js";
+export { Eeprom24c } from "./devices/eeprom.js";
 export { Bme280, Ssd1306, Mpu6050, Ds1338, Pca9552, type I2cPart } from "../testing/fake-i2c.js";
 
 /** node's worker threads, one a core (core-node.ts). */
