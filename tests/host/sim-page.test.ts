@@ -67,6 +67,15 @@ describe("simulator page (make sim) in chromium", () => {
       copyFileSync("build/tests/trap-abort.wasm", kernel);
       const red = await page.until<string>(`[...document.querySelectorAll("#terminal .panic")].map((e) => e.textContent).find((t) => t.includes("four is not five"))`, "the panic line, red");
       assert.equal(red, "panic: core 2: four is not five at tests/kernels/trap-abort.ts:8:3");
+      // The page's parts on BSC1 (a TMP105, an EEPROM, a clock): QEMU's I2C test kernel finds them, and the slider (Home: its minimum) sets the temperature it reads.
+      copyFileSync("build/tests/i2c.wasm", kernel);
+      await page.until(`${TERMINAL}.includes("i2c: ready")`, "the I2C test kernel, with the page's TMP105");
+      await page.eval(`document.getElementById("tmp105").focus()`);
+      await page.key("Home", 36);
+      await page.until(`${TERMINAL}.includes("i2c: temperature now -40.000 C")`, "the temperature the slider set");
+      // (The kernel, written for QEMU's bus with the sensor alone, then fails its own check of an empty 0x50: the page's EEPROM is there.)
+      assert.match(await page.eval<string>(TERMINAL), /^i2c: scan of BSC1: 0x48 0x50 0x68$/m);
+      assert.equal(await page.eval<string>(`document.getElementById("tmp105-value").textContent`), "-40.0 C");
       assert.deepEqual(page.errors, []);
     } finally {
       await page?.close();

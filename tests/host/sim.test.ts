@@ -4,13 +4,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { simulate, SimError, ModuleError, Tmp105, Eeprom24c, Ds1338, type Pi } from "../../tools/sim/index.js";
+import { simulate, SimError, ModuleError, Tmp105, Eeprom24c, Ds1338, setTime, type Pi } from "../../tools/sim/index.js";
 
-/** A DS1338's timekeeping registers (00h-06h, BCD, 24-hour; Maxim DS1338 datasheet, Table 2) set to `t` (UTC), as QEMU's starts at the host's time. */
-function setClock(rtc: Ds1338, t: Date): void {
-  const bcd = (n: number) => ((n / 10) << 4) | (n % 10);
-  rtc.regs.set([bcd(t.getUTCSeconds()), bcd(t.getUTCMinutes()), bcd(t.getUTCHours()), t.getUTCDay() + 1, bcd(t.getUTCDate()), bcd(t.getUTCMonth() + 1), bcd(t.getUTCFullYear() % 100)], 0);
-}
 
 const BOARDS = ["pi3", "pi4"] as const;
 const TIMEOUT = { timeout: 60_000 };
@@ -101,7 +96,7 @@ for (const board of BOARDS) {
     it("tests/kernels/i2c-devices.ts (QEMU's test of the parts' drivers): a TMP105, a 24C32 EEPROM and a DS1338 clock the test attaches", TIMEOUT, () =>
       withPi("build/tests/i2c-devices.wasm", board, async (pi) => {
         const sensor = new Tmp105(), rom = new Eeprom24c(4096), rtc = new Ds1338();
-        setClock(rtc, new Date());
+        setTime(rtc, new Date());
         for (const [address, part] of [[0x48, sensor], [0x50, rom], [0x68, rtc]] as const) pi.i2c(1).attach(address, part);
         await pi.uart.expect(/^i2c-devices: ready$/m);
         sensor.celsius = -21.5;

@@ -20,6 +20,7 @@ export { Pi, SimError, ModuleError, type SimOptions, type Pin, type BoardName, t
 /** Parts for pi.i2c(n).attach(address, part): each a model from its datasheet. */
 export { Tmp105 } from "./devices/tmp105.js";
 export { Eeprom24c } from "./devices/eeprom.js";
+export { setTime } from "./devices/ds1338.js";
 export { Bme280, Ssd1306, Mpu6050, Ds1338, Pca9552, type I2cPart } from "../testing/fake-i2c.js";
 
 /** node's worker threads, one a core (core-node.ts). */

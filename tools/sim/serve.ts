@@ -9,6 +9,7 @@ import { createServer, type ServerResponse } from "node:http";
 import { existsSync, readFileSync, statSync, watchFile, unwatchFile } from "node:fs";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { createHash } from "node:crypto";
 import { shiftSourceMap, type SourceMapV3 } from "../kernel/source-map.js";
 
 const TYPES: Record<string, string> = {
@@ -77,13 +78,20 @@ export function serve(o: ServeOptions): Promise<{ url: string; close(): Promise<
     if (extname(path) === ".ts") return send(res, inside(project, path.slice(1)));
     send(res, null);
   });
-  // A new kernel.wasm (make, in another terminal) is a push to every page open.
-  let last = existsSync(o.kernel) ? statSync(o.kernel).mtimeMs : 0;
+  // A new kernel.wasm (make, in another terminal) is a push to every page
+  // open: once the file has stayed the same for a moment (a write seen
+  // half-way would push twice), and only if its bytes changed.
+  const digest = () => { try { return createHash("sha256").update(readFileSync(o.kernel)).digest("hex"); } catch { return ""; } };
+  let last = digest();
+  let settle: ReturnType<typeof setTimeout> | undefined;
   const changed = () => {
-    const now = existsSync(o.kernel) ? statSync(o.kernel).mtimeMs : 0;
-    if (now === last || !now) return;
-    last = now;
-    for (const c of clients) c.write("event: kernel\ndata: changed\n\n");
+    clearTimeout(settle);
+    settle = setTimeout(() => {
+      const now = digest();
+      if (!now || now === last) return;
+      last = now;
+      for (const c of clients) c.write("event: kernel\ndata: changed\n\n");
+    }, 250);
   };
   watchFile(o.kernel, { interval: 300 }, changed);
   return new Promise((ok, fail) => {
@@ -95,7 +103,7 @@ export function serve(o: ServeOptions): Promise<{ url: string; close(): Promise<
       const port = typeof a === "object" && a ? a.port : o.port;
       ok({
         url: `http://localhost:${port}/${o.board === "pi4" ? "?board=pi4" : ""}`,
-        close: () => new Promise<void>((done) => { unwatchFile(o.kernel, changed); for (const c of clients) c.end(); server.close(() => done()); }),
+        close: () => new Promise<void>((done) => { clearTimeout(settle); unwatchFile(o.kernel, changed); for (const c of clients) c.end(); server.close(() => done()); }),
       });
     });
   });

@@ -101,6 +101,12 @@ export class BrowserPage {
     }
   }
 
+  /** Presses and releases a key by its name ("Home", "ArrowRight") and Windows virtual key code, into the focused element. */
+  async key(key: string, code: number): Promise<void> {
+    await this.send("Input.dispatchKeyEvent", { type: "rawKeyDown", key, code: key, windowsVirtualKeyCode: code });
+    await this.send("Input.dispatchKeyEvent", { type: "keyUp", key, code: key, windowsVirtualKeyCode: code });
+  }
+
   /** A PNG of the page as it is drawn now. */
   async screenshot(): Promise<Uint8Array> {
     const r = await this.send("Page.captureScreenshot", { format: "png" });

@@ -5,6 +5,17 @@
 // starts again with it.
 import { Pi, ModuleError, type BoardName, type SpawnCore } from "../pi.js";
 import { HEADER } from "./header.js";
+import { Tmp105 } from "../devices/tmp105.js";
+import { Eeprom24c } from "../devices/eeprom.js";
+import { setTime } from "../devices/ds1338.js";
+import { Ds1338 } from "../../testing/fake-i2c.js";
+
+// The parts on BSC1 (the header's pins 3 and 5), wired as on a board: they
+// stay across pushes (the EEPROM keeps its bytes) and are attached to each
+// kernel the page boots. The TMP105's temperature is the slider's.
+const sensor = new Tmp105(), rom = new Eeprom24c(4096), rtc = new Ds1338();
+setTime(rtc, new Date());
+const PARTS: [number, Tmp105 | Eeprom24c | Ds1338][] = [[0x48, sensor], [0x50, rom], [0x68, rtc]];
 
 const spawnWeb: SpawnCore = (start, failed, message) => {
   const w = new Worker(new URL("./core-web.js", import.meta.url), { type: "module" });
@@ -31,6 +42,7 @@ async function boot(bytes: Uint8Array, what: string): Promise<void> {
   shown = 0;
   try {
     pi = await Pi.boot(board, bytes, { time: "real", sourceMapUrl: `${location.origin}/kernel.wasm.map` }, spawnWeb);
+    for (const [address, part] of PARTS) pi.i2c(1).attach(address, part);
     $("status").textContent = `${what} on a simulated Raspberry Pi ${board === "pi4" ? "4 (BCM2711)" : "3 (BCM2837)"}`;
     generation++;
   } catch (e) {
@@ -149,6 +161,10 @@ document.addEventListener("drop", async (e) => {
   if (f) await boot(new Uint8Array(await f.arrayBuffer()), f.name);
 });
 $("restart").addEventListener("click", () => { void fetchKernel("kernel.wasm"); });
+const slider = $<HTMLInputElement>("tmp105");
+const showTemperature = () => { sensor.celsius = Number(slider.value); $("tmp105-value").textContent = `${sensor.celsius.toFixed(1)} C`; };
+slider.addEventListener("input", showTemperature);
+showTemperature();
 
 if (!crossOriginIsolated) {
   $("terminal").append(line("this page needs shared memory: open it from make sim (its server sends the cross-origin isolation headers)", "panic"));
