@@ -26,7 +26,8 @@ export class BrowserPage {
   static async launch(width = 1200, height = 900, debug = false): Promise<BrowserPage> {
     const profile = mkdtempSync(join(tmpdir(), "tspi-chromium-"));
     const proc = spawn(CHROMIUM, ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--remote-debugging-port=0",
-      `--user-data-dir=${profile}`, `--window-size=${width},${height}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"] });
+      `--user-data-dir=${profile}`, `--window-size=${width},${height}`, "about:blank"], { stdio: ["ignore", "ignore", "pipe"], detached: true });
+    // (detached: chromium and the helper processes it starts are a process group of their own, which close() ends as one)
     const port = await new Promise<number>((ok, fail) => {
       let text = "";
       const timer = setTimeout(() => fail(new Error(`${CHROMIUM} did not start within 20 s:\n${text}`)), 20_000);
@@ -113,10 +114,19 @@ export class BrowserPage {
     return Buffer.from(r.data as string, "base64");
   }
 
+  /**
+   * Ends chromium and every helper process it started (its process group),
+   * then removes its profile. Never throws: a test's own failure is the one
+   * to report. (A helper still writing to the profile once made rmSync fail
+   * with ENOTEMPTY, and its open pipe kept the test's process alive.)
+   */
   async close(): Promise<void> {
-    await this.client.close().catch(() => {});
-    this.proc.kill();
-    await new Promise((r) => { if (this.proc.exitCode !== null) r(null); else this.proc.once("exit", r); });
-    rmSync(this.profile, { recursive: true, force: true });
+    await Promise.race([this.client.close().catch(() => {}), new Promise((r) => setTimeout(r, 2000))]);
+    const ended = this.proc.exitCode !== null || this.proc.signalCode !== null;
+    const exit = new Promise((r) => { if (ended) r(null); else this.proc.once("exit", r); });
+    try { process.kill(-this.proc.pid!, "SIGKILL"); } catch { /* the group has gone */ }
+    await Promise.race([exit, new Promise((r) => setTimeout(r, 5000))]);
+    this.proc.stderr?.destroy();
+    try { rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); } catch { /* left in tmp */ }
   }
 }
