@@ -5,7 +5,11 @@
 //   2. ping-pong: a task on core 1 and one on core 2 pass a counter back and
 //      forth through two one-slot channels, `rounds` round trips;
 //   3. `tiny` tasks spawned and completed: after every core flushes its heap
-//      cache, the heap statistics equal the start (no leak);
+//      cache, the heap holds no more than at the start (no leak: a task's
+//      block left behind would grow it by `tiny` blocks). It may hold less:
+//      garbage of the earlier phases can be freed meanwhile (CI, aot on
+//      raspi3b, twice in three runs: in use 12,845 -> 12,657, live blocks
+//      20 -> 15, where an idle host gives 12,657 and 15 for both);
 //   4. affinity (issue 29): 40 tasks pinned to core 2 and 40 among cores 1
 //      and 3, each polled 5 times, with 200 unpinned tasks all spawned on
 //      core 2: the pinned ones run on core 2 only, the others among 1 and 3
@@ -179,13 +183,13 @@ export function execLoad(rounds: i32, tiny: u32): void {
   for (let c: u32 = 0; c < 4; c++) spawnOn(c, new Flush());
   runUntil(flushed);
   const deadline = counter() + 2 * timerFrequency();
-  do heap.stats(AFTER); while (AFTER.liveBlocks != BEFORE.liveBlocks && counter() < deadline);
+  do heap.stats(AFTER); while (AFTER.liveBlocks > BEFORE.liveBlocks && counter() < deadline);
   heap.flushCache();
   heap.stats(AFTER);
   printU64(tiny); print(" tasks: heap in use "); printU64(BEFORE.inUse); print(" -> "); printU64(AFTER.inUse);
   print(", live blocks "); printU64(BEFORE.liveBlocks); print(" -> "); printU64(AFTER.liveBlocks);
   print(", free "); printU64(BEFORE.free); print(" -> "); printU64(AFTER.free); println("");
-  const noLeak = AFTER.inUse == BEFORE.inUse && AFTER.liveBlocks == BEFORE.liveBlocks;
+  const noLeak = AFTER.inUse <= BEFORE.inUse && AFTER.liveBlocks <= BEFORE.liveBlocks;
   // 4. affinity: pinned to core 2, among cores 1 and 3, and free (all spawned on core 2)
   for (let i = 0; i < 200; i++) {
     spawnOn(2, new Hopper(FREE_ON));
