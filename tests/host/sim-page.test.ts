@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "../../tools/sim/serve.js";
 import { BrowserPage } from "../../tools/testing/browser.js";
-import { decodePng, pixelAt } from "../../tools/run/png.js";
+import { decodePng, pixelAt, comparePictures } from "../../tools/run/png.js";
 import { readFileSync } from "node:fs";
 import { prepareModule } from "../../tools/sim/module.js";
 import { functionInstructions, SourceMapIndex, type SourceMapV3 } from "../../tools/kernel/source-map.js";
@@ -15,7 +15,7 @@ import { functionInstructions, SourceMapIndex, type SourceMapV3 } from "../../to
 const TERMINAL = `document.getElementById("terminal").innerText`;
 
 describe("simulator page (make sim) in chromium", () => {
-  it("boots the tour; a held pin 17 and a typed line reach the kernel; the screenshot shows the pins; a new kernel.wasm is a push; a panic shows red with its file and line", { timeout: 120_000 }, async () => {
+  it("boots the tour; a held pin 17 and a typed line reach the kernel; the screenshot shows the pins; a new kernel.wasm is a push; a panic shows red with its file and line; the screen example's display is drawn", { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "tspi-sim-page-"));
     const kernel = join(dir, "kernel.wasm");
     copyFileSync("build/kernel.wasm", kernel);
@@ -76,6 +76,21 @@ describe("simulator page (make sim) in chromium", () => {
       // (The kernel, written for QEMU's bus with the sensor alone, then fails its own check of an empty 0x50: the page's EEPROM is there.)
       assert.match(await page.eval<string>(TERMINAL), /^i2c: scan of BSC1: 0x48 0x50 0x68$/m);
       assert.equal(await page.eval<string>(`document.getElementById("tmp105-value").textContent`), "-40.0 C");
+      // The display: the screen example, pushed, is drawn on the page's canvas as QEMU's display shows it (docs/images/screen-demo.png).
+      assert.equal(await page.eval<boolean>(`document.getElementById("screen").hidden`), true, "no canvas before a kernel allocates a framebuffer");
+      copyFileSync("build/examples/screen.wasm", kernel);
+      await page.until(`${TERMINAL}.includes("screen demo: drawn;") && !document.getElementById("screen").hidden`, "the screen example's display");
+      await new Promise((r) => setTimeout(r, 300));                 // (the next animation frame draws the canvas)
+      const box = await page.eval<{ x: number; y: number; w: number; h: number }>(`(() => { const r = document.getElementById("screen").getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; })()`);
+      assert.deepEqual([box.w, box.h], [640, 480], "the canvas is shown at the display's size");
+      const shot = decodePng(await page.screenshot());
+      const rgb = new Uint8Array(640 * 480 * 3);
+      for (let y = 0; y < 480; y++) for (let x = 0; x < 640; x++) {
+        const v = pixelAt(shot, Math.round(box.x) + x, Math.round(box.y) + y);
+        rgb.set([v >> 16, (v >> 8) & 0xff, v & 0xff], (y * 640 + x) * 3);
+      }
+      const diff = comparePictures({ width: 640, height: 480, rgb }, decodePng(readFileSync("docs/images/screen-demo.png")));
+      assert.equal(diff, null, `the page's display differs from docs/images/screen-demo.png in ${diff?.pixels} pixels, first ${diff?.first}`);
       assert.deepEqual(page.errors, []);
     } finally {
       await page?.close();

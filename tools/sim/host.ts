@@ -217,9 +217,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
         return bus(() => m.property(new Uint32Array(memory.buffer), buffer / 4, memoryBytes(m)));
       },
     },
-    fb: {
-      bytes: () => 0,                                // the firmware allocated no framebuffer: the screen is not simulated yet
-    },
+    fb: m.fb.host(bytes, (message) => new HostTrap(message)),
     dma: {
       channels: () => 0,                             // none the firmware leaves the ARM: the DMA controller is not simulated yet
       paced: () => 0,

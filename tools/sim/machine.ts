@@ -17,6 +17,7 @@ import { SysTimer } from "./devices/systimer.js";
 import { Bcm2835Intc, Gic400, type Controller } from "./devices/intc.js";
 import { Rng } from "./devices/rng.js";
 import { RemoteDevice } from "./devices/remote.js";
+import { Framebuffer } from "./devices/framebuffer.js";
 
 export type BoardName = "pi3" | "pi4";
 
@@ -54,6 +55,8 @@ export class Machine {
   readonly rng: Rng;
   /** The I2C masters (BSC), modelled by the controlling thread (sim/pi.ts). */
   readonly i2c: RemoteDevice[];
+  /** The display the firmware's framebuffer tags set up (no registers: module fb reaches it). */
+  readonly fb: Framebuffer;
   readonly devices: Device[];
   private readonly withLines: Device[];
 
@@ -78,6 +81,7 @@ export class Machine {
     this.firmware = new Regs(s, 18);
     this.rng = new Rng(s, p + soc.blocks.rng.offset, soc.rngKind, s.i32[W.SEED], init);
     this.i2c = soc.i2c.map((b) => new RemoteDevice(`I2C (BSC${b.n})`, p + b.offset, 0x20, s));
+    this.fb = new Framebuffer(s, init);
     this.devices = [this.gpio, this.uart, this.systimer, ...this.controller.devices, this.rng, ...this.i2c];
     this.withLines = this.devices.filter((d) => d.lines);
   }
@@ -240,6 +244,8 @@ export class Machine {
     const min: Record<number, number> = { 3: 600_000_000, 4: 250_000_000 };
     const fw = this.firmware;
     const rate = (id: number) => (id < 16 && fw.get(id)) || (id === 3 ? min[3] : max[id] ?? 0);
+    const screen = this.fb.answer(tag, a, b);
+    if (screen) return screen;
     switch (tag) {
       case 0x00000001: return [0x53494d00];                     // firmware revision: "SIM\0", neither a real build time nor QEMU's 346337
       case 0x00010001: return [0];                              // board model

@@ -5,6 +5,7 @@
 import { prepareModule, ModuleError } from "./module.js";
 import { SimState, W, C, MAX_CORES } from "./state.js";
 import { Clock, type TimeMode } from "./clock.js";
+import type { Picture } from "./devices/framebuffer.js";
 import { Machine, FREQUENCY, type BoardName } from "./machine.js";
 import type { CoreStart } from "./core.js";
 import { ABI, ABI_VERSION } from "../abi/spec.js";
@@ -39,6 +40,8 @@ export interface SimOptions {
   seed?: number;
   /** cpu.instructions() as the host's nanoseconds (make bench's simulator rows), instead of 0. */
   instructionsAsNs?: boolean;
+  /** The display's size until the kernel sets one (the framebuffer's tags): default 640 x 480, as QEMU's. */
+  screen?: { width: number; height: number };
   /** The address of kernel.wasm's source map, for a debugger (the page's: its sourceMappingURL section is made to say it). */
   sourceMapUrl?: string;
 }
@@ -97,6 +100,9 @@ export class Pi {
     this.s.i32[W.INSTRUCTIONS_NS] = options.instructionsAsNs ? 1 : 0;
     this.s.i32[W.SEED] = options.seed ?? 1;
     this.m = new Machine(this.s, board, true);
+    if (options.screen) {
+      try { this.m.fb.setDisplay(options.screen.width, options.screen.height); } catch (e) { throw new SimError((e as Error).message); }
+    }
     // The I2C masters, here (devices/remote.ts): the BSC at the register level (tools/testing/fake-i2c.ts), parts attached by pi.i2c(n).
     const clock = { now: () => this.m.clock.now(), frequency: BigInt(this.m.clock.frequency) };
     for (const d of this.m.i2c) this.buses.set(d.base, new Bsc(d.base, clock, () => {}, () => false));
@@ -240,6 +246,29 @@ export class Pi {
       drive: (level) => bus(() => g.drive(n, level)),
       get level() { return bus(() => g.level(n)); },
       get isOutput() { return bus(() => g.isOutput(n)); },
+    };
+  }
+
+  /**
+   * The display (the framebuffer the kernel asked the firmware for):
+   * its size, what it shows as a picture (red, green, blue bytes; black
+   * before the kernel allocated a buffer), one pixel as 0xRRGGBB, and a
+   * count that moves whenever what it shows may have changed.
+   */
+  get screen(): { width: number; height: number; allocated: boolean; frame: number; picture(): Picture; pixel(x: number, y: number): number } {
+    const fb = this.m.fb, bus = this.bus.bind(this);
+    return {
+      get width() { return bus(() => fb.width); },
+      get height() { return bus(() => fb.height); },
+      get allocated() { return fb.bytes !== 0; },
+      get frame() { return fb.frame; },
+      picture: () => bus(() => fb.picture()),
+      pixel: (x, y) => {
+        const p = bus(() => fb.picture());
+        if (!Number.isInteger(x) || !Number.isInteger(y) || x < 0 || y < 0 || x >= p.width || y >= p.height) throw new SimError(`screen.pixel(${x}, ${y}): the display is ${p.width} x ${p.height}`);
+        const o = (y * p.width + x) * 3;
+        return (p.rgb[o] << 16) | (p.rgb[o + 1] << 8) | p.rgb[o + 2];
+      },
     };
   }
 

@@ -94,6 +94,8 @@ export const DEVICE_BASE = 256;
 const DEVICE_WORDS = 16 * 1024;
 /** The UART's wire: bytes sent (TX) and typed (RX), as rings. */
 export const RING_BYTES = 1 << 18;
+/** The framebuffer's pixels (devices/framebuffer.ts): 8 MiB, the largest buffer it allocates. */
+export const FB_BYTES = 8 << 20;
 
 export class SimState {
   readonly i32: Int32Array;
@@ -101,6 +103,8 @@ export class SimState {
   readonly f64: Float64Array;
   readonly tx: Uint8Array;
   readonly rx: Uint8Array;
+  /** The framebuffer's pixels (devices/framebuffer.ts). */
+  readonly fb: Uint8Array;
   private nextDevice = DEVICE_BASE;
   /** Whether this thread may sleep in Atomics.wait: every one but a page's main thread. */
   readonly mayWait = typeof (globalThis as { document?: unknown }).document === "undefined";
@@ -112,10 +116,11 @@ export class SimState {
     this.f64 = new Float64Array(buffer, 0, words / 2);
     this.tx = new Uint8Array(buffer, words * 4, RING_BYTES);
     this.rx = new Uint8Array(buffer, words * 4 + RING_BYTES, RING_BYTES);
+    this.fb = new Uint8Array(buffer, words * 4 + 2 * RING_BYTES, FB_BYTES);
   }
 
   static create(): SimState {
-    return new SimState(new SharedArrayBuffer((DEVICE_BASE + DEVICE_WORDS) * 4 + 2 * RING_BYTES));
+    return new SimState(new SharedArrayBuffer((DEVICE_BASE + DEVICE_WORDS) * 4 + 2 * RING_BYTES + FB_BYTES));
   }
 
   /** The first word of core `c`'s block. */

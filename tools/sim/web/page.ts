@@ -1,6 +1,7 @@
 // The simulator's page (make sim, tspi sim; docs/simulator.md): the kernel
 // on four browser workers, the 40-pin header to drive and watch, the LED,
-// a terminal on the UART and the four cores. A new kernel.wasm (make in
+// the display (once the kernel asks the firmware for a framebuffer), a
+// terminal on the UART and the four cores. A new kernel.wasm (make in
 // another terminal, or one dropped on the page) is a push: the board
 // starts again with it.
 import { Pi, ModuleError, type BoardName, type SpawnCore } from "../pi.js";
@@ -140,8 +141,25 @@ function drawCores(): void {
   });
 }
 
+// ---- the display: the framebuffer, once the kernel allocated one --------
+let screenFrame = -1, screenGeneration = -1;
+function drawScreen(): void {
+  if (!pi) return;
+  const screen = pi.screen, canvas = $<HTMLCanvasElement>("screen");
+  if (!screen.allocated) { canvas.hidden = true; return; }
+  if (screen.frame === screenFrame && generation === screenGeneration) return;
+  screenFrame = screen.frame; screenGeneration = generation;
+  const p = screen.picture();
+  if (canvas.width !== p.width || canvas.height !== p.height) { canvas.width = p.width; canvas.height = p.height; }
+  const image = new ImageData(p.width, p.height);
+  for (let i = 0, j = 0; i < p.rgb.length; i += 3, j += 4) { image.data[j] = p.rgb[i]; image.data[j + 1] = p.rgb[i + 1]; image.data[j + 2] = p.rgb[i + 2]; image.data[j + 3] = 255; }
+  canvas.getContext("2d")!.putImageData(image, 0, 0);
+  canvas.hidden = false;
+}
+
 function frame(): void {
   drawTerminal();
+  drawScreen();
   drawPins();
   drawCores();
   requestAnimationFrame(frame);
