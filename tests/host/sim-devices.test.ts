@@ -10,6 +10,8 @@ import { Machine, FREQUENCY, BusError, type BoardName } from "../../tools/sim/ma
 import { prepareModule, ModuleError } from "../../tools/sim/module.js";
 import { Tmp105 } from "../../tools/sim/devices/tmp105.js";
 import { Eeprom24c } from "../../tools/sim/devices/eeprom.js";
+import { Spi, type SpiPart } from "../../tools/sim/devices/spi.js";
+import { W25q80 } from "../../tools/sim/devices/w25q80.js";
 
 function machine(board: BoardName, time: "manual" | "real" = "manual"): Machine {
   const s = SimState.create();
@@ -190,8 +192,8 @@ for (const board of ["pi3", "pi4"] as const) {
       assert.throws(() => m.read(0x80000), (e: Error) => e instanceof BusError && /outside the Raspberry Pi \d's peripheral windows/.test(e.message));
       assert.throws(() => m.read(GPIO[board] + 2), /not 4-byte aligned/);
       assert.throws(() => m.write(m.soc.peripheralBase + 0x7004, 1), /the DMA controller's, which the host drives/);
-      assert.throws(() => m.read(m.soc.peripheralBase + 0x204000), /no block answers at .* in the simulator: it models GPIO/);   // SPI0
-      assert.equal(m.probe(m.soc.peripheralBase + 0x204000), -1n);
+      assert.throws(() => m.read(m.soc.peripheralBase + 0x20c000), /no block answers at .* in the simulator: it models GPIO/);   // PWM
+      assert.equal(m.probe(m.soc.peripheralBase + 0x20c000), -1n);
     });
     it("answers the property tags the kernel asks (revision, memory, clocks, temperature); an unknown tag keeps its response bit clear", () => {
       const m = machine(board);
@@ -238,6 +240,132 @@ describe("simulator parts: the 24C32 EEPROM (Microchip DS21713 6.0, 8.0)", () =>
     e.stop();
     write(0x1fff, [9]);                                            // high address bits beyond 4 KiB are ignored
     assert.equal(e.data[0xfff], 9);
+  });
+});
+
+describe("simulator devices: SPI0 (BCM2835 ARM Peripherals 10.5-10.6)", () => {
+  /** A part that records what it is told and answers each byte with its complement. */
+  class Probe implements SpiPart {
+    log: string[] = [];
+    select(): void { this.log.push("select"); }
+    exchange(out: number): number { this.log.push(out.toString(16)); return ~out & 0xff; }
+    deselect(): void { this.log.push("deselect"); }
+  }
+  const setup = () => {
+    const m = machine("pi3");
+    const spi = new Spi(0x3f204000, m.gpio, [8, 7]);
+    return { m, spi, gpio: (off: number, v: number) => m.write(0x3f200000 + off, v) };
+  };
+
+  it("resets CS to 0x00041000 (TXD); with TA, each byte written goes out and its answer fills RX; RXR at 48 bytes, RXF at 64, the rest waits in TX", () => {
+    const { spi } = setup();
+    const probe = new Probe();
+    spi.attach(probe, 0);                                   // GPIO 8 an input pulled high: deselected
+    assert.equal(spi.read(0x00), 0x00041000);
+    spi.write(0x04, 0x12);                                  // no TA: queued, not sent
+    assert.deepEqual(probe.log, []);
+    spi.write(0x00, 0x80);                                  // TA: sent (the line is the GPIO's: still high, so nobody answers)
+    assert.equal(spi.read(0x00) & 0x1f0000, 0x070000, "DONE, RXD, TXD");
+    assert.equal(spi.read(0x04), 0);
+    assert.equal(spi.read(0x00) & (1 << 17), 0, "RX empty again");
+    for (let i = 0; i < 70; i++) spi.write(0x04, i);
+    const cs = spi.read(0x00);
+    assert.ok(cs & (1 << 19) && cs & (1 << 20), "RXR and RXF with 64 received");
+    assert.equal(cs & (1 << 16), 0, "not DONE: 6 bytes wait in TX");
+    spi.read(0x04);
+    assert.ok(spi.read(0x00) & (1 << 20), "a read makes room: the next byte goes, and fills it again");
+    for (let i = 0; i < 5; i++) spi.read(0x04);
+    assert.ok(spi.read(0x00) & (1 << 16), "DONE once the last waiting byte went");
+    spi.write(0x00, 0x30);                                  // CLEAR both, TA off
+    assert.equal(spi.read(0x00) & 0x1f0000, 0x040000, "both FIFOs empty, not DONE without TA");
+  });
+
+  it("the block's own chip select (GPIO 8 in ALT0): active while TA is set and CS names CE0, inverted by CSPOL0; the interrupt follows INTD and DONE", () => {
+    const { spi, gpio } = setup();
+    const probe = new Probe();
+    spi.attach(probe, 0);
+    gpio(0x00, 4 << 24);                                    // GPFSEL0: GPIO 8 ALT0
+    spi.write(0x00, 0x80 | 0x200);                          // TA, CS 0, INTD
+    spi.write(0x04, 0x9f);
+    assert.deepEqual(probe.log, ["select", "9f"]);
+    assert.equal(spi.line, true, "INTD and DONE");
+    assert.equal(spi.read(0x04), 0x60, "the part's answer");
+    spi.write(0x00, 0x200);                                 // TA off: deselected, no DONE
+    assert.deepEqual(probe.log, ["select", "9f", "deselect"]);
+    assert.equal(spi.line, false);
+    spi.write(0x00, 0x81);                                  // TA with CS 1: CE0 stays high
+    spi.write(0x04, 0x01);
+    assert.equal(probe.log.length, 3);
+    spi.write(0x00, 1 << 21);                               // CSPOL0, no TA: CE0 driven low (active high polarity, idle)
+    assert.equal(probe.log.at(-1), "select");
+  });
+
+  it("a GPIO chip select: every change between two accesses reaches the part in order (a deselect and a select are not lost)", () => {
+    const { spi, gpio } = setup();
+    const probe = new Probe();
+    gpio(0x00, 1 << 24);                                    // GPIO 8 an output
+    gpio(0x1c, 1 << 8);                                     // high
+    spi.attach(probe, 0);
+    spi.write(0x00, 0x80);
+    gpio(0x28, 1 << 8);                                     // low
+    spi.write(0x04, 0x06);
+    gpio(0x1c, 1 << 8); gpio(0x28, 1 << 8);                 // a whole pulse between two accesses
+    spi.write(0x04, 0x05);
+    gpio(0x1c, 1 << 8);
+    spi.read(0x00);
+    assert.deepEqual(probe.log, ["select", "6", "deselect", "select", "5", "deselect"]);
+  });
+});
+
+describe("simulator parts: the W25Q80 flash (Winbond W25Q80DV 8, 9.6)", () => {
+  const run = (f: W25q80, bytes: number[]) => { f.select(); const out = bytes.map((b) => f.exchange(b)); f.deselect(); return out; };
+  it("its ids; a program needs write enable, only clears bits and wraps within its page; BUSY for tPP, WEL cleared after", () => {
+    const f = new W25q80();
+    let now = 0;
+    f.attached(() => now);
+    assert.deepEqual(run(f, [0x9f, 0, 0, 0]).slice(1), [0xef, 0x40, 0x14]);
+    assert.deepEqual(run(f, [0x90, 0, 0, 0, 0, 0]).slice(4), [0xef, 0x13]);
+    run(f, [0x02, 0x00, 0x10, 0x00, 0x12]);                 // no write enable: ignored
+    assert.equal(f.bytes[0x1000], 0xff);
+    run(f, [0x06]);
+    assert.equal(run(f, [0x05, 0])[1], 0x02, "WEL");
+    run(f, [0x02, 0x00, 0x10, 0xfe, 0xf0, 0x0f, 0x33]);     // 3 bytes from 0x10fe: the third wraps to 0x1000
+    assert.deepEqual([f.bytes[0x10fe], f.bytes[0x10ff], f.bytes[0x1000]], [0xf0, 0x0f, 0x33]);
+    assert.equal(run(f, [0x05, 0])[1], 0x01, "BUSY, WEL cleared");
+    assert.deepEqual(run(f, [0x03, 0x00, 0x10, 0xfe, 0]).slice(4), [0], "nothing but the status while BUSY");
+    now = 1;                                                // past tPP (0.7 ms)
+    assert.equal(run(f, [0x05, 0])[1], 0);
+    assert.deepEqual(run(f, [0x03, 0x00, 0x10, 0xfe, 0, 0, 0]).slice(4), [0xf0, 0x0f, 0xff], "a read goes on past the page");
+    assert.deepEqual(run(f, [0x0b, 0x00, 0x10, 0x00, 0, 0]).slice(5), [0x33], "fast read: a dummy byte first");
+    run(f, [0x06]); run(f, [0x02, 0x00, 0x10, 0xfe, 0x0f]); now = 2;
+    assert.equal(f.bytes[0x10fe], 0x00, "a program only clears bits (0xf0 & 0x0f)");
+    run(f, [0x06]); run(f, [0x20, 0x00, 0x10, 0x80]);      // the 4 KiB sector of 0x1080
+    assert.equal(run(f, [0x05, 0])[1] & 1, 1);
+    now = 50;                                               // past tSE (45 ms)
+    assert.ok(f.bytes.subarray(0x1000, 0x2000).every((b) => b === 0xff));
+    assert.equal(run(f, [0x05, 0])[1], 0);
+  });
+});
+
+describe("simulator: the display (the firmware's framebuffer tags, Raspberry Pi firmware wiki)", () => {
+  it("a physical and a virtual size, 32 bits, a pitch, one buffer in the VideoCore's RAM; an offset only within the virtual size; release closes the window", () => {
+    const m = machine("pi3");
+    const fb = m.fb;
+    assert.deepEqual(fb.answer(0x00040003, 0, 0), [640, 480]);
+    assert.deepEqual(fb.answer(0x00048004, 640, 960), [640, 960]);
+    assert.deepEqual(fb.answer(0x00048005, 16, 0), [32], "32 bits whatever is asked");
+    assert.deepEqual(fb.answer(0x00040008, 0, 0), [2560]);
+    assert.equal(fb.bytes, 0);
+    assert.deepEqual(fb.answer(0x00040001, 16, 0), [0xfc100000, 2560 * 960]);
+    assert.equal(fb.bytes, 2560 * 960);
+    assert.deepEqual(fb.answer(0x00048004, 800, 600), [640, 960], "no new size while a buffer is allocated");
+    assert.deepEqual(fb.answer(0x00048009, 0, 480), [0, 480]);
+    assert.deepEqual(fb.answer(0x00048009, 0, 481), [0, 480], "past the virtual size: kept");
+    assert.equal(fb.answer(0x00010001, 0, 0), null, "not a framebuffer tag");
+    fb.answer(0x00048001, 0, 0);
+    assert.equal(fb.bytes, 0);
+    const refused = () => fb.host(new Uint8Array(64), (msg) => new Error(msg)).write(0, 2560, 0, 0, 4, 1);
+    assert.throws(refused, /fb\.write: no framebuffer: the firmware has not allocated one/);
   });
 });
 

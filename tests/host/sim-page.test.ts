@@ -15,7 +15,7 @@ import { functionInstructions, SourceMapIndex, type SourceMapV3 } from "../../to
 const TERMINAL = `document.getElementById("terminal").innerText`;
 
 describe("simulator page (make sim) in chromium", () => {
-  it("boots the tour; a held pin 17 and a typed line reach the kernel; the screenshot shows the pins; a new kernel.wasm is a push; a panic shows red with its file and line; the screen example's display is drawn", { timeout: 120_000 }, async () => {
+  it("boots the tour; a held pin 17 and a typed line reach the kernel; the screenshot shows the pins; a new kernel.wasm is a push; a panic shows red with its file and line; the SPI flash answers; the screen example's display is drawn", { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "tspi-sim-page-"));
     const kernel = join(dir, "kernel.wasm");
     copyFileSync("build/kernel.wasm", kernel);
@@ -76,6 +76,12 @@ describe("simulator page (make sim) in chromium", () => {
       // (The kernel, written for QEMU's bus with the sensor alone, then fails its own check of an empty 0x50: the page's EEPROM is there.)
       assert.match(await page.eval<string>(TERMINAL), /^i2c: scan of BSC1: 0x48 0x50 0x68$/m);
       assert.equal(await page.eval<string>(`document.getElementById("tmp105-value").textContent`), "-40.0 C");
+      // The page's flash on SPI0's CE0: QEMU's SPI test kernel, pushed, programs, reads and erases it.
+      copyFileSync("build/tests/spi.wasm", kernel);
+      await page.until(`${TERMINAL}.includes("spi: link the chip select")`, "the SPI test kernel");
+      await page.eval(`document.getElementById("terminal").focus()`);
+      await page.type("go\r");
+      await page.until(`${TERMINAL}.includes("spi test: ok")`, "the SPI test kernel's end, with the page's W25Q80");
       // The display: the screen example, pushed, is drawn on the page's canvas as QEMU's display shows it (docs/images/screen-demo.png).
       assert.equal(await page.eval<boolean>(`document.getElementById("screen").hidden`), true, "no canvas before a kernel allocates a framebuffer");
       copyFileSync("build/examples/screen.wasm", kernel);

@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { simulate, SimError, ModuleError, Tmp105, Eeprom24c, Ds1338, setTime, type Pi } from "../../tools/sim/index.js";
+import { simulate, SimError, ModuleError, Tmp105, Eeprom24c, Ds1338, W25q80, setTime, type Pi } from "../../tools/sim/index.js";
 
 
 const BOARDS = ["pi3", "pi4"] as const;
@@ -111,6 +111,24 @@ for (const board of BOARDS) {
         assert.ok(t && Math.abs(Number(t[1]) - Date.now() / 1000) < 120, `the clock read as the test set it: ${t?.[0]}`);
         assert.match(pi.console, /^rtc: set, now 2030-06-15 12:34:5[67]$/m);
         assert.match(pi.console, /^i2c-devices test: ok$/m);
+      }));
+
+    it("tests/kernels/spi.ts (QEMU's SPI test): a W25Q80 flash on CE0 (GPIO 8, which the driver drives): its id, a page programmed and read back, a sector erased, two cores sharing the master", TIMEOUT, () =>
+      withPi("build/tests/spi.wasm", board, async (pi) => {
+        const flash = new W25q80();
+        pi.spi(0).attach(flash, 0);
+        await pi.uart.expect(/^spi: link the chip select$/m);
+        flash.bytes.fill(0x5a, 0x1100, 0x2100);               // the rest of the sector the kernel erases (its page at 0x1000 stays erased), and past it
+        pi.uart.type("go\r");
+        assert.equal(await pi.finished(45_000), 0, pi.console);
+        // QEMU's lines (tests/qemu/spi.test.ts)
+        assert.match(pi.console, /^spi: JEDEC id ef 40 14$/m);
+        assert.match(pi.console, /^spi: a page programmed at 0x1000 and read back: same$/m);
+        assert.match(pi.console, /^spi: the sector erased: all ones$/m);
+        assert.match(pi.console, /^spi: two cores, 50 id reads each: 0 wrong$/m);
+        // The flash itself: the sector erased whole, its neighbours untouched.
+        assert.ok(flash.bytes.subarray(0x1000, 0x2000).every((b) => b === 0xff), "the sector at 0x1000 is erased whole");
+        assert.ok(flash.bytes.subarray(0x2000, 0x2100).every((b) => b === 0x5a), "the next sector is untouched");
       }));
 
     for (const [kernel, what] of [

@@ -21,6 +21,9 @@ export { Pi, SimError, ModuleError, type SimOptions, type Pin, type BoardName, t
 export { Tmp105 } from "./devices/tmp105.js";
 export { Eeprom24c } from "./devices/eeprom.js";
 export { setTime } from "./devices/ds1338.js";
+/** Parts for pi.spi(n).attach(part, cs). */
+export { W25q80 } from "./devices/w25q80.js";
+export type { SpiPart } from "./devices/spi.js";
 export { Bme280, Ssd1306, Mpu6050, Ds1338, Pca9552, type I2cPart } from "../testing/fake-i2c.js";
 
 /** node's worker threads, one a core (core-node.ts). */

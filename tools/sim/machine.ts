@@ -55,6 +55,8 @@ export class Machine {
   readonly rng: Rng;
   /** The I2C masters (BSC), modelled by the controlling thread (sim/pi.ts). */
   readonly i2c: RemoteDevice[];
+  /** The SPI masters, modelled by the controlling thread too (devices/spi.ts). */
+  readonly spi: RemoteDevice[];
   /** The display the firmware's framebuffer tags set up (no registers: module fb reaches it). */
   readonly fb: Framebuffer;
   readonly devices: Device[];
@@ -81,8 +83,9 @@ export class Machine {
     this.firmware = new Regs(s, 18);
     this.rng = new Rng(s, p + soc.blocks.rng.offset, soc.rngKind, s.i32[W.SEED], init);
     this.i2c = soc.i2c.map((b) => new RemoteDevice(`I2C (BSC${b.n})`, p + b.offset, 0x20, s));
+    this.spi = soc.spi.map((b) => new RemoteDevice(`SPI${b.n}`, p + b.offset, 0x18, s));
     this.fb = new Framebuffer(s, init);
-    this.devices = [this.gpio, this.uart, this.systimer, ...this.controller.devices, this.rng, ...this.i2c];
+    this.devices = [this.gpio, this.uart, this.systimer, ...this.controller.devices, this.rng, ...this.i2c, ...this.spi];
     this.withLines = this.devices.filter((d) => d.lines);
   }
 

@@ -10,6 +10,7 @@ import { Machine, FREQUENCY, type BoardName } from "./machine.js";
 import type { CoreStart } from "./core.js";
 import { ABI, ABI_VERSION } from "../abi/spec.js";
 import { Bsc, type I2cPart } from "../testing/fake-i2c.js";
+import { Spi, type SpiPart } from "./devices/spi.js";
 
 export { ModuleError };
 export type { BoardName, TimeMode };
@@ -68,6 +69,7 @@ export class Pi {
   private readonly workers: CoreWorker[] = [];
   private readonly memory: WebAssembly.Memory;
   private readonly buses = new Map<number, Bsc>();
+  private readonly spis = new Map<number, Spi>();
   private output = "";
   private cursor = 0;
   private readonly waiters = new Set<() => void>();
@@ -106,6 +108,8 @@ export class Pi {
     // The I2C masters, here (devices/remote.ts): the BSC at the register level (tools/testing/fake-i2c.ts), parts attached by pi.i2c(n).
     const clock = { now: () => this.m.clock.now(), frequency: BigInt(this.m.clock.frequency) };
     for (const d of this.m.i2c) this.buses.set(d.base, new Bsc(d.base, clock, () => {}, () => false));
+    // The SPI masters likewise (devices/spi.ts), with their chip selects on the GPIO model's pins; parts attached by pi.spi(n).
+    this.m.soc.spi.forEach((b, k) => this.spis.set(this.m.spi[k].base, new Spi(this.m.spi[k].base, this.m.gpio, [b.ce0, b.ce1])));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.memory = memory;
     // Every import must be the host ABI's (as the stub's link refuses one it lacks: boot/wasm/host.c).
@@ -204,24 +208,54 @@ export class Pi {
     const a = this.s.i32, at = this.s.core(core);
     if (Atomics.load(a, at + C.REQ_STATE) !== 1) return;
     const addr = Atomics.load(a, at + C.REQ_ADDR) >>> 0;
-    let result = 0, failed = 0;
+    let result = 0, failed = 0, what = "a block";
     this.s.lock();
     try {
-      const d = this.m.find(addr), bsc = d && this.buses.get(d.base);
-      if (!d || !bsc) throw new Error(`no model of the block at 0x${addr.toString(16)}`);
-      if (Atomics.load(a, at + C.REQ_OP) === 1) bsc.write(addr - d.base, Atomics.load(a, at + C.REQ_VALUE) >>> 0);
-      else result = bsc.read(addr - d.base) >>> 0;
-      // One line for every BSC: VideoCore 53 (tools/boards/spec.ts IRQS.I2C), bit 21 of the high word.
-      Atomics.store(a, W.REMOTE_LINES_HI, [...this.buses.values()].some((b) => b.line) ? 1 << (53 - 32) : 0);
+      const d = this.m.find(addr), model = d && (this.buses.get(d.base) ?? this.spis.get(d.base));
+      if (!d || !model) throw new Error(`no model of the block at 0x${addr.toString(16)}`);
+      what = d.name;
+      if (Atomics.load(a, at + C.REQ_OP) === 1) model.write(addr - d.base, Atomics.load(a, at + C.REQ_VALUE) >>> 0);
+      else result = model.read(addr - d.base) >>> 0;
+      this.remoteLines();
       this.m.deliver();
     } catch (e) {
       failed = 1;
-      this.take(`sim: the I2C model failed: ${e instanceof Error ? e.message : String(e)}\n`);
+      this.take(`sim: the model of ${what} failed: ${e instanceof Error ? e.message : String(e)}\n`);
     } finally { this.s.unlock(); }
     Atomics.store(a, at + C.REQ_RESULT, result | 0);
     Atomics.store(a, at + C.REQ_FAILED, failed);
     Atomics.store(a, at + C.REQ_STATE, 2);
     Atomics.notify(a, at + C.REQ_STATE);
+  }
+
+  /**
+   * The lines of the blocks modelled here, into the shared state (bus lock
+   * held): one for every BSC, VideoCore 53, and one for every SPI master,
+   * 54 (tools/boards/spec.ts IRQS), bits 21 and 22 of the high word.
+   */
+  private remoteLines(): void {
+    const i2c = [...this.buses.values()].some((b) => b.line), spi = [...this.spis.values()].some((b) => b.line);
+    Atomics.store(this.s.i32, W.REMOTE_LINES_HI, (i2c ? 1 << (53 - 32) : 0) | (spi ? 1 << (54 - 32) : 0));
+  }
+
+  /**
+   * SPI master `n` (0: SPI0, the header's pins 19, 21, 23 and CE0 24, CE1
+   * 26): attach a part to chip select `cs` (0: CE0, GPIO 8; 1: CE1, GPIO 7),
+   * e.g. pi.spi(0).attach(new W25q80(), 0). Looking at it also brings the
+   * parts up to date with their chip selects (a rise after the kernel's
+   * last access: a flash's program).
+   */
+  spi(n: number): { attach(part: SpiPart, cs?: number): void } {
+    const bus = this.m.soc.spi.find((b) => b.n === n);
+    if (!bus) throw new SimError(`spi(${n}): the ${this.m.soc.soc} has SPI ${this.m.soc.spi.map((b) => b.n).join(", ")} for the kernel`);
+    const spi = this.spis.get(this.m.soc.peripheralBase + bus.offset)!;
+    this.bus(() => spi.sync());
+    return {
+      attach: (part, cs = 0) => this.bus(() => {
+        try { spi.attach(part, cs); } catch (e) { throw new SimError((e as Error).message); }
+        part.attached?.(() => this.now);
+      }),
+    };
   }
 
   /**

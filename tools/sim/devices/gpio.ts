@@ -44,7 +44,8 @@ const R = {
   PUD: 28,          // BCM2835 GPPUD
   PULL: 29,         // 4 words, 2 bits a pin in the BCM2711's encoding (0 none, 1 up, 2 down)
   CLK: 33,          // 2: GPPUDCLK0-1 as last written
-  WORDS: 35,
+  TOGGLES: 35,      // 64: each pin's level changes, counted (devices/spi.ts: a chip select's changes between two accesses)
+  WORDS: 99,
 } as const;
 
 export const Pull = { None: 0, Up: 1, Down: 2 } as const;
@@ -88,6 +89,8 @@ export class Gpio implements Device {
   level(pin: number): boolean { return this.bit(R.LEVEL, pin); }
   isOutput(pin: number): boolean { return this.fn(pin) === 1; }
   isDriven(pin: number): boolean { return this.bit(R.DRIVEN, pin); }
+  /** How many times the pin's level changed since reset (wraps at 2^32). */
+  toggles(pin: number): number { return this.r.get(R.TOGGLES + pin); }
 
   /** What the pin's level is now, from its function, drive and pull. */
   private resolve(pin: number): boolean {
@@ -103,6 +106,7 @@ export class Gpio implements Device {
       const was = this.bit(R.LEVEL, pin), now = this.resolve(pin);
       if (was !== now) {
         this.setBit(R.LEVEL, pin, now);
+        this.r.set(R.TOGGLES + pin, this.r.get(R.TOGGLES + pin) + 1);
         const kinds = now ? [REN, AREN] : [FEN, AFEN];
         if (kinds.some((k) => this.bit(R.DETECT + 2 * k, pin))) this.setBit(R.EDS, pin, true);
       }

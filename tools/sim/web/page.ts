@@ -10,6 +10,7 @@ import { Tmp105 } from "../devices/tmp105.js";
 import { Eeprom24c } from "../devices/eeprom.js";
 import { setTime } from "../devices/ds1338.js";
 import { Ds1338 } from "../../testing/fake-i2c.js";
+import { W25q80 } from "../devices/w25q80.js";
 
 // The parts on BSC1 (the header's pins 3 and 5), wired as on a board: they
 // stay across pushes (the EEPROM keeps its bytes) and are attached to each
@@ -17,6 +18,8 @@ import { Ds1338 } from "../../testing/fake-i2c.js";
 const sensor = new Tmp105(), rom = new Eeprom24c(4096), rtc = new Ds1338();
 setTime(rtc, new Date());
 const PARTS: [number, Tmp105 | Eeprom24c | Ds1338][] = [[0x48, sensor], [0x50, rom], [0x68, rtc]];
+// On SPI0's CE0 (GPIO 8, header pin 24): a W25Q80 flash, which keeps its bytes across pushes too.
+const flash = new W25q80();
 
 const spawnWeb: SpawnCore = (start, failed, message) => {
   const w = new Worker(new URL("./core-web.js", import.meta.url), { type: "module" });
@@ -44,6 +47,7 @@ async function boot(bytes: Uint8Array, what: string): Promise<void> {
   try {
     pi = await Pi.boot(board, bytes, { time: "real", sourceMapUrl: `${location.origin}/kernel.wasm.map` }, spawnWeb);
     for (const [address, part] of PARTS) pi.i2c(1).attach(address, part);
+    pi.spi(0).attach(flash, 0);
     $("status").textContent = `${what} on a simulated Raspberry Pi ${board === "pi4" ? "4 (BCM2711)" : "3 (BCM2837)"}`;
     generation++;
   } catch (e) {
