@@ -32,6 +32,10 @@ describe("simulator page (make sim) in chromium", () => {
       await page.eval(`document.getElementById("terminal").focus()`);
       await page.type("hi pi\r");
       await page.until(`/you typed: hi pi \\(core \\d\\)/.test(${TERMINAL})`, "the echo of the typed line");
+      // The heap and the collector, from the kernel's figures: the tour's `heap` makes a collection, which they then count.
+      await page.until(`/^heap: [\\d.]+ (bytes|KiB) in use in \\d+ blocks/.test(document.getElementById("figures").textContent)`, "the heap's figures");
+      await page.type("heap\r");
+      await page.until(`/Collector: 1 collection,/.test(document.getElementById("figures").textContent)`, "the collection counted");
 
       // Source-level debugging: the module the page runs names the map developer tools load, and
       // that map says of each instruction what make's map says of it in build/kernel.wasm; the sources it names are served.

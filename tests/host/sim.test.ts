@@ -30,6 +30,23 @@ for (const board of BOARDS) {
         pi.uart.type("hello from the test\r");
         await pi.uart.expect(/^you typed: hello from the test \(core \d\)$/m);
         assert.doesNotMatch(pi.console, /^panic:/m);
+        // The heap's and the collector's figures (the page shows them), read while the cores run; the tour's `heap` makes a collection.
+        const before = pi.figures();
+        assert.ok(before?.heap && before.heap.inUse > 0 && before.heap.liveBlocks > 0 && before.heap.capacity > 60 << 20, JSON.stringify(before));
+        assert.equal(before.gc.collections, 0);
+        pi.uart.type("heap\r");
+        const line = /^heap: (\d+) bytes in use after a collection \((\d+) so far\)$/m;
+        const said = (await pi.uart.expect(line)).match(line)!;
+        await pi.idle();
+        const after = pi.figures()!;
+        assert.equal(after.gc.collections, Number(said[2]), JSON.stringify(after));
+        assert.ok(after.gc.liveObjects > 0 && after.gc.increments >= after.gc.collections && after.gc.maxPauseMs > 0, JSON.stringify(after));
+        assert.ok(after.heap!.peak >= after.heap!.inUse && after.heap!.peak >= Number(said[1]), JSON.stringify(after));
+      }));
+
+    it("a kernel built without __figures (the test kernels) has none", TIMEOUT, () =>
+      withPi("build/tests/channels.wasm", board, async (pi) => {
+        assert.equal(pi.figures(), null);
       }));
 
     it("examples/button: a press toggles the LED, a bounce shorter than the settle time does not, a release re-arms it", TIMEOUT, () =>

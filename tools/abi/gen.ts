@@ -117,6 +117,7 @@ export function markdown(): string {
     "- An import the stub does not have, or one with other types, makes wasm3 reject the module at boot: `kernel.wasm rejected: ...`; an aot build (`make BACKEND=aot`) refuses it before wasm2c (`tools/kernel/check-wasm.ts`). Either way every build checks it first.",
     "- The kernel must export `kernel_start(core: u32): void`, which every core calls, and may export `_initialize()` (AssemblyScript's top-level code, run once, on core 0, before any core calls `kernel_start`; the other cores wait for it).",
     "- It may export two mutable i32 globals, `__async_name` (the address of an AssemblyScript string) and `__async_line`: after a wasm trap the stub reads them (bounds-checked) and adds `, in async function <name> at line <n>` to the panic line (docs/async.md). `assembly/arch/sys.ts` keeps them; the entries the build makes export them.",
+    "- It may export a function `__figures()` (the entries the build makes do: `assembly/kernel/mem/figures.ts`) that gives the address of a row of the heap's and the collector's figures. The stub never calls it; the simulator calls it in an instance of its own over the kernel's memory, with no host behind its imports, for its page (docs/simulator.md).",
     "",
   ];
   for (const m of ABI) {

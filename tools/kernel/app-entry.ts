@@ -45,5 +45,7 @@ writeFileSync(out, [
   `export function kernel_start(core: u32): void { boot(core, start, worker); }`,
   `// Where in an async function a core was, for the stub's report of a wasm trap.`,
   `export { asyncName as __async_name, asyncLine as __async_line } from "${rel("assembly/arch/sys.ts")}";`,
+  `// The heap's and the collector's figures, for the simulator's page (assembly/kernel/mem/figures.ts).`,
+  `export { figures as __figures } from "${rel("assembly/kernel/mem/figures.ts")}";`,
   "",
 ].join("\n"));

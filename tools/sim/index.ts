@@ -17,6 +17,7 @@ import { Worker } from "node:worker_threads";
 import { Pi, SimError, type SimOptions, type SpawnCore } from "./pi.js";
 
 export { Pi, SimError, ModuleError, type SimOptions, type Pin, type BoardName, type TimeMode } from "./pi.js";
+export type { Figures } from "./figures.js";
 /** Parts for pi.i2c(n).attach(address, part): each a model from its datasheet. */
 export { Tmp105 } from "./devices/tmp105.js";
 export { Eeprom24c } from "./devices/eeprom.js";

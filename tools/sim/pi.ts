@@ -6,6 +6,7 @@ import { prepareModule, ModuleError } from "./module.js";
 import { SimState, W, C, MAX_CORES } from "./state.js";
 import { Clock, type TimeMode } from "./clock.js";
 import type { Picture } from "./devices/framebuffer.js";
+import { FigureReader, type Figures } from "./figures.js";
 import { Machine, FREQUENCY, type BoardName } from "./machine.js";
 import type { CoreStart } from "./core.js";
 import { ABI, ABI_VERSION } from "../abi/spec.js";
@@ -90,7 +91,23 @@ export class Pi {
     } catch (e) {
       throw new ModuleError(`kernel.wasm does not compile: ${e instanceof Error ? e.message : String(e)}: build it again with make`);
     }
-    return new Pi(board, { first, others, pages: prepared.pages }, options, spawn);
+    const pi = new Pi(board, { first, others, pages: prepared.pages }, options, spawn);
+    try { pi.reader = await FigureReader.create(others, pi.memory, FREQUENCY[board]); } catch (e) { pi.readerFailed = e instanceof Error ? e.message : String(e); }
+    return pi;
+  }
+
+  private reader: FigureReader | null = null;
+  private readerFailed = "";
+
+  /**
+   * The heap's and the collector's figures now (bytes in use, live blocks,
+   * collections, the longest pause...), read from the running kernel's
+   * memory; null for a kernel built without them (the export __figures,
+   * which make's entry adds: the test kernels have none).
+   */
+  figures(): Figures | null {
+    if (this.readerFailed) throw new SimError(`the kernel's figures cannot be read: ${this.readerFailed}`);
+    return this.reader?.figures() ?? null;
   }
 
   private constructor(readonly board: BoardName, modules: { first: WebAssembly.Module; others: WebAssembly.Module; pages: number }, private readonly options: SimOptions, spawn: SpawnCore) {

@@ -32,6 +32,9 @@ export function kernelHeap(): usize {
   return heap;
 }
 
+/** The shared heap's handle once some core set it up, else 0 (reads shared memory only: kernel/mem/figures.ts). */
+export function kernelHeapIfSet(): usize { return load<usize>(changetype<usize>(HEAP) + offsetof<OnceCell<usize>>("value")); }   // 0 until set: heapInit gives no 0 handle it keeps
+
 /** `size` bytes, 16-byte aligned, not zeroed; 0 when there is no room. */
 export function alloc(size: usize): usize { return heapAlloc(kernelHeap(), size); }
 /** `count * size` zeroed bytes; 0 when there is no room or the product overflows. */

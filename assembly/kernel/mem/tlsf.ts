@@ -620,8 +620,21 @@ export function heapSizeOf(h: usize, ptr: usize): usize {
  * counters added up, exact when the other cores are not allocating.
  */
 export function heapStats(h: usize, out: HeapStats): HeapStats {
-  let inUse: u32 = 0, allocs: u32 = 0, frees: u32 = 0, cached: u32 = 0, cachedBytes: u32 = 0;
   lockOf(h).lock();
+  readStats(h, out);
+  lockOf(h).unlock();
+  return out;
+}
+
+/**
+ * The statistics without the lock, for a reader that is not a core (the
+ * simulator's page, kernel/mem/figures.ts): each word as some core last
+ * stored it, so the sums may mix two moments.
+ */
+export function heapPeek(h: usize, out: HeapStats): HeapStats { readStats(h, out); return out; }
+
+function readStats(h: usize, out: HeapStats): void {
+  let inUse: u32 = 0, allocs: u32 = 0, frees: u32 = 0, cached: u32 = 0, cachedBytes: u32 = 0;
   for (let c: usize = 0; c < CORES; c++) {
     const row = h + C_CORE_STATS + c * CORE_ROW;
     inUse += load<u32>(row + S_IN_USE);
@@ -641,8 +654,6 @@ export function heapStats(h: usize, out: HeapStats): HeapStats {
   out.failures = load<u32>(h + C_FAILURES);
   out.cachedBlocks = cached;
   out.cachedBytes = cachedBytes;
-  lockOf(h).unlock();
-  return out;
 }
 
 /**

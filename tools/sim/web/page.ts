@@ -161,7 +161,25 @@ function drawScreen(): void {
   canvas.hidden = false;
 }
 
+// ---- the heap and the collector (pi.figures(): the kernel's __figures) --
+const size = (n: number) => n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} bytes`;
+let figuresAt = 0;
+function drawFigures(): void {
+  if (!pi || performance.now() - figuresAt < 250) return;
+  figuresAt = performance.now();
+  const el = $("figures");
+  let f;
+  try { f = pi.figures(); } catch (e) { el.textContent = (e as Error).message; return; }
+  if (!f) { el.textContent = "heap and collector: this kernel.wasm has no figures (one make builds has: the export __figures)"; return; }
+  const heap = f.heap ? `heap: ${size(f.heap.inUse)} in use in ${f.heap.liveBlocks} blocks, peak ${size(f.heap.peak)}, ${size(f.heap.free)} free of ${size(f.heap.capacity)}` : "heap: not set up yet";
+  const g = f.gc;
+  el.textContent = `${heap}. Collector: ${g.collections} collection${g.collections === 1 ? "" : "s"}${g.collecting ? " (one under way)" : ""}, ` +
+    `${g.liveObjects} objects (${size(g.liveBytes)}) live after the last, longest pause ${g.maxPauseMs.toFixed(3)} ms` +
+    `${g.abandoned ? `, ${g.abandoned} given up` : ""}${g.threshold ? `, next at ${size(g.threshold)} of blocks` : ""}.`;
+}
+
 function frame(): void {
+  drawFigures();
   drawTerminal();
   drawScreen();
   drawPins();
