@@ -554,7 +554,7 @@ typecheck: $(TOOLS)
 	$(Q)$(TSC) --noEmit -p tests/spec/tsconfig.json
 
 # The kernels tests/host/sim.test.ts runs in the simulator (tools/sim): the same files QEMU boots.
-SIM_TEST_WASM := $(B)/examples/button.wasm $(B)/examples/screen.wasm $(B)/tests/bad-import.wasm $(foreach t,channels stress mpmc timers gpio i2c i2c-devices spi screen trap-fb trap-task trap-unreachable trap-abort trap-async trap-mmio,$(B)/tests/$(t).wasm)
+SIM_TEST_WASM := $(B)/examples/button.wasm $(B)/examples/screen.wasm $(B)/examples/servo.wasm $(B)/tests/bad-import.wasm $(foreach t,channels stress mpmc timers gpio i2c i2c-devices spi dma screen trap-fb trap-task trap-unreachable trap-abort trap-async trap-mmio,$(B)/tests/$(t).wasm)
 TEST_HOST_NEEDS := $(SIM_TEST_WASM) $(B)/gen/abi_link.c $(B)/gen/boards.h $(B)/gen/push_protocol.h $(B)/kernel.wasm $(B)/stub.a $(HARNESSES) $(B)/sdcard.img $(B)/aot/sdcard.img $(HARDWARE_IMAGES) $(B)/tests/truncated.wasm $(B)/tests/bad-import.wasm
 test-host: $(if $(TYPECHECKED),,typecheck) $(TEST_HOST_NEEDS)
 	$(call say,TEST,as-pect)

@@ -120,6 +120,46 @@ describe("the package, installed into a project of its own", { concurrency: 1 },
     }
   });
 
+  it("tspi sim serves the project's kernel with the headers shared memory needs, its map and its own sources; the node API from the installed package runs it", { timeout: 120_000 }, async () => {
+    const env = { ...process.env, MAKEFLAGS: "", MFLAGS: "", MAKELEVEL: "", SIM_PORT: "0" };
+    const sim = spawn(process.execPath, [installed(), "sim"], { cwd: project, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    let shown = "";
+    sim.stdout.on("data", (d: Buffer) => { shown += d.toString(); });
+    sim.stderr.on("data", (d: Buffer) => { shown += d.toString(); });
+    try {
+      let url = "";
+      for (const end = Date.now() + 60_000; !url;) {
+        url = shown.match(/^sim: (http:\/\/localhost:\d+\/)/m)?.[1] ?? "";
+        if (!url && Date.now() > end) throw new Error(`tspi sim printed no address within 60 s:\n${shown}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const page = await fetch(url);
+      assert.equal(page.status, 200);
+      assert.equal(page.headers.get("cross-origin-opener-policy"), "same-origin");
+      assert.equal(page.headers.get("cross-origin-embedder-policy"), "require-corp");
+      assert.match(await page.text(), /tspi simulator/);
+      const served = new Uint8Array(await (await fetch(new URL("kernel.wasm", url))).arrayBuffer());
+      assert.deepEqual(served, new Uint8Array(readFileSync(join(project, "build/kernel.wasm"))), "the project's kernel.wasm");
+      const map = await (await fetch(new URL("kernel.wasm.map", url))).json() as { sources: string[] };
+      assert.ok(map.sources.includes("src/main.ts"), `the map names the project's source: ${map.sources.slice(0, 5)}`);
+      assert.match(await (await fetch(new URL("src/main.ts", url))).text(), /hello from my-kernel/);
+      assert.ok((await (await fetch(new URL("js/sim/web/page.js", url))).text()).length > 1000, "the page's code, from the installed package");
+    } finally {
+      try { process.kill(-sim.pid!, "SIGTERM"); } catch { /* gone */ }
+      await new Promise((r) => sim.once("exit", r));
+    }
+    // The node API, as a project's own test imports it from the installed package.
+    writeFileSync(join(project, "sim-check.mjs"),
+      'import { simulate } from "tspi/build/tools/tools/sim/index.js";\n' +
+      'const pi = await simulate("build/kernel.wasm", { board: "pi4" });\n' +
+      'await pi.uart.expect("hello from my-kernel");\nconsole.log("simulated: " + (await pi.uart.expect(/5 squared is 25/)));\nawait pi.stop();\n');
+    try {
+      const r = run(process.execPath, ["sim-check.mjs"], project);
+      ok(r, "a project's script using simulate()");
+      assert.match(r.stdout, /^simulated: 5 squared is 25$/m);
+    } finally { rmSync(join(project, "sim-check.mjs"), { force: true }); }
+  });
+
   it("tspi test runs the specs in node and the checks in QEMU; a failing spec or check fails it, with its output", () => {
     const all = run(process.execPath, [installed(), "test"], project);
     ok(all, "tspi test");

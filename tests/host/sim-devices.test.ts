@@ -12,6 +12,7 @@ import { Tmp105 } from "../../tools/sim/devices/tmp105.js";
 import { Eeprom24c } from "../../tools/sim/devices/eeprom.js";
 import { Spi, type SpiPart } from "../../tools/sim/devices/spi.js";
 import { W25q80 } from "../../tools/sim/devices/w25q80.js";
+import { RunningDs1338 } from "../../tools/sim/devices/ds1338.js";
 
 function machine(board: BoardName, time: "manual" | "real" = "manual"): Machine {
   const s = SimState.create();
@@ -192,8 +193,8 @@ for (const board of ["pi3", "pi4"] as const) {
       assert.throws(() => m.read(0x80000), (e: Error) => e instanceof BusError && /outside the Raspberry Pi \d's peripheral windows/.test(e.message));
       assert.throws(() => m.read(GPIO[board] + 2), /not 4-byte aligned/);
       assert.throws(() => m.write(m.soc.peripheralBase + 0x7004, 1), /the DMA controller's, which the host drives/);
-      assert.throws(() => m.read(m.soc.peripheralBase + 0x20c000), /no block answers at .* in the simulator: it models GPIO/);   // PWM
-      assert.equal(m.probe(m.soc.peripheralBase + 0x20c000), -1n);
+      assert.throws(() => m.read(m.soc.peripheralBase + 0x10001c), /no block answers at .* in the simulator: it models GPIO/);   // PM_RSTC, the watchdog
+      assert.equal(m.probe(m.soc.peripheralBase + 0x10001c), -1n);
     });
     it("answers the property tags the kernel asks (revision, memory, clocks, temperature); an unknown tag keeps its response bit clear", () => {
       const m = machine(board);
@@ -314,6 +315,91 @@ describe("simulator devices: SPI0 (BCM2835 ARM Peripherals 10.5-10.6)", () => {
     gpio(0x1c, 1 << 8);
     spi.read(0x00);
     assert.deepEqual(probe.log, ["select", "6", "deselect", "select", "5", "deselect"]);
+  });
+});
+
+describe("simulator devices: the DMA controller's channels as module dma programs them (BCM2835 ARM Peripherals 4.2.1)", () => {
+  it("a copy takes the engine's time: ACTIVE, then END and INT with the channel's line, the bytes moved only then; status clears them; a stop moves the part copied", () => {
+    const m = machine("pi3");
+    const mem = new Uint8Array(1 << 20);
+    m.dma.memory = mem;
+    mem.fill(7, 0x1000, 0x1000 + 250_000);
+    const cs = (ch: number) => m.read(0x3f007000 + ch * 0x100);
+    m.dma.start(2, 0x80000, 0x1000, 250_000);               // 1 ms at 250 MB/s
+    assert.equal(cs(2) & 7, 1, "ACTIVE");
+    assert.equal(m.dma.status(2), 0);
+    assert.equal(mem[0x80000], 0, "nothing moved yet");
+    assert.ok(m.dma.deadline() > 0n);
+    m.clock.advanceTo(m.clock.now() + m.clock.ticks(1.01));
+    assert.equal(cs(2) & 7, 6, "END and INT");
+    assert.equal(m.lines() & (1n << 18n), 1n << 18n, "VideoCore 16 + 2");
+    assert.equal(m.read(0x3f007fe0), 1 << 2, "INT_STATUS");
+    assert.ok(mem.subarray(0x80000, 0x80000 + 250_000).every((b) => b === 7));
+    assert.equal(m.dma.status(2), 1);
+    assert.equal(cs(2) & 7, 0, "END and INT cleared");
+    assert.equal(m.lines() & (1n << 18n), 0n);
+    m.dma.start(4, 0xc0000, 0x1000, 250_000);
+    m.clock.advanceTo(m.clock.now() + m.clock.ticks(0.5));
+    m.dma.stop(4);
+    const moved = mem.subarray(0xc0000, 0xc0000 + 250_000).findIndex((b) => b !== 7);
+    assert.ok(moved > 100_000 && moved < 150_000, `a stop half way moved ${moved} bytes`);
+    assert.equal(m.dma.status(4), 1, "the channel is free");
+    assert.throws(() => m.write(0x3f007000, 1), /the DMA controller's, which the host drives/);
+  });
+});
+
+describe("simulator devices: the PWM clock (CM_PWMCTL/DIV: BCM2835 ARM Peripherals 6.3's fields) and the PWM block (9.6)", () => {
+  for (const board of ["pi3", "pi4"] as const) {
+    it(`${board}: writes without the password do nothing; BUSY follows ENAB; RNG1/2 reset to 0x20; a channel's frequency, duty and pulse from CTL, RNGn and DATn`, () => {
+      const m = machine(board);
+      const p = m.soc.peripheralBase, cm = p + 0x101000, pwm = p + 0x20c000, osc = m.soc.oscillatorHz;
+      assert.equal(m.read(pwm + 0x10), 0x20);
+      assert.equal(m.read(pwm + 0x20), 0x20);
+      assert.equal(m.read(pwm + 0x08), 0x0707, "DMAC");
+      m.write(cm + 0xa4, 1 << 12);                             // no password
+      assert.equal(m.read(cm + 0xa4), 0);
+      m.write(cm + 0xa4, 0x5a000000 | (2 << 12));
+      m.write(cm + 0xa0, 0x5a000000 | 1);
+      assert.equal(m.read(cm + 0xa0) & 0x80, 0, "not BUSY before ENAB");
+      m.write(cm + 0xa0, 0x5a000000 | 1 | 0x10);
+      assert.equal(m.read(cm + 0xa0) & 0x90, 0x90, "ENAB and BUSY");
+      m.write(pwm + 0x10, osc / 2 / 100);                      // RNG1: 100 Hz
+      m.write(pwm + 0x14, osc / 2 / 400);                      // DAT1: a quarter
+      m.write(pwm + 0x00, 0x81);                               // PWEN1, MSEN1
+      m.write(GPIO[board] + 0x04, 2 << 24);                    // GPIO 18 ALT5: PWM0 channel 1
+      const out = m.pwmOn(18)!;
+      assert.deepEqual([out.running, out.mode, out.hz, out.duty], [true, "mark-space", 100, 0.25]);
+      assert.ok(Math.abs(out.pulseMicros - 2500) < 1e-6);
+      assert.equal(m.read(pwm + 0x04) & (1 << 9), 1 << 9, "STA1: channel 1 runs");
+      m.write(pwm + 0x00, 0x91);                               // POLA1: inverted
+      assert.equal(m.pwmOn(18)!.duty, 0.75);
+      m.write(pwm + 0x14, osc);                                // DAT past RNG: always high (then inverted: low)
+      assert.equal(m.pwmOn(18)!.duty, 0);
+      m.write(cm + 0xa0, 0x5a000000 | 1 | 0x10 | 0x20);        // KILL: no clock, no signal
+      assert.equal(m.pwmOn(18)!.running, false);
+      m.write(GPIO[board] + 0x04, 0);                          // GPIO 18 an input again
+      assert.equal(m.pwmOn(18), null);
+    });
+  }
+});
+
+describe("simulator parts: the DS1338 clock, running (Maxim DS1338: Table 2, Clock and Calendar)", () => {
+  const read = (rtc: RunningDs1338) => { rtc.start(false); rtc.write(0); rtc.stop(); rtc.start(true); const r = Array.from({ length: 7 }, () => rtc.read()); rtc.stop(); return r.map((b) => b.toString(16).padStart(2, "0")).join(" "); };
+  it("counts whole seconds of the board's clock in BCD across a year's end; CH stops it; a time written sets it", () => {
+    let now = 0;
+    const rtc = new RunningDs1338(new Date(Date.UTC(2029, 11, 31, 23, 59, 58)));
+    rtc.attached(() => now);
+    assert.equal(read(rtc), "58 59 23 02 31 12 29");
+    now = 1_999;
+    assert.equal(read(rtc), "59 59 23 02 31 12 29", "one whole second");
+    now = 62_500;
+    assert.equal(read(rtc), "00 01 00 03 01 01 30", "past midnight into 2030");
+    rtc.start(false); rtc.write(0); rtc.write(0x80 | 0x15); rtc.stop();   // CH set, seconds 15
+    now = 200_000;
+    assert.equal(read(rtc).slice(0, 2), "95", "halted: CH and 15 s, still");
+    rtc.start(false); rtc.write(0); rtc.write(0x15); rtc.write(0x30); rtc.stop();   // CH cleared: 00:30:15
+    now = 205_000;
+    assert.equal(read(rtc).slice(0, 8), "20 30 00", "five seconds on from the time written");
   });
 });
 

@@ -35,7 +35,7 @@ describe("simulator page (make sim) in chromium", () => {
       // The heap and the collector, from the kernel's figures: the tour's `heap` makes a collection, which they then count.
       await page.until(`/^heap: [\\d.]+ (bytes|KiB) in use in \\d+ blocks/.test(document.getElementById("figures").textContent)`, "the heap's figures");
       await page.type("heap\r");
-      await page.until(`/Collector: 1 collection,/.test(document.getElementById("figures").textContent)`, "the collection counted");
+      await page.until(`/Collector: [1-9]\\d* collections?,/.test(document.getElementById("figures").textContent)`, "the collection counted");
 
       // Source-level debugging: the module the page runs names the map developer tools load, and
       // that map says of each instruction what make's map says of it in build/kernel.wasm; the sources it names are served.
@@ -86,20 +86,30 @@ describe("simulator page (make sim) in chromium", () => {
       await page.eval(`document.getElementById("terminal").focus()`);
       await page.type("go\r");
       await page.until(`${TERMINAL}.includes("spi test: ok")`, "the SPI test kernel's end, with the page's W25Q80");
+      // PWM: the servo example, pushed: GPIO 18's pin shows the servo's pulse, GPIO 13's the LED's balanced duty.
+      copyFileSync("build/examples/servo.wasm", kernel);
+      await page.until(`/^PWM 50 Hz, mark-space, duty [\\d.]+ %, pulse \\d+ us$/.test(document.getElementById("gpio-18").title) && /^PWM 1000 Hz, balanced/.test(document.getElementById("gpio-13").title)`, "the servo's and the LED's PWM on their pins");
       // The display: the screen example, pushed, is drawn on the page's canvas as QEMU's display shows it (docs/images/screen-demo.png).
       assert.equal(await page.eval<boolean>(`document.getElementById("screen").hidden`), true, "no canvas before a kernel allocates a framebuffer");
       copyFileSync("build/examples/screen.wasm", kernel);
       await page.until(`${TERMINAL}.includes("screen demo: drawn;") && !document.getElementById("screen").hidden`, "the screen example's display");
-      await new Promise((r) => setTimeout(r, 300));                 // (the next animation frame draws the canvas)
       const box = await page.eval<{ x: number; y: number; w: number; h: number }>(`(() => { const r = document.getElementById("screen").getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; })()`);
       assert.deepEqual([box.w, box.h], [640, 480], "the canvas is shown at the display's size");
-      const shot = decodePng(await page.screenshot());
-      const rgb = new Uint8Array(640 * 480 * 3);
-      for (let y = 0; y < 480; y++) for (let x = 0; x < 640; x++) {
-        const v = pixelAt(shot, Math.round(box.x) + x, Math.round(box.y) + y);
-        rgb.set([v >> 16, (v >> 8) & 0xff, v & 0xff], (y * 640 + x) * 3);
+      // The banner's last line is mirrored onto the screen after it goes out on the UART, and the canvas is drawn at the next
+      // animation frame: the screenshot is taken until it settles on the picture (a loaded host may take a few frames).
+      const want = decodePng(readFileSync("docs/images/screen-demo.png"));
+      let diff: ReturnType<typeof comparePictures> = null;
+      for (let tries = 0; tries < 20; tries++) {
+        await new Promise((r) => setTimeout(r, 250));
+        const shot = decodePng(await page.screenshot());
+        const rgb = new Uint8Array(640 * 480 * 3);
+        for (let y = 0; y < 480; y++) for (let x = 0; x < 640; x++) {
+          const v = pixelAt(shot, Math.round(box.x) + x, Math.round(box.y) + y);
+          rgb.set([v >> 16, (v >> 8) & 0xff, v & 0xff], (y * 640 + x) * 3);
+        }
+        diff = comparePictures({ width: 640, height: 480, rgb }, want);
+        if (!diff) break;
       }
-      const diff = comparePictures({ width: 640, height: 480, rgb }, decodePng(readFileSync("docs/images/screen-demo.png")));
       assert.equal(diff, null, `the page's display differs from docs/images/screen-demo.png in ${diff?.pixels} pixels, first ${diff?.first}`);
       assert.deepEqual(page.errors, []);
     } finally {

@@ -40,11 +40,14 @@ for (const board of BOARDS) {
         await pi.uart.expect(/^screen demo: drawn;/m);
         assert.match(pi.console, /^screen demo: 640x480, 2 pages, 2560 bytes a row$/m);
         assert.ok(pi.screen.frame !== before, "the display's frame count did not move");
+        // The line just printed is mirrored onto the screen's console after it goes out on the UART: the picture settles once the cores sleep.
+        await pi.idle();
         const one = pi.screen.picture();
         const diff = comparePictures(one, decodePng(readFileSync(PICTURE)));
         assert.equal(diff, null, `the simulator's display differs from ${PICTURE} in ${diff?.pixels} pixels, first ${diff?.first}`);
         pi.uart.type("hello, screen\r");
         await pi.uart.expect(/^screen demo: shown "hello, screen"/m);
+        await pi.idle();
         const two = pi.screen.picture();
         let inside = 0, outside = "";
         for (let y = 0; y < one.height; y++) for (let x = 0; x < one.width; x++) {

@@ -5,6 +5,7 @@
 import { ABI, ABI_VERSION, MAX_CORES } from "../abi/spec.js";
 import { SimState, W, C, EVENT_TIMER } from "./state.js";
 import { Machine, BusError } from "./machine.js";
+import { DMA_CHANNELS } from "./devices/dma.js";
 
 /** A trap the host raised: its message is the panic line's (the stub's host_refuse). */
 export class HostTrap extends Error {}
@@ -118,6 +119,30 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
     fireTimer();
   };
 
+  /** Module dma over the DMA model (devices/dma.ts), with boot/wasm/host_dma.c's checks and messages. */
+  function dmaHost() {
+    m.dma.memory = bytes;
+    const channel = (op: string, ch: number) => {
+      if (ch >>> 0 >= 7 || !(DMA_CHANNELS & (1 << ch))) throw new HostTrap(`dma.${op}: channel ${ch >>> 0} is not one the firmware leaves the ARM (dma.channels() = 0x${DMA_CHANNELS.toString(16)})`);
+    };
+    return {
+      channels: () => DMA_CHANNELS,
+      start: (ch: number, dst: number, src: number, n: number) => {
+        channel("start", ch);
+        [dst, src, n] = [dst >>> 0, src >>> 0, n >>> 0];
+        const at = (v: number) => `0x${v.toString(16).padStart(8, "0")}`;
+        if (bus(() => m.dma.busy(ch))) throw new HostTrap(`dma.start: channel ${ch} is still running a transfer (dma.status, or dma.stop)`);
+        if (n === 0 || n > 1 << 30 || dst + n > limit || src + n > limit)
+          throw new HostTrap(`dma.start: ${n} bytes from ${at(src)} to ${at(dst)}: both ranges must lie in linear memory (1 byte to 1 GiB)`);
+        if (dst < src + n && src < dst + n) throw new HostTrap(`dma.start: ${n} bytes from ${at(src)} to ${at(dst)} overlap (the engine copies in bursts: use memory.copy)`);
+        bus(() => m.dma.start(ch, dst, src, n));
+      },
+      status: (ch: number) => { channel("status", ch); return bus(() => { const r = m.dma.status(ch); m.deliver(); return r; }); },
+      stop: (ch: number) => { channel("stop", ch); bus(() => { m.dma.stop(ch); m.deliver(); }); },
+      paced: () => 0,                              // the engine here is not paced by DREQ (as QEMU's): dma.spi is for a board
+    };
+  }
+
   const impl: Record<string, Record<string, (...args: any[]) => any>> = {
     console: {
       write: (ptr: number, units: number) => { for (const b of encoder.encode(utf16(ptr >>> 0, units, "console.write"))) put(b); },
@@ -218,10 +243,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
       },
     },
     fb: m.fb.host(bytes, (message) => new HostTrap(message)),
-    dma: {
-      channels: () => 0,                             // none the firmware leaves the ARM: the DMA controller is not simulated yet
-      paced: () => 0,
-    },
+    dma: dmaHost(),
     sys: {
       panic: (msg: number, mu: number, file: number, fu: number, line: number, column: number) => {
         flush();

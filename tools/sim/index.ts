@@ -18,10 +18,11 @@ import { Pi, SimError, type SimOptions, type SpawnCore } from "./pi.js";
 
 export { Pi, SimError, ModuleError, type SimOptions, type Pin, type BoardName, type TimeMode } from "./pi.js";
 export type { Figures } from "./figures.js";
+export type { PwmOutput } from "./devices/pwm.js";
 /** Parts for pi.i2c(n).attach(address, part): each a model from its datasheet. */
 export { Tmp105 } from "./devices/tmp105.js";
 export { Eeprom24c } from "./devices/eeprom.js";
-export { setTime } from "./devices/ds1338.js";
+export { setTime, RunningDs1338 } from "./devices/ds1338.js";
 /** Parts for pi.spi(n).attach(part, cs). */
 export { W25q80 } from "./devices/w25q80.js";
 export type { SpiPart } from "./devices/spi.js";

@@ -18,8 +18,13 @@ import { Bcm2835Intc, Gic400, type Controller } from "./devices/intc.js";
 import { Rng } from "./devices/rng.js";
 import { RemoteDevice } from "./devices/remote.js";
 import { Framebuffer } from "./devices/framebuffer.js";
+import { Dma, DMA_CHANNELS } from "./devices/dma.js";
+import { ClockManager, Pwm, type PwmOutput } from "./devices/pwm.js";
 
 export type BoardName = "pi3" | "pi4";
+
+/** GPFSELn's code of each alternate function (BCM2835 ARM Peripherals 6.1, table 6-2): ALT0 100, ALT1 101, ALT2 110, ALT3 111, ALT4 011, ALT5 010. */
+const ALT_CODE = [4, 5, 6, 7, 3, 2];
 
 /** The board revision the simulated firmware reports: a Pi 3 Model B+ (ACT LED on GPIO 29), a Pi 4 Model B (GPIO 42). */
 export const REVISION: Record<BoardName, number> = { pi3: 0xa020d3, pi4: 0xb03115 };
@@ -59,8 +64,15 @@ export class Machine {
   readonly spi: RemoteDevice[];
   /** The display the firmware's framebuffer tags set up (no registers: module fb reaches it). */
   readonly fb: Framebuffer;
+  /** The DMA controller's channels, which module dma programs (the kernel only reads them). */
+  readonly dma: Dma;
+  /** The clock manager (the PWM clock) and the PWM blocks. */
+  readonly cm: ClockManager;
+  readonly pwm: Pwm[];
   readonly devices: Device[];
   private readonly withLines: Device[];
+  /** The devices whose lines rise by themselves at a time (cpu.events asks at every poll boundary). */
+  private readonly withDeadline: Device[];
 
   constructor(readonly s: SimState, readonly board: BoardName, init = false) {
     const soc = SOCS.find((x) => x.name === board);
@@ -85,8 +97,22 @@ export class Machine {
     this.i2c = soc.i2c.map((b) => new RemoteDevice(`I2C (BSC${b.n})`, p + b.offset, 0x20, s));
     this.spi = soc.spi.map((b) => new RemoteDevice(`SPI${b.n}`, p + b.offset, 0x18, s));
     this.fb = new Framebuffer(s, init);
-    this.devices = [this.gpio, this.uart, this.systimer, ...this.controller.devices, this.rng, ...this.i2c, ...this.spi];
+    this.dma = new Dma(s, p + 0x7000, this.clock);
+    this.cm = new ClockManager(s, p + soc.blocks.cm.offset, soc.oscillatorHz);
+    this.pwm = soc.pwm.map((b) => new Pwm(s, soc.pwm.length > 1 ? `PWM${b.n}` : "PWM", p + b.offset, this.cm, init));
+    this.devices = [this.gpio, this.uart, this.systimer, ...this.controller.devices, this.rng, this.dma, this.cm, ...this.pwm, ...this.i2c, ...this.spi];
     this.withLines = this.devices.filter((d) => d.lines);
+    this.withDeadline = this.devices.filter((d) => d.deadline);
+  }
+
+  /**
+   * What GPIO `pin` carries from a PWM channel now (bus lock held): null
+   * unless the pin is in the alternate function that connects it to one
+   * (tools/boards/spec.ts pwmPins).
+   */
+  pwmOn(pin: number): PwmOutput | null {
+    const at = this.soc.pwmPins.find((x) => x.pin === pin && this.gpio.fn(pin) === ALT_CODE[x.alt]);
+    return at ? this.pwm[at.block].output(at.channel) : null;
   }
 
   /** The block the controlling thread models at `addr` (after the stub's checks), or null. */
@@ -161,7 +187,7 @@ export class Machine {
   /** The earliest time a device's line may rise by itself (the system timer's matches), or 0n. */
   deadline(): bigint {
     let t = 0n;
-    for (const d of this.devices) { const x = d.deadline?.() ?? 0n; if (x && (!t || x < t)) t = x; }
+    for (const d of this.withDeadline) { const x = d.deadline!(); if (x && (!t || x < t)) t = x; }
     return t;
   }
 
@@ -269,7 +295,7 @@ export class Machine {
       case 0x00038041:                                          // set GPIO state (the expander)
         if (a >= 128 && a < 160) fw.set(16, b ? fw.get(16) | (1 << (a - 128)) : fw.get(16) & ~(1 << (a - 128)));
         return [a, b];
-      case 0x00060001: return [0];                              // DMA channels: none (module dma is not simulated)
+      case 0x00060001: return [0x7f00 | DMA_CHANNELS];          // DMA channels the ARM may use: a board's answer (full ones 0, 2, 4, 5; lite 8-14)
       default: return null;
     }
   }

@@ -8,6 +8,7 @@ import { Clock, type TimeMode } from "./clock.js";
 import type { Picture } from "./devices/framebuffer.js";
 import { FigureReader, type Figures } from "./figures.js";
 import { Machine, FREQUENCY, type BoardName } from "./machine.js";
+import type { PwmOutput } from "./devices/pwm.js";
 import type { CoreStart } from "./core.js";
 import { ABI, ABI_VERSION } from "../abi/spec.js";
 import { Bsc, type I2cPart } from "../testing/fake-i2c.js";
@@ -129,6 +130,7 @@ export class Pi {
     this.m.soc.spi.forEach((b, k) => this.spis.set(this.m.spi[k].base, new Spi(this.m.spi[k].base, this.m.gpio, [b.ce0, b.ce1])));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     this.memory = memory;
+    this.m.dma.memory = new Uint8Array(memory.buffer);      // a copy may end while this thread delivers the interrupts
     // Every import must be the host ABI's (as the stub's link refuses one it lacks: boot/wasm/host.c).
     for (const imp of WebAssembly.Module.imports(first)) {
       if (imp.kind === "memory" && imp.module === "env") continue;
@@ -284,7 +286,12 @@ export class Pi {
     const bus = this.m.soc.i2c.find((b) => b.n === n);
     if (!bus) throw new SimError(`i2c(${n}): the ${this.m.soc.soc} has BSC ${this.m.soc.i2c.map((b) => b.n).join(", ")} for the kernel`);
     const bsc = this.buses.get(this.m.soc.peripheralBase + bus.offset)!;
-    return { attach: (address, part) => this.bus(() => bsc.attach(address & 0x7f, part)) };
+    return {
+      attach: (address, part) => this.bus(() => {
+        bsc.attach(address & 0x7f, part);
+        (part as { attached?: (now: () => number) => void }).attached?.(() => this.now);   // a part whose state runs with time (RunningDs1338)
+      }),
+    };
   }
 
   /** GPIO `n` (BCM numbering). */
@@ -321,6 +328,16 @@ export class Pi {
         return (p.rgb[o] << 16) | (p.rgb[o + 1] << 8) | p.rgb[o + 2];
       },
     };
+  }
+
+  /**
+   * What GPIO `pin` carries from a PWM channel (the kernel put it in the
+   * channel's alternate function): its frequency, duty, pulse and mode;
+   * null if the pin is not a PWM output now.
+   */
+  pwm(pin: number): PwmOutput | null {
+    if (!Number.isInteger(pin) || pin < 0 || pin >= this.m.soc.gpio.pins) throw new SimError(`pwm(${pin}): the ${this.m.soc.soc} has GPIO 0 to ${this.m.soc.gpio.pins - 1}`);
+    return this.bus(() => this.m.pwmOn(pin));
   }
 
   /** The green activity LED: on the Pi 3 B+ GPIO 29, on the Pi 4 B GPIO 42 (the board the simulated firmware reports). */

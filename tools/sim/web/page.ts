@@ -8,16 +8,14 @@ import { Pi, ModuleError, type BoardName, type SpawnCore } from "../pi.js";
 import { HEADER } from "./header.js";
 import { Tmp105 } from "../devices/tmp105.js";
 import { Eeprom24c } from "../devices/eeprom.js";
-import { setTime } from "../devices/ds1338.js";
-import { Ds1338 } from "../../testing/fake-i2c.js";
+import { RunningDs1338 } from "../devices/ds1338.js";
 import { W25q80 } from "../devices/w25q80.js";
 
 // The parts on BSC1 (the header's pins 3 and 5), wired as on a board: they
 // stay across pushes (the EEPROM keeps its bytes) and are attached to each
 // kernel the page boots. The TMP105's temperature is the slider's.
-const sensor = new Tmp105(), rom = new Eeprom24c(4096), rtc = new Ds1338();
-setTime(rtc, new Date());
-const PARTS: [number, Tmp105 | Eeprom24c | Ds1338][] = [[0x48, sensor], [0x50, rom], [0x68, rtc]];
+const sensor = new Tmp105(), rom = new Eeprom24c(4096), rtc = new RunningDs1338(new Date());
+const PARTS: [number, Tmp105 | Eeprom24c | RunningDs1338][] = [[0x48, sensor], [0x50, rom], [0x68, rtc]];
 // On SPI0's CE0 (GPIO 8, header pin 24): a W25Q80 flash, which keeps its bytes across pushes too.
 const flash = new W25q80();
 
@@ -104,7 +102,7 @@ function buildHeader(): void {
     const el = document.createElement("button");
     el.className = `pin ${p.kind}`;
     el.dataset.physical = String(i + 1);
-    el.title = p.kind === "gpio" ? `pin ${i + 1}: GPIO ${p.gpio}${p.also ? ` (${p.also})` : ""}: hold to pull it low (a button to ground); shift-click to drive it high, again to let go` : `pin ${i + 1}: ${p.kind.toUpperCase()}`;
+    el.dataset.help = el.title = p.kind === "gpio" ? `pin ${i + 1}: GPIO ${p.gpio}${p.also ? ` (${p.also})` : ""}: hold to pull it low (a button to ground); shift-click to drive it high, again to let go` : `pin ${i + 1}: ${p.kind.toUpperCase()}`;
     el.textContent = p.kind === "gpio" ? String(p.gpio) : p.kind === "gnd" ? "GND" : p.kind.toUpperCase();
     if (p.kind === "gpio") {
       el.id = `gpio-${p.gpio}`;
@@ -128,8 +126,14 @@ function drawPins(): void {
     if (p.kind !== "gpio") continue;
     const el = $(`gpio-${p.gpio}`);
     const pin = pi.gpio(p.gpio);
-    el.classList.toggle("high", pin.level);
-    el.classList.toggle("output", pin.isOutput);
+    const pwm = pi.pwm(p.gpio);
+    el.classList.toggle("high", !pwm && pin.level);
+    el.classList.toggle("output", pin.isOutput || !!pwm);
+    el.classList.toggle("pwm", !!pwm?.running);
+    // A PWM output: as bright as its duty, its figures in the tooltip.
+    el.style.background = pwm?.running ? `rgb(${Math.round(51 + 166 * pwm.duty)}, ${Math.round(51 + 143 * pwm.duty)}, ${Math.round(51 + 23 * pwm.duty)})` : "";
+    el.dataset.pwm = pwm?.running ? `PWM ${pwm.hz.toFixed(pwm.hz < 10 ? 2 : 0)} Hz, ${pwm.mode}, duty ${(pwm.duty * 100).toFixed(1)} %${pwm.mode === "mark-space" ? `, pulse ${pwm.pulseMicros.toFixed(0)} us` : ""}` : "";
+    el.title = el.dataset.pwm || el.dataset.help || "";
   }
   $("led").classList.toggle("on", pi.led);
 }
