@@ -10,8 +10,8 @@ import { BOARDS } from "../../tools/boards/index.js";
 import { simulate } from "../../tools/sim/index.js";
 import { boot, BACKEND, ON } from "./lib.js";
 
-/** Deterministic kernels: what they print depends on neither timing nor the board model the firmware reports. */
-const KERNELS = ["exec", "channels", "timers", "async", "std-state"];
+/** Deterministic kernels: what they print depends on neither timing nor the board model the firmware reports (screen: the framebuffer the firmware gives, read back through module fb). */
+const KERNELS = ["exec", "channels", "timers", "async", "std-state", "screen"];
 
 /** The lines a console has, each with its core numbers and figures blanked, sorted; without the stub's `boot:` lines. */
 export function comparable(output: string): string[] {
