@@ -15,7 +15,7 @@ import { functionInstructions, SourceMapIndex, type SourceMapV3 } from "../../to
 const TERMINAL = `document.getElementById("terminal").innerText`;
 
 describe("simulator page (make sim) in chromium", () => {
-  it("boots the tour; a held pin 17 and a typed line reach the kernel; the screenshot shows the pins; a new kernel.wasm is a push; a panic shows red with its file and line; the SPI flash answers; the screen example's display is drawn", { timeout: 120_000 }, async () => {
+  it("boots the tour; a held pin 17 and a typed line reach the kernel; the screenshot shows the pins; a new kernel.wasm is a push, a broken one is refused and the old kernel goes on; a panic shows red with its file and line; the SPI flash answers; the screen example's display is drawn", { timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "tspi-sim-page-"));
     const kernel = join(dir, "kernel.wasm");
     copyFileSync("build/kernel.wasm", kernel);
@@ -67,7 +67,13 @@ describe("simulator page (make sim) in chromium", () => {
 
       // A push: a new kernel.wasm where make writes it.
       copyFileSync("build/examples/button.wasm", kernel);
-      await page.until(`${TERMINAL}.includes("push: a new kernel.wasm, booting") && ${TERMINAL}.includes("button: waiting for presses on GPIO 17")`, "the pushed kernel's banner");
+      await page.until(`${TERMINAL}.includes("-- push: a new kernel.wasm --") && ${TERMINAL}.includes("push: accepted: ") && ${TERMINAL}.includes("button: waiting for presses on GPIO 17")`, "the pushed kernel's banner");
+      // A push the board would refuse (a module cut short): said in red, and the kernel that ran goes on, as on a board.
+      copyFileSync("build/tests/truncated.wasm", kernel);
+      const refused = await page.until<string>(`[...document.querySelectorAll("#terminal .panic")].map((e) => e.textContent).find((t) => t.startsWith("push refused"))`, "the refused push, red");
+      assert.match(refused, /^push refused: .*\(the kernel that ran goes on\)$/);
+      await page.hold("#gpio-17", 200);
+      await page.until(`/button: press 1, LED o(n|ff)/.test(${TERMINAL})`, "the button kernel's answer after the refused push");
       copyFileSync("build/tests/trap-abort.wasm", kernel);
       const red = await page.until<string>(`[...document.querySelectorAll("#terminal .panic")].map((e) => e.textContent).find((t) => t.includes("four is not five"))`, "the panic line, red");
       assert.equal(red, "panic: core 2: four is not five at tests/kernels/trap-abort.ts:8:3");
@@ -76,7 +82,9 @@ describe("simulator page (make sim) in chromium", () => {
       await page.until(`${TERMINAL}.includes("i2c: ready")`, "the I2C test kernel, with the page's TMP105");
       await page.eval(`document.getElementById("tmp105").focus()`);
       await page.key("Home", 36);
-      await page.until(`${TERMINAL}.includes("i2c: temperature now -40.000 C")`, "the temperature the slider set");
+      await page.until(`${TERMINAL}.includes("i2c: temperature now -40.000 C")`, "the temperature the slider set").catch(async (e: Error) => {
+        throw new Error(`${e.message}; the terminal's last lines:\n${(await page!.eval<string>(TERMINAL)).split("\n").slice(-15).join("\n")}`);
+      });
       // (The kernel, written for QEMU's bus with the sensor alone, then fails its own check of an empty 0x50: the page's EEPROM is there.)
       assert.match(await page.eval<string>(TERMINAL), /^i2c: scan of BSC1: 0x48 0x50 0x68$/m);
       assert.equal(await page.eval<string>(`document.getElementById("tmp105-value").textContent`), "-40.0 C");

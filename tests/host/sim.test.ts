@@ -180,6 +180,29 @@ for (const board of BOARDS) {
         assert.equal(pi.pwm(17), null, "GPIO 17 carries no PWM");
       }, "manual"));
 
+    it("a push, as a board takes one: a broken module is refused and the running kernel goes on; a good one starts on every core on the same board; its exit is the run's end", TIMEOUT, () =>
+      withPi("build/examples/button.wasm", board, async (pi) => {
+        const press = async (n: number) => {            // held past the 20 ms settle time, then let go and settled again
+          await pi.idle();
+          pi.gpio(17).press(); await pi.idle(); pi.advance(30);
+          await pi.uart.expect(new RegExp(`^button: press ${n}, LED o(n|ff)$`, "m"));
+          pi.gpio(17).release(); await pi.idle(); pi.advance(30); await pi.idle();
+        };
+        await pi.uart.expect(/^button: waiting for presses on GPIO 17/m);
+        await press(1);
+        const wasm = readFileSync("build/examples/button.wasm");
+        await assert.rejects(pi.push(wasm.subarray(0, wasm.length - 100)), (e: Error) => e instanceof ModuleError && /cut short/.test(e.message));
+        await press(2);                                   // the kernel that ran goes on
+        await pi.push(wasm);
+        await pi.uart.expect(/^push: accepted: \d+ bytes/m);
+        await pi.uart.expect(/^button: waiting for presses on GPIO 17/m);
+        await press(1);                                   // a new kernel: its count starts again
+        assert.doesNotMatch(pi.console, /^panic:/m, "the old cores stop without a word");
+        await pi.push(readFileSync("build/tests/trap-abort.wasm"));   // a kernel that ends: its exit() ends the run
+        assert.equal(await pi.finished(45_000), 0, pi.console);
+        assert.match(pi.console, /^panic: core 2: four is not five at tests\/kernels\/trap-abort\.ts:8:3$/m);
+      }, "manual"));
+
     for (const [kernel, what] of [
       ["channels", "channels and select across the cores"],
       ["stress", "the executor's seeded stress rounds (cancellation, traps with a lock held, a hogged core)"],

@@ -7,7 +7,7 @@
 // kernel_start again, with sys.trapped() 1.
 import { SimState, W, C } from "./state.js";
 import { Machine, type BoardName } from "./machine.js";
-import { coreHost, HostTrap, KernelPanic, KernelExit, type CoreHost } from "./host.js";
+import { coreHost, HostTrap, KernelPanic, KernelExit, Halted, type CoreHost } from "./host.js";
 
 export interface CoreStart {
   core: number;
@@ -16,6 +16,8 @@ export interface CoreStart {
   memory: WebAssembly.Memory;
   /** kernel.wasm prepared for this core (module.ts: core 0's keeps its data segments). */
   module: WebAssembly.Module;
+  /** The run it belongs to (W.RUN): a push starts another, and this core then stops without a word. */
+  run: number;
 }
 
 /** What the message of a trap is in wasm3's words (the stub's panic lines, which the tests match). */
@@ -77,9 +79,11 @@ export function runCore(start: CoreStart, post: (message: unknown) => void = () 
   const s = new SimState(start.state);
   const m = new Machine(s, start.board);
   const a = s.i32, core = start.core, at = s.core(core), bit = 1 << core;
-  const host = coreHost(core, s, m, start.memory, post);
+  const host = coreHost(core, s, m, start.memory, start.run, post);
   let instance: WebAssembly.Instance | null = null;
+  const current = () => Atomics.load(a, W.RUN) === start.run;
   const leave = (why: string) => {
+    if (!current()) return "halted";                      // a push: the words are the next run's now
     host.flush();
     Atomics.and(a, W.RUNNING, ~bit);
     Atomics.store(a, at + C.STATE, 2);
@@ -97,6 +101,7 @@ export function runCore(start: CoreStart, post: (message: unknown) => void = () 
   }
   const exports = instance.exports as Record<string, unknown>;
   const kernelStart = exports.kernel_start;
+  if (!current()) return "halted";
   Atomics.or(a, W.RUNNING, bit);
   Atomics.store(a, at + C.STATE, 1);
   if (core === 0) {
@@ -104,6 +109,7 @@ export function runCore(start: CoreStart, post: (message: unknown) => void = () 
       if (typeof exports._initialize === "function") (exports._initialize as () => void)();
       Atomics.store(a, W.INIT, 1);
     } catch (e) {
+      if (e instanceof Halted) return "halted";
       Atomics.store(a, W.INIT, 2);
       Atomics.notify(a, W.INIT);
       report(core, host, instance, start.memory, e);
@@ -111,7 +117,8 @@ export function runCore(start: CoreStart, post: (message: unknown) => void = () 
     }
     Atomics.notify(a, W.INIT);
   } else {
-    while (Atomics.load(a, W.INIT) === 0) Atomics.wait(a, W.INIT, 0, 100);
+    while (Atomics.load(a, W.INIT) === 0 && current()) Atomics.wait(a, W.INIT, 0, 100);
+    if (!current()) return "halted";
     if (Atomics.load(a, W.INIT) !== 1) return leave("no kernel: core 0's top-level code trapped");
   }
   if (typeof kernelStart !== "function") {
@@ -123,6 +130,7 @@ export function runCore(start: CoreStart, post: (message: unknown) => void = () 
       (kernelStart as (c: number) => void)(core);
       return leave("returned");
     } catch (e) {
+      if (e instanceof Halted) return "halted";
       if (e instanceof KernelExit) return leave("exit");
       report(core, host, instance, start.memory, e);
       if (!host.recover()) return leave("trap");

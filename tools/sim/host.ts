@@ -11,6 +11,8 @@ import { DMA_CHANNELS } from "./devices/dma.js";
 export class HostTrap extends Error {}
 /** sys.panic: the line is printed already. */
 export class KernelPanic extends Error {}
+/** A push started another run: this core's kernel stops here, saying nothing (sim/pi.ts push). */
+export class Halted extends Error { constructor() { super("halted for a push"); } }
 /** sys.exit: the machine ends. */
 export class KernelExit extends Error { constructor(readonly code: number) { super(`exit ${code}`); } }
 
@@ -26,8 +28,10 @@ export interface CoreHost {
   recover(): boolean;
 }
 
-export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssembly.Memory, post: (message: unknown) => void = () => {}): CoreHost {
+export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssembly.Memory, run: number, post: (message: unknown) => void = () => {}): CoreHost {
   const a = s.i32;
+  /** Throws Halted once a push started another run: an old core touches no device and no word of the new run's. */
+  const live = () => { if (Atomics.load(a, W.RUN) !== run) throw new Halted(); };
   const at = s.core(core);
   const mem32 = new Int32Array(memory.buffer);
   const mem64 = new BigInt64Array(memory.buffer);
@@ -38,7 +42,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
   let lastWake = Atomics.load(a, at + C.WAKE);
   let trapped = 0;
 
-  const send = (b: ArrayLike<number>) => { s.lock(); try { s.send(b); } finally { s.unlock(); } };
+  const send = (b: ArrayLike<number>) => { live(); s.lock(); try { s.send(b); } finally { s.unlock(); } };
   const flush = () => { if (pending.length) { send(pending); pending = []; } };
   const put = (b: number) => {
     if (b === 0x0a) { pending.push(0x0d, 0x0a); send(pending); pending = []; } else pending.push(b & 0xff);
@@ -91,6 +95,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
   const bitCount = (x: number) => { let n = 0; for (; x; x &= x - 1) n++; return n; };
 
   const wfi = () => {
+    live();
     const seen = Atomics.load(a, at + C.WAKE);
     if (seen !== lastWake) { lastWake = seen; return; }          // an sev() since the last return
     fireTimer();
@@ -106,6 +111,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
       for (const x of [t, d]) if (x) ms = Math.min(ms, m.clock.msUntil(x));
     }
     if (Atomics.load(a, at + C.EVENTS) === 0 && ms > 0) Atomics.wait(a, at + C.WAKE, seen, ms);
+    live();                                                      // woken by a push: the words are the next run's
     if (Atomics.compareExchange(a, at + C.ASLEEP, 1, 0) === 1) Atomics.sub(a, W.SLEEPERS, 1);
     lastWake = Atomics.load(a, at + C.WAKE);
     fireTimer();
@@ -160,6 +166,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
       id: () => core,
       count: () => a[W.CORES],
       wfe: () => {
+        live();
         fireTimer();
         if (Atomics.load(a, at + C.EVENTS)) return;
         const seen = Atomics.load(a, at + C.WAKE);
@@ -173,7 +180,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
       // No instruction counter here: 0, or for make bench the host's nanoseconds (its rows are then time per operation).
       instructions: a[W.INSTRUCTIONS_NS] ? () => BigInt(Math.round(performance.now() * 1e6)) : () => 0n,
       setTimer,
-      events: () => { fireTimer(); fireDevices(); return Atomics.exchange(a, at + C.EVENTS, 0); },
+      events: () => { live(); fireTimer(); fireDevices(); return Atomics.exchange(a, at + C.EVENTS, 0); },
       running: () => Atomics.load(a, W.RUNNING),
       // No watchdog in the simulator (docs/simulator.md); the page shows the task each core polls from the two words.
       watch: (task: number, polls: number) => {
@@ -273,6 +280,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
    * when the address is not such a block.
    */
   function remote(what: string, op: number, addr: number, value: number): number | null {
+    live();
     let d;
     try { d = m.remoteAt(what, addr); } catch (e) { if (e instanceof BusError) throw new HostTrap(e.message); throw e; }
     if (!d) return null;
@@ -291,6 +299,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
   }
 
   function bus<T>(f: () => T): T {
+    live();
     s.lock();
     try { return f(); } catch (e) { if (e instanceof BusError) throw new HostTrap(e.message); throw e; } finally { s.unlock(); }
   }

@@ -3,7 +3,7 @@
 // API a test or the page drives it with. Platform-neutral: index.ts starts
 // the cores in node's worker threads, web/page.ts in the browser's workers.
 import { prepareModule, ModuleError } from "./module.js";
-import { SimState, W, C, MAX_CORES } from "./state.js";
+import { SimState, W, C, CORE_WORDS, MAX_CORES } from "./state.js";
 import { Clock, type TimeMode } from "./clock.js";
 import type { Picture } from "./devices/framebuffer.js";
 import { FigureReader, type Figures } from "./figures.js";
@@ -65,26 +65,39 @@ export interface Pin {
 
 export class SimError extends Error {}
 
+/** A kernel.wasm compiled for the simulator: core 0's module, the other cores', its memory's pages, its size. */
+interface Modules { first: WebAssembly.Module; others: WebAssembly.Module; pages: number; bytes: number }
+
 export class Pi {
   private readonly s: SimState;
   private readonly m: Machine;
-  private readonly workers: CoreWorker[] = [];
-  private readonly memory: WebAssembly.Memory;
+  private workers: CoreWorker[] = [];
+  private memory!: WebAssembly.Memory;
   private readonly buses = new Map<number, Bsc>();
   private readonly spis = new Map<number, Spi>();
   private output = "";
   private cursor = 0;
   private readonly waiters = new Set<() => void>();
   private stopped = false;
-  private readonly reading: Promise<void>;
-  /** Resolves with the code the kernel passed to exit(), or null when every core stopped without one. */
-  readonly exited: Promise<number | null>;
+  private reading: Promise<void> = Promise.resolve();
+  /** Bumped by each push: the console's reader of the kernel before it ends without resolving `exited`. */
+  private run = 0;
+  /** Resolves with the code the kernel passed to exit(), or null when every core stopped without one (the kernel running now: a push starts another). */
+  exited: Promise<number | null> = Promise.resolve(null);
 
   /**
    * Compiles `kernel` (off the page's main thread, which may not compile a
    * large module synchronously) and boots it. (In node: simulate().)
    */
   static async boot(board: BoardName, kernel: Uint8Array, options: SimOptions, spawn: SpawnCore): Promise<Pi> {
+    const modules = await Pi.compile(kernel, options);
+    const pi = new Pi(board, options, spawn);
+    await pi.start(modules);
+    return pi;
+  }
+
+  /** The module rewritten for the simulator and compiled, with the stub's checks: a ModuleError says why not. */
+  private static async compile(kernel: Uint8Array, options: SimOptions): Promise<Modules> {
     const prepared = prepareModule(kernel, options.sourceMapUrl);
     let first: WebAssembly.Module, others: WebAssembly.Module;
     try {
@@ -92,9 +105,90 @@ export class Pi {
     } catch (e) {
       throw new ModuleError(`kernel.wasm does not compile: ${e instanceof Error ? e.message : String(e)}: build it again with make`);
     }
-    const pi = new Pi(board, { first, others, pages: prepared.pages }, options, spawn);
-    try { pi.reader = await FigureReader.create(others, pi.memory, FREQUENCY[board]); } catch (e) { pi.readerFailed = e instanceof Error ? e.message : String(e); }
-    return pi;
+    // Every import must be the host ABI's (as the stub's link refuses one it lacks: boot/wasm/host.c).
+    for (const imp of WebAssembly.Module.imports(first)) {
+      if (imp.kind === "memory" && imp.module === "env") continue;
+      const mod = ABI.find((x) => x.module === imp.module);
+      if (imp.kind !== "function" || !mod?.functions.some((f) => f.name === imp.name))
+        throw new ModuleError(`kernel.wasm imports ${imp.module}.${imp.name}, which host ABI ${ABI_VERSION} does not have (docs/host-abi.md): it was built for another host ABI; build it again with this tspi (make)`);
+    }
+    return { first, others, pages: prepared.pages, bytes: kernel.length };
+  }
+
+  /**
+   * A push, as a board takes one (docs/push.md): the new kernel.wasm is
+   * checked first, and one that is refused (a ModuleError saying why)
+   * leaves the running kernel running; else every core's kernel is
+   * stopped and the new one starts on all four, on the same board: the
+   * devices keep their state (a pin's level, the display, the parts
+   * attached, a flash's bytes), the clock goes on, the console's output
+   * goes on after a line that says so.
+   */
+  async push(kernel: Uint8Array): Promise<void> {
+    if (this.stopped) throw new SimError("push: the simulator was stopped");
+    const modules = await Pi.compile(kernel, this.options);
+    await this.halt();
+    this.take(`push: accepted: ${modules.bytes} bytes (the simulator starts it on every core)\n`);
+    await this.start(modules);
+  }
+
+  /** Stops every core's kernel (a push): the workers end, the per-core state and the run's words start afresh; the devices keep theirs. */
+  private async halt(): Promise<void> {
+    const a = this.s.i32;
+    // The run first: from here an old core stops at its next host call (host.ts Halted), touching nothing of the next run's.
+    this.run++;
+    Atomics.store(a, W.RUN, this.run);
+    for (let c = 0; c < MAX_CORES; c++) this.m.wake(c);
+    Atomics.add(a, W.TX_SIGNAL, 1);
+    Atomics.notify(a, W.TX_SIGNAL);
+    // node's terminate() resolves once the thread is gone; a page's returns at once, so its workers get a moment to stop.
+    const ends = this.workers.map((w) => w.terminate());
+    if (ends.some((e) => e instanceof Promise)) await Promise.all(ends);
+    else await new Promise((r) => setTimeout(r, 50));
+    await this.reading;
+    this.take(new TextDecoder().decode(this.s.received()));
+    this.workers = [];
+    // A core's worker ended where it was: the bus lock it may have held, its requests, its words.
+    Atomics.store(a, W.BUS_LOCK, 0);
+    for (const w of [W.ENDED, W.EXIT_CODE, W.RUNNING, W.SLEEPERS, W.INIT]) Atomics.store(a, w, 0);
+    a.fill(0, W.CORE_BASE, W.CORE_BASE + MAX_CORES * CORE_WORDS);
+    this.m.dma.memory = null;                                // a copy under way goes nowhere: the old memory is gone
+    this.bus(() => {
+      for (let ch = 0; ch < 7; ch++) this.m.dma.stop(ch);
+      // As the stub between two kernels (boot/board/irq.c irq_reset_peripherals): every VideoCore source disabled at the
+      // controller and, on the GIC, its pending state cleared; the new kernel gets only what its drivers enable.
+      const soc = this.m.soc;
+      if (soc.irqController === "gic400") {
+        for (let id = soc.gic!.spiBase; id < soc.gic!.spiBase + 64; id += 32) {
+          this.m.write(soc.gic!.distributor + 0x180 + 4 * (id >> 5), 0xffffffff);   // GICD_ICENABLERn
+          this.m.write(soc.gic!.distributor + 0x280 + 4 * (id >> 5), 0xffffffff);   // GICD_ICPENDRn
+        }
+      } else {
+        const armc = soc.peripheralBase + soc.blocks.armIrq.offset;
+        this.m.write(armc + 0x1c, 0xffffffff);                                      // Disable IRQs 1
+        this.m.write(armc + 0x20, 0xffffffff);                                      // Disable IRQs 2
+      }
+    });
+  }
+
+  /** Starts `modules` on every core over a fresh memory. */
+  private async start(modules: Modules): Promise<void> {
+    const { first, others, pages } = modules;
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    this.memory = memory;
+    this.m.dma.memory = new Uint8Array(memory.buffer);      // a copy may end while this thread delivers the interrupts
+    const run = this.run;
+    let resolveExit!: (code: number | null) => void;
+    this.exited = new Promise((r) => { resolveExit = r; });
+    for (let core = 0; core < MAX_CORES; core++) {
+      const start: CoreStart = { core, board: this.board, state: this.s.buffer, memory, module: core === 0 ? first : others, run };
+      this.workers.push(this.spawn(start, (e) => { if (run === this.run) this.take(`panic: core ${core}: the simulator's worker failed: ${e.stack ?? e.message}\n`); },
+        (msg) => { if (msg && typeof msg === "object" && "remote" in msg && run === this.run) this.answer((msg as { remote: number }).remote); }));
+    }
+    this.reading = this.read(resolveExit, run);
+    this.reader = null;
+    this.readerFailed = "";
+    try { this.reader = await FigureReader.create(others, memory, FREQUENCY[this.board]); } catch (e) { this.readerFailed = e instanceof Error ? e.message : String(e); }
   }
 
   private reader: FigureReader | null = null;
@@ -111,8 +205,7 @@ export class Pi {
     return this.reader?.figures() ?? null;
   }
 
-  private constructor(readonly board: BoardName, modules: { first: WebAssembly.Module; others: WebAssembly.Module; pages: number }, private readonly options: SimOptions, spawn: SpawnCore) {
-    const { first, others, pages } = modules;
+  private constructor(readonly board: BoardName, private readonly options: SimOptions, private readonly spawn: SpawnCore) {
     this.s = SimState.create();
     Clock.start(this.s, FREQUENCY[board], options.time ?? "virtual");
     this.s.i32[W.CORES] = MAX_CORES;
@@ -128,34 +221,17 @@ export class Pi {
     for (const d of this.m.i2c) this.buses.set(d.base, new Bsc(d.base, clock, () => {}, () => false));
     // The SPI masters likewise (devices/spi.ts), with their chip selects on the GPIO model's pins; parts attached by pi.spi(n).
     this.m.soc.spi.forEach((b, k) => this.spis.set(this.m.spi[k].base, new Spi(this.m.spi[k].base, this.m.gpio, [b.ce0, b.ce1])));
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
-    this.memory = memory;
-    this.m.dma.memory = new Uint8Array(memory.buffer);      // a copy may end while this thread delivers the interrupts
-    // Every import must be the host ABI's (as the stub's link refuses one it lacks: boot/wasm/host.c).
-    for (const imp of WebAssembly.Module.imports(first)) {
-      if (imp.kind === "memory" && imp.module === "env") continue;
-      const mod = ABI.find((x) => x.module === imp.module);
-      if (imp.kind !== "function" || !mod?.functions.some((f) => f.name === imp.name))
-        throw new ModuleError(`kernel.wasm imports ${imp.module}.${imp.name}, which host ABI ${ABI_VERSION} does not have (docs/host-abi.md): it was built for another host ABI; build it again with this tspi (make)`);
-    }
-    let resolveExit!: (code: number | null) => void;
-    this.exited = new Promise((r) => { resolveExit = r; });
-    for (let core = 0; core < MAX_CORES; core++) {
-      const start: CoreStart = { core, board, state: this.s.buffer, memory, module: core === 0 ? first : others };
-      this.workers.push(spawn(start, (e) => { this.take(`panic: core ${core}: the simulator's worker failed: ${e.stack ?? e.message}\n`); },
-        (msg) => { if (msg && typeof msg === "object" && "remote" in msg) this.answer((msg as { remote: number }).remote); }));
-    }
-    this.reading = this.read(resolveExit);
   }
 
   /** Takes the wire's bytes into the output until the kernel ends or stop(). */
-  private async read(resolveExit: (code: number | null) => void): Promise<void> {
+  private async read(resolveExit: (code: number | null) => void, run: number): Promise<void> {
     const a = this.s.i32;
     const decoder = new TextDecoder();
     for (;;) {
       const seen = Atomics.load(a, W.TX_SIGNAL);
       const bytes = this.s.received();
       if (bytes.length) this.take(decoder.decode(bytes, { stream: true }));
+      if (run !== this.run) return;                             // a push: this kernel's end is no exit
       const ended = Atomics.load(a, W.ENDED);
       if (ended || this.stopped) {
         resolveExit(ended === 1 ? Atomics.load(a, W.EXIT_CODE) : null);

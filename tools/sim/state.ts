@@ -47,6 +47,8 @@ export const W = {
   SEED: 24,
   /** The interrupt lines the controlling thread's models raise (bit n: VideoCore 32 + n). */
   REMOTE_LINES_HI: 25,
+  /** The run: a push bumps it, and a core started for an older run stops at its next host call (sim/host.ts Halted). */
+  RUN: 26,
   /** Per core blocks start here. */
   CORE_BASE: 32,
 } as const;

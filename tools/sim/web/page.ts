@@ -34,22 +34,28 @@ let pi: Pi | null = null;
 let shown = 0;
 let generation = 0;
 
-/** Boots `bytes` (a kernel.wasm): the first boot, or a push. */
+/**
+ * Boots `bytes` (a kernel.wasm) the first time, then pushes each new one
+ * as a board takes a push (pi.push): a module that is refused leaves the
+ * running kernel running, and the board keeps its state (the parts on its
+ * buses, the display, the pins).
+ */
 async function boot(bytes: Uint8Array, what: string): Promise<void> {
-  const old = pi;
-  pi = null;
-  await old?.stop();
   const term = $("terminal");
-  if (old) term.append(line(`-- push: ${what}, booting --`, "note"));
-  shown = 0;
   try {
-    pi = await Pi.boot(board, bytes, { time: "real", sourceMapUrl: `${location.origin}/kernel.wasm.map` }, spawnWeb);
-    for (const [address, part] of PARTS) pi.i2c(1).attach(address, part);
-    pi.spi(0).attach(flash, 0);
+    if (pi) {
+      term.append(line(`-- push: ${what} --`, "note"));
+      await pi.push(bytes);
+    } else {
+      pi = await Pi.boot(board, bytes, { time: "real", sourceMapUrl: `${location.origin}/kernel.wasm.map` }, spawnWeb);
+      for (const [address, part] of PARTS) pi.i2c(1).attach(address, part);
+      pi.spi(0).attach(flash, 0);
+    }
     $("status").textContent = `${what} on a simulated Raspberry Pi ${board === "pi4" ? "4 (BCM2711)" : "3 (BCM2837)"}`;
     generation++;
   } catch (e) {
-    term.append(line(`${e instanceof ModuleError ? "kernel.wasm rejected" : "the simulator failed"}: ${(e as Error).message}`, "panic"));
+    const refused = e instanceof ModuleError;
+    term.append(line(`${refused ? "push refused" : "the simulator failed"}: ${(e as Error).message}${refused && pi ? " (the kernel that ran goes on)" : ""}`, "panic"));
   }
 }
 
