@@ -32,6 +32,7 @@ describe("simulator page (make sim) in chromium", () => {
       await page.eval(`document.getElementById("terminal").focus()`);
       await page.type("hi pi\r");
       await page.until(`/you typed: hi pi \\(core \\d\\)/.test(${TERMINAL})`, "the echo of the typed line");
+      await page.until(`[...document.querySelectorAll(".core")].some((e) => /last in async function \\w+ \\(examples\\/tour\\/main\\.ts:\\d+\\)/.test(e.textContent))`, "the async function a core last ran, by name");
       // The heap and the collector, from the kernel's figures: the tour's `heap` makes a collection, which they then count.
       await page.until(`/^heap: [\\d.]+ (bytes|KiB) in use in \\d+ blocks/.test(document.getElementById("figures").textContent)`, "the heap's figures");
       await page.type("heap\r");

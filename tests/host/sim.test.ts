@@ -44,6 +44,17 @@ for (const board of BOARDS) {
         assert.ok(after.heap!.peak >= after.heap!.inUse && after.heap!.peak >= Number(said[1]), JSON.stringify(after));
       }));
 
+    it("each core's last async function, by name (the kernel's __async_name): the core that echoed a typed line last ran the tour's echo()", TIMEOUT, () =>
+      withPi("build/kernel.wasm", board, async (pi) => {
+        await pi.uart.expect(/^heap: \d+ KiB free/m);
+        await pi.idle();                                    // manual time: the timers' tasks wait for advance(), so nothing runs after the echo
+        pi.uart.type("name me\r");
+        const echoed = await pi.uart.expect(/^you typed: name me \(core \d\)$/m);
+        await pi.idle();
+        const answered = Number(/core (\d)\)$/.exec(echoed)![1]);
+        assert.match(pi.cores()[answered].lastAsync, /^echo \(examples\/tour\/main\.ts:\d+\)$/, JSON.stringify(pi.cores()));
+      }, "manual"));
+
     it("a kernel built without __figures (the test kernels) has none", TIMEOUT, () =>
       withPi("build/tests/channels.wasm", board, async (pi) => {
         assert.equal(pi.figures(), null);

@@ -52,14 +52,19 @@ function asyncWhere(instance: WebAssembly.Instance, memory: WebAssembly.Memory):
   const g = instance.exports as Record<string, unknown>;
   const name = g.__async_name, line = g.__async_line;
   if (!(name instanceof WebAssembly.Global) || !(line instanceof WebAssembly.Global)) return "";
-  const at = (name.value as number) >>> 0;
+  const text = asyncText(memory, (name.value as number) >>> 0);
+  return text ? `, in async function ${text} at line ${(line.value as number) >>> 0}` : "";
+}
+
+/** The string at `at` the kernel's __async_name points to ("f (file:line)"), checked against memory; "" if it is none. */
+export function asyncText(memory: WebAssembly.Memory, at: number): string {
   const bytes = new Uint8Array(memory.buffer);
   if (at < 4 || at >= bytes.length) return "";
   const size = new DataView(memory.buffer).getUint32(at - 4, true);
   if (size > 200 || at + size > bytes.length) return "";
   let text = "";
   for (let i = 0; i + 1 < size; i += 2) { const u = bytes[at + i] | (bytes[at + i + 1] << 8); text += u >= 32 && u < 127 ? String.fromCharCode(u) : "?"; }
-  return `, in async function ${text} at line ${(line.value as number) >>> 0}`;
+  return text;
 }
 
 function report(core: number, host: CoreHost, instance: WebAssembly.Instance | null, memory: WebAssembly.Memory, e: unknown): void {
@@ -94,6 +99,7 @@ export function runCore(start: CoreStart, post: (message: unknown) => void = () 
   };
   try {
     instance = new WebAssembly.Instance(start.module, { ...host.imports, env: { memory: start.memory } });
+    host.attach(instance);
   } catch (e) {
     if (core === 0) { Atomics.store(a, W.INIT, 2); Atomics.notify(a, W.INIT); }
     host.line(`panic: core ${core}: kernel.wasm rejected: ${e instanceof Error ? e.message : String(e)}${e instanceof WebAssembly.LinkError ? " (the kernel was built for another host ABI?)" : ""}`);

@@ -26,12 +26,17 @@ export interface CoreHost {
   line(text: string): void;
   /** sys.trapped's answer for the next kernel_start, and whether it may be recovered. */
   recover(): boolean;
+  /** The instance it serves (for its __async_name). */
+  attach(instance: WebAssembly.Instance): void;
 }
 
 export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssembly.Memory, run: number, post: (message: unknown) => void = () => {}): CoreHost {
   const a = s.i32;
   /** Throws Halted once a push started another run: an old core touches no device and no word of the new run's. */
   const live = () => { if (Atomics.load(a, W.RUN) !== run) throw new Halted(); };
+  /** The kernel's __async_name, if it exports it: kept in the core's ASYNC_AT at host calls a poll makes (devices, console, timers). */
+  let asyncName: WebAssembly.Global | null = null;
+  const noteAsync = () => { if (asyncName) { const v = asyncName.value as number; if (v) Atomics.store(a, at + C.ASYNC_AT, v); } };
   const at = s.core(core);
   const mem32 = new Int32Array(memory.buffer);
   const mem64 = new BigInt64Array(memory.buffer);
@@ -42,7 +47,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
   let lastWake = Atomics.load(a, at + C.WAKE);
   let trapped = 0;
 
-  const send = (b: ArrayLike<number>) => { live(); s.lock(); try { s.send(b); } finally { s.unlock(); } };
+  const send = (b: ArrayLike<number>) => { live(); noteAsync(); s.lock(); try { s.send(b); } finally { s.unlock(); } };
   const flush = () => { if (pending.length) { send(pending); pending = []; } };
   const put = (b: number) => {
     if (b === 0x0a) { pending.push(0x0d, 0x0a); send(pending); pending = []; } else pending.push(b & 0xff);
@@ -121,6 +126,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
   const wakeAll = () => { for (let c = 0; c < MAX_CORES; c++) if (c !== core) m.wake(c); };
 
   const setTimer = (deadline: bigint) => {
+    noteAsync();
     Atomics.store(s.i64, (at + C.TIMER) / 2, BigInt.asIntN(64, BigInt.asUintN(64, deadline)));
     fireTimer();
   };
@@ -281,6 +287,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
    */
   function remote(what: string, op: number, addr: number, value: number): number | null {
     live();
+    noteAsync();
     let d;
     try { d = m.remoteAt(what, addr); } catch (e) { if (e instanceof BusError) throw new HostTrap(e.message); throw e; }
     if (!d) return null;
@@ -300,6 +307,7 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
 
   function bus<T>(f: () => T): T {
     live();
+    noteAsync();
     s.lock();
     try { return f(); } catch (e) { if (e instanceof BusError) throw new HostTrap(e.message); throw e; } finally { s.unlock(); }
   }
@@ -319,6 +327,10 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
     imports,
     flush,
     line: (text: string) => { flush(); send(encoder.encode(text + "\r\n")); },
+    attach: (instance: WebAssembly.Instance) => {
+      const g = (instance.exports as Record<string, unknown>).__async_name;
+      asyncName = g instanceof WebAssembly.Global ? g : null;
+    },
     recover: () => {
       const again = Atomics.exchange(a, at + C.RECOVERABLE, 0) === 1;
       trapped = again ? 1 : 0;

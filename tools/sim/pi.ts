@@ -9,7 +9,7 @@ import type { Picture } from "./devices/framebuffer.js";
 import { FigureReader, type Figures } from "./figures.js";
 import { Machine, FREQUENCY, type BoardName } from "./machine.js";
 import type { PwmOutput } from "./devices/pwm.js";
-import type { CoreStart } from "./core.js";
+import { asyncText, type CoreStart } from "./core.js";
 import { ABI, ABI_VERSION } from "../abi/spec.js";
 import { Bsc, type I2cPart } from "../testing/fake-i2c.js";
 import { Spi, type SpiPart } from "./devices/spi.js";
@@ -459,8 +459,8 @@ export class Pi {
   /** The counter's time in ms. */
   get now(): number { return Number(this.m.clock.now()) * 1000 / this.m.clock.frequency; }
 
-  /** Each core now: in its kernel or not, asleep, the task it polls (its address, 0 between polls) and its poll count. */
-  cores(): { state: "not started" | "running" | "stopped"; asleep: boolean; task: number; polls: number; sleeps: number }[] {
+  /** Each core now: in its kernel or not, asleep, the task it polls (its address, 0 between polls), its poll count, and the async function it last ran. */
+  cores(): { state: "not started" | "running" | "stopped"; asleep: boolean; task: number; polls: number; sleeps: number; lastAsync: string }[] {
     const a = this.s.i32, mem = new Int32Array(this.memory.buffer);
     return [0, 1, 2, 3].map((c) => {
       const at = this.s.core(c), t = Atomics.load(a, at + C.TASK_AT) >>> 0, p = Atomics.load(a, at + C.POLLS_AT) >>> 0;
@@ -470,6 +470,8 @@ export class Pi {
         task: t ? Atomics.load(mem, t / 4) >>> 0 : 0,
         polls: p ? Atomics.load(mem, p / 4) >>> 0 : 0,
         sleeps: Atomics.load(a, at + C.SLEEPS),
+        /** The async function (and its file:line) the core last ran a poll of that made a host call; "" if none yet, or the kernel names none. */
+        lastAsync: asyncText(this.memory, Atomics.load(a, at + C.ASYNC_AT) >>> 0),
       };
     });
   }

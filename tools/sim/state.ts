@@ -86,6 +86,8 @@ export const C = {
   REQ_VALUE: 19,
   REQ_RESULT: 20,
   REQ_FAILED: 21,
+  /** The kernel's __async_name (the address of the string naming the async function and its place) as this core last made a host call inside a poll: the page's "last polled". */
+  ASYNC_AT: 22,
 } as const;
 
 export const EVENT_TIMER = 1;

@@ -151,7 +151,7 @@ function drawCores(): void {
     const el = $(`core-${i}`);
     el.className = `core ${c.state === "running" ? (c.asleep ? "idle" : "busy") : "stopped"}`;
     el.textContent = `core ${i}: ${c.state === "running" ? (c.asleep ? "asleep (WFI)" : "running") : c.state}` +
-      (c.task ? `, polling task 0x${c.task.toString(16)}` : "") + `, ${c.polls} polls`;
+      (c.task ? `, polling task 0x${c.task.toString(16)}` : "") + `, ${c.polls} polls` + (c.lastAsync ? `; last in async function ${c.lastAsync}` : "");
   });
 }
 
