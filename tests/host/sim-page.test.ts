@@ -24,6 +24,7 @@ describe("simulator page (make sim) in chromium", () => {
     let page: BrowserPage | undefined;
     try {
       page = await BrowserPage.launch(1200, 900, true);
+      await page.debugWorkers();                                  // as developer tools attach to the page's workers (the cores)
       await page.open(server.url);
       assert.equal(await page.until<boolean>("crossOriginIsolated", "cross-origin isolation (the server's headers)"), true);
       await page.until(`${TERMINAL}.includes("cores online: 4") && ${TERMINAL}.includes("blink:")`, "the tour's banner");
@@ -55,6 +56,25 @@ describe("simulator page (make sim) in chromium", () => {
         if (want?.source === "examples/tour/main.ts") tour++;
       }));
       assert.ok(tour > 50, `the tour's own instructions are mapped (${tour})`);
+      // A breakpoint on a line of the tour's TypeScript, where developer tools put it: at the instruction the map gives
+      // for that line in the module the cores run. A typed line stops the core that polls echo() there; it goes on after.
+      const tourLines = readFileSync("examples/tour/main.ts", "utf8").split("\n");
+      const line = tourLines.findIndex((l) => l.includes('println("you typed: "')) + 1;
+      const atLine = inPage.flat().map((ins) => ins.at).filter((at) => { const m = served.at(at); return m?.source === "examples/tour/main.ts" && m.line === line; });
+      assert.ok(atLine.length > 0, `the map gives instructions for examples/tour/main.ts:${line}`);
+      await page.refreshWorkerScripts();
+      assert.ok(new Set(page.workerScripts.filter((x) => x.sourceMapURL === script.sourceMapURL).map((x) => x.session)).size === 4, "each core's worker runs the module that names the map");
+      const points = await page.breakAt(atLine[0], script.sourceMapURL);
+      assert.equal(points.length, 4, "a breakpoint in each core");
+      await page.type("stop here\r");
+      const stop = await (async () => { for (const end = Date.now() + 20_000; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) if (page!.paused.length) return page!.paused[0]; return null; })();
+      assert.ok(stop, "no core paused at the breakpoint");
+      assert.equal(stop.offset, atLine[0], "paused at the breakpoint's instruction");
+      assert.deepEqual([served.at(stop.offset)?.source, served.at(stop.offset)?.line], ["examples/tour/main.ts", line]);
+      assert.match(stop.functionName, /echo/, `paused in ${stop.functionName}`);
+      assert.doesNotMatch(await page.eval<string>(TERMINAL), /you typed: stop here/, "the core waits at the breakpoint");
+      await page.clearBreakpoints(points);
+      await page.until(`/you typed: stop here \\(core \\d\\)/.test(${TERMINAL})`, "the echo once the core goes on");
       const source = await fetch(`${origin}/examples/tour/main.ts`);
       assert.match(await source.text(), /async function button/);
       assert.equal(source.headers.get("cross-origin-resource-policy"), "same-origin");

@@ -21,6 +21,23 @@ const where = (map: SourceMapV3, at: number) => {
 };
 
 describe("source maps through share-globals and the simulator", () => {
+  it("an async function's code maps to the lines the user wrote, not to its state machine's past the file's end (build/kernel.wasm: the tour)", () => {
+    const map = JSON.parse(readFileSync("build/kernel.wasm.map", "utf8")) as SourceMapV3;
+    const file = "examples/tour/main.ts", text = readFileSync(file, "utf8").split("\n");
+    const lines = new Set<number>();
+    for (const fn of functionInstructions(readFileSync("build/kernel.wasm"))) for (const ins of fn) {
+      const w = where(map, ins.at);
+      if (w.startsWith(file + ":")) lines.add(Number(w.slice(file.length + 1)));
+    }
+    const past = [...lines].filter((l) => l > text.length);
+    assert.deepEqual(past, [], `lines past ${file}'s ${text.length}`);
+    // echo()'s println, and blink()'s await, are lines of async functions: their machines' code maps there.
+    for (const needle of ['println("you typed: "', "await tick;"]) {
+      const line = text.findIndex((l) => l.includes(needle)) + 1;
+      assert.ok(line > 0 && lines.has(line), `no instruction maps to ${file}:${line} (${needle})`);
+    }
+  });
+
   it("each function's instructions map to the same lines after share-globals; the page's shift keeps them", { timeout: 60_000 }, () => {
     const dir = mkdtempSync(join(tmpdir(), "tspi-map-"));
     try {

@@ -18,6 +18,7 @@ import { LoweredFile, sourcePosition } from "./positions.js";
 import { perCoreDtoaBuffer } from "./std-dtoa.js";
 import { KernelDateNow } from "./std-date.js";
 import { shareGlobalsFile } from "../kernel/share-globals.js";
+import { relineSourceMap, type SourceMapV3 } from "../kernel/source-map.js";
 import { checkWasm } from "../kernel/check-wasm.js";
 import { CompileOutput, PROCESS_OUTPUT } from "./output.js";
 import { LIB, inLib, libImports, libTarget, packageRoot, rewriteLibImports } from "../kernel/lib-path.js";
@@ -192,6 +193,19 @@ export async function compileKernel(argv: string[], out: CompileOutput = PROCESS
   // The per-core variables, for tools/kernel/share-globals.ts (beside the .wasm).
   const outAt = argv.indexOf("--outFile");
   const outFile = outAt > 0 ? argv[outAt + 1] : "";
+  // asc's source map (--sourceMap) gives the lowered files' lines: an async function's code is in its machine, past the
+  // user's last line. Pointed at the user's lines and columns, as asc's messages are (mapMessages), so that a debugger
+  // shows and breaks in the async function the user wrote.
+  if (outFile && existsSync(`${outFile}.map`) && [...files.values()].some((f) => f.result.changed)) {
+    const texts = new Map<Lowered, LoweredFile>();
+    const map = relineSourceMap(JSON.parse(readFileSync(`${outFile}.map`, "utf8")) as SourceMapV3, (source, line, col) => {
+      const f = files.get(resolve(ROOT, source));
+      if (!f || !f.result.changed) return null;
+      if (!texts.has(f)) texts.set(f, { lowered: f.result.text.split("\n"), source: readFileSync(f.abs, "utf8").split("\n"), lineMap: f.result.lineMap });
+      return sourcePosition(texts.get(f)!, line, col);
+    });
+    writeFileSync(`${outFile}.map`, JSON.stringify(map));
+  }
   const perCoreFile = outFile.replace(/\.wasm$/, "") + ".percore.json";
   if (outFile) writeFileSync(perCoreFile, JSON.stringify([...perCore.values()].sort((a, b) => a.global.localeCompare(b.global)), null, 1) + "\n");
 

@@ -80,6 +80,21 @@ export function encodeMappings(ms: Mapping[]): string {
   }).join(",");
 }
 
+/**
+ * The map with each mapping's source position moved by `place` (1-based
+ * line and column in, the new ones out; null leaves it): for the async
+ * transform's lowered files, whose lines past the user's last one are the
+ * state machines asc compiled (tools/async/compile.ts).
+ */
+export function relineSourceMap(map: SourceMapV3, place: (source: string, line: number, col: number) => { line: number; col: number } | null): SourceMapV3 {
+  const ms = decodeMappings(map.mappings).map((m) => {
+    if (m.length < 4) return m;
+    const p = place(map.sources[m[1]], m[2] + 1, m[3] + 1);
+    return p ? [m[0], m[1], p.line - 1, p.col - 1, ...m.slice(4)] : m;
+  });
+  return { ...map, mappings: encodeMappings(ms) };
+}
+
 /** The byte offset and opcode of every instruction of every function body, in order. */
 export interface Instr { at: number; op: number }
 

@@ -57,11 +57,11 @@ export class BrowserPage {
   }
 
   /** A DevTools call that fails, instead of waiting for ever, when the browser has gone or does not answer in 30 s. */
-  private send(method: string, params?: object): Promise<any> {
+  private send(method: string, params?: object, session?: string): Promise<any> {
     if (this.proc.exitCode !== null || this.proc.signalCode !== null) return Promise.reject(new Error(`${CHROMIUM} has exited (${this.proc.exitCode ?? this.proc.signalCode})`));
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<never>((_, fail) => { timer = setTimeout(() => fail(new Error(`${CHROMIUM} did not answer ${method} within 30 s`)), 30_000); });
-    return Promise.race([this.client.send(method, params), late, this.exited]).finally(() => clearTimeout(timer));
+    return Promise.race([session ? this.client.send(method, params, session) : this.client.send(method, params), late, this.exited]).finally(() => clearTimeout(timer));
   }
 
   /** The value of a JavaScript expression in the page (awaited). */
@@ -80,6 +80,63 @@ export class BrowserPage {
       if (Date.now() > end) throw new Error(`the page did not show ${what} within ${timeoutMs} ms${this.errors.length ? `; its errors: ${this.errors.join("; ")}` : ""}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /**
+   * The debugger in every worker the page has or starts (the simulator's
+   * cores), as developer tools attach to them: their wasm scripts are
+   * collected in `workerScripts`, and a breakpoint in them pauses that
+   * worker (`paused`). Call before the workers start.
+   */
+  async debugWorkers(): Promise<void> {
+    this.client.on("Target.attachedToTarget", (p: { sessionId: string; targetInfo: { type: string } }) => {
+      if (p.targetInfo.type !== "worker") return;
+      const session = p.sessionId;
+      this.workerSessions.push(session);
+      void this.send("Debugger.enable", {}, session).then(() => this.send("Runtime.runIfWaitingForDebugger", {}, session)).catch(() => {});
+    });
+    this.client.on("Debugger.scriptParsed", (p: { scriptId: string; url: string; sourceMapURL?: string }, session?: string) => {
+      if (session) this.workerScripts.push({ session, scriptId: p.scriptId, url: p.url, sourceMapURL: p.sourceMapURL ?? "" });
+    });
+    this.client.on("Debugger.paused", (p: { callFrames: { functionName: string; location: { scriptId: string; columnNumber?: number } }[] }, session?: string) => {
+      if (!session) return;
+      const top = p.callFrames[0];
+      this.paused.push({ session, functionName: top?.functionName ?? "", scriptId: top?.location.scriptId ?? "", offset: top?.location.columnNumber ?? -1 });
+    });
+    await this.send("Target.setAutoAttach", { autoAttach: true, waitForDebuggerOnStart: true, flatten: true });
+  }
+
+  private readonly workerSessions: string[] = [];
+
+  /**
+   * Asks each worker's debugger for its scripts again: a wasm module a
+   * worker compiled after its debugger was enabled was not reported
+   * (chromium 156, seen here), and an enable reports what the worker has.
+   */
+  async refreshWorkerScripts(): Promise<void> {
+    for (const session of this.workerSessions) await this.send("Debugger.enable", {}, session).catch(() => {});
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  /** The workers' scripts (debugWorkers). */
+  readonly workerScripts: { session: string; scriptId: string; url: string; sourceMapURL: string }[] = [];
+  /** Where a worker paused (debugWorkers): its session, the function, the script and, in a wasm script, the byte offset. */
+  readonly paused: { session: string; functionName: string; scriptId: string; offset: number }[] = [];
+
+  /** Sets a breakpoint at byte `offset` of each worker's wasm script whose source map URL starts with `mapPrefix`; their ids, to remove. */
+  async breakAt(offset: number, mapPrefix: string): Promise<{ session: string; id: string }[]> {
+    const out: { session: string; id: string }[] = [];
+    for (const sc of this.workerScripts.filter((x) => x.sourceMapURL.startsWith(mapPrefix))) {
+      const r = await this.send("Debugger.setBreakpoint", { location: { scriptId: sc.scriptId, lineNumber: 0, columnNumber: offset } }, sc.session).catch(() => null);
+      if (r?.breakpointId) out.push({ session: sc.session, id: r.breakpointId as string });
+    }
+    return out;
+  }
+
+  /** Removes breakpoints and lets a paused worker go on. */
+  async clearBreakpoints(points: { session: string; id: string }[]): Promise<void> {
+    for (const b of points) await this.send("Debugger.removeBreakpoint", { breakpointId: b.id }, b.session).catch(() => {});
+    for (const session of new Set(this.paused.map((p) => p.session))) await this.send("Debugger.resume", {}, session).catch(() => {});
   }
 
   /** Presses the mouse on the element `selector` names, holds it `holdMs`, releases it. */

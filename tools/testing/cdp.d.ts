@@ -2,8 +2,8 @@
 // downloads no browser) that tools/testing/browser.ts uses.
 declare module "chrome-remote-interface" {
   interface CdpClient {
-    send(method: string, params?: object): Promise<any>;
-    on(event: string, listener: (params: any) => void): void;
+    send(method: string, params?: object, sessionId?: string): Promise<any>;
+    on(event: string, listener: (params: any, sessionId?: string) => void): void;
     close(): Promise<void>;
   }
   function CDP(options: { host?: string; port: number; target?: string }): Promise<CdpClient>;
