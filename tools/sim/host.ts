@@ -286,11 +286,11 @@ export function coreHost(core: number, s: SimState, m: Machine, memory: WebAssem
    * when the address is not such a block.
    */
   function remote(what: string, op: number, addr: number, value: number): number | null {
-    live();
-    noteAsync();
     let d;
     try { d = m.remoteAt(what, addr); } catch (e) { if (e instanceof BusError) throw new HostTrap(e.message); throw e; }
-    if (!d) return null;
+    if (!d) return null;                                 // (bus() then notes and checks the run: once per access)
+    live();
+    noteAsync();
     Atomics.store(a, at + C.REQ_OP, op);
     Atomics.store(a, at + C.REQ_ADDR, addr | 0);
     Atomics.store(a, at + C.REQ_VALUE, value | 0);
